@@ -1,0 +1,32 @@
+"""Shared test configuration.
+
+Async tests use anyio's pytest plugin (shipped with anyio, which httpx already needs) on asyncio.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The reference recordings live beside the repository in shared/, as in CI's clone.
+REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
+RECORDINGS_DIR = REFERENCE_DIR / "real-magento-2.4.7"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def require_tool(name: str) -> str:
+    """Path of an external program, or skip; under MAGENTO_IR_REQUIRE_TOOLS=1 (CI) a missing tool fails."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("MAGENTO_IR_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{name} is required (MAGENTO_IR_REQUIRE_TOOLS=1) but not installed: see .ci/run")
+        pytest.skip(f"{name} is not installed")
+    return path
