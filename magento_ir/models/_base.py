@@ -1,0 +1,71 @@
+"""Shared pieces of every Magento model: the base class, Magento's date format, number types."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeAlias
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    JsonValue,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+
+__all__ = ["JsonObject", "MagentoDateTime", "MagentoModel", "Number"]
+
+# Magento's own format for timestamps: "YYYY-MM-DD HH:MM:SS", no zone, UTC in the database.
+MAGENTO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# A JSON number as Magento sent it: an int stays an int (`"price": 40`), a float a float (`49.98`),
+# so a dump reproduces the response byte for byte instead of turning 40 into 40.0.
+Number: TypeAlias = int | float
+
+# An object whose shape we do not model (product links, tier prices, option values...).
+JsonObject: TypeAlias = dict[str, JsonValue]
+
+
+def _parse_magento_datetime(value: object) -> object:
+    """Read Magento's zone-less UTC timestamps as aware UTC; the rest is pydantic's."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"expected a Magento timestamp 'YYYY-MM-DD HH:MM:SS' (UTC), got {value!r}"
+            ) from None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+def _format_magento_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(MAGENTO_DATETIME_FORMAT)
+
+
+# An aware UTC datetime in Python; Magento's "YYYY-MM-DD HH:MM:SS" string again in JSON dumps.
+MagentoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_parse_magento_datetime),
+    PlainSerializer(_format_magento_datetime, return_type=str, when_used="json"),
+]
+
+
+class MagentoModel(BaseModel):
+    """Base of every Magento entity model.
+
+    Frozen, because evidence must not change after capture (lists inside stay Python lists: do not
+    mutate them). Unknown fields are kept (`extra="allow"`): every store adds attributes through
+    extensions, and dropping them would lose evidence. A dump contains exactly the keys that were
+    given, so `model_dump(mode="json")` of a parsed response reproduces Magento's JSON: a key
+    Magento omitted stays omitted, and an explicit `null` stays `null`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    @model_serializer(mode="wrap")
+    def _dump_only_given_keys(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        given = self.model_fields_set
+        return {key: value for key, value in dumped.items() if key in given}
