@@ -1,0 +1,491 @@
+"""`Sandbox`: one store, one pure dispatch `handle(request) -> response`."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import logging
+import secrets
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from magento_ir.sandbox import auth
+from magento_ir.sandbox.errors import WebapiError, route_not_found
+from magento_ir.sandbox.faults import FaultInjector, maintenance_response
+from magento_ir.sandbox.latency import LatencyModel
+from magento_ir.sandbox.messages import SandboxRequest, SandboxResponse, json_response
+from magento_ir.sandbox.options import SandboxOptions
+from magento_ir.sandbox.routing import (
+    ROUTABLE_METHODS,
+    Call,
+    PageCall,
+    RestRoute,
+    Router,
+    RouteTable,
+    parse_php_query,
+)
+from magento_ir.sandbox.state import (
+    ADMIN_STORE_ID,
+    USER_TYPE_ADMIN,
+    USER_TYPE_CUSTOMER,
+    Bulk,
+    BulkOperation,
+    Caller,
+    StoreState,
+    StoreView,
+    magento_time,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from magento_ir.sandbox.inspection import Inspector
+
+__all__ = ["ROUTE_MODULES", "IssuedToken", "Sandbox"]
+
+logger = logging.getLogger("magento_ir.sandbox")
+
+# Route modules, in registration order; a module that does not exist (yet) is skipped.
+ROUTE_MODULES = (
+    "rest_auth",
+    "rest_catalog",
+    "rest_customers",
+    "rest_sales",
+    "rest_cms",
+    "rest_store",
+    "rest_bulk",
+    "graphql",
+    "storefront",
+    "module_api",
+)
+
+_CAMEL = {"searchCriteria"}
+_NOT_FOUND_PAGE = b"<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n"  # noqa: E501
+
+
+def _load_tables(with_module: bool) -> list[RouteTable]:
+    tables: list[RouteTable] = []
+    for name in ROUTE_MODULES:
+        module_name = f"magento_ir.sandbox.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        table = importlib.import_module(module_name).routes
+        if isinstance(table, RouteTable) and (with_module or not table.requires_module):
+            tables.append(table)
+    return tables
+
+
+def _snake(name: str) -> str:
+    out = []
+    for char in name:
+        if char.isupper():
+            out.append("_")
+            out.append(char.lower())
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _upper_camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in _snake(name).split("_"))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token the sandbox handed out (the token string itself is never kept)."""
+
+    user_type: int
+    user_id: int
+    issued_at: int
+    expires_at: int
+
+
+class Sandbox:
+    """An embedded Magento 2.4.7 store. Thread-safe: every request runs under `lock`."""
+
+    def __init__(self, options: SandboxOptions | None = None, **overrides: Any) -> None:
+        from magento_ir.sandbox.generator import build_state  # noqa: PLC0415 - import cycle
+
+        if options is None:
+            options = SandboxOptions(**overrides)
+        elif overrides:
+            raise TypeError("pass either options or keyword overrides, not both")
+        self.options = options
+        self.lock = threading.RLock()
+        self.jwt_secret = secrets.token_bytes(32)
+        self.state: StoreState = build_state(options)
+        self.router = Router(_load_tables(options.with_module))
+        self.faults = FaultInjector(seed=options.seed)
+        self.latency = LatencyModel(options.latency_factor)
+        self.request_counts: Counter[str] = Counter()
+        self.issued_tokens: list[IssuedToken] = []
+        # Who queued each bulk; kept off StoreState (resolved permissions, not store data).
+        self._bulk_callers: dict[str, Caller] = {}
+
+    # --- clock and tokens -------------------------------------------------------------------
+    def now(self) -> float:
+        return float(self.options.clock())
+
+    def issue_token(self, user_type: int, user_id: int) -> str:
+        """A JWT exactly as the token routes issue it (also for tests that skip the login)."""
+        issued_at = int(self.now())
+        minutes = auth.token_lifetime_minutes(self.state, user_type)
+        token = auth.issue_jwt(self.jwt_secret, user_id, user_type, issued_at, minutes)
+        with self.lock:
+            self.issued_tokens.append(
+                IssuedToken(user_type, user_id, issued_at, issued_at + minutes * 60)
+            )
+        return token
+
+    def admin_token(self, username: str | None = None) -> str:
+        """A token for an admin user (the default admin when `username` is None)."""
+        with self.lock:
+            user = self.state.admin_by_username(username or self.options.admin_user)
+            if user is None:
+                raise KeyError(f"no admin user {username!r}")
+            return self.issue_token(USER_TYPE_ADMIN, user.user_id)
+
+    def customer_token(self, email: str) -> str:
+        with self.lock:
+            customer_id = self.state.customer_id_for_email(email)
+            if customer_id is None:
+                raise KeyError(f"no customer {email!r}")
+            return self.issue_token(USER_TYPE_CUSTOMER, customer_id)
+
+    def revoke_tokens(self, user_type: int, user_id: int) -> None:
+        """Magento's `jwt_auth_revoked` upsert: every token issued up to now dies."""
+        with self.lock:
+            self.state.revoked_before[(user_type, user_id)] = int(self.now())
+
+    @property
+    def inspect(self) -> Inspector:
+        from magento_ir.sandbox.inspection import Inspector  # noqa: PLC0415 - import cycle
+
+        return Inspector(self)
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport (sync and async) that sends every request to this store."""
+        from magento_ir.sandbox.transport import SandboxTransport  # noqa: PLC0415 - httpx stays lazy
+
+        return SandboxTransport(self)
+
+    # --- dispatch ---------------------------------------------------------------------------
+    def handle(self, request: SandboxRequest) -> SandboxResponse:
+        """Answer one request as Magento would; never raises, never leaks a traceback."""
+        now = self.now()
+        try:
+            with self.lock:
+                response = self._dispatch(request, now)
+        except Exception:
+            report_id = f"webapi-{uuid.uuid4().hex[:13]}"
+            logger.exception("sandbox internal error, report %s", report_id)
+            error = WebapiError(
+                500,
+                f"Internal Error. Details are available in Magento log file. Report ID: {report_id}",
+            )
+            response = self._error_response(error)
+        return response
+
+    def _dispatch(self, request: SandboxRequest, now: float) -> SandboxResponse:
+        fault = self.faults.take(request.method, request.path)
+        if fault is not None and fault.replaces_response:
+            self.request_counts[f"{request.method} {request.path} (fault)"] += 1
+            return fault.response()
+        if self.state.maintenance and request.client_ip not in self.state.maintenance_ips:
+            response = maintenance_response()
+        elif request.path == "/rest" or request.path.startswith("/rest/"):
+            response = self._dispatch_rest(request, now)
+        else:
+            response = self._dispatch_page(request, now)
+        if fault is not None:
+            fault.apply(response)
+        return response
+
+    def _dispatch_page(self, request: SandboxRequest, now: float) -> SandboxResponse:
+        found = self.router.match_page(request.method, request.path)
+        if found is None:
+            self.request_counts[f"{request.method} (no route)"] += 1
+            return SandboxResponse(
+                404, [("Content-Type", "text/html; charset=UTF-8")], _NOT_FOUND_PAGE
+            )
+        page, params = found
+        self.request_counts[f"{page.method} {page.path}"] += 1
+        response = page.handler(PageCall(self, request, params, now))
+        response.delay += self.latency.page_delay(page.path)
+        return response
+
+    def _resolve_store(self, rest_path: str) -> tuple[StoreView, str]:
+        parts = rest_path.split("/", 2)  # "", first segment, rest
+        first = parts[1] if len(parts) > 1 else ""
+        remainder = "/" + parts[2] if len(parts) > 2 else "/"  # noqa: PLR2004
+        store = self.state.store_by_code(first)
+        if store is not None and store.id != ADMIN_STORE_ID:
+            return store, remainder
+        if first == "all":
+            return self.state.stores[ADMIN_STORE_ID], remainder
+        return self.state.default_store, rest_path
+
+    def _dispatch_rest(self, request: SandboxRequest, now: float) -> SandboxResponse:
+        store, path = self._resolve_store(request.path[len("/rest") :])
+        mode = "sync"
+        if path.startswith("/async/bulk/V"):
+            mode, path = "bulk", path[len("/async/bulk") :]
+        elif path.startswith("/async/V"):
+            mode, path = "async", path[len("/async") :]
+        try:
+            if request.method not in ROUTABLE_METHODS:
+                raise WebapiError(405, "The %1 HTTP method is not supported.", [request.method])
+            found = self._match(request.method, path, bulk=mode == "bulk")
+            if found is None or (mode != "sync" and request.method == "GET"):
+                self.request_counts[f"{request.method} (no route)"] += 1
+                raise route_not_found()
+            route, params = found
+            self.request_counts[f"{route.method} {route.pattern}"] += 1
+            caller = auth.resolve_caller(self.state, self.jwt_secret, request, now)
+            if not caller.allows(route.acl):
+                raise WebapiError(
+                    401,
+                    "The consumer isn't authorized to access %resources.",
+                    {"resources": route.acl},
+                )
+            query = parse_php_query(request.query_pairs())
+            body = self._read_body(request, route)
+            if mode != "sync":
+                return self._enqueue(request, mode, route, params, store, body, caller, now)
+            result = self.invoke(route, params, store, query, body, caller, request, now)
+        except WebapiError as error:
+            return self._error_response(error)
+        if isinstance(result, SandboxResponse):
+            return result
+        response = json_response(200, result, success=True)
+        response.delay += self.latency.rest_delay(route, result)
+        return response
+
+    def _match(
+        self, method: str, path: str, *, bulk: bool
+    ) -> tuple[RestRoute, dict[str, str]] | None:
+        if not bulk:
+            return self.router.match_rest(method, path)
+        parts = tuple(part for part in path.strip("/").split("/") if part)
+        for route in self.router.rest_routes:
+            if route.method != method or len(route.segments) != len(parts):
+                continue
+            literal = tuple(
+                f"by{segment[1:2].upper()}{segment[2:]}" if segment.startswith(":") else segment
+                for segment in route.segments
+            )
+            if literal == parts:
+                return route, {}
+        return None
+
+    def _read_body(self, request: SandboxRequest, route: RestRoute) -> Any:
+        if request.method not in ("POST", "PUT") or not request.body:
+            return {}
+        content_type = request.header("content-type")
+        if not content_type:
+            raise WebapiError(400, "Content-Type header is empty.")
+        media_type, _, charset_part = content_type.partition(";")
+        charset = charset_part.strip().lower()
+        if charset and charset.removeprefix("charset=").strip("\"' ") not in ("utf-8", "utf8"):
+            raise WebapiError(400, "UTF-8 is the only supported charset.")
+        if media_type.strip().lower() != "application/json":
+            raise WebapiError(
+                400,
+                "Server cannot understand Content-Type HTTP header media type %1",
+                [media_type.strip()],
+            )
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            if self.options.developer_mode:
+                message = (
+                    "Decoding error: \nUnable to unserialize value. Error: Syntax error\n#0 {main}"
+                )
+            else:
+                message = "Decoding error."
+            raise WebapiError(400, message) from None
+
+    def bind_body(self, route: RestRoute, params: dict[str, str], body: Any) -> dict[str, Any]:
+        """Validate a body against the route's service parameters, as ServiceInputProcessor does."""
+        if not isinstance(body, dict):
+            body = {}
+        bound: dict[str, Any] = {}
+        for name, allowed in route.body.items():
+            if name not in body:
+                continue
+            value = body[name]
+            if allowed is not None:
+                if not isinstance(value, dict):
+                    raise WebapiError(
+                        400,
+                        'Invalid value of "%value" provided for the %fieldName field.',
+                        {"fieldName": name, "value": json.dumps(value)},
+                    )
+                normalised: dict[str, Any] = {}
+                for key, item in value.items():
+                    snake = _snake(key)
+                    if snake not in allowed:
+                        raise WebapiError(
+                            400,
+                            '"%fieldName" is not supported. Correct the field name and try again.',
+                            {"fieldName": _upper_camel(key)},
+                        )
+                    normalised[snake] = item
+                value = normalised
+            bound[name] = value
+        if route.put_binds is not None:
+            object_name, _, field_name = route.put_binds.partition(".")
+            placeholder = route.segments[-1][1:]
+            if object_name in bound and placeholder in params:
+                bound[object_name][field_name] = params[placeholder]
+        for name in sorted(route.required):
+            if name not in bound:
+                raise WebapiError(
+                    400, '"%fieldName" is required. Enter and try again.', {"fieldName": name}
+                )
+        return bound
+
+    def invoke(
+        self,
+        route: RestRoute,
+        params: dict[str, str],
+        store: StoreView,
+        query: dict[str, Any],
+        body: Any,
+        caller: Caller,
+        request: SandboxRequest,
+        now: float,
+    ) -> Any:
+        """Run a matched, authorised route: bind input, then call its handler."""
+        if route.search and "searchCriteria" not in query:
+            raise WebapiError(
+                400,
+                '"%fieldName" is required. Enter and try again.',
+                {"fieldName": "searchCriteria"},
+            )
+        bound = self.bind_body(route, params, body)
+        call = Call(self, request, route, store, params, query, bound, caller, now)
+        return route.handler(call)
+
+    def _error_response(self, error: WebapiError) -> SandboxResponse:
+        trace = "#0 {main}" if self.options.developer_mode else None
+        response = json_response(error.status, error.body(trace=trace), success=False)
+        response.headers.extend(error.headers)
+        return response
+
+    # --- async and bulk ---------------------------------------------------------------------
+    def _enqueue(
+        self,
+        request: SandboxRequest,
+        mode: str,
+        route: RestRoute,
+        params: dict[str, str],
+        store: StoreView,
+        body: Any,
+        caller: Caller,
+        now: float,
+    ) -> SandboxResponse:
+        bodies = body if mode == "bulk" else [body]
+        if mode == "bulk" and not isinstance(body, list):
+            raise WebapiError(400, "Request body must be an array of entities")
+        bulk_id = str(uuid.UUID(int=secrets.randbits(128), version=4))
+        operations: list[BulkOperation] = []
+        items: list[dict[str, Any]] = []
+        for index, item in enumerate(bodies):
+            item_params = dict(params)
+            if mode == "bulk":
+                item_params = self._bulk_params(route, item)
+            serialized = json.dumps(item, sort_keys=True)
+            path = self._concrete_path(route, item_params)
+            operations.append(
+                BulkOperation(
+                    id=index,
+                    topic_name=f"async.{route.handler.__module__}.{route.handler.__name__}",
+                    method=route.method,
+                    path=path,
+                    store_code=store.code,
+                    body=item if isinstance(item, dict) else {},
+                )
+            )
+            items.append(
+                {
+                    "id": index,
+                    "data_hash": hashlib.sha256(serialized.encode()).hexdigest(),
+                    "status": "accepted",
+                }
+            )
+        self.state.bulks[bulk_id] = Bulk(
+            bulk_id=bulk_id,
+            user_type=caller.user_type,
+            user_id=caller.user_id,
+            description=f"Topic async.{route.pattern}",
+            start_time=magento_time(now),
+            operations=operations,
+        )
+        self._bulk_callers[bulk_id] = caller
+        if self.options.run_consumers_immediately:
+            self._run_bulk(bulk_id, request, now)
+        payload = {"bulk_uuid": bulk_id, "request_items": items, "errors": False}
+        return json_response(202, payload, success=True)
+
+    def _bulk_params(self, route: RestRoute, item: Any) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if not isinstance(item, dict):
+            return params
+        for segment in route.segments:
+            if not segment.startswith(":"):
+                continue
+            name = segment[1:]
+            if name in item:
+                params[name] = str(item[name])
+            elif route.put_binds is not None:
+                object_name, _, field_name = route.put_binds.partition(".")
+                bound = item.get(object_name)
+                if isinstance(bound, dict) and field_name in bound:
+                    params[name] = str(bound[field_name])
+        return params
+
+    @staticmethod
+    def _concrete_path(route: RestRoute, params: dict[str, str]) -> str:
+        return "/" + "/".join(
+            params.get(segment[1:], segment) if segment.startswith(":") else segment
+            for segment in route.segments
+        )
+
+    def run_consumers(self) -> int:
+        """Run the `async.operations.all` consumer once: executes every open operation."""
+        now = self.now()
+        done = 0
+        with self.lock:
+            for bulk_id in list(self.state.bulks):
+                done += self._run_bulk(bulk_id, SandboxRequest("POST", "/"), now)
+        return done
+
+    def _run_bulk(self, bulk_id: str, request: SandboxRequest, now: float) -> int:
+        bulk = self.state.bulks[bulk_id]
+        caller = self._bulk_callers.get(bulk_id, Caller())
+        done = 0
+        for operation in bulk.operations:
+            if operation.status != 4:  # noqa: PLR2004 - only open operations run
+                continue
+            store = self.state.store_by_code(operation.store_code) or self.state.default_store
+            found = self.router.match_rest(operation.method, operation.path)
+            try:
+                if found is None:
+                    raise route_not_found()
+                route, params = found
+                operation.result = self.invoke(
+                    route, params, store, {}, operation.body, caller, request, now
+                )
+                operation.status = 1
+            except WebapiError as error:
+                operation.status = 3
+                operation.result_message = error.message
+                operation.error_code = 0
+            done += 1
+        return done

@@ -1,0 +1,570 @@
+"""Build a store: the reference fixtures, plus a seeded generator for large realistic stores.
+
+Generated entities are never built up front: each table derives a row from its id and the seed
+(`_mix` is a splitmix64 step), so 100,000 products and 1,000,000 customers start in milliseconds.
+The same options always give the same store.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import re
+from typing import Any
+
+from magento_ir.sandbox import fixtures
+from magento_ir.sandbox.options import SandboxOptions
+from magento_ir.sandbox.state import (
+    AdminRole,
+    AdminUser,
+    EntityTable,
+    Integration,
+    StoreGroup,
+    StoreState,
+    StoreView,
+    Website,
+    hash_password,
+)
+
+__all__ = ["FIRST_GENERATED_CUSTOMER_ID", "FIRST_GENERATED_PRODUCT_ID", "build_state"]
+
+FIRST_GENERATED_PRODUCT_ID = 34
+FIRST_GENERATED_CUSTOMER_ID = 15
+FIRST_GENERATED_ORDER_ID = 2
+FIXTURE_CUSTOMERS = 12
+GENERATED_EPOCH = 1_763_000_000  # 2025-11-13: generated history ends before the fixtures
+CARD_TESTING_IP = "203.0.113.77"
+
+_EXTRA_VIEWS = (
+    ("fr", "French Store View"),
+    ("de", "German Store View"),
+    ("es", "Spanish Store View"),
+    ("it", "Italian Store View"),
+    ("nl", "Dutch Store View"),
+)
+_ADJECTIVES = ("Classic", "Trail", "Urban", "Summit", "Breeze", "Nova", "Harbor", "Canyon")
+_MATERIALS = ("Cotton", "Wool", "Leather", "Linen", "Fleece", "Denim", "Canvas", "Bamboo")
+_NOUNS = ("Jacket", "Tee", "Backpack", "Hoodie", "Sneaker", "Cap", "Scarf", "Tote", "Short")
+_FIRST_NAMES = ("Alex", "Maria", "Sam", "Priya", "Jordan", "Chen", "Fatima", "Lucas", "Noor")
+_LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Muller", "Rossi", "Kowalski", "Silva")
+_CITIES = (("Austin", "TX", 57, "Texas", "78701"), ("Denver", "CO", 13, "Colorado", "80202"))
+_SKU = re.compile(r"SB(\d{6,})")
+_EMAIL = re.compile(r"customer(\d{7,})@example\.com")
+DEFAULT_HEAD_INCLUDES = (
+    '<link  rel="stylesheet" type="text/css"  media="all" href="{{MEDIA_URL}}styles.css" />'
+)
+
+
+def _mix(seed: int, stream: int, index: int) -> int:
+    """splitmix64 of (seed, stream, index): cheap, well spread, reproducible."""
+    value = (seed * 0x9E3779B97F4A7C15 + stream * 0xD1B54A32D192ED03 + index) & (2**64 - 1)
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
+    return value ^ (value >> 31)
+
+
+def _time(timestamp: int) -> str:
+    from magento_ir.sandbox.state import magento_time  # noqa: PLC0415 - tiny helper
+
+    return magento_time(timestamp)
+
+
+# --- products -------------------------------------------------------------------------------
+def _product_row(
+    entity_id: int,
+    sku: str,
+    name: str,
+    price: float,
+    created: str,
+    updated: str,
+    url_key: str,
+    **extra: Any,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": entity_id,
+        "sku": sku,
+        "name": name,
+        "attribute_set_id": 4,
+        "price": price,
+        "status": 1,
+        "visibility": 4,
+        "type_id": "simple",
+        "created_at": created,
+        "updated_at": updated,
+        "weight": 1,
+        "website_ids": [1],
+        "url_key": url_key,
+        "qty": 100,
+        "has_options": "0",
+        "required_options": "0",
+        "category_ids": [],
+    }
+    row.update(extra)
+    return row
+
+
+def _generated_product(seed: int, entity_id: int) -> dict[str, Any]:
+    number = entity_id - FIRST_GENERATED_PRODUCT_ID + 1
+    bits = _mix(seed, 1, number)
+    block, position = divmod(number - 1, 10)
+    parent_bits = _mix(seed, 1, block * 10 + 1)
+    name = " ".join(
+        (
+            _ADJECTIVES[parent_bits % 8],
+            _MATERIALS[(parent_bits >> 8) % 8],
+            _NOUNS[(parent_bits >> 16) % 9],
+        )
+    )
+    extra: dict[str, Any] = {}
+    if position == 0:
+        extra = {"type_id": "configurable", "has_options": "1", "required_options": "1"}
+        extra["weight"] = 0
+    elif position <= 3:  # noqa: PLR2004 - three children per configurable
+        name = f"{name}-{('S', 'M', 'L')[position - 1]}"
+        extra = {"visibility": 1}
+    else:
+        name = f"{name} {number}"
+    created = GENERATED_EPOCH - 86_400 * 400 + (number * 37) % (86_400 * 390)
+    sku = f"SB{number:06d}"
+    row = _product_row(
+        entity_id,
+        sku,
+        name,
+        round(5 + (bits % 19_500) / 100, 2),
+        _time(created),
+        _time(created + (bits >> 20) % 86_400 * 30),
+        f"{name.lower().replace(' ', '-')}-{sku.lower()}",
+        qty=(bits >> 40) % 500,
+        category_ids=[str(3 + (bits >> 12) % 20)],
+        **extra,
+    )
+    if (bits >> 50) % 20 == 0:
+        row["status"] = 2
+    return row
+
+
+# --- customers ------------------------------------------------------------------------------
+def _customer_row(
+    entity_id: int, email: str, firstname: str, lastname: str, created: str, updated: str
+) -> dict[str, Any]:
+    return {
+        "id": entity_id,
+        "group_id": 1,
+        "created_at": created,
+        "updated_at": updated,
+        "created_in": "Default Store View",
+        "email": email,
+        "firstname": firstname,
+        "lastname": lastname,
+        "store_id": 1,
+        "website_id": 1,
+        "addresses": [],
+        "disable_auto_group_change": 0,
+        "is_subscribed": False,
+        "is_active": 1,
+    }
+
+
+def _generated_customer(seed: int, entity_id: int) -> dict[str, Any]:
+    number = entity_id - FIRST_GENERATED_CUSTOMER_ID + 1
+    bits = _mix(seed, 2, number)
+    created = GENERATED_EPOCH - 86_400 * 1000 + number * 61 % (86_400 * 990)
+    return _customer_row(
+        entity_id,
+        f"customer{number:07d}@example.com",
+        _FIRST_NAMES[bits % 9],
+        _LAST_NAMES[(bits >> 8) % 8],
+        _time(created),
+        _time(created + (bits >> 16) % 86_400),
+    )
+
+
+# --- orders, invoices, transactions ---------------------------------------------------------
+def _burst_size(orders: int) -> int:
+    return 0 if orders == 0 else max(1, min(50, orders // 10))
+
+
+def _generated_order(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
+    seed = options.seed
+    number = entity_id - FIRST_GENERATED_ORDER_ID + 1
+    bits = _mix(seed, 3, number)
+    burst = number > options.orders - _burst_size(options.orders)
+    order = copy.deepcopy(fixtures.ORDER_1)
+    product_count = len(fixtures.PRODUCTS) + options.products
+    product_id = 1 + bits % product_count
+    customer_total = FIXTURE_CUSTOMERS + options.customers
+    customer_id = 3 + (bits >> 10) % customer_total
+    if customer_id >= FIRST_GENERATED_CUSTOMER_ID:
+        customer = _generated_customer(seed, customer_id)
+    else:
+        customer = {
+            "email": f"ir.customer{customer_id - 2:02d}@example.com",
+            "firstname": f"Ir{customer_id - 2}",
+            "lastname": "Customer",
+        }
+    created = GENERATED_EPOCH - 86_400 * 200 + number * 113 % (86_400 * 199)
+    if burst:
+        created = GENERATED_EPOCH - 3600 + number % 3600
+    qty = 1 if burst else 1 + (bits >> 20) % 3
+    price = (
+        round(1 + (bits >> 24) % 400 / 100, 2)
+        if burst
+        else round(10 + (bits >> 24) % 9000 / 100, 2)
+    )
+    subtotal = round(price * qty, 2)
+    shipping = 0 if burst else 10
+    total = round(subtotal + shipping, 2)
+    last4 = f"{(bits >> 32) % 10000:04d}"
+    order.update(
+        {
+            "entity_id": entity_id,
+            "increment_id": f"{entity_id:09d}",
+            "created_at": _time(created),
+            "updated_at": _time(created + 120),
+            "quote_id": entity_id,
+            "billing_address_id": entity_id * 2,
+            "protect_code": hashlib.md5(  # noqa: S324 - Magento's protect_code is an md5 hex
+                f"{seed}:{entity_id}".encode()
+            ).hexdigest(),
+            "remote_ip": CARD_TESTING_IP if burst else f"198.51.100.{1 + bits % 250}",
+            "customer_email": customer["email"],
+            "customer_firstname": customer["firstname"],
+            "customer_lastname": customer["lastname"],
+            "customer_id": None if burst else customer_id,
+            "customer_is_guest": 1 if burst else 0,
+            "state": "canceled" if burst else "processing",
+            "status": "canceled" if burst else "processing",
+            "total_qty_ordered": qty,
+        }
+    )
+    if burst:
+        del order["customer_id"]
+        order["customer_group_id"] = 0
+    for key in ("base_grand_total", "grand_total", "base_total_due", "total_due"):
+        order[key] = 0 if not burst and "due" in key else total
+    for key in ("base_subtotal", "base_subtotal_incl_tax", "subtotal", "subtotal_incl_tax"):
+        order[key] = subtotal
+    for key in (
+        "base_shipping_amount",
+        "shipping_amount",
+        "base_shipping_incl_tax",
+        "shipping_incl_tax",
+    ):
+        order[key] = shipping
+    item = order["items"][0]
+    item.update(
+        {
+            "item_id": entity_id,
+            "order_id": entity_id,
+            "quote_item_id": entity_id,
+            "product_id": product_id,
+            "sku": f"SB{product_id - FIRST_GENERATED_PRODUCT_ID + 1:06d}"
+            if product_id >= FIRST_GENERATED_PRODUCT_ID
+            else fixtures.PRODUCTS[product_id - 1][1],
+            "name": "Generated item",
+            "created_at": _time(created),
+            "updated_at": _time(created),
+            "qty_ordered": qty,
+            "qty_invoiced": 0 if burst else qty,
+            "row_total": subtotal,
+            "base_row_total": subtotal,
+            "row_total_incl_tax": subtotal,
+            "base_row_total_incl_tax": subtotal,
+            "price": price,
+            "base_price": price,
+            "original_price": price,
+            "base_original_price": price,
+            "price_incl_tax": price,
+            "base_price_incl_tax": price,
+        }
+    )
+    address = {
+        "city": _CITIES[bits % 2][0],
+        "region_code": _CITIES[bits % 2][1],
+        "region_id": _CITIES[bits % 2][2],
+        "region": _CITIES[bits % 2][3],
+        "postcode": _CITIES[bits % 2][4],
+        "email": customer["email"],
+        "firstname": customer["firstname"],
+        "lastname": customer["lastname"],
+        "parent_id": entity_id,
+    }
+    order["billing_address"].update(address, entity_id=entity_id * 2)
+    assignment = order["extension_attributes"]["shipping_assignments"][0]
+    assignment["shipping"]["address"].update(address, entity_id=entity_id * 2 - 1)
+    assignment["items"] = [copy.deepcopy(item)]
+    title = "Credit Card (Braintree)"
+    order["payment"].update(
+        {
+            "entity_id": entity_id,
+            "parent_id": entity_id,
+            "method": "braintree",
+            "additional_information": [title],
+            "cc_last4": last4,
+            "amount_ordered": total,
+            "base_amount_ordered": total,
+            "base_shipping_amount": shipping,
+            "shipping_amount": shipping,
+        }
+    )
+    order["extension_attributes"]["payment_additional_info"] = [
+        {"key": "method_title", "value": title},
+        {"key": "cc_type", "value": ("VI", "MC", "AE")[bits % 3]},
+        {"key": "processorResponseText", "value": "Processor Declined" if burst else "Approved"},
+    ]
+    return order
+
+
+def _generated_invoice(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
+    order = _generated_order(options, entity_id + 1)
+    return {
+        "base_currency_code": "USD",
+        "base_grand_total": order["grand_total"],
+        "base_subtotal": order["subtotal"],
+        "billing_address_id": order["billing_address_id"],
+        "created_at": order["updated_at"],
+        "entity_id": entity_id,
+        "global_currency_code": "USD",
+        "grand_total": order["grand_total"],
+        "increment_id": f"{entity_id:09d}",
+        "order_currency_code": "USD",
+        "order_id": order["entity_id"],
+        "state": 2,
+        "store_id": 1,
+        "subtotal": order["subtotal"],
+        "total_qty": order["total_qty_ordered"],
+        "updated_at": order["updated_at"],
+        "items": [],
+        "comments": [],
+    }
+
+
+def _generated_transaction(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
+    order = _generated_order(options, entity_id + 1)
+    declined = order["state"] == "canceled"
+    bits = _mix(options.seed, 4, entity_id)
+    return {
+        "transaction_id": entity_id,
+        "parent_id": None,
+        "order_id": order["entity_id"],
+        "payment_id": order["payment"]["entity_id"],
+        "txn_id": f"{bits % 36**8:08x}",
+        "parent_txn_id": None,
+        "txn_type": "authorization" if declined else "capture",
+        "is_closed": 1,
+        "additional_information": ["Processor Declined" if declined else "Approved"],
+        "created_at": order["created_at"],
+        "child_transactions": [],
+    }
+
+
+def _credential(seed: int, name: str, length: int) -> str:
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:length]
+
+
+def build_state(options: SandboxOptions) -> StoreState:
+    """The store for these options; every generated part is lazy."""
+    state = StoreState()
+    _build_scopes(state, options)
+    salt = _credential(options.seed, "salt", 16)
+    state.password_salt = salt
+    state.default_customer_password_hash = hash_password(options.customer_password, salt)
+
+    seed = options.seed
+    state.products = EntityTable(
+        derive=lambda entity_id: _generated_product(seed, entity_id),
+        generated=range(FIRST_GENERATED_PRODUCT_ID, FIRST_GENERATED_PRODUCT_ID + options.products),
+    )
+    for entity_id, sku, name, price, created, updated, url_key in fixtures.PRODUCTS:
+        state.products.put(
+            entity_id, _product_row(entity_id, sku, name, price, created, updated, url_key)
+        )
+        state.sku_index[sku] = entity_id
+
+    def sku_resolver(sku: str) -> int | None:
+        found = _SKU.fullmatch(sku)
+        return None if found is None else FIRST_GENERATED_PRODUCT_ID + int(found.group(1)) - 1
+
+    state.sku_resolver = sku_resolver
+
+    state.customers = EntityTable(
+        derive=lambda entity_id: _generated_customer(seed, entity_id),
+        generated=range(
+            FIRST_GENERATED_CUSTOMER_ID, FIRST_GENERATED_CUSTOMER_ID + options.customers
+        ),
+    )
+    for number in range(1, FIXTURE_CUSTOMERS + 1):
+        entity_id = number + 2
+        created = 1_795_339_271 + number - 1  # 2026-11-22 09:21:11, one per second
+        updated = {1: 1_795_339_286, 2: 1_795_339_284}.get(number, created)
+        email = f"ir.customer{number:02d}@example.com"
+        row = _customer_row(
+            entity_id, email, f"Ir{number}", "Customer", _time(created), _time(updated)
+        )
+        state.customers.put(entity_id, row)
+        state.email_index[email] = entity_id
+
+    def email_resolver(email: str) -> int | None:
+        found = _EMAIL.fullmatch(email)
+        return None if found is None else FIRST_GENERATED_CUSTOMER_ID + int(found.group(1)) - 1
+
+    state.email_resolver = email_resolver
+
+    regular = options.orders - _burst_size(options.orders)
+    state.orders = EntityTable(
+        derive=lambda entity_id: _generated_order(options, entity_id),
+        generated=range(FIRST_GENERATED_ORDER_ID, FIRST_GENERATED_ORDER_ID + options.orders),
+    )
+    state.orders.put(1, copy.deepcopy(fixtures.ORDER_1))
+    state.invoices = EntityTable(
+        derive=lambda entity_id: _generated_invoice(options, entity_id),
+        generated=range(1, 1 + regular),
+    )
+    state.transactions = EntityTable(
+        derive=lambda entity_id: _generated_transaction(options, entity_id),
+        generated=range(1, 1 + options.orders),
+    )
+
+    for block in fixtures.CMS_BLOCKS:
+        state.cms_blocks.put(block["id"], dict(block))
+        state.cms_block_stores[block["id"]] = [0]
+    pages = [dict(page) for page in fixtures.CMS_PAGES]
+    pages.append(
+        {
+            "id": 4,
+            "identifier": "privacy-policy-cookie-restriction-mode",
+            "title": "Privacy Policy",
+            "page_layout": "1column",
+            "content_heading": "Privacy Policy",
+            "content": "<p>Privacy Policy</p>",
+            "creation_time": "2026-11-22 09:15:46",
+            "update_time": "2026-11-22 09:15:46",
+            "sort_order": "0",
+            "active": True,
+        }
+    )
+    for page in pages:
+        state.cms_pages.put(page["id"], page)
+        state.cms_page_stores[page["id"]] = [0]
+    state.modules = list(fixtures.MODULES)
+
+    _build_admin(state, options, salt)
+    _build_config(state, options)
+    return state
+
+
+def _build_scopes(state: StoreState, options: SandboxOptions) -> None:
+    state.websites = {
+        0: Website(0, "admin", "Admin", 0),
+        1: Website(1, "base", "Main Website", 1),
+    }
+    state.groups = {
+        0: StoreGroup(0, 0, 0, 0, "Default", "default"),
+        1: StoreGroup(1, 1, 2, 1, "Main Website Store", "main_website_store"),
+    }
+    state.stores = {
+        0: StoreView(0, "admin", "Admin", 0, 0, 1),
+        1: StoreView(1, "default", "Default Store View", 1, 1, 1),
+    }
+    for index, (code, name) in enumerate(_EXTRA_VIEWS[: options.store_views - 1], start=2):
+        state.stores[index] = StoreView(index, code, name, 1, 1, 1)
+
+
+def _build_admin(state: StoreState, options: SandboxOptions, salt: str) -> None:
+    state.admin_roles = {
+        1: AdminRole(1, "Administrators", frozenset({"Magento_Backend::all"})),
+        2: AdminRole(
+            2,
+            "Customer Support",
+            frozenset(
+                {
+                    "Magento_Backend::admin",
+                    "Magento_Sales::sales",
+                    "Magento_Sales::actions_view",
+                    "Magento_Sales::hold",
+                    "Magento_Sales::unhold",
+                    "Magento_Sales::comment",
+                    "Magento_Customer::customer",
+                }
+            ),
+        ),
+        3: AdminRole(
+            3,
+            "Catalog Managers",
+            frozenset(
+                {"Magento_Backend::admin", "Magento_Catalog::products", "Magento_Cms::block"}
+            ),
+        ),
+    }
+    password_hash = hash_password(options.admin_password, salt)
+    totp = options.totp_secret or _credential(options.seed, "totp", 32).upper()
+    state.admin_users = {
+        1: AdminUser(
+            1,
+            options.admin_user,
+            "Store",
+            "Owner",
+            "owner@example.com",
+            1,
+            password_hash,
+            salt,
+            totp_secret=totp if options.two_factor else None,
+        ),
+        2: AdminUser(2, "support", "Sam", "Support", "support@example.com", 2, password_hash, salt),
+        3: AdminUser(3, "catalog", "Cat", "Manager", "catalog@example.com", 3, password_hash, salt),
+    }
+    state.integrations = {
+        1: Integration(
+            1,
+            "ERP Connector",
+            "erp@example.com",
+            1,
+            1,
+            consumer_key=_credential(options.seed, "ck1", 32),
+            consumer_secret=_credential(options.seed, "cs1", 32),
+            access_token=_credential(options.seed, "at1", 32),
+            access_token_secret=_credential(options.seed, "as1", 32),
+        ),
+        2: Integration(
+            2,
+            "Shipping Sync",
+            "shipping@example.com",
+            1,
+            2,
+            consumer_key=_credential(options.seed, "ck2", 32),
+            consumer_secret=_credential(options.seed, "cs2", 32),
+            access_token=_credential(options.seed, "at2", 32),
+            access_token_secret=_credential(options.seed, "as2", 32),
+            resources=frozenset({"Magento_Sales::actions_view"}),
+        ),
+    }
+
+
+def _build_config(state: StoreState, options: SandboxOptions) -> None:
+    defaults = {
+        "web/unsecure/base_url": "http://127.0.0.1:8080/",
+        "web/secure/base_url": "http://127.0.0.1:8080/",
+        "general/locale/code": "en_US",
+        "general/locale/timezone": "UTC",
+        "general/locale/weight_unit": "lbs",
+        "currency/options/base": "USD",
+        "currency/options/default": "USD",
+        "design/head/includes": DEFAULT_HEAD_INCLUDES,
+        "design/footer/absolute_footer": None,
+        "payment/checkmo/active": "1",
+        "payment/banktransfer/active": "0",
+        "payment/braintree/active": "1" if options.orders else "0",
+        "webapi/jwtauth/admin_expiration": "60",
+        "webapi/jwtauth/customer_expiration": "60",
+        "oauth/consumer/enable_integration_as_bearer": "1"
+        if options.integration_as_bearer
+        else "0",
+        "oauth/authentication_lock/max_failures_count": "6",
+        "oauth/authentication_lock/timeout": "1800",
+        "twofactorauth/general/force_providers": "google" if options.two_factor else None,
+        "webapi/validation/input_limit_enabled": "0",
+    }
+    for path, value in defaults.items():
+        state.set_config(path, value)

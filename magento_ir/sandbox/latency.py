@@ -1,0 +1,50 @@
+"""Latency model calibrated on a small real Magento 2.4.7 (PHP 8.2): seconds per request kind.
+
+Measured: admin token ~140 ms, a 20-item list ~100-200 ms, a single product save ~900 ms, a single
+GET ~60 ms. The factor scales everything: 0 turns it off (unit tests), 1 is real.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.routing import RestRoute
+
+__all__ = ["LatencyModel"]
+
+TOKEN_SECONDS = 0.14
+SINGLE_GET_SECONDS = 0.06
+LIST_BASE_SECONDS = 0.08
+LIST_PER_ITEM_SECONDS = 0.004  # 20 items -> 160 ms
+PRODUCT_SAVE_SECONDS = 0.9
+OTHER_WRITE_SECONDS = 0.25
+PAGE_SECONDS = 0.3  # uncached storefront page
+GRAPHQL_SECONDS = 0.12
+
+
+class LatencyModel:
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+
+    def rest_seconds(self, route: RestRoute, result: Any) -> float:
+        """Unscaled service time of one REST call."""
+        if "/token" in route.pattern or route.pattern.startswith("/V1/tfa/"):
+            return TOKEN_SECONDS
+        if route.method == "GET":
+            if isinstance(result, dict) and isinstance(result.get("items"), list):
+                return LIST_BASE_SECONDS + LIST_PER_ITEM_SECONDS * len(result["items"])
+            return SINGLE_GET_SECONDS
+        if route.pattern.startswith("/V1/products"):
+            return PRODUCT_SAVE_SECONDS
+        return OTHER_WRITE_SECONDS
+
+    def rest_delay(self, route: RestRoute, result: Any) -> float:
+        if self.factor == 0:
+            return 0.0
+        return self.factor * self.rest_seconds(route, result)
+
+    def page_delay(self, path: str) -> float:
+        if self.factor == 0:
+            return 0.0
+        return self.factor * (GRAPHQL_SECONDS if path.startswith("/graphql") else PAGE_SECONDS)

@@ -1,0 +1,518 @@
+"""The store's state: what Magento keeps in its database, kept as plain Python data.
+
+Read it and change it only while holding `Sandbox.lock` (route handlers already hold it). Large
+collections are `EntityTable`s: generated rows are derived from their id and the seed on demand and
+only rows that change are materialised, so a million customers cost nothing until touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "ADMIN_STORE_ID",
+    "USER_TYPE_ADMIN",
+    "USER_TYPE_CUSTOMER",
+    "USER_TYPE_GUEST",
+    "USER_TYPE_INTEGRATION",
+    "AdminRole",
+    "AdminSession",
+    "AdminUser",
+    "BulkOperation",
+    "Caller",
+    "CustomerSession",
+    "EntityTable",
+    "Integration",
+    "StoreGroup",
+    "StoreState",
+    "StoreView",
+    "Website",
+    "hash_password",
+    "magento_time",
+    "verify_password",
+]
+
+# Magento\Authorization\Model\UserContextInterface
+USER_TYPE_INTEGRATION = 1
+USER_TYPE_ADMIN = 2
+USER_TYPE_CUSTOMER = 3
+USER_TYPE_GUEST = 4
+
+ADMIN_STORE_ID = 0
+ALL_RESOURCES = "Magento_Backend::all"
+
+
+def magento_time(timestamp: float) -> str:
+    """Magento's `YYYY-MM-DD HH:MM:SS` (UTC, no zone)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(timestamp))
+
+
+def hash_password(password: str, salt: str) -> str:
+    # Deliberately cheap: this is a simulator, and logins are on the benchmark's hot path.
+    return hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+
+
+def verify_password(password: str, salt: str, expected_hash: str) -> bool:
+    return hmac.compare_digest(hash_password(password, salt), expected_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a request, as Magento's user context sees it."""
+
+    user_type: int = USER_TYPE_GUEST
+    user_id: int | None = None
+    # The resources this caller is granted (ACL of the admin role or integration).
+    resources: frozenset[str] = frozenset()
+
+    def allows(self, resource: str) -> bool:
+        if resource == "anonymous":
+            return True
+        if resource == "self":
+            return self.user_type in (USER_TYPE_CUSTOMER, USER_TYPE_ADMIN)
+        if self.user_type == USER_TYPE_CUSTOMER or self.user_type == USER_TYPE_GUEST:
+            return False
+        return ALL_RESOURCES in self.resources or resource in self.resources
+
+
+@dataclass(slots=True)
+class Website:
+    id: int
+    code: str
+    name: str
+    default_group_id: int
+
+
+@dataclass(slots=True)
+class StoreGroup:
+    id: int
+    website_id: int
+    root_category_id: int
+    default_store_id: int
+    name: str
+    code: str
+
+
+@dataclass(slots=True)
+class StoreView:
+    id: int
+    code: str
+    name: str
+    website_id: int
+    store_group_id: int
+    is_active: int
+
+
+@dataclass(slots=True)
+class AdminRole:
+    role_id: int
+    name: str
+    resources: frozenset[str]
+
+
+@dataclass(slots=True)
+class AdminUser:
+    user_id: int
+    username: str
+    firstname: str
+    lastname: str
+    email: str
+    role_id: int
+    password_hash: str = field(repr=False)
+    salt: str = field(repr=False)
+    is_active: int = 1
+    # Base32 Google Authenticator secret; set when 2FA is configured for this user.
+    totp_secret: str | None = field(default=None, repr=False)
+    created: str = "2026-11-22 09:15:46"
+
+
+@dataclass(slots=True)
+class AdminSession:
+    """A row of `admin_user_session`: status 1 logged in, 0 out, 2 out by login, 3 out manually."""
+
+    id: int
+    user_id: int
+    status: int
+    created_at: str
+    updated_at: str
+    ip: str
+
+
+@dataclass(slots=True)
+class CustomerSession:
+    """A storefront session (`customer_visitor` + the session store)."""
+
+    session_id: str = field(repr=False)
+    customer_id: int | None
+    created_at: float
+    last_visit_at: float
+
+
+@dataclass(slots=True)
+class Integration:
+    integration_id: int
+    name: str
+    email: str
+    status: int
+    consumer_id: int
+    consumer_key: str
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+    resources: frozenset[str] = frozenset({ALL_RESOURCES})
+    endpoint: str = ""
+    setup_type: int = 0
+    created_at: str = "2026-11-22 09:15:46"
+
+
+@dataclass(slots=True)
+class BulkOperation:
+    """One operation of an async/bulk request (`magento_operation`)."""
+
+    id: int
+    topic_name: str
+    method: str
+    path: str
+    store_code: str
+    body: dict[str, Any]
+    status: int = 4  # 1 complete, 2 retriably failed, 3 not retriably failed, 4 open, 5 rejected
+    result_message: str | None = None
+    error_code: int | None = None
+    result: Any = None
+
+
+@dataclass(slots=True)
+class Bulk:
+    bulk_id: str
+    user_type: int
+    user_id: int | None
+    description: str
+    start_time: str
+    operations: list[BulkOperation]
+
+
+class EntityTable:
+    """Rows by id: `generated` ids derive their row from `derive(id)`; changed rows are stored.
+
+    `get` returns a row that must not be mutated; change rows with `put` (materialises it).
+    """
+
+    def __init__(
+        self,
+        *,
+        derive: Callable[[int], dict[str, Any]] | None = None,
+        generated: range = range(0),
+    ) -> None:
+        self._derive = derive
+        self._generated = generated if derive is not None else range(0)
+        self._rows: dict[int, dict[str, Any]] = {}
+        self._deleted: set[int] = set()
+        self._extra_ids: list[int] = []  # materialised ids outside `generated`, ascending
+
+    def __len__(self) -> int:
+        deleted = sum(1 for entity_id in self._deleted if entity_id in self._generated)
+        return len(self._generated) - deleted + len(self._extra_ids)
+
+    def __contains__(self, entity_id: int) -> bool:
+        if entity_id in self._deleted:
+            return False
+        return entity_id in self._rows or entity_id in self._generated
+
+    def get(self, entity_id: int) -> dict[str, Any] | None:
+        if entity_id in self._deleted:
+            return None
+        row = self._rows.get(entity_id)
+        if row is not None:
+            return row
+        if entity_id in self._generated and self._derive is not None:
+            return self._derive(entity_id)
+        return None
+
+    def put(self, entity_id: int, row: dict[str, Any]) -> None:
+        self._deleted.discard(entity_id)
+        if entity_id not in self._rows and entity_id not in self._generated:
+            self._extra_ids.append(entity_id)
+            self._extra_ids.sort()
+        self._rows[entity_id] = row
+
+    def delete(self, entity_id: int) -> None:
+        if entity_id in self._rows and entity_id not in self._generated:
+            self._extra_ids.remove(entity_id)
+        self._rows.pop(entity_id, None)
+        self._deleted.add(entity_id)
+
+    def next_id(self) -> int:
+        highest = max(
+            self._generated.stop - 1 if len(self._generated) else 0,
+            self._extra_ids[-1] if self._extra_ids else 0,
+            max(self._deleted, default=0),
+        )
+        return highest + 1
+
+    def ids(self) -> Iterator[int]:
+        """Every live id in ascending order."""
+        extra = iter(self._extra_ids)
+        pending = next(extra, None)
+        for entity_id in self._generated:
+            while pending is not None and pending < entity_id:
+                yield pending
+                pending = next(extra, None)
+            if entity_id not in self._deleted:
+                yield entity_id
+        while pending is not None:
+            yield pending
+            pending = next(extra, None)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        for entity_id in self.ids():
+            row = self.get(entity_id)
+            if row is not None:
+                yield row
+
+    def changes(self) -> dict[str, Any]:
+        """Materialised rows and deletions: with the seed, this is the whole table."""
+        return {
+            "rows": {str(key): self._rows[key] for key in sorted(self._rows)},
+            "deleted": sorted(self._deleted),
+        }
+
+
+@dataclass
+class StoreState:
+    """The database of one sandbox store."""
+
+    websites: dict[int, Website] = field(default_factory=dict)
+    groups: dict[int, StoreGroup] = field(default_factory=dict)
+    stores: dict[int, StoreView] = field(default_factory=dict)
+    default_store_id: int = 1
+
+    # Catalog. `product_store_values[(product_id, store_id)]` holds store-view overrides of
+    # store-scoped attributes (`status`, `name`): Magento's `catalog_product_entity_*` rows with
+    # `store_id != 0`. The product row itself holds the store-0 (default) values.
+    products: EntityTable = field(default_factory=EntityTable)
+    product_store_values: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    sku_index: dict[str, int] = field(default_factory=dict)
+    sku_resolver: Callable[[str], int | None] | None = None
+
+    customers: EntityTable = field(default_factory=EntityTable)
+    email_index: dict[str, int] = field(default_factory=dict)
+    email_resolver: Callable[[str], int | None] | None = None
+    # Password hashes by customer id; generated customers share `default_customer_password_hash`.
+    customer_password_hashes: dict[int, str] = field(default_factory=dict, repr=False)
+    default_customer_password_hash: str = field(default="", repr=False)
+    password_salt: str = field(default="", repr=False)
+    # customer_entity.session_cutoff (unix seconds) and the storefront sessions.
+    customer_session_cutoff: dict[int, float] = field(default_factory=dict)
+    customer_sessions: dict[str, CustomerSession] = field(default_factory=dict)
+    # customer rp_token by customer id (the latest reset link).
+    password_reset_tokens: dict[int, str] = field(default_factory=dict, repr=False)
+    # Outgoing e-mail the store "sent" (password resets): (to, template) pairs.
+    sent_emails: list[dict[str, Any]] = field(default_factory=list)
+
+    orders: EntityTable = field(default_factory=EntityTable)
+    invoices: EntityTable = field(default_factory=EntityTable)
+    transactions: EntityTable = field(default_factory=EntityTable)
+
+    cms_blocks: EntityTable = field(default_factory=EntityTable)
+    cms_block_stores: dict[int, list[int]] = field(default_factory=dict)
+    cms_pages: EntityTable = field(default_factory=EntityTable)
+    cms_page_stores: dict[int, list[int]] = field(default_factory=dict)
+
+    modules: list[str] = field(default_factory=list)
+
+    admin_roles: dict[int, AdminRole] = field(default_factory=dict)
+    admin_users: dict[int, AdminUser] = field(default_factory=dict)
+    admin_sessions: dict[int, AdminSession] = field(default_factory=dict)
+    integrations: dict[int, Integration] = field(default_factory=dict)
+
+    # core_config_data: (path, scope, scope_id) -> value; scope is default/websites/stores.
+    config: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
+
+    # jwt_auth_revoked: (user_type, user_id) -> revoke_before (unix seconds).
+    revoked_before: dict[tuple[int, int], int] = field(default_factory=dict)
+    # oauth_token_request_log: (username, user_type) -> [failures_count, lock_expires_at].
+    token_request_log: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    # oauth_nonce: (consumer_id, nonce) -> timestamp.
+    oauth_nonces: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    maintenance: bool = False
+    maintenance_ips: tuple[str, ...] = ()
+
+    bulks: dict[str, Bulk] = field(default_factory=dict)
+
+    # The companion module's append-only action log (rows are dicts shaped by the module contract).
+    action_log: list[dict[str, Any]] = field(default_factory=list)
+
+    # --- scopes -------------------------------------------------------------------------------
+    def store_by_code(self, code: str) -> StoreView | None:
+        for store in self.stores.values():
+            if store.code == code:
+                return store
+        return None
+
+    @property
+    def default_store(self) -> StoreView:
+        return self.stores[self.default_store_id]
+
+    def config_value(self, path: str, store_id: int = ADMIN_STORE_ID) -> str | None:
+        """The effective value at a store view: stores scope, then its website, then default."""
+        store = self.stores.get(store_id)
+        if store is not None and store_id != ADMIN_STORE_ID:
+            for key in (("stores", store_id), ("websites", store.website_id)):
+                found = self.config.get((path, *key), _MISSING)
+                if found is not _MISSING:
+                    return found  # type: ignore[return-value]
+        return self.config.get((path, "default", 0))
+
+    def set_config(
+        self, path: str, value: str | None, scope: str = "default", scope_id: int = 0
+    ) -> None:
+        if scope not in ("default", "websites", "stores"):
+            raise ValueError(f"scope must be default, websites or stores, not {scope!r}")
+        self.config[(path, scope, scope_id)] = value
+
+    # --- catalog ------------------------------------------------------------------------------
+    def product_id_for_sku(self, sku: str) -> int | None:
+        found = self.sku_index.get(sku)
+        if found is not None:
+            return found if found in self.products else None
+        if self.sku_resolver is not None:
+            candidate = self.sku_resolver(sku)
+            if candidate is not None:
+                row = self.products.get(candidate)
+                if row is not None and row["sku"] == sku:
+                    return candidate
+        return None
+
+    def product_status(self, product_id: int, store_id: int) -> int:
+        """Effective status on a store view: its override, else the default (store 0) value."""
+        row = self.products.get(product_id)
+        if row is None:
+            raise KeyError(product_id)
+        override = self.product_store_values.get((product_id, store_id), {})
+        return int(override.get("status", row["status"]))
+
+    # --- customers ----------------------------------------------------------------------------
+    def customer_id_for_email(self, email: str) -> int | None:
+        found = self.email_index.get(email.lower())
+        if found is not None:
+            return found if found in self.customers else None
+        if self.email_resolver is not None:
+            candidate = self.email_resolver(email.lower())
+            if candidate is not None:
+                row = self.customers.get(candidate)
+                if row is not None and row["email"].lower() == email.lower():
+                    return candidate
+        return None
+
+    def customer_password_hash(self, customer_id: int) -> str:
+        return self.customer_password_hashes.get(customer_id, self.default_customer_password_hash)
+
+    # --- admin --------------------------------------------------------------------------------
+    def admin_by_username(self, username: str) -> AdminUser | None:
+        for user in self.admin_users.values():
+            if user.username == username:
+                return user
+        return None
+
+    def admin_resources(self, user: AdminUser) -> frozenset[str]:
+        role = self.admin_roles.get(user.role_id)
+        return role.resources if role is not None else frozenset()
+
+    def integration_by_consumer_key(self, key: str) -> Integration | None:
+        for integration in self.integrations.values():
+            if hmac.compare_digest(integration.consumer_key, key):
+                return integration
+        return None
+
+    def integration_by_access_token(self, token: str) -> Integration | None:
+        for integration in self.integrations.values():
+            if hmac.compare_digest(integration.access_token, token):
+                return integration
+        return None
+
+    # --- digest -------------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Everything persistent, as JSON-ready data (secrets reduced to hashes)."""
+        return {
+            "websites": [asdict(item) for item in self.websites.values()],
+            "groups": [asdict(item) for item in self.groups.values()],
+            "stores": [asdict(item) for item in self.stores.values()],
+            "products": self.products.changes(),
+            "product_store_values": {
+                f"{product_id}/{store_id}": values
+                for (product_id, store_id), values in sorted(self.product_store_values.items())
+            },
+            "customers": self.customers.changes(),
+            "customer_password_hashes": dict(sorted(self.customer_password_hashes.items())),
+            "customer_session_cutoff": dict(sorted(self.customer_session_cutoff.items())),
+            "customer_sessions": sorted(
+                (
+                    hashlib.sha256(key.encode()).hexdigest(),
+                    session.customer_id,
+                    session.created_at,
+                )
+                for key, session in self.customer_sessions.items()
+            ),
+            "password_reset_tokens": sorted(self.password_reset_tokens),
+            "orders": self.orders.changes(),
+            "invoices": self.invoices.changes(),
+            "transactions": self.transactions.changes(),
+            "cms_blocks": self.cms_blocks.changes(),
+            "cms_block_stores": dict(sorted(self.cms_block_stores.items())),
+            "cms_pages": self.cms_pages.changes(),
+            "cms_page_stores": dict(sorted(self.cms_page_stores.items())),
+            "modules": self.modules,
+            "admin_roles": [
+                {"role_id": role.role_id, "name": role.name, "resources": sorted(role.resources)}
+                for role in self.admin_roles.values()
+            ],
+            "admin_users": [
+                {**asdict(user), "totp_secret": _fingerprint(user.totp_secret)}
+                for user in self.admin_users.values()
+            ],
+            "admin_sessions": [asdict(item) for item in self.admin_sessions.values()],
+            "integrations": [
+                {
+                    **asdict(item),
+                    "resources": sorted(item.resources),
+                    "consumer_secret": _fingerprint(item.consumer_secret),
+                    "access_token": _fingerprint(item.access_token),
+                    "access_token_secret": _fingerprint(item.access_token_secret),
+                }
+                for item in self.integrations.values()
+            ],
+            "config": sorted(
+                [path, scope, scope_id, value]
+                for (path, scope, scope_id), value in self.config.items()
+            ),
+            "revoked_before": sorted(
+                [user_type, user_id, before]
+                for (user_type, user_id), before in self.revoked_before.items()
+            ),
+            "token_request_log": sorted(
+                [name, user_type, *values]
+                for (name, user_type), values in self.token_request_log.items()
+            ),
+            "maintenance": [self.maintenance, list(self.maintenance_ips)],
+            "bulks": {key: asdict(bulk) for key, bulk in sorted(self.bulks.items())},
+            "action_log": self.action_log,
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical snapshot: equal digests mean byte-identical state."""
+        canonical = json.dumps(self.snapshot(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+_MISSING = object()
+
+
+def _fingerprint(secret: str | None) -> str | None:
+    return None if secret is None else hashlib.sha256(secret.encode()).hexdigest()
