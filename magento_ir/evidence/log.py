@@ -1,0 +1,839 @@
+"""The tamper-evident evidence log: a hash-chained JSON-lines file with signed Merkle checkpoints.
+
+One line per record, the record's canonical JSON (keys sorted, no spaces, UTF-8):
+
+    {"hash":H,"payload":P,"payload_sha256":D,"prev":R,"seq":N,"time":T,"type":Y}
+
+* `payload_sha256` D = SHA-256 of the canonical JSON of the payload P, exactly as stored;
+* the record's *entry* is the canonical JSON of the record without its `hash` member, i.e. the
+  line with `"hash":H,` removed; because "hash" sorts first that is `{` + line[75:-1];
+* `hash` H = SHA-256(0x00 || entry): the entry's RFC 6962 leaf hash, so the Merkle tree's leaves
+  are the entries in `seq` order and its leaf hashes are the record hashes;
+* `prev` R = the previous record's `hash` (64 zeros for record 0).
+
+Checkpoints (signed notes, see `notes.py`) are appended to `<log>.checkpoints` as JSON lines
+`{"note": "..."}`; copies kept elsewhere make truncation of the log detectable. docs/evidence.md
+is the full specification.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fcntl
+import getpass
+import hashlib
+import itertools
+import json
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, Self
+
+import magento_ir
+from magento_ir.evidence import merkle
+from magento_ir.evidence._errors import (
+    EvidenceFormatError,
+    LogIntegrityError,
+    LogLockedError,
+    TornRecordError,
+)
+from magento_ir.evidence.notes import Checkpoint, NoteVerifier, SigningKey
+
+__all__ = [
+    "GENESIS_PREV",
+    "EvidenceLog",
+    "Problem",
+    "ProblemKind",
+    "Record",
+    "VerificationReport",
+    "canonical_json",
+    "checkpoints_path",
+    "consistency_proof",
+    "inclusion_proof",
+    "read_checkpoints",
+    "read_records",
+    "verify",
+]
+
+GENESIS_PREV = "0" * 64
+_RECORD_TYPE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*")
+_MAX_TYPE_LENGTH = 32  # fits an RFC 5424 MSGID unchanged
+_HEAD = b'{"hash":"'
+_PAYLOAD_KEY = b'","payload":{'  # payloads are JSON objects
+_PAYLOAD_START = 85  # len('{"hash":"') + 64 + len('","payload":')
+_BODY_START = 75  # first byte after '{"hash":"<64 hex>",'
+_TAIL_KEY = b',"payload_sha256":"'
+# The digests are matched loosely (any 64 characters) because the checks compare them with
+# computed hex digests anyway, and character classes cost a third of the verify time.
+_TAIL = re.compile(
+    rb',"payload_sha256":"(.{64})","prev":"(.{64})","seq":(0|[1-9][0-9]{0,17}),'
+    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
+    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n\Z'
+)
+_sha256 = hashlib.sha256
+_hexlify = binascii.hexlify
+
+
+def canonical_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
+    """The canonical JSON text of a value: keys sorted, no spaces, non-ASCII kept as UTF-8.
+
+    Like RFC 8785 (JCS) except that floats use Python's shortest round-trip form and keys sort by
+    code point; a verifier never re-encodes, it hashes the stored bytes. NaN and infinities, and
+    values JSON cannot hold, are refused.
+    """
+    try:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError) as exc:
+        raise EvidenceFormatError(
+            f"the payload cannot be encoded as canonical JSON ({exc}): use dicts with string keys, "
+            "lists, strings, booleans, None, ints and finite floats"
+        ) from None
+
+
+def checkpoints_path(path: str | os.PathLike[str]) -> Path:
+    """Where the checkpoints of the log at `path` are kept: `<log>.checkpoints`."""
+    log = Path(path)
+    return log.with_name(log.name + ".checkpoints")
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One verified-format line of the log. `raw` is the exact line, newline included."""
+
+    seq: int
+    time: str
+    type: str
+    payload: dict[str, Any]
+    payload_sha256: str
+    prev: str
+    hash: str
+    raw: bytes = field(repr=False, compare=False)
+
+
+ProblemKind = Literal[
+    "torn",
+    "malformed",
+    "hash",
+    "payload_digest",
+    "sequence",
+    "chain",
+    "genesis",
+    "checkpoint",
+    "checkpoint_signature",
+    "checkpoint_conflict",
+    "truncated",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong, and where: the first bad record's sequence number and 1-based line."""
+
+    kind: ProblemKind
+    seq: int | None
+    line: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.seq is not None:
+            where.append(f"record {self.seq}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        return f"{', '.join(where) or 'log'}: {self.kind}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """The result of `verify`: `ok`, how far it got, and the first problem found."""
+
+    path: Path
+    records: int
+    root: bytes
+    last_hash: str
+    origin: str | None
+    checkpoints_checked: int
+    signatures_checked: bool
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def summary(self) -> str:
+        if self.problem is not None:
+            return str(self.problem)
+        signed = "signed " if self.signatures_checked else "unsigned (no verifier key given) "
+        return (
+            f"OK: {self.records} records, chain intact, root {self.root.hex()}, "
+            f"{self.checkpoints_checked} {signed}checkpoints match"
+        )
+
+
+@dataclass(slots=True)
+class _ScanState:
+    """Where a scan stopped: enough to resume appending."""
+
+    records: int = 0
+    last_hash: str = GENESIS_PREV
+    frontier: merkle.Frontier = field(default_factory=merkle.Frontier)
+    origin: str | None = None
+    good_bytes: int = 0
+    lines: int = 0
+
+
+def _load_checkpoints(
+    path: Path,
+    verifier: NoteVerifier | None,
+    extra: Iterable[str],
+) -> tuple[list[tuple[Checkpoint, str]], Problem | None]:
+    """Checkpoints beside the log plus those given, sorted by size, with where each came from."""
+    found: list[tuple[Checkpoint, str]] = []
+    beside = checkpoints_path(path)
+    if beside.exists():
+        with beside.open("rb") as handle:
+            for number, line in enumerate(handle, 1):
+                source = f"{beside.name} line {number}"
+                if not line.endswith(b"\n"):
+                    # A checkpoint is only written after its records were synced; a torn last
+                    # checkpoint line therefore commits to nothing and is not trusted.
+                    continue
+                try:
+                    note = json.loads(line)["note"]
+                    found.append((Checkpoint.parse(note, verifier), source))
+                except (ValueError, KeyError, TypeError, EvidenceFormatError) as exc:
+                    return [], Problem("checkpoint_signature", None, None, f"{source}: {exc}")
+    for number, note in enumerate(extra, 1):
+        source = f"trusted checkpoint {number}"
+        try:
+            found.append((Checkpoint.parse(note, verifier), source))
+        except EvidenceFormatError as exc:
+            return [], Problem("checkpoint_signature", None, None, f"{source}: {exc}")
+    found.sort(key=lambda item: item[0].size)
+    origins = {checkpoint.origin: source for checkpoint, source in found}
+    if len(origins) > 1:
+        (first, first_source), (second, second_source) = list(origins.items())[:2]
+        detail = f"{first_source} is for origin {first!r} but {second_source} for {second!r}"
+        return [], Problem("checkpoint_conflict", None, None, detail)
+    for (a, a_source), (b, b_source) in itertools.pairwise(found):
+        if a.size == b.size and (a.root != b.root or a.origin != b.origin):
+            return [], Problem(
+                "checkpoint_conflict",
+                None,
+                None,
+                f"{a_source} and {b_source} sign different trees of size {a.size} (split view)",
+            )
+    return found, None
+
+
+def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
+    path: Path,
+    checkpoints: Sequence[tuple[Checkpoint, str]],
+) -> tuple[_ScanState, Problem | None, int]:
+    """Check every line in order; stop at the first problem. Returns state, problem, #checked.
+
+    The loop is the verify hot path: it only asks "is this line exactly right?" and leaves
+    saying what is wrong to `_diagnose`, which runs once, on the first bad line.
+    """
+    state = _ScanState()
+    frontier = state.frontier
+    append_leaf = frontier.append_leaf_hash
+    pending = [cp for cp in checkpoints if cp[0].size > 0]
+    next_index = 0
+    next_size = pending[0][0].size if pending else -1
+    checked = 0
+    last_good_checkpoint = 0
+    expected = 0
+    last_hash = GENESIS_PREV.encode()
+    offset = 0
+    line_no = 0
+    problem: Problem | None = None
+    tail_match = _TAIL.match
+    sha256 = _sha256
+    hexlify = _hexlify
+    with path.open("rb") as handle:
+        for line in handle:
+            line_no += 1
+            position = line.rfind(_TAIL_KEY)
+            match = tail_match(line, position) if position > _PAYLOAD_START else None
+            digest = sha256(b"\x00{" + line[_BODY_START:-1]).digest()
+            stated_hash = line[9:73]
+            if (
+                match is None
+                or line[:9] != _HEAD
+                or line[73:86] != _PAYLOAD_KEY
+                or hexlify(digest) != stated_hash
+            ):
+                problem = _diagnose(line, line_no, expected, offset)
+                break
+            payload_sha256, prev, seq_text = match.groups()
+            if (
+                hexlify(sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
+                or int(seq_text) != expected
+                or prev != last_hash
+            ):
+                problem = _diagnose(line, line_no, expected, offset)
+                break
+            if expected == 0:
+                problem = _genesis_problem(line, state, line_no, pending)
+                if problem is not None:
+                    break
+            append_leaf(digest)
+            expected += 1
+            last_hash = stated_hash
+            offset += len(line)
+            if expected == next_size:
+                while expected == next_size:
+                    checkpoint, source = pending[next_index]
+                    if checkpoint.root != frontier.root() or checkpoint.origin != state.origin:
+                        detail = (
+                            f"records {last_good_checkpoint}..{expected - 1} do not match the "
+                            f"signed checkpoint of size {expected} ({source}): one of them was "
+                            "rewritten and the chain recomputed after it was signed"
+                        )
+                        problem = Problem("checkpoint", last_good_checkpoint, None, detail)
+                        break
+                    checked += 1
+                    last_good_checkpoint = expected
+                    next_index += 1
+                    next_size = pending[next_index][0].size if next_index < len(pending) else -1
+                if problem is not None:
+                    break
+    state.records = expected
+    state.last_hash = last_hash.decode()
+    state.good_bytes = offset
+    if problem is None and next_size > 0:
+        _, source = pending[next_index]
+        detail = (
+            f"the log ends after {expected} records but {source} covers {next_size}: "
+            f"records {expected}..{next_size - 1} were cut off"
+        )
+        problem = Problem("truncated", expected, line_no + 1, detail)
+    return state, problem, checked
+
+
+def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
+    """Say what is wrong with a line the fast path rejected."""
+    if not line.endswith(b"\n"):
+        detail = (
+            f"the last line is incomplete ({len(line)} bytes at offset {offset}, no newline), as "
+            "a crash during an append leaves it; reopen the log with repair=True to cut it off "
+            "(the repair is itself recorded)"
+        )
+        return Problem("torn", expected, line_no, detail)
+    position = line.rfind(_TAIL_KEY)
+    match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
+    if match is None or line[:9] != _HEAD or line[73:86] != _PAYLOAD_KEY:
+        return Problem("malformed", expected, line_no, "not a record line in the evidence format")
+    if _hexlify(_sha256(b"\x00{" + line[_BODY_START:-1]).digest()) != line[9:73]:
+        detail = "the record's content does not match its hash (the record was modified)"
+        return Problem("hash", expected, line_no, detail)
+    payload_sha256, _, seq_text = match.groups()
+    if _hexlify(_sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256:
+        return Problem("payload_digest", expected, line_no, "the payload does not match its digest")
+    seq = int(seq_text)
+    if seq != expected:
+        what = "deleted" if seq > expected else "inserted, repeated or moved"
+        detail = f"expected sequence number {expected}, found {seq} (a record was {what})"
+        return Problem("sequence", expected, line_no, detail)
+    detail = (
+        f"prev does not match the hash of record {expected - 1}: that record was rewritten, or "
+        "this one was inserted or moved"
+        if expected
+        else "the first record must have prev = 64 zeros"
+    )
+    return Problem("chain", expected, line_no, detail)
+
+
+def _genesis_problem(
+    line: bytes, state: _ScanState, line_no: int, checkpoints: Sequence[tuple[Checkpoint, str]]
+) -> Problem | None:
+    record = json.loads(line)
+    origin = record["payload"].get("origin")
+    if record["type"] != "custody" or not isinstance(origin, str):
+        detail = "record 0 must be the custody record naming the log's origin"
+        return Problem("genesis", 0, line_no, detail)
+    if checkpoints and checkpoints[0][0].origin != origin:
+        detail = (
+            f"record 0 names origin {origin!r} but the checkpoints are for "
+            f"{checkpoints[0][0].origin!r}: it is not the first record of this log"
+        )
+        return Problem("genesis", 0, line_no, detail)
+    state.origin = origin
+    return None
+
+
+def verify(
+    path: str | os.PathLike[str],
+    verifier: NoteVerifier | None = None,
+    *,
+    checkpoints: Iterable[str] = (),
+) -> VerificationReport:
+    """Check the whole log in one streaming pass and name the first bad record.
+
+    Checks each line's format, record hash, payload digest, sequence number and link to the
+    previous record, then the Merkle root at the size of every checkpoint beside the log and in
+    `checkpoints` (signed notes kept elsewhere: they catch truncation and full rewrites). With no
+    `verifier`, checkpoint signatures are not checked and the report says so.
+    """
+    log = Path(path)
+    loaded, problem = _load_checkpoints(log, verifier, checkpoints)
+    state, checked = _ScanState(), 0
+    if problem is None:
+        state, problem, checked = _scan(log, loaded)
+    return VerificationReport(
+        path=log,
+        records=state.records,
+        root=state.frontier.root(),
+        last_hash=state.last_hash,
+        origin=state.origin,
+        checkpoints_checked=checked,
+        signatures_checked=verifier is not None,
+        problem=problem,
+    )
+
+
+def _parse_record(line: bytes, line_no: int) -> Record:
+    try:
+        data = json.loads(line)
+        return Record(
+            seq=data["seq"],
+            time=data["time"],
+            type=data["type"],
+            payload=data["payload"],
+            payload_sha256=data["payload_sha256"],
+            prev=data["prev"],
+            hash=data["hash"],
+            raw=line,
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EvidenceFormatError(f"line {line_no} is not an evidence record: {exc}") from None
+
+
+def read_records(path: str | os.PathLike[str]) -> Iterator[Record]:
+    """Stream the log's records in order (without verifying them: use `verify` for that)."""
+    with Path(path).open("rb") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.endswith(b"\n"):
+                raise TornRecordError(
+                    f"line {line_no} is incomplete (torn by a crash during an append)",
+                    line=line_no,
+                    offset=handle.tell() - len(line),
+                    length=len(line),
+                )
+            yield _parse_record(line, line_no)
+
+
+def _leaves(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        for line in handle:
+            yield bytes.fromhex(line[9:73].decode())
+
+
+def _count_complete_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.endswith(b"\n"))
+
+
+def inclusion_proof(path: str | os.PathLike[str], seq: int, tree_size: int) -> list[bytes]:
+    """RFC 6962 audit path of record `seq` in the tree of the first `tree_size` records."""
+    log = Path(path)
+    _check_tree_size(log, tree_size)
+    return merkle.range_roots(_leaves(log), merkle.inclusion_ranges(seq, tree_size))
+
+
+def consistency_proof(path: str | os.PathLike[str], old_size: int, new_size: int) -> list[bytes]:
+    """RFC 6962 proof that the tree of `old_size` records is a prefix of the `new_size` one."""
+    log = Path(path)
+    _check_tree_size(log, new_size)
+    return merkle.range_roots(_leaves(log), merkle.consistency_ranges(old_size, new_size))
+
+
+def _check_tree_size(log: Path, tree_size: int) -> None:
+    available = _count_complete_lines(log)
+    if tree_size > available:
+        raise ValueError(f"tree_size={tree_size} exceeds the {available} records in {log}")
+
+
+def read_checkpoints(
+    path: str | os.PathLike[str], verifier: NoteVerifier | None = None
+) -> list[str]:
+    """The signed checkpoint notes kept beside the log, oldest first (to copy elsewhere)."""
+    beside = checkpoints_path(path)
+    if not beside.exists():
+        return []
+    notes: list[str] = []
+    with beside.open("rb") as handle:
+        for line in handle:
+            if line.endswith(b"\n"):
+                note = json.loads(line)["note"]
+                Checkpoint.parse(note, verifier)
+                notes.append(note)
+    return notes
+
+
+class _Clock:
+    """RFC 3339 UTC timestamps with microseconds, reusing the formatted second."""
+
+    __slots__ = ("_prefix", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def now(self) -> str:
+        seconds, nanos = divmod(time.time_ns(), 1_000_000_000)
+        if seconds != self._second:
+            self._second = seconds
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        return f"{self._prefix}.{nanos // 1000:06d}Z"
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_type(record_type: str) -> None:
+    if len(record_type) > _MAX_TYPE_LENGTH or not _RECORD_TYPE.fullmatch(record_type):
+        raise EvidenceFormatError(
+            f"invalid record type {record_type!r}: use up to 32 lowercase dotted words such as "
+            "'capture.http_exchange' or 'journal.plan' (see docs/evidence.md)"
+        )
+
+
+class EvidenceLog:
+    """The single writer of one evidence log. Open with `EvidenceLog.open(path, key=...)`.
+
+    `sync="each"` writes, flushes and fsyncs every append before returning; `sync="batch"`
+    buffers appends until `sync()`, `checkpoint()` or `close()` (faster, but a crash loses the
+    unsynced tail, and may leave a torn last line that the next open reports).
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        key: SigningKey,
+        lock_fd: int,
+        handle: IO[bytes],
+        state: _ScanState,
+        sync: Literal["each", "batch"],
+        checkpoint_every: int | None,
+    ) -> None:
+        if state.origin is None:
+            raise EvidenceFormatError("internal: a resumed log must have an origin")
+        self.path = path
+        self.origin: str = state.origin
+        self._key = key
+        self._lock_fd: int | None = lock_fd
+        self._handle = handle
+        self._sync_each = sync == "each"
+        self._checkpoint_every = checkpoint_every
+        self._next_seq = state.records
+        self._last_hash = state.last_hash
+        self._frontier = state.frontier
+        self._clock = _Clock()
+        self._known_types: set[str] = set()
+        self._checkpointed_size = -1
+
+    def __repr__(self) -> str:
+        state = "closed" if self._lock_fd is None else "open"
+        return f"<EvidenceLog {str(self.path)!r} {state}, {self._next_seq} records>"
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        key: SigningKey,
+        origin: str | None = None,
+        sync: Literal["each", "batch"] = "each",
+        checkpoint_every: int | None = 10_000,
+        tool_args: Sequence[str] = (),
+        user: str | None = None,
+        host: str | None = None,
+        repair: bool = False,
+    ) -> EvidenceLog:
+        """Create or resume the log at `path`, taking its lock, and record who opened it.
+
+        A new log starts with a `custody` record (action `created`) naming its origin; a resumed
+        log is verified first (refused with LogIntegrityError if it does not verify) and gets a
+        `custody` record with action `reopened`. `tool_args` should already be free of secrets.
+        """
+        if sync not in ("each", "batch"):
+            raise ValueError(f"sync must be 'each' or 'batch', not {sync!r}")
+        if checkpoint_every is not None and checkpoint_every < 1:
+            raise ValueError("checkpoint_every must be a positive number of records, or None")
+        log = Path(path)
+        lock_fd = _acquire_lock(log)
+        try:
+            log_obj = cls._open_locked(
+                log, key=key, origin=origin, sync=sync, lock_fd=lock_fd,
+                checkpoint_every=checkpoint_every, repair=repair,
+                custody=_custody_payload(tool_args, user, host),
+            )  # fmt: skip
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        return log_obj
+
+    @classmethod
+    def _open_locked(
+        cls,
+        log: Path,
+        *,
+        key: SigningKey,
+        origin: str | None,
+        sync: Literal["each", "batch"],
+        lock_fd: int,
+        checkpoint_every: int | None,
+        repair: bool,
+        custody: dict[str, Any],
+    ) -> EvidenceLog:
+        repaired: dict[str, Any] | None = None
+        if log.exists() and log.stat().st_size > 0:
+            if origin is not None:
+                raise ValueError(f"{log} exists: its origin is fixed; do not pass origin=")
+            loaded, problem = _load_checkpoints(log, key.verifier(), ())
+            state, problem, checked = (
+                _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
+            )
+            if problem is not None and problem.kind == "torn" and repair:
+                repaired = _cut_torn_tail(log, state, problem)
+            elif problem is not None and problem.kind == "torn":
+                raise TornRecordError(
+                    f"{log}: {problem}",
+                    line=problem.line or 0,
+                    offset=state.good_bytes,
+                    length=log.stat().st_size - state.good_bytes,
+                )
+            elif problem is not None:
+                report = VerificationReport(
+                    log, state.records, state.frontier.root(), state.last_hash, state.origin,
+                    checked, signatures_checked=True, problem=problem,
+                )  # fmt: skip
+                raise LogIntegrityError(report)
+            custody["action"] = "reopened"
+        else:
+            state = _ScanState(origin=origin or f"magento_ir/evidence/{uuid.uuid4()}")
+            Checkpoint(origin=state.origin or "", size=0, root=merkle.EMPTY_ROOT)  # validates
+            custody.update(action="created", origin=state.origin)
+        custody["verifier_key"] = str(key.verifier())
+        handle = log.open("ab", buffering=1 << 20)
+        if state.records == 0:
+            _fsync_directory(log)
+        evidence_log = cls(
+            log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync=sync,
+            checkpoint_every=checkpoint_every,
+        )  # fmt: skip
+        if repaired is not None:
+            evidence_log.append("log.repair", repaired)
+        evidence_log.append("custody", custody)
+        evidence_log.sync()
+        return evidence_log
+
+    @property
+    def size(self) -> int:
+        """Number of records written (synced or not)."""
+        return self._next_seq
+
+    @property
+    def last_hash(self) -> str:
+        return self._last_hash
+
+    def root(self) -> bytes:
+        """RFC 6962 root hash of every record written so far."""
+        return self._frontier.root()
+
+    def append(self, type: str, payload: Mapping[str, Any]) -> Record:  # noqa: A002 - schema name
+        """Append one record and return it; with sync="each" it is on disk when this returns."""
+        if self._lock_fd is None:
+            raise EvidenceFormatError(f"{self.path} is closed: reopen it with EvidenceLog.open")
+        if type not in self._known_types:
+            _check_type(type)
+            self._known_types.add(type)
+        if not isinstance(payload, Mapping):
+            raise EvidenceFormatError("a record payload must be a JSON object (a mapping)")
+        payload_json = canonical_json(payload)
+        payload_bytes = payload_json.encode("utf-8", "strict")
+        payload_sha256 = _sha256(payload_bytes).hexdigest()
+        seq = self._next_seq
+        prev = self._last_hash
+        timestamp = self._clock.now()
+        body = (
+            b'{"payload":'
+            + payload_bytes
+            + (
+                f',"payload_sha256":"{payload_sha256}","prev":"{prev}","seq":{seq},'
+                f'"time":"{timestamp}","type":"{type}"}}'
+            ).encode()
+        )
+        digest = _sha256(b"\x00" + body).digest()
+        record_hash = digest.hex()
+        line = b'{"hash":"' + record_hash.encode() + b'",' + body[1:] + b"\n"
+        self._handle.write(line)
+        if self._sync_each:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+        self._frontier.append_leaf_hash(digest)
+        self._next_seq = seq + 1
+        self._last_hash = record_hash
+        if self._checkpoint_every is not None and self._next_seq % self._checkpoint_every == 0:
+            self.checkpoint()
+        return Record(
+            seq=seq,
+            time=timestamp,
+            type=type,
+            payload=dict(payload),
+            payload_sha256=payload_sha256,
+            prev=prev,
+            hash=record_hash,
+            raw=line,
+        )
+
+    def custody(
+        self,
+        action: str,
+        *,
+        note: str = "",
+        user: str | None = None,
+        host: str | None = None,
+        tool_args: Sequence[str] = (),
+    ) -> Record:
+        """Record a chain-of-custody event (handed over, copied, examined, shipped ...)."""
+        payload = _custody_payload(tool_args, user, host)
+        payload.update(action=action, note=note)
+        return self.append("custody", payload)
+
+    def sync(self) -> None:
+        """Flush buffered appends and fsync them: after this they survive a crash."""
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def checkpoint(self) -> str:
+        """Sync, then sign the current tree head and append it to `<log>.checkpoints`.
+
+        Returns the signed note; copy it somewhere the writer cannot change (the SIEM, WORM
+        storage) so truncation or a rewrite of the log is detectable.
+        """
+        self.sync()
+        note = Checkpoint(origin=self.origin, size=self._next_seq, root=self.root()).sign(self._key)
+        beside = checkpoints_path(self.path)
+        created = not beside.exists()
+        with beside.open("ab") as handle:
+            handle.write(json.dumps({"note": note}, ensure_ascii=False).encode() + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        if created:
+            _fsync_directory(beside)
+        self._checkpointed_size = self._next_seq
+        return note
+
+    def records(self) -> Iterator[Record]:
+        """Stream every record written so far (syncs first)."""
+        self.sync()
+        return read_records(self.path)
+
+    def verify(self, *, checkpoints: Iterable[str] = ()) -> VerificationReport:
+        """Verify what this writer has written, with its own key's verifier."""
+        self.sync()
+        return verify(self.path, self._key.verifier(), checkpoints=checkpoints)
+
+    def inclusion_proof(self, seq: int, tree_size: int | None = None) -> list[bytes]:
+        self.sync()
+        return inclusion_proof(self.path, seq, self._next_seq if tree_size is None else tree_size)
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        self.sync()
+        size = self._next_seq if new_size is None else new_size
+        return consistency_proof(self.path, old_size, size)
+
+    def close(self) -> None:
+        """Checkpoint anything not yet covered, sync, and release the lock."""
+        if self._lock_fd is None:
+            return
+        try:
+            if self._checkpointed_size != self._next_seq:
+                self.checkpoint()
+            self.sync()
+        finally:
+            self._handle.close()
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _repr_html_(self) -> str:
+        from magento_ir.evidence.notebook import log_html  # noqa: PLC0415 - notebook-only
+
+        self.sync()
+        return log_html(self.path)
+
+
+def _acquire_lock(log: Path) -> int:
+    lock = _lock_path(log)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise LogLockedError(
+            f"{log} is being written by another process (pid {holder}, lock {lock}); "
+            "one writer per log: wait for it or close it"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def _cut_torn_tail(log: Path, state: _ScanState, problem: Problem) -> dict[str, Any]:
+    """Cut the torn bytes off the log and describe them for the `log.repair` record."""
+    with log.open("r+b") as handle:
+        handle.seek(state.good_bytes)
+        removed = handle.read()
+        handle.truncate(state.good_bytes)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return {
+        "action": "cut_torn_last_line",
+        "line": problem.line,
+        "offset": state.good_bytes,
+        "removed_length": len(removed),
+        "removed_sha256": _sha256(removed).hexdigest(),
+        "removed_base64": base64.b64encode(removed).decode(),
+    }
+
+
+def _custody_payload(
+    tool_args: Sequence[str], user: str | None, host: str | None
+) -> dict[str, Any]:
+    if isinstance(tool_args, str):
+        raise TypeError("tool_args is a sequence of arguments, not one string")
+    return {
+        "user": user if user is not None else getpass.getuser(),
+        "host": host if host is not None else socket.gethostname(),
+        "pid": os.getpid(),
+        "magento_ir_version": magento_ir.__version__,
+        "tool_args": list(tool_args),
+    }

@@ -1,0 +1,329 @@
+"""The evidence log: format, chain, checkpoints, locking, crash handling and proofs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+import magento_ir
+from magento_ir.evidence import (
+    Checkpoint,
+    EvidenceFormatError,
+    EvidenceLog,
+    LogIntegrityError,
+    LogLockedError,
+    SigningKey,
+    TornRecordError,
+    canonical_json,
+    checkpoints_path,
+    merkle,
+    read_checkpoints,
+    read_records,
+    verify,
+)
+from magento_ir.evidence.log import GENESIS_PREV
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def test_records_have_the_documented_fields_and_hashes(make_log: Callable[..., Path]) -> None:
+    """Each line's hashes can be recomputed from the documented definitions alone."""
+    path = make_log(3)
+    previous = GENESIS_PREV
+    for seq, raw in enumerate(path.read_bytes().splitlines()):
+        record = json.loads(raw)
+        assert list(record) == ["hash", "payload", "payload_sha256", "prev", "seq", "time", "type"]
+        assert raw.decode() == canonical_json(record)
+        payload = canonical_json(record["payload"]).encode()
+        assert record["payload_sha256"] == hashlib.sha256(payload).hexdigest()
+        entry = canonical_json({k: v for k, v in record.items() if k != "hash"}).encode()
+        assert record["hash"] == hashlib.sha256(b"\x00" + entry).hexdigest()
+        assert record["prev"] == previous
+        assert record["seq"] == seq
+        assert RFC3339_UTC.fullmatch(record["time"])
+        previous = record["hash"]
+
+
+def test_first_record_is_custody_naming_origin_and_capturer(make_log: Callable[..., Path]) -> None:
+    """Record 0 says who created the log, where, with which magento_ir version and key."""
+    first = next(read_records(make_log(0)))
+    assert first.type == "custody"
+    assert first.payload["action"] == "created"
+    assert first.payload["user"] == "tester"
+    assert first.payload["host"] == "lab"
+    assert first.payload["magento_ir_version"] == magento_ir.__version__
+    assert first.payload["origin"].startswith("magento_ir/evidence/")
+    assert first.payload["verifier_key"].startswith("magento-ir-test+")
+
+
+def test_a_clean_log_verifies(make_log: Callable[..., Path], signing_key: SigningKey) -> None:
+    """An untouched log verifies with its checkpoints, and the report gives size and root."""
+    path = make_log(25, checkpoint_every=10)
+    report = verify(path, signing_key.verifier())
+    assert report.ok, report.summary()
+    assert report.records == 26
+    assert report.checkpoints_checked == 3  # at 10, 20 and on close at 26
+    leaves = [bytes.fromhex(r.hash) for r in read_records(path)]
+    frontier = merkle.Frontier()
+    for leaf in leaves:
+        frontier.append_leaf_hash(leaf)
+    assert report.root == frontier.root()
+    assert "OK: 26 records" in report.summary()
+
+
+def test_verify_without_a_key_says_signatures_were_not_checked(
+    make_log: Callable[..., Path],
+) -> None:
+    """With no verifier key the report is explicit that checkpoints are unsigned."""
+    report = verify(make_log(2))
+    assert report.ok
+    assert not report.signatures_checked
+    assert "unsigned" in report.summary()
+
+
+def test_reopen_resumes_the_chain_and_records_custody(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """Reopening continues sequence and chain and adds a `reopened` custody record."""
+    path = make_log(2)
+    with EvidenceLog.open(
+        path, key=signing_key, tool_args=["capture", "--since", "2026-11-01"]
+    ) as log:
+        assert log.size == 4
+        log.append("journal.plan", {"action": "quarantine"})
+    records = list(read_records(path))
+    assert [r.seq for r in records] == list(range(5))
+    assert records[3].type == "custody"
+    assert records[3].payload["action"] == "reopened"
+    assert records[3].payload["tool_args"] == ["capture", "--since", "2026-11-01"]
+    assert records[4].prev == records[3].hash
+    assert verify(path, signing_key.verifier()).ok
+
+
+def test_a_second_writer_is_refused(tmp_path: Path, signing_key: SigningKey) -> None:
+    """While one EvidenceLog is open, opening the same path again raises LogLockedError."""
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key), pytest.raises(LogLockedError, match="pid"):
+        EvidenceLog.open(path, key=signing_key)
+    with EvidenceLog.open(path, key=signing_key) as log:
+        assert log.size == 2
+
+
+def test_each_append_is_on_disk_before_it_returns(tmp_path: Path, signing_key: SigningKey) -> None:
+    """With sync="each" the record is in the file as soon as append returns."""
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key) as log:
+        record = log.append("detection", {"rule": "skimmer"})
+        assert path.read_bytes().endswith(record.raw)
+
+
+def test_batched_appends_reach_disk_on_sync(tmp_path: Path, signing_key: SigningKey) -> None:
+    """With sync="batch" appends are buffered until sync()."""
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key, sync="batch") as log:
+        record = log.append("detection", {"rule": "skimmer"})
+        assert not path.read_bytes().endswith(record.raw)
+        log.sync()
+        assert path.read_bytes().endswith(record.raw)
+
+
+def test_checkpoints_are_signed_notes_beside_the_log(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """`<log>.checkpoints` holds one signed note per checkpoint, readable for export."""
+    path = make_log(4, checkpoint_every=2)
+    notes = read_checkpoints(path, signing_key.verifier())
+    sizes = [Checkpoint.parse(note, signing_key.verifier()).size for note in notes]
+    assert sizes == [2, 4, 5]
+    assert checkpoints_path(path).name == "evidence.log.checkpoints"
+
+
+def test_torn_last_line_is_reported_not_dropped(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """A half-written last line fails verify, read_records and open, naming line and record."""
+    path = make_log(3)
+    with path.open("ab") as handle:
+        handle.write(b'{"hash":"0123')
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == ("torn", 4, 5)
+    assert "repair=True" in report.problem.detail
+    with pytest.raises(TornRecordError, match="line 5"):
+        list(read_records(path))
+    with pytest.raises(TornRecordError, match="repair=True") as caught:
+        EvidenceLog.open(path, key=signing_key)
+    assert caught.value.length == len(b'{"hash":"0123')
+
+
+def test_repair_cuts_the_torn_line_and_records_it(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """open(repair=True) removes the torn bytes and logs what it removed."""
+    path = make_log(3)
+    torn = b'{"hash":"0123'
+    with path.open("ab") as handle:
+        handle.write(torn)
+    with EvidenceLog.open(path, key=signing_key, repair=True) as log:
+        assert log.size == 6
+    records = list(read_records(path))
+    repair = records[4]
+    assert repair.type == "log.repair"
+    assert repair.payload["removed_sha256"] == hashlib.sha256(torn).hexdigest()
+    assert repair.payload["removed_length"] == len(torn)
+    assert repair.payload["line"] == 5
+    assert records[5].payload["action"] == "reopened"
+    assert verify(path, signing_key.verifier()).ok
+
+
+def test_a_tampered_log_is_not_appended_to(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """Opening a log that fails verification raises LogIntegrityError with the report."""
+    path = make_log(3)
+    path.write_bytes(path.read_bytes().replace(b"finding 1", b"finding 9"))
+    with pytest.raises(LogIntegrityError, match="record 2") as caught:
+        EvidenceLog.open(path, key=signing_key)
+    assert caught.value.report.problem is not None
+
+
+def test_truncation_is_caught_by_a_checkpoint_kept_elsewhere(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """Cutting records and their checkpoints passes alone but fails against a saved note."""
+    path = make_log(6, checkpoint_every=3)
+    saved_elsewhere = read_checkpoints(path)[-1]
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:4]))
+    beside = checkpoints_path(path)
+    beside.write_bytes(beside.read_bytes().splitlines(keepends=True)[0])
+    assert verify(path, signing_key.verifier()).ok
+    report = verify(path, signing_key.verifier(), checkpoints=[saved_elsewhere])
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq) == ("truncated", 4)
+    assert "records 4..6 were cut off" in report.problem.detail
+
+
+def _rewrite(path: Path, edit: Callable[[dict[str, object]], None]) -> None:
+    """Rewrite every record after editing payloads, recomputing all hashes (a full forgery)."""
+    previous = GENESIS_PREV
+    out = []
+    for raw in path.read_bytes().splitlines():
+        record = json.loads(raw)
+        edit(record)
+        record["prev"] = previous
+        record["payload_sha256"] = hashlib.sha256(
+            canonical_json(record["payload"]).encode()
+        ).hexdigest()
+        entry = canonical_json({k: v for k, v in record.items() if k != "hash"}).encode()
+        record["hash"] = hashlib.sha256(b"\x00" + entry).hexdigest()
+        previous = record["hash"]
+        out.append(canonical_json(record).encode() + b"\n")
+    path.write_bytes(b"".join(out))
+
+
+def test_a_recomputed_chain_is_caught_by_the_signed_checkpoints(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """A rewrite with every hash recomputed fails at the first checkpoint it contradicts."""
+    path = make_log(9, checkpoint_every=4)
+
+    def edit(record: dict[str, object]) -> None:
+        if record["seq"] == 6:
+            record["payload"] = {"number": 5, "text": "nothing to see"}
+
+    _rewrite(path, edit)
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert report.problem.kind == "checkpoint"
+    assert report.problem.seq == 4
+    assert "records 4..7" in report.problem.detail
+
+
+def test_conflicting_checkpoints_are_a_split_view(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """Two signed checkpoints of the same size with different roots are reported."""
+    path = make_log(2)
+    origin = next(read_records(path)).payload["origin"]
+    forged = Checkpoint(origin=origin, size=3, root=bytes(32)).sign(signing_key)
+    report = verify(path, signing_key.verifier(), checkpoints=[forged])
+    assert report.problem is not None
+    assert report.problem.kind == "checkpoint_conflict"
+
+
+def test_checkpoint_from_another_key_is_reported(make_log: Callable[..., Path]) -> None:
+    """A checkpoints file signed by a different key fails with checkpoint_signature."""
+    path = make_log(2)
+    report = verify(path, SigningKey.generate("magento-ir-test").verifier())
+    assert report.problem is not None
+    assert report.problem.kind == "checkpoint_signature"
+
+
+def test_inclusion_and_consistency_proofs_check_against_checkpoints(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """Proofs built from the log verify against the roots in its signed checkpoints."""
+    path = make_log(12, checkpoint_every=5)
+    verifier = signing_key.verifier()
+    checkpoints = [Checkpoint.parse(n, verifier) for n in read_checkpoints(path, verifier)]
+    old, new = checkpoints[0], checkpoints[-1]
+    records = list(read_records(path))
+    with EvidenceLog.open(path, key=signing_key) as log:
+        for seq in (0, 3, 12):
+            proof = log.inclusion_proof(seq, new.size)
+            leaf = bytes.fromhex(records[seq].hash)
+            assert merkle.root_from_inclusion_proof(seq, new.size, leaf, proof) == new.root
+        proof = log.consistency_proof(old.size, new.size)
+        assert merkle.verify_consistency(old.size, new.size, old.root, new.root, proof)
+        with pytest.raises(ValueError, match="exceeds"):
+            log.inclusion_proof(0, 999)
+
+
+def test_log_records_stream_with_their_raw_lines(make_log: Callable[..., Path]) -> None:
+    """records() yields typed records whose raw bytes are the lines of the file."""
+    path = make_log(2)
+    lines = path.read_bytes().splitlines(keepends=True)
+    records = list(read_records(path))
+    assert [r.raw for r in records] == lines
+    assert records[1].payload == {"number": 0, "text": "finding 0 \u00e9"}
+
+
+@pytest.mark.parametrize(
+    ("record_type", "payload", "message"),
+    [
+        ("Detection", {}, "invalid record type"),
+        ("capture.http exchange", {}, "invalid record type"),
+        ("a" * 33, {}, "invalid record type"),
+        ("detection", ["not", "an", "object"], "JSON object"),
+        ("detection", {"value": float("nan")}, "canonical JSON"),
+        ("detection", {"value": object()}, "canonical JSON"),
+    ],
+)
+def test_bad_appends_are_refused_with_a_clear_error(
+    tmp_path: Path, signing_key: SigningKey, record_type: str, payload: object, message: str
+) -> None:
+    """Invalid record types and payloads raise EvidenceFormatError and write nothing."""
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key) as log:
+        with pytest.raises(EvidenceFormatError, match=message):
+            log.append(record_type, payload)  # type: ignore[arg-type]
+        assert log.size == 1
+    assert verify(path, signing_key.verifier()).ok
+
+
+def test_closed_log_refuses_appends(tmp_path: Path, signing_key: SigningKey) -> None:
+    """Appending after close raises instead of silently reopening."""
+    log = EvidenceLog.open(tmp_path / "evidence.log", key=signing_key)
+    log.close()
+    with pytest.raises(EvidenceFormatError, match="closed"):
+        log.append("detection", {})
+    assert "closed" in repr(log)

@@ -1,0 +1,129 @@
+"""Property tests: any single modification, deletion, insertion, reordering or truncation of a
+log is detected, and the report names the record where it happened."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from magento_ir.evidence import SigningKey, read_checkpoints, verify
+from tests.evidence.conftest import write_log
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+RECORDS = 12  # the custody record plus 11 detections
+PROPERTY_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture(scope="module")
+def original(
+    tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey
+) -> dict[str, object]:
+    directory = tmp_path_factory.mktemp("original")
+    path = write_log(directory / "evidence.log", signing_key, RECORDS - 1, checkpoint_every=5)
+    other = write_log(directory / "other.log", signing_key, RECORDS - 1)
+    return {
+        "lines": path.read_bytes().splitlines(keepends=True),
+        "foreign": other.read_bytes().splitlines(keepends=True),
+        # The latest checkpoint, as shipped to the SIEM: kept where the attacker cannot reach.
+        "saved": read_checkpoints(path)[-1],
+    }
+
+
+def _first_difference(original: list[bytes], tampered: list[bytes]) -> int:
+    """Index of the first line that differs: where a verifier can first see the change."""
+    for index, (before, after) in enumerate(zip(original, tampered, strict=False)):
+        if before != after:
+            return index
+    return min(len(original), len(tampered))
+
+
+def _check(tmp_path: Path, key: SigningKey, saved: str, content: bytes) -> tuple[str, int | None]:
+    path = tmp_path / "evidence.log"
+    path.write_bytes(content)
+    report = verify(path, key.verifier(), checkpoints=[saved])
+    assert report.problem is not None, "tampering went undetected"
+    return report.problem.kind, report.problem.seq
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_any_single_byte_change_is_located(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], data: st.DataObject
+) -> None:
+    """Changing any one byte of any record is reported at that record."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    index = data.draw(st.integers(0, len(lines) - 1), label="record")
+    position = data.draw(st.integers(0, len(lines[index]) - 1), label="byte")
+    value = data.draw(st.integers(0, 255).filter(lambda b: b != lines[index][position]))
+    changed = bytearray(lines[index])
+    changed[position] = value
+    content = b"".join([*lines[:index], bytes(changed), *lines[index + 1 :]])
+    _, seq = _check(tmp_path, signing_key, original["saved"], content)  # type: ignore[arg-type]
+    assert seq == index
+
+
+@PROPERTY_SETTINGS
+@given(index=st.integers(0, RECORDS - 1))
+def test_any_deleted_record_is_located(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], index: int
+) -> None:
+    """Deleting any one record is reported at its sequence number (the last one as truncation)."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    content = b"".join([*lines[:index], *lines[index + 1 :]])
+    kind, seq = _check(tmp_path, signing_key, original["saved"], content)  # type: ignore[arg-type]
+    assert seq == index
+    assert kind == ("truncated" if index == RECORDS - 1 else "sequence")
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_any_inserted_record_is_located(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], data: st.DataObject
+) -> None:
+    """Inserting a copy of a record, or one from another log, is reported where it first shows."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    donors = lines + original["foreign"]  # type: ignore[operator]
+    index = data.draw(st.integers(0, len(lines)), label="position")
+    inserted = data.draw(st.sampled_from(donors), label="inserted")
+    tampered = [*lines[:index], inserted, *lines[index:]]
+    _, seq = _check(tmp_path, signing_key, original["saved"], b"".join(tampered))  # type: ignore[arg-type]
+    # A copy inserted next to its original shows only from the second copy on.
+    assert seq == _first_difference(lines, tampered)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_any_reordering_is_located(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], data: st.DataObject
+) -> None:
+    """Moving any record to another place is reported at the first position that changed."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    source = data.draw(st.integers(0, len(lines) - 1), label="from")
+    target = data.draw(st.integers(0, len(lines) - 1).filter(lambda t: t != source), label="to")
+    moved = list(lines)
+    moved.insert(target, moved.pop(source))
+    _, seq = _check(tmp_path, signing_key, original["saved"], b"".join(moved))  # type: ignore[arg-type]
+    assert seq == min(source, target)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_any_truncation_is_located(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], data: st.DataObject
+) -> None:
+    """Cutting the log at any byte is reported at the first record lost or torn."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    content = b"".join(lines)
+    cut = data.draw(st.integers(0, len(content) - 1), label="cut")
+    kept = content[:cut]
+    complete = kept.count(b"\n")
+    kind, seq = _check(tmp_path, signing_key, original["saved"], kept)  # type: ignore[arg-type]
+    assert seq == complete
+    assert kind == ("truncated" if kept.endswith(b"\n") or not kept else "torn")
