@@ -93,7 +93,14 @@ class APIError(MagentoIRError):
 
 
 class APIConnectionError(APIError):
-    """No HTTP response: DNS failure, refused connection, TLS error, dropped connection."""
+    """No HTTP response: DNS failure, refused connection, TLS error, dropped connection.
+
+    `request_sent` is False when no connection was made, so Magento cannot have acted on it.
+    """
+
+    def __init__(self, message: str, *, request: RequestInfo, request_sent: bool = True) -> None:
+        super().__init__(message, request=request)
+        self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):

@@ -18,8 +18,12 @@ from magento_ir._exceptions import InvalidArgumentError
 MAX_PAGE_SIZE = 300
 
 
-def check_iteration_criteria(criteria: SearchCriteria | None, page_size: int) -> SearchCriteria:
+def check_iteration_criteria(
+    criteria: SearchCriteria | None, page_size: int, concurrency: int = 1
+) -> SearchCriteria:
     """The criteria to page through; paging itself belongs to iterate(), not to the criteria."""
+    if concurrency < 1:
+        raise InvalidArgumentError(f"concurrency must be at least 1 (got {concurrency})")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidArgumentError(
             f"page_size must be between 1 and {MAX_PAGE_SIZE} (got {page_size}): stores with "
@@ -70,16 +74,12 @@ def has_more_keyset_pages(*, items_on_page: int, total_count: int) -> bool:
     return 0 < items_on_page < total_count
 
 
-def keyset_position(item: dict[str, object], key: KeysetField) -> int:
-    """The id the next keyset page starts after."""
-    value = item.get(key.item_key)
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidArgumentError(
-            f"keyset paging needs an integer {key.item_key!r} in every item; got {value!r}"
-        )
-    try:
+def keyset_position(value: object, key: KeysetField) -> int:
+    """The id the next keyset page starts after (`value` is the item's `key.item_key`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
         return int(value)
-    except ValueError:
-        raise InvalidArgumentError(
-            f"keyset paging needs an integer {key.item_key!r} in every item; got {value!r}"
-        ) from None
+    raise InvalidArgumentError(
+        f"keyset paging needs an integer {key.item_key!r} in every item; got {value!r}"
+    )

@@ -1,0 +1,656 @@
+"""Resources of the client: one class per Magento area, routes as in magento-api.md §6."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from magento_ir._core.search_criteria import KeysetField, SearchCriteria
+from magento_ir._core.urls import path_segment
+from magento_ir._exceptions import (
+    APITimeoutError,
+    InvalidArgumentError,
+    JSONValue,
+    RequestInfo,
+    UnexpectedResponseError,
+)
+from magento_ir._http import async_sleep
+from magento_ir.models import (
+    BulkOperationStatus,
+    BulkRequestResult,
+    BulkStatus,
+    CmsBlock,
+    CmsPage,
+    Customer,
+    Invoice,
+    Module,
+    Order,
+    Product,
+    SearchResult,
+    StoreConfig,
+    StoreGroup,
+    StoreView,
+    Transaction,
+    Website,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Mapping, Sequence
+
+    from magento_ir._async._client import AsyncRequester
+
+_PASSWORD_TEMPLATES = ("email_reset", "email_reminder")
+_BULK_METHODS = frozenset({"POST", "PUT", "DELETE"})
+
+
+def _expect_bool(value: JSONValue, method: str, path: str) -> bool:
+    """Magento's bare `true`/`false` answers; anything else means something is wrong in between."""
+    if isinstance(value, bool):
+        return value
+    raise UnexpectedResponseError(
+        f"expected a bare true/false from Magento but got {type(value).__name__}",
+        request=RequestInfo(method, path),
+        status_code=200,
+        content_type="application/json",
+    )
+
+
+def _expect_token(value: JSONValue, path: str) -> str:
+    if isinstance(value, str) and value:
+        return value
+    raise UnexpectedResponseError(
+        "expected a token (a JSON string) from Magento but got something else",
+        request=RequestInfo("POST", path),
+        status_code=200,
+        content_type="application/json",
+    )
+
+
+class AsyncProducts:
+    """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
+
+    _keyset = KeysetField("entity_id", "id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, sku: str, store_id: int | None = None) -> Product:
+        """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
+        params = {"storeId": store_id} if store_id is not None else None
+        data = await self._requester.rest("GET", f"/V1/products/{path_segment(sku)}", params=params)
+        return Product.model_validate(data)
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[Product]:
+        """`GET /V1/products`: one page of products matching `criteria`."""
+        return await self._requester.list_page("/V1/products", SearchResult[Product], criteria)
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[Product]:
+        """Every matching product across pages (`keyset=True` pages by `entity_id > last`)."""
+        return self._requester.iterate(
+            "/V1/products",
+            SearchResult[Product],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+    async def update(
+        self,
+        sku: str,
+        fields: Mapping[str, JSONValue],
+        *,
+        save_options: bool | None = None,
+        idempotent: bool | None = None,
+    ) -> Product:
+        """`PUT /V1/products/:sku` with `{"product": {"sku": ..., **fields}}`; returns the product.
+
+        Mark `idempotent=True` when re-applying is harmless (e.g. setting `status` to 2) to allow
+        retries.
+        """
+        if "sku" in fields:
+            raise InvalidArgumentError(
+                "the SKU comes from the sku argument; leave 'sku' out of fields (a product cannot "
+                "be renamed through this route)"
+            )
+        body: dict[str, JSONValue] = {"product": {"sku": sku, **fields}}
+        if save_options is not None:
+            body["saveOptions"] = save_options
+        data = await self._requester.rest(
+            "PUT", f"/V1/products/{path_segment(sku)}", json_body=body, idempotent=idempotent
+        )
+        return Product.model_validate(data)
+
+
+class AsyncCustomers:
+    """Customers (`/V1/customers`)."""
+
+    _keyset = KeysetField("entity_id", "id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, customer_id: int) -> Customer:
+        """`GET /V1/customers/:customerId`."""
+        data = await self._requester.rest("GET", f"/V1/customers/{path_segment(customer_id)}")
+        return Customer.model_validate(data)
+
+    async def me(self) -> Customer:
+        """`GET /V1/customers/me`: the customer whose token the client uses."""
+        return Customer.model_validate(await self._requester.rest("GET", "/V1/customers/me"))
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[Customer]:
+        """`GET /V1/customers/search`: one page of customers."""
+        return await self._requester.list_page(
+            "/V1/customers/search", SearchResult[Customer], criteria
+        )
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[Customer]:
+        """Every matching customer across pages (`keyset=True` pages by `entity_id > last`)."""
+        return self._requester.iterate(
+            "/V1/customers/search",
+            SearchResult[Customer],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+    async def update(
+        self,
+        customer_id: int,
+        customer: Mapping[str, JSONValue],
+        *,
+        idempotent: bool | None = None,
+    ) -> Customer:
+        """`PUT /V1/customers/:customerId` with `{"customer": {...}}`: a full-object save.
+
+        Send at least `email`, `firstname`, `lastname` and `website_id`.
+        """
+        body: dict[str, JSONValue] = {"customer": {**customer, "id": customer_id}}
+        data = await self._requester.rest(
+            "PUT",
+            f"/V1/customers/{path_segment(customer_id)}",
+            json_body=body,
+            idempotent=idempotent,
+        )
+        return Customer.model_validate(data)
+
+    async def send_password_reset(
+        self, email: str, template: str = "email_reset", website_id: int | None = None
+    ) -> bool:
+        """`PUT /V1/customers/password`: e-mail a reset link (invalidates earlier reset links).
+
+        It does not revoke tokens or end sessions. Returns Magento's answer: `False` means the
+        e-mail could not be sent.
+        """
+        if template not in _PASSWORD_TEMPLATES:
+            raise InvalidArgumentError(
+                f"template {template!r} is not one Magento accepts: use 'email_reset' or "
+                "'email_reminder'"
+            )
+        body: dict[str, JSONValue] = {"email": email, "template": template}
+        if website_id is not None:
+            body["websiteId"] = website_id
+        path = "/V1/customers/password"
+        return _expect_bool(await self._requester.rest("PUT", path, json_body=body), "PUT", path)
+
+
+class AsyncOrders:
+    """Orders (`/V1/orders`); ids are `entity_id`, not the increment id customers see."""
+
+    _keyset = KeysetField("entity_id", "entity_id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, order_id: int) -> Order:
+        """`GET /V1/orders/:id`."""
+        return Order.model_validate(
+            await self._requester.rest("GET", f"/V1/orders/{path_segment(order_id)}")
+        )
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[Order]:
+        """`GET /V1/orders`: one page of orders."""
+        return await self._requester.list_page("/V1/orders", SearchResult[Order], criteria)
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[Order]:
+        """Every matching order across pages (`keyset=True` pages by `entity_id > last`)."""
+        return self._requester.iterate(
+            "/V1/orders",
+            SearchResult[Order],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+    async def _action(self, order_id: int, action: str) -> bool:
+        path = f"/V1/orders/{path_segment(order_id)}/{action}"
+        return _expect_bool(await self._requester.rest("POST", path), "POST", path)
+
+    async def hold(self, order_id: int) -> bool:
+        """`POST /V1/orders/:id/hold`: `true`, or a 400 when a hold is not possible."""
+        return await self._action(order_id, "hold")
+
+    async def unhold(self, order_id: int) -> bool:
+        """`POST /V1/orders/:id/unhold`."""
+        return await self._action(order_id, "unhold")
+
+    async def cancel(self, order_id: int) -> bool:
+        """`POST /V1/orders/:id/cancel`: `False` (HTTP 200) means it could not be cancelled."""
+        return await self._action(order_id, "cancel")
+
+    async def add_comment(
+        self,
+        order_id: int,
+        comment: str,
+        *,
+        is_customer_notified: bool = False,
+        is_visible_on_front: bool = False,
+        status: str | None = None,
+    ) -> bool:
+        """`POST /V1/orders/:id/comments`; keep `is_customer_notified=False` for internal IR notes.
+
+        `status` must belong to the order's current state, or Magento answers 400.
+        """
+        history: dict[str, JSONValue] = {
+            "comment": comment,
+            "is_customer_notified": int(is_customer_notified),
+            "is_visible_on_front": int(is_visible_on_front),
+            "parent_id": order_id,
+        }
+        if status is not None:
+            history["status"] = status
+        path = f"/V1/orders/{path_segment(order_id)}/comments"
+        data = await self._requester.rest("POST", path, json_body={"statusHistory": history})
+        return _expect_bool(data, "POST", path)
+
+
+class AsyncTransactions:
+    """Payment transactions (`/V1/transactions`); offline payment methods create none."""
+
+    _keyset = KeysetField("transaction_id", "transaction_id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, transaction_id: int) -> Transaction:
+        """`GET /V1/transactions/:id`."""
+        return Transaction.model_validate(
+            await self._requester.rest("GET", f"/V1/transactions/{path_segment(transaction_id)}")
+        )
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[Transaction]:
+        """`GET /V1/transactions`: one page of transactions."""
+        return await self._requester.list_page(
+            "/V1/transactions", SearchResult[Transaction], criteria
+        )
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[Transaction]:
+        """Every matching transaction across pages (`keyset=True`: `transaction_id > last`)."""
+        return self._requester.iterate(
+            "/V1/transactions",
+            SearchResult[Transaction],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+
+class AsyncInvoices:
+    """Invoices (`/V1/invoices`)."""
+
+    _keyset = KeysetField("entity_id", "entity_id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, invoice_id: int) -> Invoice:
+        """`GET /V1/invoices/:id`."""
+        return Invoice.model_validate(
+            await self._requester.rest("GET", f"/V1/invoices/{path_segment(invoice_id)}")
+        )
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[Invoice]:
+        """`GET /V1/invoices`: one page of invoices."""
+        return await self._requester.list_page("/V1/invoices", SearchResult[Invoice], criteria)
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[Invoice]:
+        """Every matching invoice across pages (`keyset=True` pages by `entity_id > last`)."""
+        return self._requester.iterate(
+            "/V1/invoices",
+            SearchResult[Invoice],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+
+class AsyncCmsBlocks:
+    """CMS blocks (`/V1/cmsBlock`). Save through `client.with_store("all")` to keep all stores."""
+
+    _keyset = KeysetField("block_id", "id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, block_id: int | str) -> CmsBlock:
+        """`GET /V1/cmsBlock/:blockId` (numeric id or identifier)."""
+        return CmsBlock.model_validate(
+            await self._requester.rest("GET", f"/V1/cmsBlock/{path_segment(block_id)}")
+        )
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[CmsBlock]:
+        """`GET /V1/cmsBlock/search`: one page of blocks."""
+        return await self._requester.list_page(
+            "/V1/cmsBlock/search", SearchResult[CmsBlock], criteria
+        )
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[CmsBlock]:
+        """Every matching block across pages (`keyset=True` pages by `block_id > last`)."""
+        return self._requester.iterate(
+            "/V1/cmsBlock/search",
+            SearchResult[CmsBlock],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+    async def update(
+        self, block_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
+    ) -> CmsBlock:
+        """`PUT /V1/cmsBlock/:id` with `{"block": {...}}` (merged onto the stored block).
+
+        Magento resets the block's store assignment to the client's store: use `with_store("all")`.
+        """
+        data = await self._requester.rest(
+            "PUT",
+            f"/V1/cmsBlock/{path_segment(block_id)}",
+            json_body={"block": dict(fields)},
+            idempotent=idempotent,
+        )
+        return CmsBlock.model_validate(data)
+
+
+class AsyncCmsPages:
+    """CMS pages (`/V1/cmsPage`)."""
+
+    _keyset = KeysetField("page_id", "id")
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def retrieve(self, page_id: int) -> CmsPage:
+        """`GET /V1/cmsPage/:pageId`."""
+        return CmsPage.model_validate(
+            await self._requester.rest("GET", f"/V1/cmsPage/{path_segment(page_id)}")
+        )
+
+    async def list(self, criteria: SearchCriteria) -> SearchResult[CmsPage]:
+        """`GET /V1/cmsPage/search`: one page of CMS pages."""
+        return await self._requester.list_page(
+            "/V1/cmsPage/search", SearchResult[CmsPage], criteria
+        )
+
+    def iterate(
+        self,
+        criteria: SearchCriteria | None = None,
+        *,
+        page_size: int = 100,
+        keyset: bool = False,
+        concurrency: int = 4,
+    ) -> AsyncIterator[CmsPage]:
+        """Every matching CMS page across pages (`keyset=True` pages by `page_id > last`)."""
+        return self._requester.iterate(
+            "/V1/cmsPage/search",
+            SearchResult[CmsPage],
+            criteria,
+            page_size=page_size,
+            keyset=self._keyset if keyset else None,
+            concurrency=concurrency,
+        )
+
+    async def update(
+        self, page_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
+    ) -> CmsPage:
+        """`PUT /V1/cmsPage/:id` with `{"page": {...}}` (the page keeps its stores)."""
+        data = await self._requester.rest(
+            "PUT",
+            f"/V1/cmsPage/{path_segment(page_id)}",
+            json_body={"page": dict(fields)},
+            idempotent=idempotent,
+        )
+        return CmsPage.model_validate(data)
+
+
+class AsyncStore:
+    """Store structure and per-store configuration (`/V1/store/...`)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def configs(self, store_codes: Sequence[str] | None = None) -> list[StoreConfig]:
+        """`GET /V1/store/storeConfigs`: base/secure/media URLs, locale, currency per store view."""
+        params = {f"storeCodes[{index}]": code for index, code in enumerate(store_codes or ())}
+        data = await self._requester.rest("GET", "/V1/store/storeConfigs", params=params)
+        return [
+            StoreConfig.model_validate(item) for item in _as_list(data, "/V1/store/storeConfigs")
+        ]
+
+    async def websites(self) -> list[Website]:
+        """`GET /V1/store/websites` (includes the `admin` website, id 0)."""
+        data = await self._requester.rest("GET", "/V1/store/websites")
+        return [Website.model_validate(item) for item in _as_list(data, "/V1/store/websites")]
+
+    async def views(self) -> list[StoreView]:
+        """`GET /V1/store/storeViews`."""
+        data = await self._requester.rest("GET", "/V1/store/storeViews")
+        return [StoreView.model_validate(item) for item in _as_list(data, "/V1/store/storeViews")]
+
+    async def groups(self) -> list[StoreGroup]:
+        """`GET /V1/store/storeGroups`."""
+        data = await self._requester.rest("GET", "/V1/store/storeGroups")
+        return [StoreGroup.model_validate(item) for item in _as_list(data, "/V1/store/storeGroups")]
+
+
+def _as_list(value: JSONValue, path: str) -> list[JSONValue]:
+    if isinstance(value, list):
+        return value
+    raise UnexpectedResponseError(
+        f"expected a JSON array from Magento but got {type(value).__name__}",
+        request=RequestInfo("GET", path),
+        status_code=200,
+        content_type="application/json",
+    )
+
+
+class AsyncModules:
+    """Enabled modules (`GET /V1/modules`): unknown third-party modules are a persistence lead."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def list(self) -> list[Module]:
+        """`GET /V1/modules`: every enabled module (disabled ones are absent)."""
+        return Module.list_from_response(await self._requester.rest("GET", "/V1/modules"))
+
+
+class AsyncTokens:
+    """Token routes: issue admin and customer tokens, revoke the client's own customer token."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def admin(self, username: str, password: str) -> str:
+        """`POST /V1/integration/admin/token` (stores without enforced 2FA): a JWT."""
+        path = "/V1/integration/admin/token"
+        data = await self._requester.rest(
+            "POST",
+            path,
+            json_body={"username": username, "password": password},
+            authenticated=False,
+        )
+        return _expect_token(data, path)
+
+    async def customer(self, email: str, password: str) -> str:
+        """`POST /V1/integration/customer/token`: a customer JWT."""
+        path = "/V1/integration/customer/token"
+        data = await self._requester.rest(
+            "POST", path, json_body={"username": email, "password": password}, authenticated=False
+        )
+        return _expect_token(data, path)
+
+    async def revoke_own_customer_token(self) -> bool:
+        """`POST /V1/integration/customer/revoke-customer-token` (2.4.6+; customer tokens only).
+
+        With an admin token Magento answers 400 `"customerId" is required`.
+        """
+        path = "/V1/integration/customer/revoke-customer-token"
+        return _expect_bool(await self._requester.rest("POST", path), "POST", path)
+
+
+class AsyncBulk:
+    """The asynchronous bulk web API (`/async/bulk/V1/...`) and bulk status."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def submit(
+        self,
+        method: str,
+        route: str,
+        bodies: Sequence[Mapping[str, JSONValue]],
+        *,
+        idempotent: bool | None = None,
+    ) -> BulkRequestResult:
+        """Queue one operation per body, e.g. `submit("PUT", "/V1/products/bySku", [...])`.
+
+        `route` is the bulk form of a write route (placeholders become `by<Param>`). Magento
+        answers 202 at once; the operations run when the `async.operations.all` consumer runs.
+        """
+        verb = method.upper()
+        if verb not in _BULK_METHODS:
+            raise InvalidArgumentError(
+                f"bulk routes exist only for writes: use POST, PUT or DELETE (got {method!r})"
+            )
+        if not route.startswith("/V1/"):
+            raise InvalidArgumentError(
+                f"bulk route {route!r} must be a /V1/... route, e.g. '/V1/products/bySku'"
+            )
+        if not bodies:
+            raise InvalidArgumentError("bulk submit needs at least one body")
+        data = await self._requester.rest(
+            verb,
+            f"/async/bulk{route}",
+            json_body=[dict(body) for body in bodies],
+            idempotent=idempotent,
+        )
+        return BulkRequestResult.model_validate(data)
+
+    async def status(self, bulk_uuid: str) -> BulkStatus:
+        """`GET /V1/bulk/:bulkUuid/status`."""
+        return BulkStatus.model_validate(
+            await self._requester.rest("GET", f"/V1/bulk/{path_segment(bulk_uuid)}/status")
+        )
+
+    async def wait(
+        self, bulk_uuid: str, *, poll_interval: float = 2.0, max_wait: float = 300.0
+    ) -> BulkStatus:
+        """Poll the bulk's status until no operation is open; APITimeoutError after `max_wait` s.
+
+        Completion is judged per operation, not by the bulk's summary (magento/magento2#36911).
+        """
+        if poll_interval <= 0 or max_wait <= 0:
+            raise InvalidArgumentError("poll_interval and max_wait must be positive seconds")
+        deadline = time.monotonic() + max_wait
+        while True:
+            status = await self.status(bulk_uuid)
+            still_open = sum(
+                1 for op in status.operations_list if op.status == BulkOperationStatus.OPEN
+            )
+            if not still_open:
+                return status
+            if time.monotonic() >= deadline:
+                raise APITimeoutError(
+                    f"bulk {bulk_uuid} still has {still_open} open operation(s) after {max_wait:g} "
+                    "s: check that the async.operations.all consumer runs (cron or "
+                    "bin/magento queue:consumers:start async.operations.all)",
+                    request=RequestInfo("GET", f"/V1/bulk/{bulk_uuid}/status"),
+                )
+            await async_sleep(poll_interval)
+
+
+class AsyncGraphQL:
+    """GraphQL (`POST /graphql`; always POST so caches never answer verification reads)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, JSONValue] | None = None,
+        *,
+        store: str | None = None,
+        operation_name: str | None = None,
+        idempotent: bool | None = None,
+    ) -> JSONValue:
+        """Run a query or mutation and return `data`; `errors[]` raise GraphQLError.
+
+        `store` picks the store view (`Store` header). Pass `idempotent=True` for queries to allow
+        retries (a POST is never retried otherwise).
+        """
+        if not query.strip():
+            raise InvalidArgumentError("the GraphQL query is empty")
+        body: dict[str, JSONValue] = {"query": query}
+        if variables is not None:
+            body["variables"] = dict(variables)
+        if operation_name is not None:
+            body["operationName"] = operation_name
+        return await self._requester.graphql(body, store=store, idempotent=idempotent)
