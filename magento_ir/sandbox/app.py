@@ -7,6 +7,7 @@ import importlib
 import importlib.util
 import json
 import logging
+import re
 import secrets
 import threading
 import uuid
@@ -64,7 +65,8 @@ ROUTE_MODULES = (
     "module_api",
 )
 
-_CAMEL = {"searchCriteria"}
+# Magento\Framework\Webapi\Rest\Request::getContentType
+_CONTENT_TYPE = re.compile(r"^([a-z\d/\-+.]+)(?:; *charset=(.+))?$", re.IGNORECASE)
 _NOT_FOUND_PAGE = b"<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n"  # noqa: E501
 
 
@@ -289,15 +291,16 @@ class Sandbox:
         content_type = request.header("content-type")
         if not content_type:
             raise WebapiError(400, "Content-Type header is empty.")
-        media_type, _, charset_part = content_type.partition(";")
-        charset = charset_part.strip().lower()
-        if charset and charset.removeprefix("charset=").strip("\"' ") not in ("utf-8", "utf8"):
+        parsed = _CONTENT_TYPE.match(content_type)
+        if parsed is None:
+            raise WebapiError(400, "Content-Type header is invalid.")
+        if parsed.group(2) is not None and parsed.group(2).lower() != "utf-8":
             raise WebapiError(400, "UTF-8 is the only supported charset.")
-        if media_type.strip().lower() != "application/json":
+        if parsed.group(1).lower() != "application/json":
             raise WebapiError(
                 400,
                 "Server cannot understand Content-Type HTTP header media type %1",
-                [media_type.strip()],
+                [parsed.group(1)],
             )
         try:
             return json.loads(request.body)

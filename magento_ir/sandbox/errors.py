@@ -18,6 +18,7 @@ __all__ = [
     "ROUTE_NOT_FOUND",
     "SandboxConfigError",
     "WebapiError",
+    "integer_param",
     "invalid_value",
     "no_such_entity",
     "not_authorized",
@@ -101,3 +102,15 @@ def not_authorized(resource: str) -> WebapiError:
 
 def sign_in_incorrect() -> WebapiError:
     return WebapiError(401, SIGN_IN_INCORRECT)
+
+
+def integer_param(raw: str) -> int:
+    """A URL placeholder typed `int` in the service contract, converted as Magento does."""
+    text = raw.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    raise WebapiError(
+        400,
+        'The "%value" value\'s type is invalid. The "%type" type was expected. Verify and try again.',
+        {"value": raw, "type": "int"},
+    )

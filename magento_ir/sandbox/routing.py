@@ -26,6 +26,7 @@ parameter binding, e.g. `product.sku`).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,8 +78,9 @@ RestHandler = Callable[[Call], Any]
 PageHandler = Callable[[PageCall], "SandboxResponse"]
 
 
-def _segments(pattern: str) -> tuple[str, ...]:
-    return tuple(part for part in pattern.strip("/").split("/") if part)
+def _segments(path: str) -> tuple[str, ...]:
+    """Path segments, percent-decoded one by one (so `%2F` stays inside its segment)."""
+    return tuple(unquote(part) for part in path.strip("/").split("/") if part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,324 @@
+"""searchCriteria as Magento 2.4.7 reads and applies it.
+
+Filters inside a group are OR-ed, groups are AND-ed; condition types follow
+`Magento\\Framework\\DB\\Adapter\\Pdo\\Mysql::prepareSqlCondition` (unknown types act as `eq`, `like`
+has SQL wildcards `%` and `_`, `in`/`nin` split strings on commas, NULL never equals anything);
+string comparisons are case-insensitive like MySQL's default collation. Paging past the end gives an
+empty page; no `pageSize` gives every row.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from magento_ir.sandbox.errors import WebapiError
+
+__all__ = ["Filter", "SearchCriteria", "search"]
+
+Row = dict[str, Any]
+ValueOf = Callable[[Row, str], Any]
+
+
+def _pick(raw: dict[str, Any], snake: str, camel: str) -> Any:
+    return raw[snake] if snake in raw else raw.get(camel)
+
+
+def _ordered(value: Any) -> list[Any]:
+    """PHP arrays from a query string keep insertion order; JSON lists stay lists."""
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return value
+    return []
+
+
+def _integer(value: Any, field_name: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise WebapiError(
+            400,
+            'Invalid value of "%value" provided for the %fieldName field.',
+            {"fieldName": field_name, "value": value},
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    field: str
+    value: Any
+    condition_type: str | None
+
+    def echo(self) -> dict[str, Any]:
+        echoed: dict[str, Any] = {"field": self.field, "value": self.value}
+        if self.condition_type is not None:
+            echoed["condition_type"] = self.condition_type
+        return echoed
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCriteria:
+    filter_groups: tuple[tuple[Filter, ...], ...]
+    sort_orders: tuple[tuple[str, str], ...] | None
+    page_size: int | None
+    current_page: int | None
+
+    @classmethod
+    def parse(cls, raw: Any) -> SearchCriteria:
+        if not isinstance(raw, dict):
+            raw = {}
+        groups = []
+        for group in _ordered(_pick(raw, "filter_groups", "filterGroups")):
+            filters = []
+            for item in _ordered(group.get("filters") if isinstance(group, dict) else None):
+                if not isinstance(item, dict):
+                    continue
+                condition = _pick(item, "condition_type", "conditionType")
+                filters.append(
+                    Filter(
+                        str(item.get("field", "")),
+                        item.get("value"),
+                        None if condition is None else str(condition),
+                    )
+                )
+            groups.append(tuple(filters))
+        sort_raw = _pick(raw, "sort_orders", "sortOrders")
+        sort_orders = None
+        if sort_raw is not None:
+            parsed = []
+            for order in _ordered(sort_raw):
+                if not isinstance(order, dict):
+                    continue
+                direction = order.get("direction", "ASC")
+                if not isinstance(direction, str) or direction.upper() not in ("ASC", "DESC"):
+                    raise WebapiError(
+                        400,
+                        "The sort order has to be specified as %1 for ascending order or %2 for "
+                        "descending order.",
+                        ["ASC", "DESC"],
+                    )
+                parsed.append((str(order.get("field", "")), direction.upper()))
+            sort_orders = tuple(parsed)
+        size = _pick(raw, "page_size", "pageSize")
+        page = _pick(raw, "current_page", "currentPage")
+        return cls(
+            tuple(groups),
+            sort_orders,
+            None if size is None else _integer(size, "pageSize"),
+            None if page is None else _integer(page, "currentPage"),
+        )
+
+    def echo(self) -> dict[str, Any]:
+        """The `search_criteria` Magento returns: filter_groups always, the rest only if sent."""
+        echoed: dict[str, Any] = {
+            "filter_groups": [
+                {"filters": [item.echo() for item in group]} for group in self.filter_groups
+            ]
+        }
+        if self.sort_orders is not None:
+            echoed["sort_orders"] = [
+                {"field": field, "direction": direction} for field, direction in self.sort_orders
+            ]
+        if self.page_size is not None:
+            echoed["page_size"] = self.page_size
+        if self.current_page is not None:
+            echoed["current_page"] = self.current_page
+        return echoed
+
+
+# --- conditions -----------------------------------------------------------------------------
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return value
+
+
+def _compare(left: Any, right: Any) -> int | None:
+    """MySQL-ish comparison: numbers numerically, strings case-insensitively; NULL -> None."""
+    left = _scalar(left)
+    if left is None or right is None:
+        return None
+    if isinstance(left, int | float):
+        number = _number(right)
+        if number is not None:
+            return (left > number) - (left < number)
+    left_text, right_text = str(left).casefold(), str(right).casefold()
+    return (left_text > right_text) - (left_text < right_text)
+
+
+def _like_pattern(pattern: str) -> re.Pattern[str]:
+    parts = []
+    escaped = False
+    for char in str(pattern):
+        if escaped:
+            parts.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "%":
+            parts.append(".*")
+        elif char == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _split(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return list(value.values())
+    return str(value).split(",")
+
+
+_COMPARISONS: dict[str, Callable[[int], bool]] = {
+    "eq": lambda result: result == 0,
+    "neq": lambda result: result != 0,
+    "gt": lambda result: result > 0,
+    "lt": lambda result: result < 0,
+    "gteq": lambda result: result >= 0,
+    "lteq": lambda result: result <= 0,
+    "from": lambda result: result >= 0,
+    "to": lambda result: result <= 0,
+}
+_KNOWN = frozenset(
+    {*_COMPARISONS, "like", "nlike", "in", "nin", "null", "notnull", "seq", "sneq"}
+    | {"finset", "nfinset", "regexp", "ntoa", "fulltext", "is"}
+)
+
+
+def _matches(condition: str | None, actual: Any, expected: Any) -> bool:  # noqa: C901, PLR0911
+    kind = (condition or "eq").lower()
+    if kind not in _KNOWN:
+        kind = "eq"  # Mysql::prepareSqlCondition's fallback: an unknown key is an `=`
+    if kind == "null":
+        return actual is None
+    if kind == "notnull":
+        return actual is not None
+    if kind in ("seq", "sneq"):
+        if expected in (None, ""):
+            return (actual is None) == (kind == "seq")
+        kind = "eq" if kind == "seq" else "neq"
+    if kind == "is":
+        # `IS 'x'` is invalid SQL in MySQL: Magento answers with an internal error.
+        raise RuntimeError("SQL syntax error near IS")
+    if actual is None:
+        return False
+    if kind in _COMPARISONS:
+        result = _compare(actual, expected)
+        return result is not None and _COMPARISONS[kind](result)
+    if kind in ("like", "nlike", "fulltext"):
+        pattern = f"%{expected}%" if kind == "fulltext" else str(expected)
+        found = _like_pattern(pattern).fullmatch(str(_scalar(actual))) is not None
+        return found if kind != "nlike" else not found
+    if kind in ("in", "nin"):
+        found = any(_compare(actual, item) == 0 for item in _split(expected))
+        return found if kind == "in" else not found
+    if kind in ("finset", "nfinset"):
+        members = [str(item).casefold() for item in _split(_scalar(actual))]
+        found = str(expected).casefold() in members
+        return found if kind == "finset" else not found
+    if kind == "regexp":
+        try:
+            return re.search(str(expected), str(_scalar(actual)), re.IGNORECASE) is not None
+        except re.error:
+            raise RuntimeError("invalid REGEXP") from None
+    # ntoa: INET_NTOA(field) LIKE value
+    number = _number(actual)
+    if number is None:
+        return False
+    value = int(number)
+    dotted = ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
+    return _like_pattern(str(expected)).fullmatch(dotted) is not None
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    value = _scalar(value)
+    if value is None:
+        return (0, 0)  # MySQL sorts NULL first in ascending order
+    if isinstance(value, int | float):
+        return (1, value)
+    number = _number(value)
+    return (1, number) if number is not None else (2, str(value).casefold())
+
+
+def search(
+    criteria: SearchCriteria,
+    rows: Callable[[], Iterable[Row]],
+    count: Callable[[], int],
+    value_of: ValueOf,
+    *,
+    max_page_size: int | None = None,
+) -> tuple[list[Row], int]:
+    """The page of matching rows and the total count before paging."""
+    if max_page_size is not None and (criteria.page_size or 0) > max_page_size:
+        raise WebapiError(400, "Maximum SearchCriteria pageSize is %max", {"max": max_page_size})
+    size = criteria.page_size or None
+    page = max(criteria.current_page or 1, 1)
+    if not criteria.filter_groups and not criteria.sort_orders:
+        # Fast path for plain paging: no row is built before its page.
+        total = count()
+        start = (page - 1) * size if size else 0
+        stop = start + size if size else None
+        return list(itertools.islice(rows(), start, stop)), total
+
+    def keep(row: Row) -> bool:
+        return all(
+            any(
+                _matches(item.condition_type, value_of(row, item.field), item.value)
+                for item in group
+            )
+            for group in criteria.filter_groups
+            if group
+        )
+
+    matched: Iterator[Row] | list[Row] = (row for row in rows() if keep(row))
+    matched = list(matched)
+    for field, direction in reversed(criteria.sort_orders or ()):
+        matched.sort(
+            key=lambda row, name=field: _sort_key(value_of(row, name)), reverse=direction == "DESC"
+        )
+    total = len(matched)
+    if size is None:
+        return matched, total
+    start = (page - 1) * size
+    return matched[start : start + size], total
+
+
+def search_response(
+    call_query: dict[str, Any],
+    config_value: Callable[[str], str | None],
+    rows: Callable[[], Iterable[Row]],
+    count: Callable[[], int],
+    value_of: ValueOf,
+    serialize: Callable[[Row], Any],
+) -> dict[str, Any]:
+    """`{items, search_criteria, total_count}` for a getList route."""
+    criteria = SearchCriteria.parse(call_query.get("searchCriteria"))
+    limit = None
+    if config_value("webapi/validation/input_limit_enabled") == "1":
+        limit = int(config_value("webapi/validation/maximum_page_size") or 300)
+    page, total = search(criteria, rows, count, value_of, max_page_size=limit)
+    return {
+        "items": [serialize(row) for row in page],
+        "search_criteria": criteria.echo(),
+        "total_count": total,
+    }
