@@ -1,0 +1,253 @@
+"""Ship evidence records to a SIEM: RFC 5424 syslog over TCP or TLS, and Splunk HEC.
+
+Both use only the standard library (`socket`, `ssl`, `http.client`): shipping is a plain
+POST or a byte stream, and keeping it off httpx keeps the one-file httpx seam (`_http.py`) the
+client's alone. HEC tokens live only in the Authorization header; they never appear in a
+repr, a log line or an exception.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from magento_ir.evidence._errors import ShippingError
+from magento_ir.evidence.export import ExportOptions, to_ecs, to_syslog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from magento_ir.evidence.log import Record
+
+__all__ = ["HecClient", "HecResult", "ship_syslog"]
+
+logger = logging.getLogger(__name__)
+
+# HEC reply codes that mean "try again later" (ir-formats.md section 3); all other codes are final.
+HEC_RETRYABLE_CODES = frozenset({8, 9, 18, 19, 20})
+_HTTP_SERVER_ERROR = 500
+
+
+def ship_syslog(
+    records: Iterable[Record],
+    *,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+    options: ExportOptions | None = None,
+    timeout: float = 10.0,
+) -> int:
+    """Send records as RFC 5424 messages with RFC 6587 octet counting ("LEN SP MSG").
+
+    With an `ssl_context` the stream is TLS (RFC 5425, usually port 6514); the certificate is
+    checked against `server_hostname` (default: `host`). Returns the number of messages sent.
+    """
+    opts = options or ExportOptions()
+    try:
+        raw = socket.create_connection((host, port), timeout=timeout)
+    except OSError as exc:
+        raise ShippingError(
+            f"cannot connect to syslog receiver {host}:{port}: {exc}", retryable=True
+        ) from exc
+    sent = 0
+    try:
+        stream: socket.socket = (
+            ssl_context.wrap_socket(raw, server_hostname=server_hostname or host)
+            if ssl_context is not None
+            else raw
+        )
+        with stream:
+            for record in records:
+                message = to_syslog(record, opts)
+                stream.sendall(str(len(message)).encode() + b" " + message)
+                sent += 1
+    except (OSError, ssl.SSLError) as exc:
+        raise ShippingError(
+            f"syslog shipping to {host}:{port} failed after {sent} messages: {exc}",
+            retryable=True,
+        ) from exc
+    finally:
+        raw.close()
+    logger.info("shipped %d records to syslog %s:%d", sent, host, port)
+    return sent
+
+
+@dataclass(frozen=True, slots=True)
+class HecResult:
+    """What a HEC send did: events and batches accepted, and how many requests were retried."""
+
+    events: int
+    batches: int
+    retries: int
+
+
+class HecClient:
+    """A Splunk HTTP Event Collector client that batches, retries only retryable failures,
+    and never reveals its token.
+
+    `url` is the collector endpoint, e.g. `https://splunk.example:8088/services/collector/event`.
+    Each event is an ECS document (with `event.original`, the log line) plus indexed `fields`
+    holding the record hash and sequence number, so the SIEM copy can be checked and
+    deduplicated (retries may deliver a batch twice).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        index: str | None = None,
+        source: str = "magento_ir",
+        sourcetype: str = "magento_ir:evidence",
+        max_batch_bytes: int = 1_000_000,
+        max_batch_events: int = 500,
+        max_attempts: int = 5,
+        backoff_seconds: float = 0.5,
+        timeout: float = 30.0,
+        options: ExportOptions | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("HEC url must look like https://host:8088/services/collector/event")
+        if not token or any(c.isspace() for c in token):
+            raise ValueError("HEC token must be a non-empty string without whitespace")
+        if max_attempts < 1 or max_batch_events < 1 or max_batch_bytes < 1:
+            raise ValueError("max_attempts, max_batch_events and max_batch_bytes must be >= 1")
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port or 8088
+        self._path = parts.path or "/services/collector/event"
+        self._token = token
+        self._ssl_context = ssl_context
+        self._index = index
+        self._source = source
+        self._sourcetype = sourcetype
+        self._max_batch_bytes = max_batch_bytes
+        self._max_batch_events = max_batch_events
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+        self._timeout = timeout
+        self._options = options or ExportOptions()
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"HecClient({self._scheme}://{self._host}:{self._port}{self._path}, token=<hidden>)"
+
+    def event(self, record: Record) -> dict[str, Any]:
+        """The HEC envelope for one record."""
+        envelope: dict[str, Any] = {
+            "time": datetime.fromisoformat(record.time).timestamp(),
+            "host": self._options.host,
+            "source": self._source,
+            "sourcetype": self._sourcetype,
+            "event": to_ecs(record, self._options),
+            "fields": {
+                "record_hash": record.hash,
+                "record_seq": record.seq,
+                "retention_hot_days": self._options.retention.hot_days,
+                "retention_days": self._options.retention.total_days,
+            },
+        }
+        if self._index is not None:
+            envelope["index"] = self._index
+        return envelope
+
+    def send(self, records: Iterable[Record]) -> HecResult:
+        """Send every record, in batches of concatenated JSON envelopes (not a JSON array)."""
+        batch: list[bytes] = []
+        size = events = batches = retries = 0
+        for record in records:
+            encoded = json.dumps(self.event(record), ensure_ascii=False).encode()
+            if batch and (
+                size + len(encoded) > self._max_batch_bytes or len(batch) >= self._max_batch_events
+            ):
+                retries += self._post(b"".join(batch))
+                events += len(batch)
+                batches += 1
+                batch, size = [], 0
+            batch.append(encoded)
+            size += len(encoded)
+        if batch:
+            retries += self._post(b"".join(batch))
+            events += len(batch)
+            batches += 1
+        logger.info("shipped %d records to HEC %s in %d batches", events, self._host, batches)
+        return HecResult(events=events, batches=batches, retries=retries)
+
+    def _post(self, body: bytes) -> int:
+        """POST one batch; returns how many retries it took, or raises ShippingError."""
+        attempt = 1
+        while True:
+            error = self._attempt(body)
+            if error is None:
+                return attempt - 1
+            if not error.retryable or attempt >= self._max_attempts:
+                raise error
+            delay = self._backoff * 2 ** (attempt - 1)
+            # Full jitter: spread retries from many shippers so a busy HEC can recover.
+            self._sleep(random.uniform(0, delay))  # noqa: S311 - jitter, not cryptography
+            logger.warning("HEC batch attempt %d failed (%s); retrying", attempt, error)
+            attempt += 1
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._scheme == "https":
+            return http.client.HTTPSConnection(
+                self._host, self._port, timeout=self._timeout, context=self._ssl_context
+            )
+        return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+
+    def _attempt(self, body: bytes) -> ShippingError | None:
+        connection = self._connection()
+        try:
+            connection.request(
+                "POST",
+                self._path,
+                body=body,
+                headers={
+                    "Authorization": f"Splunk {self._token}",
+                    "Content-Type": "application/json",
+                },
+            )
+            response = connection.getresponse()
+            status = response.status
+            text = response.read(65536)
+        except (OSError, http.client.HTTPException) as exc:
+            return ShippingError(
+                f"HEC at {self._host}:{self._port} unreachable: {type(exc).__name__}",
+                retryable=True,
+            )
+        finally:
+            connection.close()
+        code, message = _hec_reply(text)
+        if status == http.HTTPStatus.OK and code in (0, None):
+            return None
+        retryable = status >= _HTTP_SERVER_ERROR or code in HEC_RETRYABLE_CODES
+        return ShippingError(
+            f"HEC refused the batch: HTTP {status}, code {code}: {message}",
+            retryable=retryable,
+            status=status,
+            code=code,
+        )
+
+
+def _hec_reply(text: bytes) -> tuple[int | None, str]:
+    try:
+        reply = json.loads(text)
+    except ValueError:
+        return None, text[:200].decode(errors="replace")
+    if not isinstance(reply, dict):
+        return None, str(reply)[:200]
+    code = reply.get("code")
+    return (code if isinstance(code, int) else None), str(reply.get("text", ""))[:200]
