@@ -1,0 +1,17 @@
+"""Fixtures for the client tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from magento_ir import set_testing
+
+
+@pytest.fixture
+def no_waits() -> Iterator[None]:
+    """Retries and polling happen without sleeping (restored afterwards)."""
+    set_testing(True)
+    yield
+    set_testing(False)
