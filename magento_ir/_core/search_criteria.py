@@ -180,18 +180,14 @@ class SearchCriteria:
             ) from None
         return replace(self, sort_orders=(*self.sort_orders, SortOrder(field, parsed)))
 
-    def page(self, size: int, current: int = 1) -> SearchCriteria:
-        """Set `pageSize` and `currentPage` (1-based)."""
-        if size < 1 or current < 1:
+    def page(self, size: int, current: int | None = None) -> SearchCriteria:
+        """Set `pageSize` and, when given, `currentPage` (1-based; Magento's default is 1)."""
+        if size < 1 or (current is not None and current < 1):
             raise InvalidArgumentError(
                 "page size and current page must be at least 1 "
                 f"(got size={size}, current={current})"
             )
         return replace(self, page_size=size, current_page=current)
-
-    def without_paging(self) -> SearchCriteria:
-        """The same filters and sort orders with no page settings."""
-        return replace(self, page_size=None, current_page=None)
 
     def to_params(self) -> dict[str, str]:
         """The bracketed query parameters Magento expects, in a stable order.

@@ -13,6 +13,7 @@ from magento_ir._exceptions import ConfigurationError, InvalidArgumentError
 _STORE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Where a REST route may start below /rest/<store>: plain, asynchronous, and bulk routes.
 _REST_PREFIXES = ("/V1/", "/async/V1/", "/async/bulk/V1/")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,8 @@ def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
             "e.g. 'https://shop.example.com'"
         )
     root, url_store = _split_rest_path(parts.path, base_url)
-    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    scheme = parts.scheme.lower()
+    origin = f"{scheme}://{_netloc(scheme, parts.netloc.lower(), base_url)}"
     return StoreURL(origin, root, check_store_code(store if store is not None else url_store))
 
 
@@ -107,6 +109,16 @@ def _split_rest_path(path: str, base_url: str) -> tuple[str, str | None]:
             "(e.g. 'https://shop.example.com') and call routes by their /V1/... path"
         )
     return _join(segments[:index]), (tail[0] if tail else None)
+
+
+def _netloc(scheme: str, netloc: str, base_url: str) -> str:
+    """The host[:port], without a default port: Magento 2.4.8 signs OAuth with the port as sent."""
+    host, _, port = netloc.rpartition(":")
+    if not host or netloc.endswith("]"):  # no port (an IPv6 literal has colons of its own)
+        return netloc
+    if not port.isdigit():
+        raise ConfigurationError(f"base_url {base_url!r} has an invalid port {port!r}")
+    return host if _DEFAULT_PORTS[scheme] == int(port) else netloc
 
 
 def _join(segments: list[str]) -> str:
