@@ -167,18 +167,18 @@ def _scrub_pairs(pairs: list[tuple[str, str]], *, key: bytes) -> list[tuple[str,
 
 
 def scrub_uri(uri: str, *, key: bytes = DEFAULT_PSEUDONYM_KEY) -> str:
-    """A URL with secret query parameters redacted and e-mails in the query pseudonymized.
+    """A URL with secret query parameters redacted and e-mails in path and query pseudonymized.
 
     The query is re-encoded only when something changed, so clean URLs stay byte-identical.
     """
     parts = urlsplit(uri)
-    if not parts.query:
-        return uri
+    parts = parts._replace(path=scrub_text(parts.path, key=key))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     scrubbed = _scrub_pairs(pairs, key=key)
-    if scrubbed == pairs:
-        return uri
-    return urlunsplit(parts._replace(query=urlencode(scrubbed)))
+    if scrubbed != pairs:
+        parts = parts._replace(query=urlencode(scrubbed))
+    scrubbed_uri = urlunsplit(parts)
+    return uri if scrubbed_uri == urlunsplit(urlsplit(uri)) else scrubbed_uri
 
 
 def _is_bare_token(value: object) -> bool:
@@ -349,7 +349,7 @@ _PASSWORD_TEXT = re.compile(
     r"""(?P<value>[^"'\\\s,&}]*)"""
 )
 _AUTHORIZATION_TEXT = re.compile(
-    r"""(?i)\bauthorization\b["']?\s*[:=]\s*\[?\s*["']?(?P<value>[^"'\s\]]+)"""
+    r"""(?i)\bauthorization\b["']?\s*[:=]\s*(?:-\s+)?\[?\s*["']?(?P<value>[^"'\s\]]+)"""
 )
 
 

@@ -10,11 +10,15 @@ import copy
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 import vcr.request
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from magento_ir.testing import (
     DEFAULT_PSEUDONYM_KEY,
@@ -293,6 +297,7 @@ def test_scan_flags_authorization_lines_in_other_formats() -> None:
     assert find_cassette_secrets("Authorization: Bearer abc.def\n") != []
     assert find_cassette_secrets("    authorization:\n    - OAuth oauth_token=x\n") != []
     assert find_cassette_secrets("Authorization: REDACTED\n") == []
+    assert find_cassette_secrets("    Authorization:\n    - REDACTED\n") == []
 
 
 # --- the scrubbers, one by one --------------------------------------------------------------
@@ -403,6 +408,8 @@ def test_scrub_uri_redacts_query_secrets_and_emails() -> None:
     clean = f"{STORE}/rest/V1/products?searchCriteria%5BpageSize%5D=5"
     assert scrub_uri(clean) == clean
     assert scrub_uri(f"{STORE}/rest/V1/products") == f"{STORE}/rest/V1/products"
+    in_path = scrub_uri(f"{STORE}/rest/V1/x/jane@shop.test?a=1")
+    assert in_path == f"{STORE}/rest/V1/x/{pseudonymize_email('jane@shop.test')}?a=1"
     scrubbed = scrub_uri(f"{STORE}/rest/V1/x?oauth_signature=abc&q=jane%40shop.test")
     pseudonym = pseudonymize_email("jane@shop.test").replace("@", "%40")
     assert scrubbed == f"{STORE}/rest/V1/x?oauth_signature=REDACTED&q={pseudonym}"
@@ -509,3 +516,25 @@ def test_compressed_responses_are_decoded_before_scrubbing(tmp_path: Path) -> No
 if __name__ == "__main__":
     written = record_demo_cassette(CASSETTES_DIR)
     print(f"recorded {written.relative_to(REPO_ROOT)}")  # noqa: T201 - a maintainer's script
+
+
+# --- properties -----------------------------------------------------------------------------
+
+_TEXT_AROUND = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=20)
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(st.one_of(_TEXT_AROUND, st.emails(), st.just(REAL_JWT)), max_size=6))
+def test_scrubbed_text_has_no_jwt_or_foreign_email(parts: list[str]) -> None:
+    """Whatever surrounds them, JWTs and foreign addresses are gone and scrubbing is idempotent."""
+    scrubbed = scrub_text(" ".join(parts))
+    findings = find_cassette_secrets(scrubbed)
+    assert [found for found in findings if "JWT" in found or "e-mail" in found] == []
+    assert scrub_text(scrubbed) == scrubbed
+
+
+def test_importing_the_testing_module_does_not_need_vcrpy() -> None:
+    """vcrpy (a dev extra) is imported only when a cassette recorder is built."""
+    code = "import sys, magento_ir.testing; sys.exit('vcr' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)  # noqa: S603
+    assert result.returncode == 0, result.stderr

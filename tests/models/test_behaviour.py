@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, datetime, timedelta, timezone
+from enum import IntEnum
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from magento_ir import models
 from magento_ir.models import (
     BulkOperationStatus,
     BulkRequestResult,
     BulkStatus,
     CmsBlock,
     Customer,
+    MagentoModel,
     Module,
     Order,
     Product,
@@ -257,3 +262,24 @@ def test_subscripted_search_result_is_typed_for_mypy(tmp_path) -> None:
         ]
     )
     assert status == 0, stdout + stderr
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis bounds are naive by contract
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    ).map(lambda moment: moment.replace(microsecond=0))
+)
+def test_dates_survive_a_json_round_trip(moment: datetime) -> None:
+    """Any whole-second instant dumps to Magento's format and parses back to the same instant."""
+    dumped = CmsBlock(identifier="b", creation_time=moment).model_dump(mode="json")
+    assert CmsBlock.model_validate(dumped).creation_time == moment
+
+
+def test_public_names_are_models_and_codes() -> None:
+    """`magento_ir.models.__all__` exports exactly importable models and code enums."""
+    public = {name: getattr(models, name) for name in models.__all__}
+    assert all(issubclass(value, (MagentoModel, IntEnum)) for value in public.values())
+    assert {"Product", "Customer", "Order", "SearchResult", "Module", "BulkStatus"} <= set(public)
