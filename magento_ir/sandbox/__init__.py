@@ -12,11 +12,11 @@ with SandboxServer(sandbox) as server:      # real HTTP/1.1 on loopback
 Layout (one concern per module):
 
 - `messages.py`  `SandboxRequest` / `SandboxResponse`: plain data in and out of `Sandbox.handle`.
-- `app.py`       `Sandbox`: store resolution (`/rest[/<store>|/all][/async[/bulk]]/V1/...`), auth,
-                 ACL, body decoding and validation, error rendering, async/bulk queueing.
-- `routing.py`   `RouteTable` (registration), `Router` (matching), `Call` / `PageCall` (handler input).
-- `state.py`     `StoreState`: the database (scopes, catalog, customers, sales, CMS, admin users and
-                 roles, integrations, core config, token cut-offs, sessions, bulk, module action log).
+- `app.py`       `Sandbox`: store resolution (`/rest[/<store>|/all][/async[/bulk]]/V1/...`),
+                 auth, ACL, body decoding and validation, error rendering, async/bulk queueing.
+- `routing.py`   `RouteTable` (registration), `Router` (matching), `Call` / `PageCall` (input).
+- `state.py`     `StoreState`: the database (scopes, catalog, customers, sales, CMS, admin users
+                 and roles, integrations, core config, token cut-offs, sessions, bulk, action log).
 - `auth.py`      JWTs, token throttle, TOTP, OAuth 1.0a.      `search.py`  searchCriteria.
 - `generator.py` / `fixtures.py`  the reference store and the seeded generator.
 - `faults.py`, `latency.py`, `inspection.py`, `transport.py` (httpx), `server.py` (h11), `cli.py`.
@@ -26,9 +26,9 @@ Layout (one concern per module):
 How to add a route module
     Create `magento_ir/sandbox/<name>.py` with a module-level `routes = RouteTable()` (pass
     `requires_module=True` for the companion module's endpoints: they then exist only when the
-    sandbox is started `with_module=True`) and decorate handlers with `@routes.rest(...)` (REST, JSON
-    in and out, Magento's ACL/body rules applied for you) or `@routes.page(method, path, prefix=...)`
-    (anything outside `/rest`, e.g. `/graphql` or storefront pages; you build the whole
+    sandbox is started `with_module=True`) and decorate handlers with `@routes.rest(...)` (REST,
+    JSON in and out, Magento's ACL/body rules applied for you) or `@routes.page(method, path,
+    prefix=...)` (anything outside `/rest`, e.g. `/graphql` or storefront pages; you build the whole
     `SandboxResponse`). `app.ROUTE_MODULES` already lists `graphql`, `storefront` and `module_api`:
     a listed module that does not exist is skipped, so adding the file is enough.
 
@@ -41,8 +41,8 @@ How to read and change state
     (jwt_auth_revoked cut-off); `state.customer_session_cutoff` and `state.customer_sessions`;
     `state.admin_users` / `admin_roles` / `admin_sessions`; `state.integrations`;
     `state.maintenance` / `maintenance_ips`; `state.action_log` (append-only). Entity tables
-    (`state.products`, `customers`, `orders`, ...) are `EntityTable`s: `get(id)` returns a row you must
-    not mutate; write a changed copy back with `put(id, row)`.
+    (`state.products`, `customers`, `orders`, ...) are `EntityTable`s: `get(id)` returns a row you
+    must not mutate; write a changed copy back with `put(id, row)`.
 
 How errors are raised
     Raise `WebapiError(status, phrase, parameters)` with Magento's phrase and its placeholders

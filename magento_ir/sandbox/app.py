@@ -19,7 +19,7 @@ from magento_ir.sandbox import auth
 from magento_ir.sandbox.errors import WebapiError, route_not_found
 from magento_ir.sandbox.faults import FaultInjector, maintenance_response
 from magento_ir.sandbox.latency import LatencyModel
-from magento_ir.sandbox.messages import SandboxRequest, SandboxResponse, json_response
+from magento_ir.sandbox.messages import JsonValue, SandboxRequest, SandboxResponse, json_response
 from magento_ir.sandbox.options import SandboxOptions
 from magento_ir.sandbox.routing import (
     ROUTABLE_METHODS,
@@ -97,6 +97,33 @@ def _upper_camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in _snake(name).split("_"))
 
 
+def raise_not_authorized(resource: str) -> None:
+    raise WebapiError(
+        401, "The consumer isn't authorized to access %resources.", {"resources": resource}
+    )
+
+
+def _data_object(name: str, value: JsonValue, allowed: frozenset[str]) -> dict[str, Any]:
+    """A body object with snake_case keys; a key the interface lacks is Magento's 400."""
+    if not isinstance(value, dict):
+        raise WebapiError(
+            400,
+            'Invalid value of "%value" provided for the %fieldName field.',
+            {"fieldName": name, "value": json.dumps(value)},
+        )
+    normalised: dict[str, Any] = {}
+    for key, item in value.items():
+        snake = _snake(key)
+        if snake not in allowed:
+            raise WebapiError(
+                400,
+                '"%fieldName" is not supported. Correct the field name and try again.',
+                {"fieldName": _upper_camel(key)},
+            )
+        normalised[snake] = item
+    return normalised
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     """A token the sandbox handed out (the token string itself is never kept)."""
@@ -110,7 +137,7 @@ class IssuedToken:
 class Sandbox:
     """An embedded Magento 2.4.7 store. Thread-safe: every request runs under `lock`."""
 
-    def __init__(self, options: SandboxOptions | None = None, **overrides: Any) -> None:
+    def __init__(self, options: SandboxOptions | None = None, **overrides: JsonValue) -> None:
         from magento_ir.sandbox.generator import build_state  # noqa: PLC0415 - import cycle
 
         if options is None:
@@ -188,7 +215,8 @@ class Sandbox:
             logger.exception("sandbox internal error, report %s", report_id)
             error = WebapiError(
                 500,
-                f"Internal Error. Details are available in Magento log file. Report ID: {report_id}",
+                "Internal Error. Details are available in Magento log file. "
+                f"Report ID: {report_id}",
             )
             response = self._error_response(error)
         return response
@@ -240,26 +268,33 @@ class Sandbox:
         elif path.startswith("/async/V"):
             mode, path = "async", path[len("/async") :]
         try:
-            if request.method not in ROUTABLE_METHODS:
-                raise WebapiError(405, "The %1 HTTP method is not supported.", [request.method])
-            found = self._match(request.method, path, bulk=mode == "bulk")
-            if found is None or (mode != "sync" and request.method == "GET"):
-                self.request_counts[f"{request.method} (no route)"] += 1
-                raise route_not_found()
-            route, params = found
-            self.request_counts[f"{route.method} {route.pattern}"] += 1
+            route, params = self._route_for(request, path, mode)
             caller = auth.resolve_caller(self.state, self.jwt_secret, request, now)
             if not caller.allows(route.acl):
-                raise WebapiError(
-                    401,
-                    "The consumer isn't authorized to access %resources.",
-                    {"resources": route.acl},
-                )
+                raise_not_authorized(route.acl)
             query = parse_php_query(request.query_pairs())
-            body = self._read_body(request, route)
+            body = self._read_body(request)
             if mode != "sync":
-                return self._enqueue(request, mode, route, params, store, body, caller, now)
-            result = self.invoke(route, params, store, query, body, caller, request, now)
+                return self._enqueue(
+                    request,
+                    mode,
+                    route,
+                    params=params,
+                    store=store,
+                    body=body,
+                    caller=caller,
+                    now=now,
+                )
+            result = self.invoke(
+                route,
+                params,
+                store,
+                query=query,
+                body=body,
+                caller=caller,
+                request=request,
+                now=now,
+            )
         except WebapiError as error:
             return self._error_response(error)
         if isinstance(result, SandboxResponse):
@@ -267,6 +302,19 @@ class Sandbox:
         response = json_response(200, result, success=True)
         response.delay += self.latency.rest_delay(route, result)
         return response
+
+    def _route_for(
+        self, request: SandboxRequest, path: str, mode: str
+    ) -> tuple[RestRoute, dict[str, str]]:
+        if request.method not in ROUTABLE_METHODS:
+            raise WebapiError(405, "The %1 HTTP method is not supported.", [request.method])
+        found = self._match(request.method, path, bulk=mode == "bulk")
+        if found is None or (mode != "sync" and request.method == "GET"):
+            self.request_counts[f"{request.method} (no route)"] += 1
+            raise route_not_found()
+        route, params = found
+        self.request_counts[f"{route.method} {route.pattern}"] += 1
+        return route, params
 
     def _match(
         self, method: str, path: str, *, bulk: bool
@@ -285,7 +333,7 @@ class Sandbox:
                 return route, {}
         return None
 
-    def _read_body(self, request: SandboxRequest, route: RestRoute) -> Any:
+    def _read_body(self, request: SandboxRequest) -> JsonValue:
         if request.method not in ("POST", "PUT") or not request.body:
             return {}
         content_type = request.header("content-type")
@@ -313,7 +361,9 @@ class Sandbox:
                 message = "Decoding error."
             raise WebapiError(400, message) from None
 
-    def bind_body(self, route: RestRoute, params: dict[str, str], body: Any) -> dict[str, Any]:
+    def bind_body(
+        self, route: RestRoute, params: dict[str, str], body: JsonValue
+    ) -> dict[str, Any]:
         """Validate a body against the route's service parameters, as ServiceInputProcessor does."""
         if not isinstance(body, dict):
             body = {}
@@ -322,25 +372,7 @@ class Sandbox:
             if name not in body:
                 continue
             value = body[name]
-            if allowed is not None:
-                if not isinstance(value, dict):
-                    raise WebapiError(
-                        400,
-                        'Invalid value of "%value" provided for the %fieldName field.',
-                        {"fieldName": name, "value": json.dumps(value)},
-                    )
-                normalised: dict[str, Any] = {}
-                for key, item in value.items():
-                    snake = _snake(key)
-                    if snake not in allowed:
-                        raise WebapiError(
-                            400,
-                            '"%fieldName" is not supported. Correct the field name and try again.',
-                            {"fieldName": _upper_camel(key)},
-                        )
-                    normalised[snake] = item
-                value = normalised
-            bound[name] = value
+            bound[name] = value if allowed is None else _data_object(name, value, allowed)
         if route.put_binds is not None:
             object_name, _, field_name = route.put_binds.partition(".")
             placeholder = route.segments[-1][1:]
@@ -358,12 +390,13 @@ class Sandbox:
         route: RestRoute,
         params: dict[str, str],
         store: StoreView,
+        *,
         query: dict[str, Any],
-        body: Any,
+        body: JsonValue,
         caller: Caller,
         request: SandboxRequest,
         now: float,
-    ) -> Any:
+    ) -> JsonValue:
         """Run a matched, authorised route: bind input, then call its handler."""
         if route.search and "searchCriteria" not in query:
             raise WebapiError(
@@ -387,9 +420,10 @@ class Sandbox:
         request: SandboxRequest,
         mode: str,
         route: RestRoute,
+        *,
         params: dict[str, str],
         store: StoreView,
-        body: Any,
+        body: JsonValue,
         caller: Caller,
         now: float,
     ) -> SandboxResponse:
@@ -436,7 +470,7 @@ class Sandbox:
         payload = {"bulk_uuid": bulk_id, "request_items": items, "errors": False}
         return json_response(202, payload, success=True)
 
-    def _bulk_params(self, route: RestRoute, item: Any) -> dict[str, str]:
+    def _bulk_params(self, route: RestRoute, item: JsonValue) -> dict[str, str]:
         params: dict[str, str] = {}
         if not isinstance(item, dict):
             return params
@@ -483,7 +517,14 @@ class Sandbox:
                     raise route_not_found()
                 route, params = found
                 operation.result = self.invoke(
-                    route, params, store, {}, operation.body, caller, request, now
+                    route,
+                    params,
+                    store,
+                    query={},
+                    body=operation.body,
+                    caller=caller,
+                    request=request,
+                    now=now,
                 )
                 operation.status = 1
             except WebapiError as error:

@@ -18,7 +18,6 @@ from magento_ir.sandbox.errors import WebapiError, required_field, sign_in_incor
 from magento_ir.sandbox.state import (
     USER_TYPE_ADMIN,
     USER_TYPE_CUSTOMER,
-    USER_TYPE_GUEST,
     USER_TYPE_INTEGRATION,
     Caller,
     Integration,
@@ -72,7 +71,7 @@ def issue_jwt(secret: bytes, user_id: int, user_type: int, issued_at: int, minut
 
 
 def decode_jwt(secret: bytes, token: str) -> dict[str, int] | None:
-    """The claims of a token this sandbox signed, or None when it is not one (expiry not checked)."""
+    """The claims of a token this sandbox signed, or None (expiry is not checked here)."""
     parts = token.split(".")
     if len(parts) != 3:  # noqa: PLR2004 - header.claims.signature
         return None
@@ -151,10 +150,10 @@ def resolve_caller(state: StoreState, secret: bytes, request: SandboxRequest, no
     token = credentials.strip()
     claims = decode_jwt(secret, token)
     if claims is None:
-        integration = state.integration_by_access_token(token)
+        bearer = state.integration_by_access_token(token)
         bearer_enabled = state.config_value("oauth/consumer/enable_integration_as_bearer") == "1"
-        if integration is not None and bearer_enabled and integration.status == 1:
-            return _integration_caller(integration)
+        if bearer is not None and bearer_enabled and bearer.status == 1:
+            return _integration_caller(bearer)
         return GUEST
     return _jwt_caller(state, claims, now)
 
@@ -165,18 +164,15 @@ def _integration_caller(integration: Integration) -> Caller:
 
 def _jwt_caller(state: StoreState, claims: dict[str, int], now: float) -> Caller:
     user_id, user_type = claims["uid"], claims["utypid"]
-    if claims["exp"] <= now:
-        return GUEST
-    if claims["iat"] <= state.revoked_before.get((user_type, user_id), -1):
+    expired = claims["exp"] <= now
+    revoked = claims["iat"] <= state.revoked_before.get((user_type, user_id), -1)
+    if expired or revoked:
         return GUEST
     if user_type == USER_TYPE_ADMIN:
         user = state.admin_users.get(user_id)
-        if user is None or not user.is_active:
-            return GUEST
-        return Caller(USER_TYPE_ADMIN, user_id, state.admin_resources(user))
-    if user_type == USER_TYPE_CUSTOMER:
-        if user_id not in state.customers:
-            return GUEST
+        if user is not None and user.is_active:
+            return Caller(USER_TYPE_ADMIN, user_id, state.admin_resources(user))
+    elif user_type == USER_TYPE_CUSTOMER and user_id in state.customers:
         return Caller(USER_TYPE_CUSTOMER, user_id)
     return GUEST
 
@@ -203,7 +199,7 @@ def oauth_base_string(request: SandboxRequest, oauth_params: dict[str, str]) -> 
     if (scheme, host.rpartition(":")[2]) in (("http", "80"), ("https", "443")):
         host = host.rpartition(":")[0]
     path = _PATH_ESCAPE.sub(lambda found: _PATH_DECODED[found.group(0).upper()], request.path)
-    params = {key: value for key, value in oauth_params.items() if key not in {"oauth_signature"}}
+    params = {key: value for key, value in oauth_params.items() if key != "oauth_signature"}
     for pair in request.query.split("&") if request.query else []:
         name, equals, value = pair.partition("=")
         if equals:

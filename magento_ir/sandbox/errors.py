@@ -34,7 +34,7 @@ SIGN_IN_INCORRECT = (
 
 
 class SandboxConfigError(ValueError):
-    """The sandbox was started with an option that makes no sense; the message says how to fix it."""
+    """The sandbox was started with a nonsense option; the message says how to fix it."""
 
 
 class WebapiError(Exception):
@@ -111,6 +111,7 @@ def integer_param(raw: str) -> int:
         return int(text)
     raise WebapiError(
         400,
-        'The "%value" value\'s type is invalid. The "%type" type was expected. Verify and try again.',
+        'The "%value" value\'s type is invalid. The "%type" type was expected. '
+        "Verify and try again.",
         {"value": raw, "type": "int"},
     )

@@ -7,8 +7,9 @@ sandbox.faults.schedule("slow", seconds=2.5)                     # answer, but l
 sandbox.faults.clear()
 ```
 
-Kinds: `429` (with Retry-After), `502`, `503`, `504` (proxy pages), `maintenance` (Magento's 503 page),
-`connection_reset`, `timeout` (no answer until the client gives up), `truncated_body`, `slow`.
+Kinds: `429` (with Retry-After), `502`, `503`, `504` (proxy pages), `maintenance` (Magento's 503
+page), `connection_reset`, `timeout` (no answer until the client gives up), `truncated_body`,
+`slow`.
 `path` matches the request path with or without `/rest[/<store>]`, segment-wise as a prefix.
 """
 

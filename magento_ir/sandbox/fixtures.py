@@ -8,7 +8,7 @@ from typing import Any
 
 __all__ = ["CMS_BLOCKS", "CMS_PAGES", "MODULES", "ORDER_1", "PRODUCTS"]
 
-# (id, sku, name, price, created_at, updated_at, url_key)
+# Each product as: id, SKU, name, price, creation time, update time, URL key.
 PRODUCTS: tuple[tuple[int, str, str, float, str, str, str], ...] = (
     (
         1,
@@ -619,7 +619,7 @@ CMS_PAGES: tuple[dict[str, Any], ...] = (
         "help us get to know you better and personalize your experience. Plus they help "
         "protect you and other shoppers from fraud.</p>\r\n"
         '<p style="margin-bottom: 20px;">Set your browser to accept cookies so you can buy '
-        "items, save items, and receive customized recommendations. Here’s how:</p>\r\n"
+        "items, save items, and receive customized recommendations. Here\u2019s how:</p>\r\n"
         "<ul>\r\n"
         '<li><a href="https://support.google.com/accounts/answer/61416?hl=en" '
         'target="_blank">Google Chrome</a></li>\r\n'
@@ -629,7 +629,8 @@ CMS_PAGES: tuple[dict[str, Any], ...] = (
         '<li><a href="http://support.apple.com/kb/PH19214" '
         'target="_blank">Safari</a></li>\r\n'
         "<li><a "
-        'href="https://support.mozilla.org/en-US/kb/enable-and-disable-cookies-website-preferences" '
+        'href="https://support.mozilla.org/en-US/kb/'
+        'enable-and-disable-cookies-website-preferences" '
         'target="_blank">Mozilla/Firefox</a></li>\r\n'
         "</ul>\r\n"
         "</div>",

@@ -11,10 +11,9 @@ import base64
 import copy
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import fixtures
-from magento_ir.sandbox.options import SandboxOptions
 from magento_ir.sandbox.state import (
     AdminRole,
     AdminUser,
@@ -26,6 +25,10 @@ from magento_ir.sandbox.state import (
     Website,
     hash_password,
 )
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
+    from magento_ir.sandbox.options import SandboxOptions
 
 __all__ = ["FIRST_GENERATED_CUSTOMER_ID", "FIRST_GENERATED_PRODUCT_ID", "build_state"]
 
@@ -71,7 +74,7 @@ def _time(timestamp: int) -> str:
 
 
 # --- products -------------------------------------------------------------------------------
-def _product_row(
+def _product_row(  # noqa: PLR0917 - one argument per recorded column
     entity_id: int,
     sku: str,
     name: str,
@@ -79,7 +82,7 @@ def _product_row(
     created: str,
     updated: str,
     url_key: str,
-    **extra: Any,
+    **extra: JsonValue,
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": entity_id,
@@ -145,7 +148,7 @@ def _generated_product(seed: int, entity_id: int) -> dict[str, Any]:
 
 
 # --- customers ------------------------------------------------------------------------------
-def _customer_row(
+def _customer_row(  # noqa: PLR0917 - one argument per recorded column
     entity_id: int, email: str, firstname: str, lastname: str, created: str, updated: str
 ) -> dict[str, Any]:
     return {
@@ -396,15 +399,15 @@ def build_state(options: SandboxOptions) -> StoreState:
         ),
     )
     for number in range(1, FIXTURE_CUSTOMERS + 1):
-        entity_id = number + 2
-        created = 1_795_339_271 + number - 1  # 2026-11-22 09:21:11, one per second
-        updated = {1: 1_795_339_286, 2: 1_795_339_284}.get(number, created)
-        email = f"ir.customer{number:02d}@example.com"
-        row = _customer_row(
-            entity_id, email, f"Ir{number}", "Customer", _time(created), _time(updated)
+        customer_id = number + 2
+        created_ts = 1_795_339_271 + number - 1  # 2026-11-22 09:21:11, one per second
+        updated_ts = {1: 1_795_339_286, 2: 1_795_339_284}.get(number, created_ts)
+        address = f"ir.customer{number:02d}@example.com"
+        customer = _customer_row(
+            customer_id, address, f"Ir{number}", "Customer", _time(created_ts), _time(updated_ts)
         )
-        state.customers.put(entity_id, row)
-        state.email_index[email] = entity_id
+        state.customers.put(customer_id, customer)
+        state.email_index[address] = customer_id
 
     def email_resolver(email: str) -> int | None:
         found = _EMAIL.fullmatch(email)

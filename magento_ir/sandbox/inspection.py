@@ -1,4 +1,5 @@
-"""Read-only views of a sandbox's state for tests and drills (copies: changing them changes nothing)."""
+"""Read-only views of a sandbox's state for tests and drills (copies: changing them changes
+nothing)."""
 
 from __future__ import annotations
 

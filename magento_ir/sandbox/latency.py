@@ -6,9 +6,10 @@ GET ~60 ms. The factor scales everything: 0 turns it off (unit tests), 1 is real
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
     from magento_ir.sandbox.routing import RestRoute
 
 __all__ = ["LatencyModel"]
@@ -27,7 +28,7 @@ class LatencyModel:
     def __init__(self, factor: float) -> None:
         self.factor = factor
 
-    def rest_seconds(self, route: RestRoute, result: Any) -> float:
+    def rest_seconds(self, route: RestRoute, result: JsonValue) -> float:
         """Unscaled service time of one REST call."""
         if "/token" in route.pattern or route.pattern.startswith("/V1/tfa/"):
             return TOKEN_SECONDS
@@ -39,7 +40,7 @@ class LatencyModel:
             return PRODUCT_SAVE_SECONDS
         return OTHER_WRITE_SECONDS
 
-    def rest_delay(self, route: RestRoute, result: Any) -> float:
+    def rest_delay(self, route: RestRoute, result: JsonValue) -> float:
         if self.factor == 0:
             return 0.0
         return self.factor * self.rest_seconds(route, result)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import parse_qsl
 
 __all__ = [
     "JSON_CONTENT_TYPE",
+    "JsonValue",
     "SandboxRequest",
     "SandboxResponse",
     "SocketFault",
@@ -21,6 +22,8 @@ __all__ = [
 ]
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+# Any JSON value (Magento answers objects, lists, strings, numbers and bare booleans).
+JsonValue: TypeAlias = Any
 
 
 class SocketFault(Enum):
@@ -57,7 +60,7 @@ class SandboxRequest:
 
 @dataclass(slots=True)
 class SandboxResponse:
-    """One HTTP response; `fault` asks the transport/server to break the connection in a given way."""
+    """One HTTP response; `fault` asks the transport/server to break the connection a given way."""
 
     status: int
     headers: list[tuple[str, str]]
@@ -73,11 +76,11 @@ class SandboxResponse:
                 return value
         return None
 
-    def json(self) -> Any:
+    def json(self) -> JsonValue:
         return json.loads(self.body)
 
 
-def json_response(status: int, payload: Any, *, success: bool) -> SandboxResponse:
+def json_response(status: int, payload: JsonValue, *, success: bool) -> SandboxResponse:
     """Magento's JSON answer; success responses also carry `X-Frame-Options: SAMEORIGIN`."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = [("Content-Type", JSON_CONTENT_TYPE)]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from magento_ir.sandbox.errors import SandboxConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["LATENCY_PRESETS", "MAX_STORE_VIEWS", "SandboxOptions", "parse_latency"]
 
@@ -60,6 +63,13 @@ class SandboxOptions:
     clock: Callable[[], float] = field(default=time.time, repr=False)
 
     def __post_init__(self) -> None:
+        self._check_sizes()
+        parse_latency(self.latency)
+        self._check_credentials()
+        if not callable(self.clock):
+            raise SandboxConfigError("clock must be a callable returning unix seconds")
+
+    def _check_sizes(self) -> None:
         for name in ("seed", "products", "customers", "orders"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -70,7 +80,8 @@ class SandboxOptions:
             )
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise SandboxConfigError(f"workers must be an integer >= 1; got {self.workers!r}")
-        parse_latency(self.latency)
+
+    def _check_credentials(self) -> None:
         if not self.admin_user.strip():
             raise SandboxConfigError("admin_user must not be empty")
         if len(self.admin_password) < 7:  # noqa: PLR2004 - Magento's minimum admin password length
@@ -82,8 +93,6 @@ class SandboxOptions:
                 base64.b32decode(self.totp_secret.upper() + "=" * (-len(self.totp_secret) % 8))
             except (binascii.Error, ValueError):
                 raise SandboxConfigError("totp_secret must be a base32 string") from None
-        if not callable(self.clock):
-            raise SandboxConfigError("clock must be a callable returning unix seconds")
 
     @property
     def latency_factor(self) -> float:

@@ -1,8 +1,8 @@
-"""Token routes: admin, customer, customer self-revoke, and the Google Authenticator 2FA provider."""
+"""Token routes: admin, customer, customer self-revoke, the Google Authenticator 2FA provider."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from magento_ir.sandbox import auth
 from magento_ir.sandbox.errors import (
@@ -13,6 +13,9 @@ from magento_ir.sandbox.errors import (
 )
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.state import USER_TYPE_ADMIN, USER_TYPE_CUSTOMER, AdminUser, verify_password
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes"]
 
@@ -68,7 +71,7 @@ def _check_admin(call: Call) -> AdminUser:
     body=_CREDENTIALS,
     required=("username", "password"),
 )
-def admin_token(call: Call) -> Any:
+def admin_token(call: Call) -> JsonValue:
     user = _check_admin(call)
     if call.sandbox.options.two_factor:
         # Magento_TwoFactorAuth overrides this route: it checks the password, then always refuses.
@@ -87,7 +90,7 @@ def admin_token(call: Call) -> Any:
     body={"username": None, "password": None, "otp": None},
     required=("username", "password", "otp"),
 )
-def google_authenticate(call: Call) -> Any:
+def google_authenticate(call: Call) -> JsonValue:
     if not call.sandbox.options.two_factor:
         raise route_not_found()  # Magento_TwoFactorAuth disabled: its routes do not exist
     user = _check_admin(call)
@@ -106,7 +109,7 @@ def google_authenticate(call: Call) -> Any:
     body=_CREDENTIALS,
     required=("username", "password"),
 )
-def customer_token(call: Call) -> Any:
+def customer_token(call: Call) -> JsonValue:
     username, password = _credentials(call)
     state = call.state
     auth.ensure_not_locked(state, username, USER_TYPE_CUSTOMER, call.now)
@@ -125,7 +128,7 @@ def customer_token(call: Call) -> Any:
 
 
 @routes.rest("POST", "/V1/integration/customer/revoke-customer-token", acl="self")
-def revoke_customer_token(call: Call) -> Any:
+def revoke_customer_token(call: Call) -> JsonValue:
     # `customerId` is forced from %customer_id%: only a customer token supplies it.
     if call.caller.user_type != USER_TYPE_CUSTOMER or call.caller.user_id is None:
         raise required_field("customerId")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.state import Bulk
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
+    from magento_ir.sandbox.state import Bulk
 
 __all__ = ["routes"]
 
@@ -35,7 +38,7 @@ def _summary(bulk: Bulk, operations: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @routes.rest("GET", "/V1/bulk/:bulkUuid/status", acl=ACL)
-def bulk_status(call: Call) -> Any:
+def bulk_status(call: Call) -> JsonValue:
     bulk = _bulk(call)
     operations = []
     for operation in bulk.operations:
@@ -49,7 +52,7 @@ def bulk_status(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/bulk/:bulkUuid/detailed-status", acl=ACL)
-def bulk_detailed_status(call: Call) -> Any:
+def bulk_detailed_status(call: Call) -> JsonValue:
     import json  # noqa: PLC0415 - only the detailed view serialises
 
     bulk = _bulk(call)
@@ -72,7 +75,7 @@ def bulk_detailed_status(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/bulk/:bulkUuid/operation-status/:status", acl=ACL)
-def bulk_operation_count(call: Call) -> Any:
+def bulk_operation_count(call: Call) -> JsonValue:
     bulk = _bulk(call)
     wanted = integer_param(call.params["status"])
     return sum(1 for operation in bulk.operations if operation.status == wanted)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, StoreState, magento_time
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes", "serialize_product"]
 
@@ -116,7 +119,7 @@ def serialize_product(row: dict[str, Any], shape: str) -> dict[str, Any]:
     return product
 
 
-def _product_value(row: dict[str, Any], field: str) -> Any:
+def _product_value(row: dict[str, Any], field: str) -> JsonValue:
     if field == "entity_id":
         return row["id"]
     if field == "website_id":
@@ -142,24 +145,24 @@ def find_product(state: StoreState, sku: str) -> dict[str, Any]:
 
 
 @routes.rest("GET", "/V1/products", acl=ACL, search=True)
-def list_products(call: Call) -> Any:
+def list_products(call: Call) -> JsonValue:
     state, store_id = call.state, call.store.id
 
-    def rows() -> Any:
+    def rows() -> JsonValue:
         return (effective_row(state, row, store_id) for row in state.products.rows())
 
     return search_response(
-        call.query,
-        state.config_value,
-        rows,
-        lambda: len(state.products),
-        _product_value,
-        lambda row: serialize_product(row, "list"),
+        query=call.query,
+        config_value=state.config_value,
+        rows=rows,
+        count=lambda: len(state.products),
+        value_of=_product_value,
+        serialize=lambda row: serialize_product(row, "list"),
     )
 
 
 @routes.rest("GET", "/V1/products/:sku", acl=ACL)
-def get_product(call: Call) -> Any:
+def get_product(call: Call) -> JsonValue:
     row = find_product(call.state, call.params["sku"])
     return serialize_product(effective_row(call.state, row, _store_id(call)), "get")
 
@@ -233,7 +236,7 @@ def _save(call: Call, sku: str, data: dict[str, Any]) -> dict[str, Any]:
     required=("product",),
     put_binds="product.sku",
 )
-def put_product(call: Call) -> Any:
+def put_product(call: Call) -> JsonValue:
     return _save(call, call.params["sku"], call.body["product"])
 
 
@@ -244,7 +247,7 @@ def put_product(call: Call) -> Any:
     body={"product": PRODUCT_FIELDS, "saveOptions": None},
     required=("product",),
 )
-def post_product(call: Call) -> Any:
+def post_product(call: Call) -> JsonValue:
     sku = call.body["product"].get("sku")
     if not isinstance(sku, str) or not sku:
         raise WebapiError(
@@ -254,7 +257,7 @@ def post_product(call: Call) -> Any:
 
 
 @routes.rest("DELETE", "/V1/products/:sku", acl=ACL)
-def delete_product(call: Call) -> Any:
+def delete_product(call: Call) -> JsonValue:
     row = find_product(call.state, call.params["sku"])
     call.state.products.delete(row["id"])
     for key in [key for key in call.state.product_store_values if key[0] == row["id"]]:
@@ -269,7 +272,7 @@ def delete_product(call: Call) -> Any:
     body={"productWebsiteLink": frozenset({"sku", "website_id"})},
     required=("productWebsiteLink",),
 )
-def link_website(call: Call) -> Any:
+def link_website(call: Call) -> JsonValue:
     link = call.body["productWebsiteLink"]
     row = find_product(call.state, str(link.get("sku", "")))
     website_id = int(link.get("website_id", 0))
@@ -281,7 +284,7 @@ def link_website(call: Call) -> Any:
 
 
 @routes.rest("DELETE", "/V1/products/:sku/websites/:websiteId", acl=ACL)
-def unlink_website(call: Call) -> Any:
+def unlink_website(call: Call) -> JsonValue:
     row = find_product(call.state, call.params["sku"])
     website = call.params["websiteId"]
     remaining = [item for item in row["website_ids"] if str(item) != website]

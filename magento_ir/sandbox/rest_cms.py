@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, EntityTable, StoreState, magento_time
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes"]
 
@@ -87,7 +90,7 @@ def find_block(state: StoreState, block_id: str) -> dict[str, Any]:
     raise _block_missing(block_id)
 
 
-def _value(row: dict[str, Any], field: str) -> Any:
+def _value(row: dict[str, Any], field: str) -> JsonValue:
     if field in ("block_id", "page_id"):
         return row["id"]
     if field == "is_active":
@@ -95,24 +98,24 @@ def _value(row: dict[str, Any], field: str) -> Any:
     return row.get(field)
 
 
-def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> Any:
+def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> JsonValue:
     return search_response(
-        call.query,
-        call.state.config_value,
-        table.rows,
-        lambda: len(table),
-        _value,
-        lambda row: _serialize(row, order),
+        query=call.query,
+        config_value=call.state.config_value,
+        rows=table.rows,
+        count=lambda: len(table),
+        value_of=_value,
+        serialize=lambda row: _serialize(row, order),
     )
 
 
 @routes.rest("GET", "/V1/cmsBlock/search", acl="Magento_Cms::block", search=True)
-def search_blocks(call: Call) -> Any:
+def search_blocks(call: Call) -> JsonValue:
     return _search(call, call.state.cms_blocks, _BLOCK_ORDER)
 
 
 @routes.rest("GET", "/V1/cmsBlock/:blockId", acl="Magento_Cms::block")
-def get_block(call: Call) -> Any:
+def get_block(call: Call) -> JsonValue:
     return _serialize(find_block(call.state, call.params["blockId"]), _BLOCK_ORDER)
 
 
@@ -128,7 +131,7 @@ def _merge(
     return row
 
 
-def _save_block(call: Call, data: dict[str, Any], block_id: int | None) -> Any:
+def _save_block(call: Call, data: dict[str, Any], block_id: int | None) -> JsonValue:
     state = call.state
     existing = state.cms_blocks.get(block_id) if block_id is not None else None
     if block_id is not None and existing is None:
@@ -151,7 +154,7 @@ def _save_block(call: Call, data: dict[str, Any], block_id: int | None) -> Any:
     required=("block",),
     put_binds="block.id",
 )
-def put_block(call: Call) -> Any:
+def put_block(call: Call) -> JsonValue:
     return _save_block(call, call.body["block"], integer_param(call.params["id"]))
 
 
@@ -162,13 +165,13 @@ def put_block(call: Call) -> Any:
     body={"block": BLOCK_FIELDS},
     required=("block",),
 )
-def post_block(call: Call) -> Any:
+def post_block(call: Call) -> JsonValue:
     raw_id = call.body["block"].get("id")
     return _save_block(call, call.body["block"], None if raw_id is None else int(raw_id))
 
 
 @routes.rest("DELETE", "/V1/cmsBlock/:blockId", acl="Magento_Cms::block")
-def delete_block(call: Call) -> Any:
+def delete_block(call: Call) -> JsonValue:
     row = find_block(call.state, call.params["blockId"])
     call.state.cms_blocks.delete(row["id"])
     call.state.cms_block_stores.pop(row["id"], None)
@@ -176,12 +179,12 @@ def delete_block(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/cmsPage/search", acl="Magento_Cms::page", search=True)
-def search_pages(call: Call) -> Any:
+def search_pages(call: Call) -> JsonValue:
     return _search(call, call.state.cms_pages, _PAGE_ORDER)
 
 
 @routes.rest("GET", "/V1/cmsPage/:pageId", acl="Magento_Cms::page")
-def get_page(call: Call) -> Any:
+def get_page(call: Call) -> JsonValue:
     page_id = integer_param(call.params["pageId"])
     row = call.state.cms_pages.get(page_id)
     if row is None:
@@ -197,7 +200,7 @@ def get_page(call: Call) -> Any:
     required=("page",),
     put_binds="page.id",
 )
-def put_page(call: Call) -> Any:
+def put_page(call: Call) -> JsonValue:
     page_id = integer_param(call.params["id"])
     existing = call.state.cms_pages.get(page_id)
     if existing is None:
@@ -208,7 +211,7 @@ def put_page(call: Call) -> Any:
 
 
 @routes.rest("DELETE", "/V1/cmsPage/:pageId", acl="Magento_Cms::page_delete")
-def delete_page(call: Call) -> Any:
+def delete_page(call: Call) -> JsonValue:
     page_id = integer_param(call.params["pageId"])
     if call.state.cms_pages.get(page_id) is None:
         raise _page_missing(page_id)

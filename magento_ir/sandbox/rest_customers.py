@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import auth
 from magento_ir.sandbox.errors import WebapiError, integer_param, no_such_entity, required_field
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import USER_TYPE_CUSTOMER, StoreState, hash_password, magento_time
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes", "serialize_customer"]
 
@@ -77,7 +80,7 @@ def find_customer(state: StoreState, customer_id: int) -> dict[str, Any]:
     return row
 
 
-def _customer_value(row: dict[str, Any], field: str) -> Any:
+def _customer_value(row: dict[str, Any], field: str) -> JsonValue:
     if field == "entity_id":
         return row["id"]
     return row.get(field)
@@ -90,25 +93,25 @@ def _self_id(call: Call) -> int:
 
 
 @routes.rest("GET", "/V1/customers/search", acl="Magento_Customer::customer", search=True)
-def search_customers(call: Call) -> Any:
+def search_customers(call: Call) -> JsonValue:
     state = call.state
     return search_response(
-        call.query,
-        state.config_value,
-        state.customers.rows,
-        lambda: len(state.customers),
-        _customer_value,
-        serialize_customer,
+        query=call.query,
+        config_value=state.config_value,
+        rows=state.customers.rows,
+        count=lambda: len(state.customers),
+        value_of=_customer_value,
+        serialize=serialize_customer,
     )
 
 
 @routes.rest("GET", "/V1/customers/me", acl="self")
-def get_me(call: Call) -> Any:
+def get_me(call: Call) -> JsonValue:
     return serialize_customer(find_customer(call.state, _self_id(call)))
 
 
 @routes.rest("GET", "/V1/customers/:customerId", acl="Magento_Customer::customer")
-def get_customer(call: Call) -> Any:
+def get_customer(call: Call) -> JsonValue:
     return serialize_customer(find_customer(call.state, integer_param(call.params["customerId"])))
 
 
@@ -120,7 +123,7 @@ def get_customer(call: Call) -> Any:
     required=("customer",),
     put_binds="customer.id",
 )
-def put_customer(call: Call) -> Any:
+def put_customer(call: Call) -> JsonValue:
     state = call.state
     customer_id = integer_param(call.params["customerId"])
     existing = find_customer(state, customer_id)
@@ -150,7 +153,7 @@ def put_customer(call: Call) -> Any:
 
 
 @routes.rest("DELETE", "/V1/customers/:customerId", acl="Magento_Customer::delete")
-def delete_customer(call: Call) -> Any:
+def delete_customer(call: Call) -> JsonValue:
     state = call.state
     customer_id = integer_param(call.params["customerId"])
     row = find_customer(state, customer_id)
@@ -168,7 +171,7 @@ def delete_customer(call: Call) -> Any:
     body={"email": None, "template": None, "websiteId": None},
     required=("email", "template"),
 )
-def send_password_reset(call: Call) -> Any:
+def send_password_reset(call: Call) -> JsonValue:
     state = call.state
     email = str(call.body["email"])
     website_id = call.body.get("websiteId")
@@ -213,7 +216,7 @@ def send_password_reset(call: Call) -> Any:
     body={"email": None, "resetToken": None, "newPassword": None},
     required=("email", "resetToken", "newPassword"),
 )
-def reset_password(call: Call) -> Any:
+def reset_password(call: Call) -> JsonValue:
     state = call.state
     customer_id = state.customer_id_for_email(str(call.body["email"]))
     expected = state.password_reset_tokens.get(customer_id) if customer_id is not None else None
@@ -231,7 +234,7 @@ def reset_password(call: Call) -> Any:
     body={"currentPassword": None, "newPassword": None},
     required=("currentPassword", "newPassword"),
 )
-def change_my_password(call: Call) -> Any:
+def change_my_password(call: Call) -> JsonValue:
     customer_id = _self_id(call)
     if not auth.verify_customer_password(
         call.state, customer_id, str(call.body["currentPassword"])

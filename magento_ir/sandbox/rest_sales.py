@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes"]
 
@@ -48,7 +51,7 @@ def _find(table: EntityTable, raw_id: str) -> dict[str, Any]:
     return row
 
 
-def _value(row: dict[str, Any], field: str) -> Any:
+def _value(row: dict[str, Any], field: str) -> JsonValue:
     if field in row:
         return row[field]
     payment = row.get("payment")
@@ -57,24 +60,29 @@ def _value(row: dict[str, Any], field: str) -> Any:
     return None
 
 
-def _list(call: Call, table: EntityTable) -> Any:
+def _list(call: Call, table: EntityTable) -> JsonValue:
     return search_response(
-        call.query, call.state.config_value, table.rows, lambda: len(table), _value, lambda row: row
+        query=call.query,
+        config_value=call.state.config_value,
+        rows=table.rows,
+        count=lambda: len(table),
+        value_of=_value,
+        serialize=lambda row: row,
     )
 
 
 @routes.rest("GET", "/V1/orders", acl=VIEW, search=True)
-def list_orders(call: Call) -> Any:
+def list_orders(call: Call) -> JsonValue:
     return _list(call, call.state.orders)
 
 
 @routes.rest("GET", "/V1/orders/:id", acl=VIEW)
-def get_order(call: Call) -> Any:
+def get_order(call: Call) -> JsonValue:
     return _find(call.state.orders, call.params["id"])
 
 
 @routes.rest("GET", "/V1/orders/:id/statuses", acl=VIEW)
-def order_status(call: Call) -> Any:
+def order_status(call: Call) -> JsonValue:
     return _find(call.state.orders, call.params["id"])["status"]
 
 
@@ -85,7 +93,7 @@ def _change(store: StoreState, order: dict[str, Any], now: float, changes: dict[
 
 
 @routes.rest("POST", "/V1/orders/:id/hold", acl="Magento_Sales::hold")
-def hold(call: Call) -> Any:
+def hold(call: Call) -> JsonValue:
     order = _find(call.state.orders, call.params["id"])
     if order["state"] in ("canceled", "complete", "closed", "holded", "payment_review"):
         raise WebapiError(400, "A hold action is not available.")
@@ -100,7 +108,7 @@ def hold(call: Call) -> Any:
 
 
 @routes.rest("POST", "/V1/orders/:id/unhold", acl="Magento_Sales::unhold")
-def unhold(call: Call) -> Any:
+def unhold(call: Call) -> JsonValue:
     order = _find(call.state.orders, call.params["id"])
     if order["state"] != "holded":
         raise WebapiError(400, "You cannot remove the hold.")
@@ -113,7 +121,7 @@ def unhold(call: Call) -> Any:
 
 
 @routes.rest("POST", "/V1/orders/:id/cancel", acl="Magento_Sales::cancel")
-def cancel(call: Call) -> Any:
+def cancel(call: Call) -> JsonValue:
     order = _find(call.state.orders, call.params["id"])
     invoiced = all(item.get("qty_invoiced", 0) >= item["qty_ordered"] for item in order["items"])
     if order["state"] in ("canceled", "complete", "closed", "holded", "payment_review") or (
@@ -131,7 +139,7 @@ def cancel(call: Call) -> Any:
     body={"statusHistory": HISTORY_FIELDS},
     required=("statusHistory",),
 )
-def add_comment(call: Call) -> Any:
+def add_comment(call: Call) -> JsonValue:
     order = _find(call.state.orders, call.params["id"])
     history = call.body["statusHistory"]
     status = history.get("status")
@@ -160,7 +168,7 @@ def add_comment(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/orders/:id/comments", acl=VIEW)
-def list_comments(call: Call) -> Any:
+def list_comments(call: Call) -> JsonValue:
     order = _find(call.state.orders, call.params["id"])
     items = list(order.get("status_histories", []))
     return {
@@ -179,20 +187,20 @@ def list_comments(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/transactions", acl="Magento_Sales::transactions_fetch", search=True)
-def list_transactions(call: Call) -> Any:
+def list_transactions(call: Call) -> JsonValue:
     return _list(call, call.state.transactions)
 
 
 @routes.rest("GET", "/V1/transactions/:id", acl="Magento_Sales::transactions_fetch")
-def get_transaction(call: Call) -> Any:
+def get_transaction(call: Call) -> JsonValue:
     return _find(call.state.transactions, call.params["id"])
 
 
 @routes.rest("GET", "/V1/invoices", acl="Magento_Sales::sales_invoice", search=True)
-def list_invoices(call: Call) -> Any:
+def list_invoices(call: Call) -> JsonValue:
     return _list(call, call.state.invoices)
 
 
 @routes.rest("GET", "/V1/invoices/:id", acl="Magento_Sales::sales_invoice")
-def get_invoice(call: Call) -> Any:
+def get_invoice(call: Call) -> JsonValue:
     return _find(call.state.invoices, call.params["id"])

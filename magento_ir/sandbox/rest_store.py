@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.state import ADMIN_STORE_ID
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["routes"]
 
@@ -18,7 +21,7 @@ def _static_version(base: str) -> str:
 
 
 @routes.rest("GET", "/V1/store/storeConfigs", acl=_STORE)
-def store_configs(call: Call) -> Any:
+def store_configs(call: Call) -> JsonValue:
     wanted = call.query.get("storeCodes")
     codes = set(wanted.values()) if isinstance(wanted, dict) else None
     state = call.state
@@ -54,7 +57,7 @@ def store_configs(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/store/websites", acl=_STORE)
-def websites(call: Call) -> Any:
+def websites(call: Call) -> JsonValue:
     return [
         {
             "id": site.id,
@@ -67,7 +70,7 @@ def websites(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/store/storeViews", acl=_STORE)
-def store_views(call: Call) -> Any:
+def store_views(call: Call) -> JsonValue:
     return [
         {
             "id": store.id,
@@ -82,7 +85,7 @@ def store_views(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/store/storeGroups", acl=_STORE)
-def store_groups(call: Call) -> Any:
+def store_groups(call: Call) -> JsonValue:
     return [
         {
             "id": group.id,
@@ -97,5 +100,5 @@ def store_groups(call: Call) -> Any:
 
 
 @routes.rest("GET", "/V1/modules", acl="Magento_Backend::admin")
-def modules(call: Call) -> Any:
+def modules(call: Call) -> JsonValue:
     return list(call.state.modules)

@@ -16,20 +16,20 @@ def graphql(call: PageCall) -> SandboxResponse:
 
 REST patterns are Magento's `webapi.xml` URLs (`:name` placeholders, one path segment each); a
 literal segment beats a placeholder when both match. `acl` is the route's resource id, `"self"`
-(customer token) or `"anonymous"`. `body` names the service-method parameters a POST/PUT accepts:
-`{"product": PRODUCT_FIELDS}` allows a `product` object whose keys must be in the set (unknown keys get
-Magento's `"%fieldName" is not supported` 400) and `{"saveOptions": None}` a scalar; `required` lists the
-ones Magento marks mandatory. `put_binds` copies the last placeholder into that object (Magento's PUT
-parameter binding, e.g. `product.sku`).
+(customer token) or `"anonymous"`. `body` names the service-method parameters a POST/PUT
+accepts: `{"product": PRODUCT_FIELDS}` allows a `product` object whose keys must be in the set
+(unknown keys get Magento's `"%fieldName" is not supported` 400) and `{"saveOptions": None}` a
+scalar; `required` lists the ones Magento marks mandatory. `put_binds` copies the last placeholder
+into that object (Magento's PUT parameter binding, e.g. `product.sku`).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from magento_ir.sandbox.app import Sandbox
@@ -224,11 +224,9 @@ def parse_php_query(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             continue
         keys = [name[:bracket], *_KEY.findall(name[bracket:])]
         node = result
-        for depth, key in enumerate(keys):
-            last = depth == len(keys) - 1
-            if key == "":
-                key = str(sum(1 for existing in node if existing.isdigit()))
-            if last:
+        for depth, raw_key in enumerate(keys):
+            key = raw_key or str(sum(1 for existing in node if existing.isdigit()))
+            if depth == len(keys) - 1:
                 node[key] = value
             else:
                 child = node.get(key)

@@ -1,7 +1,7 @@
 """searchCriteria as Magento 2.4.7 reads and applies it.
 
-Filters inside a group are OR-ed, groups are AND-ed; condition types follow
-`Magento\\Framework\\DB\\Adapter\\Pdo\\Mysql::prepareSqlCondition` (unknown types act as `eq`, `like`
+Filters inside a group are OR-ed, groups are AND-ed; condition types follow Magento's
+`Mysql::prepareSqlCondition` (unknown types act as `eq`, `like`
 has SQL wildcards `%` and `_`, `in`/`nin` split strings on commas, NULL never equals anything);
 string comparisons are case-insensitive like MySQL's default collation. Paging past the end gives an
 empty page; no `pageSize` gives every row.
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["Filter", "SearchCriteria", "search"]
 
@@ -23,11 +26,11 @@ Row = dict[str, Any]
 ValueOf = Callable[[Row, str], Any]
 
 
-def _pick(raw: dict[str, Any], snake: str, camel: str) -> Any:
+def _pick(raw: dict[str, Any], snake: str, camel: str) -> JsonValue:
     return raw[snake] if snake in raw else raw.get(camel)
 
 
-def _ordered(value: Any) -> list[Any]:
+def _ordered(value: JsonValue) -> list[Any]:
     """PHP arrays from a query string keep insertion order; JSON lists stay lists."""
     if isinstance(value, dict):
         return list(value.values())
@@ -36,7 +39,7 @@ def _ordered(value: Any) -> list[Any]:
     return []
 
 
-def _integer(value: Any, field_name: str) -> int:
+def _integer(value: JsonValue, field_name: str) -> int:
     try:
         return int(str(value).strip())
     except ValueError:
@@ -68,7 +71,7 @@ class SearchCriteria:
     current_page: int | None
 
     @classmethod
-    def parse(cls, raw: Any) -> SearchCriteria:
+    def parse(cls, raw: JsonValue) -> SearchCriteria:
         if not isinstance(raw, dict):
             raw = {}
         groups = []
@@ -131,7 +134,7 @@ class SearchCriteria:
 
 
 # --- conditions -----------------------------------------------------------------------------
-def _number(value: Any) -> float | None:
+def _number(value: JsonValue) -> float | None:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float):
@@ -142,7 +145,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def _scalar(value: Any) -> Any:
+def _scalar(value: JsonValue) -> JsonValue:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, list):
@@ -150,7 +153,7 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _compare(left: Any, right: Any) -> int | None:
+def _compare(left: JsonValue, right: JsonValue) -> int | None:
     """MySQL-ish comparison: numbers numerically, strings case-insensitively; NULL -> None."""
     left = _scalar(left)
     if left is None or right is None:
@@ -181,7 +184,7 @@ def _like_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
-def _split(value: Any) -> list[Any]:
+def _split(value: JsonValue) -> list[Any]:
     if isinstance(value, list):
         return value
     if isinstance(value, dict):
@@ -205,7 +208,7 @@ _KNOWN = frozenset(
 )
 
 
-def _matches(condition: str | None, actual: Any, expected: Any) -> bool:  # noqa: C901, PLR0911
+def _matches(condition: str | None, actual: JsonValue, expected: JsonValue) -> bool:  # noqa: C901, PLR0911, PLR0912
     kind = (condition or "eq").lower()
     if kind not in _KNOWN:
         kind = "eq"  # Mysql::prepareSqlCondition's fallback: an unknown key is an `=`
@@ -250,7 +253,7 @@ def _matches(condition: str | None, actual: Any, expected: Any) -> bool:  # noqa
     return _like_pattern(str(expected)).fullmatch(dotted) is not None
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
+def _sort_key(value: JsonValue) -> tuple[int, Any]:
     value = _scalar(value)
     if value is None:
         return (0, 0)  # MySQL sorts NULL first in ascending order
@@ -290,12 +293,13 @@ def search(
             if group
         )
 
-    matched: Iterator[Row] | list[Row] = (row for row in rows() if keep(row))
-    matched = list(matched)
+    matched = [row for row in rows() if keep(row)]
     for field, direction in reversed(criteria.sort_orders or ()):
-        matched.sort(
-            key=lambda row, name=field: _sort_key(value_of(row, name)), reverse=direction == "DESC"
-        )
+
+        def sort_key(row: Row, name: str = field) -> tuple[int, JsonValue]:
+            return _sort_key(value_of(row, name))
+
+        matched.sort(key=sort_key, reverse=direction == "DESC")
     total = len(matched)
     if size is None:
         return matched, total
@@ -304,7 +308,8 @@ def search(
 
 
 def search_response(
-    call_query: dict[str, Any],
+    *,
+    query: dict[str, Any],
     config_value: Callable[[str], str | None],
     rows: Callable[[], Iterable[Row]],
     count: Callable[[], int],
@@ -312,7 +317,7 @@ def search_response(
     serialize: Callable[[Row], Any],
 ) -> dict[str, Any]:
     """`{items, search_criteria, total_count}` for a getList route."""
-    criteria = SearchCriteria.parse(call_query.get("searchCriteria"))
+    criteria = SearchCriteria.parse(query.get("searchCriteria"))
     limit = None
     if config_value("webapi/validation/input_limit_enabled") == "1":
         limit = int(config_value("webapi/validation/maximum_page_size") or 300)

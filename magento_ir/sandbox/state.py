@@ -11,9 +11,13 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from magento_ir.sandbox.messages import JsonValue
 
 __all__ = [
     "ADMIN_STORE_ID",
@@ -76,7 +80,7 @@ class Caller:
             return True
         if resource == "self":
             return self.user_type in (USER_TYPE_CUSTOMER, USER_TYPE_ADMIN)
-        if self.user_type == USER_TYPE_CUSTOMER or self.user_type == USER_TYPE_GUEST:
+        if self.user_type in (USER_TYPE_CUSTOMER, USER_TYPE_GUEST):
             return False
         return ALL_RESOURCES in self.resources or resource in self.resources
 
@@ -184,7 +188,7 @@ class BulkOperation:
     status: int = 4  # 1 complete, 2 retriably failed, 3 not retriably failed, 4 open, 5 rejected
     result_message: str | None = None
     error_code: int | None = None
-    result: Any = None
+    result: JsonValue = None
 
 
 @dataclass(slots=True)

@@ -2,18 +2,22 @@
 
 Socket-only faults become the httpx exceptions a real connection would raise: a reset is a
 `ReadError`, a hang is a `ReadTimeout` (raised at once, not after waiting), a truncated body a
-`RemoteProtocolError`. Latency and slow-response delays are slept (asynchronously for async clients).
+`RemoteProtocolError`. Latency and slow-response delays are slept (asynchronously for async
+clients).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 
-from magento_ir.sandbox.app import Sandbox
 from magento_ir.sandbox.messages import SandboxRequest, SandboxResponse, SocketFault
+
+if TYPE_CHECKING:
+    from magento_ir.sandbox.app import Sandbox
 
 __all__ = ["SandboxTransport", "to_sandbox_request"]
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import re
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 from urllib.parse import urlencode
 
-import httpx
 
 from magento_ir.sandbox import Sandbox
 from tests.conftest import RECORDINGS_DIR
+
+if TYPE_CHECKING:
+    import httpx
+    from pathlib import Path
 
 # The recording host's credentials (from the recordings themselves).
 ADMIN_PASSWORD = "Admin123!local"
