@@ -15,9 +15,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -91,7 +93,7 @@ class _RecordedRequest(Protocol):
     """The parts of a `vcr.request.Request` the scrubber reads and replaces."""
 
     uri: str
-    body: bytes | None
+    body: object  # bytes, str, a file-like copy or an iterator of chunks
 
     @property
     def headers(self) -> MutableMapping[str, str]: ...
@@ -244,11 +246,17 @@ def _with_content_length(headers: dict[str, Any], length: int) -> dict[str, Any]
 
 
 def _as_bytes(body: object) -> bytes | None:
+    # vcrpy hands over bytes, str, a fresh file-like copy or an iterator of chunks. A body we
+    # cannot read must stop the recording rather than be written unscrubbed.
     if body is None or isinstance(body, bytes):
         return body
     if isinstance(body, str):
         return body.encode("utf-8")
-    return None
+    if isinstance(body, io.IOBase):
+        return _as_bytes(body.read())
+    if isinstance(body, Iterable):
+        return b"".join(_as_bytes(chunk) or b"" for chunk in body)
+    raise TypeError(f"cannot scrub a body of type {type(body).__name__}; refusing to record it")
 
 
 def scrub_request(request: RequestT, *, key: bytes = DEFAULT_PSEUDONYM_KEY) -> RequestT:
@@ -256,10 +264,13 @@ def scrub_request(request: RequestT, *, key: bytes = DEFAULT_PSEUDONYM_KEY) -> R
     scrubbed = copy.copy(request)
     headers = scrub_headers(request.headers, key=key)
     scrubbed.uri = scrub_uri(request.uri, key=key)
-    body = _as_bytes(request.body)
+    original = request.body
+    body = _as_bytes(original)
     scrubbed_body = scrub_body(body, key=key)
     if scrubbed_body != body:
-        scrubbed.body = scrubbed_body
+        # vcrpy replays a chunked body as an iterator over what is stored: store one chunk.
+        chunked = not isinstance(original, bytes | str | io.IOBase) and original is not None
+        scrubbed.body = [scrubbed_body] if chunked else scrubbed_body
         headers = _with_content_length(headers, len(scrubbed_body or b""))
     scrubbed.headers = headers
     return scrubbed

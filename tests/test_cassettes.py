@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import io
 import json
 import shutil
 import subprocess
@@ -263,6 +264,9 @@ DIRTY_EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "encoded email in uri": lambda c: c["interactions"][2]["request"].update(
         uri=f"{STORE}/rest/V1/customers/search?searchCriteria[value]=victim%40gmail.com"
     ),
+    "oauth form body": lambda c: c["interactions"][1]["request"].update(
+        body="oauth_consumer_key=abc&oauth_token=def"
+    ),
     "oauth token in uri": lambda c: c["interactions"][2]["request"].update(
         uri=f"{STORE}/rest/V1/products?oauth_token=abcdef0123456789"
     ),
@@ -448,6 +452,43 @@ def test_scrub_request_leaves_the_original_untouched() -> None:
     assert original.body == body
     assert original.headers["Authorization"] == "Bearer a"
     assert original.uri.endswith("jane%40shop.test")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        io.BytesIO(b'{"password": "hunter2"}'),
+        iter([b'{"password": ', b'"hunter2"}']),
+        '{"password": "hunter2"}',
+    ],
+    ids=["file", "chunks", "str"],
+)
+def test_scrub_request_reads_every_body_shape(body: object) -> None:
+    """File-like, chunked and text request bodies are read and scrubbed like bytes."""
+    request = vcr.request.Request("POST", f"{STORE}/rest/V1/x", body, {})
+    scrubbed = scrub_request(request).body
+    if isinstance(scrubbed, io.IOBase):
+        scrubbed = scrubbed.read()
+    elif not isinstance(scrubbed, bytes):
+        scrubbed = b"".join(scrubbed)
+    assert json.loads(scrubbed) == {"password": REDACTED}
+
+
+def test_scrub_body_refuses_what_it_cannot_read() -> None:
+    """A body of an unknown type stops the recording instead of being written unscrubbed."""
+    request = vcr.request.Request("POST", f"{STORE}/rest/V1/x", b"", {})
+    request._body = 42
+    with pytest.raises(TypeError, match="refusing to record"):
+        scrub_request(request)
+
+
+def test_scrub_response_without_body_keeps_status() -> None:
+    """A response dict without a body (HEAD, 204) is scrubbed header by header only."""
+    response = {"status": {"code": 204, "message": "No Content"}, "headers": {"Set-Cookie": ["a"]}}
+    assert scrub_response(response) == {
+        "status": {"code": 204, "message": "No Content"},
+        "headers": {"Set-Cookie": [REDACTED]},
+    }
 
 
 def test_scrub_response_leaves_the_original_untouched() -> None:

@@ -26,8 +26,8 @@ Number: TypeAlias = int | float
 JsonObject: TypeAlias = dict[str, JsonValue]
 
 
-def _parse_magento_datetime(value: object) -> object:
-    """Read Magento's zone-less UTC timestamps as aware UTC; the rest is pydantic's."""
+def _parse_magento_datetime(value: object) -> datetime:
+    """Read Magento's zone-less UTC timestamps (or datetimes) as aware UTC datetimes."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -37,7 +37,9 @@ def _parse_magento_datetime(value: object) -> object:
             ) from None
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
+    raise ValueError(
+        f"expected a Magento timestamp 'YYYY-MM-DD HH:MM:SS' (UTC), got {type(value).__name__}"
+    )
 
 
 def _format_magento_datetime(value: datetime) -> str:

@@ -99,6 +99,12 @@ def test_unparseable_date_names_the_expected_format() -> None:
         CmsBlock.model_validate({"identifier": "b", "creation_time": "0000-00-00 00:00:00"})
 
 
+def test_non_string_date_is_rejected() -> None:
+    """A number where Magento sends a timestamp string is an error, not a guessed epoch."""
+    with pytest.raises(ValidationError, match=r"YYYY-MM-DD HH:MM:SS.*got int"):
+        CmsBlock.model_validate({"identifier": "b", "creation_time": 1795339624})
+
+
 def test_known_product_codes_become_enums() -> None:
     """Status 2 is `ProductStatus.DISABLED`; visibility 1 is NOT_VISIBLE_INDIVIDUALLY."""
     product = Product.model_validate({"sku": "A", "status": 2, "visibility": 1})
