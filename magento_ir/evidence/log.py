@@ -78,6 +78,10 @@ _TAIL = re.compile(
 )
 _sha256 = hashlib.sha256
 _hexlify = binascii.hexlify
+# One encoder for every record: json.dumps() builds a new one per call when given options.
+_CANONICAL_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def canonical_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
@@ -88,9 +92,7 @@ def canonical_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
     values JSON cannot hold, are refused.
     """
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        return _CANONICAL_ENCODER.encode(value)
     except (TypeError, ValueError) as exc:
         raise EvidenceFormatError(
             f"the payload cannot be encoded as canonical JSON ({exc}): use dicts with string keys, "
@@ -668,7 +670,7 @@ class EvidenceLog:
         if type not in self._known_types:
             _check_type(type)
             self._known_types.add(type)
-        if not isinstance(payload, Mapping):
+        if not isinstance(payload, dict) and not isinstance(payload, Mapping):
             raise EvidenceFormatError("a record payload must be a JSON object (a mapping)")
         payload_json = canonical_json(payload)
         payload_bytes = payload_json.encode("utf-8", "strict")
