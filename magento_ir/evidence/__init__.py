@@ -24,6 +24,7 @@ from magento_ir.evidence.log import (
     inclusion_proof,
     read_checkpoints,
     read_records,
+    record_in_checkpoint,
     verify,
 )
 from magento_ir.evidence.notes import Checkpoint, NoteVerifier, SigningKey
@@ -50,5 +51,6 @@ __all__ = [
     "merkle",
     "read_checkpoints",
     "read_records",
+    "record_in_checkpoint",
     "verify",
 ]

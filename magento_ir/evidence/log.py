@@ -58,6 +58,7 @@ __all__ = [
     "inclusion_proof",
     "read_checkpoints",
     "read_records",
+    "record_in_checkpoint",
     "verify",
 ]
 
@@ -461,6 +462,22 @@ def consistency_proof(path: str | os.PathLike[str], old_size: int, new_size: int
     log = Path(path)
     _check_tree_size(log, new_size)
     return merkle.range_roots(_leaves(log), merkle.consistency_ranges(old_size, new_size))
+
+
+def record_in_checkpoint(record: Record, proof: Sequence[bytes], checkpoint: Checkpoint) -> bool:
+    """True when `proof` shows this exact record line is in the tree `checkpoint` signed.
+
+    The leaf hash is recomputed from `record.raw`, so a SIEM copy of a line (its ECS
+    `event.original`, or the syslog MSG) can be checked without the log itself.
+    """
+    raw = record.raw.rstrip(b"\n")
+    if raw[:9] != _HEAD or len(raw) <= _BODY_START:
+        return False
+    leaf = _sha256(b"\x00{" + raw[_BODY_START:]).digest()
+    if leaf.hex() != record.hash or record.seq >= checkpoint.size:
+        return False
+    root = merkle.root_from_inclusion_proof(record.seq, checkpoint.size, leaf, proof)
+    return root == checkpoint.root
 
 
 def _check_tree_size(log: Path, tree_size: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -20,9 +21,11 @@ from magento_ir.evidence import (
     TornRecordError,
     canonical_json,
     checkpoints_path,
+    inclusion_proof,
     merkle,
     read_checkpoints,
     read_records,
+    record_in_checkpoint,
     verify,
 )
 from magento_ir.evidence.log import GENESIS_PREV
@@ -327,3 +330,19 @@ def test_closed_log_refuses_appends(tmp_path: Path, signing_key: SigningKey) -> 
     with pytest.raises(EvidenceFormatError, match="closed"):
         log.append("detection", {})
     assert "closed" in repr(log)
+
+
+def test_a_siem_copy_of_a_record_is_proven_against_a_checkpoint(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """record_in_checkpoint accepts the true line and rejects an edited copy."""
+    path = make_log(9)
+    checkpoint = Checkpoint.parse(read_checkpoints(path)[-1], signing_key.verifier())
+    record = list(read_records(path))[4]
+    proof = inclusion_proof(path, record.seq, checkpoint.size)
+    assert record_in_checkpoint(record, proof, checkpoint)
+    edited = dataclasses.replace(record, raw=record.raw.replace(b"finding 3", b"finding 8"))
+    assert not record_in_checkpoint(edited, proof, checkpoint)
+    moved = dataclasses.replace(record, seq=5)
+    assert not record_in_checkpoint(moved, proof, checkpoint)
+    assert not record_in_checkpoint(dataclasses.replace(record, raw=b"junk"), proof, checkpoint)
