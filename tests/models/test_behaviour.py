@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import UTC, datetime, timedelta, timezone
 from enum import IntEnum
@@ -18,6 +19,7 @@ from magento_ir.models import (
     BulkStatus,
     CmsBlock,
     Customer,
+    Invoice,
     MagentoModel,
     Module,
     Order,
@@ -25,6 +27,9 @@ from magento_ir.models import (
     ProductStatus,
     ProductVisibility,
     SearchResult,
+    StoreGroup,
+    StoreView,
+    Transaction,
 )
 from tests.conftest import REPO_ROOT
 
@@ -289,3 +294,63 @@ def test_public_names_are_models_and_codes() -> None:
     public = {name: getattr(models, name) for name in models.__all__}
     assert all(issubclass(value, (MagentoModel, IntEnum)) for value in public.values())
     assert {"Product", "Customer", "Order", "SearchResult", "Module", "BulkStatus"} <= set(public)
+
+
+def test_store_view_and_group_shapes() -> None:
+    """Store views and groups parse the fields §6.5 lists and dump back unchanged."""
+    view_body = {
+        "id": 1,
+        "code": "default",
+        "name": "Default Store View",
+        "website_id": 1,
+        "store_group_id": 1,
+        "is_active": 1,
+    }
+    group_body = {
+        "id": 1,
+        "website_id": 1,
+        "root_category_id": 2,
+        "default_store_id": 1,
+        "name": "Main Website Store",
+        "code": "main_website_store",
+    }
+    view = StoreView.model_validate(view_body)
+    group = StoreGroup.model_validate(group_body)
+    assert (view.code, view.is_active, group.default_store_id) == ("default", 1, 1)
+    assert view.model_dump(mode="json") == view_body
+    assert group.model_dump(mode="json") == group_body
+
+
+def test_invoice_with_items_round_trips() -> None:
+    """An invoice with an item keeps its amounts' int/float types through a dump."""
+    body = {
+        "entity_id": 1,
+        "order_id": 1,
+        "increment_id": "000000001",
+        "state": 2,
+        "grand_total": 49.98,
+        "shipping_amount": 10,
+        "created_at": "2026-11-22 09:30:00",
+        "items": [{"entity_id": 1, "sku": "TEST-SKU-1", "qty": 2, "price": 19.99}],
+    }
+    invoice = Invoice.model_validate(body)
+    assert invoice.items is not None
+    assert invoice.items[0].sku == "TEST-SKU-1"
+    assert json.dumps(invoice.model_dump(mode="json"), sort_keys=True) == json.dumps(
+        body, sort_keys=True
+    )
+
+
+def test_transaction_children_are_transactions() -> None:
+    """`child_transactions` nest Transaction models (an authorisation and its capture)."""
+    body = {
+        "transaction_id": 1,
+        "txn_id": "AUTH-1",
+        "txn_type": "authorization",
+        "is_closed": 0,
+        "child_transactions": [{"transaction_id": 2, "txn_id": "CAP-1", "txn_type": "capture"}],
+    }
+    transaction = Transaction.model_validate(body)
+    assert transaction.child_transactions is not None
+    assert isinstance(transaction.child_transactions[0], Transaction)
+    assert transaction.child_transactions[0].txn_type == "capture"
