@@ -5,14 +5,17 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from magento_ir import AsyncMagentoClient, MagentoClient
-from magento_ir.auth import Auth
 from tests.conftest import RECORDINGS_DIR
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from magento_ir.auth import Auth
 
 BASE_URL = "http://shop.test"
 CLIENT_KINDS = ("sync", "async")

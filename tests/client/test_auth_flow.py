@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from magento_ir import (
@@ -19,6 +19,9 @@ from magento_ir import (
 )
 from magento_ir._core.totp import decode_secret, totp
 from tests.client._support import CLIENT_KINDS, call, close, json_response, make_client
+
+if TYPE_CHECKING:
+    import httpx
 
 PASSWORD = "Admin123!local"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"

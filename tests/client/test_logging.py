@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from magento_ir import AdminCredentials, AuthenticationError, OAuth1Credentials
 from tests.client._support import CLIENT_KINDS, call, close, json_response, make_client
 from tests.client.test_auth_flow import make_jwt
+
+if TYPE_CHECKING:
+    import httpx
 
 PASSWORD = "Sup3r-Secret-Pw!"
 TOKEN = make_jwt(3600)
@@ -34,7 +37,7 @@ def _store(request: httpx.Request) -> httpx.Response:
 async def test_request_and_response_lines_without_secrets(
     kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Each call logs request and response lines; no password, token or secret query value appears."""
+    """Each call logs a request and a response line; no password, token or secret value."""
     client = make_client(kind, _store, auth=AdminCredentials("admin", PASSWORD))
     with caplog.at_level(logging.DEBUG, logger="magento_ir"):
         await call(client.request("GET", "/V1/things", params={"access_token": "leaky-value"}))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-import httpx
 import pytest
 
-from magento_ir import InvalidArgumentError, OAuth1Credentials, SearchCriteria
+from magento_ir import InvalidArgumentError, OAuth1Credentials, SearchCriteria, set_testing
 from magento_ir._core.encoding import encode_query
 from tests.client._support import CLIENT_KINDS, call, close, json_response, make_client
+
+if TYPE_CHECKING:
+    import httpx
 
 CONSUMER_SECRET = "consumer-secret"
 TOKEN_SECRET = "token-secret"
@@ -81,7 +84,7 @@ def test_criteria_encode_to_the_test_vector_query() -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 async def test_signed_get_with_brackets_and_awkward_sku(kind: str) -> None:
-    """A bracketed searchCriteria GET and a GET of a SKU with `/`, `+` and a space verify per RFC 5849."""
+    """Bracketed searchCriteria and a SKU with `/`, `+` and a space sign as RFC 5849 says."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -110,8 +113,6 @@ async def test_signed_get_with_brackets_and_awkward_sku(kind: str) -> None:
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 async def test_each_attempt_gets_a_new_nonce(kind: str) -> None:
     """A retried signed GET carries a fresh nonce: Magento refuses a nonce it has seen."""
-    from magento_ir import set_testing
-
     nonces: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -130,7 +131,7 @@ async def test_each_attempt_gets_a_new_nonce(kind: str) -> None:
 
 
 def test_two_digit_index_is_refused_under_oauth() -> None:
-    """An 11th filter group cannot be signed the way Magento checks it, so it is refused up front."""
+    """An 11th filter group cannot be signed the way Magento checks it: refused up front."""
     criteria = SearchCriteria()
     for index in range(11):
         criteria = criteria.where(f"field{index}", "eq", index)

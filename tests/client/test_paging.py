@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from magento_ir import BearerToken, InvalidArgumentError, SearchCriteria
-from tests.client._support import CLIENT_KINDS, collect, close, json_response, make_client
+from tests.client._support import CLIENT_KINDS, close, collect, json_response, make_client
 
 AUTH = BearerToken("admin-token")
 

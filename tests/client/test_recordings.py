@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -20,7 +19,6 @@ from magento_ir import (
     OAuth1Credentials,
     SearchCriteria,
 )
-from magento_ir.auth import Auth
 from magento_ir.models import (
     CmsBlock,
     CmsPage,
@@ -35,6 +33,11 @@ from magento_ir.models import (
 )
 from tests.client._support import CLIENT_KINDS, call, close, load_recording, make_client
 from tests.conftest import RECORDINGS_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from magento_ir.auth import Auth
 
 ADMIN = BearerToken("admin-token")
 CUSTOMER = BearerToken("customer-token")
@@ -257,9 +260,10 @@ SCENARIOS: dict[str, Scenario] = {
 def _normalise(query: dict[str, str]) -> dict[str, str]:
     normalised = {}
     for key, value in query.items():
+        name = key
         for camel, snake in _SYNONYMS.items():
-            key = key.replace(f"[{camel}]", f"[{snake}]")
-        normalised[key] = value
+            name = name.replace(f"[{camel}]", f"[{snake}]")
+        normalised[name] = value
     return normalised
 
 

@@ -36,7 +36,7 @@ class Flaky:
         self.responses = list(responses)
         self.calls = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, _: httpx.Request) -> httpx.Response:
         answer = self.responses[min(self.calls, len(self.responses) - 1)]
         self.calls += 1
         if isinstance(answer, Exception):
@@ -185,7 +185,7 @@ async def test_backoff_grows_without_retry_after(
 @pytest.mark.usefixtures("no_waits")
 async def test_connect_errors_are_retried_even_for_writes(kind: str) -> None:
     """A refused connection never reached Magento, so even a POST is sent again."""
-    handler = Flaky(httpx.ConnectError("Connection refused"), json_response(200, True))
+    handler = Flaky(httpx.ConnectError("Connection refused"), json_response(200, body=True))
     client = make_client(kind, handler, auth=AUTH)
     assert await call(client.orders.hold(1)) is True
     await close(client)
