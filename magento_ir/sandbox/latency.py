@@ -33,8 +33,8 @@ class LatencyModel:
         if "/token" in route.pattern or route.pattern.startswith("/V1/tfa/"):
             return TOKEN_SECONDS
         if route.method == "GET":
-            if isinstance(result, dict) and isinstance(result.get("items"), list):
-                return LIST_BASE_SECONDS + LIST_PER_ITEM_SECONDS * len(result["items"])
+            if route.search and isinstance(result, dict):
+                return LIST_BASE_SECONDS + LIST_PER_ITEM_SECONDS * len(result.get("items", ()))
             return SINGLE_GET_SECONDS
         if route.pattern.startswith("/V1/products"):
             return PRODUCT_SAVE_SECONDS

@@ -158,6 +158,9 @@ def list_products(call: Call) -> JsonValue:
         count=lambda: len(state.products),
         value_of=_product_value,
         serialize=lambda row: serialize_product(row, "list"),
+        window=lambda start, stop: (
+            effective_row(state, row, store_id) for row in state.products.rows_between(start, stop)
+        ),
     )
 
 

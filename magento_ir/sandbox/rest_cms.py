@@ -106,6 +106,7 @@ def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> JsonValue
         count=lambda: len(table),
         value_of=_value,
         serialize=lambda row: _serialize(row, order),
+        window=table.rows_between,
     )
 
 

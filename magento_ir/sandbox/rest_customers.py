@@ -102,6 +102,7 @@ def search_customers(call: Call) -> JsonValue:
         count=lambda: len(state.customers),
         value_of=_customer_value,
         serialize=serialize_customer,
+        window=state.customers.rows_between,
     )
 
 

@@ -68,6 +68,7 @@ def _list(call: Call, table: EntityTable) -> JsonValue:
         count=lambda: len(table),
         value_of=_value,
         serialize=lambda row: row,
+        window=table.rows_between,
     )
 
 

@@ -270,6 +270,7 @@ def search(
     value_of: ValueOf,
     *,
     max_page_size: int | None = None,
+    window: Callable[[int, int | None], Iterable[Row]] | None = None,
 ) -> tuple[list[Row], int]:
     """The page of matching rows and the total count before paging."""
     if max_page_size is not None and (criteria.page_size or 0) > max_page_size:
@@ -281,6 +282,8 @@ def search(
         total = count()
         start = (page - 1) * size if size else 0
         stop = start + size if size else None
+        if window is not None:
+            return list(window(start, stop)), total
         return list(itertools.islice(rows(), start, stop)), total
 
     def keep(row: Row) -> bool:
@@ -315,13 +318,17 @@ def search_response(
     count: Callable[[], int],
     value_of: ValueOf,
     serialize: Callable[[Row], Any],
+    window: Callable[[int, int | None], Iterable[Row]] | None = None,
 ) -> dict[str, Any]:
-    """`{items, search_criteria, total_count}` for a getList route."""
+    """`{items, search_criteria, total_count}` for a getList route.
+
+    `window(start, stop)` yields rows by position when plain paging needs no filtering or sorting.
+    """
     criteria = SearchCriteria.parse(query.get("searchCriteria"))
     limit = None
     if config_value("webapi/validation/input_limit_enabled") == "1":
         limit = int(config_value("webapi/validation/maximum_page_size") or 300)
-    page, total = search(criteria, rows, count, value_of, max_page_size=limit)
+    page, total = search(criteria, rows, count, value_of, max_page_size=limit, window=window)
     return {
         "items": [serialize(row) for row in page],
         "search_criteria": criteria.echo(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -275,6 +276,26 @@ class EntityTable:
 
     def rows(self) -> Iterator[dict[str, Any]]:
         for entity_id in self.ids():
+            row = self.get(entity_id)
+            if row is not None:
+                yield row
+
+    def rows_between(self, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
+        """Rows at positions [start, stop) in id order, without walking the ones before."""
+        generated = self._generated
+        if any(entity_id in generated for entity_id in self._deleted):
+            yield from itertools.islice(self.rows(), start, stop)
+            return
+        low = [entity_id for entity_id in self._extra_ids if entity_id < generated.start]
+        high = [entity_id for entity_id in self._extra_ids if entity_id >= generated.stop]
+        total = len(low) + len(generated) + len(high)
+        for position in range(start, total if stop is None else min(stop, total)):
+            if position < len(low):
+                entity_id = low[position]
+            elif position < len(low) + len(generated):
+                entity_id = generated[position - len(low)]
+            else:
+                entity_id = high[position - len(low) - len(generated)]
             row = self.get(entity_id)
             if row is not None:
                 yield row

@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
 
 from magento_ir.sandbox import Sandbox
 from tests.conftest import RECORDINGS_DIR
 
 if TYPE_CHECKING:
-    import httpx
     from pathlib import Path
+
+    import httpx
 
 # The recording host's credentials (from the recordings themselves).
 ADMIN_PASSWORD = "Admin123!local"

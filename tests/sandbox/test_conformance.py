@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
-from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.server import SandboxServer
 from tests.sandbox import replay
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from magento_ir.sandbox import Sandbox
 
 NAMES = [path.stem for path in replay.recordings()]
 

@@ -1,0 +1,190 @@
+"""searchCriteria parsing and Magento 2.4.7's filter, sort and paging semantics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from magento_ir.sandbox.routing import parse_php_query
+
+if TYPE_CHECKING:
+    import httpx
+
+    from magento_ir.sandbox import Sandbox
+
+
+def _filter(field: str, value: str, condition: str | None = None, group: int = 0, index: int = 0):
+    prefix = f"searchCriteria[filter_groups][{group}][filters][{index}]"
+    params = {f"{prefix}[field]": field, f"{prefix}[value]": value}
+    if condition is not None:
+        params[f"{prefix}[condition_type]"] = condition
+    return params
+
+
+def _skus(admin: httpx.Client, params: dict[str, str]) -> list[str]:
+    response = admin.get("/rest/V1/products", params=params)
+    assert response.status_code == 200, response.text
+    return [item["sku"] for item in response.json()["items"]]
+
+
+def _emails(admin: httpx.Client, params: dict[str, str]) -> list[str]:
+    response = admin.get("/rest/V1/customers/search", params=params)
+    assert response.status_code == 200, response.text
+    return [item["email"] for item in response.json()["items"]]
+
+
+def test_php_bracket_query_is_nested_in_insertion_order() -> None:
+    """`a[b][0][c]=v` pairs nest like PHP's parse_str, keeping insertion order, `[]` appending."""
+    parsed = parse_php_query(
+        [("a[x][1][f]", "one"), ("a[x][0][f]", "zero"), ("b[]", "p"), ("b[]", "q"), ("c", "3")]
+    )
+    assert parsed == {
+        "a": {"x": {"1": {"f": "one"}, "0": {"f": "zero"}}},
+        "b": {"0": "p", "1": "q"},
+        "c": "3",
+    }
+
+
+def test_condition_defaults_to_eq_and_unknown_types_act_as_eq(admin: httpx.Client) -> None:
+    """No condition_type and unknown ones (moreq, gte, typos) all behave as `eq`, without error."""
+    for condition in (None, "eq", "moreq", "gte", "contains"):
+        assert _skus(admin, _filter("sku", "IR-SKU-010", condition)) == ["IR-SKU-010"]
+
+
+def test_like_treats_percent_and_underscore_as_wildcards(admin: httpx.Client) -> None:
+    """`like` has no implicit wildcards; `_` matches any one character, `%` any run."""
+    assert _skus(admin, _filter("sku", "IR-SKU-01_", "like")) == [
+        f"IR-SKU-01{n}" for n in range(10)
+    ]
+    assert _skus(admin, _filter("sku", "IR-SKU-01", "like")) == []
+    assert _emails(admin, _filter("email", "ir_customer01@example.com", "like")) == [
+        "ir.customer01@example.com"
+    ]
+    assert len(_skus(admin, _filter("sku", "IR-%", "nlike"))) == 3
+
+
+def test_in_and_nin_split_strings_on_commas(admin: httpx.Client) -> None:
+    """`in`/`nin` split the value on commas; `neq` and comparisons work numerically on numbers."""
+    assert _skus(admin, _filter("sku", "IR-SKU-001,IR-SKU-002", "in")) == [
+        "IR-SKU-001",
+        "IR-SKU-002",
+    ]
+    assert len(_skus(admin, _filter("sku", "IR-SKU-001,IR-SKU-002", "nin"))) == 31
+    assert _skus(admin, _filter("price", "39", "gt")) == ["IR-SKU-030"]
+    assert _skus(admin, _filter("price", "6", "lt")) == ["TEST-SKU-2"]
+    assert len(_skus(admin, _filter("price", "39", "gteq"))) == 2
+    assert len(_skus(admin, _filter("entity_id", "31", "from"))) == 3
+    assert len(_skus(admin, _filter("entity_id", "3", "to"))) == 3
+    assert len(_skus(admin, _filter("sku", "IR-SKU-001", "neq"))) == 32
+
+
+def test_null_conditions_ignore_the_value(admin: httpx.Client) -> None:
+    """`null`/`notnull` test for NULL whatever the value; `seq` with an empty value is IS NULL."""
+    assert _skus(admin, _filter("news_from_date", "ignored", "null"))[:1] == ["TEST-SKU-1"]
+    assert _skus(admin, _filter("news_from_date", "", "notnull")) == []
+    assert len(_skus(admin, _filter("news_from_date", "", "seq"))) == 33
+    assert _skus(admin, _filter("sku", "IR-SKU-005", "seq")) == ["IR-SKU-005"]
+
+
+def test_finset_regexp_and_fulltext(admin: httpx.Client) -> None:
+    """`finset` matches a member of a comma list, `regexp` a pattern, `fulltext` a substring."""
+    assert len(_emails(admin, _filter("email", "^ir\\.customer1[0-2]@", "regexp"))) == 3
+    assert _skus(admin, _filter("name", "Widget", "fulltext")) == ["TEST-SKU-2"]
+    assert _skus(admin, _filter("sku", "TEST-SKU-2", "finset")) == ["TEST-SKU-2"]
+
+
+def test_filters_in_a_group_are_or_and_groups_are_and(admin: httpx.Client) -> None:
+    """Filters within one group are OR-ed; separate groups are AND-ed."""
+    either = {**_filter("sku", "IR-SKU-001"), **_filter("sku", "IR-SKU-002", index=1)}
+    assert _skus(admin, either) == ["IR-SKU-001", "IR-SKU-002"]
+    both = {**_filter("sku", "IR-SKU-00%", "like"), **_filter("price", "13", "lteq", group=1)}
+    assert _skus(admin, both) == ["IR-SKU-001", "IR-SKU-002", "IR-SKU-003"]
+
+
+def test_sort_orders_and_paging(admin: httpx.Client) -> None:
+    """Several sort orders apply in order; pages past the end are empty with the real total."""
+    params = {
+        "searchCriteria[sortOrders][0][field]": "price",
+        "searchCriteria[sortOrders][0][direction]": "desc",
+        "searchCriteria[pageSize]": "2",
+        "searchCriteria[currentPage]": "1",
+    }
+    assert _skus(admin, params) == ["IR-SKU-030", "IR-SKU-029"]
+    body = admin.get(
+        "/rest/V1/products", params={**params, "searchCriteria[currentPage]": "40"}
+    ).json()
+    assert body["items"] == []
+    assert body["total_count"] == 33
+    assert body["search_criteria"]["sort_orders"] == [{"field": "price", "direction": "DESC"}]
+
+
+def test_missing_page_size_returns_every_row(admin: httpx.Client) -> None:
+    """Without pageSize (or with 0) every matching row comes back in one page."""
+    assert len(_skus(admin, {"searchCriteria[currentPage]": "1"})) == 33
+    assert len(_skus(admin, {"searchCriteria[pageSize]": "0"})) == 33
+
+
+def test_echo_uses_snake_case_and_only_sent_keys(admin: httpx.Client) -> None:
+    """The echo always has filter_groups; camelCase comes back snake_case; absent keys stay out."""
+    params = {
+        "searchCriteria[filterGroups][0][filters][0][field]": "sku",
+        "searchCriteria[filterGroups][0][filters][0][value]": "IR-SKU-001",
+        "searchCriteria[filterGroups][0][filters][0][conditionType]": "eq",
+    }
+    echo = admin.get("/rest/V1/products", params=params).json()["search_criteria"]
+    assert echo == {
+        "filter_groups": [
+            {"filters": [{"field": "sku", "value": "IR-SKU-001", "condition_type": "eq"}]}
+        ]
+    }
+
+
+def test_bad_sort_direction_is_rejected(admin: httpx.Client) -> None:
+    """A direction other than ASC/DESC is Magento's 400 with both allowed values as parameters."""
+    response = admin.get(
+        "/rest/V1/products",
+        params={
+            "searchCriteria[sortOrders][0][field]": "sku",
+            "searchCriteria[sortOrders][0][direction]": "UP",
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["parameters"] == ["ASC", "DESC"]
+
+
+def test_is_condition_is_an_internal_error_without_traceback(admin: httpx.Client) -> None:
+    """`is` produces invalid SQL in Magento: a masked 500 with a report id, never a traceback."""
+    response = admin.get("/rest/V1/products", params=_filter("sku", "x", "is"))
+    assert response.status_code == 500
+    message = response.json()["message"]
+    assert message.startswith(
+        "Internal Error. Details are available in Magento log file. Report ID: webapi-"
+    )
+    assert "Traceback" not in response.text
+
+
+def test_page_size_limit_applies_only_when_enabled(sandbox: Sandbox, admin: httpx.Client) -> None:
+    """With webapi/validation/input_limit_enabled=1 a pageSize over the maximum is a 400."""
+    assert (
+        admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "100000"}).status_code
+        == 200
+    )
+    with sandbox.lock:
+        sandbox.state.set_config("webapi/validation/input_limit_enabled", "1")
+    response = admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "301"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Maximum SearchCriteria pageSize is %max",
+        "parameters": {"max": 300},
+    }
+
+
+@pytest.mark.parametrize(
+    "path", ["/rest/V1/orders", "/rest/V1/customers/search", "/rest/V1/cmsPage/search"]
+)
+def test_search_routes_require_search_criteria(admin: httpx.Client, path: str) -> None:
+    """Every getList route answers 400 `"%fieldName" is required` without any searchCriteria key."""
+    response = admin.get(path)
+    assert response.status_code == 400
+    assert response.json()["parameters"] == {"fieldName": "searchCriteria"}
