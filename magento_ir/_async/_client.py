@@ -28,6 +28,7 @@ from magento_ir._async._resources import (
     AsyncStore,
     AsyncTokens,
     AsyncTransactions,
+    parse_model,
 )
 from magento_ir._core.jwt import is_expired
 from magento_ir._core.paging import (
@@ -355,7 +356,7 @@ class AsyncRequester:
     ) -> SearchResult[ModelT]:
         """One page of a list route (criteria are always sent: Magento requires them)."""
         params = (criteria or SearchCriteria()).to_params()
-        return page_type.model_validate(await self.rest("GET", path, params=params))
+        return parse_model(page_type, await self.rest("GET", path, params=params), "GET", path)
 
     async def iterate(
         self,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from magento_ir._core.search_criteria import KeysetField, SearchCriteria
 from magento_ir._core.urls import path_segment
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
     from magento_ir._async._client import AsyncRequester
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
 _PASSWORD_TEMPLATES = ("email_reset", "email_reminder")
 _BULK_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
@@ -66,6 +69,39 @@ def _expect_token(value: JSONValue, path: str) -> str:
     )
 
 
+def _shape_error(
+    what: str, error: ValidationError, method: str, path: str
+) -> UnexpectedResponseError:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return UnexpectedResponseError(
+        f"Magento's answer does not fit {what}: {location}: {first['msg']} "
+        f"({error.error_count()} problem(s)); an extension may change this route's output",
+        request=RequestInfo(method, path),
+        status_code=200,
+        content_type="application/json",
+    )
+
+
+def parse_model(model: type[ModelT], data: JSONValue, method: str, path: str) -> ModelT:
+    """Validate an answer into a model, or raise UnexpectedResponseError saying what did not fit."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _shape_error(model.__name__, error, method, path) from error
+
+
+def _parse_list(model: type[ModelT], data: JSONValue, path: str) -> list[ModelT]:
+    if not isinstance(data, list):
+        raise UnexpectedResponseError(
+            f"expected a JSON array from Magento but got {type(data).__name__}",
+            request=RequestInfo("GET", path),
+            status_code=200,
+            content_type="application/json",
+        )
+    return [parse_model(model, item, "GET", path) for item in data]
+
+
 class AsyncProducts:
     """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
 
@@ -77,8 +113,9 @@ class AsyncProducts:
     async def retrieve(self, sku: str, store_id: int | None = None) -> Product:
         """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
         params = {"storeId": store_id} if store_id is not None else None
-        data = await self._requester.rest("GET", f"/V1/products/{path_segment(sku)}", params=params)
-        return Product.model_validate(data)
+        path = f"/V1/products/{path_segment(sku)}"
+        data = await self._requester.rest("GET", path, params=params)
+        return parse_model(Product, data, "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[Product]:
         """`GET /V1/products`: one page of products matching `criteria`."""
@@ -123,10 +160,9 @@ class AsyncProducts:
         body: dict[str, JSONValue] = {"product": {"sku": sku, **fields}}
         if save_options is not None:
             body["saveOptions"] = save_options
-        data = await self._requester.rest(
-            "PUT", f"/V1/products/{path_segment(sku)}", json_body=body, idempotent=idempotent
-        )
-        return Product.model_validate(data)
+        path = f"/V1/products/{path_segment(sku)}"
+        data = await self._requester.rest("PUT", path, json_body=body, idempotent=idempotent)
+        return parse_model(Product, data, "PUT", path)
 
 
 class AsyncCustomers:
@@ -139,12 +175,13 @@ class AsyncCustomers:
 
     async def retrieve(self, customer_id: int) -> Customer:
         """`GET /V1/customers/:customerId`."""
-        data = await self._requester.rest("GET", f"/V1/customers/{path_segment(customer_id)}")
-        return Customer.model_validate(data)
+        path = f"/V1/customers/{path_segment(customer_id)}"
+        return parse_model(Customer, await self._requester.rest("GET", path), "GET", path)
 
     async def me(self) -> Customer:
         """`GET /V1/customers/me`: the customer whose token the client uses."""
-        return Customer.model_validate(await self._requester.rest("GET", "/V1/customers/me"))
+        path = "/V1/customers/me"
+        return parse_model(Customer, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[Customer]:
         """`GET /V1/customers/search`: one page of customers."""
@@ -182,13 +219,9 @@ class AsyncCustomers:
         Send at least `email`, `firstname`, `lastname` and `website_id`.
         """
         body: dict[str, JSONValue] = {"customer": {**customer, "id": customer_id}}
-        data = await self._requester.rest(
-            "PUT",
-            f"/V1/customers/{path_segment(customer_id)}",
-            json_body=body,
-            idempotent=idempotent,
-        )
-        return Customer.model_validate(data)
+        path = f"/V1/customers/{path_segment(customer_id)}"
+        data = await self._requester.rest("PUT", path, json_body=body, idempotent=idempotent)
+        return parse_model(Customer, data, "PUT", path)
 
     async def send_password_reset(
         self, email: str, template: str = "email_reset", website_id: int | None = None
@@ -220,9 +253,8 @@ class AsyncOrders:
 
     async def retrieve(self, order_id: int) -> Order:
         """`GET /V1/orders/:id`."""
-        return Order.model_validate(
-            await self._requester.rest("GET", f"/V1/orders/{path_segment(order_id)}")
-        )
+        path = f"/V1/orders/{path_segment(order_id)}"
+        return parse_model(Order, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[Order]:
         """`GET /V1/orders`: one page of orders."""
@@ -298,9 +330,8 @@ class AsyncTransactions:
 
     async def retrieve(self, transaction_id: int) -> Transaction:
         """`GET /V1/transactions/:id`."""
-        return Transaction.model_validate(
-            await self._requester.rest("GET", f"/V1/transactions/{path_segment(transaction_id)}")
-        )
+        path = f"/V1/transactions/{path_segment(transaction_id)}"
+        return parse_model(Transaction, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[Transaction]:
         """`GET /V1/transactions`: one page of transactions."""
@@ -337,9 +368,8 @@ class AsyncInvoices:
 
     async def retrieve(self, invoice_id: int) -> Invoice:
         """`GET /V1/invoices/:id`."""
-        return Invoice.model_validate(
-            await self._requester.rest("GET", f"/V1/invoices/{path_segment(invoice_id)}")
-        )
+        path = f"/V1/invoices/{path_segment(invoice_id)}"
+        return parse_model(Invoice, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[Invoice]:
         """`GET /V1/invoices`: one page of invoices."""
@@ -374,9 +404,8 @@ class AsyncCmsBlocks:
 
     async def retrieve(self, block_id: int | str) -> CmsBlock:
         """`GET /V1/cmsBlock/:blockId` (numeric id or identifier)."""
-        return CmsBlock.model_validate(
-            await self._requester.rest("GET", f"/V1/cmsBlock/{path_segment(block_id)}")
-        )
+        path = f"/V1/cmsBlock/{path_segment(block_id)}"
+        return parse_model(CmsBlock, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[CmsBlock]:
         """`GET /V1/cmsBlock/search`: one page of blocks."""
@@ -409,13 +438,10 @@ class AsyncCmsBlocks:
 
         Magento resets the block's store assignment to the client's store: use `with_store("all")`.
         """
-        data = await self._requester.rest(
-            "PUT",
-            f"/V1/cmsBlock/{path_segment(block_id)}",
-            json_body={"block": dict(fields)},
-            idempotent=idempotent,
-        )
-        return CmsBlock.model_validate(data)
+        path = f"/V1/cmsBlock/{path_segment(block_id)}"
+        body = {"block": dict(fields)}
+        data = await self._requester.rest("PUT", path, json_body=body, idempotent=idempotent)
+        return parse_model(CmsBlock, data, "PUT", path)
 
 
 class AsyncCmsPages:
@@ -428,9 +454,8 @@ class AsyncCmsPages:
 
     async def retrieve(self, page_id: int) -> CmsPage:
         """`GET /V1/cmsPage/:pageId`."""
-        return CmsPage.model_validate(
-            await self._requester.rest("GET", f"/V1/cmsPage/{path_segment(page_id)}")
-        )
+        path = f"/V1/cmsPage/{path_segment(page_id)}"
+        return parse_model(CmsPage, await self._requester.rest("GET", path), "GET", path)
 
     async def list(self, criteria: SearchCriteria) -> SearchResult[CmsPage]:
         """`GET /V1/cmsPage/search`: one page of CMS pages."""
@@ -460,13 +485,10 @@ class AsyncCmsPages:
         self, page_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
     ) -> CmsPage:
         """`PUT /V1/cmsPage/:id` with `{"page": {...}}` (the page keeps its stores)."""
-        data = await self._requester.rest(
-            "PUT",
-            f"/V1/cmsPage/{path_segment(page_id)}",
-            json_body={"page": dict(fields)},
-            idempotent=idempotent,
-        )
-        return CmsPage.model_validate(data)
+        path = f"/V1/cmsPage/{path_segment(page_id)}"
+        body = {"page": dict(fields)}
+        data = await self._requester.rest("PUT", path, json_body=body, idempotent=idempotent)
+        return parse_model(CmsPage, data, "PUT", path)
 
 
 class AsyncStore:
@@ -479,35 +501,22 @@ class AsyncStore:
         """`GET /V1/store/storeConfigs`: base/secure/media URLs, locale, currency per store view."""
         params = {f"storeCodes[{index}]": code for index, code in enumerate(store_codes or ())}
         data = await self._requester.rest("GET", "/V1/store/storeConfigs", params=params)
-        return [
-            StoreConfig.model_validate(item) for item in _as_list(data, "/V1/store/storeConfigs")
-        ]
+        return _parse_list(StoreConfig, data, "/V1/store/storeConfigs")
 
     async def websites(self) -> list[Website]:
         """`GET /V1/store/websites` (includes the `admin` website, id 0)."""
         data = await self._requester.rest("GET", "/V1/store/websites")
-        return [Website.model_validate(item) for item in _as_list(data, "/V1/store/websites")]
+        return _parse_list(Website, data, "/V1/store/websites")
 
     async def views(self) -> list[StoreView]:
         """`GET /V1/store/storeViews`."""
         data = await self._requester.rest("GET", "/V1/store/storeViews")
-        return [StoreView.model_validate(item) for item in _as_list(data, "/V1/store/storeViews")]
+        return _parse_list(StoreView, data, "/V1/store/storeViews")
 
     async def groups(self) -> list[StoreGroup]:
         """`GET /V1/store/storeGroups`."""
         data = await self._requester.rest("GET", "/V1/store/storeGroups")
-        return [StoreGroup.model_validate(item) for item in _as_list(data, "/V1/store/storeGroups")]
-
-
-def _as_list(value: JSONValue, path: str) -> list[JSONValue]:
-    if isinstance(value, list):
-        return value
-    raise UnexpectedResponseError(
-        f"expected a JSON array from Magento but got {type(value).__name__}",
-        request=RequestInfo("GET", path),
-        status_code=200,
-        content_type="application/json",
-    )
+        return _parse_list(StoreGroup, data, "/V1/store/storeGroups")
 
 
 class AsyncModules:
@@ -518,7 +527,11 @@ class AsyncModules:
 
     async def list(self) -> list[Module]:
         """`GET /V1/modules`: every enabled module (disabled ones are absent)."""
-        return Module.list_from_response(await self._requester.rest("GET", "/V1/modules"))
+        data = await self._requester.rest("GET", "/V1/modules")
+        try:
+            return Module.list_from_response(data)
+        except ValidationError as error:
+            raise _shape_error("a list of module names", error, "GET", "/V1/modules") from error
 
 
 class AsyncTokens:
@@ -591,13 +604,12 @@ class AsyncBulk:
             json_body=[dict(body) for body in bodies],
             idempotent=idempotent,
         )
-        return BulkRequestResult.model_validate(data)
+        return parse_model(BulkRequestResult, data, verb, f"/async/bulk{route}")
 
     async def status(self, bulk_uuid: str) -> BulkStatus:
         """`GET /V1/bulk/:bulkUuid/status`."""
-        return BulkStatus.model_validate(
-            await self._requester.rest("GET", f"/V1/bulk/{path_segment(bulk_uuid)}/status")
-        )
+        path = f"/V1/bulk/{path_segment(bulk_uuid)}/status"
+        return parse_model(BulkStatus, await self._requester.rest("GET", path), "GET", path)
 
     async def wait(
         self, bulk_uuid: str, *, poll_interval: float = 2.0, max_wait: float = 300.0

@@ -71,6 +71,7 @@ from magento_ir._sync._resources import (
     Store,
     Tokens,
     Transactions,
+    parse_model,
 )
 from magento_ir._version import __version__
 from magento_ir.auth import Auth, BearerToken, OAuth1Credentials, TokenLogin
@@ -354,7 +355,7 @@ class Requester:
     ) -> SearchResult[ModelT]:
         """One page of a list route (criteria are always sent: Magento requires them)."""
         params = (criteria or SearchCriteria()).to_params()
-        return page_type.model_validate(self.rest("GET", path, params=params))
+        return parse_model(page_type, self.rest("GET", path, params=params), "GET", path)
 
     def iterate(
         self,

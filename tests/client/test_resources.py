@@ -368,6 +368,10 @@ async def test_bad_arguments(kind: str, action: Callable[[Any], Any], fragment: 
         (lambda c: c.orders.hold(1), {"unexpected": "object"}),
         (lambda c: c.tokens.admin("admin", "pw"), True),
         (lambda c: c.store.websites(), {"not": "a list"}),
+        (lambda c: c.store.views(), [{"id": "not-a-number"}]),
+        (lambda c: c.cms_pages.retrieve(2), {"id": 2}),
+        (lambda c: c.modules.list(), [1, 2]),
+        (lambda c: c.orders.list(SearchCriteria().page(5)), {"items": []}),
     ],
 )
 async def test_unexpected_answer_shapes(
@@ -375,6 +379,20 @@ async def test_unexpected_answer_shapes(
 ) -> None:
     """A 200 whose JSON has the wrong shape for the route raises UnexpectedResponseError."""
     client = make_client(kind, Recorder(answer), auth=AUTH)
-    with pytest.raises(UnexpectedResponseError, match="expected"):
+    with pytest.raises(UnexpectedResponseError, match=r"expected|does not fit"):
         await call(action(client))
     await close(client)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_shape_error_names_the_field(kind: str) -> None:
+    """An answer that does not fit the model names the model and the field that did not fit."""
+    client = make_client(kind, Recorder({"id": 2}), auth=AUTH)
+    with pytest.raises(UnexpectedResponseError) as caught:
+        await call(client.cms_pages.retrieve(2))
+    await close(client)
+    assert caught.value.message.startswith(
+        "Magento's answer does not fit CmsPage: identifier: Field required (1 problem(s))"
+    )
+    assert str(caught.value.request) == "GET /V1/cmsPage/2"

@@ -1,0 +1,536 @@
+"""`client.incident_response`: the companion module's routes (php-module/contract/openapi.json).
+
+Every write carries an `X-Idempotency-Key` (yours, or a fresh random one), which the module
+honours: a repeated key replays the first result (`replayed=True`) and changes nothing. That is
+what makes these writes safe to retry, so they are retried like reads. Pass your own key (e.g.
+`"<incident>.<step>"`) to make a retry after a crash safe too.
+
+The module is detected with `capabilities()`: a 404 "Request does not match any route." means it
+is not installed (`NotFoundError`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from magento_ir._core.responses import decode_json, error_from_response
+from magento_ir._exceptions import InvalidArgumentError, JSONValue
+from magento_ir.models import MagentoModel, SearchResult
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from magento_ir._async._client import AsyncRequester
+    from magento_ir._core.search_criteria import SearchCriteria
+
+__all__ = [
+    "ActionRecord",
+    "AdminLockdownResult",
+    "AdminRestoreResult",
+    "AsyncIncidentResponse",
+    "Capabilities",
+    "ConfigScopeValue",
+    "MaintenanceChangeResult",
+    "MaintenanceState",
+    "PasswordResetResult",
+    "PaymentMethodResult",
+    "PaymentSuspensionResult",
+    "ProductResult",
+    "QuarantineList",
+    "QuarantineResult",
+    "QuarantinedProduct",
+    "ReleaseResult",
+    "SessionTerminationResult",
+    "StoreStatus",
+]
+
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_BASE = "/V1/incident-response"
+
+MaintenanceMode = Literal["off", "storefront", "checkout", "full"]
+SessionScope = Literal["customers", "admins", "all"]
+LockdownMode = Literal["deactivate", "lock"]
+
+
+class Capabilities(MagentoModel):
+    """Is the module installed, which version, what can it do."""
+
+    module_version: str
+    magento_version: str
+    actions: list[str]
+    session_storage: str
+    maintenance_mode: MaintenanceMode
+
+
+class _WriteResult(MagentoModel):
+    action_id: int
+    replayed: bool
+
+
+class SessionTerminationResult(_WriteResult):
+    scope: SessionScope
+    customer_tokens_revoked: int
+    admin_tokens_revoked: int
+    admin_sessions_ended: int
+    customer_sessions_cut_off: int
+    session_rows_deleted: int
+    persistent_sessions_deleted: int
+    caller_kept: bool
+
+
+class StoreStatus(MagentoModel):
+    store_id: int
+    status: int
+
+
+class ProductResult(MagentoModel):
+    sku: str
+    product_id: int | None = None
+    result: Literal[
+        "quarantined", "already_quarantined", "not_found", "released", "not_quarantined"
+    ]
+    prior_statuses: list[StoreStatus]
+
+
+class QuarantineResult(_WriteResult):
+    quarantine_id: int | None = None
+    requested: int
+    quarantined: int
+    items: list[ProductResult]
+
+
+class ReleaseResult(_WriteResult):
+    quarantine_id: int
+    released: int
+    items: list[ProductResult]
+
+
+class QuarantinedProduct(MagentoModel):
+    quarantine_id: int
+    sku: str
+    product_id: int
+    quarantined_at: str
+    prior_statuses: list[StoreStatus]
+
+
+class QuarantineList(MagentoModel):
+    items: list[QuarantinedProduct]
+    total_count: int
+
+
+class MaintenanceState(MagentoModel):
+    mode: MaintenanceMode
+    message: str | None = None
+    retry_after: int
+    allowed_ips: list[str]
+    magento_flag: bool
+    changed_at: str | None = None
+
+
+class MaintenanceChangeResult(_WriteResult):
+    previous_mode: MaintenanceMode
+    state: MaintenanceState
+
+
+class ConfigScopeValue(MagentoModel):
+    scope: Literal["default", "websites", "stores"]
+    scope_id: int
+    value: str | None = None
+
+
+class PaymentMethodResult(MagentoModel):
+    method: str
+    result: Literal["suspended", "already_inactive", "locked", "resumed", "not_suspended"]
+    changed: list[ConfigScopeValue]
+    locked: list[ConfigScopeValue]
+
+
+class PaymentSuspensionResult(_WriteResult):
+    items: list[PaymentMethodResult]
+
+
+class AdminLockdownResult(_WriteResult):
+    lockdown_id: int | None = None
+    mode: LockdownMode
+    admin_ids: list[int]
+    kept_admin_ids: list[int]
+    integration_ids: list[int]
+    kept_integration_ids: list[int]
+    admin_sessions_ended: int
+    admin_tokens_revoked: int
+
+
+class AdminRestoreResult(_WriteResult):
+    lockdown_id: int
+    admin_ids: list[int]
+    integration_ids: list[int]
+
+
+class PasswordResetResult(_WriteResult):
+    customers: int
+    unknown_customer_ids: list[int]
+    passwords_invalidated: int
+    tokens_revoked: int
+    sessions_cut_off: int
+    persistent_sessions_deleted: int
+    emails_sent: int
+    emails_failed: list[int]
+
+
+class ActionRecord(MagentoModel):
+    """One record of the module's append-only, hash-chained action log."""
+
+    action_id: int
+    action: str
+    status: Literal["succeeded", "failed"]
+    created_at: str
+    actor_type: int
+    actor_id: int
+    incident_id: str | None = None
+    reason: str
+    idempotency_key: str | None = None
+    request: str = Field(description="JSON text of the request parameters")
+    prior_state: str
+    result: str
+    previous_hash: str
+    hash: str
+
+
+def _check_key(key: str | None) -> str:
+    if key is None:
+        return uuid.uuid4().hex
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidArgumentError(
+            f"idempotency key {key!r} is not valid: use 1-128 characters from A-Z a-z 0-9 . _ : -"
+        )
+    return key
+
+
+def _check_reason(reason: str) -> str:
+    if not reason.strip() or len(reason) > 255:  # noqa: PLR2004 - the contract's maxLength
+        raise InvalidArgumentError(
+            "reason must be 1-255 characters saying why the responder acts (it is stored in the "
+            "module's action log)"
+        )
+    return reason
+
+
+def _common(reason: str, incident_id: str | None) -> dict[str, JSONValue]:
+    body: dict[str, JSONValue] = {"reason": _check_reason(reason)}
+    if incident_id is not None:
+        if not 1 <= len(incident_id) <= 64:  # noqa: PLR2004 - the contract's maxLength
+            raise InvalidArgumentError("incident_id must be 1-64 characters long")
+        body["incidentId"] = incident_id
+    return body
+
+
+class AsyncIncidentResponse:
+    """The companion module's routes under `/V1/incident-response` (one method per route)."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        self._requester = requester
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, JSONValue] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        idempotency_key: str | None = None,
+    ) -> JSONValue:
+        requester = self._requester
+        headers: dict[str, str] = {}
+        if idempotency_key is not None:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        query = "&".join(f"{name}={value}" for name, value in (params or {}).items())
+        response, info = await requester.send(
+            method,
+            requester.url.rest_url(path, query),
+            json_body=dict(body) if body is not None else None,
+            # Reads retry anyway; writes are safe to retry because of the idempotency key.
+            idempotent=True,
+            authenticated=True,
+            extra_headers=headers,
+        )
+        content_type = response.headers.get("Content-Type")
+        if response.is_success:
+            return decode_json(
+                status_code=response.status_code,
+                content_type=content_type,
+                body=response.content,
+                request=info,
+            )
+        raise error_from_response(
+            status_code=response.status_code,
+            content_type=content_type,
+            body=response.content,
+            request=info,
+            retry_after=response.headers.get("Retry-After"),
+            now=datetime.now(UTC),
+        )
+
+    async def capabilities(self) -> Capabilities:
+        """`GET .../capabilities`; NotFoundError (404) means the module is not installed."""
+        return Capabilities.model_validate(await self._call("GET", f"{_BASE}/capabilities"))
+
+    async def terminate_sessions(
+        self,
+        scope: SessionScope,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        customer_ids: Sequence[int] | None = None,
+        admin_ids: Sequence[int] | None = None,
+        exclude_customer_ids: Sequence[int] | None = None,
+        exclude_admin_ids: Sequence[int] | None = None,
+        logout_caller: bool = False,
+        idempotency_key: str | None = None,
+    ) -> SessionTerminationResult:
+        """`POST .../sessions/terminate`: revoke tokens and end sessions of everyone in scope.
+
+        Empty id lists mean everyone of that user type; exclusions win; the caller is kept
+        unless `logout_caller`.
+        """
+        if scope not in ("customers", "admins", "all"):
+            raise InvalidArgumentError(
+                f"scope must be 'customers', 'admins' or 'all', not {scope!r}"
+            )
+        body = _common(reason, incident_id)
+        body["scope"] = scope
+        for name, ids in (
+            ("customerIds", customer_ids),
+            ("adminIds", admin_ids),
+            ("excludeCustomerIds", exclude_customer_ids),
+            ("excludeAdminIds", exclude_admin_ids),
+        ):
+            if ids is not None:
+                body[name] = list(ids)
+        if logout_caller:
+            body["logoutCaller"] = True
+        data = await self._call(
+            "POST",
+            f"{_BASE}/sessions/terminate",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return SessionTerminationResult.model_validate(data)
+
+    async def quarantine_products(
+        self,
+        skus: Sequence[str],
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> QuarantineResult:
+        """`POST .../catalog/quarantine`: disable up to 10,000 SKUs in every scope, at once."""
+        if not skus or len(skus) > 10_000:  # noqa: PLR2004 - the contract's maxItems
+            raise InvalidArgumentError("skus must name 1 to 10,000 products (batch larger sets)")
+        body = _common(reason, incident_id)
+        body["skus"] = list(skus)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/catalog/quarantine",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return QuarantineResult.model_validate(data)
+
+    async def quarantined_products(self, quarantine_id: int = 0) -> QuarantineList:
+        """`GET .../catalog/quarantine`: products in active quarantines (0 = every quarantine)."""
+        data = await self._call(
+            "GET", f"{_BASE}/catalog/quarantine", params={"quarantineId": quarantine_id}
+        )
+        return QuarantineList.model_validate(data)
+
+    async def release_products(
+        self,
+        quarantine_id: int,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        skus: Sequence[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ReleaseResult:
+        """`POST .../catalog/release`: restore the recorded statuses of one quarantine."""
+        body = _common(reason, incident_id)
+        body["quarantineId"] = quarantine_id
+        if skus is not None:
+            body["skus"] = list(skus)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/catalog/release",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return ReleaseResult.model_validate(data)
+
+    async def set_maintenance(
+        self,
+        mode: MaintenanceMode,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        message: str | None = None,
+        retry_after: int | None = None,
+        allow_ips: Sequence[str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> MaintenanceChangeResult:
+        """`PUT .../maintenance`: storefront / checkout keep REST and admin reachable.
+
+        `full` sets Magento's own flag with the caller's IP always allow-listed.
+        """
+        if mode not in ("off", "storefront", "checkout", "full"):
+            raise InvalidArgumentError(
+                f"mode must be 'off', 'storefront', 'checkout' or 'full', not {mode!r}"
+            )
+        if retry_after is not None and not 60 <= retry_after <= 86_400:  # noqa: PLR2004
+            raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
+        body = _common(reason, incident_id)
+        body["mode"] = mode
+        if message is not None:
+            body["message"] = message
+        if retry_after is not None:
+            body["retryAfter"] = retry_after
+        if allow_ips is not None:
+            body["allowIps"] = list(allow_ips)
+        data = await self._call(
+            "PUT", f"{_BASE}/maintenance", body=body, idempotency_key=_check_key(idempotency_key)
+        )
+        return MaintenanceChangeResult.model_validate(data)
+
+    async def maintenance(self) -> MaintenanceState:
+        """`GET .../maintenance`: is the shop closed, how, and who may still get in."""
+        return MaintenanceState.model_validate(await self._call("GET", f"{_BASE}/maintenance"))
+
+    async def suspend_payments(
+        self,
+        methods: Sequence[str],
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PaymentSuspensionResult:
+        """`POST .../payments/suspend`: `payment/<code>/active = 0` wherever it was on."""
+        if not methods:
+            raise InvalidArgumentError("methods must name at least one payment method code")
+        body = _common(reason, incident_id)
+        body["methods"] = list(methods)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/payments/suspend",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return PaymentSuspensionResult.model_validate(data)
+
+    async def resume_payments(
+        self,
+        methods: Sequence[str] | None = None,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PaymentSuspensionResult:
+        """`POST .../payments/resume`: restore the recorded values (default: every method)."""
+        body = _common(reason, incident_id)
+        if methods is not None:
+            body["methods"] = list(methods)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/payments/resume",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return PaymentSuspensionResult.model_validate(data)
+
+    async def lockdown_admins(
+        self,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        mode: LockdownMode = "deactivate",
+        keep_admin_ids: Sequence[int] | None = None,
+        include_integrations: bool = True,
+        idempotency_key: str | None = None,
+    ) -> AdminLockdownResult:
+        """`POST .../admins/lockdown`: every other admin and integration out (caller kept)."""
+        if mode not in ("deactivate", "lock"):
+            raise InvalidArgumentError(f"mode must be 'deactivate' or 'lock', not {mode!r}")
+        body = _common(reason, incident_id)
+        body["mode"] = mode
+        if keep_admin_ids is not None:
+            body["keepAdminIds"] = list(keep_admin_ids)
+        body["includeIntegrations"] = include_integrations
+        data = await self._call(
+            "POST",
+            f"{_BASE}/admins/lockdown",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return AdminLockdownResult.model_validate(data)
+
+    async def restore_admins(
+        self,
+        lockdown_id: int,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> AdminRestoreResult:
+        """`POST .../admins/restore`: put back what one lockdown changed."""
+        body = _common(reason, incident_id)
+        body["lockdownId"] = lockdown_id
+        data = await self._call(
+            "POST",
+            f"{_BASE}/admins/restore",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return AdminRestoreResult.model_validate(data)
+
+    async def force_password_reset(
+        self,
+        *,
+        reason: str,
+        customer_ids: Sequence[int] | None = None,
+        all_customers: bool = False,
+        send_reset_email: bool = False,
+        email_batch_size: int | None = None,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PasswordResetResult:
+        """`POST .../customers/force-password-reset`: give `customer_ids` or `all_customers`."""
+        if (customer_ids is None) == (not all_customers):
+            raise InvalidArgumentError(
+                "give either customer_ids=[...] or all_customers=True (exactly one of them)"
+            )
+        body = _common(reason, incident_id)
+        if customer_ids is not None:
+            body["customerIds"] = list(customer_ids)
+        if all_customers:
+            body["allCustomers"] = True
+        if send_reset_email:
+            body["sendResetEmail"] = True
+        if email_batch_size is not None:
+            body["emailBatchSize"] = email_batch_size
+        data = await self._call(
+            "POST",
+            f"{_BASE}/customers/force-password-reset",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return PasswordResetResult.model_validate(data)
+
+    async def actions(self, criteria: SearchCriteria) -> SearchResult[ActionRecord]:
+        """`GET .../actions`: one page of the module's action log."""
+        return await self._requester.list_page(
+            f"{_BASE}/actions", SearchResult[ActionRecord], criteria
+        )
