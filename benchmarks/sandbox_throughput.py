@@ -14,10 +14,10 @@ import asyncio
 import multiprocessing
 import statistics
 import time
+from typing import TYPE_CHECKING
 
 from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.server import SandboxServer
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
