@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, RetryCallState
 
+from magento_ir._async._incident_response import AsyncIncidentResponse
 from magento_ir._async._pages import gather_in_order
 from magento_ir._async._resources import (
     AsyncBulk,
@@ -488,6 +489,7 @@ class AsyncMagentoClient:
         self.tokens = AsyncTokens(requester)
         self.bulk = AsyncBulk(requester)
         self.graphql = AsyncGraphQL(requester)
+        self.incident_response = AsyncIncidentResponse(requester)
 
     def _derive(self, requester: AsyncRequester) -> Self:
         clone = object.__new__(type(self))

@@ -16,9 +16,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
-
 from magento_ir._core.responses import decode_json, error_from_response
+from magento_ir._core.urls import build_query
 from magento_ir._exceptions import InvalidArgumentError, JSONValue
 from magento_ir.models import MagentoModel, SearchResult
 
@@ -27,27 +26,6 @@ if TYPE_CHECKING:
 
     from magento_ir._async._client import AsyncRequester
     from magento_ir._core.search_criteria import SearchCriteria
-
-__all__ = [
-    "ActionRecord",
-    "AdminLockdownResult",
-    "AdminRestoreResult",
-    "AsyncIncidentResponse",
-    "Capabilities",
-    "ConfigScopeValue",
-    "MaintenanceChangeResult",
-    "MaintenanceState",
-    "PasswordResetResult",
-    "PaymentMethodResult",
-    "PaymentSuspensionResult",
-    "ProductResult",
-    "QuarantineList",
-    "QuarantineResult",
-    "QuarantinedProduct",
-    "ReleaseResult",
-    "SessionTerminationResult",
-    "StoreStatus",
-]
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -195,7 +173,7 @@ class ActionRecord(MagentoModel):
     incident_id: str | None = None
     reason: str
     idempotency_key: str | None = None
-    request: str = Field(description="JSON text of the request parameters")
+    request: str
     prior_state: str
     result: str
     previous_hash: str
@@ -249,7 +227,7 @@ class AsyncIncidentResponse:
         headers: dict[str, str] = {}
         if idempotency_key is not None:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
-        query = "&".join(f"{name}={value}" for name, value in (params or {}).items())
+        query = build_query({name: str(value) for name, value in (params or {}).items()})
         response, info = await requester.send(
             method,
             requester.url.rest_url(path, query),

@@ -57,6 +57,7 @@ from magento_ir._http import (
     sleep,
 )
 from magento_ir._logging import log_request, log_response, log_retry
+from magento_ir._sync._incident_response import IncidentResponse
 from magento_ir._sync._pages import gather_in_order
 from magento_ir._sync._resources import (
     Bulk,
@@ -484,6 +485,7 @@ class MagentoClient:
         self.tokens = Tokens(requester)
         self.bulk = Bulk(requester)
         self.graphql = GraphQL(requester)
+        self.incident_response = IncidentResponse(requester)
 
     def _derive(self, requester: Requester) -> Self:
         clone = object.__new__(type(self))
