@@ -35,6 +35,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _HTTP_TOO_MANY_REQUESTS = 429
+_HTTP_REDIRECT = 300
 _HTTP_CLIENT_ERROR = 400
 _HTTP_SERVER_ERROR = 500
 _HTTP_ERROR_END = 600
@@ -122,6 +123,11 @@ _HINTS = {
     404: " — the URL does not reach Magento's REST API: check base_url (the store's root URL, "
     "e.g. https://shop.example.com) and that /rest is routed to Magento",
 }
+# Redirects are not followed: a write must not silently turn into a GET elsewhere.
+_REDIRECT_HINT = (
+    " — the URL redirects elsewhere: pass the final URL as base_url (often https://, with or "
+    "without www)"
+)
 _WRONG_URL_HINT = (
     " — this does not look like Magento's REST API: check base_url (the store's root URL, "
     "e.g. https://shop.example.com)"
@@ -131,6 +137,8 @@ _WRONG_URL_HINT = (
 def _hint(status_code: int, *, is_html: bool) -> str:
     if status_code in _HINTS:
         return _HINTS[status_code]
+    if _HTTP_REDIRECT <= status_code < _HTTP_CLIENT_ERROR:
+        return _REDIRECT_HINT
     if is_html and status_code < _HTTP_SERVER_ERROR:
         return _WRONG_URL_HINT
     return ""

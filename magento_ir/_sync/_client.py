@@ -30,7 +30,6 @@ from magento_ir._core.responses import (
     decode_json,
     error_from_response,
     graphql_data,
-    unexpected_response,
 )
 from magento_ir._core.retry import (
     Failure,
@@ -48,6 +47,7 @@ from magento_ir._exceptions import (
     InvalidArgumentError,
     JSONValue,
     RequestInfo,
+    UnexpectedResponseError,
 )
 from magento_ir._http import (
     BaseTransport,
@@ -340,11 +340,12 @@ class Requester:
                 ) from error
             raise
         if not isinstance(token, str) or not token:
-            raise unexpected_response(
+            raise UnexpectedResponseError(
+                f"expected a token (a JSON string) from {path} but got {type(token).__name__}: "
+                "is base_url pointing at Magento?",
+                request=RequestInfo("POST", path),
                 status_code=200,
                 content_type="application/json",
-                body=json.dumps(token).encode(),
-                request=RequestInfo("POST", path),
             )
         return token
 

@@ -16,6 +16,7 @@ from magento_ir import (
     ConfigurationError,
     CustomerCredentials,
     OAuth1Credentials,
+    UnexpectedResponseError,
 )
 from magento_ir._core.totp import decode_secret, totp
 from tests.client._support import CLIENT_KINDS, call, close, json_response, make_client
@@ -260,3 +261,38 @@ def test_credential_reprs_hide_secrets() -> None:
         )
     )
     assert not [secret for secret in secrets if secret in shown]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_wrong_password_raises_magentos_sign_in_message(kind: str) -> None:
+    """A refused login raises AuthenticationError with Magento's message; the call is not sent."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return json_response(
+            401,
+            {
+                "message": "The account sign-in was incorrect or your account is disabled "
+                "temporarily. Please wait and try again later."
+            },
+        )
+
+    client = make_client(kind, handler, auth=AdminCredentials("admin", "wrong"))
+    with pytest.raises(AuthenticationError, match="account sign-in was incorrect"):
+        await call(client.products.retrieve("IR-SKU-001"))
+    await close(client)
+    assert calls == ["/rest/V1/integration/admin/token"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_login_answer_that_is_not_a_token(kind: str) -> None:
+    """A login route answering anything but a JSON string is an UnexpectedResponseError."""
+    client = make_client(
+        kind, lambda _: json_response(200, {"token": "x"}), auth=AdminCredentials("a", "b")
+    )
+    with pytest.raises(UnexpectedResponseError, match="expected a token"):
+        await call(client.products.retrieve("IR-SKU-001"))
+    await close(client)

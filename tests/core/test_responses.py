@@ -188,6 +188,7 @@ def test_rate_limit_keeps_retry_after() -> None:
             "a non-JSON body (application/json) starting '[1, 2]' (HTTP 500)",
         ),
         (418, b"teapot", None, "a non-JSON body (no Content-Type) starting 'teapot' (HTTP 418)"),
+        (301, b"", None, "an empty body (HTTP 301) — the URL redirects elsewhere"),
     ],
 )
 def test_what_came_back_instead_of_json(
