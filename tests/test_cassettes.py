@@ -21,6 +21,7 @@ import vcr.request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from magento_ir import AdminCredentials, MagentoClient, OAuth1Credentials
 from magento_ir.testing import (
     DEFAULT_PSEUDONYM_KEY,
     REDACTED,
@@ -228,6 +229,35 @@ def test_committed_demo_replays_without_the_store() -> None:
     assert customer["email"] == pseudonym
     assert graphql == {"data": {"generateCustomerToken": {"token": REDACTED}}}
     assert product == recorded_body("product_get")
+
+
+def test_sdk_client_traffic_is_scrubbed_and_replays(tmp_path: Path) -> None:
+    """The SDK's own admin login and OAuth-signed calls record clean and replay offline."""
+    admin = AdminCredentials("admin", ADMIN_PASSWORD)
+    integration = OAuth1Credentials(
+        "cccccccccccccccccccccccccccccccc",
+        "consumer-secret-value",
+        "tttttttttttttttttttttttttttttttt",
+        "token-secret-value",
+    )
+    recorder = magento_vcr(tmp_path, record_mode="all")
+    with recorder.use_cassette("sdk"):
+        for auth in (admin, integration):
+            with MagentoClient(STORE, auth=auth, transport=httpx.MockTransport(demo_store)) as c:
+                assert c.products.retrieve("IR-SKU-001").sku == "IR-SKU-001"
+    text = (tmp_path / "sdk.json").read_text(encoding="utf-8")
+    assert find_cassette_secrets(text) == []
+    assert [s for s in [*SECRETS, "consumer-secret-value", "token-secret-value"] if s in text] == []
+
+    def no_network(request: httpx.Request) -> httpx.Response:
+        pytest.fail(f"the cassette should have answered {request.method} {request.url}")
+
+    with magento_vcr(tmp_path, record_mode="none").use_cassette("sdk"):
+        for auth in (AdminCredentials("admin", "any"), integration):
+            with MagentoClient(STORE, auth=auth, transport=httpx.MockTransport(no_network)) as c:
+                assert c.products.retrieve("IR-SKU-001").custom_attribute("url_key") == (
+                    "incident-test-product-1"
+                )
 
 
 # --- the scan fails on dirty copies ---------------------------------------------------------
