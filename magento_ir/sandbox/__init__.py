@@ -59,6 +59,7 @@ from magento_ir.sandbox.errors import SandboxConfigError, WebapiError
 from magento_ir.sandbox.messages import SandboxRequest, SandboxResponse
 from magento_ir.sandbox.options import SandboxOptions
 from magento_ir.sandbox.routing import Call, PageCall, RouteTable
+from magento_ir.sandbox.server import SandboxServer
 from magento_ir.sandbox.state import StoreState
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "SandboxOptions",
     "SandboxRequest",
     "SandboxResponse",
+    "SandboxServer",
     "StoreState",
     "WebapiError",
 ]
