@@ -1,0 +1,59 @@
+"""Client lifecycle: who closes the connection pool, what copies share, what reprs show."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from magento_ir import AdminCredentials, AsyncMagentoClient, MagentoClient
+from tests.client._support import json_response
+
+
+def _handler(_: httpx.Request) -> httpx.Response:
+    return json_response(200, [{"id": 1, "code": "base"}])
+
+
+def test_user_http_client_is_left_open() -> None:
+    """A client built on the caller's http_client never closes it."""
+    with httpx.Client(transport=httpx.MockTransport(_handler)) as http_client:
+        with MagentoClient(
+            "https://shop.example.com", auth=None, http_client=http_client
+        ) as client:
+            client.store.websites()
+        assert not http_client.is_closed
+
+
+def test_copies_do_not_close_the_shared_pool() -> None:
+    """Closing a with_store/with_options copy leaves the original usable."""
+    client = MagentoClient(
+        "https://shop.example.com", auth=None, transport=httpx.MockTransport(_handler)
+    )
+    with client.with_store("all") as scoped:
+        scoped.store.websites()
+    client.with_options(timeout=3).close()
+    assert client.store.websites()[0].code == "base"
+    client.close()
+
+
+@pytest.mark.anyio
+async def test_async_client_closes_its_own_pool() -> None:
+    """The async client closes the pool it created when its context ends."""
+    async with AsyncMagentoClient(
+        "https://shop.example.com", auth=None, transport=httpx.MockTransport(_handler)
+    ) as client:
+        websites = await client.store.websites()
+    assert websites[0].id == 1
+    assert client._session.http.is_closed
+
+
+def test_repr_shows_scope_not_secrets() -> None:
+    """The client's repr names its REST base and credentials without the password."""
+    credentials = AdminCredentials("responder", "Sup3r-Secret")
+    client = MagentoClient("https://shop.example.com", auth=credentials)
+    text = repr(client.with_store("all"))
+    client.close()
+    assert text == (
+        "MagentoClient(base_url='https://shop.example.com/rest/all', "
+        "auth=AdminCredentials(username='responder', password='***', 2fa=False))"
+    )
+    assert client.auth is credentials
