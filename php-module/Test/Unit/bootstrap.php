@@ -1,11 +1,11 @@
 <?php
 
-declare(strict_types=1);
-
 /**
  * Unit-test bootstrap: the module's own classes by PSR-4, Magento classes from a real installation when one
  * is loadable, otherwise from the minimal test doubles in _stubs/ (registered last, so they only fill gaps).
  */
+
+declare(strict_types=1);
 
 $moduleRoot = dirname(__DIR__, 2);
 $magentoAutoload = getenv('MAGENTO_AUTOLOAD');

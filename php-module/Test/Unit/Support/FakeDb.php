@@ -118,7 +118,9 @@ final class FakeDb
     {
         return array_values(array_filter(
             $this->journal,
-            static fn (array $entry): bool => $entry[0] === $method && ($table === null || ($entry[1] ?? null) === $table)
+            static fn (array $entry): bool => $entry[0] === $method && (
+                $table === null || ($entry[1] ?? null) === $table
+            )
         ));
     }
 

@@ -128,7 +128,10 @@ final class ActionRunnerTest extends TestCase
             });
             self::fail('Expected InputException.');
         } catch (InputException $exception) {
-            self::assertSame(['value' => 'not a key!', 'fieldName' => 'X-Idempotency-Key'], $exception->getParameters());
+            self::assertSame(
+                ['value' => 'not a key!', 'fieldName' => 'X-Idempotency-Key'],
+                $exception->getParameters()
+            );
         }
         self::assertSame([], $db->journal);
     }

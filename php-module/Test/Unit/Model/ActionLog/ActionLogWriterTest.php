@@ -18,7 +18,17 @@ final class ActionLogWriterTest extends TestCase
         $db = (new FakeDb($this))->answer('/LAST_INSERT_ID/', '1');
         $writer = new ActionLogWriter($db->resource, new HashChain(), Fixtures::clock($this));
 
-        $id = $writer->append('payments.suspend', 'succeeded', new Caller(2, 7), 'why', null, 'k-1', ['a' => 1], null, []);
+        $id = $writer->append(
+            'payments.suspend',
+            'succeeded',
+            new Caller(2, 7),
+            'why',
+            null,
+            'k-1',
+            ['a' => 1],
+            null,
+            []
+        );
 
         self::assertSame(1, $id);
         $row = $db->calls('insert', ActionLogWriter::TABLE)[0][2];
@@ -37,7 +47,10 @@ final class ActionLogWriterTest extends TestCase
             ->answer('/LAST_INSERT_ID/', '42');
         $writer = new ActionLogWriter($db->resource, new HashChain(), Fixtures::clock($this));
 
-        self::assertSame(42, $writer->append('admins.restore', 'failed', new Caller(1, 3), 'r', 'INC', null, [], null, []));
+        self::assertSame(
+            42,
+            $writer->append('admins.restore', 'failed', new Caller(1, 3), 'r', 'INC', null, [], null, [])
+        );
         self::assertSame($last, $db->calls('insert', ActionLogWriter::TABLE)[0][2]['previous_hash']);
         self::assertSame(['beginTransaction', 'fetchOne', 'insert', 'fetchOne', 'commit'], $db->sequence());
     }

@@ -96,7 +96,10 @@ final class TerminateSessionsTest extends TestCase
         $cutoff = $this->db->calls('update', 'customer_entity')[0];
         self::assertSame(['session_cutoff' => Fixtures::NOW_DATE], $cutoff[2]);
         self::assertSame('entity_id IN (3,4) AND entity_id NOT IN (4)', $cutoff[3]);
-        self::assertSame('customer_id IN (3,4) AND customer_id NOT IN (4)', $this->db->calls('delete', 'persistent_session')[0][2]);
+        self::assertSame(
+            'customer_id IN (3,4) AND customer_id NOT IN (4)',
+            $this->db->calls('delete', 'persistent_session')[0][2]
+        );
         self::assertSame([], $this->db->calls('update', 'admin_user_session'));
     }
 
