@@ -129,6 +129,7 @@ class AsyncRequester:
         idempotent: bool | None = None,
         authenticated: bool = True,
         url: StoreURL | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> JSONValue:
         """Call a REST route (`/V1/...`) and return its decoded JSON, or raise the typed error."""
         verb = method.upper()
@@ -140,7 +141,12 @@ class AsyncRequester:
         query = build_query({name: str(value) for name, value in (params or {}).items()})
         full_url = (url or self.url).rest_url(path, query)
         response, info = await self.send(
-            verb, full_url, json_body=json_body, idempotent=idempotent, authenticated=authenticated
+            verb,
+            full_url,
+            json_body=json_body,
+            idempotent=idempotent,
+            authenticated=authenticated,
+            extra_headers=extra_headers,
         )
         content_type = response.headers.get("Content-Type")
         if response.is_success:

@@ -130,6 +130,7 @@ class Requester:
         idempotent: bool | None = None,
         authenticated: bool = True,
         url: StoreURL | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> JSONValue:
         """Call a REST route (`/V1/...`) and return its decoded JSON, or raise the typed error."""
         verb = method.upper()
@@ -141,7 +142,12 @@ class Requester:
         query = build_query({name: str(value) for name, value in (params or {}).items()})
         full_url = (url or self.url).rest_url(path, query)
         response, info = self.send(
-            verb, full_url, json_body=json_body, idempotent=idempotent, authenticated=authenticated
+            verb,
+            full_url,
+            json_body=json_body,
+            idempotent=idempotent,
+            authenticated=authenticated,
+            extra_headers=extra_headers,
         )
         content_type = response.headers.get("Content-Type")
         if response.is_success:

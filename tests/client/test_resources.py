@@ -396,3 +396,18 @@ async def test_shape_error_names_the_field(kind: str) -> None:
         "Magento's answer does not fit CmsPage: identifier: Field required (1 problem(s))"
     )
     assert str(caught.value.request) == "GET /V1/cmsPage/2"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_requester_sends_extra_headers(kind: str) -> None:
+    """Resources can add headers (e.g. an idempotency key) to one REST call."""
+    recorder = Recorder(True)  # noqa: FBT003 - Magento's bare true
+    client = make_client(kind, recorder, auth=AUTH)
+    await call(
+        client._requester.rest(
+            "POST", "/V1/x", idempotent=True, extra_headers={"X-Idempotency-Key": "k-1"}
+        )
+    )
+    await close(client)
+    assert recorder.requests[0].headers["X-Idempotency-Key"] == "k-1"
