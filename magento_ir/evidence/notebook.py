@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 from collections import deque
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from magento_ir.evidence.log import Record, canonical_json, read_records
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["log_html", "to_dataframe"]
+__all__ = ["log_html", "timeline_svg", "to_dataframe"]
 
 COLUMNS = ["seq", "time", "type", "payload", "payload_sha256", "prev", "hash"]
 _SUMMARY_LENGTH = 120
@@ -67,9 +68,55 @@ def log_html(path: str | os.PathLike[str], *, head: int = 10, tail: int = 10) ->
             "</tr>"
         )
     caption = html.escape(f"{Path(path).name}: {total} records")
+    timeline = timeline_svg(path, start=shown[0].time, end=shown[-1].time) if shown else ""
     return (
-        f"<table><caption>{caption}</caption><thead><tr><th>seq</th><th>time (UTC)</th>"
+        f"{timeline}<table><caption>{caption}</caption><thead><tr><th>seq</th><th>time (UTC)</th>"
         "<th>type</th><th>hash</th><th>payload</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
+
+
+_LANE_HEIGHT = 18
+_LABEL_WIDTH = 170
+
+
+def timeline_svg(
+    path: str | os.PathLike[str], *, start: str, end: str, bins: int = 120, width: int = 720
+) -> str:
+    """An SVG timeline: one lane per record type, a dot per time bin holding records of it.
+
+    `start` and `end` are the first and last record times; counts per bin keep memory flat.
+    """
+    t0 = datetime.fromisoformat(start).timestamp()
+    span = max(datetime.fromisoformat(end).timestamp() - t0, 1e-6)
+    counts: dict[str, dict[int, int]] = {}
+    for record in read_records(path):
+        offset = datetime.fromisoformat(record.time).timestamp() - t0
+        index = min(bins - 1, max(0, int(offset / span * bins)))
+        lane = counts.setdefault(record.type, {})
+        lane[index] = lane.get(index, 0) + 1
+    plot_width = width - _LABEL_WIDTH - 10
+    height = _LANE_HEIGHT * len(counts) + 24
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            'role="img" font-family="sans-serif" font-size="11">'
+        ),
+        f"<title>Evidence timeline {html.escape(start)} to {html.escape(end)}</title>",
+    ]
+    for lane_number, (record_type, bins_used) in enumerate(counts.items()):
+        y = lane_number * _LANE_HEIGHT + 12
+        parts.append(f'<text x="0" y="{y + 4}">{html.escape(record_type)}</text>')
+        for index, count in sorted(bins_used.items()):
+            x = _LABEL_WIDTH + (index + 0.5) * plot_width / bins
+            radius = min(7.0, 2.0 + count.bit_length())
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y}" r="{radius:.1f}" fill="#1f6feb" fill-opacity="0.7">'
+                f"<title>{html.escape(record_type)}: {count} records</title></circle>"
+            )
+    axis_y = height - 6
+    parts.append(f'<text x="{_LABEL_WIDTH}" y="{axis_y}">{html.escape(start)}</text>')
+    parts.append(f'<text x="{width - 10}" y="{axis_y}" text-anchor="end">{html.escape(end)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from magento_ir.evidence import EvidenceLog, SigningKey, read_records
-from magento_ir.evidence.notebook import log_html, to_dataframe
+from magento_ir.evidence.notebook import log_html, timeline_svg, to_dataframe
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,3 +52,16 @@ def test_html_table_escapes_payloads_and_elides_the_middle(
     assert "11 more records" in html
     assert "e.log: 31 records" in html
     assert html == log_html(path)
+
+
+def test_timeline_has_a_lane_per_type_and_counts_records(make_log: Callable[..., Path]) -> None:
+    """The SVG timeline shows one lane per record type and counts every record once."""
+    path = make_log(6)
+    records = list(read_records(path))
+    svg = timeline_svg(path, start=records[0].time, end=records[-1].time, bins=1)
+    assert svg.startswith("<svg ")
+    assert ">custody</text>" in svg
+    assert ">detection</text>" in svg
+    assert "<title>detection: 6 records</title>" in svg
+    assert "<title>custody: 1 records</title>" in svg
+    assert timeline_svg(path, start=records[0].time, end=records[-1].time) in log_html(path)
