@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import re
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -57,12 +58,12 @@ def _required(value: str, name: str, hint: str) -> str:
     return value
 
 
-class TokenLogin:
+class TokenLogin(ABC):
     """Credentials the client exchanges for a JWT, and exchanges again when it expires."""
 
+    @abstractmethod
     def login_request(self, now: float) -> tuple[str, dict[str, str]]:
         """The route and JSON body that issue a token (`now` is Unix time, for TOTP)."""
-        raise NotImplementedError
 
 
 class AdminCredentials(TokenLogin):
