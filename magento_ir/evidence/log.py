@@ -43,7 +43,7 @@ from magento_ir.evidence._errors import (
     LogLockedError,
     TornRecordError,
 )
-from magento_ir.evidence.notes import Checkpoint, NoteVerifier, SigningKey
+from magento_ir.evidence.notes import Checkpoint, NoteVerifier, SigningKey, check_origin
 
 __all__ = [
     "GENESIS_PREV",
@@ -651,7 +651,7 @@ class EvidenceLog:
             custody["action"] = "reopened"
         else:
             state = _ScanState(origin=origin or f"magento_ir/evidence/{uuid.uuid4()}")
-            Checkpoint(origin=state.origin or "", size=0, root=merkle.EMPTY_ROOT)  # validates
+            check_origin(state.origin or "")
             custody.update(action="created", origin=state.origin)
         custody["verifier_key"] = str(key.verifier())
         handle = log.open("ab", buffering=1 << 20)

@@ -25,14 +25,19 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from magento_ir.evidence import merkle
 from magento_ir.evidence._errors import EvidenceFormatError, KeyFileError
 
-__all__ = ["Checkpoint", "NoteVerifier", "SigningKey"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["Checkpoint", "NoteVerifier", "SigningKey", "check_origin"]
 
 _ED25519_ALG = b"\x01"
 _SIGNATURE_DASH = "\u2014"
@@ -183,6 +188,14 @@ class SigningKey:
         return f"{body}\n{_SIGNATURE_DASH} {self.name} {encoded}\n"
 
 
+def check_origin(origin: str) -> None:
+    """Refuse an origin that cannot be a checkpoint's first line."""
+    if not _ORIGIN.fullmatch(origin):
+        raise EvidenceFormatError(
+            f"invalid log origin {origin!r}: one line of printable text, e.g. 'example.com/ir/42'"
+        )
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """A tree head: the log's origin line, its size and its RFC 6962 root hash."""
@@ -192,8 +205,7 @@ class Checkpoint:
     root: bytes
 
     def __post_init__(self) -> None:
-        if not _ORIGIN.fullmatch(self.origin):
-            raise EvidenceFormatError(f"invalid checkpoint origin {self.origin!r}: one text line")
+        check_origin(self.origin)
         if self.size < 0 or len(self.root) != 32:  # noqa: PLR2004 - SHA-256
             raise EvidenceFormatError("a checkpoint needs size >= 0 and a 32-byte root hash")
 
@@ -226,6 +238,18 @@ class Checkpoint:
                 f"{verifier.name!r}"
             )
         return checkpoint
+
+    def is_consistent_with(self, newer: Checkpoint, proof: Sequence[bytes]) -> bool:
+        """True when `proof` shows this tree is a prefix of `newer` (same origin, RFC 6962).
+
+        What a witness or auditor holding only checkpoints checks; `consistency_proof` of the
+        log gives the proof.
+        """
+        if self.origin != newer.origin or self.size > newer.size:
+            return False
+        if self.size == 0:
+            return not proof
+        return merkle.verify_consistency(self.size, newer.size, self.root, newer.root, proof)
 
 
 def _has_valid_signature(body: str, signatures: str, verifier: NoteVerifier) -> bool:

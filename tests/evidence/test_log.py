@@ -287,6 +287,11 @@ def test_inclusion_and_consistency_proofs_check_against_checkpoints(
             assert merkle.root_from_inclusion_proof(seq, new.size, leaf, proof) == new.root
         proof = log.consistency_proof(old.size, new.size)
         assert merkle.verify_consistency(old.size, new.size, old.root, new.root, proof)
+        assert old.is_consistent_with(new, proof)
+        assert not new.is_consistent_with(old, proof)
+        assert not old.is_consistent_with(new, proof[1:])
+        forked = Checkpoint(origin="another/log", size=new.size, root=new.root)
+        assert not old.is_consistent_with(forked, proof)
         with pytest.raises(ValueError, match="exceeds"):
             log.inclusion_proof(0, 999)
 
@@ -346,3 +351,13 @@ def test_a_siem_copy_of_a_record_is_proven_against_a_checkpoint(
     moved = dataclasses.replace(record, seq=5)
     assert not record_in_checkpoint(moved, proof, checkpoint)
     assert not record_in_checkpoint(dataclasses.replace(record, raw=b"junk"), proof, checkpoint)
+
+
+def test_an_unusable_origin_is_refused(tmp_path: Path, signing_key: SigningKey) -> None:
+    """A multi-line origin cannot head a checkpoint, so creating the log fails clearly."""
+    with pytest.raises(EvidenceFormatError, match="invalid log origin"):
+        EvidenceLog.open(tmp_path / "e.log", key=signing_key, origin="two\nlines")
+    with EvidenceLog.open(tmp_path / "e.log", key=signing_key, origin="example.com/ir/42") as log:
+        assert log.origin == "example.com/ir/42"
+    with pytest.raises(ValueError, match="origin is fixed"):
+        EvidenceLog.open(tmp_path / "e.log", key=signing_key, origin="example.com/ir/43")
