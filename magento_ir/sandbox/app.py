@@ -97,6 +97,51 @@ def _upper_camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in _snake(name).split("_"))
 
 
+def _parse_fields(spec: str) -> dict[str, Any] | None:
+    """`items[id,sku],total_count` as a nested dict (None for a leaf); None when malformed."""
+    root: dict[str, Any] = {}
+    stack = [root]
+    name = ""
+    for char in spec:
+        if char in ",[]":
+            if name.strip():
+                stack[-1][name.strip()] = None
+            if char == "[":
+                if not name.strip():
+                    return None
+                child: dict[str, Any] = {}
+                stack[-1][name.strip()] = child
+                stack.append(child)
+            elif char == "]":
+                if len(stack) == 1:
+                    return None
+                stack.pop()
+            name = ""
+        else:
+            name += char
+    if name.strip():
+        stack[-1][name.strip()] = None
+    return root if len(stack) == 1 else None
+
+
+def _apply_fields(data: JsonValue, spec: dict[str, Any]) -> JsonValue:
+    if isinstance(data, list):
+        return [_apply_fields(item, spec) for item in data]
+    if not isinstance(data, dict):
+        return data
+    return {
+        key: value if spec[key] is None else _apply_fields(value, spec[key])
+        for key, value in data.items()
+        if key in spec
+    }
+
+
+def filter_fields(data: JsonValue, fields: str) -> JsonValue:
+    """Magento's `?fields=` response filter (Webapi\\Rest\\Response\\FieldsFilter)."""
+    spec = _parse_fields(fields)
+    return data if spec is None else _apply_fields(data, spec)
+
+
 def raise_not_authorized(resource: str) -> None:
     raise WebapiError(
         401, "The consumer isn't authorized to access %resources.", {"resources": resource}
@@ -299,6 +344,9 @@ class Sandbox:
             return self._error_response(error)
         if isinstance(result, SandboxResponse):
             return result
+        fields = query.get("fields")
+        if isinstance(fields, str) and fields:
+            result = filter_fields(result, fields)
         response = json_response(200, result, success=True)
         response.delay += self.latency.rest_delay(route, result)
         return response
@@ -344,7 +392,7 @@ class Sandbox:
             raise WebapiError(400, "Content-Type header is invalid.")
         if parsed.group(2) is not None and parsed.group(2).lower() != "utf-8":
             raise WebapiError(400, "UTF-8 is the only supported charset.")
-        if parsed.group(1).lower() != "application/json":
+        if parsed.group(1) != "application/json":  # DeserializerFactory compares exactly
             raise WebapiError(
                 400,
                 "Server cannot understand Content-Type HTTP header media type %1",

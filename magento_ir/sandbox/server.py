@@ -165,7 +165,7 @@ class SandboxServer:
             self._connections.add(task)
         try:
             await self._serve_connection(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, h11.LocalProtocolError):
             pass
         except asyncio.CancelledError:
             pass
@@ -203,6 +203,8 @@ class SandboxServer:
             if response.fault is SocketFault.TRUNCATED_BODY:
                 await self._send(connection, writer, response, truncate=True)
                 return
+            if request.method == "HEAD":
+                response.body = b""  # the status and headers only; h11 expects no body
             await self._send(connection, writer, response)
             if connection.our_state is h11.MUST_CLOSE:
                 return

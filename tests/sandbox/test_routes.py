@@ -306,3 +306,25 @@ def test_request_counts_per_route(sandbox: Sandbox, admin: httpx.Client) -> None
     counts = sandbox.inspect.request_counts()
     assert counts["GET /V1/orders/:id"] == 2
     assert counts["GET (no route)"] == 1
+
+
+def test_fields_filter_trims_the_response(admin: httpx.Client) -> None:
+    """`?fields=items[sku,extension_attributes[website_ids]],total_count` keeps only those keys."""
+    response = admin.get(
+        "/rest/V1/products",
+        params={
+            "searchCriteria[pageSize]": "2",
+            "fields": "items[sku,extension_attributes[website_ids]],total_count",
+        },
+    )
+    assert response.json() == {
+        "items": [
+            {"sku": "TEST-SKU-1", "extension_attributes": {"website_ids": [1]}},
+            {"sku": "TEST-SKU-2", "extension_attributes": {"website_ids": [1]}},
+        ],
+        "total_count": 33,
+    }
+    single = admin.get("/rest/V1/orders/1", params={"fields": "entity_id,state"}).json()
+    assert single == {"entity_id": 1, "state": "new"}
+    unfiltered = admin.get("/rest/V1/orders/1", params={"fields": "items[sku"}).json()
+    assert "customer_email" in unfiltered

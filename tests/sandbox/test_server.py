@@ -112,3 +112,13 @@ def test_server_refuses_garbage_without_traceback() -> None:
         answer = raw.recv(4096)
     assert answer.startswith(b"HTTP/1.1 400")
     assert b"Traceback" not in answer
+
+
+def test_head_and_options_get_405_without_breaking_the_connection() -> None:
+    """HEAD/OPTIONS are not routable (405); HEAD answers carry no body; the connection lives on."""
+    sandbox = Sandbox()
+    with SandboxServer(sandbox) as server, httpx.Client(base_url=server.base_url) as client:
+        head = client.head("/rest/V1/orders/1")
+        assert (head.status_code, head.content) == (405, b"")
+        assert client.options("/rest/V1/orders/1").json()["parameters"] == ["OPTIONS"]
+        assert client.get("/rest/V1/orders/1").status_code == 401
