@@ -124,7 +124,7 @@ class AsyncRequester:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | int] | None = None,
+        params: Mapping[str, str | int | float | bool] | None = None,
         json_body: JSONValue = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
@@ -138,7 +138,7 @@ class AsyncRequester:
                 f"HTTP method {method!r} is not routable in Magento's REST API: use GET, POST, PUT "
                 "or DELETE"
             )
-        query = build_query({name: str(value) for name, value in (params or {}).items()})
+        query = build_query(params)
         full_url = (url or self.url).rest_url(path, query)
         response, info = await self.send(
             verb,
@@ -554,7 +554,7 @@ class AsyncMagentoClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | int] | None = None,
+        params: Mapping[str, str | int | float | bool] | None = None,
         json: JSONValue = None,
         idempotent: bool | None = None,
     ) -> JSONValue:

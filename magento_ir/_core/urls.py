@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from magento_ir._core.encoding import encode_query, percent_encode
 from magento_ir._exceptions import ConfigurationError, InvalidArgumentError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Magento's own rule for store codes: a letter first, then letters, digits, underscores.
 _STORE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -133,6 +137,11 @@ def path_segment(value: str | int) -> str:
     return percent_encode(text)
 
 
-def build_query(params: dict[str, str] | None) -> str:
-    """Encode flat query parameters (already in Magento's bracketed form)."""
-    return encode_query(params.items()) if params else ""
+def build_query(params: Mapping[str, str | int | float | bool] | None) -> str:
+    """Encode flat query parameters (names already in Magento's bracket form); bools as 1/0."""
+    if not params:
+        return ""
+    return encode_query(
+        (name, ("1" if value else "0") if isinstance(value, bool) else str(value))
+        for name, value in params.items()
+    )

@@ -125,7 +125,7 @@ class Requester:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | int] | None = None,
+        params: Mapping[str, str | int | float | bool] | None = None,
         json_body: JSONValue = None,
         idempotent: bool | None = None,
         authenticated: bool = True,
@@ -139,7 +139,7 @@ class Requester:
                 f"HTTP method {method!r} is not routable in Magento's REST API: use GET, POST, PUT "
                 "or DELETE"
             )
-        query = build_query({name: str(value) for name, value in (params or {}).items()})
+        query = build_query(params)
         full_url = (url or self.url).rest_url(path, query)
         response, info = self.send(
             verb,
@@ -550,7 +550,7 @@ class MagentoClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str | int] | None = None,
+        params: Mapping[str, str | int | float | bool] | None = None,
         json: JSONValue = None,
         idempotent: bool | None = None,
     ) -> JSONValue:

@@ -28,7 +28,7 @@ from magento_ir._core.retry import (
 )
 from magento_ir._core.search_criteria import KeysetField
 from magento_ir._core.totp import decode_secret, hotp, totp
-from magento_ir._core.urls import check_rest_path, parse_base_url
+from magento_ir._core.urls import build_query, check_rest_path, parse_base_url
 from tests.client._support import load_recording
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -205,6 +205,15 @@ def test_url_helpers() -> None:
         check_rest_path("/V1/products?x=1")
     with pytest.raises(ConfigurationError, match="store code"):
         store.with_store("all stores")
+
+
+def test_build_query() -> None:
+    """Flat parameters encode in order, booleans as Magento's 1/0, nothing for no parameters."""
+    assert build_query({"editMode": True, "forceReload": False, "storeId": 2}) == (
+        "editMode=1&forceReload=0&storeId=2"
+    )
+    assert build_query(None) == ""
+    assert build_query({}) == ""
 
 
 def test_redaction() -> None:
