@@ -176,7 +176,7 @@ class SandboxServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _serve_connection(  # noqa: PLR0911 - one exit per way a connection ends
+    async def _serve_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         connection = h11.Connection(h11.SERVER)
@@ -192,26 +192,38 @@ class SandboxServer:
                 return
             async with self._pool:
                 response = self.sandbox.handle(request)
-                if response.delay > 0 and response.fault is None:
+                if response.delay > 0:
+                    # Latency, a slow fault, or a hang (the client gives up first): a busy worker.
                     await asyncio.sleep(response.delay)
-                if response.fault is SocketFault.TIMEOUT:
-                    await asyncio.sleep(response.delay)  # hang: the client gives up first
-                    return
-            if response.fault is SocketFault.CONNECTION_RESET:
-                _reset(writer)
+            if not await self._answer(connection, writer, request, response):
                 return
-            if response.fault is SocketFault.TRUNCATED_BODY:
-                await self._send(connection, writer, response, truncate=True)
-                return
-            if request.method == "HEAD":
-                response.body = b""  # the status and headers only; h11 expects no body
-            await self._send(connection, writer, response)
             if connection.our_state is h11.MUST_CLOSE:
                 return
             try:
                 connection.start_next_cycle()
             except h11.LocalProtocolError:
                 return
+
+    async def _answer(
+        self,
+        connection: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: SandboxRequest,
+        response: SandboxResponse,
+    ) -> bool:
+        """Write the answer (or act out its socket fault); False when the connection must end."""
+        if response.fault is SocketFault.TIMEOUT:
+            return False
+        if response.fault is SocketFault.CONNECTION_RESET:
+            _reset(writer)
+            return False
+        if response.fault is SocketFault.TRUNCATED_BODY:
+            await self._send(connection, writer, response, truncate=True)
+            return False
+        if request.method == "HEAD":
+            response.body = b""  # the status and headers only; h11 expects no body
+        await self._send(connection, writer, response)
+        return True
 
     @staticmethod
     async def _read_request(
