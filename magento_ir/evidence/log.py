@@ -625,7 +625,7 @@ class EvidenceLog:
         repair: bool,
         custody: dict[str, Any],
     ) -> EvidenceLog:
-        repaired: dict[str, Any] | None = None
+        repairs: list[dict[str, Any]] = []
         if log.exists() and log.stat().st_size > 0:
             if origin is not None:
                 raise ValueError(f"{log} exists: its origin is fixed; do not pass origin=")
@@ -634,7 +634,7 @@ class EvidenceLog:
                 _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
             )
             if problem is not None and problem.kind == "torn" and repair:
-                repaired = _cut_torn_tail(log, state, problem)
+                repairs.append(_cut_torn_tail(log, state.good_bytes, problem.line or 0))
             elif problem is not None and problem.kind == "torn":
                 raise TornRecordError(
                     f"{log}: {problem}",
@@ -648,6 +648,7 @@ class EvidenceLog:
                     checked, signatures_checked=True, problem=problem,
                 )  # fmt: skip
                 raise LogIntegrityError(report)
+            repairs.extend(_repair_torn_checkpoint_line(checkpoints_path(log), repair=repair))
             custody["action"] = "reopened"
         else:
             state = _ScanState(origin=origin or f"magento_ir/evidence/{uuid.uuid4()}")
@@ -661,7 +662,7 @@ class EvidenceLog:
             log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync=sync,
             checkpoint_every=checkpoint_every,
         )  # fmt: skip
-        if repaired is not None:
+        for repaired in repairs:
             evidence_log.append("log.repair", repaired)
         evidence_log.append("custody", custody)
         evidence_log.sync()
@@ -826,22 +827,45 @@ def _acquire_lock(log: Path) -> int:
     return fd
 
 
-def _cut_torn_tail(log: Path, state: _ScanState, problem: Problem) -> dict[str, Any]:
-    """Cut the torn bytes off the log and describe them for the `log.repair` record."""
-    with log.open("r+b") as handle:
-        handle.seek(state.good_bytes)
+def _cut_torn_tail(path: Path, good_bytes: int, line: int) -> dict[str, Any]:
+    """Cut the torn bytes after `good_bytes` off `path` and describe them for `log.repair`."""
+    with path.open("r+b") as handle:
+        handle.seek(good_bytes)
         removed = handle.read()
-        handle.truncate(state.good_bytes)
+        handle.truncate(good_bytes)
         handle.flush()
         os.fsync(handle.fileno())
     return {
         "action": "cut_torn_last_line",
-        "line": problem.line,
-        "offset": state.good_bytes,
+        "file": path.name,
+        "line": line,
+        "offset": good_bytes,
         "removed_length": len(removed),
         "removed_sha256": _sha256(removed).hexdigest(),
         "removed_base64": base64.b64encode(removed).decode(),
     }
+
+
+def _repair_torn_checkpoint_line(beside: Path, *, repair: bool) -> list[dict[str, Any]]:
+    """A crash while writing a checkpoint leaves a torn line that commits to nothing; new
+    checkpoints must not be appended to it."""
+    if not beside.exists():
+        return []
+    content = beside.read_bytes()
+    if not content or content.endswith(b"\n"):
+        return []
+    good_bytes = content.rfind(b"\n") + 1
+    line = content.count(b"\n") + 1
+    if not repair:
+        raise TornRecordError(
+            f"{beside}: line {line} is incomplete ({len(content) - good_bytes} bytes, no "
+            "newline), as a crash while writing a checkpoint leaves it; reopen the log with "
+            "repair=True to cut it off (the repair is itself recorded)",
+            line=line,
+            offset=good_bytes,
+            length=len(content) - good_bytes,
+        )
+    return [_cut_torn_tail(beside, good_bytes, line)]
 
 
 def _custody_payload(

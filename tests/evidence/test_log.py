@@ -361,3 +361,23 @@ def test_an_unusable_origin_is_refused(tmp_path: Path, signing_key: SigningKey) 
         assert log.origin == "example.com/ir/42"
     with pytest.raises(ValueError, match="origin is fixed"):
         EvidenceLog.open(tmp_path / "e.log", key=signing_key, origin="example.com/ir/43")
+
+
+def test_a_torn_checkpoint_line_is_repaired_only_on_request(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """A half-written checkpoint line blocks reopening until repair=True cuts and records it."""
+    path = make_log(2)
+    beside = checkpoints_path(path)
+    with beside.open("ab") as handle:
+        handle.write(b'{"note": "magento_ir/ev')
+    assert verify(path, signing_key.verifier()).ok
+    with pytest.raises(TornRecordError, match="checkpoint") as caught:
+        EvidenceLog.open(path, key=signing_key)
+    assert caught.value.line == 2
+    with EvidenceLog.open(path, key=signing_key, repair=True) as log:
+        log.append("detection", {"after": "repair"})
+    repair = [r for r in read_records(path) if r.type == "log.repair"]
+    assert [r.payload["file"] for r in repair] == ["evidence.log.checkpoints"]
+    assert len(read_checkpoints(path, signing_key.verifier())) == 2
+    assert verify(path, signing_key.verifier()).ok
