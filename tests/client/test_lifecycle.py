@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from magento_ir import AdminCredentials, AsyncMagentoClient, MagentoClient
+from magento_ir import AdminCredentials, AsyncMagentoClient, MagentoClient, __version__
 from tests.client._support import json_response
 
 
@@ -57,3 +57,23 @@ def test_repr_shows_scope_not_secrets() -> None:
         "auth=AdminCredentials(username='responder', password='***', 2fa=False))"
     )
     assert client.auth is credentials
+
+
+@pytest.mark.anyio
+async def test_user_agent_names_the_sdk() -> None:
+    """Both clients send `User-Agent: magento-ir/<version>` and cannot be made to hide it."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["User-Agent"])
+        return _handler(request)
+
+    transport = httpx.MockTransport(handler)
+    headers = {"User-Agent": "Mozilla/5.0", "X-Responder": "ir-team"}
+    with MagentoClient(
+        "https://s.test", auth=None, transport=transport, default_headers=headers
+    ) as client:
+        client.store.websites()
+    async with AsyncMagentoClient("https://s.test", auth=None, transport=transport) as async_client:
+        await async_client.store.websites()
+    assert seen == [f"magento-ir/{__version__}"] * 2
