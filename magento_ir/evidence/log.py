@@ -197,6 +197,17 @@ class _ScanState:
     lines: int = 0
 
 
+def _parse_checkpoint_line(line: bytes, verifier: NoteVerifier | None) -> tuple[Checkpoint, str]:
+    """A `{"note": ...}` line of `<log>.checkpoints`: the checkpoint and its note text."""
+    try:
+        note = json.loads(line)["note"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EvidenceFormatError(f'not a {{"note": ...}} line: {exc}') from None
+    if not isinstance(note, str):
+        raise EvidenceFormatError('"note" is not a string')
+    return Checkpoint.parse(note, verifier), note
+
+
 def _load_checkpoints(
     path: Path,
     verifier: NoteVerifier | None,
@@ -214,9 +225,8 @@ def _load_checkpoints(
                     # checkpoint line therefore commits to nothing and is not trusted.
                     continue
                 try:
-                    note = json.loads(line)["note"]
-                    found.append((Checkpoint.parse(note, verifier), source))
-                except (ValueError, KeyError, TypeError, EvidenceFormatError) as exc:
+                    found.append((_parse_checkpoint_line(line, verifier)[0], source))
+                except EvidenceFormatError as exc:
                     return [], Problem("checkpoint_signature", None, None, f"{source}: {exc}")
     for number, note in enumerate(extra, 1):
         source = f"trusted checkpoint {number}"
@@ -363,7 +373,11 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
 def _genesis_problem(
     line: bytes, state: _ScanState, line_no: int, checkpoints: Sequence[tuple[Checkpoint, str]]
 ) -> Problem | None:
-    record = json.loads(line)
+    try:
+        record = json.loads(line)
+    except ValueError:
+        # Only a forger recomputing hashes can get here: the writer emits valid JSON.
+        return Problem("malformed", 0, line_no, "record 0 is not valid JSON")
     origin = record["payload"].get("origin")
     if record["type"] != "custody" or not isinstance(origin, str):
         detail = "record 0 must be the custody record naming the log's origin"
@@ -493,14 +507,10 @@ def read_checkpoints(
     beside = checkpoints_path(path)
     if not beside.exists():
         return []
-    notes: list[str] = []
     with beside.open("rb") as handle:
-        for line in handle:
-            if line.endswith(b"\n"):
-                note = json.loads(line)["note"]
-                Checkpoint.parse(note, verifier)
-                notes.append(note)
-    return notes
+        return [
+            _parse_checkpoint_line(line, verifier)[1] for line in handle if line.endswith(b"\n")
+        ]
 
 
 class _Clock:

@@ -127,3 +127,18 @@ def test_any_truncation_is_located(
     kind, seq = _check(tmp_path, signing_key, original["saved"], kept)  # type: ignore[arg-type]
     assert seq == complete
     assert kind == ("truncated" if kept.endswith(b"\n") or not kept else "torn")
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_garbage_anywhere_gives_a_report_not_a_crash(
+    tmp_path: Path, signing_key: SigningKey, original: dict[str, object], data: st.DataObject
+) -> None:
+    """Replacing any line with arbitrary bytes yields a located problem, never an exception."""
+    lines: list[bytes] = original["lines"]  # type: ignore[assignment]
+    index = data.draw(st.integers(0, len(lines) - 1), label="line")
+    garbage = data.draw(st.binary(min_size=1, max_size=600).filter(lambda b: b != lines[index]))
+    tampered = [*lines[:index], garbage, *lines[index + 1 :]]
+    _, seq = _check(tmp_path, signing_key, original["saved"], b"".join(tampered))  # type: ignore[arg-type]
+    assert seq is not None
+    assert seq <= index
