@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Our own public fixture (`magento_sandbox`) as users enable it, and pytester to test that one line.
+pytest_plugins = ["magento_ir.testing", "pytester"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The reference recordings live beside the repository in shared/, as in CI's clone.
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
@@ -23,10 +26,12 @@ def anyio_backend() -> str:
 
 
 def require_tool(name: str) -> str:
-    """Path of an external program, or skip; under MAGENTO_IR_REQUIRE_TOOLS=1 (CI) a missing tool fails."""
+    """Path of an external program, or skip; missing in CI (MAGENTO_IR_REQUIRE_TOOLS=1) fails."""
     path = shutil.which(name)
     if path is None:
         if os.environ.get("MAGENTO_IR_REQUIRE_TOOLS") == "1":
-            pytest.fail(f"{name} is required (MAGENTO_IR_REQUIRE_TOOLS=1) but not installed: see .ci/run")
+            pytest.fail(
+                f"{name} is required (MAGENTO_IR_REQUIRE_TOOLS=1) but not installed: see .ci/run"
+            )
         pytest.skip(f"{name} is not installed")
     return path
