@@ -206,6 +206,11 @@ class OAuth1Credentials:
         `nonce` and `timestamp` are generated when omitted; pass them only to reproduce a signature.
         """
         query = urlsplit(url).query
+        if "%5B%5D" in query.upper():
+            raise InvalidArgumentError(
+                "an empty bracket index (name[]=...) is signed differently by Magento (it keeps "
+                "only the last pair): use explicit indexes such as storeCodes[0], storeCodes[1]"
+            )
         if _TWO_DIGIT_INDEX.search(query):
             raise InvalidArgumentError(
                 "a query parameter index of 10 or more cannot be OAuth-signed the way every "

@@ -140,6 +140,12 @@ def test_two_digit_index_is_refused_under_oauth() -> None:
         CREDENTIALS.authorization("GET", url)
 
 
+def test_empty_index_is_refused_under_oauth() -> None:
+    """`name[]` pairs are signed differently by Magento, so explicit indexes are required."""
+    with pytest.raises(InvalidArgumentError, match="explicit indexes"):
+        CREDENTIALS.authorization("GET", "https://a/rest/V1/store/storeConfigs?storeCodes%5B%5D=de")
+
+
 def test_sha1_is_selectable_and_sha256_is_default() -> None:
     """HMAC-SHA256 is the default; HMAC-SHA1 can be chosen for Magento 2.4.0-2.4.3."""
     sha1 = OAuth1Credentials("k", "cs", "t", "ts", signature_method="HMAC-SHA1")
