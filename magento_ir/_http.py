@@ -92,3 +92,9 @@ def map_transport_errors(request: RequestInfo, host: str) -> Iterator[None]:
             f"the connection to {host} failed: {redact_text(str(exc)) or type(exc).__name__}",
             request=request,
         ) from exc
+    except httpx.RequestError as exc:  # e.g. a body that cannot be decoded (DecodingError)
+        raise APIConnectionError(
+            f"the response from {host} could not be read: "
+            f"{redact_text(str(exc)) or type(exc).__name__}",
+            request=request,
+        ) from exc

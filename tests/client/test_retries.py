@@ -234,3 +234,23 @@ async def test_unreachable_host_raises_connection_error_naming_it() -> None:
     for caught in (sync_error, async_error):
         assert f"could not connect to {base_url}" in str(caught.value)
         assert not caught.value.request_sent
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize(
+    ("failure", "fragment"),
+    [
+        (httpx.RemoteProtocolError("peer closed connection"), "the connection to"),
+        (httpx.DecodingError("bad gzip"), "could not be read"),
+    ],
+)
+@pytest.mark.usefixtures("no_waits")
+async def test_other_transport_failures_are_typed(
+    kind: str, failure: Exception, fragment: str
+) -> None:
+    """Every httpx request failure surfaces as APIConnectionError, never as an httpx exception."""
+    client = make_client(kind, Flaky(failure), auth=AUTH, max_retries=0)
+    with pytest.raises(APIConnectionError, match=fragment):
+        await call(client.products.retrieve("A"))
+    await close(client)
