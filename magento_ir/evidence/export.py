@@ -8,16 +8,18 @@ Mappings follow shared/reference/ir-formats.md sections 4-7; docs/evidence.md li
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 import magento_ir
 from magento_ir.evidence._errors import EvidenceFormatError
 from magento_ir.evidence.log import canonical_json, read_records
+from magento_ir.evidence.notes import Checkpoint
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,6 +32,8 @@ __all__ = [
     "ExportFormat",
     "ExportOptions",
     "Retention",
+    "checkpoint_to_ecs",
+    "checkpoint_to_syslog",
     "export",
     "to_cef",
     "to_ecs",
@@ -315,6 +319,61 @@ def to_syslog(record: Record, options: ExportOptions) -> bytes:
         f'[{sd_id} {element}][meta sequenceId="{sequence_id}"] '
     )
     return header.encode() + b"\xef\xbb\xbf" + record.raw.rstrip(b"\n")
+
+
+def _checkpoint_line(note: str) -> tuple[Checkpoint, str]:
+    checkpoint = Checkpoint.parse(note, None)
+    return checkpoint, json.dumps({"note": note}, ensure_ascii=False)
+
+
+def checkpoint_to_ecs(note: str, options: ExportOptions) -> dict[str, Any]:
+    """An ECS document for a signed checkpoint; `event.original` is its `.checkpoints` line.
+
+    Keeping checkpoints in the SIEM is what makes truncation or a rewrite of the log
+    detectable: pass them back to `verify(..., checkpoints=[...])`.
+    """
+    checkpoint, line = _checkpoint_line(note)
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return {
+        "@timestamp": now,
+        "ecs": {"version": ECS_VERSION},
+        "event": {
+            "kind": "event",
+            "category": ["file"],
+            "type": ["info"],
+            "action": "checkpoint",
+            "original": line,
+            "module": PRODUCT,
+            "dataset": f"{PRODUCT}.checkpoint",
+        },
+        "host": {"name": options.host},
+        "labels": _retention_labels(options),
+        "magento_ir": {
+            "checkpoint": {
+                "origin": checkpoint.origin,
+                "size": checkpoint.size,
+                "root": base64.b64encode(checkpoint.root).decode(),
+            }
+        },
+    }
+
+
+def checkpoint_to_syslog(note: str, options: ExportOptions) -> bytes:
+    """An RFC 5424 message for a signed checkpoint: MSG is its `.checkpoints` JSON line."""
+    checkpoint, line = _checkpoint_line(note)
+    pri = options.syslog_facility * 8 + 6  # informational
+    now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    params = {
+        "origin": checkpoint.origin,
+        "treeSize": str(checkpoint.size),
+        "rootHash": base64.b64encode(checkpoint.root).decode(),
+    }
+    element = " ".join(f'{key}="{_sd_value(value)}"' for key, value in params.items())
+    header = (
+        f"<{pri}>1 {now} {options.host} {options.app_name} - checkpoint "
+        f"[mir@{options.private_enterprise_number} {element}] "
+    )
+    return header.encode() + b"\xef\xbb\xbf" + line.encode()
 
 
 def export(

@@ -17,11 +17,18 @@ import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from magento_ir.evidence._errors import ShippingError
-from magento_ir.evidence.export import ExportOptions, to_ecs, to_syslog
+from magento_ir.evidence.export import (
+    ExportOptions,
+    checkpoint_to_ecs,
+    checkpoint_to_syslog,
+    to_ecs,
+    to_syslog,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -46,8 +53,10 @@ def ship_syslog(
     server_hostname: str | None = None,
     options: ExportOptions | None = None,
     timeout: float = 10.0,
+    checkpoints: Iterable[str] = (),
 ) -> int:
-    """Send records as RFC 5424 messages with RFC 6587 octet counting ("LEN SP MSG").
+    """Send records, then signed `checkpoints`, as RFC 5424 messages with RFC 6587 octet
+    counting ("LEN SP MSG").
 
     With an `ssl_context` the stream is TLS (RFC 5425, usually port 6514); the certificate is
     checked against `server_hostname` (default: `host`). Returns the number of messages sent.
@@ -67,8 +76,11 @@ def ship_syslog(
             else raw
         )
         with stream:
-            for record in records:
-                message = to_syslog(record, opts)
+            messages = chain(
+                (to_syslog(record, opts) for record in records),
+                (checkpoint_to_syslog(note, opts) for note in checkpoints),
+            )
+            for message in messages:
                 stream.sendall(str(len(message)).encode() + b" " + message)
                 sent += 1
     except (OSError, ssl.SSLError) as exc:
@@ -164,12 +176,36 @@ class HecClient:
             envelope["index"] = self._index
         return envelope
 
-    def send(self, records: Iterable[Record]) -> HecResult:
-        """Send every record, in batches of concatenated JSON envelopes (not a JSON array)."""
+    def checkpoint_event(self, note: str) -> dict[str, Any]:
+        """The HEC envelope for one signed checkpoint note."""
+        document = checkpoint_to_ecs(note, self._options)
+        envelope: dict[str, Any] = {
+            "time": datetime.fromisoformat(document["@timestamp"]).timestamp(),
+            "host": self._options.host,
+            "source": self._source,
+            "sourcetype": f"{self._sourcetype}:checkpoint",
+            "event": document,
+            "fields": {
+                "checkpoint_size": document["magento_ir"]["checkpoint"]["size"],
+                "retention_hot_days": self._options.retention.hot_days,
+                "retention_days": self._options.retention.total_days,
+            },
+        }
+        if self._index is not None:
+            envelope["index"] = self._index
+        return envelope
+
+    def send(self, records: Iterable[Record], checkpoints: Iterable[str] = ()) -> HecResult:
+        """Send every record, then the signed `checkpoints`, in batches of concatenated JSON
+        envelopes (not a JSON array)."""
         batch: list[bytes] = []
         size = events = batches = retries = 0
-        for record in records:
-            encoded = json.dumps(self.event(record), ensure_ascii=False).encode()
+        envelopes = chain(
+            (self.event(record) for record in records),
+            (self.checkpoint_event(note) for note in checkpoints),
+        )
+        for envelope in envelopes:
+            encoded = json.dumps(envelope, ensure_ascii=False).encode()
             if batch and (
                 size + len(encoded) > self._max_batch_bytes or len(batch) >= self._max_batch_events
             ):

@@ -9,12 +9,20 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from magento_ir.evidence import EvidenceFormatError, EvidenceLog, SigningKey, read_records
+from magento_ir.evidence import (
+    EvidenceFormatError,
+    EvidenceLog,
+    SigningKey,
+    read_checkpoints,
+    read_records,
+)
 from magento_ir.evidence.export import (
     ECS_VERSION,
     OCSF_VERSION,
     ExportOptions,
     Retention,
+    checkpoint_to_ecs,
+    checkpoint_to_syslog,
     export,
     to_cef,
     to_ecs,
@@ -226,3 +234,20 @@ def test_retention_and_options_are_validated() -> None:
     with pytest.raises(ValueError, match="syslog_facility"):
         ExportOptions(host="h", syslog_facility=24)
     assert ExportOptions(host="h", retention=Retention(30, 730)).retention.total_days == 730
+
+
+@pytest.mark.usefixtures("records")
+def test_checkpoints_export_as_their_checkpoints_file_line(tmp_path: Path) -> None:
+    """A checkpoint exports with origin, size and root, and its `.checkpoints` line verbatim."""
+    note = read_checkpoints(tmp_path / "e.log")[-1]
+    document = checkpoint_to_ecs(note, OPTIONS)
+    assert json.loads(document["event"]["original"]) == {"note": note}
+    assert document["event"]["action"] == "checkpoint"
+    assert document["magento_ir"]["checkpoint"]["size"] == 4
+    assert document["labels"]["retention_days"] == "365"
+    message = checkpoint_to_syslog(note, OPTIONS)
+    assert re.match(
+        rb"<134>1 \S+Z shop1\.test magento_ir - checkpoint \[mir@32473 origin=", message
+    )
+    assert b'treeSize="4"' in message
+    assert json.loads(message.split(b"\xef\xbb\xbf", 1)[1]) == {"note": note}

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from magento_ir.evidence import ShippingError, read_records
+from magento_ir.evidence import (
+    Checkpoint,
+    ShippingError,
+    SigningKey,
+    read_checkpoints,
+    read_records,
+    verify,
+)
 from magento_ir.evidence.export import ExportOptions, to_syslog
 from magento_ir.evidence.shipping import HecClient, ship_syslog
 from tests.conftest import require_tool
@@ -134,13 +141,23 @@ def _assert_same_records(received: list[bytes], records: list[Record]) -> None:
 
 @pytest.mark.tools
 def test_syslog_over_tcp_reaches_rsyslog_record_by_record(
-    rsyslog: Rsyslog, make_log: Callable[..., Path]
+    rsyslog: Rsyslog, make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
-    """Every record arrives at a real rsyslogd over TCP, byte-identical and in order."""
-    records = list(read_records(make_log(30)))
-    sent = ship_syslog(records, host="127.0.0.1", port=rsyslog.tcp_port, options=OPTIONS)
-    assert sent == len(records)
-    _assert_same_records(rsyslog.received(len(records)), records)
+    """Every record, then the checkpoint, arrives at a real rsyslogd over TCP, intact."""
+    path = make_log(30)
+    records = list(read_records(path))
+    notes = read_checkpoints(path)
+    sent = ship_syslog(
+        records, host="127.0.0.1", port=rsyslog.tcp_port, options=OPTIONS, checkpoints=notes
+    )
+    assert sent == len(records) + 1
+    received = rsyslog.received(len(records) + 1)
+    _assert_same_records(received[:-1], records)
+    assert b" checkpoint [mir@32473 origin=" in received[-1]
+    note = json.loads(received[-1].split(b"\xef\xbb\xbf", 1)[1])["note"]
+    assert note == notes[0]
+    checkpoint = Checkpoint.parse(note, signing_key.verifier())
+    assert verify(path, signing_key.verifier(), checkpoints=[note]).records == checkpoint.size
 
 
 @pytest.mark.tools
@@ -272,15 +289,21 @@ def test_hec_batches_arrive_record_by_record(
 ) -> None:
     """Records arrive in batches of concatenated envelopes, each matching its log record."""
     receiver = hec_factory()
-    records = list(read_records(make_log(24)))
+    path = make_log(24)
+    records = list(read_records(path))
     client, sleeps = _client(receiver.url, max_batch_events=10)
-    result = client.send(records)
-    assert (result.events, result.batches, result.retries) == (25, 3, 0)
+    result = client.send(records, checkpoints=read_checkpoints(path))
+    assert (result.events, result.batches, result.retries) == (26, 3, 0)
     assert not sleeps
     headers, body = receiver.requests[0]
     assert headers["Authorization"] == f"Splunk {TOKEN}"
     assert not body.startswith(b"[")
     events = receiver.events()
+    checkpoint_event = events.pop()
+    assert checkpoint_event["sourcetype"] == "magento_ir:evidence:checkpoint"
+    assert checkpoint_event["fields"]["checkpoint_size"] == len(records)
+    note = json.loads(checkpoint_event["event"]["event"]["original"])["note"]
+    assert note == read_checkpoints(path)[-1]
     assert len(events) == len(records)
     for event, record in zip(events, records, strict=True):
         assert event["fields"]["record_hash"] == record.hash
