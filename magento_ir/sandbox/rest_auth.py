@@ -56,6 +56,7 @@ def _check_admin(call: Call) -> AdminUser:
     if (
         user is None
         or not user.is_active
+        or (user.lock_expires is not None and user.lock_expires > call.now)
         or not verify_password(password, user.salt, user.password_hash)
     ):
         auth.record_failure(state, username, USER_TYPE_ADMIN, call.now)

@@ -15,6 +15,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from magento_ir.sandbox.module_state import ModuleState
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -135,6 +137,8 @@ class AdminUser:
     # Base32 Google Authenticator secret; set when 2FA is configured for this user.
     totp_secret: str | None = field(default=None, repr=False)
     created: str = "2026-11-22 09:15:46"
+    # admin_user.lock_expires (unix seconds): a locked user cannot sign in until then.
+    lock_expires: float | None = None
 
 
 @dataclass(slots=True)
@@ -358,6 +362,10 @@ class StoreState:
 
     # core_config_data: (path, scope, scope_id) -> value; scope is default/websites/stores.
     config: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
+    # app/etc/env.php / config.php `system/...` values: they win over core_config_data.
+    locked_config: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
+    # persistent_session ("remember me"): cookie key -> customer id.
+    persistent_sessions: dict[str, int] = field(default_factory=dict, repr=False)
 
     # jwt_auth_revoked: (user_type, user_id) -> revoke_before (unix seconds).
     revoked_before: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -373,6 +381,8 @@ class StoreState:
 
     # The companion module's append-only action log (rows are dicts shaped by the module contract).
     action_log: list[dict[str, Any]] = field(default_factory=list)
+    # The companion module's other tables (quarantines, suspensions, lockdowns, idempotency).
+    incident_response: ModuleState = field(default_factory=ModuleState)
 
     # --- scopes -------------------------------------------------------------------------------
     def store_by_code(self, code: str) -> StoreView | None:
@@ -388,12 +398,15 @@ class StoreState:
     def config_value(self, path: str, store_id: int = ADMIN_STORE_ID) -> str | None:
         """The effective value at a store view: stores scope, then its website, then default."""
         store = self.stores.get(store_id)
+        scopes = [("default", 0)]
         if store is not None and store_id != ADMIN_STORE_ID:
-            for key in (("stores", store_id), ("websites", store.website_id)):
-                found = self.config.get((path, *key), _MISSING)
+            scopes[:0] = [("stores", store_id), ("websites", store.website_id)]
+        for table in (self.locked_config, self.config):
+            for key in scopes:
+                found = table.get((path, *key), _MISSING)
                 if found is not _MISSING:
                     return found  # type: ignore[return-value]
-        return self.config.get((path, "default", 0))
+        return None
 
     def set_config(
         self, path: str, value: str | None, scope: str = "default", scope_id: int = 0
@@ -526,6 +539,12 @@ class StoreState:
                 for (name, user_type), values in self.token_request_log.items()
             ),
             "maintenance": [self.maintenance, list(self.maintenance_ips)],
+            "locked_config": sorted(
+                [path, scope, scope_id, value]
+                for (path, scope, scope_id), value in self.locked_config.items()
+            ),
+            "persistent_sessions": sorted(self.persistent_sessions.values()),
+            "incident_response": self.incident_response.snapshot(),
             "bulks": {key: asdict(bulk) for key, bulk in sorted(self.bulks.items())},
             "action_log": self.action_log,
         }
