@@ -205,7 +205,13 @@ class Requester:
         headers = {**self.headers, **(extra_headers or {})}
         content = None
         if json_body is not None:
-            content = json.dumps(json_body).encode()
+            try:
+                content = json.dumps(json_body, allow_nan=False).encode()
+            except (TypeError, ValueError) as error:
+                raise InvalidArgumentError(
+                    f"the request body cannot be sent as JSON ({error}): pass str, int, float, "
+                    "bool, None, lists and dicts only (e.g. dates as 'YYYY-MM-DD HH:MM:SS')"
+                ) from error
             headers["Content-Type"] = "application/json"
         info = RequestInfo(method, unquote(redact_url(url).removeprefix(self.url.origin)))
         response, token, fresh = self._send_authorized(

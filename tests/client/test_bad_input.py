@@ -153,3 +153,14 @@ async def test_escape_hatch_refuses_bad_paths_and_verbs(kind: str) -> None:
     with pytest.raises(InvalidArgumentError, match="not routable"):
         await call(client.request("PATCH", "/V1/products/A"))
     await close(client)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize("value", [object(), float("nan")])
+async def test_body_that_is_not_json(kind: str, value: object) -> None:
+    """A body value JSON cannot carry is refused before sending, saying what is allowed."""
+    client = make_client(kind, lambda _: httpx.Response(500), auth=AUTH)
+    with pytest.raises(InvalidArgumentError, match="cannot be sent as JSON"):
+        await call(client.request("POST", "/V1/x", json={"value": value}))
+    await close(client)
