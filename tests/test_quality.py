@@ -1,4 +1,4 @@
-"""Quality gates that run with the test suite: lint, format, strict typing, and CI/README agreement."""
+"""Quality gates run by the test suite: lint, format, strict typing, CI and README agreement."""
 
 from __future__ import annotations
 
@@ -41,4 +41,6 @@ def test_ci_runs_the_readme_test_command() -> None:
     commands = re.findall(r"^\$ (.+)$", block.group(1), re.MULTILINE)
     assert len(commands) == 2, f"the quick start must be exactly two commands, found {commands}"
     ci_lines = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert commands[1] in ci_lines, f".ci/run does not run the README's test command {commands[1]!r}"
+    assert commands[1] in ci_lines, (
+        f".ci/run does not run the README's test command {commands[1]!r}"
+    )
