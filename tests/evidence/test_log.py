@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -346,11 +345,11 @@ def test_a_siem_copy_of_a_record_is_proven_against_a_checkpoint(
     record = list(read_records(path))[4]
     proof = inclusion_proof(path, record.seq, checkpoint.size)
     assert record_in_checkpoint(record, proof, checkpoint)
-    edited = dataclasses.replace(record, raw=record.raw.replace(b"finding 3", b"finding 8"))
+    edited = record._replace(raw=record.raw.replace(b"finding 3", b"finding 8"))
     assert not record_in_checkpoint(edited, proof, checkpoint)
-    moved = dataclasses.replace(record, seq=5)
+    moved = record._replace(seq=5)
     assert not record_in_checkpoint(moved, proof, checkpoint)
-    assert not record_in_checkpoint(dataclasses.replace(record, raw=b"junk"), proof, checkpoint)
+    assert not record_in_checkpoint(record._replace(raw=b"junk"), proof, checkpoint)
 
 
 def test_an_unusable_origin_is_refused(tmp_path: Path, signing_key: SigningKey) -> None:
@@ -381,3 +380,13 @@ def test_a_torn_checkpoint_line_is_repaired_only_on_request(
     assert [r.payload["file"] for r in repair] == ["evidence.log.checkpoints"]
     assert len(read_checkpoints(path, signing_key.verifier())) == 2
     assert verify(path, signing_key.verifier()).ok
+
+
+def test_record_repr_is_short_and_records_are_immutable(make_log: Callable[..., Path]) -> None:
+    """A Record's repr names seq, time, type and hash only, and its fields cannot be set."""
+    record = list(read_records(make_log(1)))[1]
+    assert repr(record) == (
+        f"Record(seq=1, time={record.time!r}, type='detection', hash={record.hash!r})"
+    )
+    with pytest.raises(AttributeError):
+        record.seq = 7  # type: ignore[misc]
