@@ -642,46 +642,40 @@ class EvidenceLog:
         custody: dict[str, Any],
     ) -> EvidenceLog:
         repairs: list[dict[str, Any]] = []
+        state = _ScanState()
         if log.exists() and log.stat().st_size > 0:
             if origin is not None:
                 raise ValueError(f"{log} exists: its origin is fixed; do not pass origin=")
-            loaded, problem = _load_checkpoints(log, key.verifier(), ())
-            state, problem, checked = (
-                _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
-            )
-            if problem is not None and problem.kind == "torn" and repair:
-                repairs.append(_cut_torn_tail(log, state.good_bytes, problem.line or 0))
-            elif problem is not None and problem.kind == "torn":
-                raise TornRecordError(
-                    f"{log}: {problem}",
-                    line=problem.line or 0,
-                    offset=state.good_bytes,
-                    length=log.stat().st_size - state.good_bytes,
-                )
-            elif problem is not None:
-                report = VerificationReport(
-                    log, state.records, state.frontier.root(), state.last_hash, state.origin,
-                    checked, signatures_checked=True, problem=problem,
-                )  # fmt: skip
-                raise LogIntegrityError(report)
-            repairs.extend(_repair_torn_checkpoint_line(checkpoints_path(log), repair=repair))
+            state, repairs = _resume(log, key.verifier(), repair=repair)
             custody["action"] = "reopened"
-        else:
-            state = _ScanState(origin=origin or f"magento_ir/evidence/{uuid.uuid4()}")
-            check_origin(state.origin or "")
+        if state.records == 0:
+            # A new log, or one whose only (torn) line a repair just removed.
+            state.origin = origin or f"magento_ir/evidence/{uuid.uuid4()}"
+            check_origin(state.origin)
             custody.update(action="created", origin=state.origin)
         custody["verifier_key"] = str(key.verifier())
         handle = log.open("ab", buffering=1 << 20)
-        if state.records == 0:
-            _fsync_directory(log)
-        evidence_log = cls(
-            log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync=sync,
-            checkpoint_every=checkpoint_every,
-        )  # fmt: skip
-        for repaired in repairs:
-            evidence_log.append("log.repair", repaired)
-        evidence_log.append("custody", custody)
-        evidence_log.sync()
+        try:
+            if state.records == 0:
+                _fsync_directory(log)
+            evidence_log = cls(
+                log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync=sync,
+                checkpoint_every=checkpoint_every,
+            )  # fmt: skip
+            repair_records = [("log.repair", payload) for payload in repairs]
+            custody_record = [("custody", custody)]
+            # Record 0 is always the custody record that names the origin.
+            ordered = (
+                custody_record + repair_records
+                if state.records == 0
+                else repair_records + custody_record
+            )
+            for record_type, payload in ordered:
+                evidence_log.append(record_type, payload)
+            evidence_log.sync()
+        except BaseException:
+            handle.close()
+            raise
         return evidence_log
 
     @property
@@ -824,6 +818,32 @@ class EvidenceLog:
 
         self.sync()
         return log_html(self.path)
+
+
+def _resume(
+    log: Path, verifier: NoteVerifier, *, repair: bool
+) -> tuple[_ScanState, list[dict[str, Any]]]:
+    """Verify an existing log before appending; cut torn lines only when asked to."""
+    loaded, problem = _load_checkpoints(log, verifier, ())
+    state, problem, checked = _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
+    repairs: list[dict[str, Any]] = []
+    if problem is not None and problem.kind == "torn" and repair:
+        repairs.append(_cut_torn_tail(log, state.good_bytes, problem.line or 0))
+    elif problem is not None and problem.kind == "torn":
+        raise TornRecordError(
+            f"{log}: {problem}",
+            line=problem.line or 0,
+            offset=state.good_bytes,
+            length=log.stat().st_size - state.good_bytes,
+        )
+    elif problem is not None:
+        report = VerificationReport(
+            log, state.records, state.frontier.root(), state.last_hash, state.origin,
+            checked, signatures_checked=True, problem=problem,
+        )  # fmt: skip
+        raise LogIntegrityError(report)
+    repairs.extend(_repair_torn_checkpoint_line(checkpoints_path(log), repair=repair))
+    return state, repairs
 
 
 def _acquire_lock(log: Path) -> int:

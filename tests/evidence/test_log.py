@@ -390,3 +390,22 @@ def test_record_repr_is_short_and_records_are_immutable(make_log: Callable[..., 
     )
     with pytest.raises(AttributeError):
         record.seq = 7  # type: ignore[misc]
+
+
+def test_a_log_torn_in_its_first_record_is_recreated_on_repair(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """If the crash tore record 0, repair starts the log afresh and records what it cut."""
+    path = tmp_path / "evidence.log"
+    path.write_bytes(b'{"hash":"00')
+    with pytest.raises(TornRecordError):
+        EvidenceLog.open(path, key=signing_key)
+    with EvidenceLog.open(path, key=signing_key, repair=True):
+        pass
+    records = list(read_records(path))
+    assert [(r.type, r.payload["action"]) for r in records] == [
+        ("custody", "created"),
+        ("log.repair", "cut_torn_last_line"),
+    ]
+    assert records[1].payload["removed_length"] == 11
+    assert verify(path, signing_key.verifier()).ok
