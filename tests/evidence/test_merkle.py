@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from magento_ir.evidence import merkle
 
@@ -147,3 +149,26 @@ def test_proof_requests_out_of_range_are_refused() -> None:
         merkle.inclusion_ranges(5, 5)
     with pytest.raises(ValueError, match="old_size <= new_size"):
         merkle.consistency_ranges(6, 5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_any_proof_verifies_and_any_altered_node_fails(data: st.DataObject) -> None:
+    """For random trees, proofs verify, and changing any one proof node makes them fail."""
+    size = data.draw(st.integers(2, 300), label="size")
+    leaves = _leaves(size)
+    root = merkle.tree_root(leaves)
+    index = data.draw(st.integers(0, size - 1), label="index")
+    path = merkle.inclusion_proof(leaves, index)
+    assert merkle.verify_inclusion(index, size, leaves[index], path, root)
+    if path:
+        position = data.draw(st.integers(0, len(path) - 1), label="path node")
+        altered = [*path[:position], _h(path[position]), *path[position + 1 :]]
+        assert not merkle.verify_inclusion(index, size, leaves[index], altered, root)
+    old_size = data.draw(st.integers(1, size - 1), label="old size")
+    proof = merkle.consistency_proof(leaves, old_size)
+    old_root = merkle.tree_root(leaves[:old_size])
+    assert merkle.verify_consistency(old_size, size, old_root, root, proof)
+    position = data.draw(st.integers(0, len(proof) - 1), label="proof node")
+    altered = [*proof[:position], _h(proof[position]), *proof[position + 1 :]]
+    assert not merkle.verify_consistency(old_size, size, old_root, root, altered)
