@@ -28,9 +28,10 @@ final class LockdownAdmins implements LockdownAdminsInterface
     public const MODES = ['deactivate', 'lock'];
     /** Ten years: long enough to outlast any incident, short enough for a DATETIME column. */
     public const LOCK_LIFETIME = 315360000;
-    /** Magento\Integration\Model\Integration::STATUS_ACTIVE / STATUS_INACTIVE */
+    /** Magento\Integration\Model\Integration::STATUS_ACTIVE / STATUS_INACTIVE / STATUS_RECREATED */
     public const INTEGRATION_ACTIVE = 1;
     public const INTEGRATION_INACTIVE = 0;
+    public const INTEGRATION_RECREATED = 2;
 
     public function __construct(
         private readonly ActionRunner $runner,
@@ -139,7 +140,8 @@ final class LockdownAdmins implements LockdownAdminsInterface
     }
 
     /**
-     * Sets active integrations inactive and revokes their access tokens; returns their prior state.
+     * Sets active (or re-authorised) integrations inactive and revokes their access tokens; returns their
+     * prior state.
      *
      * @param list<int> $kept
      * @return array<int, array{status: int, token_ids: list<int>}>
@@ -150,9 +152,9 @@ final class LockdownAdmins implements LockdownAdminsInterface
         $integrationTable = $this->resource->getTableName('integration');
         $tokenTable = $this->resource->getTableName('oauth_token');
         $rows = $connection->fetchAll(
-            "SELECT integration_id, status, consumer_id FROM {$integrationTable} WHERE status = ? AND "
+            "SELECT integration_id, status, consumer_id FROM {$integrationTable} WHERE status IN (?, ?) AND "
             . IdCondition::sql('integration_id', [], $kept) . ' ORDER BY integration_id',
-            [self::INTEGRATION_ACTIVE]
+            [self::INTEGRATION_ACTIVE, self::INTEGRATION_RECREATED]
         );
         $integrations = [];
         foreach ($rows as $row) {

@@ -82,7 +82,10 @@ final class AdminLockdownTest extends TestCase
         $this->db = $this->store();
         $result = $this->lockdown(1, 8)->execute('rogue integration');
 
-        self::assertStringContainsString('integration_id NOT IN (8)', $this->db->calls('fetchAll')[1][1]);
+        $select = $this->db->calls('fetchAll')[1];
+        self::assertStringContainsString('status IN (?, ?) AND integration_id NOT IN (8)', $select[1]);
+        // Active and re-authorised integrations both hold usable tokens.
+        self::assertSame([1, 2], $select[2]);
         self::assertSame(['status' => 0], $this->db->calls('update', 'integration')[0][2]);
         self::assertSame('entity_id IN (40,41)', array_values(array_filter(
             $this->db->calls('update', 'oauth_token'),
