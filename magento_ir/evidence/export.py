@@ -108,6 +108,14 @@ def _mapping(record_type: str) -> _Mapping:
     }.get(family, _OTHER)
 
 
+def _outcome(payload: dict[str, Any]) -> str:
+    """`outcome` as a word, or from an outcome object's boolean `ok` (the containment journal's)."""
+    outcome = payload.get("outcome")
+    if isinstance(outcome, dict) and isinstance(outcome.get("ok"), bool):
+        return "success" if outcome["ok"] else "failure"
+    return str(outcome or "").lower()
+
+
 def _epoch_ms(record: Record) -> int:
     return int(datetime.fromisoformat(record.time).timestamp() * 1000)
 
@@ -148,7 +156,7 @@ def to_ecs(record: Record, options: ExportOptions) -> dict[str, Any]:
             "prev": record.prev,
         },
     }
-    outcome = payload.get("outcome")
+    outcome = _outcome(payload)
     if outcome in ("success", "failure", "unknown"):
         document["event"]["outcome"] = outcome
     user = payload.get("user")
@@ -219,9 +227,8 @@ def to_ocsf(record: Record, options: ExportOptions) -> dict[str, Any]:
     if record.type.startswith("journal."):
         tactic = str(payload.get("d3fend_tactic", "")).lower()
         event = _ocsf_base(record, options, 7, 7001, _OCSF_TACTIC_ACTIVITY.get(tactic, _OCSF_OTHER))
-        event["command_uid"] = str(payload.get("action_id") or record.hash)
-        outcome = str(payload.get("outcome", "")).lower()
-        event["status_id"] = _OCSF_RESULT_STATUS.get(outcome, 0)
+        event["command_uid"] = str(payload.get("action_id") or payload.get("step") or record.hash)
+        event["status_id"] = _OCSF_RESULT_STATUS.get(_outcome(payload), 0)
         return event
     # A detection opens the incident; every other record (custody, repair, ...) updates it.
     created = record.type == "detection"

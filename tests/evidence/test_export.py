@@ -251,3 +251,18 @@ def test_checkpoints_export_as_their_checkpoints_file_line(tmp_path: Path) -> No
     )
     assert b'treeSize="4"' in message
     assert json.loads(message.split(b"\xef\xbb\xbf", 1)[1]) == {"note": note}
+
+
+@pytest.mark.parametrize(("ok", "word", "status_id"), [(True, "success", 1), (False, "failure", 2)])
+def test_outcome_objects_with_ok_map_to_success_or_failure(
+    tmp_path: Path, signing_key: SigningKey, ok: bool, word: str, status_id: int
+) -> None:
+    """A journal outcome object's `ok` flag becomes ECS event.outcome and OCSF status_id."""
+    with EvidenceLog.open(tmp_path / "j.log", key=signing_key) as log:
+        record = log.append(
+            "journal.result", {"step": "0a1b2c3d4e5f6a7b", "outcome": {"ok": ok, "entities": []}}
+        )
+    assert to_ecs(record, OPTIONS)["event"]["outcome"] == word
+    event = to_ocsf(record, OPTIONS)
+    assert event["status_id"] == status_id
+    assert event["command_uid"] == "0a1b2c3d4e5f6a7b"
