@@ -101,6 +101,7 @@ def _mapping(record_type: str) -> _Mapping:
     family = record_type.split(".", 1)[0]
     return {
         "detection": _DETECTION,
+        "incident": _DETECTION,
         "journal": _JOURNAL,
         "capture": _CAPTURE,
         "custody": _CUSTODY,
@@ -230,8 +231,8 @@ def to_ocsf(record: Record, options: ExportOptions) -> dict[str, Any]:
         event["command_uid"] = str(payload.get("action_id") or payload.get("step") or record.hash)
         event["status_id"] = _OCSF_RESULT_STATUS.get(_outcome(payload), 0)
         return event
-    # A detection opens the incident; every other record (custody, repair, ...) updates it.
-    created = record.type == "detection"
+    # A detection or the declaration opens the incident; every other record updates it.
+    created = record.type in ("detection", "incident.opened")
     event = _ocsf_base(record, options, 2, 2005, 1 if created else 2)
     title = payload.get("title") or payload.get("rule") or record.type
     event["finding_info_list"] = [{"uid": record.hash, "title": str(title)}]

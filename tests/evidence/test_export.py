@@ -266,3 +266,13 @@ def test_outcome_objects_with_ok_map_to_success_or_failure(
     event = to_ocsf(record, OPTIONS)
     assert event["status_id"] == status_id
     assert event["command_uid"] == "0a1b2c3d4e5f6a7b"
+
+
+def test_incident_declaration_opens_the_incident(tmp_path: Path, signing_key: SigningKey) -> None:
+    """incident.opened maps like a detection: ECS alert, OCSF Incident Finding Create."""
+    with EvidenceLog.open(tmp_path / "j.log", key=signing_key) as log:
+        record = log.append("incident.opened", {"title": "Skimmer on checkout"})
+    assert to_ecs(record, OPTIONS)["event"]["kind"] == "alert"
+    event = to_ocsf(record, OPTIONS)
+    assert (event["class_uid"], event["activity_id"], event["status_id"]) == (2005, 1, 1)
+    assert event["finding_info_list"][0]["title"] == "Skimmer on checkout"
