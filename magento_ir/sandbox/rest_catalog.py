@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import search_response
+from magento_ir.sandbox.search import KeyedAccess, search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -151,6 +151,10 @@ def list_products(call: Call) -> JsonValue:
     def rows() -> JsonValue:
         return (effective_row(state, row, store_id) for row in state.products.rows())
 
+    def fetch(product_id: int) -> dict[str, Any] | None:
+        row = state.products.get(product_id)
+        return None if row is None else effective_row(state, row, store_id)
+
     return search_response(
         query=call.query,
         config_value=state.config_value,
@@ -161,6 +165,7 @@ def list_products(call: Call) -> JsonValue:
         window=lambda start, stop: (
             effective_row(state, row, store_id) for row in state.products.rows_between(start, stop)
         ),
+        keyed=KeyedAccess(frozenset({"id", "entity_id"}), state.products.ids_range, fetch),
     )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import search_response
+from magento_ir.sandbox.search import KeyedAccess, search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> JsonValue
         value_of=_value,
         serialize=lambda row: _serialize(row, order),
         window=table.rows_between,
+        keyed=KeyedAccess(frozenset({"id", "block_id", "page_id"}), table.ids_range, table.get),
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import search_response
+from magento_ir.sandbox.search import KeyedAccess, search_response
 from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _value(row: dict[str, Any], field: str) -> JsonValue:
     return None
 
 
-def _list(call: Call, table: EntityTable) -> JsonValue:
+def _list(call: Call, table: EntityTable, id_field: str = "entity_id") -> JsonValue:
     return search_response(
         query=call.query,
         config_value=call.state.config_value,
@@ -69,6 +69,7 @@ def _list(call: Call, table: EntityTable) -> JsonValue:
         value_of=_value,
         serialize=lambda row: row,
         window=table.rows_between,
+        keyed=KeyedAccess(frozenset({id_field}), table.ids_range, table.get),
     )
 
 
@@ -189,7 +190,7 @@ def list_comments(call: Call) -> JsonValue:
 
 @routes.rest("GET", "/V1/transactions", acl="Magento_Sales::transactions_fetch", search=True)
 def list_transactions(call: Call) -> JsonValue:
-    return _list(call, call.state.transactions)
+    return _list(call, call.state.transactions, "transaction_id")
 
 
 @routes.rest("GET", "/V1/transactions/:id", acl="Magento_Sales::transactions_fetch")

@@ -20,7 +20,7 @@ from magento_ir.sandbox.errors import WebapiError
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
 
-__all__ = ["Filter", "SearchCriteria", "search"]
+__all__ = ["Filter", "KeyedAccess", "SearchCriteria", "search", "search_response"]
 
 Row = dict[str, Any]
 ValueOf = Callable[[Row, str], Any]
@@ -263,6 +263,87 @@ def _sort_key(value: JsonValue) -> tuple[int, Any]:
     return (1, number) if number is not None else (2, str(value).casefold())
 
 
+@dataclass(frozen=True, slots=True)
+class KeyedAccess:
+    """Id-based access to a table, so id filters and id sorts never build other rows.
+
+    Keyset paging (`entity_id gt <last>`, sorted by `entity_id`) over a million generated rows
+    then costs one page of rows, not a million.
+    """
+
+    id_fields: frozenset[str]
+    ids_range: Callable[[int | None, int | None], Iterable[int]]
+    fetch: Callable[[int], Row | None]
+
+
+# condition -> (shift of the lower bound, shift of the upper bound); None leaves that side open.
+_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    "eq": (0, 0),
+    "gt": (1, None),
+    "gteq": (0, None),
+    "from": (0, None),
+    "lt": (None, -1),
+    "lteq": (None, 0),
+    "to": (None, 0),
+}
+
+
+def _id_bounds(
+    groups: tuple[tuple[Filter, ...], ...], id_fields: frozenset[str]
+) -> tuple[int | None, int | None, tuple[tuple[Filter, ...], ...]]:
+    """Fold single-filter id range groups into [low, high]; return the groups left to evaluate."""
+    low: int | None = None
+    high: int | None = None
+    rest = []
+    for group in groups:
+        only = group[0] if len(group) == 1 else None
+        kind = (only.condition_type or "eq").lower() if only is not None else ""
+        value = str(only.value).strip() if only is not None else ""
+        if (
+            only is None
+            or only.field not in id_fields
+            or kind not in _BOUNDS
+            or not value.isdigit()
+        ):
+            rest.append(group)
+            continue
+        lower_shift, upper_shift = _BOUNDS[kind]
+        if lower_shift is not None:
+            candidate = int(value) + lower_shift
+            low = candidate if low is None else max(low, candidate)
+        if upper_shift is not None:
+            candidate = int(value) + upper_shift
+            high = candidate if high is None else min(high, candidate)
+    return low, high, tuple(rest)
+
+
+def _keyed_search(
+    criteria: SearchCriteria, keyed: KeyedAccess, keep: Callable[[Row], bool]
+) -> tuple[list[Row], int] | None:
+    sort_orders = criteria.sort_orders or ()
+    if any(field not in keyed.id_fields for field, _ in sort_orders):
+        return None
+    low, high, rest = _id_bounds(criteria.filter_groups, keyed.id_fields)
+    descending = bool(sort_orders) and sort_orders[0][1] == "DESC"
+    size = criteria.page_size or None
+    start = (max(criteria.current_page or 1, 1) - 1) * size if size else 0
+    stop = start + size if size else None
+    if not any(rest):
+        ids = list(keyed.ids_range(low, high))
+        if descending:
+            ids.reverse()
+        page = (keyed.fetch(entity_id) for entity_id in ids[start:stop])
+        return [row for row in page if row is not None], len(ids)
+    matched = []
+    for entity_id in keyed.ids_range(low, high):
+        row = keyed.fetch(entity_id)
+        if row is not None and keep(row):
+            matched.append(row)
+    if descending:
+        matched.reverse()
+    return matched[start:stop], len(matched)
+
+
 def search(
     criteria: SearchCriteria,
     rows: Callable[[], Iterable[Row]],
@@ -271,6 +352,7 @@ def search(
     *,
     max_page_size: int | None = None,
     window: Callable[[int, int | None], Iterable[Row]] | None = None,
+    keyed: KeyedAccess | None = None,
 ) -> tuple[list[Row], int]:
     """The page of matching rows and the total count before paging."""
     if max_page_size is not None and (criteria.page_size or 0) > max_page_size:
@@ -296,6 +378,10 @@ def search(
             if group
         )
 
+    if keyed is not None:
+        found = _keyed_search(criteria, keyed, keep)
+        if found is not None:
+            return found
     matched = [row for row in rows() if keep(row)]
     for field, direction in reversed(criteria.sort_orders or ()):
 
@@ -319,6 +405,7 @@ def search_response(
     value_of: ValueOf,
     serialize: Callable[[Row], Any],
     window: Callable[[int, int | None], Iterable[Row]] | None = None,
+    keyed: KeyedAccess | None = None,
 ) -> dict[str, Any]:
     """`{items, search_criteria, total_count}` for a getList route.
 
@@ -328,7 +415,9 @@ def search_response(
     limit = None
     if config_value("webapi/validation/input_limit_enabled") == "1":
         limit = int(config_value("webapi/validation/maximum_page_size") or 300)
-    page, total = search(criteria, rows, count, value_of, max_page_size=limit, window=window)
+    page, total = search(
+        criteria, rows, count, value_of, max_page_size=limit, window=window, keyed=keyed
+    )
     return {
         "items": [serialize(row) for row in page],
         "search_criteria": criteria.echo(),

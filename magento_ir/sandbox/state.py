@@ -284,6 +284,19 @@ class EntityTable:
             if row is not None:
                 yield row
 
+    def ids_range(self, low: int | None, high: int | None) -> Iterator[int]:
+        """Live ids in [low, high] (either open), ascending, without visiting ids outside it."""
+        low = -(2**62) if low is None else low
+        high = 2**62 if high is None else high
+        generated = self._generated
+        inside = range(max(low, generated.start), min(high + 1, generated.stop))
+        extra = [entity_id for entity_id in self._extra_ids if low <= entity_id <= high]
+        before = [entity_id for entity_id in extra if entity_id < generated.start]
+        after = [entity_id for entity_id in extra if entity_id >= generated.start]
+        yield from before
+        yield from (entity_id for entity_id in inside if entity_id not in self._deleted)
+        yield from after
+
     def rows_between(self, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
         """Rows at positions [start, stop) in id order, without walking the ones before."""
         generated = self._generated
