@@ -69,8 +69,8 @@ final class FrontControllerPluginTest extends TestCase
 
         self::assertSame($this->response, $result);
         self::assertSame(503, $this->response->getHttpResponseCode());
-        self::assertSame('1200', $this->response->getHeader('Retry-After'));
-        self::assertStringContainsString('no-store', (string) $this->response->getHeader('Cache-Control'));
+        self::assertSame('1200', (string) $this->response->getHeader('Retry-After')->getFieldValue());
+        self::assertStringContainsString('no-store', $this->response->getHeader('Cache-Control')->getFieldValue());
         self::assertStringContainsString('<html lang="de-DE">', $this->response->getBody());
         self::assertStringContainsString('Please try again in about 20 minutes.', $this->response->getBody());
         self::assertStringContainsString('href="mailto:help@shop.example"', $this->response->getBody());

@@ -29,9 +29,25 @@ class Http
         return $this;
     }
 
+    /**
+     * Like Magento's: the header object (here with only getFieldValue()), or false.
+     */
     public function getHeader($name)
     {
-        return $this->headers[strtolower((string) $name)] ?? false;
+        $value = $this->headers[strtolower((string) $name)] ?? null;
+        if ($value === null) {
+            return false;
+        }
+        return new class ($value) {
+            public function __construct(private string $value)
+            {
+            }
+
+            public function getFieldValue()
+            {
+                return $this->value;
+            }
+        };
     }
 
     public function setBody($value)
