@@ -1,0 +1,167 @@
+"""Where actions run: the store connection, the per-step context, storefront probes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from magento_ir._async import AsyncMagentoClient
+from magento_ir._exceptions import (
+    APIConnectionError,
+    ConfigurationError,
+    ModuleRequiredError,
+    NotFoundError,
+    RequestInfo,
+)
+from magento_ir._http import AsyncClient, async_sleep, map_transport_errors
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable
+
+    from magento_ir._async._incident_response import Capabilities
+    from magento_ir._http import AsyncBaseTransport, Response
+    from magento_ir.auth import Auth, CustomerCredentials
+
+__all__ = ["INSTALL_HINT", "Context", "StoreConnection", "detect_module"]
+
+INSTALL_HINT = (
+    "install the companion module on the store: composer require "
+    "magento-ir/module-incident-response && bin/magento module:enable "
+    "MagentoIr_IncidentResponse && bin/magento setup:upgrade, then grant the API user the "
+    "MagentoIr_IncidentResponse ACL resources"
+)
+_TRANSIENT = frozenset({429, 502, 503, 504})
+_PROBE_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConnection:
+    """How to reach the store: REST/GraphQL as the responder, and the storefront as a shopper.
+
+    `transport` lets tests use the sandbox in-process (`sandbox.transport()`). The canary is a
+    customer account the responder controls: actions that end sessions or reset passwords log it
+    in before they write and prove afterwards, from the outside, that its token and storefront
+    session no longer work. Its password never enters the journal.
+    """
+
+    base_url: str
+    auth: Auth
+    transport: AsyncBaseTransport | None = field(default=None, repr=False)
+    storefront_url: str | None = None
+    timeout: float = 30.0
+    # Containment runs once and must finish: more retries than the client's default.
+    max_retries: int = 6
+    concurrency: int = 8
+    canary_customer: CustomerCredentials | None = None
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ConfigurationError(f"concurrency must be 1 or more (got {self.concurrency})")
+
+    def open_client(self) -> AsyncMagentoClient:
+        return AsyncMagentoClient(
+            self.base_url,
+            auth=self.auth,
+            transport=self.transport,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+
+    def open_storefront(self) -> AsyncClient:
+        """A plain HTTP client for storefront pages: no API credentials, its own cookie jar."""
+        return AsyncClient(
+            transport=self.transport,
+            base_url=(self.storefront_url or self.base_url).rstrip("/").removesuffix("/rest"),
+            follow_redirects=False,
+            timeout=self.timeout,
+        )
+
+
+async def detect_module(client: AsyncMagentoClient) -> Capabilities | None:
+    """The module's capabilities, or None when it is not installed (404 on the route)."""
+    try:
+        return await client.incident_response.capabilities()
+    except NotFoundError:
+        return None
+
+
+@dataclass(slots=True)
+class Canary:
+    """In-memory proof of one run: a customer token and a storefront session issued before a
+    write (the session cookie lives in the storefront client's jar). Never journaled."""
+
+    customer_token: str | None = field(default=None, repr=False)
+    storefront_session: bool = False
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Context:
+    """What one action step runs with. `key` is the step's idempotency key."""
+
+    client: AsyncMagentoClient
+    storefront: AsyncClient
+    connection: StoreConnection
+    module: Capabilities | None
+    incident_id: str
+    reason: str
+    key: str
+    resumed: bool = False
+    canary: Canary = field(default_factory=Canary)
+
+    def require_module(self, action: str, capability: str, cannot: str) -> Capabilities:
+        """The module's capabilities, or ModuleRequiredError saying what core REST cannot do."""
+        if self.module is None:
+            raise ModuleRequiredError(
+                f"{action} needs the magento_ir companion module: core REST cannot {cannot}. "
+                f"To contain this, {INSTALL_HINT}."
+            )
+        if capability not in self.module.actions:
+            raise ModuleRequiredError(
+                f"{action} needs the module action {capability!r}, which module version "
+                f"{self.module.module_version} does not offer: upgrade it (composer update "
+                "magento-ir/module-incident-response && bin/magento setup:upgrade)"
+            )
+        return self.module
+
+    async def each(
+        self,
+        items: Iterable[Any],
+        work: Callable[[Any], Awaitable[Any]],
+    ) -> list[Any]:
+        """Run `work` on every item with at most `connection.concurrency` at once, in order."""
+        limit = asyncio.Semaphore(self.connection.concurrency)
+
+        async def bounded(item: Any) -> Any:  # noqa: ANN401 - whatever work returns
+            async with limit:
+                return await work(item)
+
+        return list(await asyncio.gather(*(bounded(item) for item in items)))
+
+    async def page(
+        self,
+        path: str,
+        *,
+        accept: Callable[[Response], bool],
+        method: str = "GET",
+        data: dict[str, str] | None = None,
+    ) -> Response:
+        """A storefront request as a shopper would send it, retried while the answer is a
+        transient proxy/network failure that is not the answer `accept` is looking for."""
+        info = RequestInfo(method, path)
+        response: Response | None = None
+        for attempt in range(_PROBE_ATTEMPTS):
+            try:
+                with map_transport_errors(info, str(self.storefront.base_url)):
+                    response = await self.storefront.request(method, path, data=data)
+            except APIConnectionError:
+                if attempt == _PROBE_ATTEMPTS - 1:
+                    raise
+            else:
+                if accept(response) or response.status_code not in _TRANSIENT:
+                    return response
+            await async_sleep(min(0.1 * 2**attempt, 2.0))
+        if response is None:  # pragma: no cover - the loop raised instead
+            raise APIConnectionError("no answer", request=info)
+        return response

@@ -1,0 +1,1356 @@
+"""Containment actions: each plans (touching nothing), applies, verifies from outside, rolls back.
+
+Module path first (the store's `capabilities` say which module actions exist); where the module
+is absent, a core-REST fallback runs with bounded concurrency where Magento offers one, and the
+other actions raise `ModuleRequiredError` naming what core REST cannot do and how to install the
+module. Results are per entity (`ok` / `failed` with the reason / `skipped`), never a silent
+partial.
+
+Retries: module writes carry the step's `X-Idempotency-Key` and are retried safely. Core writes
+are retried only when re-applying is harmless (setting a product status or a block's `active`
+flag to a value); an order hold is never retried: an ambiguous failure is settled by reading the
+order back. Each `Outcome.retries` says which rule applied, and the journal keeps it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from magento_ir._core.search_criteria import SearchCriteria
+from magento_ir._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidArgumentError,
+    MagentoIRError,
+    NotFoundError,
+    ServerError,
+)
+from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
+from magento_ir.models import ProductStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from magento_ir._async import AsyncMagentoClient
+    from magento_ir._http import Response
+    from magento_ir.containment._context import Context
+
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "DisableCmsBlocks",
+    "ForcePasswordReset",
+    "HoldOrders",
+    "LockdownAdmins",
+    "Maintenance",
+    "QuarantineProducts",
+    "RevokeOwnCustomerToken",
+    "SuspendPayments",
+    "TerminateSessions",
+]
+
+_MODULE_RETRIES = "module write with X-Idempotency-Key: retried safely (the module replays it)"
+_NOT_REVERSIBLE = "not reversible"
+_HTTP_NOT_FOUND = 404
+_HTTP_UNAVAILABLE = 503
+_HTTP_OK = 200
+_QUARANTINE_BATCH = 10_000
+_GRAPHQL_BATCH = 100
+_HELD = "holded"
+_PAYMENT_CODE = re.compile(r"[a-z0-9_]+")
+_PRODUCTS_QUERY = (
+    "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "
+    "{ total_count items { sku url_key } } }"
+)
+
+
+class Action(ABC):
+    """One containment action. Parameters are plain JSON values (they go into the journal)."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def params(self) -> dict[str, Any]:
+        """The action's parameters as JSON (no secrets): its identity in the journal."""
+
+    @abstractmethod
+    async def plan(self, ctx: Context) -> Plan:
+        """Read what is there and say what would change; writes nothing."""
+
+    @abstractmethod
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        """Make the change planned (also completes a run that was interrupted mid-way)."""
+
+    @abstractmethod
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        """Observe from outside (storefront, GraphQL, a token's answer) that it took effect."""
+
+    @abstractmethod
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        """Put back what `apply` changed, from the prior state recorded in `outcome`."""
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={value!r}" for name, value in self.params().items())
+        return f"{type(self).__name__}({args})"
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def _ids(values: Sequence[int] | None, name: str) -> list[int] | None:
+    if values is None:
+        return None
+    ids = list(values)
+    if any(isinstance(value, bool) or not isinstance(value, int) or value < 1 for value in ids):
+        raise InvalidArgumentError(f"{name} must be a list of positive integer ids, got {ids!r}")
+    return ids
+
+
+async def _responder_still_in(ctx: Context) -> Check:
+    """The responder's own credentials still work (design rule: never lock the responder out)."""
+    try:
+        if ctx.module is not None:
+            await ctx.client.incident_response.capabilities()
+        else:
+            await ctx.client.store.websites()
+    except AuthenticationError as error:
+        return Check("responder keeps API access", passed=False, detail=str(error))
+    return Check("responder keeps API access", passed=True, detail="REST answered the responder")
+
+
+async def _issue_canary(ctx: Context) -> None:
+    """Log the canary customer in (token + storefront session) before the write, if configured."""
+    credentials = ctx.connection.canary_customer
+    if credentials is None or ctx.canary.customer_token is not None:
+        return
+    if ctx.resumed:
+        ctx.canary.note = "the run resumed after an interruption: no canary was issued before it"
+        return
+    ctx.canary.customer_token = await ctx.client.tokens.customer(
+        credentials.email, credentials.password
+    )
+    response = await ctx.page(
+        "/customer/account/loginPost",
+        method="POST",
+        data={"login[username]": credentials.email, "login[password]": credentials.password},
+        accept=lambda answer: answer.status_code < 500,  # noqa: PLR2004 - any non-5xx answer
+    )
+    ctx.canary.storefront_session = response.status_code < 400 and await _storefront_logged_in(ctx)  # noqa: PLR2004
+
+
+async def _storefront_logged_in(ctx: Context) -> bool:
+    response = await ctx.page("/customer/account", accept=lambda answer: answer.status_code < 500)  # noqa: PLR2004
+    return response.status_code == _HTTP_OK
+
+
+async def _canary_checks(ctx: Context) -> list[Check]:
+    """The canary's pre-write token is refused and its storefront session is logged out."""
+    if ctx.connection.canary_customer is None:
+        reason = "no canary customer configured (StoreConnection(canary_customer=...))"
+        return [Check("a token issued before is refused", passed=None, detail=reason)]
+    if ctx.canary.customer_token is None:
+        reason = ctx.canary.note or "no canary token was issued before the write"
+        return [Check("a token issued before is refused", passed=None, detail=reason)]
+    from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle at import
+    from magento_ir.auth import BearerToken  # noqa: PLC0415
+
+    probe = AsyncMagentoClient(
+        ctx.connection.base_url,
+        auth=BearerToken(ctx.canary.customer_token),
+        transport=ctx.connection.transport,
+        max_retries=ctx.connection.max_retries,
+    )
+    async with probe:
+        try:
+            await probe.customers.me()
+        except AuthenticationError:
+            token = Check("a token issued before is refused", True, "GET /V1/customers/me: 401")
+        else:
+            token = Check("a token issued before is refused", False, "GET /V1/customers/me: 200")
+    checks = [token]
+    if not ctx.canary.storefront_session:
+        checks.append(
+            Check(
+                "a storefront session is logged out",
+                passed=None,
+                detail="the storefront login of the canary did not give a session to observe",
+            )
+        )
+    else:
+        still_in = await _storefront_logged_in(ctx)
+        checks.append(
+            Check(
+                "a storefront session is logged out",
+                passed=not still_in,
+                detail="GET /customer/account with the session cookie: "
+                + ("still logged in" if still_in else "logged out"),
+            )
+        )
+    return checks
+
+
+def _graphql_skus(data: Any) -> dict[str, str | None]:  # noqa: ANN401 - GraphQL `data`
+    items = (data or {}).get("products", {}).get("items") or []
+    return {item["sku"]: item.get("url_key") for item in items if isinstance(item, dict)}
+
+
+async def _visible_skus(
+    client: AsyncMagentoClient, skus: Sequence[str], store: str | None
+) -> dict[str, str | None]:
+    """SKUs the storefront's GraphQL lists (sellable on that store view), with their url_key."""
+    seen: dict[str, str | None] = {}
+    for start in range(0, len(skus), _GRAPHQL_BATCH):
+        batch = list(skus[start : start + _GRAPHQL_BATCH])
+        data = await client.graphql.execute(
+            _PRODUCTS_QUERY, {"skus": batch}, store=store, idempotent=True
+        )
+        seen.update(_graphql_skus(data))
+    return seen
+
+
+async def _store_codes(client: AsyncMagentoClient) -> list[str]:
+    return [view.code for view in await client.store.views() if view.id != 0]
+
+
+# --- TerminateSessions -----------------------------------------------------------------------
+
+
+class TerminateSessions(Action):
+    """Revoke every token and end every admin / storefront session in scope (module only)."""
+
+    kind = "terminate_sessions"
+
+    def __init__(
+        self,
+        scope: Literal["customers", "admins", "all"] = "all",
+        *,
+        customer_ids: Sequence[int] | None = None,
+        admin_ids: Sequence[int] | None = None,
+        exclude_customer_ids: Sequence[int] | None = None,
+        exclude_admin_ids: Sequence[int] | None = None,
+    ) -> None:
+        if scope not in ("customers", "admins", "all"):
+            raise InvalidArgumentError(
+                f"scope must be 'customers', 'admins' or 'all', not {scope!r}"
+            )
+        self.scope = scope
+        self.customer_ids = _ids(customer_ids, "customer_ids")
+        self.admin_ids = _ids(admin_ids, "admin_ids")
+        self.exclude_customer_ids = _ids(exclude_customer_ids, "exclude_customer_ids")
+        self.exclude_admin_ids = _ids(exclude_admin_ids, "exclude_admin_ids")
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"scope": self.scope}
+        for name in ("customer_ids", "admin_ids", "exclude_customer_ids", "exclude_admin_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        return params
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "TerminateSessions",
+            "sessions.terminate",
+            "revoke other users' tokens, log admins out or end storefront sessions",
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        who = {"all": "customers and admins", "customers": "customers", "admins": "admins"}
+        return Plan(
+            self.kind,
+            "module",
+            f"revoke tokens and end sessions of {who[self.scope]} (the responder is kept)",
+            changes=(f"scope:{self.scope}",),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        if self.scope in ("customers", "all"):
+            await _issue_canary(ctx)
+        result = await ctx.client.incident_response.terminate_sessions(
+            self.scope,
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            customer_ids=self.customer_ids,
+            admin_ids=self.admin_ids,
+            exclude_customer_ids=self.exclude_customer_ids,
+            exclude_admin_ids=self.exclude_admin_ids,
+            idempotency_key=ctx.key,
+        )
+        detail = (
+            f"{result.customer_tokens_revoked} customers' and {result.admin_tokens_revoked} "
+            f"admins' tokens revoked, {result.admin_sessions_ended} admin sessions ended, "
+            f"{result.customer_sessions_cut_off} customers' storefront sessions cut off"
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            (EntityResult(f"scope:{self.scope}", "ok", detail),),
+            _MODULE_RETRIES,
+            {"module_action_id": result.action_id, "replayed": result.replayed},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        checks = [await _responder_still_in(ctx)]
+        if self.scope in ("customers", "all"):
+            checks.extend(await _canary_checks(ctx))
+        return Verification(self.kind, tuple(checks))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        return Outcome(
+            self.kind,
+            outcome.path,
+            (
+                EntityResult(
+                    f"scope:{self.scope}",
+                    "skipped",
+                    f"{_NOT_REVERSIBLE}: revoked tokens stay revoked; users sign in again",
+                ),
+            ),
+            "nothing written",
+        )
+
+
+# --- QuarantineProducts ---------------------------------------------------------------------
+
+
+class QuarantineProducts(Action):
+    """Take SKUs off sale in every scope. Module: one call per 10,000 SKUs. Core REST fallback:
+    `PUT /rest/all/V1/products/:sku` status 2 per SKU, then every store view that still shows
+    the product enabled (a store-view override, magento-api.md §6.2) gets status 2 as well."""
+
+    kind = "quarantine_products"
+
+    def __init__(self, skus: Sequence[str]) -> None:
+        cleaned = list(dict.fromkeys(skus))
+        if not cleaned or any(not isinstance(sku, str) or not sku.strip() for sku in cleaned):
+            raise InvalidArgumentError("skus must be a non-empty list of non-empty SKU strings")
+        self.skus = cleaned
+
+    def params(self) -> dict[str, Any]:
+        return {"skus": self.skus}
+
+    async def plan(self, ctx: Context) -> Plan:
+        visible = await _visible_skus(ctx.client, self.skus, None)
+        if ctx.module is not None and "catalog.quarantine" in ctx.module.actions:
+            return Plan(
+                self.kind,
+                "module",
+                f"quarantine {len(self.skus)} SKUs in every scope (module records prior statuses)",
+                changes=tuple(f"sku:{sku}" for sku in self.skus),
+                prior={"url_keys": visible},
+            )
+        codes = await _store_codes(ctx.client)
+        scoped = {code: ctx.client.with_store(code) for code in ["all", *codes]}
+
+        async def read(sku: str) -> tuple[str, dict[str, Any] | None]:
+            statuses: dict[str, int] = {}
+            url_key: Any = None
+            for code, client in scoped.items():
+                try:
+                    product = await client.products.retrieve(sku)
+                except NotFoundError:
+                    return sku, None
+                statuses[code] = int(product.status or ProductStatus.ENABLED)
+                url_key = url_key or product.custom_attribute("url_key")
+            return sku, {"statuses": statuses, "url_key": url_key}
+
+        read_back = dict(await ctx.each(self.skus, read))
+        changes = tuple(
+            f"sku:{sku} status 2 at all scopes"
+            if state is not None
+            else f"sku:{sku} not found (nothing to do)"
+            for sku, state in read_back.items()
+        )
+        return Plan(
+            self.kind,
+            "core",
+            f"disable {len(self.skus)} SKUs one by one over core REST "
+            f"({ctx.connection.concurrency} at a time)",
+            changes=changes,
+            prior={"products": read_back, "store_codes": codes},
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        if plan.path == "module":
+            return await self._apply_module(ctx, plan)
+        return await self._apply_core(ctx, plan)
+
+    async def _apply_module(self, ctx: Context, plan: Plan) -> Outcome:
+        entities: list[EntityResult] = []
+        quarantine_ids: list[int] = []
+        for number, start in enumerate(range(0, len(self.skus), _QUARANTINE_BATCH)):
+            batch = self.skus[start : start + _QUARANTINE_BATCH]
+            result = await ctx.client.incident_response.quarantine_products(
+                batch,
+                reason=ctx.reason,
+                incident_id=ctx.incident_id,
+                idempotency_key=ctx.key if number == 0 else f"{ctx.key}.b{number}",
+            )
+            if result.quarantine_id is not None:
+                quarantine_ids.append(result.quarantine_id)
+            for item in result.items:
+                if item.result == "quarantined":
+                    entities.append(EntityResult(f"sku:{item.sku}", "ok", "quarantined"))
+                elif item.result == "already_quarantined":
+                    entities.append(
+                        EntityResult(f"sku:{item.sku}", "skipped", "already in a quarantine")
+                    )
+                else:
+                    entities.append(EntityResult(f"sku:{item.sku}", "failed", "no such product"))
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {"quarantine_ids": quarantine_ids, "url_keys": plan.prior["url_keys"]},
+        )
+
+    async def _apply_core(self, ctx: Context, plan: Plan) -> Outcome:
+        products: dict[str, Any] = plan.prior["products"]
+        codes: list[str] = plan.prior["store_codes"]
+        admin = ctx.client.with_store("all")
+
+        async def disable(sku: str) -> tuple[EntityResult, list[str]]:
+            if products.get(sku) is None:
+                return EntityResult(f"sku:{sku}", "failed", "no such product"), []
+            written: list[str] = []
+            try:
+                # Setting a status to a value is harmless to repeat: retried.
+                await admin.products.update(sku, {"status": 2}, idempotent=True)
+                for code in codes:
+                    scoped = ctx.client.with_store(code)
+                    product = await scoped.products.retrieve(sku)
+                    if int(product.status or 1) != ProductStatus.DISABLED:
+                        await scoped.products.update(sku, {"status": 2}, idempotent=True)
+                        written.append(code)
+            except MagentoIRError as error:
+                return EntityResult(f"sku:{sku}", "failed", _reason(error)), written
+            overrides = f" (store-view overrides also disabled: {', '.join(written)})"
+            return EntityResult(
+                f"sku:{sku}", "ok", "disabled" + (overrides if written else "")
+            ), written
+
+        results = await ctx.each(self.skus, disable)
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(entity for entity, _ in results),
+            "core PUT status=2: re-applying is harmless, so it is retried",
+            {
+                "prior": products,
+                "store_views_written": {
+                    sku: written for sku, (_, written) in zip(self.skus, results, strict=True)
+                },
+                "url_keys": {
+                    sku: state["url_key"] for sku, state in products.items() if state is not None
+                },
+            },
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        targets = [
+            entity.entity.removeprefix("sku:")
+            for entity in outcome.entities
+            if entity.status == "ok"
+        ]
+        checks: list[Check] = []
+        for code in await _store_codes(ctx.client):
+            still = sorted(set(await _visible_skus(ctx.client, targets, code)) & set(targets))
+            checks.append(
+                Check(
+                    f"GraphQL products on store view {code} lists none of them",
+                    passed=not still,
+                    detail=f"still listed: {', '.join(still)}"
+                    if still
+                    else f"{len(targets)} absent",
+                )
+            )
+        url_keys: dict[str, Any] = outcome.data.get("url_keys", {})
+        pages = [(sku, url_keys[sku]) for sku in targets if url_keys.get(sku)]
+
+        async def page(item: tuple[str, str]) -> tuple[str, int]:
+            sku, url_key = item
+            answer = await ctx.page(
+                f"/{url_key}.html", accept=lambda r: r.status_code == _HTTP_NOT_FOUND
+            )
+            return sku, answer.status_code
+
+        shown = [sku for sku, status in await ctx.each(pages, page) if status != _HTTP_NOT_FOUND]
+        checks.append(
+            Check(
+                "product pages answer 404",
+                passed=not shown if pages else None,
+                detail=(
+                    f"still served: {', '.join(shown)}"
+                    if shown
+                    else f"{len(pages)} product pages gone"
+                    if pages
+                    else "no url_key known for these SKUs"
+                ),
+            )
+        )
+        return Verification(self.kind, tuple(checks))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        if outcome.path == "module":
+            entities: list[EntityResult] = []
+            for number, quarantine_id in enumerate(outcome.data.get("quarantine_ids", [])):
+                result = await ctx.client.incident_response.release_products(
+                    quarantine_id,
+                    reason=ctx.reason,
+                    incident_id=ctx.incident_id,
+                    idempotency_key=f"{ctx.key}.q{number}",
+                )
+                entities.extend(
+                    EntityResult(
+                        f"sku:{item.sku}",
+                        "ok" if item.result == "released" else "skipped",
+                        "prior statuses restored" if item.result == "released" else item.result,
+                    )
+                    for item in result.items
+                )
+            return Outcome(self.kind, "module", tuple(entities), _MODULE_RETRIES)
+        prior: dict[str, Any] = outcome.data["prior"]
+        written: dict[str, list[str]] = outcome.data["store_views_written"]
+        admin = ctx.client.with_store("all")
+
+        async def restore(entity: EntityResult) -> EntityResult:
+            sku = entity.entity.removeprefix("sku:")
+            if entity.status != "ok":
+                return EntityResult(entity.entity, "skipped", "was not disabled by this action")
+            statuses = prior[sku]["statuses"]
+            try:
+                await admin.products.update(sku, {"status": statuses["all"]}, idempotent=True)
+                for code in written.get(sku, []):
+                    await ctx.client.with_store(code).products.update(
+                        sku, {"status": statuses[code]}, idempotent=True
+                    )
+            except MagentoIRError as error:
+                return EntityResult(entity.entity, "failed", _reason(error))
+            return EntityResult(entity.entity, "ok", "prior statuses written back")
+
+        entities_back = await ctx.each(outcome.entities, restore)
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(entities_back),
+            "core PUT status=<prior>: re-applying is harmless, so it is retried",
+        )
+
+
+def _reason(error: MagentoIRError) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+# --- Maintenance ----------------------------------------------------------------------------
+
+
+class Maintenance(Action):
+    """Close the storefront (or only checkout, or everything) with an accessible 503 page.
+
+    `storefront` (default) and `checkout` keep REST, GraphQL and the admin reachable; `full`
+    is Magento's own flag, with the responder's address always allow-listed by the module.
+    """
+
+    kind = "maintenance"
+
+    def __init__(
+        self,
+        mode: Literal["storefront", "checkout", "full"] = "storefront",
+        *,
+        allowed_ips: Sequence[str] = (),
+        message: str | None = None,
+        retry_after: int = 900,
+    ) -> None:
+        if mode not in ("storefront", "checkout", "full"):
+            raise InvalidArgumentError(
+                f"mode must be 'storefront', 'checkout' or 'full', not {mode!r} (rollback "
+                "turns maintenance off)"
+            )
+        if not 60 <= retry_after <= 86_400:  # noqa: PLR2004 - the module's accepted range
+            raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
+        self.mode = mode
+        self.allowed_ips = list(allowed_ips)
+        self.message = message
+        self.retry_after = retry_after
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"mode": self.mode, "retry_after": self.retry_after}
+        if self.allowed_ips:
+            params["allowed_ips"] = self.allowed_ips
+        if self.message is not None:
+            params["message"] = self.message
+        return params
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "Maintenance",
+            "maintenance.set",
+            "switch maintenance mode (and Magento's own flag would lock the API out too)",
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        state = await ctx.client.incident_response.maintenance()
+        return Plan(
+            self.kind,
+            "module",
+            f"maintenance {state.mode} -> {self.mode} (Retry-After {self.retry_after} s)",
+            changes=(f"maintenance:{self.mode}",),
+            prior={"state": state.model_dump(mode="json")},
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        result = await ctx.client.incident_response.set_maintenance(
+            self.mode,
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            message=self.message,
+            retry_after=self.retry_after,
+            allow_ips=self.allowed_ips or None,
+            idempotency_key=ctx.key,
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            (EntityResult(f"maintenance:{self.mode}", "ok", f"was {result.previous_mode}"),),
+            _MODULE_RETRIES,
+            {"prior": plan.prior["state"], "module_action_id": result.action_id},
+        )
+
+    def _is_maintenance_page(self, response: Response) -> bool:
+        return response.status_code == _HTTP_UNAVAILABLE and response.headers.get(
+            "Retry-After"
+        ) == str(self.retry_after)
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        checks = [await _responder_still_in(ctx)]
+        if self.mode == "full":
+            state = await ctx.client.incident_response.maintenance()
+            checks.append(
+                Check(
+                    "Magento's maintenance flag is on",
+                    passed=state.magento_flag,
+                    detail="the storefront cannot be observed closed from an allow-listed "
+                    "address; the module reports the flag",
+                )
+            )
+            return Verification(self.kind, tuple(checks))
+        closed_path = "/checkout" if self.mode == "checkout" else "/"
+        answer = await ctx.page(closed_path, accept=self._is_maintenance_page)
+        body = answer.text
+        accessible = "<html lang=" in body and "<title>" in body
+        shows_message = self.message is None or html.escape(self.message) in body
+        checks.append(
+            Check(
+                f"storefront {closed_path} answers 503 with Retry-After and the accessible page",
+                passed=self._is_maintenance_page(answer) and accessible and shows_message,
+                detail=f"HTTP {answer.status_code}, Retry-After "
+                f"{answer.headers.get('Retry-After')!r}, lang attribute {accessible}, "
+                f"message shown {shows_message}",
+            )
+        )
+        if self.mode == "checkout":
+            home = await ctx.page("/", accept=lambda r: r.status_code == _HTTP_OK)
+            checks.append(
+                Check(
+                    "the rest of the storefront stays open",
+                    passed=home.status_code == _HTTP_OK,
+                    detail=f"GET / answered {home.status_code}",
+                )
+            )
+        return Verification(self.kind, tuple(checks))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        prior = outcome.data["prior"]
+        kwargs: dict[str, Any] = {}
+        if prior.get("message") is not None:
+            kwargs["message"] = prior["message"]
+        result = await ctx.client.incident_response.set_maintenance(
+            prior["mode"],
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            retry_after=prior["retry_after"],
+            idempotency_key=ctx.key,
+            **kwargs,
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            (EntityResult(f"maintenance:{prior['mode']}", "ok", f"was {result.previous_mode}"),),
+            _MODULE_RETRIES,
+        )
+
+
+# --- SuspendPayments ------------------------------------------------------------------------
+
+
+class SuspendPayments(Action):
+    """Switch payment methods off (`payment/<code>/active = 0` wherever on; module only)."""
+
+    kind = "suspend_payments"
+
+    def __init__(self, methods: Sequence[str]) -> None:
+        codes = list(dict.fromkeys(methods))
+        if not codes or any(not _PAYMENT_CODE.fullmatch(code) for code in codes):
+            raise InvalidArgumentError(
+                "methods must be a non-empty list of payment method codes like 'checkmo' "
+                "(lower-case letters, digits, _)"
+            )
+        self.methods = codes
+
+    def params(self) -> dict[str, Any]:
+        return {"methods": self.methods}
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "SuspendPayments", "payments.suspend", "write configuration (payment/<code>/active)"
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        return Plan(
+            self.kind,
+            "module",
+            f"suspend payment methods {', '.join(self.methods)} (module records prior values)",
+            changes=tuple(f"payment:{code}" for code in self.methods),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        result = await ctx.client.incident_response.suspend_payments(
+            self.methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+        )
+        entities = []
+        for item in result.items:
+            if item.result == "suspended":
+                entities.append(EntityResult(f"payment:{item.method}", "ok", "suspended"))
+            elif item.result == "already_inactive":
+                entities.append(
+                    EntityResult(f"payment:{item.method}", "skipped", "already inactive")
+                )
+            else:
+                scopes = ", ".join(f"{value.scope}:{value.scope_id}" for value in item.locked)
+                entities.append(
+                    EntityResult(
+                        f"payment:{item.method}",
+                        "failed",
+                        f"locked in app/etc/env.php or config.php at {scopes}: change it there",
+                    )
+                )
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {"module_action_id": result.action_id},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        answer = await ctx.page("/checkout", accept=lambda r: r.status_code == _HTTP_OK)
+        offered = set(re.findall(r'data-payment-method="([a-z0-9_]+)"', answer.text))
+        still = sorted(offered & set(self.methods))
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "checkout no longer offers the methods",
+                    passed=not still if answer.status_code == _HTTP_OK else None,
+                    detail=f"checkout answered {answer.status_code}; still offered: "
+                    f"{', '.join(still) or 'none'}",
+                ),
+            ),
+        )
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        methods = [
+            entity.entity.removeprefix("payment:")
+            for entity in outcome.entities
+            if entity.status == "ok"
+        ]
+        if not methods:
+            return Outcome(self.kind, "module", (), "nothing written")
+        result = await ctx.client.incident_response.resume_payments(
+            methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(
+                EntityResult(
+                    f"payment:{item.method}",
+                    "ok" if item.result == "resumed" else "skipped",
+                    item.result,
+                )
+                for item in result.items
+            ),
+            _MODULE_RETRIES,
+        )
+
+
+# --- LockdownAdmins -------------------------------------------------------------------------
+
+
+class LockdownAdmins(Action):
+    """Shut every other admin and integration out; `keep` lists admin ids to leave alone (the
+    responder is always kept). Module only."""
+
+    kind = "lockdown_admins"
+
+    def __init__(
+        self,
+        keep: Sequence[int] = (),
+        *,
+        mode: Literal["deactivate", "lock"] = "deactivate",
+        include_integrations: bool = True,
+    ) -> None:
+        if mode not in ("deactivate", "lock"):
+            raise InvalidArgumentError(f"mode must be 'deactivate' or 'lock', not {mode!r}")
+        self.keep = _ids(keep, "keep") or []
+        self.mode = mode
+        self.include_integrations = include_integrations
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "keep": self.keep,
+            "mode": self.mode,
+            "include_integrations": self.include_integrations,
+        }
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "LockdownAdmins",
+            "admins.lockdown",
+            "list, deactivate or lock admin users or integrations (there are no admin-user routes)",
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        kept = ", ".join(str(admin) for admin in self.keep) or "none besides the responder"
+        return Plan(
+            self.kind,
+            "module",
+            f"{self.mode} every admin except {kept}"
+            + (" and set other integrations inactive" if self.include_integrations else ""),
+            changes=("admins:all-but-kept",),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        result = await ctx.client.incident_response.lockdown_admins(
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            mode=self.mode,
+            keep_admin_ids=self.keep,
+            include_integrations=self.include_integrations,
+            idempotency_key=ctx.key,
+        )
+        entities = [EntityResult(f"admin:{admin}", "ok", self.mode) for admin in result.admin_ids]
+        entities += [
+            EntityResult(f"admin:{admin}", "skipped", "kept") for admin in result.kept_admin_ids
+        ]
+        entities += [
+            EntityResult(f"integration:{integration}", "ok", "set inactive")
+            for integration in result.integration_ids
+        ]
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {"lockdown_id": result.lockdown_id, "module_action_id": result.action_id},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        return Verification(self.kind, (await _responder_still_in(ctx),))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        lockdown_id = outcome.data.get("lockdown_id")
+        if lockdown_id is None:
+            return Outcome(self.kind, "module", (), "nothing written: the lockdown changed nothing")
+        result = await ctx.client.incident_response.restore_admins(
+            lockdown_id, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+        )
+        entities = [EntityResult(f"admin:{admin}", "ok", "restored") for admin in result.admin_ids]
+        entities += [
+            EntityResult(f"integration:{integration}", "ok", "restored")
+            for integration in result.integration_ids
+        ]
+        return Outcome(self.kind, "module", tuple(entities), _MODULE_RETRIES)
+
+
+# --- ForcePasswordReset ---------------------------------------------------------------------
+
+
+class ForcePasswordReset(Action):
+    """Make customers choose a new password (their tokens and sessions end too). Module only:
+    core REST can only e-mail a reset link, which leaves the old password working."""
+
+    kind = "force_password_reset"
+
+    def __init__(
+        self, customers: Sequence[int] | Literal["all"], *, send_reset_email: bool = False
+    ) -> None:
+        if customers == "all":
+            self.customers: list[int] | Literal["all"] = "all"
+        elif isinstance(customers, str):
+            raise InvalidArgumentError("customers must be a list of customer ids or 'all'")
+        else:
+            ids = _ids(customers, "customers")
+            if not ids:
+                raise InvalidArgumentError("customers must name at least one id (or be 'all')")
+            self.customers = ids
+        self.send_reset_email = send_reset_email
+
+    def params(self) -> dict[str, Any]:
+        return {"customers": self.customers, "send_reset_email": self.send_reset_email}
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "ForcePasswordReset",
+            "customers.force_password_reset",
+            "invalidate a customer's password (PUT /V1/customers/password only e-mails a link "
+            "and leaves the old password, tokens and sessions working)",
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        who = "every customer" if self.customers == "all" else f"{len(self.customers)} customers"
+        return Plan(
+            self.kind,
+            "module",
+            f"invalidate the passwords, tokens and sessions of {who}",
+            changes=("customers:all",)
+            if self.customers == "all"
+            else tuple(f"customer:{customer}" for customer in self.customers),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        await _issue_canary(ctx)
+        everyone = self.customers == "all"
+        result = await ctx.client.incident_response.force_password_reset(
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            customer_ids=None if self.customers == "all" else self.customers,
+            all_customers=everyone,
+            send_reset_email=self.send_reset_email,
+            idempotency_key=ctx.key,
+        )
+        if self.customers == "all":
+            entities = [
+                EntityResult("customers:all", "ok", f"{result.passwords_invalidated} passwords")
+            ]
+        else:
+            unknown = set(result.unknown_customer_ids)
+            emails_failed = set(result.emails_failed)
+            entities = [
+                EntityResult(f"customer:{customer}", "failed", "no such customer")
+                if customer in unknown
+                else EntityResult(
+                    f"customer:{customer}",
+                    "failed" if customer in emails_failed else "ok",
+                    "password invalidated, reset e-mail failed"
+                    if customer in emails_failed
+                    else "password invalidated",
+                )
+                for customer in self.customers
+            ]
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {"module_action_id": result.action_id},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        checks = [await _responder_still_in(ctx)]
+        credentials = ctx.connection.canary_customer
+        if credentials is None:
+            checks.append(
+                Check("the old password is refused", None, "no canary customer configured")
+            )
+        else:
+            try:
+                await ctx.client.tokens.customer(credentials.email, credentials.password)
+            except AuthenticationError:
+                checks.append(Check("the old password is refused", True, "token route: 401"))
+            else:
+                checks.append(Check("the old password is refused", False, "a token was issued"))
+        checks.extend(await _canary_checks(ctx))
+        return Verification(self.kind, tuple(checks))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        return Outcome(
+            self.kind,
+            "module",
+            (
+                EntityResult(
+                    "customers",
+                    "skipped",
+                    f"{_NOT_REVERSIBLE}: customers set a new password through the reset link",
+                ),
+            ),
+            "nothing written",
+        )
+
+
+# --- HoldOrders (core REST) ------------------------------------------------------------------
+
+
+class HoldOrders(Action):
+    """Put orders on hold (`POST /V1/orders/:id/hold`) so nothing ships while you investigate.
+
+    Criteria: explicit `order_ids`, or orders in `statuses` created in [`created_from`,
+    `created_to`] (UTC "YYYY-MM-DD HH:MM:SS"). A hold is never retried blindly: after an
+    ambiguous failure the order is read back.
+    """
+
+    kind = "hold_orders"
+
+    def __init__(
+        self,
+        *,
+        order_ids: Sequence[int] | None = None,
+        statuses: Sequence[str] = ("pending", "processing"),
+        created_from: str | None = None,
+        created_to: str | None = None,
+    ) -> None:
+        self.order_ids = _ids(order_ids, "order_ids")
+        self.statuses = list(statuses)
+        if not self.statuses:
+            raise InvalidArgumentError("statuses must name at least one order status")
+        self.created_from = created_from
+        self.created_to = created_to
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"statuses": self.statuses}
+        for name in ("order_ids", "created_from", "created_to"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        return params
+
+    def _criteria(self) -> SearchCriteria:
+        criteria = SearchCriteria().where("status", "in", self.statuses)
+        if self.order_ids is not None:
+            criteria = criteria.where("entity_id", "in", self.order_ids)
+        if self.created_from is not None:
+            criteria = criteria.where("created_at", "gteq", self.created_from)
+        if self.created_to is not None:
+            criteria = criteria.where("created_at", "lteq", self.created_to)
+        return criteria.order_by("entity_id")
+
+    async def plan(self, ctx: Context) -> Plan:
+        orders = {
+            str(order.entity_id): {"state": order.state, "status": order.status}
+            async for order in ctx.client.orders.iterate(self._criteria(), page_size=200)
+            if order.entity_id is not None
+        }
+        return Plan(
+            self.kind,
+            "core",
+            f"hold {len(orders)} orders (statuses {', '.join(self.statuses)})",
+            changes=tuple(f"order:{order_id}" for order_id in orders),
+            prior={"orders": orders},
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        orders: dict[str, Any] = plan.prior["orders"]
+
+        async def hold(order_id: str) -> EntityResult:
+            entity = f"order:{order_id}"
+            try:
+                current = await ctx.client.orders.retrieve(int(order_id))
+                if current.state == _HELD:
+                    return EntityResult(entity, "ok", "on hold")
+                await ctx.client.orders.hold(int(order_id))
+            except (APIConnectionError, ServerError, BadRequestError) as error:
+                # Not retried: read the order back to learn whether the hold happened.
+                try:
+                    after = await ctx.client.orders.retrieve(int(order_id))
+                except MagentoIRError as read_error:
+                    return EntityResult(entity, "failed", _reason(read_error))
+                if after.state == _HELD:
+                    return EntityResult(entity, "ok", "on hold (confirmed by reading back)")
+                return EntityResult(entity, "failed", _reason(error))
+            except APIStatusError as error:
+                return EntityResult(entity, "failed", _reason(error))
+            return EntityResult(entity, "ok", "on hold")
+
+        entities = await ctx.each(list(orders), hold)
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(entities),
+            "core POST hold: never retried; an ambiguous failure is settled by reading the order",
+            {"prior": orders},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        held = [entity.entity for entity in outcome.entities if entity.status == "ok"]
+
+        async def state(entity: str) -> tuple[str, str | None]:
+            order = await ctx.client.orders.retrieve(int(entity.removeprefix("order:")))
+            return entity, order.state
+
+        states = await ctx.each(held, state)
+        not_held = [entity for entity, value in states if value != _HELD]
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "orders read back in state holded",
+                    passed=not not_held,
+                    detail=f"not on hold: {', '.join(not_held)}"
+                    if not_held
+                    else f"{len(held)} on hold",
+                ),
+            ),
+        )
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        prior: dict[str, Any] = outcome.data["prior"]
+
+        async def unhold(entity: EntityResult) -> EntityResult:
+            order_id = entity.entity.removeprefix("order:")
+            if entity.status != "ok" or prior.get(order_id, {}).get("state") == _HELD:
+                return EntityResult(entity.entity, "skipped", "not held by this action")
+            try:
+                current = await ctx.client.orders.retrieve(int(order_id))
+                if current.state != _HELD:
+                    return EntityResult(entity.entity, "ok", "already released")
+                await ctx.client.orders.unhold(int(order_id))
+            except (APIConnectionError, ServerError, BadRequestError) as error:
+                after = await ctx.client.orders.retrieve(int(order_id))
+                if after.state != _HELD:
+                    return EntityResult(entity.entity, "ok", "released (confirmed by reading back)")
+                return EntityResult(entity.entity, "failed", _reason(error))
+            return EntityResult(entity.entity, "ok", "released")
+
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(await ctx.each(outcome.entities, unhold)),
+            "core POST unhold: never retried; an ambiguous failure is settled by reading the order",
+        )
+
+
+# --- DisableCmsBlocks (core REST) ------------------------------------------------------------
+
+
+class DisableCmsBlocks(Action):
+    """Switch CMS blocks off (`active: false` at `/rest/all`) after snapshotting them whole:
+    the journal keeps each block's content, the skimmer included, as evidence."""
+
+    kind = "disable_cms_blocks"
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        block_ids = _ids(ids, "ids")
+        if not block_ids:
+            raise InvalidArgumentError("ids must name at least one CMS block id")
+        self.ids = list(dict.fromkeys(block_ids))
+
+    def params(self) -> dict[str, Any]:
+        return {"ids": self.ids}
+
+    async def plan(self, ctx: Context) -> Plan:
+        async def snapshot(block_id: int) -> tuple[str, Any]:
+            try:
+                block = await ctx.client.cms_blocks.retrieve(block_id)
+            except NotFoundError:
+                return str(block_id), None
+            return str(block_id), block.model_dump(mode="json")
+
+        blocks = dict(await ctx.each(self.ids, snapshot))
+        return Plan(
+            self.kind,
+            "core",
+            f"disable {len(self.ids)} CMS blocks (snapshots kept in the journal)",
+            changes=tuple(
+                f"block:{block_id} active false"
+                if block is not None
+                else f"block:{block_id} not found"
+                for block_id, block in blocks.items()
+            ),
+            prior={"blocks": blocks},
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        blocks: dict[str, Any] = plan.prior["blocks"]
+        admin = ctx.client.with_store("all")
+
+        async def disable(block_id: str) -> EntityResult:
+            entity = f"block:{block_id}"
+            if blocks[block_id] is None:
+                return EntityResult(entity, "failed", "no such CMS block")
+            try:
+                # Setting active to false is harmless to repeat: retried.
+                await admin.cms_blocks.update(int(block_id), {"active": False}, idempotent=True)
+            except MagentoIRError as error:
+                return EntityResult(entity, "failed", _reason(error))
+            return EntityResult(entity, "ok", "disabled")
+
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(await ctx.each(list(blocks), disable)),
+            "core PUT active=false: re-applying is harmless, so it is retried",
+            {"prior": {key: _block_flags(value) for key, value in blocks.items()}},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        disabled = [entity.entity for entity in outcome.entities if entity.status == "ok"]
+
+        async def active(entity: str) -> tuple[str, bool | None]:
+            block = await ctx.client.cms_blocks.retrieve(int(entity.removeprefix("block:")))
+            return entity, block.active
+
+        still = [entity for entity, value in await ctx.each(disabled, active) if value]
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "blocks read back inactive",
+                    passed=not still,
+                    detail=f"still active: {', '.join(still)}" if still else f"{len(disabled)} off",
+                ),
+            ),
+        )
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        prior: dict[str, Any] = outcome.data["prior"]
+        admin = ctx.client.with_store("all")
+
+        async def restore(entity: EntityResult) -> EntityResult:
+            block_id = entity.entity.removeprefix("block:")
+            flags = prior.get(block_id)
+            if entity.status != "ok" or flags is None:
+                return EntityResult(entity.entity, "skipped", "not disabled by this action")
+            try:
+                await admin.cms_blocks.update(
+                    int(block_id), {"active": flags["active"]}, idempotent=True
+                )
+            except MagentoIRError as error:
+                return EntityResult(entity.entity, "failed", _reason(error))
+            return EntityResult(entity.entity, "ok", f"active {flags['active']} again")
+
+        return Outcome(
+            self.kind,
+            "core",
+            tuple(await ctx.each(outcome.entities, restore)),
+            "core PUT active=<prior>: re-applying is harmless, so it is retried",
+        )
+
+
+def _block_flags(block: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if block is None else {"active": bool(block.get("active", True))}
+
+
+# --- RevokeOwnCustomerToken (core REST) ------------------------------------------------------
+
+
+class RevokeOwnCustomerToken(Action):
+    """Revoke every token of one customer whose credentials the responder holds (a test or
+    shared account the attacker used), with the customer's own token: core REST only allows
+    self-revocation (`POST /V1/integration/customer/revoke-customer-token`, 2.4.6+)."""
+
+    kind = "revoke_own_customer_token"
+
+    def __init__(self, email: str) -> None:
+        if "@" not in email:
+            raise InvalidArgumentError(f"email must be the customer's e-mail, got {email!r}")
+        self.email = email
+
+    def params(self) -> dict[str, Any]:
+        return {"email": self.email}
+
+    def _credentials(self, ctx: Context) -> Any:  # noqa: ANN401 - CustomerCredentials
+        credentials = ctx.connection.canary_customer
+        if credentials is None or credentials.email != self.email:
+            raise InvalidArgumentError(
+                f"RevokeOwnCustomerToken needs {self.email}'s password: pass "
+                "StoreConnection(canary_customer=CustomerCredentials(email, password)); it never "
+                "enters the journal"
+            )
+        return credentials
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._credentials(ctx)
+        return Plan(
+            self.kind,
+            "core",
+            f"revoke every token of {self.email} with the customer's own token",
+            changes=(f"customer:{self.email}",),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        credentials = self._credentials(ctx)
+        await _issue_canary(ctx)
+        from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle
+
+        customer = AsyncMagentoClient(
+            ctx.connection.base_url,
+            auth=credentials,
+            transport=ctx.connection.transport,
+            max_retries=ctx.connection.max_retries,
+        )
+        async with customer:
+            # Revoking twice is harmless (it only moves the cut-off), but the route is a POST
+            # the client does not retry; a failure is reported, and a rerun repeats it safely.
+            try:
+                revoked = await customer.tokens.revoke_own_customer_token()
+            except MagentoIRError as error:
+                entity = EntityResult(f"customer:{self.email}", "failed", _reason(error))
+            else:
+                entity = EntityResult(
+                    f"customer:{self.email}",
+                    "ok" if revoked else "failed",
+                    "tokens revoked" if revoked else "Magento answered false",
+                )
+        return Outcome(
+            self.kind,
+            "core",
+            (entity,),
+            "core POST revoke (self): not retried; repeating it on a rerun is harmless",
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        return Verification(self.kind, tuple(await _canary_checks(ctx)))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        return Outcome(
+            self.kind,
+            "core",
+            (
+                EntityResult(
+                    f"customer:{self.email}", "skipped", f"{_NOT_REVERSIBLE}: sign in again"
+                ),
+            ),
+            "nothing written",
+        )
+
+
+ACTIONS: dict[str, type[Action]] = {
+    action.kind: action
+    for action in (
+        TerminateSessions,
+        QuarantineProducts,
+        Maintenance,
+        SuspendPayments,
+        LockdownAdmins,
+        ForcePasswordReset,
+        HoldOrders,
+        DisableCmsBlocks,
+        RevokeOwnCustomerToken,
+    )
+}

@@ -1,0 +1,469 @@
+"""`Incident`: one breach, its store, and the journal of everything done about it.
+
+The engine is async (`arun`, `aplan`, `averify`, `arollback`); the sync methods (`run`, `plan`,
+`verify`, `rollback`) run it in a private event loop, so scripts and the CLI need no asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from magento_ir._exceptions import APIError, ConfigurationError, MagentoIRError, ModuleRequiredError
+from magento_ir.containment._context import Context, StoreConnection, detect_module
+from magento_ir.containment.actions import ACTIONS, Action
+from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, step_key
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from types import TracebackType
+
+    from magento_ir._async import AsyncMagentoClient
+    from magento_ir._async._incident_response import Capabilities
+    from magento_ir._http import AsyncClient
+    from magento_ir.containment._model import Outcome, Plan, Verification
+    from magento_ir.containment.playbooks import Playbook
+    from magento_ir.evidence import SigningKey
+
+__all__ = ["Incident", "RunReport", "StepReport"]
+
+_INCIDENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_MAX_REASON = 255
+
+
+@dataclass(frozen=True, slots=True)
+class StepReport:
+    """What happened to one step in this call (`status` as in `StepState.status`, or `skipped`
+    when an earlier run had already done it)."""
+
+    step: str
+    action: str
+    params: dict[str, Any]
+    status: str
+    plan: Plan | None = None
+    outcome: Outcome | None = None
+    verification: Verification | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """Every step of one `run()` / `plan()` / `verify()` / `rollback()` call, in order."""
+
+    incident_id: str
+    steps: tuple[StepReport, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """No step failed, was blocked, or failed its verification."""
+        bad = {"failed", "blocked", "verification_failed", "in_flight", "rollback_in_flight"}
+        return not any(step.status in bad for step in self.steps) and all(
+            step.outcome is None or step.outcome.ok for step in self.steps
+        )
+
+
+def _new_incident_id(now: datetime) -> str:
+    return f"INC-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ConfigurationError(
+            "detected_at must be timezone-aware (e.g. datetime(..., tzinfo=UTC))"
+        )
+    return moment.astimezone(UTC).isoformat()
+
+
+class Incident:
+    """An incident and its journal. Open with `Incident.open(...)`; close (or use `with`)."""
+
+    def __init__(self, journal: Journal, store: StoreConnection, opened: dict[str, Any]) -> None:
+        self._journal = journal
+        self.store = store
+        self.id: str = opened["id"]
+        self.title: str = opened["title"]
+        self.opened_at = datetime.fromisoformat(opened["opened_at"])
+        self.detected_at = (
+            datetime.fromisoformat(opened["detected_at"]) if opened.get("detected_at") else None
+        )
+
+    @classmethod
+    def open(
+        cls,
+        journal_path: str | os.PathLike[str],
+        *,
+        key: SigningKey,
+        store: StoreConnection,
+        title: str | None = None,
+        incident_id: str | None = None,
+        detected_at: datetime | None = None,
+    ) -> Incident:
+        """Start an incident, or resume the one whose journal is at `journal_path`.
+
+        A new journal needs `title`; resuming reads id, title and times from the journal and
+        refuses a different store (the journal's steps are about that store).
+        """
+        if incident_id is not None and not _INCIDENT_ID.fullmatch(incident_id):
+            raise ConfigurationError(
+                f"incident_id {incident_id!r} is not valid: use 1-64 characters from "
+                "A-Z a-z 0-9 . _ : -"
+            )
+        journal = Journal.open(journal_path, key=key)
+        try:
+            opened = journal.opened()
+            if opened is None:
+                if not title or not title.strip():
+                    raise ConfigurationError(
+                        "a new incident needs a title, e.g. title='Magecart skimmer in checkout'"
+                    )
+                now = datetime.now(UTC)
+                opened = {
+                    "id": incident_id or _new_incident_id(now),
+                    "title": title,
+                    "store": store.base_url,
+                    "opened_at": now.isoformat(),
+                    "detected_at": _iso(detected_at) if detected_at is not None else None,
+                }
+                journal.append(INCIDENT_OPENED, opened)
+            elif opened["store"] != store.base_url:
+                raise ConfigurationError(
+                    f"{journal_path} is the journal of incident {opened['id']} on "
+                    f"{opened['store']}, not {store.base_url}: open it with that store, or start "
+                    "a new journal file"
+                )
+            elif incident_id is not None and incident_id != opened["id"]:
+                raise ConfigurationError(
+                    f"{journal_path} is the journal of incident {opened['id']}, not {incident_id}"
+                )
+        except BaseException:
+            journal.close()
+            raise
+        return cls(journal, store, opened)
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.id} {self.title!r} on {self.store.base_url}>"
+
+    @property
+    def journal(self) -> Journal:
+        return self._journal
+
+    def close(self) -> None:
+        self._journal.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- what the journal says ----------------------------------------------------------------
+
+    def status(self) -> list[StepState]:
+        """Every step the journal knows, latest state each (no network)."""
+        return list(self._journal.steps().values())
+
+    # --- async engine -------------------------------------------------------------------------
+
+    @property
+    def _reason(self) -> str:
+        return f"incident {self.id}: {self.title}"[:_MAX_REASON]
+
+    def _key(self, step: str, generation: int, phase: str = "") -> str:
+        return f"{self.id}.{step}.{generation}{phase}"
+
+    async def _session(
+        self, work: Callable[[AsyncMagentoClient, AsyncClient, Capabilities | None], Awaitable[Any]]
+    ) -> Any:  # noqa: ANN401 - whatever work returns
+        async with self.store.open_client() as client, self.store.open_storefront() as storefront:
+            module = await detect_module(client)
+            self._journal.append(
+                "journal.detect",
+                {"module": None if module is None else module.model_dump(mode="json")},
+            )
+            return await work(client, storefront, module)
+
+    def _context(
+        self,
+        client: AsyncMagentoClient,
+        storefront: AsyncClient,
+        module: Capabilities | None,
+        key: str,
+        *,
+        resumed: bool = False,
+    ) -> Context:
+        return Context(
+            client=client,
+            storefront=storefront,
+            connection=self.store,
+            module=module,
+            incident_id=self.id,
+            reason=self._reason,
+            key=key,
+            resumed=resumed,
+        )
+
+    def _record(self, record_type: str, action: Action, step: str, **payload: Any) -> None:
+        self._journal.append(
+            record_type, {"step": step, "action": action.kind, "params": action.params(), **payload}
+        )
+
+    async def aplan(
+        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+    ) -> RunReport:
+        """A dry run: every step's plan, read from the store; nothing in the store changes."""
+        steps = _resolve(actions, inputs)
+
+        async def work(
+            client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
+        ) -> RunReport:
+            reports = []
+            for action in steps:
+                step = step_key(action.kind, action.params())
+                ctx = self._context(client, storefront, module, self._key(step, 0))
+                try:
+                    plan = await action.plan(ctx)
+                except ModuleRequiredError as error:
+                    reports.append(
+                        StepReport(step, action.kind, action.params(), "blocked", error=str(error))
+                    )
+                    continue
+                self._record("journal.plan", action, step, dry_run=True, plan=plan.to_json())
+                reports.append(StepReport(step, action.kind, action.params(), "planned", plan))
+            return RunReport(self.id, tuple(reports))
+
+        result: RunReport = await self._session(work)
+        return result
+
+    async def arun(
+        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+    ) -> RunReport:
+        """Plan, apply and verify each step in order, journaling each stage; resumes a run that
+        was interrupted (done steps are skipped, a step in flight is completed)."""
+        steps = _resolve(actions, inputs)
+
+        async def work(
+            client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
+        ) -> RunReport:
+            reports = [await self._run_step(action, client, storefront, module) for action in steps]
+            return RunReport(self.id, tuple(reports))
+
+        result: RunReport = await self._session(work)
+        return result
+
+    async def _run_step(
+        self,
+        action: Action,
+        client: AsyncMagentoClient,
+        storefront: AsyncClient,
+        module: Capabilities | None,
+    ) -> StepReport:
+        step = step_key(action.kind, action.params())
+        state = self._journal.steps().get(step)
+        generation = state.generation if state is not None else 0
+        params = action.params()
+        if state is not None and state.applied and state.outcome is not None:
+            if state.verification is not None:
+                return StepReport(
+                    step, action.kind, params, "skipped", state.plan, state.outcome,
+                    state.verification,
+                )  # fmt: skip
+            ctx = self._context(
+                client, storefront, module, self._key(step, generation), resumed=True
+            )
+            return await self._verify_step(action, ctx, step, generation, state.plan, state.outcome)
+        resumed = state is not None and state.in_flight and state.plan is not None
+        ctx = self._context(
+            client, storefront, module, self._key(step, generation), resumed=resumed
+        )
+        phase = "plan"
+        try:
+            if resumed and state is not None and state.plan is not None:
+                plan = state.plan
+            else:
+                plan = await action.plan(ctx)
+                self._record("journal.plan", action, step, plan=plan.to_json())
+                self._record(
+                    "journal.prior_state", action, step, generation=generation, plan=plan.to_json(),
+                    idempotency_key=ctx.key,
+                )  # fmt: skip
+            phase = "apply"
+            outcome = await action.apply(ctx, plan)
+        except ModuleRequiredError as error:
+            self._record("journal.blocked", action, step, error=str(error))
+            return StepReport(step, action.kind, params, "blocked", error=str(error))
+        except (APIError, MagentoIRError) as error:
+            self._record("journal.error", action, step, phase=phase, error=str(error))
+            return StepReport(step, action.kind, params, "failed", error=str(error))
+        self._record(
+            "journal.result", action, step, generation=generation, outcome=outcome.to_json()
+        )
+        return await self._verify_step(action, ctx, step, generation, plan, outcome)
+
+    async def _verify_step(
+        self,
+        action: Action,
+        ctx: Context,
+        step: str,
+        generation: int,
+        plan: Plan | None,
+        outcome: Outcome,
+    ) -> StepReport:
+        params = action.params()
+        try:
+            verification = await action.verify(ctx, outcome)
+        except MagentoIRError as error:
+            self._record("journal.error", action, step, phase="verify", error=str(error))
+            return StepReport(step, action.kind, params, "applied", plan, outcome, error=str(error))
+        self._record(
+            "journal.verification", action, step, generation=generation,
+            verification=verification.to_json(),
+        )  # fmt: skip
+        status = "verified" if verification.passed else "verification_failed"
+        return StepReport(step, action.kind, params, status, plan, outcome, verification)
+
+    async def averify(self) -> RunReport:
+        """Check every applied step again from outside (journaled like the first check)."""
+
+        async def work(
+            client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
+        ) -> RunReport:
+            reports = []
+            for state in self.status():
+                if not state.applied or state.outcome is None:
+                    continue
+                action = _rebuild(state)
+                ctx = self._context(
+                    client, storefront, module, self._key(state.step, state.generation),
+                    resumed=True,
+                )  # fmt: skip
+                reports.append(
+                    await self._verify_step(
+                        action, ctx, state.step, state.generation, state.plan, state.outcome
+                    )
+                )
+            return RunReport(self.id, tuple(reports))
+
+        result: RunReport = await self._session(work)
+        return result
+
+    async def arollback(self, steps: Sequence[str] | None = None) -> RunReport:
+        """Undo applied steps (all, or those whose step ids are given), newest first."""
+
+        async def work(
+            client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
+        ) -> RunReport:
+            reports = []
+            for state in reversed(self.status()):
+                wanted = steps is None or state.step in steps
+                if not wanted or state.outcome is None or state.rollback_outcome is not None:
+                    continue
+                action = _rebuild(state)
+                key = self._key(state.step, state.generation, ".rollback")
+                ctx = self._context(client, storefront, module, key, resumed=True)
+                self._record("journal.rollback", action, state.step, generation=state.generation)
+                try:
+                    outcome = await action.rollback(ctx, state.outcome)
+                except MagentoIRError as error:
+                    self._record(
+                        "journal.error", action, state.step, phase="rollback", error=str(error)
+                    )
+                    reports.append(
+                        StepReport(
+                            state.step, action.kind, state.params, "failed", error=str(error)
+                        )
+                    )
+                    continue
+                self._record(
+                    "journal.rollback_result", action, state.step, generation=state.generation,
+                    outcome=outcome.to_json(),
+                )  # fmt: skip
+                reports.append(
+                    StepReport(
+                        state.step, action.kind, state.params, "rolled_back", state.plan, outcome
+                    )
+                )
+            return RunReport(self.id, tuple(reports))
+
+        result: RunReport = await self._session(work)
+        return result
+
+    # --- sync entry points --------------------------------------------------------------------
+
+    def plan(
+        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+    ) -> RunReport:
+        """`aplan()` in a private event loop."""
+        return _run_sync(self.aplan(actions, inputs))
+
+    def run(
+        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+    ) -> RunReport:
+        """`arun()` in a private event loop."""
+        return _run_sync(self.arun(actions, inputs))
+
+    def verify(self) -> RunReport:
+        """`averify()` in a private event loop."""
+        return _run_sync(self.averify())
+
+    def rollback(self, steps: Sequence[str] | None = None) -> RunReport:
+        """`arollback()` in a private event loop."""
+        return _run_sync(self.arollback(steps))
+
+
+def _run_sync(coroutine: Awaitable[RunReport]) -> RunReport:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        close = getattr(coroutine, "close", None)
+        if close is not None:
+            close()
+        raise ConfigurationError(
+            "Incident.run()/plan()/verify()/rollback() run their own event loop: inside async "
+            "code await arun()/aplan()/averify()/arollback() instead"
+        )
+
+    async def main() -> RunReport:
+        return await coroutine
+
+    return asyncio.run(main())
+
+
+def _resolve(
+    actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None
+) -> list[Action]:
+    from magento_ir.containment.playbooks import Playbook  # noqa: PLC0415 - import cycle
+
+    if isinstance(actions, Playbook):
+        return actions.actions(inputs or {})
+    if inputs:
+        raise ConfigurationError("inputs are for playbooks; actions already carry their parameters")
+    resolved = list(actions)
+    for action in resolved:
+        if not isinstance(action, Action):
+            raise ConfigurationError(
+                f"expected containment actions (e.g. QuarantineProducts([...])), got {action!r}"
+            )
+    return resolved
+
+
+def _rebuild(state: StepState) -> Action:
+    """The action of a journaled step, from its kind and parameters."""
+    action_type = ACTIONS.get(state.action)
+    if action_type is None:
+        raise ConfigurationError(
+            f"the journal names an action {state.action!r} this version does not know"
+        )
+    action: Action = action_type(**state.params)
+    return action

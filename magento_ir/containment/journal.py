@@ -1,0 +1,186 @@
+"""The incident journal: every plan, prior state, result and verification, in order, inside the
+tamper-evident evidence log (`magento_ir.evidence.EvidenceLog`), fsynced record by record.
+
+Record types (payloads are JSON objects; none holds a secret):
+
+| type                          | written                                  | payload                       |
+|-------------------------------|------------------------------------------|-------------------------------|
+| `incident.opened`             | once, when the journal is created        | id, title, store, times       |
+| `journal.detect`              | each run: was the module found           | module capabilities or null   |
+| `journal.plan`                | a step was planned (also dry runs)       | step, action, params, plan    |
+| `journal.prior_state`         | right before the step's first write      | step, generation, plan        |
+| `journal.result`              | the step's writes are done               | step, generation, outcome     |
+| `journal.verification`        | outside checks after the result          | step, generation, checks      |
+| `journal.blocked`             | the step cannot run (module missing ...) | step, error                   |
+| `journal.error`               | the step stopped on an error             | step, phase, error            |
+| `journal.rollback`            | right before a rollback's first write    | step, generation              |
+| `journal.rollback_result`     | the rollback's writes are done           | step, generation, outcome     |
+
+A step is identified by `step` = SHA-256 of its action kind and canonical parameters (first 16
+hex digits) and by `generation` (how many times it was rolled back before). Resuming reads these
+records back: a step with a result is not redone; one with a prior state and no result was in
+flight and is completed with the journaled plan and the same idempotency key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from magento_ir.containment._model import Outcome, Plan, Verification
+from magento_ir.evidence import EvidenceLog, canonical_json, read_records
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
+    from magento_ir.evidence import SigningKey
+
+__all__ = ["Journal", "StepState", "step_key"]
+
+INCIDENT_OPENED = "incident.opened"
+
+
+def step_key(kind: str, params: dict[str, Any]) -> str:
+    """A step's identity: the same action with the same parameters is the same step."""
+    return hashlib.sha256(canonical_json([kind, params]).encode()).hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class StepState:
+    """What the journal says about one step (latest generation)."""
+
+    step: str
+    action: str
+    params: dict[str, Any]
+    generation: int = 0
+    plan: Plan | None = None
+    in_flight: bool = False
+    outcome: Outcome | None = None
+    verification: Verification | None = None
+    rollback_in_flight: bool = False
+    rollback_outcome: Outcome | None = None
+    blocked: str | None = None
+    error: str | None = None
+    history: list[str] = field(default_factory=list)
+
+    @property
+    def applied(self) -> bool:
+        """The step's change is in place (applied and not rolled back)."""
+        return self.outcome is not None and self.rollback_outcome is None
+
+    @property
+    def status(self) -> str:
+        """One word for tables: planned, in_flight, applied, verified, ..., rolled_back."""
+        if self.rollback_outcome is not None:
+            return "rolled_back"
+        if self.rollback_in_flight:
+            return "rollback_in_flight"
+        if self.outcome is not None:
+            if self.verification is None:
+                return "applied"
+            return "verified" if self.verification.passed else "verification_failed"
+        if self.in_flight:
+            return "in_flight"
+        if self.blocked is not None:
+            return "blocked"
+        if self.error is not None:
+            return "failed"
+        return "planned"
+
+
+class Journal:
+    """Append-only journal records of one incident, written through an EvidenceLog."""
+
+    def __init__(self, log: EvidenceLog, existing: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        self.log = log
+        self._records: list[tuple[str, dict[str, Any]]] = list(existing)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        key: SigningKey,
+        tool_args: Sequence[str] = (),
+    ) -> Journal:
+        """Open (creating, or verifying and resuming) the journal's evidence log at `path`.
+
+        A record torn by a kill mid-write is cut off (and the cut recorded): it was never
+        complete, so the step it belonged to is redone from the records before it.
+        """
+        log = EvidenceLog.open(path, key=key, tool_args=tool_args, repair=True)
+        try:
+            existing = [(record.type, record.payload) for record in read_records(path)]
+        except BaseException:
+            log.close()
+            raise
+        return cls(log, existing)
+
+    def close(self) -> None:
+        self.log.close()
+
+    @property
+    def path(self) -> os.PathLike[str]:
+        return self.log.path
+
+    def records(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every record so far (type, payload), oldest first, custody records included."""
+        return list(self._records)
+
+    def append(self, record_type: str, payload: dict[str, Any]) -> None:
+        """Write one record; it is on disk (fsynced) when this returns."""
+        self.log.append(record_type, payload)
+        self._records.append((record_type, payload))
+
+    def opened(self) -> dict[str, Any] | None:
+        for record_type, payload in self._records:
+            if record_type == INCIDENT_OPENED:
+                return payload
+        return None
+
+    def steps(self) -> dict[str, StepState]:
+        """Every step's latest state, in the order steps first appeared."""
+        steps: dict[str, StepState] = {}
+        for record_type, payload in self._records:
+            if not record_type.startswith("journal.") or "step" not in payload:
+                continue
+            state = steps.get(payload["step"])
+            if state is None:
+                state = steps[payload["step"]] = StepState(
+                    payload["step"], payload["action"], payload["params"]
+                )
+            _apply_record(state, record_type.removeprefix("journal."), payload)
+        return steps
+
+
+def _apply_record(state: StepState, kind: str, payload: dict[str, Any]) -> None:
+    state.history.append(kind)
+    generation = payload.get("generation", state.generation)
+    if kind == "plan":
+        if not payload.get("dry_run"):
+            state.plan = Plan.from_json(payload["plan"])
+    elif kind == "prior_state":
+        state.generation = generation
+        state.plan = Plan.from_json(payload["plan"])
+        state.in_flight = True
+        state.outcome = state.verification = state.rollback_outcome = None
+        state.rollback_in_flight = False
+        state.blocked = state.error = None
+    elif kind == "result":
+        state.outcome = Outcome.from_json(payload["outcome"])
+        state.in_flight = False
+        state.error = None
+    elif kind == "verification":
+        state.verification = Verification.from_json(payload["verification"])
+    elif kind == "blocked":
+        state.blocked = payload["error"]
+    elif kind == "error":
+        state.error = payload["error"]
+    elif kind == "rollback":
+        state.rollback_in_flight = True
+    elif kind == "rollback_result":
+        state.rollback_in_flight = False
+        state.rollback_outcome = Outcome.from_json(payload["outcome"])
+        state.generation = generation + 1

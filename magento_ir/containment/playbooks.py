@@ -1,0 +1,319 @@
+"""Playbooks: TOML files naming containment actions and their parameters (docs/playbooks.md).
+
+```toml
+[playbook]
+name = "magecart"
+title = "Magecart skimmer in checkout"
+
+[inputs.skimmer_block_ids]
+type = "int_list"
+description = "CMS block ids that carry the injected script"
+
+[[steps]]
+action = "disable_cms_blocks"
+ids = "$skimmer_block_ids"
+```
+
+A parameter whose value is the string `"$name"` takes the input `name` at run time; a step with
+`when = "name"` runs only when that input is non-empty. Every mistake is a `PlaybookError`
+naming the file, the line and key, what is wrong, and how to fix it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from magento_ir._exceptions import InvalidArgumentError, MagentoIRError
+from magento_ir.containment.actions import ACTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from magento_ir.containment.actions import Action
+
+__all__ = [
+    "INPUT_TYPES",
+    "Playbook",
+    "PlaybookError",
+    "load_playbook",
+    "shipped_playbooks",
+]
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_REFERENCE = re.compile(r"\$([a-z][a-z0-9_]*)")
+_TOP_LEVEL = frozenset({"playbook", "inputs", "steps"})
+_HEADER_KEYS = frozenset({"name", "title", "description"})
+_INPUT_KEYS = frozenset({"type", "description", "default"})
+_STEP_KEYS = frozenset({"action", "when"})
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_int_list(value: object) -> bool:
+    return isinstance(value, list) and all(_is_int(item) for item in value)
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+# Input types and how a value is checked; TOML's own types, nothing implicit.
+INPUT_TYPES = {
+    "int_list": (_is_int_list, "a list of integers, e.g. [3, 7]"),
+    "str_list": (_is_str_list, 'a list of strings, e.g. ["SKU-1", "SKU-2"]'),
+    "ids_or_all": (
+        lambda value: value == "all" or _is_int_list(value),
+        'a list of integer ids, or "all"',
+    ),
+    "string": (lambda value: isinstance(value, str), 'a string, e.g. "2024-05-01 00:00:00"'),
+    "integer": (_is_int, "an integer"),
+    "boolean": (lambda value: isinstance(value, bool), "true or false"),
+}
+
+
+class PlaybookError(MagentoIRError, ValueError):
+    """A playbook file, or the inputs given to it, is wrong; the message says where and how."""
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    name: str
+    type: str
+    description: str
+    default: Any = None
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    number: int
+    action: str
+    params: dict[str, Any]
+    when: str | None
+
+
+def _line_of(text: str, pattern: str, start: int = 0) -> tuple[int, int]:
+    """1-based line and offset of the first line matching `pattern` at or after `start`."""
+    match = re.compile(pattern, re.MULTILINE).search(text, start)
+    if match is None:
+        return 0, start
+    return text.count("\n", 0, match.start()) + 1, match.start()
+
+
+@dataclass(frozen=True, slots=True)
+class Playbook:
+    """A validated playbook. `actions(inputs)` builds its actions with the inputs filled in."""
+
+    name: str
+    title: str
+    description: str
+    inputs: tuple[Input, ...]
+    steps: tuple[Step, ...]
+    source: str
+    text: str
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Playbook:
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise PlaybookError(f"{file}: cannot read the playbook ({error.strerror})") from None
+        return cls.from_text(text, source=str(file))
+
+    @classmethod
+    def from_text(cls, text: str, *, source: str = "<playbook>") -> Playbook:  # noqa: C901, PLR0912
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise PlaybookError(
+                f"{source}: not valid TOML: {error}; fix the syntax there (strings need quotes)"
+            ) from None
+
+        def fail(line: int, where: str, problem: str) -> PlaybookError:
+            place = f"{source}:{line}" if line else source
+            return PlaybookError(f"{place}: {where}: {problem}")
+
+        unknown = sorted(set(data) - _TOP_LEVEL)
+        if unknown:
+            line, _ = _line_of(text, rf"^\s*\[*{re.escape(unknown[0])}\b")
+            raise fail(line, unknown[0], "unknown table; a playbook has [playbook], [inputs.*] "
+                       "and [[steps]]")  # fmt: skip
+        header = data.get("playbook")
+        if not isinstance(header, dict):
+            raise fail(0, "[playbook]", 'missing: add [playbook] with name = "..." and title')
+        header_line, _ = _line_of(text, r"^\s*\[playbook\]")
+        for key in sorted(set(header) - _HEADER_KEYS):
+            raise fail(header_line, f"playbook.{key}", "unknown key; use name, title, description")
+        name = header.get("name")
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise fail(header_line, "playbook.name",
+                       'must be lower-case letters, digits and _ (e.g. name = "magecart")')  # fmt: skip
+        title = header.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise fail(header_line, "playbook.title", 'missing: add title = "what this contains"')
+        description = header.get("description", "")
+        if not isinstance(description, str):
+            raise fail(header_line, "playbook.description", "must be a string")
+
+        inputs = []
+        raw_inputs = data.get("inputs", {})
+        if not isinstance(raw_inputs, dict):
+            raise fail(0, "inputs", "must be tables like [inputs.skus]")
+        for input_name, spec in raw_inputs.items():
+            line, _ = _line_of(text, rf"^\s*\[inputs\.{re.escape(input_name)}\]")
+            where = f"inputs.{input_name}"
+            if not _NAME.fullmatch(input_name) or not isinstance(spec, dict):
+                raise fail(line, where, "inputs are tables named in lower_snake_case")
+            for key in sorted(set(spec) - _INPUT_KEYS):
+                raise fail(line, f"{where}.{key}", "unknown key; use type, description, default")
+            kind = spec.get("type")
+            if kind not in INPUT_TYPES:
+                raise fail(line, f"{where}.type", f"must be one of {', '.join(INPUT_TYPES)}")
+            check, shape = INPUT_TYPES[kind]
+            if "default" in spec and not check(spec["default"]):
+                raise fail(line, f"{where}.default", f"must be {shape}")
+            inputs.append(
+                Input(
+                    input_name,
+                    kind,
+                    str(spec.get("description", "")),
+                    spec.get("default"),
+                    required="default" not in spec,
+                )  # fmt: skip
+            )
+        known_inputs = {item.name for item in inputs}
+
+        raw_steps = data.get("steps")
+        if not isinstance(raw_steps, list) or not raw_steps:
+            raise fail(0, "steps", 'no steps: add [[steps]] tables with action = "..."')
+        steps = []
+        offset = 0
+        for number, raw in enumerate(raw_steps, start=1):
+            line, offset = _line_of(text, r"^\s*\[\[steps\]\]", offset)
+            step_start = offset
+            offset += 1
+            where = f"steps[{number}]"
+            action = raw.get("action")
+            if action not in ACTIONS:
+                raise fail(line, f"{where}.action",
+                           f"{action!r} is not an action; use one of {', '.join(sorted(ACTIONS))}")  # fmt: skip
+            allowed = _parameters(ACTIONS[action])
+            params = {key: value for key, value in raw.items() if key not in _STEP_KEYS}
+            for key, value in params.items():
+                key_line, _ = _line_of(text, rf"^\s*{re.escape(key)}\s*=", step_start)
+                if key not in allowed:
+                    raise fail(key_line, f"{where}.{key}",
+                               f"{action} has no parameter {key!r}; it takes "
+                               f"{', '.join(sorted(allowed)) or 'none'}")  # fmt: skip
+                reference = _reference(value)
+                if reference is not None and reference not in known_inputs:
+                    raise fail(key_line, f"{where}.{key}",
+                               f"refers to ${reference}, which is not declared: add "
+                               f'[inputs.{reference}] with a type')  # fmt: skip
+            when = raw.get("when")
+            if when is not None and when not in known_inputs:
+                raise fail(line, f"{where}.when", f"{when!r} is not a declared input")
+            missing = sorted(_required(ACTIONS[action]) - set(params))
+            if missing:
+                raise fail(line, where, f"{action} needs {', '.join(missing)}")
+            steps.append(Step(number, action, params, when))
+        return cls(name, title, description, tuple(inputs), tuple(steps), source, text)
+
+    def actions(self, given: Mapping[str, Any]) -> list[Action]:
+        """The steps' actions with `given` inputs filled in (defaults for the others)."""
+        declared = {item.name: item for item in self.inputs}
+        for key in given:
+            if key not in declared:
+                raise PlaybookError(
+                    f"{self.source}: input {key!r} is not declared by playbook {self.name}; it "
+                    f"takes {', '.join(declared) or 'no inputs'}"
+                )
+        values: dict[str, Any] = {}
+        for item in self.inputs:
+            if item.name in given:
+                check, shape = INPUT_TYPES[item.type]
+                if not check(given[item.name]):
+                    raise PlaybookError(
+                        f"{self.source}: input {item.name!r} must be {shape}, got "
+                        f"{given[item.name]!r}"
+                    )
+                values[item.name] = given[item.name]
+            elif item.required:
+                raise PlaybookError(
+                    f"{self.source}: playbook {self.name} needs input {item.name!r} "
+                    f"({item.description or item.type}): pass inputs={{{item.name!r}: ...}}"
+                )
+            else:
+                values[item.name] = item.default
+        built = []
+        for step in self.steps:
+            if step.when is not None and not values[step.when]:
+                continue
+            params = {
+                key: values[ref] if (ref := _reference(value)) is not None else value
+                for key, value in step.params.items()
+            }
+            try:
+                built.append(ACTIONS[step.action](**params))
+            except (InvalidArgumentError, TypeError) as error:
+                raise PlaybookError(
+                    f"{self.source}: steps[{step.number}] ({step.action}): {error}"
+                ) from None
+        return built
+
+
+def _reference(value: object) -> str | None:
+    if isinstance(value, str):
+        match = _REFERENCE.fullmatch(value)
+        if match is not None:
+            return match.group(1)
+    return None
+
+
+def _parameters(action: type[Action]) -> set[str]:
+    signature = inspect.signature(action.__init__)
+    return {name for name in signature.parameters if name != "self"}
+
+
+def _required(action: type[Action]) -> set[str]:
+    signature = inspect.signature(action.__init__)
+    return {
+        name
+        for name, parameter in signature.parameters.items()
+        if name != "self" and parameter.default is inspect.Parameter.empty
+    }
+
+
+def shipped_playbooks() -> dict[str, Playbook]:
+    """The playbooks that come with magento_ir, by name."""
+    found = {}
+    for entry in resources.files("magento_ir.playbooks").iterdir():
+        if entry.name.endswith(".toml"):
+            playbook = Playbook.from_text(
+                entry.read_text(encoding="utf-8"), source=f"magento_ir/playbooks/{entry.name}"
+            )
+            found[playbook.name] = playbook
+    return dict(sorted(found.items()))
+
+
+def load_playbook(name_or_path: str | Path) -> Playbook:
+    """A shipped playbook by name (`"magecart"`), or a playbook file by path."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return Playbook.from_file(path)
+    shipped = shipped_playbooks()
+    if str(name_or_path) not in shipped:
+        raise PlaybookError(
+            f"no shipped playbook named {name_or_path!r}: use one of {', '.join(shipped)}, or "
+            "the path of a .toml file"
+        )
+    return shipped[str(name_or_path)]
