@@ -195,7 +195,8 @@ def _generated_order(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
     number = entity_id - FIRST_GENERATED_ORDER_ID + 1
     bits = _mix(seed, 3, number)
     burst = number > options.orders - _burst_size(options.orders)
-    order = json.loads(_ORDER_TEMPLATE)  # a fresh deep copy, about 3x faster than deepcopy
+    # A fresh deep copy: a JSON round-trip is about 3x faster than copy.deepcopy here.
+    order: dict[str, Any] = json.loads(_ORDER_TEMPLATE)
     product_count = len(fixtures.PRODUCTS) + options.products
     product_id = 1 + bits % product_count
     customer_total = FIXTURE_CUSTOMERS + options.customers
