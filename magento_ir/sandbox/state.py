@@ -352,6 +352,8 @@ class StoreState:
     # customer_entity.session_cutoff (unix seconds) and the storefront sessions.
     customer_session_cutoff: dict[int, float] = field(default_factory=dict)
     customer_sessions: dict[str, CustomerSession] = field(default_factory=dict)
+    # Storefront carts (`quote`): session id -> {product id: qty}.
+    quotes: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     # customer rp_token by customer id (the latest reset link).
     password_reset_tokens: dict[int, str] = field(default_factory=dict, repr=False)
     # Outgoing e-mail the store "sent" (password resets): (to, template) pairs.
