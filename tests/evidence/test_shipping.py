@@ -218,14 +218,31 @@ class HecReceiver:
     def __init__(self, replies: list[tuple[int, int]], ca: LoopbackCA | None = None) -> None:
         self.replies = list(replies)
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.ack_requests: list[tuple[dict[str, str], list[int]]] = []
+        # Indexer acknowledgement, when the client sends a channel: each ackId turns true on
+        # its `ack_after`-th poll, except the ids in `lost`, which never do.
+        self.ack_after = 1
+        self.lost: set[int] = set()
+        self.give_ack_ids = True
+        self._polls: dict[int, int] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.path == "/services/collector/ack":
+                    self._answer(200, {"acks": receiver.poll(self.headers, body)})
+                    return
+                ack_id = len(receiver.requests)
                 receiver.requests.append((dict(self.headers), body))
                 status, code = receiver.replies.pop(0) if receiver.replies else (200, 0)
-                reply = json.dumps({"text": HecReceiver.TEXTS[code], "code": code}).encode()
+                answer: dict[str, Any] = {"text": HecReceiver.TEXTS[code], "code": code}
+                if "X-Splunk-Request-Channel" in self.headers and receiver.give_ack_ids:
+                    answer["ackId"] = ack_id
+                self._answer(status, answer)
+
+            def _answer(self, status: int, answer: dict[str, Any]) -> None:
+                reply = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
@@ -247,6 +264,15 @@ class HecReceiver:
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
         self.thread.start()
+
+    def poll(self, headers: Any, body: bytes) -> dict[str, bool]:
+        ack_ids = json.loads(body)["acks"]
+        self.ack_requests.append((dict(headers), ack_ids))
+        answer = {}
+        for ack_id in ack_ids:
+            self._polls[ack_id] = self._polls.get(ack_id, 0) + 1
+            answer[str(ack_id)] = ack_id not in self.lost and self._polls[ack_id] >= self.ack_after
+        return answer
 
     def events(self) -> list[dict[str, Any]]:
         """Every event received, splitting each body's concatenated JSON objects."""
@@ -412,3 +438,71 @@ def test_hec_client_refuses_bad_configuration(url: str, token: str, message: str
     """A malformed URL or token raises ValueError before anything is sent."""
     with pytest.raises(ValueError, match=message):
         HecClient(url, token)
+
+
+CHANNEL = "0aeeac95-ac74-4aa9-b30d-6c4c0ac581ba"
+
+
+def test_hec_waits_for_indexer_acknowledgement(
+    hec_factory: Callable[..., HecReceiver], make_log: Callable[..., Path]
+) -> None:
+    """With a channel, every batch's ackId is polled on /ack until the indexers confirm it."""
+    receiver = hec_factory()
+    receiver.ack_after = 3
+    records = list(read_records(make_log(9)))
+    client, sleeps = _client(
+        receiver.url, channel=CHANNEL, max_batch_events=5, ack_interval_seconds=2.0
+    )
+    result = client.send(records)
+    assert (result.events, result.batches, result.retries) == (10, 2, 0)
+    assert sleeps == [2.0, 2.0, 2.0]
+    assert all(h["X-Splunk-Request-Channel"] == CHANNEL for h, _ in receiver.requests)
+    assert [ids for _, ids in receiver.ack_requests] == [[0, 1], [0, 1], [0, 1]]
+    assert receiver.ack_requests[0][0]["Authorization"] == f"Splunk {TOKEN}"
+
+
+def test_hec_resends_batches_never_acknowledged(
+    hec_factory: Callable[..., HecReceiver], make_log: Callable[..., Path]
+) -> None:
+    """A batch whose ackId never turns true is sent again; deduplicating restores the log."""
+    receiver = hec_factory()
+    receiver.lost = {0}
+    records = list(read_records(make_log(9)))
+    client, _ = _client(receiver.url, channel=CHANNEL, max_batch_events=5, ack_polls=2)
+    result = client.send(records)
+    assert result.retries == 1
+    assert len(receiver.requests) == 3
+    hashes = [event["fields"]["record_hash"] for event in receiver.events()]
+    assert len(hashes) == 15
+    assert list(dict.fromkeys(hashes)) == [record.hash for record in records]
+
+
+def test_hec_reports_batches_that_are_never_acknowledged(
+    hec_factory: Callable[..., HecReceiver], make_log: Callable[..., Path]
+) -> None:
+    """When acknowledgements never come, the client gives up with a retryable error."""
+    receiver = hec_factory()
+    receiver.lost = set(range(100))
+    client, _ = _client(receiver.url, channel=CHANNEL, ack_polls=2, max_attempts=3)
+    with pytest.raises(ShippingError, match="never acknowledged 1 batches") as caught:
+        client.send(read_records(make_log(2)))
+    assert caught.value.retryable
+    assert len(receiver.requests) == 3
+
+
+def test_hec_without_ack_ids_on_a_channel_says_to_enable_useack(
+    hec_factory: Callable[..., HecReceiver], make_log: Callable[..., Path]
+) -> None:
+    """A channel against a token without useACK fails clearly instead of trusting a 200."""
+    receiver = hec_factory()
+    receiver.give_ack_ids = False
+    client, _ = _client(receiver.url, channel=CHANNEL)
+    with pytest.raises(ShippingError, match="useACK") as caught:
+        client.send(read_records(make_log(1)))
+    assert not caught.value.retryable
+
+
+def test_hec_channel_must_be_a_guid() -> None:
+    """A channel that is not a GUID raises ValueError."""
+    with pytest.raises(ValueError, match="GUID"):
+        HecClient("https://splunk:8088/services/collector/event", TOKEN, channel="abc")
