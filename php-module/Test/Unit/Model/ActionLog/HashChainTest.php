@@ -38,6 +38,19 @@ final class HashChainTest extends TestCase
         );
     }
 
+    public function testTheContractsExampleRecordVerifies(): void
+    {
+        $contract = json_decode(
+            (string) file_get_contents(dirname(__DIR__, 4) . '/contract/openapi.json'),
+            true,
+            512,
+            JSON_THROW_ON_ERROR
+        );
+        $example = $contract['paths']['/V1/incident-response/actions']['get']['responses']['200']['content']
+            ['application/json']['example'];
+        self::assertNull((new HashChain())->firstBrokenIndex($example['items']));
+    }
+
     public function testCanonicalFormKeepsSlashesAndUnicodeUnescaped(): void
     {
         self::assertStringContainsString('"Skimmer found / café"', (new HashChain())->canonical($this->record()));
