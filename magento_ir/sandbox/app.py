@@ -242,11 +242,14 @@ class Sandbox:
 
         return Inspector(self)
 
-    def transport(self) -> httpx.MockTransport:
-        """An httpx transport (sync and async) that sends every request to this store."""
+    def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
+        """An httpx transport (sync and async) that sends every request to this store.
+
+        `client_ip` is the address the store sees, e.g. to test maintenance allow-lists.
+        """
         from magento_ir.sandbox.transport import SandboxTransport  # noqa: PLC0415 - httpx stays lazy
 
-        return SandboxTransport(self)
+        return SandboxTransport(self, client_ip)
 
     # --- dispatch ---------------------------------------------------------------------------
     def handle(self, request: SandboxRequest) -> SandboxResponse:

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["SandboxTransport", "to_sandbox_request"]
 
 
-def to_sandbox_request(request: httpx.Request, body: bytes) -> SandboxRequest:
+def to_sandbox_request(
+    request: httpx.Request, body: bytes, client_ip: str = "127.0.0.1"
+) -> SandboxRequest:
     raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
     return SandboxRequest(
         method=request.method,
@@ -31,6 +33,7 @@ def to_sandbox_request(request: httpx.Request, body: bytes) -> SandboxRequest:
         headers={key.lower(): value for key, value in request.headers.items()},
         body=body,
         scheme=request.url.scheme,
+        client_ip=client_ip,
     )
 
 
@@ -53,22 +56,26 @@ def _to_httpx(response: SandboxResponse, request: httpx.Request) -> httpx.Respon
 class SandboxTransport(httpx.MockTransport):
     """`httpx.MockTransport` whose handler is a `Sandbox`."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, client_ip: str = "127.0.0.1") -> None:
         super().__init__(self._unreachable)
         self.sandbox = sandbox
+        # The address the store sees (maintenance allow-lists compare against it).
+        self.client_ip = client_ip
 
     @staticmethod
     def _unreachable(request: httpx.Request) -> httpx.Response:
         raise NotImplementedError  # both handle methods are overridden
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.sandbox.handle(to_sandbox_request(request, request.read()))
+        response = self.sandbox.handle(to_sandbox_request(request, request.read(), self.client_ip))
         if response.delay > 0 and response.fault is not SocketFault.TIMEOUT:
             time.sleep(response.delay)
         return _to_httpx(response, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.sandbox.handle(to_sandbox_request(request, await request.aread()))
+        response = self.sandbox.handle(
+            to_sandbox_request(request, await request.aread(), self.client_ip)
+        )
         if response.delay > 0 and response.fault is not SocketFault.TIMEOUT:
             await asyncio.sleep(response.delay)
         return _to_httpx(response, request)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from tests.sandbox.conftest import client_for
 
 if TYPE_CHECKING:
-    import httpx
-
     from magento_ir.sandbox import Sandbox
 
 
@@ -296,6 +295,9 @@ def test_maintenance_mode_blocks_rest_unless_allow_listed(
     with sandbox.lock:
         sandbox.state.maintenance_ips = ("127.0.0.1",)
     assert admin.get("/rest/V1/orders/1").status_code == 200
+    elsewhere = sandbox.transport(client_ip="198.51.100.9")
+    with httpx.Client(transport=elsewhere, base_url="http://magento.test") as outsider:
+        assert outsider.get("/rest/V1/orders/1").status_code == 503
 
 
 def test_request_counts_per_route(sandbox: Sandbox, admin: httpx.Client) -> None:
