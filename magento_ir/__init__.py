@@ -23,6 +23,7 @@ from magento_ir._http import set_testing
 from magento_ir._sync import MagentoClient
 from magento_ir._version import __version__
 from magento_ir.auth import AdminCredentials, BearerToken, CustomerCredentials, OAuth1Credentials
+from magento_ir.containment import Incident
 
 __all__ = [
     "APIConnectionError",
@@ -39,6 +40,7 @@ __all__ = [
     "CustomerCredentials",
     "Filter",
     "GraphQLError",
+    "Incident",
     "InvalidArgumentError",
     "MagentoClient",
     "MagentoIRError",

@@ -131,13 +131,14 @@ async def _issue_canary(ctx: Context) -> None:
     if ctx.resumed:
         ctx.canary.note = "the run resumed after an interruption: no canary was issued before it"
         return
+    _, login = credentials.login_request(0.0)
     ctx.canary.customer_token = await ctx.client.tokens.customer(
-        credentials.email, credentials.password
+        login["username"], login["password"]
     )
     response = await ctx.page(
         "/customer/account/loginPost",
         method="POST",
-        data={"login[username]": credentials.email, "login[password]": credentials.password},
+        data={"login[username]": login["username"], "login[password]": login["password"]},
         accept=lambda answer: answer.status_code < 500,  # noqa: PLR2004 - any non-5xx answer
     )
     ctx.canary.storefront_session = response.status_code < 400 and await _storefront_logged_in(ctx)  # noqa: PLR2004
@@ -169,9 +170,13 @@ async def _canary_checks(ctx: Context) -> list[Check]:
         try:
             await probe.customers.me()
         except AuthenticationError:
-            token = Check("a token issued before is refused", True, "GET /V1/customers/me: 401")
+            token = Check(
+                "a token issued before is refused", passed=True, detail="GET /V1/customers/me: 401"
+            )
         else:
-            token = Check("a token issued before is refused", False, "GET /V1/customers/me: 200")
+            token = Check(
+                "a token issued before is refused", passed=False, detail="GET /V1/customers/me: 200"
+            )
     checks = [token]
     if not ctx.canary.storefront_session:
         checks.append(
@@ -269,7 +274,7 @@ class TerminateSessions(Action):
             changes=(f"scope:{self.scope}",),
         )
 
-    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
         if self.scope in ("customers", "all"):
             await _issue_canary(ctx)
@@ -296,13 +301,13 @@ class TerminateSessions(Action):
             {"module_action_id": result.action_id, "replayed": result.replayed},
         )
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         checks = [await _responder_still_in(ctx)]
         if self.scope in ("customers", "all"):
             checks.extend(await _canary_checks(ctx))
         return Verification(self.kind, tuple(checks))
 
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
         return Outcome(
             self.kind,
             outcome.path,
@@ -631,7 +636,7 @@ class Maintenance(Action):
             "Retry-After"
         ) == str(self.retry_after)
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         checks = [await _responder_still_in(ctx)]
         if self.mode == "full":
             state = await ctx.client.incident_response.maintenance()
@@ -724,7 +729,7 @@ class SuspendPayments(Action):
             changes=tuple(f"payment:{code}" for code in self.methods),
         )
 
-    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
         result = await ctx.client.incident_response.suspend_payments(
             self.methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
@@ -754,7 +759,7 @@ class SuspendPayments(Action):
             {"module_action_id": result.action_id},
         )
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         answer = await ctx.page("/checkout", accept=lambda r: r.status_code == _HTTP_OK)
         offered = set(re.findall(r'data-payment-method="([a-z0-9_]+)"', answer.text))
         still = sorted(offered & set(self.methods))
@@ -843,7 +848,7 @@ class LockdownAdmins(Action):
             changes=("admins:all-but-kept",),
         )
 
-    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
         result = await ctx.client.incident_response.lockdown_admins(
             reason=ctx.reason,
@@ -869,7 +874,7 @@ class LockdownAdmins(Action):
             {"lockdown_id": result.lockdown_id, "module_action_id": result.action_id},
         )
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         return Verification(self.kind, (await _responder_still_in(ctx),))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
@@ -896,13 +901,13 @@ class ForcePasswordReset(Action):
 
     kind = "force_password_reset"
 
-    def __init__(
-        self, customers: Sequence[int] | Literal["all"], *, send_reset_email: bool = False
-    ) -> None:
+    def __init__(self, customers: Sequence[int] | str, *, send_reset_email: bool = False) -> None:
         if customers == "all":
             self.customers: list[int] | Literal["all"] = "all"
         elif isinstance(customers, str):
-            raise InvalidArgumentError("customers must be a list of customer ids or 'all'")
+            raise InvalidArgumentError(
+                f"customers must be a list of customer ids or 'all', not {customers!r}"
+            )
         else:
             ids = _ids(customers, "customers")
             if not ids:
@@ -933,7 +938,7 @@ class ForcePasswordReset(Action):
             else tuple(f"customer:{customer}" for customer in self.customers),
         )
 
-    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
         await _issue_canary(ctx)
         everyone = self.customers == "all"
@@ -972,7 +977,7 @@ class ForcePasswordReset(Action):
             {"module_action_id": result.action_id},
         )
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         checks = [await _responder_still_in(ctx)]
         credentials = ctx.connection.canary_customer
         if credentials is None:
@@ -980,16 +985,21 @@ class ForcePasswordReset(Action):
                 Check("the old password is refused", None, "no canary customer configured")
             )
         else:
+            _, login = credentials.login_request(0.0)
             try:
-                await ctx.client.tokens.customer(credentials.email, credentials.password)
+                await ctx.client.tokens.customer(login["username"], login["password"])
             except AuthenticationError:
-                checks.append(Check("the old password is refused", True, "token route: 401"))
+                checks.append(
+                    Check("the old password is refused", passed=True, detail="token route: 401")
+                )
             else:
-                checks.append(Check("the old password is refused", False, "a token was issued"))
+                checks.append(
+                    Check("the old password is refused", passed=False, detail="a token was issued")
+                )
         checks.extend(await _canary_checks(ctx))
         return Verification(self.kind, tuple(checks))
 
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
         return Outcome(
             self.kind,
             "module",
@@ -1293,7 +1303,7 @@ class RevokeOwnCustomerToken(Action):
             changes=(f"customer:{self.email}",),
         )
 
-    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         credentials = self._credentials(ctx)
         await _issue_canary(ctx)
         from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle
@@ -1324,10 +1334,10 @@ class RevokeOwnCustomerToken(Action):
             "core POST revoke (self): not retried; repeating it on a rerun is harmless",
         )
 
-    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         return Verification(self.kind, tuple(await _canary_checks(ctx)))
 
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
         return Outcome(
             self.kind,
             "core",

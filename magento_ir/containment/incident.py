@@ -115,31 +115,7 @@ class Incident:
             )
         journal = Journal.open(journal_path, key=key)
         try:
-            opened = journal.opened()
-            if opened is None:
-                if not title or not title.strip():
-                    raise ConfigurationError(
-                        "a new incident needs a title, e.g. title='Magecart skimmer in checkout'"
-                    )
-                now = datetime.now(UTC)
-                opened = {
-                    "id": incident_id or _new_incident_id(now),
-                    "title": title,
-                    "store": store.base_url,
-                    "opened_at": now.isoformat(),
-                    "detected_at": _iso(detected_at) if detected_at is not None else None,
-                }
-                journal.append(INCIDENT_OPENED, opened)
-            elif opened["store"] != store.base_url:
-                raise ConfigurationError(
-                    f"{journal_path} is the journal of incident {opened['id']} on "
-                    f"{opened['store']}, not {store.base_url}: open it with that store, or start "
-                    "a new journal file"
-                )
-            elif incident_id is not None and incident_id != opened["id"]:
-                raise ConfigurationError(
-                    f"{journal_path} is the journal of incident {opened['id']}, not {incident_id}"
-                )
+            opened = _opened_record(journal, store, title, incident_id, detected_at)
         except BaseException:
             journal.close()
             raise
@@ -212,7 +188,7 @@ class Incident:
             resumed=resumed,
         )
 
-    def _record(self, record_type: str, action: Action, step: str, **payload: Any) -> None:
+    def _record(self, record_type: str, action: Action, step: str, **payload: object) -> None:
         self._journal.append(
             record_type, {"step": step, "action": action.kind, "params": action.params(), **payload}
         )
@@ -309,7 +285,7 @@ class Incident:
         )
         return await self._verify_step(action, ctx, step, generation, plan, outcome)
 
-    async def _verify_step(
+    async def _verify_step(  # noqa: PLR0917 - private, called with the step's parts
         self,
         action: Action,
         ctx: Context,
@@ -418,6 +394,42 @@ class Incident:
     def rollback(self, steps: Sequence[str] | None = None) -> RunReport:
         """`arollback()` in a private event loop."""
         return _run_sync(self.arollback(steps))
+
+
+def _opened_record(
+    journal: Journal,
+    store: StoreConnection,
+    title: str | None,
+    incident_id: str | None,
+    detected_at: datetime | None,
+) -> dict[str, Any]:
+    """The journal's `incident.opened` record, written now for a new journal."""
+    opened = journal.opened()
+    where = journal.log.path
+    if opened is None:
+        if not title or not title.strip():
+            raise ConfigurationError(
+                "a new incident needs a title, e.g. title='Magecart skimmer in checkout'"
+            )
+        now = datetime.now(UTC)
+        opened = {
+            "id": incident_id or _new_incident_id(now),
+            "title": title,
+            "store": store.base_url,
+            "opened_at": now.isoformat(),
+            "detected_at": _iso(detected_at) if detected_at is not None else None,
+        }
+        journal.append(INCIDENT_OPENED, opened)
+    elif opened["store"] != store.base_url:
+        raise ConfigurationError(
+            f"{where} is the journal of incident {opened['id']} on {opened['store']}, not "
+            f"{store.base_url}: open it with that store, or start a new journal file"
+        )
+    elif incident_id is not None and incident_id != opened["id"]:
+        raise ConfigurationError(
+            f"{where} is the journal of incident {opened['id']}, not {incident_id}"
+        )
+    return opened
 
 
 def _run_sync(coroutine: Awaitable[RunReport]) -> RunReport:

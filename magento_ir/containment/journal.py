@@ -3,18 +3,16 @@ tamper-evident evidence log (`magento_ir.evidence.EvidenceLog`), fsynced record 
 
 Record types (payloads are JSON objects; none holds a secret):
 
-| type                          | written                                  | payload                       |
-|-------------------------------|------------------------------------------|-------------------------------|
-| `incident.opened`             | once, when the journal is created        | id, title, store, times       |
-| `journal.detect`              | each run: was the module found           | module capabilities or null   |
-| `journal.plan`                | a step was planned (also dry runs)       | step, action, params, plan    |
-| `journal.prior_state`         | right before the step's first write      | step, generation, plan        |
-| `journal.result`              | the step's writes are done               | step, generation, outcome     |
-| `journal.verification`        | outside checks after the result          | step, generation, checks      |
-| `journal.blocked`             | the step cannot run (module missing ...) | step, error                   |
-| `journal.error`               | the step stopped on an error             | step, phase, error            |
-| `journal.rollback`            | right before a rollback's first write    | step, generation              |
-| `journal.rollback_result`     | the rollback's writes are done           | step, generation, outcome     |
+- `incident.opened`: once, when the journal is created (id, title, store, times);
+- `journal.detect`: each run, whether the module was found (its capabilities, or null);
+- `journal.plan`: a step was planned (also dry runs, with `dry_run: true`);
+- `journal.prior_state`: right before the step's first write (the plan with the prior state it
+  read, and the idempotency key);
+- `journal.result`: the step's writes are done (the per-entity outcome);
+- `journal.verification`: the outside checks after the result;
+- `journal.blocked`: the step cannot run (the module is missing), with the reason;
+- `journal.error`: the step stopped on an error (phase and message);
+- `journal.rollback` / `journal.rollback_result`: before a rollback's first write / after it.
 
 A step is identified by `step` = SHA-256 of its action kind and canonical parameters (first 16
 hex digits) and by `generation` (how many times it was rolled back before). Resuming reads these
@@ -71,7 +69,7 @@ class StepState:
         return self.outcome is not None and self.rollback_outcome is None
 
     @property
-    def status(self) -> str:
+    def status(self) -> str:  # noqa: PLR0911 - one answer per journaled stage
         """One word for tables: planned, in_flight, applied, verified, ..., rolled_back."""
         if self.rollback_outcome is not None:
             return "rolled_back"

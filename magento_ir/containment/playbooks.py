@@ -130,103 +130,25 @@ class Playbook:
         return cls.from_text(text, source=str(file))
 
     @classmethod
-    def from_text(cls, text: str, *, source: str = "<playbook>") -> Playbook:  # noqa: C901, PLR0912
+    def from_text(cls, text: str, *, source: str = "<playbook>") -> Playbook:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise PlaybookError(
                 f"{source}: not valid TOML: {error}; fix the syntax there (strings need quotes)"
             ) from None
-
-        def fail(line: int, where: str, problem: str) -> PlaybookError:
-            place = f"{source}:{line}" if line else source
-            return PlaybookError(f"{place}: {where}: {problem}")
-
+        where = _Where(source, text)
         unknown = sorted(set(data) - _TOP_LEVEL)
         if unknown:
-            line, _ = _line_of(text, rf"^\s*\[*{re.escape(unknown[0])}\b")
-            raise fail(line, unknown[0], "unknown table; a playbook has [playbook], [inputs.*] "
-                       "and [[steps]]")  # fmt: skip
-        header = data.get("playbook")
-        if not isinstance(header, dict):
-            raise fail(0, "[playbook]", 'missing: add [playbook] with name = "..." and title')
-        header_line, _ = _line_of(text, r"^\s*\[playbook\]")
-        for key in sorted(set(header) - _HEADER_KEYS):
-            raise fail(header_line, f"playbook.{key}", "unknown key; use name, title, description")
-        name = header.get("name")
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise fail(header_line, "playbook.name",
-                       'must be lower-case letters, digits and _ (e.g. name = "magecart")')  # fmt: skip
-        title = header.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise fail(header_line, "playbook.title", 'missing: add title = "what this contains"')
-        description = header.get("description", "")
-        if not isinstance(description, str):
-            raise fail(header_line, "playbook.description", "must be a string")
-
-        inputs = []
-        raw_inputs = data.get("inputs", {})
-        if not isinstance(raw_inputs, dict):
-            raise fail(0, "inputs", "must be tables like [inputs.skus]")
-        for input_name, spec in raw_inputs.items():
-            line, _ = _line_of(text, rf"^\s*\[inputs\.{re.escape(input_name)}\]")
-            where = f"inputs.{input_name}"
-            if not _NAME.fullmatch(input_name) or not isinstance(spec, dict):
-                raise fail(line, where, "inputs are tables named in lower_snake_case")
-            for key in sorted(set(spec) - _INPUT_KEYS):
-                raise fail(line, f"{where}.{key}", "unknown key; use type, description, default")
-            kind = spec.get("type")
-            if kind not in INPUT_TYPES:
-                raise fail(line, f"{where}.type", f"must be one of {', '.join(INPUT_TYPES)}")
-            check, shape = INPUT_TYPES[kind]
-            if "default" in spec and not check(spec["default"]):
-                raise fail(line, f"{where}.default", f"must be {shape}")
-            inputs.append(
-                Input(
-                    input_name,
-                    kind,
-                    str(spec.get("description", "")),
-                    spec.get("default"),
-                    required="default" not in spec,
-                )  # fmt: skip
+            raise where.fail(
+                where.line(rf"^\s*\[*{re.escape(unknown[0])}\b"),
+                unknown[0],
+                "unknown table; a playbook has [playbook], [inputs.*] and [[steps]]",
             )
-        known_inputs = {item.name for item in inputs}
-
-        raw_steps = data.get("steps")
-        if not isinstance(raw_steps, list) or not raw_steps:
-            raise fail(0, "steps", 'no steps: add [[steps]] tables with action = "..."')
-        steps = []
-        offset = 0
-        for number, raw in enumerate(raw_steps, start=1):
-            line, offset = _line_of(text, r"^\s*\[\[steps\]\]", offset)
-            step_start = offset
-            offset += 1
-            where = f"steps[{number}]"
-            action = raw.get("action")
-            if action not in ACTIONS:
-                raise fail(line, f"{where}.action",
-                           f"{action!r} is not an action; use one of {', '.join(sorted(ACTIONS))}")  # fmt: skip
-            allowed = _parameters(ACTIONS[action])
-            params = {key: value for key, value in raw.items() if key not in _STEP_KEYS}
-            for key, value in params.items():
-                key_line, _ = _line_of(text, rf"^\s*{re.escape(key)}\s*=", step_start)
-                if key not in allowed:
-                    raise fail(key_line, f"{where}.{key}",
-                               f"{action} has no parameter {key!r}; it takes "
-                               f"{', '.join(sorted(allowed)) or 'none'}")  # fmt: skip
-                reference = _reference(value)
-                if reference is not None and reference not in known_inputs:
-                    raise fail(key_line, f"{where}.{key}",
-                               f"refers to ${reference}, which is not declared: add "
-                               f'[inputs.{reference}] with a type')  # fmt: skip
-            when = raw.get("when")
-            if when is not None and when not in known_inputs:
-                raise fail(line, f"{where}.when", f"{when!r} is not a declared input")
-            missing = sorted(_required(ACTIONS[action]) - set(params))
-            if missing:
-                raise fail(line, where, f"{action} needs {', '.join(missing)}")
-            steps.append(Step(number, action, params, when))
-        return cls(name, title, description, tuple(inputs), tuple(steps), source, text)
+        name, title, description = _header(where, data.get("playbook"))
+        inputs = _inputs(where, data.get("inputs", {}))
+        steps = _steps(where, data.get("steps"), {item.name for item in inputs})
+        return cls(name, title, description, inputs, steps, source, text)
 
     def actions(self, given: Mapping[str, Any]) -> list[Action]:
         """The steps' actions with `given` inputs filled in (defaults for the others)."""
@@ -269,6 +191,113 @@ class Playbook:
                     f"{self.source}: steps[{step.number}] ({step.action}): {error}"
                 ) from None
         return built
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """The file being read, to point errors at a line."""
+
+    source: str
+    text: str
+
+    def line(self, pattern: str, start: int = 0) -> int:
+        return _line_of(self.text, pattern, start)[0]
+
+    def fail(self, line: int, key: str, problem: str) -> PlaybookError:
+        place = f"{self.source}:{line}" if line else self.source
+        return PlaybookError(f"{place}: {key}: {problem}")
+
+
+def _header(where: _Where, header: object) -> tuple[str, str, str]:
+    if not isinstance(header, dict):
+        raise where.fail(0, "[playbook]", 'missing: add [playbook] with name = "..." and title')
+    line = where.line(r"^\s*\[playbook\]")
+    for key in sorted(set(header) - _HEADER_KEYS):
+        raise where.fail(line, f"playbook.{key}", "unknown key; use name, title, description")
+    name = header.get("name")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise where.fail(
+            line,
+            "playbook.name",
+            'must be lower-case letters, digits and _ (e.g. name = "magecart")',
+        )
+    title = header.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise where.fail(line, "playbook.title", 'missing: add title = "what this contains"')
+    description = header.get("description", "")
+    if not isinstance(description, str):
+        raise where.fail(line, "playbook.description", "must be a string")
+    return name, title, description
+
+
+def _inputs(where: _Where, raw: object) -> tuple[Input, ...]:
+    if not isinstance(raw, dict):
+        raise where.fail(0, "inputs", "must be tables like [inputs.skus]")
+    inputs = []
+    for name, spec in raw.items():
+        line = where.line(rf"^\s*\[inputs\.{re.escape(name)}\]")
+        key = f"inputs.{name}"
+        if not _NAME.fullmatch(name) or not isinstance(spec, dict):
+            raise where.fail(line, key, "inputs are tables named in lower_snake_case")
+        for extra in sorted(set(spec) - _INPUT_KEYS):
+            raise where.fail(line, f"{key}.{extra}", "unknown key; use type, description, default")
+        kind = spec.get("type")
+        if kind not in INPUT_TYPES:
+            raise where.fail(line, f"{key}.type", f"must be one of {', '.join(INPUT_TYPES)}")
+        check, shape = INPUT_TYPES[kind]
+        if "default" in spec and not check(spec["default"]):
+            raise where.fail(line, f"{key}.default", f"must be {shape}")
+        inputs.append(
+            Input(
+                name,
+                kind,
+                str(spec.get("description", "")),
+                spec.get("default"),
+                required="default" not in spec,
+            )
+        )
+    return tuple(inputs)
+
+
+def _steps(where: _Where, raw: object, inputs: set[str]) -> tuple[Step, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise where.fail(0, "steps", 'no steps: add [[steps]] tables with action = "..."')
+    steps = []
+    offset = 0
+    for number, table in enumerate(raw, start=1):
+        line, offset = _line_of(where.text, r"^\s*\[\[steps\]\]", offset)
+        start = offset
+        offset += 1
+        key = f"steps[{number}]"
+        action = table.get("action")
+        if action not in ACTIONS:
+            raise where.fail(
+                line, f"{key}.action", f"{action!r} is not an action; use one of "
+                f"{', '.join(sorted(ACTIONS))}",
+            )  # fmt: skip
+        allowed = _parameters(ACTIONS[action])
+        params = {name: value for name, value in table.items() if name not in _STEP_KEYS}
+        for name, value in params.items():
+            name_line = where.line(rf"^\s*{re.escape(name)}\s*=", start)
+            if name not in allowed:
+                raise where.fail(
+                    name_line, f"{key}.{name}", f"{action} has no parameter {name!r}; it takes "
+                    f"{', '.join(sorted(allowed)) or 'none'}",
+                )  # fmt: skip
+            reference = _reference(value)
+            if reference is not None and reference not in inputs:
+                raise where.fail(
+                    name_line, f"{key}.{name}", f"refers to ${reference}, which is not "
+                    f"declared: add [inputs.{reference}] with a type",
+                )  # fmt: skip
+        when = table.get("when")
+        if when is not None and when not in inputs:
+            raise where.fail(line, f"{key}.when", f"{when!r} is not a declared input")
+        missing = sorted(_required(ACTIONS[action]) - set(params))
+        if missing:
+            raise where.fail(line, key, f"{action} needs {', '.join(missing)}")
+        steps.append(Step(number, action, params, when))
+    return tuple(steps)
 
 
 def _reference(value: object) -> str | None:
