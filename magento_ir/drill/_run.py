@@ -1,0 +1,328 @@
+"""Running a drill: sandbox up, breach staged, playbook run over HTTP, checks, rollbacks, report."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from magento_ir._exceptions import ConfigurationError
+from magento_ir.auth import CustomerCredentials, OAuth1Credentials
+from magento_ir.containment._context import StoreConnection
+from magento_ir.containment.incident import Incident
+from magento_ir.containment.playbooks import load_playbook
+from magento_ir.drill._report import (
+    ActionReport,
+    CheckReport,
+    DrillReport,
+    RollbackReport,
+)
+from magento_ir.drill._staging import SKIMMER_SCRIPT, attacker_checks, stage_magecart
+from magento_ir.evidence import SigningKey
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from magento_ir.containment.actions import Action
+    from magento_ir.containment.incident import StepReport
+    from magento_ir.drill._staging import StagedBreach
+    from magento_ir.sandbox import Sandbox
+
+__all__ = ["SCENARIOS", "DrillOptions", "run_drill"]
+
+# Scenario name -> the shipped playbook it runs and the steps it rolls back at the end.
+SCENARIOS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "magecart": ("magecart", ("maintenance",)),
+}
+# The responder signs as an integration, as automation would: no admin user of its own to lose.
+_RESPONDER_INTEGRATION = "ERP Connector"
+# Orders placed while the skimmer was live are held: the most recent ones in flight.
+_ORDERS_HELD = 8
+_CANARY_EMAIL = "ir.customer12@example.com"
+
+
+@dataclass(frozen=True, slots=True)
+class DrillOptions:
+    scenario: str = "magecart"
+    products: int = 10_000
+    customers: int = 100_000
+    orders: int = 200
+    latency: str = "real"
+    with_module: bool = True
+    seed: int = 0
+    report_dir: Path = field(default_factory=Path)
+
+    def __post_init__(self) -> None:
+        if self.scenario not in SCENARIOS:
+            raise ConfigurationError(
+                f"unknown drill scenario {self.scenario!r}: use one of {', '.join(SCENARIOS)}"
+            )
+
+
+def run_drill(options: DrillOptions, progress: Callable[[str], None] | None = None) -> DrillReport:
+    """One drill end to end on a fresh sandbox served on loopback (never a real store)."""
+    return asyncio.run(_drill(options, progress or (lambda _message: None)))
+
+
+async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillReport:
+    from magento_ir.sandbox import Sandbox, SandboxOptions, SandboxServer  # noqa: PLC0415
+
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    sandbox = Sandbox(
+        SandboxOptions(
+            seed=options.seed,
+            products=options.products,
+            customers=options.customers,
+            orders=options.orders,
+            with_module=options.with_module,
+            latency=options.latency,
+        )
+    )
+    say(f"sandbox store: {options.products} products, {options.customers} customers")
+    with SandboxServer(sandbox) as server:
+        base_url = server.base_url
+        say("staging the breach over HTTP")
+        breach = await stage_magecart(
+            sandbox,
+            base_url,
+            admin_user=sandbox.options.admin_user,
+            admin_password=sandbox.options.admin_password,
+        )
+        try:
+            return await _contain(options, sandbox, base_url, breach, started, started_at, say)
+        finally:
+            await breach.close()
+
+
+async def _contain(  # noqa: PLR0917 - one drill's whole context
+    options: DrillOptions,
+    sandbox: Sandbox,
+    base_url: str,
+    breach: StagedBreach,
+    started: float,
+    started_at: datetime,
+    say: Callable[[str], None],
+) -> DrillReport:
+    playbook_name, rolled_back_kinds = SCENARIOS[options.scenario]
+    playbook = load_playbook(playbook_name)
+    credentials = sandbox.inspect.integration_credentials(_RESPONDER_INTEGRATION)
+    store = StoreConnection(
+        base_url=base_url,
+        auth=OAuth1Credentials(**credentials),
+        canary_customer=CustomerCredentials(_CANARY_EMAIL, sandbox.options.customer_password),
+    )
+    inputs = {
+        "skimmer_block_ids": breach.skimmer_block_ids,
+        "skimmer_live_since": _live_since(sandbox),
+        "payment_methods": ["braintree"],
+    }
+    actions = playbook.actions(inputs)
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    journal_path = options.report_dir / "drill-report-journal.log"
+    journal_path.unlink(missing_ok=True)
+    notes = list(breach.notes)
+    # A throw-away key: the drill's journal is evidence of nothing but the drill.
+    key = SigningKey.generate("magento-ir-drill")
+    notes.append(f"journal signed with a throw-away key: {key.verifier()}")
+    contained_at = sandbox.now()
+    reports: list[ActionReport] = []
+    with Incident.open(
+        journal_path, key=key, store=store, title=f"Drill: {playbook.title}"
+    ) as incident:
+        for action in actions:
+            say(f"containing: {action.kind}")
+            reports.append(await _step(incident, sandbox, action))
+        contain_seconds = sum(report.seconds for report in reports)
+        say("removing the skimmer from design/head/includes (an admin-panel step)")
+        _clean_head_include(sandbox)
+        notes.append(
+            "design/head/includes was cleaned in the sandbox before reopening: the playbook "
+            "leaves it to the admin panel (no REST route writes configuration)"
+        )
+        rollbacks = await _rollbacks(incident, sandbox, reports, rolled_back_kinds, say)
+    say("checking from the attacker's side")
+    outside = await attacker_checks(base_url, breach)
+    state = _state_checks(sandbox, breach, contained_at, with_module=options.with_module)
+    return DrillReport(
+        scenario=options.scenario,
+        playbook=playbook.name,
+        store={
+            "products": options.products,
+            "customers": options.customers,
+            "orders": options.orders,
+            "latency": options.latency,
+            "module": "installed" if options.with_module else "absent",
+        },
+        started_at=started_at.isoformat(timespec="seconds"),
+        staged=tuple(breach.items),
+        actions=tuple(reports),
+        rollbacks=tuple(rollbacks),
+        outside_checks=tuple(outside),
+        state_checks=tuple(state),
+        contain_seconds=contain_seconds,
+        total_seconds=time.perf_counter() - started,
+        journal=str(journal_path),
+        notes=(
+            *notes,
+            (
+                "each step's request count includes the module detection "
+                "(GET /V1/incident-response/capabilities) its run starts with"
+            ),
+        ),
+    )
+
+
+def _live_since(sandbox: Sandbox) -> str:
+    """The creation time of the most recent orders: those placed while the skimmer was live."""
+    with sandbox.lock:
+        created = sorted((row["created_at"] for row in sandbox.state.orders.rows()), reverse=True)
+    return created[min(_ORDERS_HELD, len(created)) - 1] if created else "1970-01-01 00:00:00"
+
+
+def _diff(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {
+        route: after[route] - before.get(route, 0)
+        for route in sorted(after)
+        if after[route] != before.get(route, 0)
+    }
+
+
+async def _step(incident: Incident, sandbox: Sandbox, action: Action) -> ActionReport:
+    before = sandbox.inspect.request_counts()
+    clock = time.perf_counter()
+    run = await incident.arun([action])
+    seconds = time.perf_counter() - clock
+    by_route = _diff(before, sandbox.inspect.request_counts())
+    step = run.steps[0]
+    outcome = step.outcome
+    checks = (
+        tuple(
+            CheckReport(check.name, check.passed, check.detail)
+            for check in step.verification.checks
+        )
+        if step.verification is not None
+        else ()
+    )
+    return ActionReport(
+        step=step.step,
+        action=step.action,
+        path=outcome.path if outcome is not None else "-",
+        summary=step.plan.summary if step.plan is not None else step.status,
+        seconds=seconds,
+        requests=sum(by_route.values()),
+        requests_by_route=by_route,
+        entities_ok=outcome.count("ok") if outcome is not None else 0,
+        entities_failed=outcome.count("failed") if outcome is not None else 0,
+        entities_skipped=outcome.count("skipped") if outcome is not None else 0,
+        verified=step.status == "verified",
+        checks=checks,
+        error=step.error,
+    )
+
+
+async def _rollbacks(
+    incident: Incident,
+    sandbox: Sandbox,
+    reports: list[ActionReport],
+    kinds: tuple[str, ...],
+    say: Callable[[str], None],
+) -> list[RollbackReport]:
+    results = []
+    for report in reports:
+        if report.action not in kinds:
+            continue
+        say(f"rolling back: {report.action}")
+        before = sandbox.inspect.request_counts()
+        clock = time.perf_counter()
+        run = await incident.arollback([report.step])
+        seconds = time.perf_counter() - clock
+        requests = sum(_diff(before, sandbox.inspect.request_counts()).values())
+        step: StepReport | None = run.steps[0] if run.steps else None
+        ok = (
+            step is not None
+            and step.status == "rolled_back"
+            and (step.outcome is None or step.outcome.ok)
+        )
+        detail = "nothing to roll back" if step is None else (step.error or _entities(step))
+        results.append(RollbackReport(report.step, report.action, ok, seconds, requests, detail))
+    return results
+
+
+def _entities(step: StepReport) -> str:
+    if step.outcome is None:
+        return step.status
+    return "; ".join(
+        f"{entity.entity} {entity.status}" + (f" ({entity.detail})" if entity.detail else "")
+        for entity in step.outcome.entities
+    )
+
+
+def _clean_head_include(sandbox: Sandbox) -> None:
+    with sandbox.lock:
+        state = sandbox.state
+        current = state.config_value("design/head/includes") or ""
+        state.set_config("design/head/includes", current.replace(SKIMMER_SCRIPT, ""))
+
+
+def _state_checks(
+    sandbox: Sandbox, breach: StagedBreach, contained_at: float, *, with_module: bool
+) -> list[CheckReport]:
+    """The store as the sandbox's own inspection API sees it after the drill."""
+    inspect = sandbox.inspect
+    stale_tokens = [token for token in inspect.live_tokens() if token.issued_at <= contained_at]
+    stale_sessions = [
+        session for session in inspect.customer_sessions() if session["created_at"] <= contained_at
+    ]
+    with sandbox.lock:
+        state = sandbox.state
+        blocks = {block_id: state.cms_blocks.get(block_id) for block_id in breach.skimmer_block_ids}
+        maintenance_mode = state.incident_response.maintenance_mode
+        head = state.config_value("design/head/includes") or ""
+    active_blocks = [
+        block_id for block_id, row in blocks.items() if row is not None and row.get("active")
+    ]
+    checks = [
+        CheckReport(
+            "no token issued before containment still works",
+            not stale_tokens,
+            f"inspect.live_tokens(): {len(stale_tokens)} issued before containment still valid",
+        ),
+        CheckReport(
+            "no storefront session from before containment survives",
+            not stale_sessions,
+            f"inspect.customer_sessions(): {len(stale_sessions)} from before containment",
+        ),
+        CheckReport(
+            "skimmer CMS blocks are disabled",
+            not active_blocks,
+            f"blocks {sorted(blocks)}: {len(active_blocks)} still active",
+        ),
+        CheckReport(
+            "design/head/includes carries no skimmer",
+            SKIMMER_SCRIPT not in head,
+            "inspect.config_value('design/head/includes')",
+        ),
+    ]
+    if with_module:
+        log = inspect.action_log()
+        checks.append(
+            CheckReport(
+                "storefront reopened (maintenance rolled back)",
+                maintenance_mode == "off",
+                f"module maintenance mode: {maintenance_mode}",
+            )
+        )
+        keys = [entry.get("idempotency_key") for entry in log if entry.get("idempotency_key")]
+        checks.append(
+            CheckReport(
+                "every module write applied exactly once",
+                len(keys) == len(set(keys)),
+                f"module action log: {len(log)} entries, {len(set(keys))} distinct "
+                "idempotency keys",
+            )
+        )
+    return checks
