@@ -484,29 +484,33 @@ class Sandbox:
         bulk_id = str(uuid.UUID(int=secrets.randbits(128), version=4))
         operations: list[BulkOperation] = []
         items: list[dict[str, Any]] = []
+        topic = ".".join(
+            ["async", *(part.lstrip(":") for part in route.segments), route.method.lower()]
+        )
         for index, item in enumerate(bodies):
-            item_params = dict(params)
-            if mode == "bulk":
-                item_params = self._bulk_params(route, item)
+            item_params = self._bulk_params(route, item) if mode == "bulk" else dict(params)
             serialized = json.dumps(item, sort_keys=True)
-            path = self._concrete_path(route, item_params)
-            operations.append(
-                BulkOperation(
-                    id=index,
-                    topic_name=f"async.{route.handler.__module__}.{route.handler.__name__}",
-                    method=route.method,
-                    path=path,
-                    store_code=store.code,
-                    body=item if isinstance(item, dict) else {},
-                )
+            operation = BulkOperation(
+                id=index,
+                topic_name=topic,
+                method=route.method,
+                path=self._concrete_path(route, item_params),
+                store_code=store.code,
+                body=item if isinstance(item, dict) else {},
             )
-            items.append(
-                {
-                    "id": index,
-                    "data_hash": hashlib.sha256(serialized.encode()).hexdigest(),
-                    "status": "accepted",
-                }
-            )
+            entry: dict[str, Any] = {
+                "id": index,
+                "data_hash": hashlib.sha256(serialized.encode()).hexdigest(),
+                "status": "accepted",
+            }
+            rejection = self._validate_item(route, item_params, item)
+            if rejection is not None:
+                # Input Magento cannot deserialise is rejected at once, never queued.
+                operation.status, operation.result_message = 5, rejection.message
+                entry["status"] = "rejected"
+                entry["error_message"] = rejection.message
+            operations.append(operation)
+            items.append(entry)
         self.state.bulks[bulk_id] = Bulk(
             bulk_id=bulk_id,
             user_type=caller.user_type,
@@ -518,8 +522,27 @@ class Sandbox:
         self._bulk_callers[bulk_id] = caller
         if self.options.run_consumers_immediately:
             self._run_bulk(bulk_id, request, now)
-        payload = {"bulk_uuid": bulk_id, "request_items": items, "errors": False}
+        rejected = any(item["status"] == "rejected" for item in items)
+        payload = {"bulk_uuid": bulk_id, "request_items": items, "errors": rejected}
         return json_response(202, payload, success=True)
+
+    def _validate_item(
+        self, route: RestRoute, params: dict[str, str], item: JsonValue
+    ) -> WebapiError | None:
+        if not isinstance(item, dict):
+            return WebapiError(400, "Request body must be an array of entities")
+        for segment in route.segments:
+            if segment.startswith(":") and segment[1:] not in params:
+                return WebapiError(
+                    400,
+                    '"%fieldName" is required. Enter and try again.',
+                    {"fieldName": segment[1:]},
+                )
+        try:
+            self.bind_body(route, params, item)
+        except WebapiError as error:
+            return error
+        return None
 
     def _bulk_params(self, route: RestRoute, item: JsonValue) -> dict[str, str]:
         params: dict[str, str] = {}

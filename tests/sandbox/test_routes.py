@@ -330,3 +330,16 @@ def test_fields_filter_trims_the_response(admin: httpx.Client) -> None:
     assert single == {"entity_id": 1, "state": "new"}
     unfiltered = admin.get("/rest/V1/orders/1", params={"fields": "items[sku"}).json()
     assert "customer_email" in unfiltered
+
+
+def test_bulk_items_with_bad_input_are_rejected_up_front(admin: httpx.Client) -> None:
+    """An item Magento cannot deserialise is `rejected` in the 202 answer, with errors: true."""
+    bodies = [{"product": {"sku": "IR-SKU-001", "status": 2}}, {"product": {"store_id": 1}}]
+    response = admin.put("/rest/all/async/bulk/V1/products/bySku", json=bodies)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["errors"] is True
+    assert [item["status"] for item in body["request_items"]] == ["accepted", "rejected"]
+    detailed = admin.get(f"/rest/V1/bulk/{body['bulk_uuid']}/detailed-status").json()
+    assert [item["status"] for item in detailed["operations_list"]] == [4, 5]
+    assert detailed["operations_list"][0]["topic_name"] == "async.V1.products.sku.put"
