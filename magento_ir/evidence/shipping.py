@@ -310,7 +310,9 @@ class HecClient:
 
     def _acknowledged(self, ack_ids: list[int]) -> list[int]:
         """The given ackIds the indexers report as stored; transient failures count as none."""
-        error, reply = self._request(_ACK_PATH, json.dumps({"acks": ack_ids}).encode())
+        # The channel goes in the query too: HEC accepts it there on /ack as in the header.
+        path = f"{_ACK_PATH}?channel={self._channel}"
+        error, reply = self._request(path, json.dumps({"acks": ack_ids}).encode())
         if error is not None:
             if not error.retryable:
                 raise error

@@ -230,7 +230,7 @@ class HecReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                if self.path == "/services/collector/ack":
+                if self.path == f"/services/collector/ack?channel={CHANNEL}":
                     self._answer(200, {"acks": receiver.poll(self.headers, body)})
                     return
                 ack_id = len(receiver.requests)
