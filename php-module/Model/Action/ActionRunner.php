@@ -74,10 +74,7 @@ final class ActionRunner
             $connection->commit();
         } catch (\Throwable $exception) {
             $connection->rollBack();
-            if ($key !== null) {
-                $this->idempotencyStore->release($key);
-            }
-            $this->logFailure($action, $caller, $reason, $incidentId, $key, $request, $exception);
+            $this->recordFailure($action, $caller, $reason, $incidentId, $key, $request, $exception);
             throw $exception;
         }
         foreach ($outcome->afterCommit as $callback) {
@@ -87,9 +84,11 @@ final class ActionRunner
     }
 
     /**
+     * Frees the idempotency key (so the request may be retried) and logs the failure.
+     *
      * @param array<string, mixed> $request
      */
-    private function logFailure(
+    private function recordFailure(
         string $action,
         Caller $caller,
         string $reason,
@@ -99,6 +98,9 @@ final class ActionRunner
         \Throwable $exception
     ): void {
         try {
+            if ($key !== null) {
+                $this->idempotencyStore->release($key);
+            }
             $this->actionLog->append(
                 $action,
                 ActionLogWriter::STATUS_FAILED,
@@ -111,7 +113,7 @@ final class ActionRunner
                 ['error' => $exception->getMessage()]
             );
         } catch (\Throwable) {
-            // The caller needs the original error, not the log's (e.g. both fail because the database is gone).
+            // The caller needs the original error, not this one (e.g. both fail because the database is gone).
             return;
         }
     }

@@ -26,8 +26,8 @@ final class LockdownAdmins implements LockdownAdminsInterface
 {
     public const ACTION = 'admins.lockdown';
     public const MODES = ['deactivate', 'lock'];
-    /** Ten years: long enough to outlast any incident, short enough for a DATETIME column. */
-    public const LOCK_LIFETIME = 315360000;
+    /** One year: outlasts any incident; admin_user.lock_expires is a TIMESTAMP, which ends in 2038. */
+    public const LOCK_LIFETIME = 31536000;
     /** Magento\Integration\Model\Integration::STATUS_ACTIVE / STATUS_INACTIVE / STATUS_RECREATED */
     public const INTEGRATION_ACTIVE = 1;
     public const INTEGRATION_INACTIVE = 0;

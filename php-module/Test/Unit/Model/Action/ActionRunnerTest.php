@@ -56,6 +56,16 @@ final class ActionRunnerTest extends TestCase
         self::assertSame(IdempotencyStore::TABLE, $db->calls('delete')[0][1]);
     }
 
+    public function testOriginalErrorSurvivesWhenTheFailureCannotBeLogged(): void
+    {
+        $db = (new FakeDb($this))->answer('/INSERT magento_ir_action_log/', new \RuntimeException('server gone'));
+
+        $this->expectExceptionMessage('disk full');
+        Fixtures::runner($this, $db)->run('x.y', 'why', null, [], static function (): ActionOutcome {
+            throw new \RuntimeException('disk full');
+        });
+    }
+
     public function testRepeatedKeyReturnsTheFirstResultWithoutRunningAgain(): void
     {
         $stored = ['action_id' => 5, 'replayed' => false, 'count' => 2];
