@@ -65,6 +65,7 @@ ROUTE_MODULES = (
     "module_api",
 )
 
+_PRUNE_TOKENS_AT = 10_000
 # Magento\Framework\Webapi\Rest\Request::getContentType
 _CONTENT_TYPE = re.compile(r"^([a-z\d/\-+.]+)(?:; *charset=(.+))?$", re.IGNORECASE)
 _NOT_FOUND_PAGE = b"<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n"  # noqa: E501
@@ -207,10 +208,14 @@ class Sandbox:
 
     def issue_token(self, user_type: int, user_id: int) -> str:
         """A JWT exactly as the token routes issue it (also for tests that skip the login)."""
-        issued_at = int(self.now())
+        now = self.now()
+        issued_at = int(now)
         minutes = auth.token_lifetime_minutes(self.state, user_type)
         token = auth.issue_jwt(self.jwt_secret, user_id, user_type, issued_at, minutes)
         with self.lock:
+            if len(self.issued_tokens) >= _PRUNE_TOKENS_AT:
+                # A long-running served store must not grow without bound: expired ones go.
+                self.issued_tokens = [item for item in self.issued_tokens if item.expires_at > now]
             self.issued_tokens.append(
                 IssuedToken(user_type, user_id, issued_at, issued_at + minutes * 60)
             )

@@ -296,3 +296,13 @@ def test_secrets_stay_out_of_reprs(sandbox: Sandbox) -> None:
     assert "Sandbox123!" not in text
     for secret in ("consumer_secret", "access_token", "access_token_secret"):
         assert credentials[secret] not in text
+
+
+def test_issued_token_log_prunes_expired_entries(sandbox: Sandbox, clock: Clock) -> None:
+    """The inspection log of issued tokens drops expired ones instead of growing forever."""
+    for _ in range(10_000):
+        sandbox.admin_token()
+    clock.advance(3601)
+    sandbox.admin_token()
+    assert len(sandbox.issued_tokens) == 1
+    assert len(sandbox.inspect.live_tokens()) == 1
