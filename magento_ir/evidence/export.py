@@ -163,7 +163,21 @@ def to_ecs(record: Record, options: ExportOptions) -> dict[str, Any]:
     user = payload.get("user")
     if isinstance(user, str):
         document["user"] = {"name": user}
+    if record.type == "capture.http_exchange":
+        _ecs_http(document, payload)
     return document
+
+
+def _ecs_http(document: dict[str, Any], payload: dict[str, Any]) -> None:
+    """http.* and url.* from a captured exchange's request and response."""
+    request, response = payload.get("request"), payload.get("response")
+    if isinstance(request, dict):
+        if isinstance(request.get("method"), str):
+            document["http"] = {"request": {"method": request["method"]}}
+        url = {"original": request.get("url"), "domain": request.get("host")}
+        document["url"] = {key: value for key, value in url.items() if isinstance(value, str)}
+    if isinstance(response, dict) and isinstance(response.get("status"), int):
+        document.setdefault("http", {})["response"] = {"status_code": response["status"]}
 
 
 _OCSF_METHOD_ACTIVITY = {"POST": 1, "GET": 2, "HEAD": 2, "PUT": 3, "PATCH": 3, "DELETE": 4}
@@ -255,6 +269,8 @@ def _ocsf_api_activity(record: Record, options: ExportOptions) -> dict[str, Any]
     event["actor"] = {"user": {"name": str(payload.get("user") or options.app_name)}}
     event["api"] = {"operation": f"{method} {url}".strip()}
     event["src_endpoint"] = {"hostname": options.host}
+    if isinstance(request.get("host"), str):
+        event["dst_endpoint"] = {"hostname": request["host"]}
     event["http_request"] = {"http_method": method, "url": {"url_string": url}}
     if isinstance(response.get("status"), int):
         event["http_response"] = {"code": response["status"]}

@@ -63,7 +63,11 @@ def records(tmp_path: Path, signing_key: SigningKey) -> dict[str, Record]:
         log.append(
             "capture.http_exchange",
             {
-                "request": {"method": "GET", "url": "/rest/V1/orders?searchCriteria[pageSize]=1"},
+                "request": {
+                    "method": "GET",
+                    "host": "shop.example",
+                    "url": "/rest/V1/orders?searchCriteria[pageSize]=1",
+                },
                 "response": {"status": 200, "body_sha256": "ab" * 32},
             },
         )
@@ -133,6 +137,7 @@ def test_ocsf_http_exchange_is_api_activity(records: dict[str, Record]) -> None:
     assert event["type_uid"] == 600302
     assert event["api"]["operation"] == "GET /rest/V1/orders?searchCriteria[pageSize]=1"
     assert event["src_endpoint"] == {"hostname": "shop1.test"}
+    assert event["dst_endpoint"] == {"hostname": "shop.example"}
     assert event["http_response"] == {"code": 200}
     assert "user" in event["actor"]
 
@@ -276,3 +281,13 @@ def test_incident_declaration_opens_the_incident(tmp_path: Path, signing_key: Si
     event = to_ocsf(record, OPTIONS)
     assert (event["class_uid"], event["activity_id"], event["status_id"]) == (2005, 1, 1)
     assert event["finding_info_list"][0]["title"] == "Skimmer on checkout"
+
+
+def test_ecs_http_exchange_carries_http_and_url(records: dict[str, Record]) -> None:
+    """A captured exchange fills ECS http.request.method, http.response.status_code, url.*."""
+    document = to_ecs(records["capture.http_exchange"], OPTIONS)
+    assert document["http"] == {"request": {"method": "GET"}, "response": {"status_code": 200}}
+    assert document["url"] == {
+        "original": "/rest/V1/orders?searchCriteria[pageSize]=1",
+        "domain": "shop.example",
+    }
