@@ -86,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--each-sync-records", type=int, default=2_000)
+    parser.add_argument("--sha-seconds", type=float, default=1.0)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -98,7 +99,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    raw = _raw_sha256()
+    raw = _raw_sha256(seconds=args.sha_seconds)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
     print(f"raw SHA-256 on 490-byte inputs: {raw:,.0f} hashes/s")
