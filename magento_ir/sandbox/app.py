@@ -320,6 +320,7 @@ class Sandbox:
             mode, path = "bulk", path[len("/async/bulk") :]
         elif path.startswith("/async/V"):
             mode, path = "async", path[len("/async") :]
+        route: RestRoute | None = None
         try:
             route, params = self._route_for(request, path, mode)
             caller = auth.resolve_caller(self.state, self.jwt_secret, request, now)
@@ -349,7 +350,10 @@ class Sandbox:
                 now=now,
             )
         except WebapiError as error:
-            return self._error_response(error)
+            response = self._error_response(error)
+            # A refusal still costs Magento a bootstrap (and a password check on token routes).
+            response.delay += self.latency.error_delay(route)
+            return response
         if isinstance(result, SandboxResponse):
             return result
         fields = query.get("fields")

@@ -45,6 +45,14 @@ class LatencyModel:
             return 0.0
         return self.factor * self.rest_seconds(route, result)
 
+    def error_delay(self, route: RestRoute | None) -> float:
+        """An error answer: token routes still check the password; others fail early."""
+        if self.factor == 0:
+            return 0.0
+        if route is not None and "/token" in route.pattern:
+            return self.factor * TOKEN_SECONDS
+        return self.factor * SINGLE_GET_SECONDS
+
     def page_delay(self, path: str) -> float:
         if self.factor == 0:
             return 0.0

@@ -122,3 +122,13 @@ def test_head_and_options_get_405_without_breaking_the_connection() -> None:
         assert (head.status_code, head.content) == (405, b"")
         assert client.options("/rest/V1/orders/1").json()["parameters"] == ["OPTIONS"]
         assert client.get("/rest/V1/orders/1").status_code == 401
+
+
+def test_errors_cost_latency_too() -> None:
+    """A failed login costs a token check; other refusals cost a single-GET bootstrap."""
+    sandbox = Sandbox(latency="real")
+    wrong = b'{"username":"admin","password":"nope-nope"}'
+    headers = {"content-type": "application/json"}
+    login = SandboxRequest("POST", "/rest/V1/integration/admin/token", "", headers, wrong)
+    assert sandbox.handle(login).delay == pytest.approx(0.14)
+    assert sandbox.handle(SandboxRequest("GET", "/rest/V1/nowhere")).delay == pytest.approx(0.06)
