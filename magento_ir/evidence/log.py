@@ -701,7 +701,13 @@ class EvidenceLog:
         if not isinstance(payload, dict) and not isinstance(payload, Mapping):
             raise EvidenceFormatError("a record payload must be a JSON object (a mapping)")
         payload_json = canonical_json(payload)
-        payload_bytes = payload_json.encode("utf-8", "strict")
+        try:
+            payload_bytes = payload_json.encode()
+        except UnicodeEncodeError:
+            raise EvidenceFormatError(
+                "the payload holds a lone surrogate, which UTF-8 cannot encode: decode raw bytes "
+                "with errors='replace' or store them base64-encoded"
+            ) from None
         payload_sha256 = _sha256(payload_bytes).hexdigest()
         seq = self._next_seq
         prev = self._last_hash

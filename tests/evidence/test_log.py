@@ -313,6 +313,7 @@ def test_log_records_stream_with_their_raw_lines(make_log: Callable[..., Path]) 
         ("detection", ["not", "an", "object"], "JSON object"),
         ("detection", {"value": float("nan")}, "canonical JSON"),
         ("detection", {"value": object()}, "canonical JSON"),
+        ("detection", {"value": "\ud800"}, "lone surrogate"),
     ],
 )
 def test_bad_appends_are_refused_with_a_clear_error(
