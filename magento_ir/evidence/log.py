@@ -184,6 +184,11 @@ class VerificationReport:
     def summary(self) -> str:
         if self.problem is not None:
             return str(self.problem)
+        if self.checkpoints_checked == 0:
+            return (
+                f"OK: {self.records} records, chain intact, root {self.root.hex()}; no checkpoint "
+                "covers them, so a cut-off tail or a rewritten log would go unnoticed"
+            )
         signed = "signed " if self.signatures_checked else "unsigned (no verifier key given) "
         return (
             f"OK: {self.records} records, chain intact, root {self.root.hex()}, "

@@ -410,3 +410,15 @@ def test_a_log_torn_in_its_first_record_is_recreated_on_repair(
     ]
     assert records[1].payload["removed_length"] == 11
     assert verify(path, signing_key.verifier()).ok
+
+
+def test_a_report_without_checkpoints_warns_what_it_cannot_see(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """With no checkpoint to compare against, the OK summary says truncation is undetectable."""
+    path = make_log(2)
+    checkpoints_path(path).unlink()
+    report = verify(path, signing_key.verifier())
+    assert report.ok
+    assert report.checkpoints_checked == 0
+    assert "no checkpoint covers them" in report.summary()
