@@ -68,7 +68,10 @@ ROUTE_MODULES = (
 _PRUNE_TOKENS_AT = 10_000
 # Magento\Framework\Webapi\Rest\Request::getContentType
 _CONTENT_TYPE = re.compile(r"^([a-z\d/\-+.]+)(?:; *charset=(.+))?$", re.IGNORECASE)
-_NOT_FOUND_PAGE = b"<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n"  # noqa: E501
+_NOT_FOUND_PAGE = (
+    b"<!doctype html>\n<html><head><title>404 Not Found</title></head>"
+    b"<body><h1>404 Not Found</h1></body></html>\n"
+)
 
 
 def _load_tables(with_module: bool) -> list[RouteTable]:
