@@ -132,3 +132,26 @@ def test_errors_cost_latency_too() -> None:
     login = SandboxRequest("POST", "/rest/V1/integration/admin/token", "", headers, wrong)
     assert sandbox.handle(login).delay == pytest.approx(0.14)
     assert sandbox.handle(SandboxRequest("GET", "/rest/V1/nowhere")).delay == pytest.approx(0.06)
+
+
+def test_concurrent_writers_lose_no_update() -> None:
+    """Many threads adding order comments through the served store: every comment is kept."""
+    sandbox = Sandbox(workers=4)
+    headers = {"Authorization": f"Bearer {sandbox.admin_token()}"}
+    with SandboxServer(sandbox) as server:
+
+        def write(thread: int) -> None:
+            with httpx.Client(base_url=server.base_url, headers=headers) as client:
+                for index in range(10):
+                    note = {"statusHistory": {"comment": f"t{thread}-{index}"}}
+                    client.post("/rest/V1/orders/1/comments", json=note).raise_for_status()
+
+        threads = [threading.Thread(target=write, args=(number,)) for number in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with httpx.Client(base_url=server.base_url, headers=headers) as client:
+            comments = client.get("/rest/V1/orders/1/comments").json()
+    assert comments["total_count"] == 60
+    assert len({item["entity_id"] for item in comments["items"]}) == 60
