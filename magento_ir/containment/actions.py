@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
@@ -59,6 +60,9 @@ _NOT_REVERSIBLE = "not reversible"
 _HTTP_NOT_FOUND = 404
 _HTTP_UNAVAILABLE = 503
 _HTTP_OK = 200
+_HTTP_FOUND = 302
+_HTTP_BAD_REQUEST = 400
+_HTTP_SERVER_ERROR = 500
 _QUARANTINE_BATCH = 10_000
 _GRAPHQL_BATCH = 100
 _HELD = "holded"
@@ -139,13 +143,16 @@ async def _issue_canary(ctx: Context) -> None:
         "/customer/account/loginPost",
         method="POST",
         data={"login[username]": login["username"], "login[password]": login["password"]},
-        accept=lambda answer: answer.status_code < 500,  # noqa: PLR2004 - any non-5xx answer
+        accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
     )
-    ctx.canary.storefront_session = response.status_code < 400 and await _storefront_logged_in(ctx)  # noqa: PLR2004
+    logged_in = response.status_code < _HTTP_BAD_REQUEST and await _storefront_logged_in(ctx)
+    ctx.canary.storefront_session = logged_in
 
 
 async def _storefront_logged_in(ctx: Context) -> bool:
-    response = await ctx.page("/customer/account", accept=lambda answer: answer.status_code < 500)  # noqa: PLR2004
+    response = await ctx.page(
+        "/customer/account", accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR
+    )
     return response.status_code == _HTTP_OK
 
 
@@ -653,7 +660,7 @@ class Maintenance(Action):
         answer = await ctx.page(closed_path, accept=self._is_maintenance_page)
         body = answer.text
         accessible = "<html lang=" in body and "<title>" in body
-        shows_message = self.message is None or html.escape(self.message) in body
+        shows_message = self.message is None or self.message in html.unescape(body)
         checks.append(
             Check(
                 f"storefront {closed_path} answers 503 with Retry-After and the accessible page",
@@ -760,17 +767,31 @@ class SuspendPayments(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        answer = await ctx.page("/checkout", accept=lambda r: r.status_code == _HTTP_OK)
-        offered = set(re.findall(r'data-payment-method="([a-z0-9_]+)"', answer.text))
+        status, offered = await _checkout_payment_methods(ctx)
+        name = "checkout no longer offers the methods"
+        if status != _HTTP_OK:
+            reason = "checkout is closed (maintenance)" if status == _HTTP_UNAVAILABLE else ""
+            return Verification(
+                self.kind,
+                (
+                    Check(
+                        name,
+                        passed=None,
+                        detail=f"checkout answered {status} {reason}: the methods on offer "
+                        "cannot be observed; verify again once checkout is open",
+                    ),
+                ),
+            )
         still = sorted(offered & set(self.methods))
         return Verification(
             self.kind,
             (
                 Check(
-                    "checkout no longer offers the methods",
-                    passed=not still if answer.status_code == _HTTP_OK else None,
-                    detail=f"checkout answered {answer.status_code}; still offered: "
-                    f"{', '.join(still) or 'none'}",
+                    name,
+                    passed=not still,
+                    detail=f"still offered: {', '.join(still)}"
+                    if still
+                    else f"offered now: {', '.join(sorted(offered)) or 'none'}",
                 ),
             ),
         )
@@ -799,6 +820,32 @@ class SuspendPayments(Action):
             ),
             _MODULE_RETRIES,
         )
+
+
+async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
+    """As a new shopper: put a sellable product in the cart, open checkout, read the methods."""
+    criteria = (
+        SearchCriteria().where("status", "eq", 1).where("visibility", "in", [2, 3, 4]).page(20, 1)
+    )
+    candidates = [product.id for product in (await ctx.client.products.list(criteria)).items]
+    async with ctx.connection.open_storefront() as shopper:
+        probe = replace(ctx, storefront=shopper)
+        for product_id in candidates:
+            await probe.page(
+                "/checkout/cart/add/",
+                method="POST",
+                data={"product": str(product_id), "qty": "1"},
+                accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
+            )
+            answer = await probe.page("/checkout/", accept=_not_transient)
+            if answer.status_code != _HTTP_FOUND:  # 302 back to an empty cart: try another
+                offered = set(re.findall(r'id="p_method_([a-z0-9_]+)"', answer.text))
+                return answer.status_code, offered
+    return _HTTP_NOT_FOUND, set()
+
+
+def _not_transient(answer: Response) -> bool:
+    return answer.status_code == _HTTP_OK
 
 
 # --- LockdownAdmins -------------------------------------------------------------------------
