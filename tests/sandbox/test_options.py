@@ -61,3 +61,35 @@ def test_cli_refuses_nonsense_with_exit_code_2() -> None:
     result = CliRunner().invoke(app, ["serve", "--latency", "fast", "--port", "0"])
     assert result.exit_code == 2
     assert "latency must be a factor" in result.output
+
+
+def test_cli_serve_prints_url_and_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` starts a server, prints its base URL, the admin credentials and the TOTP secret."""
+    served: list[tuple[SandboxServer, int]] = []
+
+    def fake_forever(self: SandboxServer) -> None:
+        served.append((self, self.port))  # instead of blocking until Ctrl-C
+
+    monkeypatch.setattr(SandboxServer, "serve_forever", fake_forever)
+    result = CliRunner().invoke(
+        app,
+        [
+            "serve",
+            "--port",
+            "0",
+            "--admin-user",
+            "boss",
+            "--admin-password",
+            "Secret123!",
+            "--two-factor",
+            "--products",
+            "10",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    server, port = served[0]
+    assert f"http://127.0.0.1:{port}" in result.output
+    assert "boss" in result.output
+    assert "Secret123!" in result.output
+    assert server.sandbox.inspect.admin_totp_secret("boss") in result.output
+    assert len(server.sandbox.state.products) == 43
