@@ -40,12 +40,13 @@ FIXTURE_CUSTOMERS = 12
 GENERATED_EPOCH = 1_763_000_000  # 2025-11-13: generated history ends before the fixtures
 CARD_TESTING_IP = "203.0.113.77"
 
+# (code, name, locale) of the store views after `default`.
 _EXTRA_VIEWS = (
-    ("fr", "French Store View"),
-    ("de", "German Store View"),
-    ("es", "Spanish Store View"),
-    ("it", "Italian Store View"),
-    ("nl", "Dutch Store View"),
+    ("fr", "French Store View", "fr_FR"),
+    ("de", "German Store View", "de_DE"),
+    ("es", "Spanish Store View", "es_ES"),
+    ("it", "Italian Store View", "it_IT"),
+    ("nl", "Dutch Store View", "nl_NL"),
 )
 _ADJECTIVES = ("Classic", "Trail", "Urban", "Summit", "Breeze", "Nova", "Harbor", "Canyon")
 _MATERIALS = ("Cotton", "Wool", "Leather", "Linen", "Fleece", "Denim", "Canvas", "Bamboo")
@@ -474,8 +475,9 @@ def _build_scopes(state: StoreState, options: SandboxOptions) -> None:
         0: StoreView(0, "admin", "Admin", 0, 0, 1),
         1: StoreView(1, "default", "Default Store View", 1, 1, 1),
     }
-    for index, (code, name) in enumerate(_EXTRA_VIEWS[: options.store_views - 1], start=2):
+    for index, (code, name, locale) in enumerate(_EXTRA_VIEWS[: options.store_views - 1], start=2):
         state.stores[index] = StoreView(index, code, name, 1, 1, 1)
+        state.set_config("general/locale/code", locale, "stores", index)
 
 
 def _build_admin(state: StoreState, options: SandboxOptions, salt: str) -> None:

@@ -105,3 +105,15 @@ def test_digest_proves_reads_change_nothing(sandbox: Sandbox, admin: httpx.Clien
     assert sandbox.inspect.digest() == before
     admin.post("/rest/V1/orders/1/hold")
     assert sandbox.inspect.digest() != before
+
+
+def test_extra_store_views_have_their_own_locale() -> None:
+    """Each extra store view has a store-scoped locale that storeConfigs reports."""
+    sandbox = Sandbox(store_views=3)
+    with client_for(sandbox, sandbox.admin_token()) as admin:
+        configs = admin.get("/rest/V1/store/storeConfigs").json()
+    assert [(config["code"], config["locale"]) for config in configs] == [
+        ("default", "en_US"),
+        ("fr", "fr_FR"),
+        ("de", "de_DE"),
+    ]
