@@ -1,0 +1,430 @@
+"""`magento-ir evidence capture | verify | export | ship`: the typer sub-app the main CLI mounts.
+
+Store and credentials come from the main CLI's options (`magento-ir --base-url ... evidence
+capture`), else from `MAGENTO_IR_*` environment variables and the profile file, exactly as
+`magento_ir._cli_config` resolves them. The log defaults to the incident journal the `contain`
+command writes (one timeline), signed with the same key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import ssl
+import stat
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from magento_ir._cli_config import (
+    ENV_PREFIX,
+    ExitCode,
+    StoreSettings,
+    default_profiles_path,
+    resolve_settings,
+)
+from magento_ir._exceptions import (
+    APIConnectionError,
+    AuthenticationError,
+    ConfigurationError,
+    MagentoIRError,
+    UnexpectedResponseError,
+)
+from magento_ir.evidence import (
+    EvidenceLog,
+    NoteVerifier,
+    SigningKey,
+    read_checkpoints,
+    read_records,
+    verify,
+)
+from magento_ir.evidence.collectors import (
+    CATEGORIES,
+    CaptureOptions,
+    Pseudonymiser,
+    capture,
+)
+from magento_ir.evidence.export import export as export_records
+from magento_ir.evidence.shipping import HecClient, ship_syslog
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from magento_ir.evidence import Record
+
+__all__ = ["evidence_app"]
+
+evidence_app = typer.Typer(
+    name="evidence",
+    help="Capture the store into the tamper-evident evidence log; verify, export, ship it.",
+    no_args_is_help=True,
+)
+console = Console(stderr=True)
+
+# The same defaults as `magento-ir contain`, so a capture lands in the incident's journal.
+DEFAULT_LOG = Path("incident-journal.log")
+KEY_NAME = "magento-ir-journal"
+_SHARED_BITS = stat.S_IRWXG | stat.S_IRWXO
+_EXIT_VERIFY_FAILED = 1
+
+LogOption = Annotated[
+    Path,
+    typer.Option(
+        "--log", envvar=f"{ENV_PREFIX}JOURNAL", help="The evidence log (the incident journal)."
+    ),
+]
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        envvar=f"{ENV_PREFIX}KEY_FILE",
+        help="Ed25519 signing key (default ~/.config/magento-ir/journal.key, created if absent).",
+    ),
+]
+PseudonymKeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pseudonym-key-file",
+        help="Pseudonymise personal data with this secret key file (or set "
+        "MAGENTO_IR_PSEUDONYM_KEY). The key is never written anywhere.",
+    ),
+]
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    console.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _store_settings(ctx: typer.Context) -> StoreSettings:
+    """The main CLI's resolved options when mounted under it; environment and profile alone."""
+    root = ctx.find_root().obj
+    resolve = getattr(root, "resolve", None)
+    if callable(resolve):
+        settings: StoreSettings = resolve()
+        return settings
+    return resolve_settings(StoreSettings(), os.environ)
+
+
+def _signing_key(path: Path | None) -> SigningKey:
+    key_path = path or default_profiles_path(os.environ).with_name("journal.key")
+    if path is None and not key_path.exists():
+        key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = SigningKey.generate(KEY_NAME)
+        key.save(key_path)
+        console.print(f"Created the signing key {key_path} (mode 0600). Keep it safe.")
+        return key
+    return SigningKey.load(key_path, KEY_NAME)
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"--since {text!r} is not a date: use ISO 8601, e.g. 2026-11-01 or "
+            "2026-11-01T08:00:00Z (no zone means UTC)"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _secret_file(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise ConfigurationError(f"{what} file {path} does not exist")
+    if path.stat().st_mode & _SHARED_BITS:
+        raise ConfigurationError(
+            f"refusing to read {what} file {path}: others may read or change it. Fix it with: "
+            f"chmod 600 {path}"
+        )
+    return path.read_bytes().strip()
+
+
+def _pseudonymiser(key_file: Path | None) -> Pseudonymiser | None:
+    key = (
+        _secret_file(key_file, "pseudonym key")
+        if key_file is not None
+        else os.environ.get(f"{ENV_PREFIX}PSEUDONYM_KEY", "").encode()
+    )
+    if not key:
+        return None
+    try:
+        return Pseudonymiser(key)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+
+
+def _records(log: Path, pseudonymiser: Pseudonymiser | None) -> Iterator[Record]:
+    records = read_records(log)
+    return records if pseudonymiser is None else pseudonymiser.records(records)
+
+
+def _require_log(log: Path) -> None:
+    if not log.is_file():
+        raise ConfigurationError(f"no evidence log at {log}: pass --log with the file to read")
+
+
+class _CaptureProgress:
+    """A rich progress bar per category, fed by the capture's progress callback."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, Any] = {}
+
+    def __call__(self, category: str, done: int, total: int | None) -> None:
+        task = self._tasks.get(category)
+        if task is None:
+            task = self._progress.add_task(category, total=total)
+            self._tasks[category] = task
+        self._progress.update(task, completed=done, total=total)
+
+
+@evidence_app.callback()
+def evidence_commands() -> None:
+    """Capture the store into the tamper-evident evidence log; verify, export, ship it."""
+
+
+@evidence_app.command("capture")
+def capture_command(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
+    log: LogOption = DEFAULT_LOG,
+    key: KeyOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only what changed after this time (ISO 8601; no zone means UTC)."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help=f"Only this category (repeatable): {', '.join(CATEGORIES)}."),
+    ] = None,
+    page_size: Annotated[int, typer.Option(help="Rows per page (1-300).")] = 100,
+    concurrency: Annotated[int, typer.Option(help="Pages fetched at once (1-16).")] = 4,
+    user: Annotated[
+        str | None, typer.Option(help="Responder named in each exchange record.")
+    ] = None,
+) -> None:
+    """Capture the store's state into the log, with chain-of-custody records around it."""
+    try:
+        settings = _store_settings(ctx)
+        options = CaptureOptions(
+            categories=tuple(only) if only else CATEGORIES,
+            since=_since(since),
+            page_size=page_size,
+            concurrency=concurrency,
+            storefront_url=settings.storefront_url,
+            user=user,
+        )
+        base_url, auth = settings.require_base_url(), settings.auth()
+        signing_key = _signing_key(key)
+        tool_args = ["evidence", "capture", *(["--since", since] if since else [])]
+        progress = Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        with (
+            EvidenceLog.open(log, key=signing_key, sync="batch", tool_args=tool_args) as evidence,
+            progress,
+        ):
+            summary = capture(
+                evidence,
+                base_url=base_url,
+                auth=auth,
+                options=options,
+                progress=_CaptureProgress(progress),
+            )
+    except AuthenticationError as error:
+        _fail(ExitCode.AUTHENTICATION, f"{error}\nCheck the credentials and the ACL resources.")
+    except (APIConnectionError, UnexpectedResponseError) as error:
+        _fail(ExitCode.UNREACHABLE, str(error))
+    except MagentoIRError as error:
+        _fail(ExitCode.USAGE, str(error))
+    for result in summary.results:
+        shown = f"{result.captured}" + (
+            f"/{result.expected}" if result.expected is not None else ""
+        )
+        line = f"{result.category:<14} {result.status:<13} {shown}"
+        console.print(line + (f"  {result.reason}" if result.reason else ""), highlight=False)
+    console.print(f"{summary.exchanges} HTTP exchanges recorded in {log}", highlight=False)
+    if not summary.ok:
+        raise typer.Exit(int(ExitCode.CONTAINMENT_FAILED))
+
+
+def _checkpoint_notes(files: Iterable[Path]) -> list[str]:
+    """Signed notes from copies of `<log>.checkpoints` files (JSON lines `{"note": ...}`)."""
+    notes: list[str] = []
+    for path in files:
+        if not path.is_file():
+            raise ConfigurationError(f"checkpoint file {path} does not exist")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                notes.append(json.loads(line)["note"])
+            except (ValueError, KeyError, TypeError):
+                raise ConfigurationError(
+                    f'{path} line {number} is not a checkpoint line {{"note": "..."}}'
+                ) from None
+    return notes
+
+
+@evidence_app.command("verify")
+def verify_command(
+    log: LogOption = DEFAULT_LOG,
+    verifier: Annotated[
+        str | None,
+        typer.Option(
+            envvar=f"{ENV_PREFIX}VERIFIER_KEY",
+            help="Public verifier key (name+id+key) that must have signed the checkpoints.",
+        ),
+    ] = None,
+    checkpoints: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoints",
+            help="Checkpoints kept elsewhere (a copy of <log>.checkpoints). Repeatable.",
+        ),
+    ] = None,
+) -> None:
+    """Check the whole log; exit 1 naming the first bad record."""
+    try:
+        _require_log(log)
+        note_verifier = NoteVerifier.parse(verifier) if verifier else None
+        notes = _checkpoint_notes(checkpoints or [])
+    except MagentoIRError as error:
+        _fail(ExitCode.USAGE, str(error))
+    report = verify(log, note_verifier, checkpoints=notes)
+    if not report.ok:
+        _fail(_EXIT_VERIFY_FAILED, f"{log} does not verify: {report.summary()}")
+    typer.echo(f"{log}: {report.summary()}")
+
+
+@evidence_app.command("export")
+def export_command(
+    export_format: Annotated[
+        str, typer.Option("--format", help="ecs (JSON lines), ocsf (JSON lines) or cef.")
+    ],
+    log: LogOption = DEFAULT_LOG,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+    pseudonym_key_file: PseudonymKeyOption = None,
+) -> None:
+    """Write every record as one SIEM event per line, with its hash and sequence number."""
+    formats: dict[str, Literal["ecs", "ocsf", "cef"]] = {"ecs": "ecs", "ocsf": "ocsf", "cef": "cef"}
+    try:
+        if export_format not in formats:
+            raise ConfigurationError(
+                f"--format {export_format!r} is not supported: use ecs, ocsf or cef"
+            )
+        _require_log(log)
+        pseudonymiser = _pseudonymiser(pseudonym_key_file)
+    except MagentoIRError as error:
+        _fail(ExitCode.USAGE, str(error))
+    records = _records(log, pseudonymiser)
+    if output is None:
+        count = export_records(records, formats[export_format], sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with output.open("wb") as out:
+            count = export_records(records, formats[export_format], out)
+    console.print(f"exported {count} records as {export_format}", highlight=False)
+
+
+def _tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file is not None else None)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _destination(to: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of `syslog+tcp://`, `syslog+tls://` or `hec+https://`."""
+    parts = urlsplit(to)
+    schemes = ("syslog+tcp", "syslog+tls", "hec+https", "hec+http")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = parts._replace(netloc="")
+    if parts.scheme not in schemes or not parts.hostname or port is None:
+        raise ConfigurationError(
+            f"--to {to!r} is not a destination: use syslog+tcp://HOST:PORT, "
+            "syslog+tls://HOST:PORT or hec+https://HOST:PORT/services/collector/event"
+        )
+    if parts.scheme == "hec+http" and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            "hec+http would send the HEC token in clear text: use hec+https (plain http is "
+            "accepted only on loopback, for tests)"
+        )
+    return parts.scheme, parts.hostname, port, parts.path
+
+
+@evidence_app.command("ship")
+def ship_command(
+    to: Annotated[
+        str,
+        typer.Option(
+            help="syslog+tcp://HOST:PORT, syslog+tls://HOST:PORT or "
+            "hec+https://HOST:PORT/services/collector/event"
+        ),
+    ],
+    log: LogOption = DEFAULT_LOG,
+    ca_file: Annotated[
+        Path | None, typer.Option(help="CA bundle to check the receiver's TLS certificate.")
+    ] = None,
+    hec_token: Annotated[
+        str | None,
+        typer.Option(envvar=f"{ENV_PREFIX}HEC_TOKEN", help="Splunk HEC token.", show_default=False),
+    ] = None,
+    pseudonym_key_file: PseudonymKeyOption = None,
+) -> None:
+    """Verify the log, then send its records and signed checkpoints to the SIEM."""
+    try:
+        scheme, host, port, path = _destination(to)
+        _require_log(log)
+        pseudonymiser = _pseudonymiser(pseudonym_key_file)
+        if scheme.startswith("hec") and not hec_token:
+            raise ConfigurationError("HEC needs a token: set MAGENTO_IR_HEC_TOKEN (or --hec-token)")
+    except MagentoIRError as error:
+        _fail(ExitCode.USAGE, str(error))
+    report = verify(log)
+    if not report.ok:
+        _fail(_EXIT_VERIFY_FAILED, f"{log} does not verify, not shipping it: {report.summary()}")
+    records, notes = _records(log, pseudonymiser), read_checkpoints(log)
+    try:
+        if scheme.startswith("syslog"):
+            context = _tls_context(ca_file) if scheme == "syslog+tls" else None
+            sent = ship_syslog(
+                records, host=host, port=port, ssl_context=context, checkpoints=notes
+            )
+        else:
+            url = f"{scheme.removeprefix('hec+')}://{host}:{port}{path}"
+            context = _tls_context(ca_file) if scheme == "hec+https" else None
+            client = HecClient(url, hec_token or "", ssl_context=context)
+            sent = client.send(records, checkpoints=notes).events
+    except MagentoIRError as error:
+        _fail(ExitCode.UNREACHABLE, str(error))
+    console.print(f"shipped {sent} events to {scheme}://{host}:{port}", highlight=False)
