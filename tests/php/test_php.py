@@ -124,6 +124,8 @@ def test_schema_whitelist_matches_db_schema() -> None:
             entry["index"] = indexes
         declared[table.attrib["name"]] = entry
         assert table.attrib["name"].startswith("magento_ir_")
+        # MySQL identifiers are at most 64 characters.
+        assert all(len(ref) <= 64 for ref in [*entry["constraint"], *indexes])
         assert table.attrib.get("comment")
         assert all(c.attrib.get("comment") for c in table.findall("column"))
     whitelist = json.loads((MODULE_DIR / "etc" / "db_schema_whitelist.json").read_text("utf-8"))
