@@ -1,0 +1,1 @@
+"""Evidence collector tests."""

