@@ -136,16 +136,21 @@ async def _issue_canary(ctx: Context) -> None:
         ctx.canary.note = "the run resumed after an interruption: no canary was issued before it"
         return
     _, login = credentials.login_request(0.0)
-    ctx.canary.customer_token = await ctx.client.tokens.customer(
-        login["username"], login["password"]
-    )
-    response = await ctx.page(
-        "/customer/account/loginPost",
-        method="POST",
-        data={"login[username]": login["username"], "login[password]": login["password"]},
-        accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
-    )
-    logged_in = response.status_code < _HTTP_BAD_REQUEST and await _storefront_logged_in(ctx)
+    try:
+        ctx.canary.customer_token = await ctx.client.tokens.customer(
+            login["username"], login["password"]
+        )
+        response = await ctx.page(
+            "/customer/account/loginPost",
+            method="POST",
+            data={"login[username]": login["username"], "login[password]": login["password"]},
+            accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
+        )
+        logged_in = response.status_code < _HTTP_BAD_REQUEST and await _storefront_logged_in(ctx)
+    except MagentoIRError as error:
+        # The canary only serves the proof; containment goes on without it.
+        ctx.canary.note = f"the canary could not log in before the write ({_reason(error)})"
+        return
     ctx.canary.storefront_session = logged_in
 
 
@@ -487,27 +492,31 @@ class QuarantineProducts(Action):
         url_keys: dict[str, Any] = outcome.data.get("url_keys", {})
         pages = [(sku, url_keys[sku]) for sku in targets if url_keys.get(sku)]
 
-        async def page(item: tuple[str, str]) -> tuple[str, int]:
+        async def page(item: tuple[str, str]) -> tuple[str, Response]:
             sku, url_key = item
-            answer = await ctx.page(
-                f"/{url_key}.html", accept=lambda r: r.status_code == _HTTP_NOT_FOUND
-            )
-            return sku, answer.status_code
+            answer = await ctx.page(f"/{url_key}.html", accept=_gone_or_closed)
+            return sku, answer
 
-        shown = [sku for sku, status in await ctx.each(pages, page) if status != _HTTP_NOT_FOUND]
-        checks.append(
-            Check(
-                "product pages answer 404",
-                passed=not shown if pages else None,
-                detail=(
-                    f"still served: {', '.join(shown)}"
-                    if shown
-                    else f"{len(pages)} product pages gone"
-                    if pages
-                    else "no url_key known for these SKUs"
-                ),
+        answers = await ctx.each(pages, page)
+        shown = [sku for sku, answer in answers if not _gone_or_closed(answer)]
+        closed = [sku for sku, answer in answers if answer.status_code == _HTTP_UNAVAILABLE]
+        gone = len(answers) - len(shown) - len(closed)
+        if not pages or (closed and not shown and not gone):
+            passed = None
+            detail = (
+                "no url_key known for these SKUs"
+                if not pages
+                else "the storefront is closed (maintenance): product pages cannot be observed"
             )
-        )
+        else:
+            passed = not shown
+            detail = (
+                f"still served: {', '.join(shown)}"
+                if shown
+                else f"{gone} product pages gone"
+                + (f", {len(closed)} behind maintenance" if closed else "")
+            )
+        checks.append(Check("product pages answer 404", passed=passed, detail=detail))
         return Verification(self.kind, tuple(checks))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
@@ -555,6 +564,13 @@ class QuarantineProducts(Action):
             tuple(entities_back),
             "core PUT status=<prior>: re-applying is harmless, so it is retried",
         )
+
+
+def _gone_or_closed(answer: Response) -> bool:
+    """A product page that is gone (404) or behind the module's maintenance page (503)."""
+    return answer.status_code == _HTTP_NOT_FOUND or (
+        answer.status_code == _HTTP_UNAVAILABLE and "Retry-After" in answer.headers
+    )
 
 
 def _reason(error: MagentoIRError) -> str:

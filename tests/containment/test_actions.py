@@ -1,0 +1,170 @@
+"""Single actions: dry runs, the core-REST quarantine and its store-view trap, module errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from magento_ir.containment import (
+    DisableCmsBlocks,
+    ForcePasswordReset,
+    HoldOrders,
+    Incident,
+    LockdownAdmins,
+    Maintenance,
+    QuarantineProducts,
+    SuspendPayments,
+    TerminateSessions,
+)
+from magento_ir.sandbox.state import USER_TYPE_ADMIN
+from tests.containment.conftest import BASE_URL, SKIMMER_BLOCK_ID, make_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from magento_ir.containment import Action
+    from magento_ir.evidence import SigningKey
+    from tests.containment.conftest import Store
+
+SKUS = ["IR-SKU-001", "IR-SKU-002", "IR-SKU-003"]
+
+
+def _every_action() -> list[Action]:
+    return [
+        Maintenance("checkout", retry_after=600),
+        TerminateSessions("all"),
+        QuarantineProducts(SKUS),
+        SuspendPayments(["checkmo"]),
+        LockdownAdmins(keep=[1]),
+        ForcePasswordReset("all"),
+        HoldOrders(statuses=["pending", "processing"]),
+        DisableCmsBlocks([SKIMMER_BLOCK_ID]),
+    ]
+
+
+def test_plan_changes_nothing(store: Store, key: SigningKey, tmp_path: Path) -> None:
+    """A dry run of every action leaves the store byte-identical (state digest)."""
+    before = store.sandbox.inspect.digest()
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="dry") as incident:
+        report = incident.plan(_every_action())
+    assert store.sandbox.inspect.digest() == before
+    planned = {step.action for step in report.steps if step.status == "planned"}
+    assert {"quarantine_products", "hold_orders", "disable_cms_blocks"} <= planned
+
+
+def _override_status(store: Store, sku: str, store_code: str) -> None:
+    """A merchant saved the product on a store view: that view now has its own status."""
+    token = store.sandbox.admin_token()
+    with httpx.Client(transport=store.sandbox.transport(), base_url=BASE_URL) as http:
+        response = http.put(
+            f"/rest/{store_code}/V1/products/{sku}",
+            json={"product": {"sku": sku, "status": 1}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 200
+
+
+def test_core_quarantine_also_disables_store_view_overrides(
+    key: SigningKey, tmp_path: Path
+) -> None:
+    """Without the module, a SKU with a store-view override is disabled on that view too."""
+    store = make_store(with_module=False, store_views=2)
+    _override_status(store, "IR-SKU-001", "default")
+    assert store.sandbox.inspect.product_store_overrides("IR-SKU-001")
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="q") as incident:
+        report = incident.run([QuarantineProducts([*SKUS, "NO-SUCH-SKU"])])
+        (step,) = report.steps
+        assert step.outcome is not None
+        statuses = {entity.entity: entity.status for entity in step.outcome.entities}
+        assert statuses == {
+            "sku:IR-SKU-001": "ok",
+            "sku:IR-SKU-002": "ok",
+            "sku:IR-SKU-003": "ok",
+            "sku:NO-SUCH-SKU": "failed",
+        }
+        assert step.verification is not None
+        assert step.verification.passed, step.verification
+        for sku in SKUS:
+            assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+        rolled = incident.rollback()
+    assert rolled.ok
+    for sku in SKUS:
+        assert set(store.sandbox.inspect.product_status(sku).values()) == {1}
+
+
+def test_module_quarantine_is_one_request(key: SigningKey, tmp_path: Path) -> None:
+    """With the module, quarantine is one write, and release restores every scope."""
+    store = make_store(with_module=True, store_views=2)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="q") as incident:
+        report = incident.run([QuarantineProducts(SKUS)])
+        assert report.ok, report
+        counts = store.sandbox.inspect.request_counts()
+        assert counts["POST /V1/incident-response/catalog/quarantine"] == 1
+        assert not any(route.startswith("PUT /V1/products") for route in counts)
+        for sku in SKUS:
+            assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+        incident.rollback()
+    for sku in SKUS:
+        assert set(store.sandbox.inspect.product_status(sku).values()) == {1}
+
+
+def test_module_required_says_what_and_how(key: SigningKey, tmp_path: Path) -> None:
+    """Without the module, module-only actions are blocked with the reason and the install hint."""
+    store = make_store(with_module=False)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="m") as incident:
+        report = incident.run([TerminateSessions("customers"), SuspendPayments(["checkmo"])])
+    errors = [step.error or "" for step in report.steps]
+    assert [step.status for step in report.steps] == ["blocked", "blocked"]
+    assert "cannot revoke other users' tokens" in errors[0]
+    assert "cannot write configuration" in errors[1]
+    assert all("composer require magento-ir/module-incident-response" in e for e in errors)
+    assert not report.ok
+
+
+def test_maintenance_keeps_the_responder_in(key: SigningKey, tmp_path: Path) -> None:
+    """Storefront maintenance: the shop answers 503 + Retry-After, REST still answers us."""
+    store = make_store(with_module=True)
+    action = Maintenance("storefront", message="Back soon & safe", retry_after=1200)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="m") as incident:
+        (step,) = incident.run([action]).steps
+    assert step.verification is not None
+    checks = {check.name: check for check in step.verification.checks}
+    assert checks["responder keeps API access"].passed
+    assert checks["storefront / answers 503 with Retry-After and the accessible page"].passed, (
+        checks
+    )
+    assert store.maintenance_mode() == "storefront"
+
+
+def test_lockdown_keeps_listed_admins(key: SigningKey, tmp_path: Path) -> None:
+    """LockdownAdmins(keep=[...]) leaves those admins and the responder active."""
+    store = make_store(with_module=True)
+    with store.sandbox.lock:
+        catalog_id = store.sandbox.state.admin_by_username("catalog").user_id
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="l") as incident:
+        incident.run([LockdownAdmins(keep=[catalog_id])])
+        assert store.admin_active("catalog")
+        assert not store.admin_active("support")
+        incident.rollback()
+    assert store.admin_active("support")
+    assert store.sandbox.inspect.live_tokens(USER_TYPE_ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: TerminateSessions("everyone"), "scope must be"),  # type: ignore[arg-type]
+        (lambda: QuarantineProducts([]), "non-empty list"),
+        (lambda: Maintenance("off"), "rollback turns maintenance off"),  # type: ignore[arg-type]
+        (lambda: SuspendPayments(["Check Mo"]), "payment method codes"),
+        (lambda: ForcePasswordReset("some"), "list of customer ids or 'all'"),
+        (lambda: DisableCmsBlocks([0]), "positive integer ids"),
+        (lambda: HoldOrders(statuses=[]), "at least one order status"),
+    ],
+)
+def test_bad_parameters_are_refused_with_the_fix(build: object, message: str) -> None:
+    """Actions refuse nonsense parameters at construction, naming the fix."""
+    with pytest.raises(ValueError, match=message):
+        build()  # type: ignore[operator]

@@ -1,0 +1,91 @@
+"""Containment under injected faults: 20% of reads fail transiently, 5% of writes lose their
+answer after the store applied them. Every action still lands exactly once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import pytest
+
+from magento_ir.containment import Incident, QuarantineProducts, load_playbook
+from tests.containment.conftest import PLAYBOOK_INPUTS, make_store
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from magento_ir.evidence import SigningKey
+    from tests.containment.conftest import Store
+
+SKUS = [f"IR-SKU-{number:03d}" for number in range(1, 21)]
+
+
+def _faulty(store: Store) -> None:
+    faults = store.sandbox.faults
+    for method in ("GET",):
+        faults.at_rate("503", 0.2, method=method)
+    for method in ("POST", "PUT"):
+        # The store applies the write; the answer is cut off on the way back.
+        faults.at_rate("truncated_body", 0.05, method=method)
+
+
+def _run_magecart(store: Store, key: SigningKey, path: Path) -> list[object]:
+    with Incident.open(path, key=key, store=store.connection, title="faults") as incident:
+        report = incident.run(
+            [
+                *load_playbook("magecart").actions(PLAYBOOK_INPUTS["magecart"]),
+                QuarantineProducts(SKUS),
+            ]
+        )
+    return list(report.steps)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_module_actions_apply_exactly_once(key: SigningKey, tmp_path: Path, seed: int) -> None:
+    """Module path: each action once in the module's log, the state contained, all verified."""
+    store = make_store(with_module=True, seed=seed)
+    holdable = [
+        oid for oid, state in store.order_states().items() if state in {"new", "processing"}
+    ]
+    _faulty(store)
+    steps = _run_magecart(store, key, tmp_path / "j")
+    store.sandbox.faults.clear()
+    assert [step.status for step in steps] == ["verified"] * len(steps), [  # type: ignore[attr-defined]
+        (step.action, step.error, step.verification)
+        for step in steps  # type: ignore[attr-defined]
+    ]
+    log = store.sandbox.inspect.action_log()
+    assert Counter(record["action"] for record in log) == {
+        "payments.suspend": 1,
+        "maintenance.set": 1,
+        "sessions.terminate": 1,
+        "catalog.quarantine": 1,
+    }
+    assert {record["status"] for record in log} == {"succeeded"}
+    counts = store.sandbox.inspect.request_counts()
+    assert counts["POST /V1/orders/:id/hold"] == len(holdable)
+    assert all(store.order_states()[order_id] == "holded" for order_id in holdable)
+    assert not store.block_active()
+    for sku in SKUS:
+        assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_core_actions_apply_exactly_once(key: SigningKey, tmp_path: Path, seed: int) -> None:
+    """Core path: each hold sent once (ambiguous answers settled by reading back), SKUs off."""
+    store = make_store(with_module=False, seed=seed)
+    holdable = [
+        oid for oid, state in store.order_states().items() if state in {"new", "processing"}
+    ]
+    _faulty(store)
+    steps = _run_magecart(store, key, tmp_path / "j")
+    store.sandbox.faults.clear()
+    done = {step.action: step.status for step in steps}  # type: ignore[attr-defined]
+    assert done["hold_orders"] == "verified"
+    assert done["disable_cms_blocks"] == "verified"
+    assert done["quarantine_products"] == "verified"
+    counts = store.sandbox.inspect.request_counts()
+    assert counts["POST /V1/orders/:id/hold"] == len(holdable)
+    assert store.sandbox.inspect.action_log() == []
+    for sku in SKUS:
+        assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
