@@ -123,7 +123,9 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     actions = playbook.actions(inputs)
     options.report_dir.mkdir(parents=True, exist_ok=True)
     journal_path = options.report_dir / "drill-report-journal.log"
-    journal_path.unlink(missing_ok=True)
+    # A fresh journal each drill: the log, its checkpoints and its lock file.
+    for stale in options.report_dir.glob(f"{journal_path.name}*"):
+        stale.unlink()
     notes = list(breach.notes)
     # A throw-away key: the drill's journal is evidence of nothing but the drill.
     key = SigningKey.generate("magento-ir-drill")
