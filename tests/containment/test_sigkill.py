@@ -43,7 +43,7 @@ def _journal(path: Path) -> list[tuple[str, dict[str, Any]]]:
     return records
 
 
-def _wait_for(condition: Any, child: subprocess.Popen[bytes]) -> None:  # noqa: ANN401
+def _wait_for(condition: Any, child: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + WAIT_LIMIT
     while not condition():
         if child.poll() is not None:
