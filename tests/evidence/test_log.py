@@ -422,3 +422,18 @@ def test_a_report_without_checkpoints_warns_what_it_cannot_see(
     assert report.ok
     assert report.checkpoints_checked == 0
     assert "no checkpoint covers them" in report.summary()
+
+
+def test_records_longer_than_the_read_chunk_verify(tmp_path: Path, signing_key: SigningKey) -> None:
+    """A multi-megabyte record spanning several read chunks verifies, and a cut in it is torn."""
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key) as log:
+        log.append("capture.media_file", {"content_base64": "QUJD" * 800_000})
+        log.append("detection", {"after": "the big one"})
+    assert verify(path, signing_key.verifier()).ok
+    content = path.read_bytes()
+    first_line_end = content.index(b"\n") + 1
+    path.write_bytes(content[: first_line_end + 2_500_000])
+    report = verify(path)
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == ("torn", 1, 2)
