@@ -67,6 +67,7 @@ class SandboxServer:
         self._stopping: asyncio.Event | None = None
         self._startup_error: BaseException | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._lifecycle = threading.Lock()
 
     # --- lifecycle --------------------------------------------------------------------------
     @property
@@ -96,23 +97,28 @@ class SandboxServer:
             ) from error
 
     def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if self._stopping is not None:
-            loop.call_soon_threadsafe(self._stopping.set)
-        thread.join()
-        self._thread = None
-        self._loop = None
-        self._port = None
-        self._ready.clear()
+        """Stop serving (idempotent, callable from any thread)."""
+        with self._lifecycle:
+            loop, thread = self._loop, self._thread
+            if loop is None or thread is None:
+                return
+            if self._stopping is not None:
+                with contextlib.suppress(RuntimeError):  # the loop has already finished
+                    loop.call_soon_threadsafe(self._stopping.set)
+            thread.join()
+            self._thread = None
+            self._loop = None
+            self._port = None
+            self._ready.clear()
 
     def serve_forever(self) -> None:
-        """Serve in this thread until interrupted (Ctrl-C)."""
-        self.start()
+        """Serve until interrupted (Ctrl-C) or stopped; starts the server if it is not running."""
+        if self._thread is None:
+            self.start()
+        thread = self._thread
         try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
+            while thread is not None and thread.is_alive():
+                thread.join(0.5)
         except KeyboardInterrupt:
             pass
         finally:

@@ -155,3 +155,16 @@ def test_concurrent_writers_lose_no_update() -> None:
             comments = client.get("/rest/V1/orders/1/comments").json()
     assert comments["total_count"] == 60
     assert len({item["entity_id"] for item in comments["items"]}) == 60
+
+
+def test_serve_forever_blocks_until_stopped() -> None:
+    """serve_forever serves (starting the server if needed) and returns once stop() is called."""
+    server = SandboxServer(Sandbox())
+    server.start()
+    blocking = threading.Thread(target=server.serve_forever)
+    blocking.start()
+    with httpx.Client(base_url=server.base_url) as client:
+        assert client.get("/rest/V1/store/websites").status_code == 401
+    server.stop()
+    blocking.join(5)
+    assert not blocking.is_alive()
