@@ -1,0 +1,147 @@
+"""`client.incident_response`: every contract route through the client, against the sandbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+import magento_ir
+from magento_ir import (
+    AdminCredentials,
+    AsyncMagentoClient,
+    BadRequestError,
+    InvalidArgumentError,
+    MagentoClient,
+    NotFoundError,
+    SearchCriteria,
+)
+from magento_ir.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+BASE_URL = "http://magento.test"
+AUTH = AdminCredentials("admin", "Sandbox123!")
+
+
+@pytest.fixture(autouse=True)
+def _no_waits() -> Iterator[None]:
+    magento_ir.set_testing(True)
+    yield
+    magento_ir.set_testing(False)
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Sandbox(with_module=True, orders=3)
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[MagentoClient]:
+    with MagentoClient(BASE_URL, auth=AUTH, transport=sandbox.transport()) as client:
+        yield client
+
+
+def test_capabilities_and_absent_module() -> None:
+    """With the module: its capabilities; without: NotFoundError (route 404)."""
+    with_module = Sandbox(with_module=True)
+    with MagentoClient(BASE_URL, auth=AUTH, transport=with_module.transport()) as client:
+        capabilities = client.incident_response.capabilities()
+    assert "catalog.quarantine" in capabilities.actions
+    assert capabilities.maintenance_mode == "off"
+    without = Sandbox(with_module=False)
+    with MagentoClient(BASE_URL, auth=AUTH, transport=without.transport()) as client:
+        with pytest.raises(NotFoundError):
+            client.incident_response.capabilities()
+
+
+def test_repeated_key_replays_and_changes_nothing(sandbox: Sandbox, client: MagentoClient) -> None:
+    """The same X-Idempotency-Key twice: one change, the second answer replayed."""
+    first = client.incident_response.suspend_payments(
+        ["checkmo"], reason="card testing", idempotency_key="INC-1.step-2"
+    )
+    again = client.incident_response.suspend_payments(
+        ["checkmo"], reason="card testing", idempotency_key="INC-1.step-2"
+    )
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.action_id == first.action_id
+    assert [record["idempotency_key"] for record in sandbox.inspect.action_log()] == [
+        "INC-1.step-2"
+    ]
+    with pytest.raises(BadRequestError, match="already used for a different request"):
+        client.incident_response.suspend_payments(
+            ["banktransfer"], reason="card testing", idempotency_key="INC-1.step-2"
+        )
+
+
+def test_write_whose_answer_is_lost_is_retried_once_applied(
+    sandbox: Sandbox, client: MagentoClient
+) -> None:
+    """A module write applied but answered with a cut body is retried and replayed, not redone."""
+    sandbox.faults.schedule(
+        "truncated_body", path="/V1/incident-response/maintenance", method="PUT"
+    )
+    result = client.incident_response.set_maintenance(
+        "storefront", reason="skimmer", retry_after=600, message="Back soon"
+    )
+    assert result.replayed
+    assert result.state.mode == "storefront"
+    assert [record["action"] for record in sandbox.inspect.action_log()] == ["maintenance.set"]
+    assert client.incident_response.maintenance().retry_after == 600
+
+
+def test_every_route_round_trips(client: MagentoClient) -> None:
+    """Each route parses into its model: quarantine/release, lockdown/restore, resets, log."""
+    api = client.incident_response
+    quarantine = api.quarantine_products(["IR-SKU-001", "NO-SUCH"], reason="r", incident_id="I-1")
+    assert [item.result for item in quarantine.items] == ["quarantined", "not_found"]
+    assert quarantine.quarantine_id is not None
+    listed = api.quarantined_products()
+    assert [item.sku for item in listed.items] == ["IR-SKU-001"]
+    released = api.release_products(quarantine.quarantine_id, reason="r")
+    assert released.released == 1
+    lockdown = api.lockdown_admins(reason="r", keep_admin_ids=[3])
+    assert 3 in lockdown.kept_admin_ids
+    assert lockdown.lockdown_id is not None
+    assert api.restore_admins(lockdown.lockdown_id, reason="r").admin_ids == lockdown.admin_ids
+    sessions = api.terminate_sessions("customers", reason="r")
+    assert sessions.scope == "customers"
+    reset = api.force_password_reset(reason="r", customer_ids=[999_999])
+    assert reset.unknown_customer_ids == [999_999]
+    assert api.resume_payments(reason="r").items == []
+    log = api.actions(SearchCriteria().order_by("action_id").page(50, 1))
+    assert [record.action for record in log.items][:2] == ["catalog.quarantine", "catalog.release"]
+    assert log.items[0].incident_id == "I-1"
+
+
+@pytest.mark.anyio
+async def test_async_client_has_the_same_routes(sandbox: Sandbox) -> None:
+    """The async client offers the same resource (the sync one is generated from it)."""
+    async with AsyncMagentoClient(BASE_URL, auth=AUTH, transport=sandbox.transport()) as client:
+        result = await client.incident_response.terminate_sessions("admins", reason="leak")
+    assert result.caller_kept
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda api: api.suspend_payments([], reason="r"), "at least one"),
+        (lambda api: api.set_maintenance("closed", reason="r"), "mode must be"),
+        (lambda api: api.set_maintenance("full", reason="r", retry_after=5), "retry_after"),
+        (lambda api: api.terminate_sessions("all", reason=" "), "reason must be"),
+        (lambda api: api.force_password_reset(reason="r"), "exactly one"),
+        (
+            lambda api: api.terminate_sessions("all", reason="r", idempotency_key="has space"),
+            "idempotency key",
+        ),
+        (lambda api: api.quarantine_products([], reason="r"), "1 to 10,000"),
+    ],
+)
+def test_bad_arguments_are_refused_before_sending(
+    sandbox: Sandbox, client: MagentoClient, call: object, message: str
+) -> None:
+    """Arguments the module would refuse fail locally with the fix, and nothing is sent."""
+    with pytest.raises(InvalidArgumentError, match=message):
+        call(client.incident_response)  # type: ignore[operator]
+    assert sandbox.inspect.action_log() == []
