@@ -51,9 +51,11 @@ def test_capabilities_and_absent_module() -> None:
     assert "catalog.quarantine" in capabilities.actions
     assert capabilities.maintenance_mode == "off"
     without = Sandbox(with_module=False)
-    with MagentoClient(BASE_URL, auth=AUTH, transport=without.transport()) as client:
-        with pytest.raises(NotFoundError):
-            client.incident_response.capabilities()
+    with (
+        MagentoClient(BASE_URL, auth=AUTH, transport=without.transport()) as client,
+        pytest.raises(NotFoundError),
+    ):
+        client.incident_response.capabilities()
 
 
 def test_repeated_key_replays_and_changes_nothing(sandbox: Sandbox, client: MagentoClient) -> None:
