@@ -1,0 +1,221 @@
+"""The `magento-ir` command against a served sandbox store: exit codes, prompts, dry runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from typer.testing import CliRunner
+
+from magento_ir import set_testing
+from magento_ir._cli_config import ExitCode
+from magento_ir._version import __version__
+from magento_ir.cli import app
+from magento_ir.sandbox import Sandbox, SandboxServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+PASSWORD = "Sandbox123!"
+MAGECART = ["contain", "magecart", "--input", "skimmer_block_ids=[1]"]
+
+
+@pytest.fixture(autouse=True)
+def _no_waits() -> Iterator[None]:
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+@pytest.fixture(autouse=True)
+def _environment(tmp_path, monkeypatch) -> None:
+    """A clean MAGENTO_IR_* environment, a private config home and the tmp dir as cwd."""
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+
+
+def _serve(with_module: bool) -> Iterator[Sandbox]:
+    sandbox = Sandbox(with_module=with_module, orders=5)
+    with SandboxServer(sandbox) as server:
+        sandbox.served_url = server.base_url  # type: ignore[attr-defined]
+        yield sandbox
+
+
+@pytest.fixture
+def store(monkeypatch) -> Iterator[Sandbox]:
+    """A served sandbox with the module, the CLI pointed at it by environment variables."""
+    for sandbox in _serve(with_module=True):
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", sandbox.served_url)  # type: ignore[attr-defined]
+        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+        monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
+        yield sandbox
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_version_flag_prints_the_package_version():
+    """`magento-ir --version` prints the version and exits 0."""
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_console_script_runs_in_a_subprocess():
+    """The installed `magento-ir` entry point starts and answers --version and --help."""
+    script = Path(sys.executable).parent / "magento-ir"
+    assert script.exists(), "pip install -e . installs the magento-ir console script"
+    version = subprocess.run(  # noqa: S603 - our own console script
+        [str(script), "--version"], capture_output=True, text=True, check=False
+    )
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"magento-ir {__version__}"
+    helped = subprocess.run(  # noqa: S603
+        [str(script), "--help"], capture_output=True, text=True, check=False
+    )
+    assert helped.returncode == 0
+    for command in ("contain", "verify", "rollback", "status", "drill", "sandbox"):
+        assert command in helped.stdout
+
+
+def test_sandbox_sub_app_is_mounted():
+    """`magento-ir sandbox serve --help` reaches the sandbox's own command."""
+    result = invoke("sandbox", "serve", "--help")
+    assert result.exit_code == 0
+    assert "--with-module" in result.output
+
+
+def test_dry_run_changes_nothing_in_the_store(store):
+    """`contain --dry-run` shows the plan and leaves the sandbox byte-identical."""
+    before = store.inspect.digest()
+    result = invoke(*MAGECART, "--dry-run")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "Plan (nothing has changed yet)" in result.output
+    assert "disable_cms_blocks" in result.output
+    assert store.inspect.digest() == before
+
+
+def test_without_a_terminal_contain_refuses_to_prompt(store):
+    """Without --yes and without a TTY, contain writes nothing and exits 2."""
+    before = store.inspect.digest()
+    result = invoke(*MAGECART)
+    assert result.exit_code == ExitCode.USAGE
+    assert "pass --yes" in result.output
+    assert store.inspect.digest() == before
+
+
+def test_contain_with_yes_applies_verifies_and_reports(store):
+    """`contain --yes` applies every step, verifies it, and ends with a summary table."""
+    result = invoke(*MAGECART, "--yes")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.output.count("verified") >= 3
+    with store.lock:
+        assert store.state.cms_blocks.get(1)["active"] is False
+        assert store.state.incident_response.maintenance_mode == "storefront"
+    assert Path("incident-journal.log").exists()
+
+
+def test_status_verify_and_rollback_follow_the_journal(store):
+    """After contain, status lists the steps, verify re-checks them, rollback undoes them."""
+    assert invoke(*MAGECART, "--yes").exit_code == ExitCode.OK
+    status = invoke("status")
+    assert status.exit_code == ExitCode.OK, status.output
+    assert "maintenance" in status.output
+    assert "storefront" in status.output
+    verified = invoke("verify")
+    assert verified.exit_code == ExitCode.OK, verified.output
+    refused = invoke("rollback")
+    assert refused.exit_code == ExitCode.USAGE
+    rolled = invoke("rollback", "--yes")
+    assert rolled.exit_code == ExitCode.OK, rolled.output
+    assert "rolled_back" in rolled.output
+    with store.lock:
+        assert store.state.cms_blocks.get(1)["active"] is True
+        assert store.state.incident_response.maintenance_mode == "off"
+
+
+def test_single_actions_run_without_a_playbook(store):
+    """`--action 'kind key=value'` runs that action alone."""
+    result = invoke("contain", "--action", "disable_cms_blocks ids=[1]", "--yes")
+    assert result.exit_code == ExitCode.OK, result.output
+    with store.lock:
+        assert store.state.cms_blocks.get(1)["active"] is False
+
+
+@pytest.mark.usefixtures("store")
+def test_bad_action_is_a_usage_error():
+    """An unknown action name exits 2 and lists the actions there are."""
+    result = invoke("contain", "--action", "nuke_everything", "--yes")
+    assert result.exit_code == ExitCode.USAGE
+    assert "quarantine_products" in result.output
+
+
+@pytest.mark.usefixtures("store")
+def test_missing_playbook_input_is_a_usage_error():
+    """A playbook input left out exits 2 naming the input."""
+    result = invoke("contain", "magecart", "--yes")
+    assert result.exit_code == ExitCode.USAGE
+    assert "skimmer_block_ids" in result.output
+
+
+@pytest.mark.usefixtures("store")
+def test_wrong_password_exits_3_without_printing_it(monkeypatch):
+    """A refused login exits 3; the password is in no output, even with --verbose."""
+    monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Wrong-Secret-42")
+    result = invoke("--verbose", *MAGECART, "--dry-run")
+    assert result.exit_code == ExitCode.AUTHENTICATION
+    assert "Wrong-Secret-42" not in result.output
+
+
+def test_unreachable_store_exits_4(monkeypatch):
+    """Nothing listening at the base URL exits 4 with the connection error."""
+    monkeypatch.setenv("MAGENTO_IR_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("MAGENTO_IR_TOKEN", "not-a-real-token")
+    result = invoke(*MAGECART, "--dry-run")
+    assert result.exit_code == ExitCode.UNREACHABLE
+    assert "could not connect" in result.output
+
+
+def test_module_action_without_the_module_exits_5(monkeypatch):
+    """An action only the module can do, on a store without it, exits 5 and says how to install."""
+    for sandbox in _serve(with_module=False):
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", sandbox.served_url)  # type: ignore[attr-defined]
+        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+        monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
+        result = invoke("contain", "--action", "maintenance mode=storefront", "--yes")
+        assert result.exit_code == ExitCode.MODULE_REQUIRED, result.output
+        assert "composer require" in result.output
+
+
+def test_unsafe_profile_file_exits_2(tmp_path):
+    """A profiles file others can read is refused with exit 2 and the chmod fix."""
+    path = tmp_path / "profiles.toml"
+    path.write_text('[default]\nbase_url = "https://shop.test"\npassword = "Pr0f1le!"\n')
+    path.chmod(0o644)
+    result = invoke("--profiles-file", str(path), "status")
+    assert result.exit_code == ExitCode.USAGE
+    assert "chmod 600" in result.output
+    assert "Pr0f1le!" not in result.output
+
+
+def test_flags_win_over_environment(store, monkeypatch):
+    """--base-url given on the command line beats MAGENTO_IR_BASE_URL."""
+    monkeypatch.setenv("MAGENTO_IR_BASE_URL", "http://127.0.0.1:9")
+    url = store.served_url  # type: ignore[attr-defined]
+    result = invoke("--base-url", url, *MAGECART, "--dry-run")
+    assert result.exit_code == ExitCode.OK, result.output
+
+
+def test_status_without_store_or_journal_is_a_usage_error():
+    """`status` with nothing to look at exits 2 and says what to give."""
+    result = invoke("status")
+    assert result.exit_code == ExitCode.USAGE
+    assert "MAGENTO_IR_BASE_URL" in result.output
