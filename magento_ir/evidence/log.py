@@ -79,6 +79,7 @@ _TAIL = re.compile(
 )
 _sha256 = hashlib.sha256
 _hexlify = binascii.hexlify
+_monotonic = time.monotonic
 # One encoder for every record: json.dumps() builds a new one per call when given options.
 _CANONICAL_ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -591,6 +592,10 @@ class EvidenceLog:
     `sync="each"` writes, flushes and fsyncs every append before returning; `sync="batch"`
     buffers appends until `sync()`, `checkpoint()` or `close()` (faster, but a crash loses the
     unsynced tail, and may leave a torn last line that the next open reports).
+
+    A signed checkpoint is written every `checkpoint_every` records, on the first append at
+    least `checkpoint_seconds` after the previous one (so a slow journal is covered too), on
+    `checkpoint()` and on `close()`.
     """
 
     def __init__(
@@ -603,6 +608,7 @@ class EvidenceLog:
         state: _ScanState,
         sync: Literal["each", "batch"],
         checkpoint_every: int | None,
+        checkpoint_seconds: float | None,
     ) -> None:
         if state.origin is None:
             raise EvidenceFormatError("internal: a resumed log must have an origin")
@@ -613,6 +619,8 @@ class EvidenceLog:
         self._handle = handle
         self._sync_each = sync == "each"
         self._checkpoint_every = checkpoint_every
+        self._checkpoint_seconds = checkpoint_seconds
+        self._last_checkpoint_at = _monotonic()
         self._next_seq = state.records
         self._last_hash = state.last_hash
         self._frontier = state.frontier
@@ -633,6 +641,7 @@ class EvidenceLog:
         origin: str | None = None,
         sync: Literal["each", "batch"] = "each",
         checkpoint_every: int | None = 10_000,
+        checkpoint_seconds: float | None = 60.0,
         tool_args: Sequence[str] = (),
         user: str | None = None,
         host: str | None = None,
@@ -648,13 +657,15 @@ class EvidenceLog:
             raise ValueError(f"sync must be 'each' or 'batch', not {sync!r}")
         if checkpoint_every is not None and checkpoint_every < 1:
             raise ValueError("checkpoint_every must be a positive number of records, or None")
+        if checkpoint_seconds is not None and checkpoint_seconds <= 0:
+            raise ValueError("checkpoint_seconds must be a positive number of seconds, or None")
         log = Path(path)
         lock_fd = _acquire_lock(log)
         try:
             log_obj = cls._open_locked(
                 log, key=key, origin=origin, sync=sync, lock_fd=lock_fd,
-                checkpoint_every=checkpoint_every, repair=repair,
-                custody=_custody_payload(tool_args, user, host),
+                checkpoint_every=checkpoint_every, checkpoint_seconds=checkpoint_seconds,
+                repair=repair, custody=_custody_payload(tool_args, user, host),
             )  # fmt: skip
         except BaseException:
             os.close(lock_fd)
@@ -671,6 +682,7 @@ class EvidenceLog:
         sync: Literal["each", "batch"],
         lock_fd: int,
         checkpoint_every: int | None,
+        checkpoint_seconds: float | None,
         repair: bool,
         custody: dict[str, Any],
     ) -> EvidenceLog:
@@ -693,7 +705,7 @@ class EvidenceLog:
                 _fsync_directory(log)
             evidence_log = cls(
                 log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync=sync,
-                checkpoint_every=checkpoint_every,
+                checkpoint_every=checkpoint_every, checkpoint_seconds=checkpoint_seconds,
             )  # fmt: skip
             repair_records = [("log.repair", payload) for payload in repairs]
             custody_record = [("custody", custody)]
@@ -763,7 +775,12 @@ class EvidenceLog:
         self._frontier.append_leaf_hash(digest)
         self._next_seq = seq + 1
         self._last_hash = record_hash
-        if self._checkpoint_every is not None and self._next_seq % self._checkpoint_every == 0:
+        if (
+            self._checkpoint_every is not None and self._next_seq % self._checkpoint_every == 0
+        ) or (
+            self._checkpoint_seconds is not None
+            and _monotonic() - self._last_checkpoint_at >= self._checkpoint_seconds
+        ):
             self.checkpoint()
         return Record(
             seq=seq,
@@ -812,6 +829,7 @@ class EvidenceLog:
         if created:
             _fsync_directory(beside)
         self._checkpointed_size = self._next_seq
+        self._last_checkpoint_at = _monotonic()
         return note
 
     def records(self) -> Iterator[Record]:

@@ -27,6 +27,7 @@ from magento_ir.evidence import (
     record_in_checkpoint,
     verify,
 )
+from magento_ir.evidence import log as log_module
 from magento_ir.evidence.log import GENESIS_PREV
 
 if TYPE_CHECKING:
@@ -437,3 +438,35 @@ def test_records_longer_than_the_read_chunk_verify(tmp_path: Path, signing_key: 
     report = verify(path)
     assert report.problem is not None
     assert (report.problem.kind, report.problem.seq, report.problem.line) == ("torn", 1, 2)
+
+
+def test_checkpoints_also_follow_the_clock(
+    tmp_path: Path, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first append checkpoint_seconds after the last checkpoint writes a new one."""
+    now = [1000.0]
+    monkeypatch.setattr(log_module, "_monotonic", lambda: now[0])
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(
+        path, key=signing_key, checkpoint_every=None, checkpoint_seconds=60
+    ) as log:
+        log.append("journal.plan", {"step": "a"})
+        now[0] += 59
+        log.append("journal.plan", {"step": "b"})
+        assert read_checkpoints(path) == []
+        now[0] += 1
+        log.append("journal.result", {"step": "b"})
+        assert len(read_checkpoints(path)) == 1
+        now[0] += 30
+        log.append("journal.result", {"step": "a"})
+        assert len(read_checkpoints(path)) == 1
+    sizes = [Checkpoint.parse(n, None).size for n in read_checkpoints(path)]
+    assert sizes == [4, 5]
+
+
+def test_checkpoint_cadence_is_validated(tmp_path: Path, signing_key: SigningKey) -> None:
+    """Zero or negative cadences raise ValueError naming the parameter."""
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        EvidenceLog.open(tmp_path / "e.log", key=signing_key, checkpoint_every=0)
+    with pytest.raises(ValueError, match="checkpoint_seconds"):
+        EvidenceLog.open(tmp_path / "e.log", key=signing_key, checkpoint_seconds=0)
