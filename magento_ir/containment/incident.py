@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
@@ -20,7 +22,7 @@ from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, 
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Awaitable, Callable, Mapping, Sequence
+    from collections.abc import Awaitable, Mapping, Sequence
     from types import TracebackType
 
     from magento_ir._async import AsyncMagentoClient
@@ -49,6 +51,13 @@ class StepReport:
     outcome: Outcome | None = None
     verification: Verification | None = None
     error: str | None = None
+    # Wall time of the writes (time to contain) and of the whole step, in seconds.
+    apply_seconds: float | None = None
+    seconds: float = 0.0
+
+
+# Called with the action before each step (report None) and again with its report after it.
+Progress = Callable[["Action", "StepReport | None"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +230,11 @@ class Incident:
         return result
 
     async def arun(
-        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+        self,
+        actions: Playbook | Sequence[Action],
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        progress: Progress | None = None,
     ) -> RunReport:
         """Plan, apply and verify each step in order, journaling each stage; resumes a run that
         was interrupted (done steps are skipped, a step in flight is completed)."""
@@ -230,7 +243,16 @@ class Incident:
         async def work(
             client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
         ) -> RunReport:
-            reports = [await self._run_step(action, client, storefront, module) for action in steps]
+            reports = []
+            for action in steps:
+                if progress is not None:
+                    progress(action, None)
+                started = time.monotonic()
+                report = await self._run_step(action, client, storefront, module)
+                report = replace(report, seconds=time.monotonic() - started)
+                if progress is not None:
+                    progress(action, report)
+                reports.append(report)
             return RunReport(self.id, tuple(reports))
 
         result: RunReport = await self._session(work)
@@ -273,7 +295,9 @@ class Incident:
                     idempotency_key=ctx.key,
                 )  # fmt: skip
             phase = "apply"
+            started = time.monotonic()
             outcome = await action.apply(ctx, plan)
+            apply_seconds = time.monotonic() - started
         except ModuleRequiredError as error:
             self._record("journal.blocked", action, step, error=str(error))
             return StepReport(step, action.kind, params, "blocked", error=str(error))
@@ -281,9 +305,11 @@ class Incident:
             self._record("journal.error", action, step, phase=phase, error=str(error))
             return StepReport(step, action.kind, params, "failed", error=str(error))
         self._record(
-            "journal.result", action, step, generation=generation, outcome=outcome.to_json()
-        )
-        return await self._verify_step(action, ctx, step, generation, plan, outcome)
+            "journal.result", action, step, generation=generation, outcome=outcome.to_json(),
+            seconds=round(apply_seconds, 6),
+        )  # fmt: skip
+        report = await self._verify_step(action, ctx, step, generation, plan, outcome)
+        return replace(report, apply_seconds=apply_seconds)
 
     async def _verify_step(  # noqa: PLR0917 - private, called with the step's parts
         self,
@@ -382,10 +408,14 @@ class Incident:
         return _run_sync(self.aplan(actions, inputs))
 
     def run(
-        self, actions: Playbook | Sequence[Action], inputs: Mapping[str, Any] | None = None
+        self,
+        actions: Playbook | Sequence[Action],
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        progress: Progress | None = None,
     ) -> RunReport:
         """`arun()` in a private event loop."""
-        return _run_sync(self.arun(actions, inputs))
+        return _run_sync(self.arun(actions, inputs, progress=progress))
 
     def verify(self) -> RunReport:
         """`averify()` in a private event loop."""

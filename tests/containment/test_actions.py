@@ -168,3 +168,39 @@ def test_bad_parameters_are_refused_with_the_fix(build: object, message: str) ->
     """Actions refuse nonsense parameters at construction, naming the fix."""
     with pytest.raises(ValueError, match=message):
         build()  # type: ignore[operator]
+
+
+def test_journal_holds_no_secret(key: SigningKey, tmp_path: Path) -> None:
+    """Passwords and tokens (the responder's, the canary's) never reach the journal."""
+    store = make_store(with_module=True)
+    journal = tmp_path / "j.jsonl"
+    with Incident.open(journal, key=key, store=store.connection, title="s") as incident:
+        report = incident.run([TerminateSessions("all"), ForcePasswordReset("all")])
+    assert report.ok, report
+    text = journal.read_text()
+    assert "journal.verification" in text
+    for secret in ("Sandbox123!", "Customer123!", "eyJ"):
+        assert secret not in text
+
+
+def test_progress_and_timing_are_reported(key: SigningKey, tmp_path: Path) -> None:
+    """run(progress=...) hears each step start and end; reports carry the time to contain."""
+    store = make_store(with_module=False)
+    heard: list[tuple[str, str | None]] = []
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="p") as incident:
+        report = incident.run(
+            [DisableCmsBlocks([SKIMMER_BLOCK_ID]), TerminateSessions("all")],
+            progress=lambda action, step: heard.append(
+                (action.kind, None if step is None else step.status)
+            ),
+        )
+    assert heard == [
+        ("disable_cms_blocks", None),
+        ("disable_cms_blocks", "verified"),
+        ("terminate_sessions", None),
+        ("terminate_sessions", "blocked"),
+    ]
+    applied, blocked = report.steps
+    assert applied.apply_seconds is not None
+    assert applied.seconds >= applied.apply_seconds
+    assert blocked.apply_seconds is None
