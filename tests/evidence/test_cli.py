@@ -1,0 +1,284 @@
+"""`magento-ir evidence capture | verify | export | ship`: typer runner and a real subprocess."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+import pytest
+from typer.testing import CliRunner
+
+from magento_ir.evidence import read_records
+from magento_ir.evidence.cli import evidence_app
+from magento_ir.sandbox import Sandbox, SandboxServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+PSEUDONYM_KEY = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[SandboxServer]:
+    with SandboxServer(Sandbox(customers=25, orders=6, with_module=True)) as server:
+        yield server
+
+
+@pytest.fixture
+def env(served: SandboxServer, tmp_path: Path) -> dict[str, str]:
+    return {
+        "MAGENTO_IR_BASE_URL": served.base_url,
+        "MAGENTO_IR_USERNAME": "admin",
+        "MAGENTO_IR_PASSWORD": "Sandbox123!",
+        "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "config" / "profiles.toml"),
+        "MAGENTO_IR_PSEUDONYM_KEY": "",
+    }
+
+
+@pytest.fixture
+def captured(env: dict[str, str], tmp_path: Path) -> Path:
+    log = tmp_path / "evidence.log"
+    result = CliRunner().invoke(evidence_app, ["capture", "--log", str(log)], env=env)
+    assert result.exit_code == 0, result.output
+    return log
+
+
+def flip_one_byte(log: Path, seq: int) -> None:
+    """Change one character inside record `seq`'s payload (line seq + 1)."""
+    lines = log.read_bytes().splitlines(keepends=True)
+    line = lines[seq]
+    at = line.index(b'"payload":{') + len(b'"payload":{') + 2
+    lines[seq] = line[:at] + bytes([line[at] ^ 0x01]) + line[at + 1 :]
+    log.write_bytes(b"".join(lines))
+
+
+def test_capture_writes_the_store_into_the_log(captured: Path) -> None:
+    """capture creates the key, writes custody, exchanges and entities, and reports per category."""
+    types = [record.type for record in read_records(captured)]
+    assert types[0] == "custody"
+    assert types.count("capture.customer") == 12 + 25
+    assert "capture.http_exchange" in types
+    assert types[-1] == "custody"
+    assert (captured.parent / "config" / "journal.key").exists()
+
+
+def test_capture_output_lists_categories_and_what_could_not_be_collected(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """The summary names each category's count and why admin users cannot be captured."""
+    log = tmp_path / "evidence.log"
+    result = CliRunner().invoke(
+        evidence_app,
+        ["capture", "--log", str(log), "--only", "customers", "--only", "admin_users"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert "customers      complete      37/37" in result.output
+    assert "admin_users    not_collected" in result.output
+
+
+def test_capture_with_bad_input_exits_2_with_the_fix(env: dict[str, str], tmp_path: Path) -> None:
+    """An unknown category or a date that is no date exits 2 and says what is accepted."""
+    runner = CliRunner()
+    log = str(tmp_path / "evidence.log")
+    result = runner.invoke(evidence_app, ["capture", "--log", log, "--only", "nope"], env=env)
+    assert result.exit_code == 2
+    assert "unknown capture categories ['nope']" in result.output
+    result = runner.invoke(evidence_app, ["capture", "--log", log, "--since", "May"], env=env)
+    assert result.exit_code == 2
+    assert "is not a date" in result.output
+
+
+def test_capture_without_a_store_exits_2(tmp_path: Path) -> None:
+    """No base URL anywhere: exit 2 with how to give one."""
+    result = CliRunner().invoke(
+        evidence_app,
+        ["capture", "--log", str(tmp_path / "e.log")],
+        env={
+            "MAGENTO_IR_BASE_URL": "",
+            "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "none.toml"),
+        },
+    )
+    assert result.exit_code == 2
+    assert "MAGENTO_IR_BASE_URL" in result.output
+
+
+def test_verify_passes_then_names_the_record_with_one_changed_byte(captured: Path) -> None:
+    """verify exits 0 on the capture; one flipped byte makes it exit 1 naming that record."""
+    runner = CliRunner()
+    result = runner.invoke(evidence_app, ["verify", "--log", str(captured)])
+    assert result.exit_code == 0, result.output
+    assert "OK:" in result.output
+    flip_one_byte(captured, 40)
+    result = runner.invoke(evidence_app, ["verify", "--log", str(captured)])
+    assert result.exit_code == 1
+    assert "record 40, line 41" in result.output
+
+
+def test_verify_in_a_subprocess_exits_nonzero_and_names_the_record(captured: Path) -> None:
+    """The real command line: exit status 0, then 1 with the bad record named on stderr."""
+    command = [
+        sys.executable,
+        "-c",
+        "from magento_ir.evidence.cli import evidence_app; evidence_app()",
+        "verify",
+        "--log",
+        str(captured),
+    ]
+    ok = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603 - our own interpreter
+    assert ok.returncode == 0, ok.stderr
+    flip_one_byte(captured, 7)
+    bad = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603 - our own interpreter
+    assert bad.returncode == 1
+    assert "record 7, line 8" in bad.stderr
+
+
+def test_verify_checks_signatures_and_external_checkpoints(captured: Path, tmp_path: Path) -> None:
+    """--verifier checks checkpoint signatures; a kept checkpoint catches a cut-off tail."""
+    key = read_records(captured).__next__().payload["verifier_key"]
+    kept = tmp_path / "kept.checkpoints"
+    kept.write_bytes((captured.parent / (captured.name + ".checkpoints")).read_bytes())
+    runner = CliRunner()
+    result = runner.invoke(evidence_app, ["verify", "--log", str(captured), "--verifier", key])
+    assert result.exit_code == 0, result.output
+    assert "signed" in result.output
+    lines = captured.read_bytes().splitlines(keepends=True)
+    captured.write_bytes(b"".join(lines[:-3]))
+    (captured.parent / (captured.name + ".checkpoints")).write_bytes(b"")
+    args = ["verify", "--log", str(captured), "--verifier", key, "--checkpoints", str(kept)]
+    result = runner.invoke(evidence_app, args)
+    assert result.exit_code == 1
+    assert "truncated" in result.output
+
+
+def test_verify_of_a_missing_log_exits_2(tmp_path: Path) -> None:
+    """A log path that does not exist is a usage error that says which file."""
+    result = CliRunner().invoke(evidence_app, ["verify", "--log", str(tmp_path / "none.log")])
+    assert result.exit_code == 2
+    assert "no evidence log at" in result.output
+
+
+@pytest.mark.parametrize("export_format", ["ecs", "ocsf", "cef"])
+def test_export_writes_one_event_per_record(
+    captured: Path, tmp_path: Path, export_format: str
+) -> None:
+    """export --format writes every record, each carrying its record hash."""
+    out = tmp_path / f"events.{export_format}"
+    result = CliRunner().invoke(
+        evidence_app,
+        ["export", "--log", str(captured), "--format", export_format, "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    records = list(read_records(captured))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(records)
+    assert all(record.hash in line for record, line in zip(records, lines, strict=True))
+
+
+def test_export_pseudonymises_personal_data_with_a_key(
+    captured: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    """With MAGENTO_IR_PSEUDONYM_KEY no customer e-mail leaves in the export."""
+    emails = [r.payload["email"] for r in read_records(captured) if r.type == "capture.customer"]
+    out = tmp_path / "events.json"
+    result = CliRunner().invoke(
+        evidence_app,
+        ["export", "--log", str(captured), "--format", "ecs", "-o", str(out)],
+        env={**env, "MAGENTO_IR_PSEUDONYM_KEY": PSEUDONYM_KEY},
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert emails
+    assert not any(email in text for email in emails)
+    assert "@pseudonym.invalid" in text
+    assert PSEUDONYM_KEY not in text
+
+
+def test_export_refuses_an_unknown_format_and_a_shared_key_file(
+    captured: Path, tmp_path: Path
+) -> None:
+    """Bad --format, or a key file others can read, exit 2 with the fix."""
+    runner = CliRunner()
+    result = runner.invoke(evidence_app, ["export", "--log", str(captured), "--format", "xml"])
+    assert result.exit_code == 2
+    assert "use ecs, ocsf or cef" in result.output
+    key_file = tmp_path / "pseudonym.key"
+    key_file.write_text(PSEUDONYM_KEY)
+    key_file.chmod(0o644)
+    args = ["export", "--log", str(captured), "--format", "ecs"]
+    result = runner.invoke(evidence_app, [*args, "--pseudonym-key-file", str(key_file)])
+    assert result.exit_code == 2
+    assert f"chmod 600 {key_file}" in result.output
+
+
+class _SyslogReceiver:
+    """A loopback TCP listener that reads RFC 6587 octet-counted frames until the sender closes."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.server.getsockname()[1]
+        self.frames: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self.server.accept()
+        data = b""
+        with connection:
+            while chunk := connection.recv(65536):
+                data += chunk
+        while data:
+            length, _, rest = data.partition(b" ")
+            self.frames.append(rest[: int(length)])
+            data = rest[int(length) :]
+        self.server.close()
+
+
+def test_ship_to_syslog_over_tcp_sends_every_record_then_the_checkpoints(captured: Path) -> None:
+    """ship --to syslog+tcp:// delivers one message per record, each holding its log line."""
+    receiver = _SyslogReceiver()
+    result = CliRunner().invoke(
+        evidence_app,
+        ["ship", "--log", str(captured), "--to", f"syslog+tcp://127.0.0.1:{receiver.port}"],
+    )
+    assert result.exit_code == 0, result.output
+    receiver.thread.join(timeout=10)
+    records = list(read_records(captured))
+    checkpoints = (captured.parent / (captured.name + ".checkpoints")).read_text().splitlines()
+    assert len(receiver.frames) == len(records) + len(checkpoints)
+    for record, frame in zip(records, receiver.frames, strict=False):
+        assert frame.endswith(b"\xef\xbb\xbf" + record.raw.rstrip(b"\n"))
+
+
+@pytest.mark.parametrize(
+    ("destination", "message"),
+    [
+        ("udp://127.0.0.1:514", "is not a destination"),
+        ("syslog+tcp://127.0.0.1", "is not a destination"),
+        ("hec+http://splunk.example:8088/services/collector/event", "clear text"),
+        ("hec+https://splunk.example:8088/services/collector/event", "HEC needs a token"),
+    ],
+)
+def test_ship_refuses_bad_destinations(captured: Path, destination: str, message: str) -> None:
+    """Unknown schemes, missing ports, HEC over plain http or without a token exit 2."""
+    result = CliRunner().invoke(
+        evidence_app,
+        ["ship", "--log", str(captured), "--to", destination],
+        env={"MAGENTO_IR_HEC_TOKEN": ""},
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_ship_refuses_a_log_that_does_not_verify(captured: Path) -> None:
+    """A tampered log is not shipped: exit 1 naming the bad record."""
+    flip_one_byte(captured, 3)
+    result = CliRunner().invoke(
+        evidence_app, ["ship", "--log", str(captured), "--to", "syslog+tcp://127.0.0.1:9"]
+    )
+    assert result.exit_code == 1
+    assert "record 3" in result.output
