@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -243,3 +244,14 @@ def test_developer_mode_syntax_error_names_parser_site() -> None:
     extensions = response.json()["errors"][0]["extensions"]
     assert extensions["file"].endswith("/webonyx/graphql-php/src/Language/Parser.php")
     assert extensions["line"] == 394
+
+
+def test_without_graphql_core_the_endpoint_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, anonymous: httpx.Client
+) -> None:
+    """With graphql-core missing the sandbox still starts; /graphql names the extra to install."""
+    monkeypatch.setitem(sys.modules, "graphql", None)
+    monkeypatch.delitem(sys.modules, "magento_ir.sandbox.graphql_engine", raising=False)
+    response = anonymous.post("/graphql", json={"query": "{ products { total_count } }"})
+    assert response.status_code == 500
+    assert 'pip install \\"magento-ir[sandbox]\\"' in response.text
