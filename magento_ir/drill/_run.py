@@ -92,6 +92,9 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
             admin_user=sandbox.options.admin_user,
             admin_password=sandbox.options.admin_password,
         )
+        # Cut-offs are whole seconds: contain in a later second than the last staged login,
+        # as a real incident comes long after the sessions it ends.
+        await asyncio.sleep(1.0 - sandbox.now() % 1.0)
         try:
             return await _contain(options, sandbox, base_url, breach, started, started_at, say)
         finally:
@@ -276,8 +279,11 @@ def _state_checks(
     """The store as the sandbox's own inspection API sees it after the drill."""
     inspect = sandbox.inspect
     stale_tokens = [token for token in inspect.live_tokens() if token.issued_at <= contained_at]
+    # Logged-in sessions only: the attacker's-eye checks open guest sessions of their own.
     stale_sessions = [
-        session for session in inspect.customer_sessions() if session["created_at"] <= contained_at
+        session
+        for session in inspect.customer_sessions()
+        if session["customer_id"] is not None and session["created_at"] <= contained_at
     ]
     with sandbox.lock:
         state = sandbox.state
@@ -294,7 +300,7 @@ def _state_checks(
             f"inspect.live_tokens(): {len(stale_tokens)} issued before containment still valid",
         ),
         CheckReport(
-            "no storefront session from before containment survives",
+            "no logged-in storefront session from before containment survives",
             not stale_sessions,
             f"inspect.customer_sessions(): {len(stale_sessions)} from before containment",
         ),

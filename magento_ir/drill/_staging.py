@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from magento_ir._async import AsyncMagentoClient
 from magento_ir._core.search_criteria import SearchCriteria
+from magento_ir._exceptions import AuthenticationError
 from magento_ir._http import AsyncClient
 from magento_ir.auth import AdminCredentials, BearerToken
 from magento_ir.drill._report import CheckReport, StagedItem
@@ -28,6 +29,12 @@ _STOLEN_CUSTOMERS = 3
 _HTTP_OK = 200
 _HTTP_NOT_FOUND = 404
 _LOGIN_PAGE = "/customer/account/loginPost"
+# Reads one of which each reference admin role may make (all, support: sales, catalog: CMS).
+_ADMIN_PROBES = (
+    "/V1/store/websites",
+    "/V1/orders?searchCriteria[pageSize]=1",
+    "/V1/cmsBlock/search?searchCriteria[pageSize]=1",
+)
 _ACCOUNT_PAGE = "/customer/account"
 
 
@@ -38,7 +45,8 @@ class StagedBreach:
     items: list[StagedItem] = field(default_factory=list)
     skimmer_block_ids: list[int] = field(default_factory=list)
     customer_tokens: list[str] = field(default_factory=list, repr=False)
-    admin_tokens: list[str] = field(default_factory=list, repr=False)
+    # Each admin token with a route its role may read: Magento's 401 also means "no ACL".
+    admin_tokens: list[tuple[str, str]] = field(default_factory=list, repr=False)
     # One cookie jar per logged-in shopper (a storefront session).
     storefront_sessions: list[AsyncClient] = field(default_factory=list, repr=False)
     orders_in_flight: int = 0
@@ -58,7 +66,7 @@ async def stage_magecart(
     async with attacker:
         await _plant_block(attacker, breach)
         _plant_head_include(sandbox, breach)
-        await _admin_sessions(sandbox, attacker, breach)
+        await _admin_sessions(sandbox, attacker, base_url, breach)
         await _customer_sessions(sandbox, attacker, base_url, breach)
         await _orders_in_flight(attacker, breach)
     return breach
@@ -110,7 +118,7 @@ def _plant_head_include(sandbox: Sandbox, breach: StagedBreach) -> None:
 
 
 async def _admin_sessions(
-    sandbox: Sandbox, attacker: AsyncMagentoClient, breach: StagedBreach
+    sandbox: Sandbox, attacker: AsyncMagentoClient, base_url: str, breach: StagedBreach
 ) -> None:
     """Admin tokens of every admin user of the reference store (the same password)."""
     usernames = sorted(user.username for user in _admin_users(sandbox))
@@ -118,12 +126,16 @@ async def _admin_sessions(
     tokens = await asyncio.gather(
         *(attacker.tokens.admin(username, password) for username in usernames)
     )
-    breach.admin_tokens.extend(tokens)
+    for token in tokens:
+        for path in _ADMIN_PROBES:
+            if not await token_refused(base_url, token, path):
+                breach.admin_tokens.append((token, path))
+                break
     breach.items.append(
         StagedItem(
             "live admin API sessions",
             f"POST /V1/integration/admin/token as {', '.join(usernames)}",
-            len(tokens),
+            len(breach.admin_tokens),
         )
     )
 
@@ -204,16 +216,16 @@ async def _orders_in_flight(attacker: AsyncMagentoClient, breach: StagedBreach) 
     )
 
 
-async def token_refused(base_url: str, token: str, path: str) -> bool:
-    """Whether a token issued before containment is refused now (401)."""
+async def token_refused(base_url: str, token: str, path_and_query: str) -> bool:
+    """Whether a token is refused (401) on a read it could make before."""
+    path, _, query = path_and_query.partition("?")
+    params = dict(pair.split("=", 1) for pair in query.split("&")) if query else None
     probe = AsyncMagentoClient(base_url, auth=BearerToken(token), max_retries=0)
     async with probe:
         try:
-            await probe.request("GET", path)
-        except Exception as error:  # noqa: BLE001 - any refusal counts; the kind is checked below
-            from magento_ir._exceptions import AuthenticationError  # noqa: PLC0415
-
-            return isinstance(error, AuthenticationError)
+            await probe.request("GET", path, params=params)
+        except AuthenticationError:
+            return True
     return False
 
 
@@ -231,13 +243,14 @@ async def attacker_checks(base_url: str, breach: StagedBreach) -> list[CheckRepo
         )
     )
     admin_refused = [
-        await token_refused(base_url, token, "/V1/store/websites") for token in breach.admin_tokens
+        await token_refused(base_url, token, path) for token, path in breach.admin_tokens
     ]
     checks.append(
         CheckReport(
             "admin tokens issued before containment are refused",
             all(admin_refused) if admin_refused else None,
-            f"GET /V1/store/websites: {sum(admin_refused)} of {len(admin_refused)} answered 401",
+            f"a read each admin's role allowed before: {sum(admin_refused)} of "
+            f"{len(admin_refused)} answered 401",
         )
     )
     if breach.storefront_sessions:
