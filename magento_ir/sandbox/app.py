@@ -280,7 +280,7 @@ class Sandbox:
     def _dispatch(self, request: SandboxRequest, now: float) -> SandboxResponse:
         fault = self.faults.take(request.method, request.path)
         if fault is not None and fault.replaces_response:
-            self.request_counts[f"{request.method} {request.path} (fault)"] += 1
+            self.request_counts[f"{request.method} (fault {fault.kind})"] += 1
             return fault.response()
         if self.state.maintenance and request.client_ip not in self.state.maintenance_ips:
             response = maintenance_response()

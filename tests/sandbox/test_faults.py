@@ -18,6 +18,7 @@ def test_schedule_fails_exactly_the_next_matching_requests(
     statuses = [admin.get("/rest/V1/orders/1").status_code for _ in range(4)]
     assert statuses == [503, 503, 503, 200]
     assert sandbox.faults.pending == 0
+    assert sandbox.inspect.request_counts()["GET (fault 503)"] == 3
 
 
 def test_429_carries_retry_after(sandbox: Sandbox, admin: httpx.Client) -> None:
