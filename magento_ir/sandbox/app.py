@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import auth
-from magento_ir.sandbox.errors import WebapiError, route_not_found
+from magento_ir.sandbox.errors import SandboxConfigError, WebapiError, route_not_found
 from magento_ir.sandbox.faults import FaultInjector, maintenance_response
 from magento_ir.sandbox.latency import LatencyModel
 from magento_ir.sandbox.messages import JsonValue, SandboxRequest, SandboxResponse, json_response
@@ -190,6 +190,13 @@ class Sandbox:
         from magento_ir.sandbox.generator import build_state  # noqa: PLC0415 - import cycle
 
         if options is None:
+            known = set(SandboxOptions.__dataclass_fields__)
+            unknown = sorted(set(overrides) - known)
+            if unknown:
+                raise SandboxConfigError(
+                    f"unknown sandbox option(s) {', '.join(unknown)}; "
+                    f"known options: {', '.join(sorted(known))}"
+                )
             options = SandboxOptions(**overrides)
         elif overrides:
             raise TypeError("pass either options or keyword overrides, not both")

@@ -31,6 +31,12 @@ def test_bad_options_raise_config_errors(options: dict, fragment: str) -> None:
         Sandbox(**options)
 
 
+def test_unknown_option_names_the_known_ones() -> None:
+    """A misspelt option is refused with the list of real ones."""
+    with pytest.raises(SandboxConfigError, match=r"unknown sandbox option.*prodcts.*products"):
+        Sandbox(prodcts=10)
+
+
 def test_latency_presets_and_factors() -> None:
     """`real` is 1, `0`/`none` turn latency off, numbers are factors."""
     assert (parse_latency("real"), parse_latency("0"), parse_latency("0.5"), parse_latency(2)) == (
