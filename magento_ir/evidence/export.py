@@ -74,10 +74,19 @@ class ExportOptions:
     syslog_facility: int = 16  # local0
 
     def __post_init__(self) -> None:
-        if not self.host or len(self.host) > 255 or not self.host.isascii() or " " in self.host:  # noqa: PLR2004 - RFC 5424 HOSTNAME
-            raise ValueError(f"host {self.host!r} must be 1-255 printable ASCII characters")
+        _check_header_field("host", self.host, 255)  # RFC 5424 HOSTNAME
+        _check_header_field("app_name", self.app_name, 48)  # RFC 5424 APP-NAME
         if not 0 <= self.syslog_facility <= 23:  # noqa: PLR2004 - RFC 5424 facilities
             raise ValueError("syslog_facility must be 0-23 (16 is local0)")
+        if self.private_enterprise_number < 1:
+            raise ValueError("private_enterprise_number must be your IANA enterprise number")
+
+
+def _check_header_field(name: str, value: str, limit: int) -> None:
+    if not 0 < len(value) <= limit or not all("!" <= char <= "~" for char in value):
+        raise ValueError(
+            f"{name} {value!r} must be 1-{limit} printable ASCII characters without spaces"
+        )
 
 
 @dataclass(frozen=True, slots=True)

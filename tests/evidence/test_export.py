@@ -238,6 +238,12 @@ def test_retention_and_options_are_validated() -> None:
         ExportOptions(host="two words")
     with pytest.raises(ValueError, match="syslog_facility"):
         ExportOptions(host="h", syslog_facility=24)
+    with pytest.raises(ValueError, match="app_name"):
+        ExportOptions(host="h", app_name="x" * 49)
+    with pytest.raises(ValueError, match="host"):
+        ExportOptions(host="tab\there")
+    with pytest.raises(ValueError, match="enterprise number"):
+        ExportOptions(host="h", private_enterprise_number=0)
     assert ExportOptions(host="h", retention=Retention(30, 730)).retention.total_days == 730
 
 
