@@ -251,6 +251,12 @@ class Sandbox:
         with self.lock:
             self.state.revoked_before[(user_type, user_id)] = int(self.now())
 
+    def rotate_crypt_key(self) -> None:
+        """`encryption:key:change` on 2.4.7-p2+: JWTs signed with the old key all stop working."""
+        with self.lock:
+            self.jwt_secret = secrets.token_bytes(32)
+            self.issued_tokens.clear()
+
     @property
     def inspect(self) -> Inspector:
         from magento_ir.sandbox.inspection import Inspector  # noqa: PLC0415 - import cycle

@@ -306,3 +306,16 @@ def test_issued_token_log_prunes_expired_entries(sandbox: Sandbox, clock: Clock)
     sandbox.admin_token()
     assert len(sandbox.issued_tokens) == 1
     assert len(sandbox.inspect.live_tokens()) == 1
+
+
+def test_crypt_key_rotation_kills_every_jwt(sandbox: Sandbox) -> None:
+    """After a crypt-key change old admin and customer tokens fail; new ones work."""
+    admin_token = sandbox.admin_token()
+    customer_token = sandbox.customer_token("ir.customer03@example.com")
+    sandbox.rotate_crypt_key()
+    with client_for(sandbox, admin_token) as admin, client_for(sandbox, customer_token) as customer:
+        assert admin.get("/rest/V1/modules").status_code == 401
+        assert customer.get("/rest/V1/customers/me").status_code == 401
+    with client_for(sandbox, sandbox.admin_token()) as admin:
+        assert admin.get("/rest/V1/modules").status_code == 200
+    assert len(sandbox.inspect.live_tokens()) == 1
