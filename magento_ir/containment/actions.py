@@ -22,20 +22,16 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
-    APIConnectionError,
-    APIStatusError,
     AuthenticationError,
-    BadRequestError,
     InvalidArgumentError,
     MagentoIRError,
     NotFoundError,
-    ServerError,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 from magento_ir.models import ProductStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from magento_ir._async import AsyncMagentoClient
     from magento_ir._http import Response
@@ -1083,9 +1079,10 @@ class ForcePasswordReset(Action):
 class HoldOrders(Action):
     """Put orders on hold (`POST /V1/orders/:id/hold`) so nothing ships while you investigate.
 
-    Criteria: explicit `order_ids`, or orders in `statuses` created in [`created_from`,
-    `created_to`] (UTC "YYYY-MM-DD HH:MM:SS"). A hold is never retried blindly: after an
-    ambiguous failure the order is read back.
+    Orders in `statuses` (default pending and processing), narrowed to `order_ids` and to those
+    created in [`created_from`, `created_to`] (UTC "YYYY-MM-DD HH:MM:SS") when given. A hold is
+    never retried blindly: each order is read first (a held order is left alone), and after any
+    failure it is read back to learn whether the hold happened.
     """
 
     kind = "hold_orders"
@@ -1141,24 +1138,12 @@ class HoldOrders(Action):
         orders: dict[str, Any] = plan.prior["orders"]
 
         async def hold(order_id: str) -> EntityResult:
-            entity = f"order:{order_id}"
-            try:
-                current = await ctx.client.orders.retrieve(int(order_id))
-                if current.state == _HELD:
-                    return EntityResult(entity, "ok", "on hold")
-                await ctx.client.orders.hold(int(order_id))
-            except (APIConnectionError, ServerError, BadRequestError) as error:
-                # Not retried: read the order back to learn whether the hold happened.
-                try:
-                    after = await ctx.client.orders.retrieve(int(order_id))
-                except MagentoIRError as read_error:
-                    return EntityResult(entity, "failed", _reason(read_error))
-                if after.state == _HELD:
-                    return EntityResult(entity, "ok", "on hold (confirmed by reading back)")
-                return EntityResult(entity, "failed", _reason(error))
-            except APIStatusError as error:
-                return EntityResult(entity, "failed", _reason(error))
-            return EntityResult(entity, "ok", "on hold")
+            return await _settle(
+                f"order:{order_id}",
+                lambda: ctx.client.orders.hold(int(order_id)),
+                lambda: _order_held(ctx, order_id),
+                done="on hold",
+            )
 
         entities = await ctx.each(list(orders), hold)
         return Outcome(
@@ -1198,17 +1183,16 @@ class HoldOrders(Action):
             order_id = entity.entity.removeprefix("order:")
             if entity.status != "ok" or prior.get(order_id, {}).get("state") == _HELD:
                 return EntityResult(entity.entity, "skipped", "not held by this action")
-            try:
-                current = await ctx.client.orders.retrieve(int(order_id))
-                if current.state != _HELD:
-                    return EntityResult(entity.entity, "ok", "already released")
-                await ctx.client.orders.unhold(int(order_id))
-            except (APIConnectionError, ServerError, BadRequestError) as error:
-                after = await ctx.client.orders.retrieve(int(order_id))
-                if after.state != _HELD:
-                    return EntityResult(entity.entity, "ok", "released (confirmed by reading back)")
-                return EntityResult(entity.entity, "failed", _reason(error))
-            return EntityResult(entity.entity, "ok", "released")
+
+            async def released() -> bool:
+                return not await _order_held(ctx, order_id)
+
+            return await _settle(
+                entity.entity,
+                lambda: ctx.client.orders.unhold(int(order_id)),
+                released,
+                done="released",
+            )
 
         return Outcome(
             self.kind,
@@ -1216,6 +1200,34 @@ class HoldOrders(Action):
             tuple(await ctx.each(outcome.entities, unhold)),
             "core POST unhold: never retried; an ambiguous failure is settled by reading the order",
         )
+
+
+async def _order_held(ctx: Context, order_id: str) -> bool:
+    return (await ctx.client.orders.retrieve(int(order_id))).state == _HELD
+
+
+async def _settle(
+    entity: str,
+    write: Callable[[], Awaitable[bool]],
+    is_done: Callable[[], Awaitable[bool]],
+    *,
+    done: str,
+) -> EntityResult:
+    """A write that must not be repeated: skip it when already done, and after any failure read
+    back whether it happened before calling it failed."""
+    try:
+        if await is_done():
+            return EntityResult(entity, "ok", f"{done} already")
+        await write()
+    except MagentoIRError as error:
+        try:
+            happened = await is_done()
+        except MagentoIRError as read_error:
+            return EntityResult(entity, "failed", f"{_reason(error)}; read back: {read_error}")
+        if happened:
+            return EntityResult(entity, "ok", f"{done} (confirmed by reading back)")
+        return EntityResult(entity, "failed", _reason(error))
+    return EntityResult(entity, "ok", done)
 
 
 # --- DisableCmsBlocks (core REST) ------------------------------------------------------------

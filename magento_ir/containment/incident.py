@@ -55,6 +55,21 @@ class StepReport:
     apply_seconds: float | None = None
     seconds: float = 0.0
 
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (for reports): no secret is ever part of a step."""
+        return {
+            "step": self.step,
+            "action": self.action,
+            "params": self.params,
+            "status": self.status,
+            "plan": None if self.plan is None else self.plan.to_json(),
+            "outcome": None if self.outcome is None else self.outcome.to_json(),
+            "verification": None if self.verification is None else self.verification.to_json(),
+            "error": self.error,
+            "apply_seconds": self.apply_seconds,
+            "seconds": self.seconds,
+        }
+
 
 # Called with the action before each step (report None) and again with its report after it.
 Progress = Callable[["Action", "StepReport | None"], None]
@@ -74,6 +89,13 @@ class RunReport:
         return not any(step.status in bad for step in self.steps) and all(
             step.outcome is None or step.outcome.ok for step in self.steps
         )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "incident_id": self.incident_id,
+            "ok": self.ok,
+            "steps": [step.to_json() for step in self.steps],
+        }
 
 
 def _new_incident_id(now: datetime) -> str:

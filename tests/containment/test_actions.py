@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import httpx
@@ -204,3 +205,17 @@ def test_progress_and_timing_are_reported(key: SigningKey, tmp_path: Path) -> No
     assert applied.apply_seconds is not None
     assert applied.seconds >= applied.apply_seconds
     assert blocked.apply_seconds is None
+
+
+def test_run_report_is_plain_json(key: SigningKey, tmp_path: Path) -> None:
+    """RunReport.to_json() round-trips through json for the drill's report files."""
+    store = make_store(with_module=True)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="r") as incident:
+        report = incident.run([DisableCmsBlocks([SKIMMER_BLOCK_ID])])
+    data = json.loads(json.dumps(report.to_json()))
+    assert data["ok"] is True
+    (step,) = data["steps"]
+    assert step["outcome"]["entities"] == [
+        {"entity": f"block:{SKIMMER_BLOCK_ID}", "status": "ok", "detail": "disabled"}
+    ]
+    assert step["verification"]["passed"] is True
