@@ -20,9 +20,12 @@ cookie.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import json
 import secrets
+import string
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
@@ -39,7 +42,14 @@ if TYPE_CHECKING:
 
     from magento_ir.sandbox.state import StoreState, StoreView
 
-__all__ = ["CHECKOUT_FRONT_NAMES", "SESSION_EXPIRED", "active_payment_methods", "routes"]
+__all__ = [
+    "CHECKOUT_FRONT_NAMES",
+    "SESSION_EXPIRED",
+    "active_payment_methods",
+    "form_key",
+    "module_maintenance_response",
+    "routes",
+]
 
 routes = RouteTable()
 
@@ -48,6 +58,7 @@ PERSISTENT_COOKIE = "persistent_shopping_cart"
 MESSAGES_COOKIE = "mage-messages"
 STORE_COOKIE = "store"
 SESSION_EXPIRED = "The session has expired, please login again."
+INVALID_FORM_KEY = "Invalid Form Key. Please refresh the page."
 SIGN_IN_INCORRECT = (
     "The account sign-in was incorrect or your account is disabled temporarily. "
     "Please wait and try again later."
@@ -163,6 +174,20 @@ def _resume_session(visit: _Visit) -> None:
             visit.messages.append({"type": "error", "text": SESSION_EXPIRED})
     session.last_visit_at = now
     visit.session = session
+
+
+_FORM_KEY_ALPHABET = string.ascii_letters + string.digits
+
+
+def form_key(visit: _Visit) -> str:
+    """The session's 16-character form key (Magento's CSRF token), derived, not stored."""
+    session_id = visit.session.session_id if visit.session is not None else ""
+    digest = hmac.new(visit.call.sandbox.jwt_secret, session_id.encode(), hashlib.sha256).digest()
+    return "".join(_FORM_KEY_ALPHABET[byte % len(_FORM_KEY_ALPHABET)] for byte in digest[:16])
+
+
+def _form_key_input(visit: _Visit) -> str:
+    return f'<input type="hidden" name="form_key" value="{form_key(visit)}">'
 
 
 def _customer(visit: _Visit) -> dict[str, Any] | None:
@@ -353,7 +378,7 @@ def _product(visit: _Visit, url_key: str) -> SandboxResponse:
     in_stock = int(row.get("qty", 0)) > 0
     stock = "In stock" if in_stock else "Out of stock"
     form = (
-        f'<form method="post" action="/checkout/cart/add/">'
+        f'<form method="post" action="/checkout/cart/add/">{_form_key_input(visit)}'
         f'<input type="hidden" name="product" value="{product_id}">'
         f'<label for="qty">Qty</label><input id="qty" name="qty" type="number" value="1" min="1">'
         f'<button type="submit">Add to Cart</button></form>'
@@ -464,7 +489,7 @@ def _login_form(visit: _Visit) -> SandboxResponse:
         )
     body = (
         "<h1>Customer Login</h1>\n"
-        '<form method="post" action="/customer/account/loginPost/">'
+        f'<form method="post" action="/customer/account/loginPost/">{_form_key_input(visit)}'
         '<label for="email">Email</label>'
         '<input id="email" name="login[username]" type="email" autocomplete="email" required>'
         '<label for="pass">Password</label>'
@@ -609,6 +634,15 @@ def _storefront(call: PageCall) -> SandboxResponse:
     if normalised in ("cms/index", "cms"):
         normalised = ""
     handler = _PAGES.get((call.request.method, normalised))
+    # Magento's CsrfValidator: a POST without the session's form key goes nowhere.
+    forged = call.request.method == "POST" and not hmac.compare_digest(
+        visit.form.get("form_key", ""), form_key(visit)
+    )
+    if handler is not None and forged:
+        back = (
+            "/customer/account/login/" if normalised.startswith("customer") else "/checkout/cart/"
+        )
+        return _redirect(visit, back, [{"type": "error", "text": INVALID_FORM_KEY}])
     if handler is not None:
         return handler(visit)
     if call.request.method == "GET" and normalised.endswith(".html") and "/" not in normalised:

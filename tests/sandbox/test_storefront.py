@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from typing import TYPE_CHECKING
 
@@ -37,8 +38,19 @@ def shopper(store: Sandbox) -> Iterator[httpx.Client]:
         yield client
 
 
+def form_key_on(client: httpx.Client, page: str) -> str:
+    """The form key a page's form carries (the session's CSRF token)."""
+    found = re.search(r'name="form_key" value="([A-Za-z0-9]{16})"', client.get(page).text)
+    assert found is not None
+    return found.group(1)
+
+
 def log_in(client: httpx.Client, *, remember: bool = False) -> httpx.Response:
-    form = {"login[username]": CUSTOMER, "login[password]": PASSWORD}
+    form = {
+        "login[username]": CUSTOMER,
+        "login[password]": PASSWORD,
+        "form_key": form_key_on(client, "/customer/account/login/"),
+    }
     if remember:
         form["persistent_remember_me"] = "on"
     return client.post("/customer/account/loginPost/", data=form, follow_redirects=True)
@@ -97,7 +109,8 @@ def test_unknown_page_is_cms_no_route(shopper: httpx.Client) -> None:
 def test_checkout_lists_only_active_payment_methods(store: Sandbox, shopper: httpx.Client) -> None:
     """Checkout shows methods active at the store view; a suspended one disappears."""
     assert shopper.get("/checkout/").headers["location"] == "/checkout/cart/"
-    shopper.post("/checkout/cart/add/", data={"product": "4", "qty": "2"})
+    key = form_key_on(shopper, PRODUCT_PAGE)
+    shopper.post("/checkout/cart/add/", data={"product": "4", "qty": "2", "form_key": key})
     assert "&#215; 2" in shopper.get("/checkout/cart/").text
     checkout = shopper.get("/checkout/").text
     assert "Check / Money order" in checkout
@@ -110,8 +123,11 @@ def test_add_disabled_product_is_refused(store: Sandbox, shopper: httpx.Client) 
     """A disabled product cannot be added to the cart; the error shows on the cart page."""
     product_id = store.state.product_id_for_sku("IR-SKU-001") or 0
     store.state.product_store_values[(product_id, 1)] = {"status": 2}
+    key = form_key_on(shopper, "/customer/account/login/")
     page = shopper.post(
-        "/checkout/cart/add/", data={"product": str(product_id)}, follow_redirects=True
+        "/checkout/cart/add/",
+        data={"product": str(product_id), "form_key": key},
+        follow_redirects=True,
     )
     assert "requested doesn&#x27;t exist" in page.text
     assert "You have no items" in page.text
@@ -132,7 +148,11 @@ def test_wrong_password_shows_message(shopper: httpx.Client) -> None:
     """A wrong password redirects back to the login form with Magento's message."""
     page = shopper.post(
         "/customer/account/loginPost/",
-        data={"login[username]": CUSTOMER, "login[password]": "wrong"},
+        data={
+            "login[username]": CUSTOMER,
+            "login[password]": "wrong",
+            "form_key": form_key_on(shopper, "/customer/account/login/"),
+        },
         follow_redirects=True,
     )
     assert "The account sign-in was incorrect" in page.text
@@ -275,3 +295,15 @@ def test_sandbox_page_equals_phps_render(
         general_email=config.get("trans_email/ident_general/email"),
     )
     assert ours == php.stdout
+
+
+def test_post_without_form_key_is_refused(store: Sandbox, shopper: httpx.Client) -> None:
+    """A POST without the session's form key (CSRF) changes nothing and says why."""
+    shopper.get("/")
+    page = shopper.post(
+        "/customer/account/loginPost/",
+        data={"login[username]": CUSTOMER, "login[password]": PASSWORD, "form_key": "x" * 16},
+        follow_redirects=True,
+    )
+    assert "Invalid Form Key. Please refresh the page." in page.text
+    assert store.inspect.customer_sessions(customer_id=3) == []
