@@ -432,14 +432,25 @@ class StoreState:
 
     # --- catalog ------------------------------------------------------------------------------
     def product_id_for_sku(self, sku: str) -> int | None:
+        """SKUs compare case-insensitively, as MySQL's default collation does in getIdBySku."""
         found = self.sku_index.get(sku)
+        if found is None:
+            wanted = sku.casefold()
+            found = next(
+                (
+                    entity_id
+                    for key, entity_id in self.sku_index.items()
+                    if key.casefold() == wanted
+                ),
+                None,
+            )
         if found is not None:
             return found if found in self.products else None
         if self.sku_resolver is not None:
             candidate = self.sku_resolver(sku)
             if candidate is not None:
                 row = self.products.get(candidate)
-                if row is not None and row["sku"] == sku:
+                if row is not None and row["sku"].casefold() == sku.casefold():
                     return candidate
         return None
 

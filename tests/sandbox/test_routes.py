@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 import pytest
 
+from magento_ir.sandbox import Sandbox
 from tests.sandbox.conftest import client_for
-
-if TYPE_CHECKING:
-    from magento_ir.sandbox import Sandbox
 
 
 def test_store_view_override_trap(sandbox: Sandbox, admin: httpx.Client) -> None:
@@ -343,3 +339,10 @@ def test_bulk_items_with_bad_input_are_rejected_up_front(admin: httpx.Client) ->
     detailed = admin.get(f"/rest/V1/bulk/{body['bulk_uuid']}/detailed-status").json()
     assert [item["status"] for item in detailed["operations_list"]] == [4, 5]
     assert detailed["operations_list"][0]["topic_name"] == "async.V1.products.sku.put"
+
+
+def test_sku_lookup_is_case_insensitive(admin: httpx.Client) -> None:
+    """Like MySQL's collation behind getIdBySku, `ir-sku-001` finds `IR-SKU-001`."""
+    assert admin.get("/rest/V1/products/ir-sku-001").json()["sku"] == "IR-SKU-001"
+    big = Sandbox(products=5)
+    assert big.state.product_id_for_sku("sb000002") == 35
