@@ -85,7 +85,7 @@ def find_block(state: StoreState, block_id: str) -> dict[str, Any]:
         if row is not None:
             return row
     for row in state.cms_blocks.rows():
-        if row["identifier"] == block_id:
+        if row["identifier"].casefold() == block_id.casefold():  # MySQL's collation
             return row
     raise _block_missing(block_id)
 

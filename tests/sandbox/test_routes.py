@@ -188,6 +188,7 @@ def test_cms_block_save_resets_store_assignment(sandbox: Sandbox, admin: httpx.C
     assert saved["active"] is False
     assert sandbox.state.cms_block_stores[1] == [0]
     assert admin.get("/rest/V1/cmsBlock/footer-promo").json()["id"] == 1
+    assert admin.get("/rest/V1/cmsBlock/FOOTER-PROMO").json()["id"] == 1
 
 
 def test_cms_page_save_and_get(admin: httpx.Client) -> None:
