@@ -317,6 +317,13 @@ def _id_bounds(
     return low, high, tuple(rest)
 
 
+def _limit(page_size: int | None) -> int | None:
+    """Rows per page: 0/absent means no limit; Zend's limitPage turns a negative size into 1."""
+    if not page_size:
+        return None
+    return max(page_size, 1)
+
+
 def _keyed_search(
     criteria: SearchCriteria, keyed: KeyedAccess, keep: Callable[[Row], bool]
 ) -> tuple[list[Row], int] | None:
@@ -325,7 +332,7 @@ def _keyed_search(
         return None
     low, high, rest = _id_bounds(criteria.filter_groups, keyed.id_fields)
     descending = bool(sort_orders) and sort_orders[0][1] == "DESC"
-    size = criteria.page_size or None
+    size = _limit(criteria.page_size)
     start = (max(criteria.current_page or 1, 1) - 1) * size if size else 0
     stop = start + size if size else None
     if not any(rest):
@@ -357,7 +364,7 @@ def search(
     """The page of matching rows and the total count before paging."""
     if max_page_size is not None and (criteria.page_size or 0) > max_page_size:
         raise WebapiError(400, "Maximum SearchCriteria pageSize is %max", {"max": max_page_size})
-    size = criteria.page_size or None
+    size = _limit(criteria.page_size)
     page = max(criteria.current_page or 1, 1)
     if not criteria.filter_groups and not criteria.sort_orders:
         # Fast path for plain paging: no row is built before its page.

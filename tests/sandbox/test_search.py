@@ -254,3 +254,10 @@ def test_keyed_search_equals_a_full_scan(
     plain = search(criteria, table.rows, lambda: len(table), value_of)
     fast = search(criteria, table.rows, lambda: len(table), value_of, keyed=keyed)
     assert fast == plain
+
+
+def test_negative_page_size_means_one_row_per_page(admin: httpx.Client) -> None:
+    """Zend_Db_Select::limitPage turns a negative row count into 1; the echo keeps the value."""
+    body = admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "-5"}).json()
+    assert len(body["items"]) == 1
+    assert body["search_criteria"]["page_size"] == -5
