@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from magento_ir.sandbox.errors import WebapiError
+from magento_ir.sandbox.errors import WebapiError, integer_param
 
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
@@ -39,15 +39,9 @@ def _ordered(value: JsonValue) -> list[Any]:
     return []
 
 
-def _integer(value: JsonValue, field_name: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise WebapiError(
-            400,
-            'Invalid value of "%value" provided for the %fieldName field.',
-            {"fieldName": field_name, "value": value},
-        ) from None
+def _integer(value: JsonValue) -> int:
+    """An `int` field of the criteria, converted (or refused) like the type processor does."""
+    return integer_param(str(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +105,8 @@ class SearchCriteria:
         return cls(
             tuple(groups),
             sort_orders,
-            None if size is None else _integer(size, "pageSize"),
-            None if page is None else _integer(page, "currentPage"),
+            None if size is None else _integer(size),
+            None if page is None else _integer(page),
         )
 
     def echo(self) -> dict[str, Any]:

@@ -261,3 +261,10 @@ def test_negative_page_size_means_one_row_per_page(admin: httpx.Client) -> None:
     body = admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "-5"}).json()
     assert len(body["items"]) == 1
     assert body["search_criteria"]["page_size"] == -5
+
+
+def test_non_numeric_page_size_is_a_type_error(admin: httpx.Client) -> None:
+    """`pageSize=abc` is refused by the type processor, naming the value and the int type."""
+    response = admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "abc"})
+    assert response.status_code == 400
+    assert response.json()["parameters"] == {"value": "abc", "type": "int"}
