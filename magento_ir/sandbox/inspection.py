@@ -144,6 +144,40 @@ class Inspector:
             )
             return None if user is None else user.totp_secret
 
+    # --- storefront and the companion module -------------------------------------------------
+    def module_maintenance(self) -> dict[str, Any]:
+        """The maintenance state as the module's GET maintenance reports it."""
+        from magento_ir.sandbox.module_api import maintenance_state  # noqa: PLC0415 - route module
+
+        with self._sandbox.lock:
+            return maintenance_state(self._sandbox.state)
+
+    def quarantined_skus(self) -> list[str]:
+        """SKUs in an active (not released) module quarantine."""
+        with self._sandbox.lock:
+            return sorted(
+                sku
+                for quarantine in self._sandbox.state.incident_response.quarantines.values()
+                for product_id, (sku, _prior) in quarantine.products.items()
+                if product_id not in quarantine.released
+            )
+
+    def persistent_sessions(self) -> list[int]:
+        """Customer ids with a "remember me" (persistent_session) row."""
+        with self._sandbox.lock:
+            return sorted(self._sandbox.state.persistent_sessions.values())
+
+    def active_payment_methods(self, store_code: str | None = None) -> list[str]:
+        """Payment method codes checkout offers on a store view (default store when None)."""
+        from magento_ir.sandbox.storefront import active_payment_methods  # noqa: PLC0415
+
+        with self._sandbox.lock:
+            state = self._sandbox.state
+            store = state.default_store if store_code is None else state.store_by_code(store_code)
+            if store is None:
+                raise KeyError(f"no store view {store_code!r}")
+            return [code for code, _title in active_payment_methods(state, store.id)]
+
     def digest(self) -> str:
         """A stable digest of the whole store: equal before and after means nothing changed."""
         with self._sandbox.lock:

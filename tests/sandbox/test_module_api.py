@@ -364,3 +364,17 @@ def test_action_log_is_hash_chained_and_searchable(responder: httpx.Client) -> N
         },
     ).json()
     assert [item["action"] for item in failed["items"]] == ["catalog.release"]
+
+
+def test_inspection_sees_module_state(store: Sandbox, responder: httpx.Client) -> None:
+    """Drills read maintenance, quarantines, remember-me and checkout methods from inspect."""
+    store.state.persistent_sessions["k"] = 4
+    write(responder, "maintenance", {"mode": "checkout", "reason": "r", "message": "Soon"})
+    write(responder, "catalog/quarantine", {"skus": ["IR-SKU-003"], "reason": "r"})
+    write(responder, "payments/suspend", {"methods": ["checkmo"], "reason": "r"})
+    assert store.inspect.module_maintenance()["mode"] == "checkout"
+    assert store.inspect.quarantined_skus() == ["IR-SKU-003"]
+    assert store.inspect.persistent_sessions() == [4]
+    assert "checkmo" not in store.inspect.active_payment_methods()
+    with pytest.raises(KeyError):
+        store.inspect.active_payment_methods("nowhere")
