@@ -18,6 +18,9 @@ final class TokenRevoker
 {
     /** Magento\JwtUserToken\Model\ResourceModel\FastStorageRevokedWrapper's cache id (private there). */
     public const REVOKED_CACHE_ID = 'jwt-user-token:revoked:%d:%d';
+    /** The tag app/etc/di.xml's TagScope decorator puts on every application cache entry. */
+    public const APPLICATION_CACHE_TAG = 'MAGE';
+    public const FORGET_ONE_BY_ONE_LIMIT = 2000;
 
     public function __construct(
         private readonly ResourceConnection $resource,
@@ -61,9 +64,16 @@ final class TokenRevoker
 
     /**
      * Drops the cached cut-offs so the new ones apply at once; call after the transaction commits.
+     *
+     * The entries carry no tag of their own, so beyond a few thousand users removing them one by one
+     * costs more than flushing the application cache (every entry there carries Magento's MAGE tag).
      */
     public function forgetCached(Revocation $revocation): void
     {
+        if (count($revocation->cachedUserIds) > self::FORGET_ONE_BY_ONE_LIMIT) {
+            $this->cache->clean([self::APPLICATION_CACHE_TAG]);
+            return;
+        }
         foreach ($revocation->cachedUserIds as $userId) {
             $this->cache->remove(sprintf(self::REVOKED_CACHE_ID, $revocation->userType, $userId));
         }
