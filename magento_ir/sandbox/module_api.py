@@ -448,8 +448,9 @@ def _set_status(state: StoreState, product_id: int, store_id: int, status: int) 
 def _prior_statuses(state: StoreState, product_id: int) -> dict[int, int]:
     row = state.products.get(product_id) or {}
     prior = {ADMIN_STORE_ID: int(row.get("status", 1))}
-    for (entity_id, store_id), values in state.product_store_values.items():
-        if entity_id == product_id and "status" in values:
+    for store_id in sorted(state.stores):
+        values = state.product_store_values.get((product_id, store_id), {})
+        if store_id != ADMIN_STORE_ID and "status" in values:
             prior[store_id] = int(values["status"])
     return prior
 
