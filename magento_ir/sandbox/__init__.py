@@ -40,9 +40,12 @@ How to read and change state
     `state.product_store_values` (store-view overrides); `sandbox.revoke_tokens(user_type, user_id)`
     (jwt_auth_revoked cut-off); `state.customer_session_cutoff` and `state.customer_sessions`;
     `state.admin_users` / `admin_roles` / `admin_sessions`; `state.integrations`;
-    `state.maintenance` / `maintenance_ips`; `state.action_log` (append-only). Entity tables
-    (`state.products`, `customers`, `orders`, ...) are `EntityTable`s: `get(id)` returns a row you
-    must not mutate; write a changed copy back with `put(id, row)`.
+    `state.maintenance` / `maintenance_ips`; `state.action_log` (append-only);
+    `sandbox.rotate_crypt_key()` (every JWT dies). Entity tables (`state.products`, `customers`,
+    `orders`, ...) are `EntityTable`s: `get(id)` returns a row you must not mutate; write a changed
+    copy back with `put(id, row)`. A getList route answers with `search.search_response(...)`;
+    give it `window=table.rows_between` and `keyed=KeyedAccess(...)` so huge generated tables
+    page without building every row.
 
 How errors are raised
     Raise `WebapiError(status, phrase, parameters)` with Magento's phrase and its placeholders
