@@ -456,6 +456,12 @@ def build_state(options: SandboxOptions) -> StoreState:
         state.cms_pages.put(page["id"], page)
         state.cms_page_stores[page["id"]] = [0]
     state.modules = list(fixtures.MODULES)
+    if options.two_factor:
+        # The recording host had Magento_TwoFactorAuth disabled; enabled, it sits with the
+        # other security-package modules.
+        state.modules.insert(
+            state.modules.index("Magento_Securitytxt") + 1, "Magento_TwoFactorAuth"
+        )
 
     _build_admin(state, options, salt)
     _build_config(state, options)

@@ -126,6 +126,8 @@ def test_self_route_without_token_is_unauthorised_for_self(anonymous: httpx.Clie
 
 def test_two_factor_turns_the_admin_route_into_a_400(clock: Clock) -> None:
     """With 2FA on, a right password on the admin token route gets the provider-specific 400."""
+    assert "Magento_TwoFactorAuth" in Sandbox(two_factor=True).state.modules
+    assert "Magento_TwoFactorAuth" not in Sandbox().state.modules
     sandbox = Sandbox(two_factor=True, clock=clock)
     with client_for(sandbox) as client:
         response = _login(client, "Sandbox123!")
