@@ -209,19 +209,22 @@ def _error_response(message: str, extensions: dict[str, Any] | None = None) -> S
 
 # --- products ---------------------------------------------------------------------------------
 def _sellable(
-    state: StoreState, product_id: int, store: StoreView, visible: frozenset[int]
+    state: StoreState,
+    row: dict[str, Any],
+    store: StoreView,
+    visible: frozenset[int],
+    show_out_of_stock: bool,
 ) -> bool:
     """Whether the fulltext index of `store` holds this product (GetSearchableProductsSelect)."""
-    row = state.products.get(product_id)
-    if row is None or store.website_id not in row.get("website_ids", ()):
-        return False
-    if state.product_status(product_id, store.id) != 1:
+    product_id = row["id"]
+    if store.website_id not in row.get("website_ids", ()):
         return False
     overrides = state.product_store_values.get((product_id, store.id), {})
+    if int(overrides.get("status", row["status"])) != 1:
+        return False
     if int(overrides.get("visibility", row.get("visibility", 4))) not in visible:
         return False
-    show_out_of_stock = state.config_value("cataloginventory/options/show_out_of_stock", store.id)
-    return show_out_of_stock == "1" or int(row.get("qty", 0)) > 0
+    return show_out_of_stock or int(row.get("qty", 0)) > 0
 
 
 def _matches(row: dict[str, Any], name: str, condition: dict[str, Any]) -> bool:
@@ -254,16 +257,21 @@ def searchable_product_ids(
         candidates = sorted(product_id for product_id in found if product_id is not None)
     else:
         candidates = list(state.products.ids())
+    show_out_of_stock = (
+        state.config_value("cataloginventory/options/show_out_of_stock", store.id) == "1"
+    )
+    term = search.lower() if search else None
     result = []
     for product_id in candidates:
         row = state.products.get(product_id)
-        if row is None or not _sellable(state, product_id, store, visible):
+        if row is None:
+            continue
+        if term is not None and term not in f"{row['sku']} {row['name']}".lower():
             continue
         if not all(_matches(row, name, condition) for name, condition in filters.items()):
             continue
-        if search and search.lower() not in f"{row['sku']} {row['name']}".lower():
-            continue
-        result.append(product_id)
+        if _sellable(state, row, store, visible, show_out_of_stock):
+            result.append(product_id)
     result.reverse()
     return result
 
