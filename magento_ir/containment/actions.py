@@ -63,6 +63,11 @@ _QUARANTINE_BATCH = 10_000
 _GRAPHQL_BATCH = 100
 _HELD = "holded"
 _PAYMENT_CODE = re.compile(r"[a-z0-9_]+")
+_ADD_TO_CART = re.compile(r'name="product" value="([0-9]+)"')
+# Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
+_FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
+_PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
+_CHECKOUT_CANDIDATES = 50
 _PRODUCTS_QUERY = (
     "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "
     "{ total_count items { sku url_key } } }"
@@ -136,10 +141,15 @@ async def _issue_canary(ctx: Context) -> None:
         ctx.canary.customer_token = await ctx.client.tokens.customer(
             login["username"], login["password"]
         )
+        form = await ctx.page("/customer/account/login/", accept=_not_transient)
+        fields = {"login[username]": login["username"], "login[password]": login["password"]}
+        form_key = _FORM_KEY.search(form.text)
+        if form_key is not None:
+            fields["form_key"] = form_key.group(1)
         response = await ctx.page(
-            "/customer/account/loginPost",
+            "/customer/account/loginPost/",
             method="POST",
-            data={"login[username]": login["username"], "login[password]": login["password"]},
+            data=fields,
             accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
         )
         logged_in = response.status_code < _HTTP_BAD_REQUEST and await _storefront_logged_in(ctx)
@@ -152,7 +162,7 @@ async def _issue_canary(ctx: Context) -> None:
 
 async def _storefront_logged_in(ctx: Context) -> bool:
     response = await ctx.page(
-        "/customer/account", accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR
+        "/customer/account/", accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR
     )
     return response.status_code == _HTTP_OK
 
@@ -782,15 +792,19 @@ class SuspendPayments(Action):
         status, offered = await _checkout_payment_methods(ctx)
         name = "checkout no longer offers the methods"
         if status != _HTTP_OK:
-            reason = "checkout is closed (maintenance)" if status == _HTTP_UNAVAILABLE else ""
+            reason = (
+                "the storefront or checkout is closed (maintenance)"
+                if status == _HTTP_UNAVAILABLE
+                else f"no product could be put in a cart (last answer {status})"
+            )
             return Verification(
                 self.kind,
                 (
                     Check(
                         name,
                         passed=None,
-                        detail=f"checkout answered {status} {reason}: the methods on offer "
-                        "cannot be observed; verify again once checkout is open",
+                        detail=f"{reason}: the methods on offer cannot be observed; verify "
+                        "again once checkout is open",
                     ),
                 ),
             )
@@ -835,24 +849,41 @@ class SuspendPayments(Action):
 
 
 async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
-    """As a new shopper: put a sellable product in the cart, open checkout, read the methods."""
+    """As a new shopper: open a product page, add it to the cart, open checkout, read the
+    methods listed. Returns checkout's status (503 when closed) and the method codes."""
     criteria = (
-        SearchCriteria().where("status", "eq", 1).where("visibility", "in", [2, 3, 4]).page(20, 1)
+        SearchCriteria()
+        .where("status", "eq", 1)
+        .where("visibility", "in", [2, 3, 4])
+        .page(_CHECKOUT_CANDIDATES, 1)
     )
-    candidates = [product.id for product in (await ctx.client.products.list(criteria)).items]
+    url_keys = [
+        url_key
+        for product in (await ctx.client.products.list(criteria)).items
+        if isinstance(url_key := product.custom_attribute("url_key"), str) and url_key
+    ]
     async with ctx.connection.open_storefront() as shopper:
         probe = replace(ctx, storefront=shopper)
-        for product_id in candidates:
+        for url_key in url_keys:
+            page = await probe.page(f"/{url_key}.html", accept=_not_transient)
+            if page.status_code == _HTTP_UNAVAILABLE:
+                return page.status_code, set()
+            form = _ADD_TO_CART.search(page.text)
+            if page.status_code != _HTTP_OK or form is None:
+                continue  # not sellable here (out of stock, not in this website)
+            form_key = _FORM_KEY.search(page.text)
+            fields = {"product": form.group(1), "qty": "1"}
+            if form_key is not None:
+                fields["form_key"] = form_key.group(1)
             await probe.page(
                 "/checkout/cart/add/",
                 method="POST",
-                data={"product": str(product_id), "qty": "1"},
+                data=fields,
                 accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
             )
             answer = await probe.page("/checkout/", accept=_not_transient)
-            if answer.status_code != _HTTP_FOUND:  # 302 back to an empty cart: try another
-                offered = set(re.findall(r'id="p_method_([a-z0-9_]+)"', answer.text))
-                return answer.status_code, offered
+            if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
+                return answer.status_code, set(_PAYMENT_OPTION.findall(answer.text))
     return _HTTP_NOT_FOUND, set()
 
 
