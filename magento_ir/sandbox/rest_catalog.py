@@ -229,11 +229,24 @@ def _save(call: Call, sku: str, data: dict[str, Any]) -> dict[str, Any]:
             overrides[field] = value
         else:
             row[field] = value
+    _apply_extension_attributes(row, data.get("extension_attributes"))
     row["updated_at"] = now
     state.products.put(product_id, row)
     if overrides:
         state.product_store_values[(product_id, store_id)] = overrides
     return serialize_product(effective_row(state, row, store_id), "save")
+
+
+def _apply_extension_attributes(row: dict[str, Any], extension: JsonValue) -> None:
+    """Website assignment and stock quantity saved with the product, as Magento's plugins do."""
+    if not isinstance(extension, dict):
+        return
+    websites = extension.get("website_ids")
+    if isinstance(websites, list):
+        row["website_ids"] = [int(item) for item in websites if str(item).isdigit()]
+    stock = extension.get("stock_item")
+    if isinstance(stock, dict) and isinstance(stock.get("qty"), int | float):
+        row["qty"] = stock["qty"]
 
 
 @routes.rest(

@@ -347,3 +347,11 @@ def test_sku_lookup_is_case_insensitive(admin: httpx.Client) -> None:
     assert admin.get("/rest/V1/products/ir-sku-001").json()["sku"] == "IR-SKU-001"
     big = Sandbox(products=5)
     assert big.state.product_id_for_sku("sb000002") == 35
+
+
+def test_product_save_applies_website_ids_and_stock(admin: httpx.Client) -> None:
+    """`extension_attributes.website_ids` and `stock_item.qty` in a product save are applied."""
+    body = {"product": {"extension_attributes": {"website_ids": [], "stock_item": {"qty": 0}}}}
+    saved = admin.put("/rest/all/V1/products/IR-SKU-003", json=body).json()
+    assert saved["extension_attributes"]["website_ids"] == []
+    assert saved["extension_attributes"]["stock_item"]["is_in_stock"] is False
