@@ -12,6 +12,7 @@ import pytest
 
 from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.module_maintenance import TEMPLATE, render_maintenance_page
+from magento_ir.sandbox.server import SandboxServer
 from tests.conftest import REPO_ROOT, require_tool
 from tests.sandbox.conftest import client_for
 
@@ -307,3 +308,12 @@ def test_post_without_form_key_is_refused(store: Sandbox, shopper: httpx.Client)
     )
     assert "Invalid Form Key. Please refresh the page." in page.text
     assert store.inspect.customer_sessions(customer_id=3) == []
+
+
+def test_shopping_and_signing_in_over_real_http(store: Sandbox) -> None:
+    """Served on loopback, cookies, form keys and redirects work as in-process."""
+    with SandboxServer(store) as server, httpx.Client(base_url=server.base_url) as client:
+        assert "<h1>My Account</h1>" in log_in(client).text
+        key = form_key_on(client, PRODUCT_PAGE)
+        client.post("/checkout/cart/add/", data={"product": "4", "form_key": key})
+        assert "Check / Money order" in client.get("/checkout/").text
