@@ -280,8 +280,7 @@ def _product_item(state: StoreState, product_id: int, store: StoreView) -> dict[
     row = state.products.get(product_id) or {}
     overrides = state.product_store_values.get((product_id, store.id), {})
     type_id = row.get("type_id", "simple")
-    show = state.config_value("cataloginventory/options/show_out_of_stock", store.id) == "1"
-    in_stock = int(row.get("qty", 0)) > 0 or (show and type_id == "configurable")
+    in_stock = int(row.get("qty", 0)) > 0
     return {
         "__typename": "ConfigurableProduct" if type_id == "configurable" else "SimpleProduct",
         "id": product_id,

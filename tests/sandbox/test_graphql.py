@@ -255,3 +255,12 @@ def test_without_graphql_core_the_endpoint_says_how_to_install(
     response = anonymous.post("/graphql", json={"query": "{ products { total_count } }"})
     assert response.status_code == 500
     assert 'pip install \\"magento-ir[sandbox]\\"' in response.text
+
+
+def test_out_of_stock_shown_when_configured(sandbox: Sandbox, anonymous: httpx.Client) -> None:
+    """With show_out_of_stock on, a product without stock is listed as OUT_OF_STOCK."""
+    set_product(sandbox, "IR-SKU-004", qty=0)
+    sandbox.state.set_config("cataloginventory/options/show_out_of_stock", "1")
+    query = '{ products(filter: {sku: {eq: "IR-SKU-004"}}) { items { stock_status } } }'
+    items = post(anonymous, query).json()["data"]["products"]["items"]
+    assert items == [{"stock_status": "OUT_OF_STOCK"}]
