@@ -16,6 +16,10 @@ use Magento\Framework\Stdlib\DateTime\DateTime;
 final class IdempotencyStore
 {
     public const TABLE = 'magento_ir_idempotency_key';
+    /** A first request still unanswered after this long died (e.g. a PHP fatal error): its key is taken over. */
+    public const ABANDONED_AFTER_SECONDS = 1800;
+    /** Answered keys are kept this long for replays, then purged by cron. */
+    public const KEEP_ANSWERED_SECONDS = 2592000;
 
     public function __construct(
         private readonly ResourceConnection $resource,
@@ -44,7 +48,7 @@ final class IdempotencyStore
             return null;
         } catch (DuplicateException) {
             $row = $connection->fetchRow(
-                "SELECT action, request_hash, response FROM {$table} WHERE idempotency_key = ?",
+                "SELECT action, request_hash, response, created_at FROM {$table} WHERE idempotency_key = ?",
                 [$key]
             );
         }
@@ -53,6 +57,9 @@ final class IdempotencyStore
                 'The idempotency key "%key" was already used for a different request.',
                 ['key' => $key]
             ));
+        }
+        if ($row['response'] === null && $this->takeOverAbandoned($key, (string) $row['created_at'])) {
+            return null;
         }
         if ($row['response'] === null) {
             throw new InputException(new Phrase(
@@ -87,5 +94,35 @@ final class IdempotencyStore
             $this->resource->getTableName(self::TABLE),
             ['idempotency_key = ?' => $key, 'response IS NULL']
         );
+    }
+
+    /**
+     * Deletes keys first seen more than KEEP_ANSWERED_SECONDS ago; returns how many.
+     */
+    public function purge(): int
+    {
+        $now = $this->dateTime->gmtTimestamp();
+        return $this->resource->getConnection()->delete(
+            $this->resource->getTableName(self::TABLE),
+            [
+                'created_at < ?' => $this->dateTime->gmtDate('Y-m-d H:i:s', $now - self::KEEP_ANSWERED_SECONDS),
+            ]
+        );
+    }
+
+    /**
+     * Claims a key whose first request never answered; the conditional update lets only one caller win.
+     */
+    private function takeOverAbandoned(string $key, string $createdAt): bool
+    {
+        $now = $this->dateTime->gmtTimestamp();
+        if (strtotime($createdAt . ' UTC') > $now - self::ABANDONED_AFTER_SECONDS) {
+            return false;
+        }
+        return $this->resource->getConnection()->update(
+            $this->resource->getTableName(self::TABLE),
+            ['created_at' => $this->dateTime->gmtDate('Y-m-d H:i:s', $now)],
+            ['idempotency_key = ?' => $key, 'created_at = ?' => $createdAt, 'response IS NULL']
+        ) === 1;
     }
 }

@@ -13,6 +13,7 @@ if (is_string($magentoAutoload) && $magentoAutoload !== '' && is_file($magentoAu
     require_once $magentoAutoload;
 }
 
+// Prepended: this checkout wins over any copy of the module inside that Magento tree.
 spl_autoload_register(static function (string $class) use ($moduleRoot): void {
     $prefix = 'MagentoIr\\IncidentResponse\\';
     if (str_starts_with($class, $prefix)) {
@@ -21,7 +22,7 @@ spl_autoload_register(static function (string $class) use ($moduleRoot): void {
             require_once $file;
         }
     }
-});
+}, true, true);
 
 spl_autoload_register(static function (string $class): void {
     $file = __DIR__ . '/_stubs/' . str_replace('\\', '/', $class) . '.php';

@@ -27,7 +27,10 @@ final class Fixtures
         $clock = $test->getMockBuilder(DateTime::class)->disableOriginalConstructor()->getMock();
         $clock->method('gmtTimestamp')->willReturn(self::NOW);
         $clock->method('gmtDate')->willReturnCallback(
-            static fn ($format = null, $input = null): string => gmdate($format ?? 'Y-m-d H:i:s', self::NOW)
+            static fn ($format = null, $input = null): string => gmdate(
+                $format ?? 'Y-m-d H:i:s',
+                $input === null ? self::NOW : (int) $input
+            )
         );
         return $clock;
     }

@@ -111,6 +111,7 @@ final class ActionRunnerTest extends TestCase
                 'action' => 'x.y',
                 'request_hash' => hash('sha256', "x.y\n" . json_encode([])),
                 'response' => null,
+                'created_at' => Fixtures::NOW_DATE,
             ]);
 
         $this->expectExceptionMessage('A request with the idempotency key "k" is still being processed.');
