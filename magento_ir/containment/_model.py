@@ -158,6 +158,16 @@ class Verification:
         ran = [check for check in self.checks if check.passed is not None]
         return bool(ran) and all(check.passed for check in ran)
 
+    @property
+    def status(self) -> str:
+        """`verified`, `verification_failed` (a check did not hold), or `unverified` (no check
+        could run, e.g. checkout closed by maintenance: nothing failed, nothing was proven)."""
+        if self.passed:
+            return "verified"
+        if any(check.passed is False for check in self.checks):
+            return "verification_failed"
+        return "unverified"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "action": self.action,

@@ -352,7 +352,7 @@ class Incident:
             "journal.verification", action, step, generation=generation,
             verification=verification.to_json(),
         )  # fmt: skip
-        status = "verified" if verification.passed else "verification_failed"
+        status = verification.status
         return StepReport(step, action.kind, params, status, plan, outcome, verification)
 
     async def averify(self) -> RunReport:

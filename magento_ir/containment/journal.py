@@ -70,7 +70,8 @@ class StepState:
 
     @property
     def status(self) -> str:  # noqa: PLR0911 - one answer per journaled stage
-        """One word for tables: planned, in_flight, applied, verified, ..., rolled_back."""
+        """One word for tables: planned, blocked, failed, in_flight, applied, verified,
+        unverified, verification_failed, rollback_in_flight, rolled_back."""
         if self.rollback_outcome is not None:
             return "rolled_back"
         if self.rollback_in_flight:
@@ -78,7 +79,7 @@ class StepState:
         if self.outcome is not None:
             if self.verification is None:
                 return "applied"
-            return "verified" if self.verification.passed else "verification_failed"
+            return self.verification.status
         if self.in_flight:
             return "in_flight"
         if self.blocked is not None:
