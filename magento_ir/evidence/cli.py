@@ -425,6 +425,8 @@ def ship_command(
             context = _tls_context(ca_file) if scheme == "hec+https" else None
             client = HecClient(url, hec_token or "", ssl_context=context)
             sent = client.send(records, checkpoints=notes).events
+    except ValueError as error:
+        _fail(ExitCode.USAGE, str(error))
     except MagentoIRError as error:
         _fail(ExitCode.UNREACHABLE, str(error))
     console.print(f"shipped {sent} events to {scheme}://{host}:{port}", highlight=False)

@@ -93,6 +93,18 @@ def test_capture_with_bad_input_exits_2_with_the_fix(env: dict[str, str], tmp_pa
     assert "is not a date" in result.output
 
 
+def test_capture_with_refused_credentials_exits_3(env: dict[str, str], tmp_path: Path) -> None:
+    """The store refusing the login exits 3 and says to check the credentials."""
+    result = CliRunner().invoke(
+        evidence_app,
+        ["capture", "--log", str(tmp_path / "e.log")],
+        env={**env, "MAGENTO_IR_PASSWORD": "not-the-password1"},
+    )
+    assert result.exit_code == 3
+    assert "Check the credentials" in result.output
+    assert "not-the-password1" not in result.output
+
+
 def test_capture_without_a_store_exits_2(tmp_path: Path) -> None:
     """No base URL anywhere: exit 2 with how to give one."""
     result = CliRunner().invoke(

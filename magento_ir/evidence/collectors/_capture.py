@@ -16,7 +16,13 @@ from pydantic import BaseModel
 from magento_ir._async import AsyncMagentoClient
 from magento_ir._core.redact import redact_url
 from magento_ir._core.search_criteria import SearchCriteria
-from magento_ir._exceptions import APIError, ConfigurationError, NotFoundError, RequestInfo
+from magento_ir._exceptions import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    RequestInfo,
+)
 from magento_ir._http import AsyncClient, map_transport_errors
 from magento_ir.evidence.collectors._exchange import ExchangeRecorder
 
@@ -505,8 +511,10 @@ async def acapture(
     """Capture the store into `log`: custody records around it, every HTTP exchange, every entity.
 
     A category that fails (HTTP error, store unreachable) is recorded as `capture.error` and the
-    capture goes on with the next one; `summary.ok` tells. `transport` lets tests use the
-    sandbox in-process. The log may already hold an incident's journal: the capture is appended.
+    capture goes on with the next one; `summary.ok` tells. Refused credentials
+    (`AuthenticationError`) stop the capture and are raised, after the closing records.
+    `transport` lets tests use the sandbox in-process. The log may already hold an incident's
+    journal: the capture is appended.
     """
     opts = options or CaptureOptions()
     capture_id = uuid.uuid4().hex
@@ -565,6 +573,8 @@ async def acapture(
 async def _capture_categories(run: _Run, summary: CaptureSummary) -> None:
     try:
         run.module = await _detect_module(run.client)
+    except AuthenticationError:
+        raise
     except APIError as error:
         # Without the probe the module-only categories say "not installed"; the error is kept.
         run.append("capture.error", {"category": "module_detection", "error": str(error)})
@@ -573,6 +583,12 @@ async def _capture_categories(run: _Run, summary: CaptureSummary) -> None:
         summary.results.append(result)
         try:
             await _COLLECTORS[category](run, result)
+        except AuthenticationError as error:
+            # Refused credentials fail every category alike: stop, recorded, and tell the caller.
+            result.status = "failed"
+            result.reason = str(error)
+            run.append("capture.error", {"category": category, "error": str(error)})
+            raise
         except APIError as error:
             result.status = "failed"
             result.reason = str(error)

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from magento_ir import ConfigurationError, MagentoClient, set_testing
+from magento_ir import (
+    AdminCredentials,
+    AuthenticationError,
+    ConfigurationError,
+    MagentoClient,
+    set_testing,
+)
 from magento_ir.evidence import read_records, verify
 from magento_ir.evidence.collectors import CATEGORIES, CaptureOptions, redact_headers
 from magento_ir.sandbox import Sandbox
@@ -247,3 +253,16 @@ def test_since_is_sent_in_magento_time_format() -> None:
     paris_winter = timezone(timedelta(hours=1))
     since = datetime(2026, 11, 1, 11, 0, tzinfo=paris_winter)
     assert CaptureOptions(since=since).since_text() == "2026-11-01 10:00:00"
+
+
+def test_refused_credentials_stop_the_capture_after_closing_records(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """A wrong password raises AuthenticationError; the log still closes the capture, verifies."""
+    path = tmp_path / "capture.log"
+    with pytest.raises(AuthenticationError):
+        capture_sandbox(Sandbox(), path, signing_key, auth=AdminCredentials("admin", "wrong-pass1"))
+    types = [record.type for record in read_records(path)]
+    assert types[-2:] == ["capture.summary", "custody"]
+    assert "wrong-pass1" not in path.read_text(encoding="utf-8")
+    assert verify(path).ok
