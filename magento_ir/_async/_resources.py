@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -102,24 +102,24 @@ def _parse_list(model: type[ModelT], data: JSONValue, path: str) -> list[ModelT]
     return [parse_model(model, item, "GET", path) for item in data]
 
 
-class AsyncProducts:
-    """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
+class AsyncSearchable(Generic[ModelT]):
+    """`list` and `iterate` of a getList route (`GET <path>?searchCriteria...`)."""
 
-    _keyset = KeysetField("entity_id", "id")
-
-    def __init__(self, requester: AsyncRequester) -> None:
+    def __init__(
+        self,
+        requester: AsyncRequester,
+        path: str,
+        page_type: type[SearchResult[ModelT]],
+        keyset: KeysetField,
+    ) -> None:
         self._requester = requester
+        self._path = path
+        self._page_type = page_type
+        self._keyset = keyset
 
-    async def retrieve(self, sku: str, store_id: int | None = None) -> Product:
-        """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
-        params = {"storeId": store_id} if store_id is not None else None
-        path = f"/V1/products/{path_segment(sku)}"
-        data = await self._requester.rest("GET", path, params=params)
-        return parse_model(Product, data, "GET", path)
-
-    async def list(self, criteria: SearchCriteria) -> SearchResult[Product]:
-        """`GET /V1/products`: one page of products matching `criteria`."""
-        return await self._requester.list_page("/V1/products", SearchResult[Product], criteria)
+    async def list(self, criteria: SearchCriteria) -> SearchResult[ModelT]:
+        """One page of the entities matching `criteria` (`total_count` counts them all)."""
+        return await self._requester.list_page(self._path, self._page_type, criteria)
 
     def iterate(
         self,
@@ -128,16 +128,36 @@ class AsyncProducts:
         page_size: int = 100,
         keyset: bool = False,
         concurrency: int = 4,
-    ) -> AsyncIterator[Product]:
-        """Every matching product across pages (`keyset=True` pages by `entity_id > last`)."""
+    ) -> AsyncIterator[ModelT]:
+        """Every matching entity across pages, lazily; `keyset=True` pages by id (`id > last`).
+
+        Offset paging stops by `total_count` and on an empty page; the async client fetches up to
+        `concurrency` pages at once and still yields in order.
+        """
         return self._requester.iterate(
-            "/V1/products",
-            SearchResult[Product],
+            self._path,
+            self._page_type,
             criteria,
             page_size=page_size,
             keyset=self._keyset if keyset else None,
             concurrency=concurrency,
         )
+
+
+class AsyncProducts(AsyncSearchable[Product]):
+    """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
+
+    def __init__(self, requester: AsyncRequester) -> None:
+        super().__init__(
+            requester, "/V1/products", SearchResult[Product], KeysetField("entity_id", "id")
+        )
+
+    async def retrieve(self, sku: str, store_id: int | None = None) -> Product:
+        """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
+        params = {"storeId": store_id} if store_id is not None else None
+        path = f"/V1/products/{path_segment(sku)}"
+        data = await self._requester.rest("GET", path, params=params)
+        return parse_model(Product, data, "GET", path)
 
     async def update(
         self,
@@ -165,13 +185,16 @@ class AsyncProducts:
         return parse_model(Product, data, "PUT", path)
 
 
-class AsyncCustomers:
+class AsyncCustomers(AsyncSearchable[Customer]):
     """Customers (`/V1/customers`)."""
 
-    _keyset = KeysetField("entity_id", "id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester,
+            "/V1/customers/search",
+            SearchResult[Customer],
+            KeysetField("entity_id", "id"),
+        )
 
     async def retrieve(self, customer_id: int) -> Customer:
         """`GET /V1/customers/:customerId`."""
@@ -182,30 +205,6 @@ class AsyncCustomers:
         """`GET /V1/customers/me`: the customer whose token the client uses."""
         path = "/V1/customers/me"
         return parse_model(Customer, await self._requester.rest("GET", path), "GET", path)
-
-    async def list(self, criteria: SearchCriteria) -> SearchResult[Customer]:
-        """`GET /V1/customers/search`: one page of customers."""
-        return await self._requester.list_page(
-            "/V1/customers/search", SearchResult[Customer], criteria
-        )
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[Customer]:
-        """Every matching customer across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/customers/search",
-            SearchResult[Customer],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     async def update(
         self,
@@ -243,40 +242,18 @@ class AsyncCustomers:
         return _expect_bool(await self._requester.rest("PUT", path, json_body=body), "PUT", path)
 
 
-class AsyncOrders:
+class AsyncOrders(AsyncSearchable[Order]):
     """Orders (`/V1/orders`); ids are `entity_id`, not the increment id customers see."""
 
-    _keyset = KeysetField("entity_id", "entity_id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/orders", SearchResult[Order], KeysetField("entity_id", "entity_id")
+        )
 
     async def retrieve(self, order_id: int) -> Order:
         """`GET /V1/orders/:id`."""
         path = f"/V1/orders/{path_segment(order_id)}"
         return parse_model(Order, await self._requester.rest("GET", path), "GET", path)
-
-    async def list(self, criteria: SearchCriteria) -> SearchResult[Order]:
-        """`GET /V1/orders`: one page of orders."""
-        return await self._requester.list_page("/V1/orders", SearchResult[Order], criteria)
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[Order]:
-        """Every matching order across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/orders",
-            SearchResult[Order],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     async def _action(self, order_id: int, action: str) -> bool:
         path = f"/V1/orders/{path_segment(order_id)}/{action}"
@@ -320,116 +297,49 @@ class AsyncOrders:
         return _expect_bool(data, "POST", path)
 
 
-class AsyncTransactions:
+class AsyncTransactions(AsyncSearchable[Transaction]):
     """Payment transactions (`/V1/transactions`); offline payment methods create none."""
 
-    _keyset = KeysetField("transaction_id", "transaction_id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester,
+            "/V1/transactions",
+            SearchResult[Transaction],
+            KeysetField("transaction_id", "transaction_id"),
+        )
 
     async def retrieve(self, transaction_id: int) -> Transaction:
         """`GET /V1/transactions/:id`."""
         path = f"/V1/transactions/{path_segment(transaction_id)}"
         return parse_model(Transaction, await self._requester.rest("GET", path), "GET", path)
 
-    async def list(self, criteria: SearchCriteria) -> SearchResult[Transaction]:
-        """`GET /V1/transactions`: one page of transactions."""
-        return await self._requester.list_page(
-            "/V1/transactions", SearchResult[Transaction], criteria
-        )
 
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[Transaction]:
-        """Every matching transaction across pages (`keyset=True`: `transaction_id > last`)."""
-        return self._requester.iterate(
-            "/V1/transactions",
-            SearchResult[Transaction],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
-
-
-class AsyncInvoices:
+class AsyncInvoices(AsyncSearchable[Invoice]):
     """Invoices (`/V1/invoices`)."""
 
-    _keyset = KeysetField("entity_id", "entity_id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/invoices", SearchResult[Invoice], KeysetField("entity_id", "entity_id")
+        )
 
     async def retrieve(self, invoice_id: int) -> Invoice:
         """`GET /V1/invoices/:id`."""
         path = f"/V1/invoices/{path_segment(invoice_id)}"
         return parse_model(Invoice, await self._requester.rest("GET", path), "GET", path)
 
-    async def list(self, criteria: SearchCriteria) -> SearchResult[Invoice]:
-        """`GET /V1/invoices`: one page of invoices."""
-        return await self._requester.list_page("/V1/invoices", SearchResult[Invoice], criteria)
 
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[Invoice]:
-        """Every matching invoice across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/invoices",
-            SearchResult[Invoice],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
-
-
-class AsyncCmsBlocks:
+class AsyncCmsBlocks(AsyncSearchable[CmsBlock]):
     """CMS blocks (`/V1/cmsBlock`). Save through `client.with_store("all")` to keep all stores."""
 
-    _keyset = KeysetField("block_id", "id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/cmsBlock/search", SearchResult[CmsBlock], KeysetField("block_id", "id")
+        )
 
     async def retrieve(self, block_id: int | str) -> CmsBlock:
         """`GET /V1/cmsBlock/:blockId` (numeric id or identifier)."""
         path = f"/V1/cmsBlock/{path_segment(block_id)}"
         return parse_model(CmsBlock, await self._requester.rest("GET", path), "GET", path)
-
-    async def list(self, criteria: SearchCriteria) -> SearchResult[CmsBlock]:
-        """`GET /V1/cmsBlock/search`: one page of blocks."""
-        return await self._requester.list_page(
-            "/V1/cmsBlock/search", SearchResult[CmsBlock], criteria
-        )
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[CmsBlock]:
-        """Every matching block across pages (`keyset=True` pages by `block_id > last`)."""
-        return self._requester.iterate(
-            "/V1/cmsBlock/search",
-            SearchResult[CmsBlock],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     async def update(
         self, block_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
@@ -444,42 +354,18 @@ class AsyncCmsBlocks:
         return parse_model(CmsBlock, data, "PUT", path)
 
 
-class AsyncCmsPages:
+class AsyncCmsPages(AsyncSearchable[CmsPage]):
     """CMS pages (`/V1/cmsPage`)."""
 
-    _keyset = KeysetField("page_id", "id")
-
     def __init__(self, requester: AsyncRequester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/cmsPage/search", SearchResult[CmsPage], KeysetField("page_id", "id")
+        )
 
     async def retrieve(self, page_id: int) -> CmsPage:
         """`GET /V1/cmsPage/:pageId`."""
         path = f"/V1/cmsPage/{path_segment(page_id)}"
         return parse_model(CmsPage, await self._requester.rest("GET", path), "GET", path)
-
-    async def list(self, criteria: SearchCriteria) -> SearchResult[CmsPage]:
-        """`GET /V1/cmsPage/search`: one page of CMS pages."""
-        return await self._requester.list_page(
-            "/V1/cmsPage/search", SearchResult[CmsPage], criteria
-        )
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> AsyncIterator[CmsPage]:
-        """Every matching CMS page across pages (`keyset=True` pages by `page_id > last`)."""
-        return self._requester.iterate(
-            "/V1/cmsPage/search",
-            SearchResult[CmsPage],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     async def update(
         self, page_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -103,24 +103,24 @@ def _parse_list(model: type[ModelT], data: JSONValue, path: str) -> list[ModelT]
     return [parse_model(model, item, "GET", path) for item in data]
 
 
-class Products:
-    """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
+class Searchable(Generic[ModelT]):
+    """`list` and `iterate` of a getList route (`GET <path>?searchCriteria...`)."""
 
-    _keyset = KeysetField("entity_id", "id")
-
-    def __init__(self, requester: Requester) -> None:
+    def __init__(
+        self,
+        requester: Requester,
+        path: str,
+        page_type: type[SearchResult[ModelT]],
+        keyset: KeysetField,
+    ) -> None:
         self._requester = requester
+        self._path = path
+        self._page_type = page_type
+        self._keyset = keyset
 
-    def retrieve(self, sku: str, store_id: int | None = None) -> Product:
-        """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
-        params = {"storeId": store_id} if store_id is not None else None
-        path = f"/V1/products/{path_segment(sku)}"
-        data = self._requester.rest("GET", path, params=params)
-        return parse_model(Product, data, "GET", path)
-
-    def list(self, criteria: SearchCriteria) -> SearchResult[Product]:
-        """`GET /V1/products`: one page of products matching `criteria`."""
-        return self._requester.list_page("/V1/products", SearchResult[Product], criteria)
+    def list(self, criteria: SearchCriteria) -> SearchResult[ModelT]:
+        """One page of the entities matching `criteria` (`total_count` counts them all)."""
+        return self._requester.list_page(self._path, self._page_type, criteria)
 
     def iterate(
         self,
@@ -129,16 +129,36 @@ class Products:
         page_size: int = 100,
         keyset: bool = False,
         concurrency: int = 4,
-    ) -> Iterator[Product]:
-        """Every matching product across pages (`keyset=True` pages by `entity_id > last`)."""
+    ) -> Iterator[ModelT]:
+        """Every matching entity across pages, lazily; `keyset=True` pages by id (`id > last`).
+
+        Offset paging stops by `total_count` and on an empty page; the async client fetches up to
+        `concurrency` pages at once and still yields in order.
+        """
         return self._requester.iterate(
-            "/V1/products",
-            SearchResult[Product],
+            self._path,
+            self._page_type,
             criteria,
             page_size=page_size,
             keyset=self._keyset if keyset else None,
             concurrency=concurrency,
         )
+
+
+class Products(Searchable[Product]):
+    """Catalog products (`/V1/products`). Write at global scope with `client.with_store("all")`."""
+
+    def __init__(self, requester: Requester) -> None:
+        super().__init__(
+            requester, "/V1/products", SearchResult[Product], KeysetField("entity_id", "id")
+        )
+
+    def retrieve(self, sku: str, store_id: int | None = None) -> Product:
+        """`GET /V1/products/:sku` (with stock item); `store_id` reads one store view's values."""
+        params = {"storeId": store_id} if store_id is not None else None
+        path = f"/V1/products/{path_segment(sku)}"
+        data = self._requester.rest("GET", path, params=params)
+        return parse_model(Product, data, "GET", path)
 
     def update(
         self,
@@ -166,13 +186,16 @@ class Products:
         return parse_model(Product, data, "PUT", path)
 
 
-class Customers:
+class Customers(Searchable[Customer]):
     """Customers (`/V1/customers`)."""
 
-    _keyset = KeysetField("entity_id", "id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester,
+            "/V1/customers/search",
+            SearchResult[Customer],
+            KeysetField("entity_id", "id"),
+        )
 
     def retrieve(self, customer_id: int) -> Customer:
         """`GET /V1/customers/:customerId`."""
@@ -183,28 +206,6 @@ class Customers:
         """`GET /V1/customers/me`: the customer whose token the client uses."""
         path = "/V1/customers/me"
         return parse_model(Customer, self._requester.rest("GET", path), "GET", path)
-
-    def list(self, criteria: SearchCriteria) -> SearchResult[Customer]:
-        """`GET /V1/customers/search`: one page of customers."""
-        return self._requester.list_page("/V1/customers/search", SearchResult[Customer], criteria)
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[Customer]:
-        """Every matching customer across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/customers/search",
-            SearchResult[Customer],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     def update(
         self,
@@ -242,40 +243,18 @@ class Customers:
         return _expect_bool(self._requester.rest("PUT", path, json_body=body), "PUT", path)
 
 
-class Orders:
+class Orders(Searchable[Order]):
     """Orders (`/V1/orders`); ids are `entity_id`, not the increment id customers see."""
 
-    _keyset = KeysetField("entity_id", "entity_id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/orders", SearchResult[Order], KeysetField("entity_id", "entity_id")
+        )
 
     def retrieve(self, order_id: int) -> Order:
         """`GET /V1/orders/:id`."""
         path = f"/V1/orders/{path_segment(order_id)}"
         return parse_model(Order, self._requester.rest("GET", path), "GET", path)
-
-    def list(self, criteria: SearchCriteria) -> SearchResult[Order]:
-        """`GET /V1/orders`: one page of orders."""
-        return self._requester.list_page("/V1/orders", SearchResult[Order], criteria)
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[Order]:
-        """Every matching order across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/orders",
-            SearchResult[Order],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     def _action(self, order_id: int, action: str) -> bool:
         path = f"/V1/orders/{path_segment(order_id)}/{action}"
@@ -319,112 +298,49 @@ class Orders:
         return _expect_bool(data, "POST", path)
 
 
-class Transactions:
+class Transactions(Searchable[Transaction]):
     """Payment transactions (`/V1/transactions`); offline payment methods create none."""
 
-    _keyset = KeysetField("transaction_id", "transaction_id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester,
+            "/V1/transactions",
+            SearchResult[Transaction],
+            KeysetField("transaction_id", "transaction_id"),
+        )
 
     def retrieve(self, transaction_id: int) -> Transaction:
         """`GET /V1/transactions/:id`."""
         path = f"/V1/transactions/{path_segment(transaction_id)}"
         return parse_model(Transaction, self._requester.rest("GET", path), "GET", path)
 
-    def list(self, criteria: SearchCriteria) -> SearchResult[Transaction]:
-        """`GET /V1/transactions`: one page of transactions."""
-        return self._requester.list_page("/V1/transactions", SearchResult[Transaction], criteria)
 
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[Transaction]:
-        """Every matching transaction across pages (`keyset=True`: `transaction_id > last`)."""
-        return self._requester.iterate(
-            "/V1/transactions",
-            SearchResult[Transaction],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
-
-
-class Invoices:
+class Invoices(Searchable[Invoice]):
     """Invoices (`/V1/invoices`)."""
 
-    _keyset = KeysetField("entity_id", "entity_id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/invoices", SearchResult[Invoice], KeysetField("entity_id", "entity_id")
+        )
 
     def retrieve(self, invoice_id: int) -> Invoice:
         """`GET /V1/invoices/:id`."""
         path = f"/V1/invoices/{path_segment(invoice_id)}"
         return parse_model(Invoice, self._requester.rest("GET", path), "GET", path)
 
-    def list(self, criteria: SearchCriteria) -> SearchResult[Invoice]:
-        """`GET /V1/invoices`: one page of invoices."""
-        return self._requester.list_page("/V1/invoices", SearchResult[Invoice], criteria)
 
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[Invoice]:
-        """Every matching invoice across pages (`keyset=True` pages by `entity_id > last`)."""
-        return self._requester.iterate(
-            "/V1/invoices",
-            SearchResult[Invoice],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
-
-
-class CmsBlocks:
+class CmsBlocks(Searchable[CmsBlock]):
     """CMS blocks (`/V1/cmsBlock`). Save through `client.with_store("all")` to keep all stores."""
 
-    _keyset = KeysetField("block_id", "id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/cmsBlock/search", SearchResult[CmsBlock], KeysetField("block_id", "id")
+        )
 
     def retrieve(self, block_id: int | str) -> CmsBlock:
         """`GET /V1/cmsBlock/:blockId` (numeric id or identifier)."""
         path = f"/V1/cmsBlock/{path_segment(block_id)}"
         return parse_model(CmsBlock, self._requester.rest("GET", path), "GET", path)
-
-    def list(self, criteria: SearchCriteria) -> SearchResult[CmsBlock]:
-        """`GET /V1/cmsBlock/search`: one page of blocks."""
-        return self._requester.list_page("/V1/cmsBlock/search", SearchResult[CmsBlock], criteria)
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[CmsBlock]:
-        """Every matching block across pages (`keyset=True` pages by `block_id > last`)."""
-        return self._requester.iterate(
-            "/V1/cmsBlock/search",
-            SearchResult[CmsBlock],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     def update(
         self, block_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
@@ -439,40 +355,18 @@ class CmsBlocks:
         return parse_model(CmsBlock, data, "PUT", path)
 
 
-class CmsPages:
+class CmsPages(Searchable[CmsPage]):
     """CMS pages (`/V1/cmsPage`)."""
 
-    _keyset = KeysetField("page_id", "id")
-
     def __init__(self, requester: Requester) -> None:
-        self._requester = requester
+        super().__init__(
+            requester, "/V1/cmsPage/search", SearchResult[CmsPage], KeysetField("page_id", "id")
+        )
 
     def retrieve(self, page_id: int) -> CmsPage:
         """`GET /V1/cmsPage/:pageId`."""
         path = f"/V1/cmsPage/{path_segment(page_id)}"
         return parse_model(CmsPage, self._requester.rest("GET", path), "GET", path)
-
-    def list(self, criteria: SearchCriteria) -> SearchResult[CmsPage]:
-        """`GET /V1/cmsPage/search`: one page of CMS pages."""
-        return self._requester.list_page("/V1/cmsPage/search", SearchResult[CmsPage], criteria)
-
-    def iterate(
-        self,
-        criteria: SearchCriteria | None = None,
-        *,
-        page_size: int = 100,
-        keyset: bool = False,
-        concurrency: int = 4,
-    ) -> Iterator[CmsPage]:
-        """Every matching CMS page across pages (`keyset=True` pages by `page_id > last`)."""
-        return self._requester.iterate(
-            "/V1/cmsPage/search",
-            SearchResult[CmsPage],
-            criteria,
-            page_size=page_size,
-            keyset=self._keyset if keyset else None,
-            concurrency=concurrency,
-        )
 
     def update(
         self, page_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
