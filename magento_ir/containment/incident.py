@@ -240,6 +240,7 @@ class Incident:
                 try:
                     plan = await action.plan(ctx)
                 except ModuleRequiredError as error:
+                    self._record("journal.blocked", action, step, dry_run=True, error=str(error))
                     reports.append(
                         StepReport(step, action.kind, action.params(), "blocked", error=str(error))
                     )

@@ -18,9 +18,10 @@ from magento_ir.containment import (
     QuarantineProducts,
     SuspendPayments,
     TerminateSessions,
+    load_playbook,
 )
 from magento_ir.sandbox.state import USER_TYPE_ADMIN
-from tests.containment.conftest import BASE_URL, SKIMMER_BLOCK_ID, make_store
+from tests.containment.conftest import BASE_URL, PLAYBOOK_INPUTS, SKIMMER_BLOCK_ID, make_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -53,6 +54,19 @@ def test_plan_changes_nothing(store: Store, key: SigningKey, tmp_path: Path) -> 
     assert store.sandbox.inspect.digest() == before
     planned = {step.action for step in report.steps if step.status == "planned"}
     assert {"quarantine_products", "hold_orders", "disable_cms_blocks"} <= planned
+
+
+@pytest.mark.parametrize("name", sorted(PLAYBOOK_INPUTS))
+def test_playbook_dry_run_changes_nothing(
+    store: Store, key: SigningKey, tmp_path: Path, name: str
+) -> None:
+    """plan() of each shipped playbook leaves the store byte-identical."""
+    before = store.sandbox.inspect.digest()
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="dry") as incident:
+        report = incident.plan(load_playbook(name), PLAYBOOK_INPUTS[name])
+    assert store.sandbox.inspect.digest() == before
+    assert {step.status for step in report.steps} <= {"planned", "blocked"}
+    assert incident.status()  # the dry run is journaled
 
 
 def _override_status(store: Store, sku: str, store_code: str) -> None:
