@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from magento_ir._async import AsyncMagentoClient
-from magento_ir._core.redact import redact_url
+from magento_ir._async._client import USER_AGENT
+from magento_ir._core.redact import REDACTED, is_secret_key, redact_url
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
     APIError,
@@ -42,6 +43,7 @@ __all__ = [
     "CategoryResult",
     "acapture",
     "capture",
+    "without_secrets",
 ]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -216,8 +218,24 @@ class _Run:
             self.progress(result.category, result.captured, result.expected)
 
 
+def without_secrets(value: Any) -> Any:  # noqa: ANN401 - any JSON value
+    """The value with every secret-named field (`*token*`, `*password*`, ...) `[REDACTED]`.
+
+    Stores add attributes of their own (a gateway's vault token on a payment, say): evidence
+    must never carry them, so their values are replaced while their presence stays visible.
+    """
+    if isinstance(value, dict):
+        return {
+            name: REDACTED if is_secret_key(name) and item is not None else without_secrets(item)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    return value
+
+
 def _dump(model: BaseModel) -> dict[str, Any]:
-    dumped: dict[str, Any] = model.model_dump(mode="json")
+    dumped: dict[str, Any] = without_secrets(model.model_dump(mode="json"))
     return dumped
 
 
@@ -535,6 +553,8 @@ async def acapture(
     recorder = ExchangeRecorder(log, capture_id=capture_id, user=opts.user)
     http = AsyncClient(
         transport=transport,
+        # The storefront fetch says who it is too; the API client sets the same on its requests.
+        headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
         event_hooks={"request": [recorder.request_started], "response": [recorder]},
     )

@@ -193,6 +193,13 @@ def test_storefront_head_shows_an_injected_skimmer(tmp_path: Path, signing_key: 
     head_scripts = [item["src"] for item in page["scripts"] if item["in_head"] and "src" in item]
     assert "https://evil.example/skim.js" in head_scripts
     assert "design/head/includes" in page["config_paths"]
+    fetch = next(
+        r.payload
+        for r in records_of(path, "capture.http_exchange")
+        if r.payload["request"]["url"] == "/"
+    )
+    assert fetch["request"]["headers"]["user-agent"].startswith("magento-ir/")
+    assert "authorization" not in fetch["request"]["headers"]
 
 
 def test_storefront_that_is_no_html_page_is_not_collected(

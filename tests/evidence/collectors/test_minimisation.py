@@ -13,6 +13,7 @@ import pytest
 from magento_ir import OAuth1Credentials
 from magento_ir.evidence import read_records
 from magento_ir.evidence.collectors import Pseudonymiser
+from magento_ir.evidence.collectors._capture import without_secrets
 from magento_ir.evidence.export import export
 from magento_ir.sandbox import Sandbox
 from tests.evidence.collectors.conftest import capture_sandbox, records_of
@@ -158,3 +159,19 @@ def test_capture_memory_is_flat_as_the_table_grows(tmp_path: Path, signing_key: 
     assert large_data > 4.5 * small_data > 2_500_000
     # Holding the table would grow the peak by about the extra data (several MB).
     assert large_peak - small_peak < (large_data - small_data) / 10, (small_peak, large_peak)
+
+
+def test_secret_named_fields_of_entities_are_redacted() -> None:
+    """A store's own secret-named attributes (tokens, passwords) never enter entity records."""
+    entity = {
+        "entity_id": 7,
+        "payment": {"method": "braintree", "extension_attributes": {"vault_token": "tok_live"}},
+        "custom_attributes": [{"attribute_code": "x", "api_password": "hunter2"}],
+        "rp_token": None,
+    }
+    assert without_secrets(entity) == {
+        "entity_id": 7,
+        "payment": {"method": "braintree", "extension_attributes": {"vault_token": "[REDACTED]"}},
+        "custom_attributes": [{"attribute_code": "x", "api_password": "[REDACTED]"}],
+        "rp_token": None,
+    }
