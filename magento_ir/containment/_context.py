@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from magento_ir._async import AsyncMagentoClient
 from magento_ir._exceptions import (
     APIConnectionError,
+    AuthenticationError,
     ConfigurationError,
     ModuleRequiredError,
     NotFoundError,
@@ -84,6 +85,13 @@ async def detect_module(client: AsyncMagentoClient) -> Capabilities | None:
         return await client.incident_response.capabilities()
     except NotFoundError:
         return None
+    except AuthenticationError as error:
+        raise ConfigurationError(
+            "the store refused GET /V1/incident-response/capabilities (401): either the "
+            "credentials are wrong, or the module is installed and this API user lacks its ACL "
+            "resources; grant MagentoIr_IncidentResponse (System > Permissions > User Roles, or "
+            f"the integration's API resources). Magento said: {error.message}"
+        ) from error
 
 
 @dataclass(slots=True)

@@ -167,8 +167,9 @@ async def _storefront_logged_in(ctx: Context) -> bool:
     return response.status_code == _HTTP_OK
 
 
-async def _canary_checks(ctx: Context) -> list[Check]:
-    """The canary's pre-write token is refused and its storefront session is logged out."""
+async def _canary_checks(ctx: Context, *, session: bool = True) -> list[Check]:
+    """The canary's pre-write token is refused and (with `session`) its storefront session is
+    logged out."""
     if ctx.connection.canary_customer is None:
         reason = "no canary customer configured (StoreConnection(canary_customer=...))"
         return [Check("a token issued before is refused", passed=None, detail=reason)]
@@ -196,6 +197,8 @@ async def _canary_checks(ctx: Context) -> list[Check]:
                 "a token issued before is refused", passed=False, detail="GET /V1/customers/me: 200"
             )
     checks = [token]
+    if not session:
+        return checks
     if not ctx.canary.storefront_session:
         checks.append(
             Check(
@@ -1441,7 +1444,8 @@ class RevokeOwnCustomerToken(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        return Verification(self.kind, tuple(await _canary_checks(ctx)))
+        # Revoking tokens leaves storefront sessions alone (magento-api.md §11): not checked.
+        return Verification(self.kind, tuple(await _canary_checks(ctx, session=False)))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
         return Outcome(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from magento_ir import BearerToken, ConfigurationError
 from magento_ir.containment import (
     DisableCmsBlocks,
     ForcePasswordReset,
@@ -16,6 +17,8 @@ from magento_ir.containment import (
     LockdownAdmins,
     Maintenance,
     QuarantineProducts,
+    RevokeOwnCustomerToken,
+    StoreConnection,
     SuspendPayments,
     TerminateSessions,
     load_playbook,
@@ -233,3 +236,35 @@ def test_run_report_is_plain_json(key: SigningKey, tmp_path: Path) -> None:
         {"entity": f"block:{SKIMMER_BLOCK_ID}", "status": "ok", "detail": "disabled"}
     ]
     assert step["verification"]["passed"] is True
+
+
+def test_revoke_own_customer_token_with_core_rest(key: SigningKey, tmp_path: Path) -> None:
+    """Without the module, a customer's own token revokes all their tokens (canary refused)."""
+    store = make_store(with_module=False)
+    assert store.live_customer_tokens() == 1
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="r") as incident:
+        (step,) = incident.run([RevokeOwnCustomerToken(store.customer_email)]).steps
+    assert step.status == "verified", step
+    assert store.live_customer_tokens() == 0
+
+
+def test_revoke_own_token_needs_the_customer_password(key: SigningKey, tmp_path: Path) -> None:
+    """Without the customer's credentials the step fails saying how to give them."""
+    store = make_store(with_module=False)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="r") as incident:
+        (step,) = incident.run([RevokeOwnCustomerToken("someone@example.com")]).steps
+    assert step.status == "failed"
+    assert "canary_customer=CustomerCredentials" in (step.error or "")
+
+
+def test_unauthorised_api_user_is_told_about_the_acl(key: SigningKey, tmp_path: Path) -> None:
+    """A 401 on the module's capabilities route names the ACL resources to grant."""
+    store = make_store(with_module=True)
+    connection = StoreConnection(
+        BASE_URL, auth=BearerToken("not-a-token"), transport=store.sandbox.transport()
+    )
+    with (
+        Incident.open(tmp_path / "j", key=key, store=connection, title="a") as incident,
+        pytest.raises(ConfigurationError, match="grant MagentoIr_IncidentResponse"),
+    ):
+        incident.run([DisableCmsBlocks([SKIMMER_BLOCK_ID])])
