@@ -213,7 +213,7 @@ class DrillReport:
                 for item in self.rollbacks
             )
         else:
-            lines.append("Nothing: this scenario keeps everything contained.")
+            lines.append("Nothing was rolled back.")
         lines += ["", "## The attacker's view afterwards", ""]
         lines.extend(f"- {_check_line(check)}" for check in self.outside_checks)
         lines += ["", "## Store state afterwards (sandbox inspection API)", ""]

@@ -238,8 +238,8 @@ async def _rollbacks(
 ) -> list[RollbackReport]:
     results = []
     for report in reports:
-        if report.action not in kinds:
-            continue
+        if report.action not in kinds or report.path == "-":
+            continue  # not in this scenario's rollbacks, or never applied (blocked, failed)
         say(f"rolling back: {report.action}")
         before = sandbox.inspect.request_counts()
         clock = time.perf_counter()

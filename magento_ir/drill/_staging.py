@@ -7,6 +7,7 @@ Only what has no Magento route is written straight into the sandbox's state (a s
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,9 @@ SKIMMER_BLOCK_IDENTIFIER = "checkout-trust-badges"
 _STOLEN_CUSTOMERS = 3
 _HTTP_OK = 200
 _HTTP_NOT_FOUND = 404
-_LOGIN_PAGE = "/customer/account/loginPost"
+_LOGIN_FORM = "/customer/account/login/"
+_LOGIN_PAGE = "/customer/account/loginPost/"
+_FORM_KEY = re.compile(r'name="form_key" value="([A-Za-z0-9]+)"')
 # Reads one of which each reference admin role may make (all, support: sales, catalog: CMS).
 _ADMIN_PROBES = (
     "/V1/store/websites",
@@ -173,8 +176,16 @@ async def _customer_sessions(
     logged_in = 0
     for email in emails:
         session = AsyncClient(base_url=base_url, follow_redirects=False, timeout=30)
+        # Magento's login form carries a per-session form key; a POST without it is refused.
+        form = await session.get(_LOGIN_FORM)
+        found = _FORM_KEY.search(form.text)
         answer = await session.post(
-            _LOGIN_PAGE, data={"login[username]": email, "login[password]": password}
+            _LOGIN_PAGE,
+            data={
+                "form_key": found.group(1) if found else "",
+                "login[username]": email,
+                "login[password]": password,
+            },
         )
         if answer.status_code == _HTTP_NOT_FOUND:
             await session.aclose()
@@ -190,7 +201,8 @@ async def _customer_sessions(
     breach.items.append(
         StagedItem(
             "live storefront sessions (cookies)",
-            f"POST {_LOGIN_PAGE}, then GET {_ACCOUNT_PAGE} answers 200",
+            f"GET {_LOGIN_FORM} (form key), POST {_LOGIN_PAGE}, then GET {_ACCOUNT_PAGE} "
+            "answers 200",
             logged_in,
         )
     )
