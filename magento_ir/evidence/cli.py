@@ -249,6 +249,12 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
                 options=options,
                 progress=_CaptureProgress(progress),
             )
+    except KeyboardInterrupt:
+        _fail(
+            ExitCode.INTERRUPTED,
+            f"interrupted: {log} holds what was captured so far, closed by a capture.summary "
+            "and a custody record; run the capture again to complete it",
+        )
     except AuthenticationError as error:
         _fail(ExitCode.AUTHENTICATION, f"{error}\nCheck the credentials and the ACL resources.")
     except (APIConnectionError, UnexpectedResponseError) as error:
@@ -262,6 +268,11 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         line = f"{result.category:<14} {result.status:<13} {shown}"
         console.print(line + (f"  {result.reason}" if result.reason else ""), highlight=False)
     console.print(f"{summary.exchanges} HTTP exchanges recorded in {log}", highlight=False)
+    console.print(
+        f"Verify with: magento-ir evidence verify --log {log} --verifier {signing_key.verifier()}",
+        highlight=False,
+        soft_wrap=True,
+    )
     if not summary.ok:
         raise typer.Exit(int(ExitCode.CONTAINMENT_FAILED))
 

@@ -69,7 +69,7 @@ def test_capture_writes_the_store_into_the_log(captured: Path) -> None:
 def test_capture_output_lists_categories_and_what_could_not_be_collected(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    """The summary names each category's count and why admin users cannot be captured."""
+    """The summary names counts, why admin users cannot be captured, and the verifier key."""
     log = tmp_path / "evidence.log"
     result = CliRunner().invoke(
         evidence_app,
@@ -79,6 +79,12 @@ def test_capture_output_lists_categories_and_what_could_not_be_collected(
     assert result.exit_code == 0, result.output
     assert "customers      complete      37/37" in result.output
     assert "admin_users    not_collected" in result.output
+    verifier = result.output.split("--verifier ", 1)[1].split()[0]
+    verified = CliRunner().invoke(
+        evidence_app, ["verify", "--log", str(log), "--verifier", verifier]
+    )
+    assert verified.exit_code == 0, verified.output
+    assert "signed checkpoints match" in verified.output
 
 
 def test_capture_with_bad_input_exits_2_with_the_fix(env: dict[str, str], tmp_path: Path) -> None:
