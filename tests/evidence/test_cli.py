@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -14,12 +15,16 @@ from typer.testing import CliRunner
 from magento_ir.evidence import read_records
 from magento_ir.evidence.cli import evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.evidence.test_shipping import HecReceiver
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from tests.evidence.conftest import LoopbackCA
+
 PSEUDONYM_KEY = "0123456789abcdef0123456789abcdef"
+HEC_TOKEN = "11111111-2222-3333-4444-555555555555"
 
 
 @pytest.fixture(scope="module")
@@ -300,3 +305,46 @@ def test_ship_refuses_a_log_that_does_not_verify(captured: Path) -> None:
     )
     assert result.exit_code == 1
     assert "record 3" in result.output
+
+
+def test_ship_to_hec_over_tls_delivers_every_record_pseudonymised(
+    captured: Path, test_ca: LoopbackCA, env: dict[str, str]
+) -> None:
+    """ship --to hec+https:// checks the receiver with --ca-file, sends records and checkpoints,
+    keeps the token out of the output, and with a pseudonym key no customer e-mail arrives."""
+    receiver = HecReceiver([], test_ca)
+    try:
+        result = CliRunner().invoke(
+            evidence_app,
+            [
+                "ship",
+                "--log",
+                str(captured),
+                "--to",
+                receiver.url.replace("https://", "hec+https://"),
+                "--ca-file",
+                str(test_ca.ca),
+            ],
+            env={
+                **env,
+                "MAGENTO_IR_HEC_TOKEN": HEC_TOKEN,
+                "MAGENTO_IR_PSEUDONYM_KEY": PSEUDONYM_KEY,
+            },
+        )
+    finally:
+        receiver.close()
+    assert result.exit_code == 0, result.output
+    assert HEC_TOKEN not in result.output
+    records = list(read_records(captured))
+    events = receiver.events()
+    checkpoints = (captured.parent / (captured.name + ".checkpoints")).read_text().splitlines()
+    assert len(events) == len(records) + len(checkpoints)
+    assert [event["fields"]["record_hash"] for event in events[: len(records)]] == [
+        record.hash for record in records
+    ]
+    emails = [r.payload["email"] for r in records if r.type == "capture.customer"]
+    shipped = json.dumps(events)
+    assert not any(email in shipped for email in emails)
+    assert all(
+        headers["Authorization"] == f"Splunk {HEC_TOKEN}" for headers, _ in receiver.requests
+    )
