@@ -28,7 +28,7 @@ from magento_ir._exceptions import (
     NotFoundError,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
-from magento_ir.models import ProductStatus
+from magento_ir.models import Product, ProductStatus
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -68,6 +68,9 @@ _ADD_TO_CART = re.compile(r'name="product" value="([0-9]+)"')
 _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
 _CHECKOUT_CANDIDATES = 50
+_LIST_BATCH = 100
+# Product pages checked after a quarantine (GraphQL checks every SKU; pages are a spot check).
+_PAGE_SAMPLE = 5
 _PRODUCTS_QUERY = (
     "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "
     "{ total_count items { sku url_key } } }"
@@ -239,6 +242,40 @@ async def _visible_skus(
     return seen
 
 
+async def _scoped_statuses(
+    ctx: Context, code: str, skus: Sequence[str]
+) -> dict[str, tuple[int, str | None]]:
+    """Status and url_key of each existing SKU as store scope `code` sees it (`all` = default),
+    read with list pages of 100 SKUs (`sku in ...`); SKUs with a comma are read one by one."""
+    client = ctx.client.with_store(code)
+    found: dict[str, tuple[int, str | None]] = {}
+    listable = [sku for sku in skus if "," not in sku]
+    batches = [
+        listable[start : start + _LIST_BATCH] for start in range(0, len(listable), _LIST_BATCH)
+    ]
+
+    async def read_batch(batch: list[str]) -> None:
+        criteria = SearchCriteria().where("sku", "in", batch).page(len(batch), 1)
+        for product in (await client.products.list(criteria)).items:
+            found[product.sku] = _status_and_url_key(product)
+
+    async def read_one(sku: str) -> None:
+        try:
+            found[sku] = _status_and_url_key(await client.products.retrieve(sku))
+        except NotFoundError:
+            return
+
+    await ctx.each(batches, read_batch)
+    await ctx.each([sku for sku in skus if "," in sku], read_one)
+    return found
+
+
+def _status_and_url_key(product: Product) -> tuple[int, str | None]:
+    url_key = product.custom_attribute("url_key")
+    status = int(product.status) if product.status is not None else int(ProductStatus.ENABLED)
+    return status, url_key if isinstance(url_key, str) else None
+
+
 async def _store_codes(client: AsyncMagentoClient) -> list[str]:
     return [view.code for view in await client.store.views() if view.id != 0]
 
@@ -363,36 +400,38 @@ class QuarantineProducts(Action):
         return {"skus": self.skus}
 
     async def plan(self, ctx: Context) -> Plan:
-        visible = await _visible_skus(ctx.client, self.skus, None)
+        # url_keys of a few SKUs, for the product-page spot check after the quarantine.
+        sample = await _visible_skus(ctx.client, self.skus[:_PAGE_SAMPLE], None)
         if ctx.module is not None and "catalog.quarantine" in ctx.module.actions:
             return Plan(
                 self.kind,
                 "module",
                 f"quarantine {len(self.skus)} SKUs in every scope (module records prior statuses)",
                 changes=tuple(f"sku:{sku}" for sku in self.skus),
-                prior={"url_keys": visible},
+                prior={"url_keys": sample},
             )
         codes = await _store_codes(ctx.client)
-        scoped = {code: ctx.client.with_store(code) for code in ["all", *codes]}
-
-        async def read(sku: str) -> tuple[str, dict[str, Any] | None]:
-            statuses: dict[str, int] = {}
-            url_key: Any = None
-            for code, client in scoped.items():
-                try:
-                    product = await client.products.retrieve(sku)
-                except NotFoundError:
-                    return sku, None
-                statuses[code] = int(product.status or ProductStatus.ENABLED)
-                url_key = url_key or product.custom_attribute("url_key")
-            return sku, {"statuses": statuses, "url_key": url_key}
-
-        read_back = dict(await ctx.each(self.skus, read))
+        by_scope = {code: await _scoped_statuses(ctx, code, self.skus) for code in ["all", *codes]}
+        products: dict[str, Any] = {}
+        for sku in self.skus:
+            default = by_scope["all"].get(sku)
+            products[sku] = (
+                None
+                if default is None
+                else {
+                    "statuses": {
+                        code: statuses[sku][0]
+                        for code, statuses in by_scope.items()
+                        if sku in statuses
+                    },
+                    "url_key": default[1],
+                }
+            )
         changes = tuple(
             f"sku:{sku} status 2 at all scopes"
             if state is not None
             else f"sku:{sku} not found (nothing to do)"
-            for sku, state in read_back.items()
+            for sku, state in products.items()
         )
         return Plan(
             self.kind,
@@ -400,7 +439,7 @@ class QuarantineProducts(Action):
             f"disable {len(self.skus)} SKUs one by one over core REST "
             f"({ctx.connection.concurrency} at a time)",
             changes=changes,
-            prior={"products": read_back, "store_codes": codes},
+            prior={"products": products, "store_codes": codes, "url_keys": sample},
         )
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:
@@ -442,41 +481,56 @@ class QuarantineProducts(Action):
         products: dict[str, Any] = plan.prior["products"]
         codes: list[str] = plan.prior["store_codes"]
         admin = ctx.client.with_store("all")
+        failures: dict[str, str] = {
+            sku: "no such product" for sku, state in products.items() if state is None
+        }
 
-        async def disable(sku: str) -> tuple[EntityResult, list[str]]:
-            if products.get(sku) is None:
-                return EntityResult(f"sku:{sku}", "failed", "no such product"), []
-            written: list[str] = []
+        async def disable(item: tuple[str, str]) -> None:
+            code, sku = item
+            client = admin if code == "all" else ctx.client.with_store(code)
             try:
                 # Setting a status to a value is harmless to repeat: retried.
-                await admin.products.update(sku, {"status": 2}, idempotent=True)
-                for code in codes:
-                    scoped = ctx.client.with_store(code)
-                    product = await scoped.products.retrieve(sku)
-                    if int(product.status or 1) != ProductStatus.DISABLED:
-                        await scoped.products.update(sku, {"status": 2}, idempotent=True)
-                        written.append(code)
+                await client.products.update(sku, {"status": 2}, idempotent=True)
             except MagentoIRError as error:
-                return EntityResult(f"sku:{sku}", "failed", _reason(error)), written
-            overrides = f" (store-view overrides also disabled: {', '.join(written)})"
-            return EntityResult(
-                f"sku:{sku}", "ok", "disabled" + (overrides if written else "")
-            ), written
+                failures[sku] = f"{code}: {_reason(error)}"
 
-        results = await ctx.each(self.skus, disable)
+        await ctx.each([("all", sku) for sku in self.skus if sku not in failures], disable)
+        # The store-view trap: a view with its own status value still shows the product.
+        written: dict[str, list[str]] = {}
+        for code in codes:
+            remaining = [sku for sku in self.skus if sku not in failures]
+            statuses = await _scoped_statuses(ctx, code, remaining)
+            disabled = (ProductStatus.DISABLED, None)
+            enabled = [
+                sku for sku in remaining if statuses.get(sku, disabled)[0] != ProductStatus.DISABLED
+            ]
+            await ctx.each([(code, sku) for sku in enabled], disable)
+            for sku in enabled:
+                written.setdefault(sku, []).append(code)
+        entities = tuple(
+            EntityResult(f"sku:{sku}", "failed", failures[sku])
+            if sku in failures
+            else EntityResult(
+                f"sku:{sku}",
+                "ok",
+                "disabled"
+                + (
+                    f" (store-view overrides also disabled: {', '.join(written[sku])})"
+                    if sku in written
+                    else ""
+                ),
+            )
+            for sku in self.skus
+        )
         return Outcome(
             self.kind,
             "core",
-            tuple(entity for entity, _ in results),
+            entities,
             "core PUT status=2: re-applying is harmless, so it is retried",
             {
                 "prior": products,
-                "store_views_written": {
-                    sku: written for sku, (_, written) in zip(self.skus, results, strict=True)
-                },
-                "url_keys": {
-                    sku: state["url_key"] for sku, state in products.items() if state is not None
-                },
+                "store_views_written": written,
+                "url_keys": plan.prior["url_keys"],
             },
         )
 

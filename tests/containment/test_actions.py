@@ -91,6 +91,7 @@ def test_core_quarantine_also_disables_store_view_overrides(
     store = make_store(with_module=False, store_views=2)
     _override_status(store, "IR-SKU-001", "default")
     assert store.sandbox.inspect.product_store_overrides("IR-SKU-001")
+    saves_before = store.sandbox.inspect.request_counts()["PUT /V1/products/:sku"]
     with Incident.open(tmp_path / "j", key=key, store=store.connection, title="q") as incident:
         report = incident.run([QuarantineProducts([*SKUS, "NO-SUCH-SKU"])])
         (step,) = report.steps
@@ -106,6 +107,10 @@ def test_core_quarantine_also_disables_store_view_overrides(
         assert step.verification.passed, step.verification
         for sku in SKUS:
             assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+        counts = store.sandbox.inspect.request_counts()
+        # One save per SKU at the default scope plus one for the override; reads are pages.
+        assert counts["PUT /V1/products/:sku"] - saves_before == len(SKUS) + 1
+        assert "GET /V1/products/:sku" not in counts
         rolled = incident.rollback()
     assert rolled.ok
     for sku in SKUS:
