@@ -165,7 +165,7 @@ def _integration_caller(integration: Integration) -> Caller:
 def _jwt_caller(state: StoreState, claims: dict[str, int], now: float) -> Caller:
     user_id, user_type = claims["uid"], claims["utypid"]
     expired = claims["exp"] <= now
-    revoked = claims["iat"] <= state.revoked_before.get((user_type, user_id), -1)
+    revoked = claims["iat"] <= state.token_cutoff(user_type, user_id)
     if expired or revoked:
         return GUEST
     if user_type == USER_TYPE_ADMIN:

@@ -30,7 +30,7 @@ class Inspector:
                     continue
                 if token.expires_at <= now:
                     continue
-                cutoff = state.revoked_before.get((token.user_type, token.user_id), -1)
+                cutoff = state.token_cutoff(token.user_type, token.user_id)
                 if token.issued_at <= cutoff:
                     continue
                 if token.user_type == USER_TYPE_ADMIN:
@@ -50,7 +50,7 @@ class Inspector:
             for session in state.customer_sessions.values():
                 if customer_id is not None and session.customer_id != customer_id:
                     continue
-                cutoff = state.customer_session_cutoff.get(session.customer_id or 0)
+                cutoff = state.session_cutoff(session.customer_id)
                 if cutoff is not None and session.created_at <= cutoff:
                     continue
                 sessions.append(

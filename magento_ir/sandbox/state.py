@@ -384,6 +384,11 @@ class StoreState:
 
     # jwt_auth_revoked: (user_type, user_id) -> revoke_before (unix seconds).
     revoked_before: dict[tuple[int, int], int] = field(default_factory=dict)
+    # The same cut-off written for every user of a type in one statement (the module's
+    # sessions/terminate): user_type -> revoke_before. A user's cut-off is the later of the two.
+    revoked_before_all: dict[int, int] = field(default_factory=dict)
+    # customer_entity.session_cutoff set for every customer at once.
+    customer_session_cutoff_all: float | None = None
     # oauth_token_request_log: (username, user_type) -> [failures_count, lock_expires_at].
     token_request_log: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     # oauth_nonce: (consumer_id, nonce) -> timestamp.
@@ -475,6 +480,27 @@ class StoreState:
                     return candidate
         return None
 
+    def token_cutoff(self, user_type: int, user_id: int) -> int:
+        """jwt_auth_revoked for this user: tokens issued at or before it are dead (-1: none)."""
+        return max(
+            self.revoked_before.get((user_type, user_id), -1),
+            self.revoked_before_all.get(user_type, -1),
+        )
+
+    def session_cutoff(self, customer_id: int | None) -> float | None:
+        """customer_entity.session_cutoff: sessions started at or before it are over."""
+        if customer_id is None:
+            return None
+        cutoffs = [
+            value
+            for value in (
+                self.customer_session_cutoff.get(customer_id),
+                self.customer_session_cutoff_all,
+            )
+            if value is not None
+        ]
+        return max(cutoffs, default=None)
+
     def customer_password_hash(self, customer_id: int) -> str:
         return self.customer_password_hashes.get(customer_id, self.default_customer_password_hash)
 
@@ -516,6 +542,8 @@ class StoreState:
             "customers": self.customers.changes(),
             "customer_password_hashes": dict(sorted(self.customer_password_hashes.items())),
             "customer_session_cutoff": dict(sorted(self.customer_session_cutoff.items())),
+            "customer_session_cutoff_all": self.customer_session_cutoff_all,
+            "revoked_before_all": dict(sorted(self.revoked_before_all.items())),
             "customer_sessions": sorted(
                 (
                     hashlib.sha256(key.encode()).hexdigest(),

@@ -164,7 +164,7 @@ def _resume_session(visit: _Visit) -> None:
         return
     customer_id = session.customer_id
     if customer_id is not None:
-        cutoff = state.customer_session_cutoff.get(customer_id)
+        cutoff = state.session_cutoff(customer_id)
         row = state.customers.get(customer_id)
         # Customer\Model\Session\Validators\CutoffValidator: a session started before the
         # customer's session_cutoff is over.

@@ -378,3 +378,20 @@ def test_inspection_sees_module_state(store: Sandbox, responder: httpx.Client) -
     assert "checkmo" not in store.inspect.active_payment_methods()
     with pytest.raises(KeyError):
         store.inspect.active_payment_methods("nowhere")
+
+
+def test_everyone_cut_off_at_once_on_a_large_store(clock: Clock) -> None:
+    """All customers of a 200,000-customer store are cut off in one step; later logins work."""
+    store = Sandbox(clock=clock, with_module=True, customers=200_000)
+    before = store.customer_token("customer0150000@example.com")
+    with client_for(store, store.admin_token()) as admin:
+        result = write(admin, "sessions/terminate", {"scope": "customers", "reason": "r"})
+    assert result["customer_tokens_revoked"] == 200_012
+    assert len(store.state.revoked_before) == 0
+    assert store.inspect.live_tokens(user_type=3) == []
+    clock.advance(1)
+    after = store.customer_token("customer0150000@example.com")
+    with client_for(store, after) as customer:
+        assert customer.get("/rest/V1/customers/me").status_code == 200
+    with client_for(store, before) as customer:
+        assert customer.get("/rest/V1/customers/me").status_code == 401
