@@ -627,6 +627,15 @@ def capture(
     progress: Callable[[str, int, int | None], None] | None = None,
 ) -> CaptureSummary:
     """`acapture` for scripts and the CLI (runs its own event loop; in Jupyter, await acapture)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # no loop running here: run our own
+    else:
+        raise ConfigurationError(
+            "capture() cannot run inside a running event loop (Jupyter, async code): use "
+            "`await acapture(...)` with the same arguments"
+        )
     return asyncio.run(
         acapture(
             log,

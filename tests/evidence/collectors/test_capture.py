@@ -273,3 +273,12 @@ def test_refused_credentials_stop_the_capture_after_closing_records(
     assert types[-2:] == ["capture.summary", "custody"]
     assert "wrong-pass1" not in path.read_text(encoding="utf-8")
     assert verify(path).ok
+
+
+@pytest.mark.anyio
+async def test_sync_capture_inside_an_event_loop_points_to_acapture(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """capture() called where a loop runs (Jupyter) says to await acapture instead."""
+    with pytest.raises(ConfigurationError, match="await acapture"):
+        capture_sandbox(Sandbox(), tmp_path / "capture.log", signing_key)
