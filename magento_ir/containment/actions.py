@@ -1231,6 +1231,8 @@ class HoldOrders(Action):
                 lambda: ctx.client.orders.hold(int(order_id)),
                 lambda: _order_held(ctx, order_id),
                 done="on hold",
+                # The plan read every order just now; a resumed run may have held some since.
+                check_first=ctx.resumed or orders[order_id]["state"] == _HELD,
             )
 
         entities = await ctx.each(list(orders), hold)
@@ -1280,6 +1282,7 @@ class HoldOrders(Action):
                 lambda: ctx.client.orders.unhold(int(order_id)),
                 released,
                 done="released",
+                check_first=True,
             )
 
         return Outcome(
@@ -1300,11 +1303,12 @@ async def _settle(
     is_done: Callable[[], Awaitable[bool]],
     *,
     done: str,
+    check_first: bool,
 ) -> EntityResult:
-    """A write that must not be repeated: skip it when already done, and after any failure read
-    back whether it happened before calling it failed."""
+    """A write that must not be repeated: skip it when already done (read first when a run
+    resumes), and after any failure read back whether it happened before calling it failed."""
     try:
-        if await is_done():
+        if check_first and await is_done():
             return EntityResult(entity, "ok", f"{done} already")
         await write()
     except MagentoIRError as error:
