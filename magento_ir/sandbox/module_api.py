@@ -1020,26 +1020,38 @@ def force_password_reset(call: Call) -> dict[str, Any]:
             400, 'Give either "customerIds" or "allCustomers": true, not both and not neither.'
         )
     state = call.state
-    in_scope = list(_customer_ids(state, request["customerIds"]))
-    if request["sendResetEmail"] and len(in_scope) > MAX_EMAILS_PER_CALL:
+    everyone = bool(request["allCustomers"])
+    in_scope_count = (
+        len(state.customers)
+        if everyone
+        else sum(1 for _ in _customer_ids(state, request["customerIds"]))
+    )
+    if request["sendResetEmail"] and in_scope_count > MAX_EMAILS_PER_CALL:
         raise WebapiError(
             400,
             "sendResetEmail is limited to %max customers per call, this call has %count."
             ' Reset everyone without e-mail first, then send e-mails in pages of "customerIds".',
-            {"max": MAX_EMAILS_PER_CALL, "count": len(in_scope)},
+            {"max": MAX_EMAILS_PER_CALL, "count": in_scope_count},
         )
 
     def apply() -> _Outcome:
-        for customer_id in in_scope:
-            # A hash of a random secret nobody knows: the old password stops working.
-            state.customer_password_hashes[customer_id] = hashlib.sha256(
-                secrets.token_bytes(32)
-            ).hexdigest()
-            state.password_reset_tokens.pop(customer_id, None)
-        if request["allCustomers"]:
+        # Each hash becomes a hash of a random secret nobody knows: old passwords stop working.
+        if everyone:
+            # Every row at once: generated customers share the default hash, so replace it.
+            state.customer_password_hashes.clear()
+            state.default_customer_password_hash = _random_hash()
+            state.password_reset_tokens.clear()
             count, persistent = cut_off_all_customers(call)
         else:
-            count, persistent = cut_off_customers(call, in_scope)
+            for customer_id in _customer_ids(state, request["customerIds"]):
+                state.customer_password_hashes[customer_id] = _random_hash()
+                state.password_reset_tokens.pop(customer_id, None)
+            count, persistent = cut_off_customers(
+                call, _customer_ids(state, request["customerIds"])
+            )
+        in_scope: list[int] = (
+            list(_customer_ids(state, request["customerIds"])) if request["sendResetEmail"] else []
+        )
         sent = 0
         if request["sendResetEmail"]:
             for batch_number in range(math.ceil(len(in_scope) / batch_size)):
@@ -1057,11 +1069,12 @@ def force_password_reset(call: Call) -> dict[str, Any]:
                         }
                     )
                     sent += 1
-        known = set(in_scope)
         result = {
-            "customers": len(in_scope),
-            "unknown_customer_ids": [cid for cid in request["customerIds"] if cid not in known],
-            "passwords_invalidated": len(in_scope),
+            "customers": in_scope_count,
+            "unknown_customer_ids": [
+                cid for cid in request["customerIds"] if cid not in state.customers
+            ],
+            "passwords_invalidated": in_scope_count,
             "tokens_revoked": count,
             "sessions_cut_off": count,
             "persistent_sessions_deleted": persistent,
@@ -1080,6 +1093,10 @@ def force_password_reset(call: Call) -> dict[str, Any]:
             apply,
         ),
     )
+
+
+def _random_hash() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()
 
 
 # --- the action log ---------------------------------------------------------------------------

@@ -395,3 +395,34 @@ def test_everyone_cut_off_at_once_on_a_large_store(clock: Clock) -> None:
         assert customer.get("/rest/V1/customers/me").status_code == 200
     with client_for(store, before) as customer:
         assert customer.get("/rest/V1/customers/me").status_code == 401
+
+
+def test_force_reset_of_all_customers_kills_every_password(clock: Clock) -> None:
+    """allCustomers invalidates every password (generated and changed ones) in one step."""
+    store = Sandbox(clock=clock, with_module=True, customers=200_000)
+    store.state.customer_password_hashes[3] = store.state.default_customer_password_hash
+    with client_for(store, store.admin_token()) as admin:
+        result = write(
+            admin, "customers/force-password-reset", {"reason": "dump", "allCustomers": True}
+        )
+    assert result["passwords_invalidated"] == result["customers"] == 200_012
+    with client_for(store) as anonymous:
+        for email in (CUSTOMER, "customer0199999@example.com"):
+            login = anonymous.post(
+                "/rest/V1/integration/customer/token",
+                json={"username": email, "password": "Customer123!"},
+            )
+            assert login.status_code == 401, email
+
+
+def test_reset_emails_are_limited_per_call() -> None:
+    """More than 1,000 customers with sendResetEmail is refused before anything changes."""
+    big = Sandbox(with_module=True, customers=1_000)
+    with client_for(big, big.admin_token()) as admin:
+        response = admin.post(
+            f"{BASE}/customers/force-password-reset",
+            json={"reason": "r", "allCustomers": True, "sendResetEmail": True},
+        )
+    assert response.status_code == 400
+    assert response.json()["parameters"] == {"max": 1000, "count": 1012}
+    assert big.inspect.action_log() == []
