@@ -56,6 +56,7 @@ from magento_ir.evidence.collectors import (
     CaptureOptions,
     Pseudonymiser,
     capture,
+    last_capture_start,
 )
 from magento_ir.evidence.export import export as export_records
 from magento_ir.evidence.shipping import HecClient, ship_syslog
@@ -130,9 +131,17 @@ def _signing_key(path: Path | None) -> SigningKey:
     return SigningKey.load(key_path, KEY_NAME)
 
 
-def _since(text: str | None) -> datetime | None:
+def _since(text: str | None, log: Path) -> datetime | None:
     if text is None:
         return None
+    if text == "last":
+        previous = last_capture_start(log) if log.is_file() else None
+        if previous is None:
+            raise ConfigurationError(
+                f"--since last: {log} holds no completed capture yet; run a full capture first "
+                "or give a date"
+            )
+        return previous
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -205,7 +214,10 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
     key: KeyOption = None,
     since: Annotated[
         str | None,
-        typer.Option(help="Only what changed after this time (ISO 8601; no zone means UTC)."),
+        typer.Option(
+            help="Only what changed after this time (ISO 8601, no zone means UTC), or `last`: "
+            "since the last completed capture in the log."
+        ),
     ] = None,
     only: Annotated[
         list[str] | None,
@@ -222,7 +234,7 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         settings = _store_settings(ctx)
         options = CaptureOptions(
             categories=tuple(only) if only else CATEGORIES,
-            since=_since(since),
+            since=_since(since, log),
             page_size=page_size,
             concurrency=concurrency,
             storefront_url=settings.storefront_url,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from magento_ir import AdminCredentials, MagentoClient
 from magento_ir.evidence import read_records
 from magento_ir.evidence.cli import evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -348,3 +349,40 @@ def test_ship_to_hec_over_tls_delivers_every_record_pseudonymised(
     assert all(
         headers["Authorization"] == f"Splunk {HEC_TOKEN}" for headers, _ in receiver.requests
     )
+
+
+def test_capture_since_last_reads_only_what_changed_after_the_previous_capture(
+    captured: Path, env: dict[str, str], served: SandboxServer
+) -> None:
+    """--since last starts from the log's previous completed capture: one changed customer."""
+    with MagentoClient(served.base_url, auth=AdminCredentials("admin", "Sandbox123!")) as client:
+        customer = client.customers.retrieve(16)
+        client.customers.update(
+            16,
+            {
+                "email": customer.email,
+                "firstname": "Later",
+                "lastname": customer.lastname,
+                "website_id": customer.website_id,
+            },
+        )
+    result = CliRunner().invoke(
+        evidence_app,
+        ["capture", "--log", str(captured), "--since", "last", "--only", "customers"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    started = [r for r in read_records(captured) if r.type == "capture.started"]
+    assert started[-1].payload["since"] is not None
+    customers = [r for r in read_records(captured) if r.type == "capture.customer"]
+    assert [(r.payload["id"], r.payload["firstname"]) for r in customers[37:]] == [(16, "Later")]
+
+
+def test_capture_since_last_on_a_new_log_exits_2(env: dict[str, str], tmp_path: Path) -> None:
+    """--since last with no earlier capture in the log says to run a full capture first."""
+    log = tmp_path / "new.log"
+    result = CliRunner().invoke(
+        evidence_app, ["capture", "--log", str(log), "--since", "last"], env=env
+    )
+    assert result.exit_code == 2
+    assert "holds no completed capture yet" in result.output

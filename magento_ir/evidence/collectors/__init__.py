@@ -21,6 +21,7 @@ from magento_ir.evidence.collectors._capture import (
     CategoryResult,
     acapture,
     capture,
+    last_capture_start,
 )
 from magento_ir.evidence.collectors._exchange import ExchangeRecorder, redact_headers
 from magento_ir.evidence.collectors.pseudonymise import DEFAULT_PERSONAL_FIELDS, Pseudonymiser
@@ -35,5 +36,6 @@ __all__ = [
     "Pseudonymiser",
     "acapture",
     "capture",
+    "last_capture_start",
     "redact_headers",
 ]

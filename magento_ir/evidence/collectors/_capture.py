@@ -7,7 +7,7 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -26,8 +26,10 @@ from magento_ir._exceptions import (
 )
 from magento_ir._http import AsyncClient, map_transport_errors
 from magento_ir.evidence.collectors._exchange import ExchangeRecorder
+from magento_ir.evidence.log import read_records
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from magento_ir._async._incident_response import Capabilities
@@ -43,6 +45,7 @@ __all__ = [
     "CategoryResult",
     "acapture",
     "capture",
+    "last_capture_start",
     "without_secrets",
 ]
 
@@ -615,6 +618,23 @@ async def _capture_categories(run: _Run, summary: CaptureSummary) -> None:
             run.append("capture.error", {"category": category, "error": str(error)})
         run.report(result)
         run.log.sync()
+
+
+def last_capture_start(path: str | os.PathLike[str]) -> datetime | None:
+    """When the last completed capture in the log at `path` started, for `since` (streamed).
+
+    One second is taken off: Magento compares whole seconds, so a row changed in the same second
+    the capture started is captured again rather than missed.
+    """
+    started: dict[str, str] = {}
+    last: datetime | None = None
+    for record in read_records(path):
+        if record.type == "capture.started":
+            started[record.payload["capture_id"]] = record.time
+        elif record.type == "capture.summary" and record.payload["capture_id"] in started:
+            moment = datetime.fromisoformat(started[record.payload["capture_id"]])
+            last = moment.replace(microsecond=0) - timedelta(seconds=1)
+    return last
 
 
 def capture(
