@@ -137,7 +137,31 @@ _GRAPHQL_HEADERS = (("X-Frame-Options", "SAMEORIGIN"), ("Content-Type", "applica
 _TOKEN = re.compile(r"^(?:'(?P<punct>[^']+)'|(?P<kind>[A-Za-z]+) '(?P<value>.*)'|(?P<bare>.+))$")
 _EXPECTED = re.compile(r"^Expected (?P<want>.+?), found (?P<found>.+)\.$")
 _UNEXPECTED = re.compile(r"^Unexpected (?P<found>.+)\.$")
-_QUOTED_NAME = re.compile(r"'([_A-Za-z][_0-9A-Za-z!\[\]]*)'")
+_QUOTED_NAME = re.compile(r"'(\$?[_A-Za-z][_0-9A-Za-z!\[\]]*)'")
+# graphql-core sentences that graphql-php 15 words differently (validation rules).
+_REWORDED = (
+    (
+        re.compile(r"^Unknown argument '(\w+)' on field '(\w+)\.(\w+)'\.(.*)$"),
+        r'Unknown argument "\1" on field "\3" of type "\2".\4',
+    ),
+    (
+        re.compile(
+            r"^Field '(\w+)' must not have a selection since type '([^']+)' has no subfields\.$"
+        ),
+        r'Field "\1" of type "\2" must not have a sub selection.',
+    ),
+    (
+        re.compile(r"^Field '(\w+)' of type '([^']+)' must have a selection of subfields\..*$"),
+        r'Field "\1" of type "\2" must have a sub selection.',
+    ),
+    (
+        re.compile(
+            r"^Field '(\w+)' argument '(\w+)' of type '([^']+)' is required,"
+            r" but it was not provided\.$"
+        ),
+        r'Field "\1" argument "\2" of type "\3" is required but not provided.',
+    ),
+)
 
 CATEGORY_AUTHENTICATION = "graphql-authentication"
 CATEGORY_AUTHORIZATION = "graphql-authorization"
@@ -178,7 +202,11 @@ def _webonyx_syntax(description: str) -> tuple[str, str, int]:
 
 
 def _webonyx_message(message: str) -> str:
-    """Validation messages: webonyx quotes names with double quotes."""
+    """A validation message as graphql-php words it: its sentences, double-quoted names."""
+    for pattern, replacement in _REWORDED:
+        if pattern.match(message):
+            message = pattern.sub(replacement, message)
+            break
     return _QUOTED_NAME.sub(r'"\1"', message)
 
 

@@ -264,3 +264,42 @@ def test_out_of_stock_shown_when_configured(sandbox: Sandbox, anonymous: httpx.C
     query = '{ products(filter: {sku: {eq: "IR-SKU-004"}}) { items { stock_status } } }'
     items = post(anonymous, query).json()["data"]["products"]["items"]
     assert items == [{"stock_status": "OUT_OF_STOCK"}]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "{ products(filter: {}, bogus: 1) { total_count } }",
+            'Unknown argument "bogus" on field "products" of type "Query".',
+        ),
+        (
+            "{ products(filter: {}) { items { sku { x } } } }",
+            'Field "sku" of type "String" must not have a sub selection.',
+        ),
+        (
+            "{ products(filter: {}) { items } }",
+            'Field "items" of type "[ProductInterface]" must have a sub selection.',
+        ),
+        (
+            'mutation { generateCustomerToken(password: "x") { token } }',
+            (
+                'Field "generateCustomerToken" argument "email" of type "String!" is required but '
+                "not provided."
+            ),
+        ),
+        (
+            "query($a: Int) { products(pageSize: $b) { total_count } }",
+            'Variable "$b" is not defined.',
+        ),
+        (
+            "{ products(filter: {}) { itemz { sku } } }",
+            'Cannot query field "itemz" on type "Products". Did you mean "items"?',
+        ),
+    ],
+)
+def test_validation_messages_in_graphql_php_words(
+    anonymous: httpx.Client, query: str, message: str
+) -> None:
+    """graphql-core's validation sentences are re-worded as graphql-php 15 writes them."""
+    assert post(anonymous, query).json()["errors"][0]["message"] == message
