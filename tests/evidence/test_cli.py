@@ -386,3 +386,24 @@ def test_capture_since_last_on_a_new_log_exits_2(env: dict[str, str], tmp_path: 
     )
     assert result.exit_code == 2
     assert "holds no completed capture yet" in result.output
+
+
+def test_capture_of_a_store_that_does_not_answer_exits_4(tmp_path: Path) -> None:
+    """Nothing listening at the base URL: exit 4, and the log closes the attempt and verifies."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "e.log"
+    result = CliRunner().invoke(
+        evidence_app,
+        ["capture", "--log", str(log)],
+        env={
+            "MAGENTO_IR_BASE_URL": f"http://127.0.0.1:{port}",
+            "MAGENTO_IR_TOKEN": "not-a-real-token",
+            "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "profiles.toml"),
+        },
+    )
+    assert result.exit_code == 4
+    assert "could not connect" in result.output
+    assert [r.type for r in read_records(log)][-2:] == ["capture.summary", "custody"]
+    assert "not-a-real-token" not in log.read_text(encoding="utf-8")

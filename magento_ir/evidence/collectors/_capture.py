@@ -18,11 +18,13 @@ from magento_ir._async._client import USER_AGENT
 from magento_ir._core.redact import REDACTED, is_secret_key, redact_url
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
+    APIConnectionError,
     APIError,
     AuthenticationError,
     ConfigurationError,
     NotFoundError,
     RequestInfo,
+    UnexpectedResponseError,
 )
 from magento_ir._http import AsyncClient, map_transport_errors
 from magento_ir.evidence.collectors._exchange import ExchangeRecorder
@@ -533,7 +535,9 @@ async def acapture(
 
     A category that fails (HTTP error, store unreachable) is recorded as `capture.error` and the
     capture goes on with the next one; `summary.ok` tells. Refused credentials
-    (`AuthenticationError`) stop the capture and are raised, after the closing records.
+    (`AuthenticationError`), and a store that does not answer the first request
+    (`APIConnectionError`, `UnexpectedResponseError`), stop the capture and are raised, after
+    the closing records.
     `transport` lets tests use the sandbox in-process. The log may already hold an incident's
     journal: the capture is appended.
     """
@@ -596,7 +600,9 @@ async def acapture(
 async def _capture_categories(run: _Run, summary: CaptureSummary) -> None:
     try:
         run.module = await _detect_module(run.client)
-    except AuthenticationError:
+    except (AuthenticationError, APIConnectionError, UnexpectedResponseError) as error:
+        # The first request (login included) failed: no category could do better. Stop.
+        run.append("capture.error", {"category": "module_detection", "error": str(error)})
         raise
     except APIError as error:
         # Without the probe the module-only categories say "not installed"; the error is kept.

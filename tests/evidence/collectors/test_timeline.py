@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from collections import Counter
@@ -13,7 +12,6 @@ from typer.testing import CliRunner
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.actions import DisableCmsBlocks, SuspendPayments
 from magento_ir.containment.incident import Incident
-from magento_ir.drill._staging import stage_magecart
 from magento_ir.evidence import SigningKey, read_records, verify
 from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -23,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SKIMMER = '<script src="https://evil.example/skim.js"></script>'
+DRILL_SKIMMER = '<script src="https://cdn-jquery-min.example.org/jquery-3.7.1.min.js"></script>'
 
 
 def stage_contain_capture(sandbox: Sandbox, journal: Path, key: SigningKey) -> str:
@@ -73,12 +72,11 @@ def test_one_log_holds_the_journal_and_the_capture_and_verifies(
     assert "https://evil.example/skim.js" in page["head_html"]
 
 
-async def _stage(sandbox: Sandbox, base_url: str) -> list[int]:
-    breach = await stage_magecart(
-        sandbox, base_url, admin_user="admin", admin_password=sandbox.options.admin_password
-    )
-    await breach.close()
-    return breach.skimmer_block_ids
+def _stage(sandbox: Sandbox) -> None:
+    """A drill-style Magecart breach: a skimmer in the <head> config beside the fixture's
+    skimmer block (footer-promo), as an attacker with admin access leaves them."""
+    with sandbox.lock:
+        sandbox.state.set_config("design/head/includes", DRILL_SKIMMER)
 
 
 def _first_seq(log: Path, record_type: str) -> int:
@@ -94,10 +92,10 @@ def test_drill_capture_verifies_and_a_changed_byte_is_named(tmp_path: Path) -> N
     journal = tmp_path / "incident-journal.log"
     sandbox = Sandbox(customers=40, orders=30, with_module=True)
     with SandboxServer(sandbox) as server:
-        blocks = asyncio.run(_stage(sandbox, server.base_url))
+        _stage(sandbox)
         store = StoreConnection(base_url=server.base_url, auth=ADMIN)
         with Incident.open(journal, key=key, store=store, title="Drill: Magecart") as incident:
-            assert incident.run([DisableCmsBlocks(blocks)]).ok
+            assert incident.run([DisableCmsBlocks([1])]).ok
         env = {
             "MAGENTO_IR_BASE_URL": server.base_url,
             "MAGENTO_IR_USERNAME": "admin",
