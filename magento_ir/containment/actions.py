@@ -144,7 +144,7 @@ async def _issue_canary(ctx: Context) -> None:
         ctx.canary.customer_token = await ctx.client.tokens.customer(
             login["username"], login["password"]
         )
-        form = await ctx.page("/customer/account/login/", accept=_not_transient)
+        form = await ctx.page("/customer/account/login/", accept=_open_or_closed)
         fields = {"login[username]": login["username"], "login[password]": login["password"]}
         form_key = _FORM_KEY.search(form.text)
         if form_key is not None:
@@ -750,7 +750,7 @@ class Maintenance(Action):
             )
         )
         if self.mode == "checkout":
-            home = await ctx.page("/", accept=lambda r: r.status_code == _HTTP_OK)
+            home = await ctx.page("/", accept=_open_or_closed)
             checks.append(
                 Check(
                     "the rest of the storefront stays open",
@@ -922,7 +922,7 @@ async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
     async with ctx.connection.open_storefront() as shopper:
         probe = replace(ctx, storefront=shopper)
         for url_key in url_keys:
-            page = await probe.page(f"/{url_key}.html", accept=_not_transient)
+            page = await probe.page(f"/{url_key}.html", accept=_open_or_closed)
             if page.status_code == _HTTP_UNAVAILABLE:
                 return page.status_code, set()
             form = _ADD_TO_CART.search(page.text)
@@ -938,14 +938,18 @@ async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
                 data=fields,
                 accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
             )
-            answer = await probe.page("/checkout/", accept=_not_transient)
+            answer = await probe.page("/checkout/", accept=_open_or_closed)
             if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
                 return answer.status_code, set(_PAYMENT_OPTION.findall(answer.text))
     return _HTTP_NOT_FOUND, set()
 
 
-def _not_transient(answer: Response) -> bool:
-    return answer.status_code == _HTTP_OK
+def _open_or_closed(answer: Response) -> bool:
+    """A page that answered, or the module's maintenance page (503 with Retry-After): both are
+    final answers, not transient failures to retry."""
+    return answer.status_code == _HTTP_OK or (
+        answer.status_code == _HTTP_UNAVAILABLE and "Retry-After" in answer.headers
+    )
 
 
 # --- LockdownAdmins -------------------------------------------------------------------------
@@ -1393,16 +1397,44 @@ class DisableCmsBlocks(Action):
             return entity, block.active
 
         still = [entity for entity, value in await ctx.each(disabled, active) if value]
-        return Verification(
-            self.kind,
-            (
-                Check(
-                    "blocks read back inactive",
-                    passed=not still,
-                    detail=f"still active: {', '.join(still)}" if still else f"{len(disabled)} off",
-                ),
-            ),
+        checks = [
+            Check(
+                "blocks read back inactive",
+                passed=not still,
+                detail=f"still active: {', '.join(still)}" if still else f"{len(disabled)} off",
+            )
+        ]
+        prior: dict[str, Any] = outcome.data["prior"]
+        markers = sorted(
+            {
+                marker
+                for entity in disabled
+                for marker in (prior.get(entity.removeprefix("block:")) or {}).get("markers", [])
+            }
         )
+        home = await ctx.page("/", accept=_open_or_closed)
+        if home.status_code != _HTTP_OK or not markers:
+            checks.append(
+                Check(
+                    "the storefront no longer serves the blocks' scripts",
+                    passed=None,
+                    detail=f"home page answered {home.status_code}"
+                    if markers
+                    else "the blocks held no script to look for",
+                )
+            )
+        else:
+            served = [marker for marker in markers if marker in home.text]
+            checks.append(
+                Check(
+                    "the storefront no longer serves the blocks' scripts",
+                    passed=not served,
+                    detail=f"still on the home page: {', '.join(served)}"
+                    if served
+                    else f"none of {len(markers)} script source(s) on the home page",
+                )
+            )
+        return Verification(self.kind, tuple(checks))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         prior: dict[str, Any] = outcome.data["prior"]
@@ -1429,8 +1461,16 @@ class DisableCmsBlocks(Action):
         )
 
 
+_SCRIPT_SOURCE = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
 def _block_flags(block: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if block is None else {"active": bool(block.get("active", True))}
+    """What rollback and verify need of a block: its `active` flag and the script sources in it
+    (looked for on the storefront afterwards)."""
+    if block is None:
+        return None
+    content = str(block.get("content") or "")
+    return {"active": bool(block.get("active", True)), "markers": _SCRIPT_SOURCE.findall(content)}
 
 
 # --- RevokeOwnCustomerToken (core REST) ------------------------------------------------------

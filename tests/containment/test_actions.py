@@ -273,3 +273,19 @@ def test_unauthorised_api_user_is_told_about_the_acl(key: SigningKey, tmp_path: 
         pytest.raises(ConfigurationError, match="grant MagentoIr_IncidentResponse"),
     ):
         incident.run([DisableCmsBlocks([SKIMMER_BLOCK_ID])])
+
+
+def test_disabled_skimmer_block_leaves_the_storefront(key: SigningKey, tmp_path: Path) -> None:
+    """The skimmer's script is on the home page before and gone after, seen as a shopper."""
+    store = make_store(with_module=False)
+    skimmer = "https://cdn-analytics.example.net/jquery.min.js"
+    with httpx.Client(transport=store.sandbox.transport(), base_url=BASE_URL) as shopper:
+        assert skimmer in shopper.get("/").text
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="b") as incident:
+        (step,) = incident.run([DisableCmsBlocks([SKIMMER_BLOCK_ID])]).steps
+    assert step.verification is not None
+    checks = {check.name: check for check in step.verification.checks}
+    storefront = checks["the storefront no longer serves the blocks' scripts"]
+    assert storefront.passed is True, storefront
+    # The journal keeps the whole block, skimmer included, as evidence.
+    assert skimmer in (tmp_path / "j").read_text()
