@@ -317,7 +317,8 @@ def cut_off_customers(call: Call, customer_ids: Iterable[int]) -> tuple[int, int
     ids = set()
     for customer_id in customer_ids:
         state.revoked_before[(USER_TYPE_CUSTOMER, customer_id)] = now
-        state.customer_session_cutoff[customer_id] = now
+        # Sessions compare with the exact time: one started this very second is still cut off.
+        state.customer_session_cutoff[customer_id] = call.now
         ids.add(customer_id)
     persistent = [key for key, owner in state.persistent_sessions.items() if owner in ids]
     for key in persistent:
@@ -329,7 +330,7 @@ def cut_off_all_customers(call: Call) -> tuple[int, int]:
     """The same for every customer in one statement, as the module's SQL does: no row loop."""
     state, now = call.state, int(call.now)
     state.revoked_before_all[USER_TYPE_CUSTOMER] = now
-    state.customer_session_cutoff_all = now
+    state.customer_session_cutoff_all = call.now
     persistent = len(state.persistent_sessions)
     state.persistent_sessions.clear()
     return len(state.customers), persistent

@@ -317,3 +317,18 @@ def test_shopping_and_signing_in_over_real_http(store: Sandbox) -> None:
         key = form_key_on(client, PRODUCT_PAGE)
         client.post("/checkout/cart/add/", data={"product": "4", "form_key": key})
         assert "Check / Money order" in client.get("/checkout/").text
+
+
+def test_session_started_the_same_second_is_cut_off(
+    store: Sandbox, shopper: httpx.Client, clock: Clock
+) -> None:
+    """A session opened a moment before the cut-off, within the same second, is still killed."""
+    clock.advance(0.5)
+    log_in(shopper)
+    clock.advance(0.4)
+    with client_for(store, store.admin_token()) as admin:
+        admin.post(
+            "/rest/V1/incident-response/sessions/terminate",
+            json={"scope": "customers", "reason": "leak", "customerIds": [3]},
+        )
+    assert shopper.get("/customer/account/").status_code == 302
