@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 import threading
-from typing import TYPE_CHECKING
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +17,6 @@ from magento_ir import AdminCredentials, MagentoClient
 from magento_ir.evidence import read_records
 from magento_ir.evidence.cli import evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
-from tests.evidence.test_shipping import HecReceiver
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -308,12 +308,55 @@ def test_ship_refuses_a_log_that_does_not_verify(captured: Path) -> None:
     assert "record 3" in result.output
 
 
+class _HecReceiver:
+    """A loopback HTTPS endpoint answering every POST as HEC does on success."""
+
+    def __init__(self, ca: LoopbackCA) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                reply = b'{"text":"Success","code":0}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                """Keep test output clean."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.socket = ca.server_context().wrap_socket(self.server.socket, server_side=True)
+        port = self.server.server_address[1]
+        self.url = f"hec+https://localhost:{port}/services/collector/event"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event received (a body is concatenated JSON objects, not an array)."""
+        decoder, events = json.JSONDecoder(), []
+        for _, body in self.requests:
+            text, position = body.decode(), 0
+            while position < len(text):
+                event, position = decoder.raw_decode(text, position)
+                events.append(event)
+        return events
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_ship_to_hec_over_tls_delivers_every_record_pseudonymised(
     captured: Path, test_ca: LoopbackCA, env: dict[str, str]
 ) -> None:
     """ship --to hec+https:// checks the receiver with --ca-file, sends records and checkpoints,
     keeps the token out of the output, and with a pseudonym key no customer e-mail arrives."""
-    receiver = HecReceiver([], test_ca)
+    receiver = _HecReceiver(test_ca)
     try:
         result = CliRunner().invoke(
             evidence_app,
@@ -322,7 +365,7 @@ def test_ship_to_hec_over_tls_delivers_every_record_pseudonymised(
                 "--log",
                 str(captured),
                 "--to",
-                receiver.url.replace("https://", "hec+https://"),
+                receiver.url,
                 "--ca-file",
                 str(test_ca.ca),
             ],
