@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 
 from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.errors import SIGN_IN_INCORRECT
+from magento_ir.sandbox.server import SandboxServer
+from tests.sandbox import replay
 from tests.sandbox.conftest import client_for
 
 if TYPE_CHECKING:
-    import httpx
-
     from tests.sandbox.conftest import Clock
 
 CUSTOMER = "ir.customer01@example.com"
@@ -303,3 +304,11 @@ def test_validation_messages_in_graphql_php_words(
 ) -> None:
     """graphql-core's validation sentences are re-worded as graphql-php 15 writes them."""
     assert post(anonymous, query).json()["errors"][0]["message"] == message
+
+
+@pytest.mark.parametrize("name", ["graphql_products_by_sku", "graphql_syntax_error"])
+def test_recordings_replay_over_real_http(name: str) -> None:
+    """Served on loopback, /graphql answers both 2.4.7 recordings exactly."""
+    sandbox = replay.reference_sandbox()
+    with SandboxServer(sandbox) as server, httpx.Client(base_url=server.base_url) as client:
+        replay.replay(client, sandbox, name)
