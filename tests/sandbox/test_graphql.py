@@ -24,8 +24,8 @@ SKUS_QUERY = (
 )
 
 
-def post(client: httpx.Client, query: str, **extra: Any) -> httpx.Response:
-    return client.post("/graphql", json={"query": query, **extra}, headers=extra.pop("h", {}))
+def post(client: httpx.Client, query: str) -> httpx.Response:
+    return client.post("/graphql", json={"query": query})
 
 
 def skus(client: httpx.Client, wanted: list[str], store: str | None = None) -> list[str]:
