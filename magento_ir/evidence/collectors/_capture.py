@@ -124,8 +124,12 @@ class CaptureOptions:
     user: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.categories, str) or not self.categories:
+            raise ConfigurationError(
+                f"categories must be a non-empty list of names from: {', '.join(CATEGORIES)}"
+            )
         unknown = sorted(set(self.categories) - set(CATEGORIES))
-        if unknown or not self.categories:
+        if unknown:
             raise ConfigurationError(
                 f"unknown capture categories {unknown}: choose from {', '.join(CATEGORIES)}"
             )

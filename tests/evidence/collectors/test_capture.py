@@ -242,6 +242,8 @@ def test_failed_category_is_recorded_and_the_capture_goes_on(
     ("options", "message"),
     [
         ({"categories": ["orders", "nope"]}, "unknown capture categories ['nope']"),
+        ({"categories": "orders"}, "non-empty list of names"),
+        ({"categories": []}, "non-empty list of names"),
         ({"since": datetime(2026, 11, 1)}, "timezone-aware"),  # noqa: DTZ001 - the mistake under test
         ({"page_size": 0}, "page_size must be 1-300"),
         ({"concurrency": 99}, "concurrency must be 1-16"),
