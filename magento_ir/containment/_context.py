@@ -86,6 +86,9 @@ async def detect_module(client: AsyncMagentoClient) -> Capabilities | None:
     except NotFoundError:
         return None
     except AuthenticationError as error:
+        parameters = error.parameters if isinstance(error.parameters, dict) else {}
+        if "MagentoIr_IncidentResponse" not in str(parameters.get("resources", "")):
+            raise  # e.g. the login itself was refused: not about the module
         raise ConfigurationError(
             "the store refused GET /V1/incident-response/capabilities (401): either the "
             "credentials are wrong, or the module is installed and this API user lacks its ACL "
