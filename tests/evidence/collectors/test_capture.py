@@ -20,7 +20,7 @@ from magento_ir import (
 from magento_ir.evidence import read_records, verify
 from magento_ir.evidence.collectors import CATEGORIES, CaptureOptions, redact_headers
 from magento_ir.sandbox import Sandbox
-from tests.evidence.collectors.conftest import ADMIN, BASE_URL, capture_sandbox, records_of
+from tests.evidence.collectors._support import ADMIN, BASE_URL, capture_sandbox, records_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

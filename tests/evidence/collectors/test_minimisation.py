@@ -16,7 +16,7 @@ from magento_ir.evidence.collectors import Pseudonymiser
 from magento_ir.evidence.collectors._capture import without_secrets
 from magento_ir.evidence.export import export
 from magento_ir.sandbox import Sandbox
-from tests.evidence.collectors.conftest import capture_sandbox, records_of
+from tests.evidence.collectors._support import capture_sandbox, records_of
 
 if TYPE_CHECKING:
     from pathlib import Path

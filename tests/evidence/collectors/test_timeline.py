@@ -15,7 +15,7 @@ from magento_ir.containment.incident import Incident
 from magento_ir.evidence import SigningKey, read_records, verify
 from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
-from tests.evidence.collectors.conftest import ADMIN, BASE_URL, capture_sandbox, records_of
+from tests.evidence.collectors._support import ADMIN, BASE_URL, capture_sandbox, records_of
 
 if TYPE_CHECKING:
     from pathlib import Path
