@@ -32,7 +32,6 @@ from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.actions import QuarantineProducts
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
-from magento_ir.drill._run import _live_since
 from magento_ir.drill._staging import stage_magecart
 from magento_ir.evidence import SigningKey, read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -54,10 +53,14 @@ class Row:
     seconds: float
     requests: int
     apply_seconds: float | None = None
+    routes: str = ""
 
 
-def _requests(sandbox: Sandbox) -> int:
-    return sum(sandbox.inspect.request_counts().values())
+def _top_routes(before: dict[str, int], after: dict[str, int], top: int = 3) -> str:
+    """The routes that took most of an action's requests, e.g. `GET /:path x 600`."""
+    spent = {route: after[route] - before.get(route, 0) for route in after}
+    busiest = sorted((count, route) for route, count in spent.items() if count)[::-1][:top]
+    return "; ".join(f"{route} x {count}" for count, route in busiest)
 
 
 def _apply_seconds(journal: Path, step: str) -> float | None:
@@ -78,18 +81,20 @@ def _apply_seconds(journal: Path, step: str) -> float | None:
 async def _run_step(
     incident: Incident, sandbox: Sandbox, action: Action, path: str, journal: Path
 ) -> Row:
-    before = _requests(sandbox)
+    before = sandbox.inspect.request_counts()
     clock = time.perf_counter()
     report = await incident.arun([action])
     seconds = time.perf_counter() - clock
+    after = sandbox.inspect.request_counts()
     step = report.steps[0]
     return Row(
         path,
         action.kind,
         step.status,
         seconds,
-        _requests(sandbox) - before,
+        sum(after.values()) - sum(before.values()),
         _apply_seconds(journal, step.step) if action.kind == "quarantine_products" else None,
+        _top_routes(before, after),
     )
 
 
@@ -108,12 +113,7 @@ async def _bench_path(args: argparse.Namespace, with_module: bool) -> list[Row]:
         SandboxServer(sandbox, workers=args.workers) as server,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        breach = await stage_magecart(
-            sandbox,
-            server.base_url,
-            admin_user=sandbox.options.admin_user,
-            admin_password=sandbox.options.admin_password,
-        )
+        breach = await stage_magecart(sandbox, server.base_url)
         await breach.close()
         await asyncio.sleep(1.0 - sandbox.now() % 1.0)
         store = StoreConnection(
@@ -129,7 +129,7 @@ async def _bench_path(args: argparse.Namespace, with_module: bool) -> list[Row]:
         actions = playbook.actions(
             {
                 "skimmer_block_ids": breach.skimmer_block_ids,
-                "skimmer_live_since": _live_since(sandbox),
+                "skimmer_live_since": breach.orders_since or "",
                 "payment_methods": ["braintree"],
             }
         )
@@ -145,12 +145,15 @@ async def _bench_path(args: argparse.Namespace, with_module: bool) -> list[Row]:
 
 
 def _print(rows: list[Row], args: argparse.Namespace) -> None:
-    print(f"{'path':<7} {'action':<22} {'status':<20} {'wall s':>8} {'requests':>9} {'apply s':>8}")
+    print(
+        f"{'path':<7} {'action':<22} {'status':<20} {'wall s':>8} {'requests':>9} {'apply s':>8}"
+        "  busiest routes"
+    )
     for row in rows:
         apply = f"{row.apply_seconds:8.2f}" if row.apply_seconds is not None else " " * 8
         print(
             f"{row.path:<7} {row.action:<22} {row.status:<20} {row.seconds:8.2f} "
-            f"{row.requests:9d} {apply}"
+            f"{row.requests:9d} {apply}  {row.routes}"
         )
     print()
     module = [row for row in rows if row.path == "module" and row.action != "quarantine_products"]

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.auth import CustomerCredentials, OAuth1Credentials
@@ -20,11 +20,19 @@ from magento_ir.drill._report import (
     DrillReport,
     RollbackReport,
 )
-from magento_ir.drill._staging import SKIMMER_SCRIPT, attacker_checks, stage_magecart
+from magento_ir.drill._staging import (
+    SKIMMER_SCRIPT,
+    attacker_checks,
+    stage_card_testing,
+    stage_compromised_admin,
+    stage_customer_exfiltration,
+    stage_hr_breach,
+    stage_magecart,
+)
 from magento_ir.evidence import SigningKey
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from magento_ir.containment.actions import Action
     from magento_ir.containment.incident import StepReport
@@ -33,15 +41,73 @@ if TYPE_CHECKING:
 
 __all__ = ["SCENARIOS", "DrillOptions", "run_drill"]
 
-# Scenario name -> the shipped playbook it runs and the steps it rolls back at the end.
-SCENARIOS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "magecart": ("magecart", ("maintenance",)),
-}
 # The responder signs as an integration, as automation would: no admin user of its own to lose.
 _RESPONDER_INTEGRATION = "ERP Connector"
-# Orders placed while the skimmer was live are held: the most recent ones in flight.
-_ORDERS_HELD = 8
 _CANARY_EMAIL = "ir.customer12@example.com"
+_ADMIN = 2
+_CUSTOMER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A breach to stage, the shipped playbook that contains it, and what to undo at the end."""
+
+    playbook: str
+    stage: Callable[[Sandbox, str], Awaitable[StagedBreach]]
+    inputs: Callable[[StagedBreach], dict[str, Any]]
+    # Action kinds rolled back once contained (the store is usable again for the drill).
+    rollback: tuple[str, ...]
+    # User types (2 admin, 3 customer) whose tokens from before containment must all be dead.
+    revokes: tuple[int, ...]
+    # The skimmer in design/head/includes is cleaned before the storefront reopens.
+    head_include: bool = False
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "magecart": Scenario(
+        "magecart",
+        stage_magecart,
+        lambda breach: {
+            "skimmer_block_ids": breach.skimmer_block_ids,
+            "skimmer_live_since": breach.orders_since or "",
+            "payment_methods": ["braintree"],
+        },
+        rollback=("maintenance",),
+        revokes=(_ADMIN, _CUSTOMER),
+        head_include=True,
+    ),
+    "compromised_admin": Scenario(
+        "compromised_admin",
+        stage_compromised_admin,
+        lambda breach: {"planted_block_ids": breach.skimmer_block_ids},
+        rollback=("lockdown_admins",),
+        revokes=(_ADMIN,),
+    ),
+    "customer_data_exfiltration": Scenario(
+        "customer_data_exfiltration",
+        stage_customer_exfiltration,
+        lambda breach: {"affected_customers": breach.affected_customers()},
+        rollback=("lockdown_admins",),
+        revokes=(_ADMIN, _CUSTOMER),
+    ),
+    "card_testing": Scenario(
+        "card_testing",
+        stage_card_testing,
+        lambda breach: {
+            "payment_methods": ["braintree"],
+            "attack_started_at": breach.orders_since or "",
+        },
+        rollback=("maintenance",),
+        revokes=(),
+    ),
+    "hr_data_breach": Scenario(
+        "hr_data_breach",
+        stage_hr_breach,
+        lambda breach: {"staff_customer_ids": breach.affected_customers()},
+        rollback=("lockdown_admins",),
+        revokes=(_ADMIN, _CUSTOMER),
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +152,7 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
     with SandboxServer(sandbox) as server:
         base_url = server.base_url
         say("staging the breach over HTTP")
-        breach = await stage_magecart(
-            sandbox,
-            base_url,
-            admin_user=sandbox.options.admin_user,
-            admin_password=sandbox.options.admin_password,
-        )
+        breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
         # Cut-offs are whole seconds: contain in a later second than the last staged login,
         # as a real incident comes long after the sessions it ends.
         await asyncio.sleep(1.0 - sandbox.now() % 1.0)
@@ -110,20 +171,17 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     started_at: datetime,
     say: Callable[[str], None],
 ) -> DrillReport:
-    playbook_name, rolled_back_kinds = SCENARIOS[options.scenario]
-    playbook = load_playbook(playbook_name)
+    scenario = SCENARIOS[options.scenario]
+    playbook = load_playbook(scenario.playbook)
     credentials = sandbox.inspect.integration_credentials(_RESPONDER_INTEGRATION)
     store = StoreConnection(
         base_url=base_url,
         auth=OAuth1Credentials(**credentials),
         canary_customer=CustomerCredentials(_CANARY_EMAIL, sandbox.options.customer_password),
     )
-    inputs = {
-        "skimmer_block_ids": breach.skimmer_block_ids,
-        "skimmer_live_since": _live_since(sandbox),
-        "payment_methods": ["braintree"],
-    }
-    actions = playbook.actions(inputs)
+    with sandbox.lock:
+        breach.canary_customer_id = sandbox.state.customer_id_for_email(_CANARY_EMAIL)
+    actions = playbook.actions(scenario.inputs(breach))
     options.report_dir.mkdir(parents=True, exist_ok=True)
     journal_path = options.report_dir / "drill-report-journal.log"
     # A fresh journal each drill: the log, its checkpoints and its lock file.
@@ -142,16 +200,19 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             say(f"containing: {action.kind}")
             reports.append(await _step(incident, sandbox, action))
         contain_seconds = sum(report.seconds for report in reports)
-        say("removing the skimmer from design/head/includes (an admin-panel step)")
-        _clean_head_include(sandbox)
-        notes.append(
-            "design/head/includes was cleaned in the sandbox before reopening: the playbook "
-            "leaves it to the admin panel (no REST route writes configuration)"
-        )
-        rollbacks = await _rollbacks(incident, sandbox, reports, rolled_back_kinds, say)
+        if scenario.head_include:
+            say("removing the skimmer from design/head/includes (an admin-panel step)")
+            _clean_head_include(sandbox)
+            notes.append(
+                "design/head/includes was cleaned in the sandbox before reopening: the playbook "
+                "leaves it to the admin panel (no REST route writes configuration)"
+            )
+        rollbacks = await _rollbacks(incident, sandbox, reports, scenario.rollback, say)
     say("checking from the attacker's side")
     outside = await attacker_checks(base_url, breach)
-    state = _state_checks(sandbox, breach, contained_at, with_module=options.with_module)
+    state = _state_checks(
+        sandbox, scenario, breach, reports, contained_at, with_module=options.with_module
+    )
     return DrillReport(
         scenario=options.scenario,
         playbook=playbook.name,
@@ -179,13 +240,6 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             ),
         ),
     )
-
-
-def _live_since(sandbox: Sandbox) -> str:
-    """The creation time of the most recent orders: those placed while the skimmer was live."""
-    with sandbox.lock:
-        created = sorted((row["created_at"] for row in sandbox.state.orders.rows()), reverse=True)
-    return created[min(_ORDERS_HELD, len(created)) - 1] if created else "1970-01-01 00:00:00"
 
 
 def _diff(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
@@ -274,49 +328,79 @@ def _clean_head_include(sandbox: Sandbox) -> None:
 
 
 def _state_checks(
-    sandbox: Sandbox, breach: StagedBreach, contained_at: float, *, with_module: bool
+    sandbox: Sandbox,
+    scenario: Scenario,
+    breach: StagedBreach,
+    reports: list[ActionReport],
+    contained_at: float,
+    *,
+    with_module: bool,
 ) -> list[CheckReport]:
     """The store as the sandbox's own inspection API sees it after the drill."""
     inspect = sandbox.inspect
-    stale_tokens = [token for token in inspect.live_tokens() if token.issued_at <= contained_at]
-    # Logged-in sessions only: the attacker's-eye checks open guest sessions of their own.
-    stale_sessions = [
-        session
-        for session in inspect.customer_sessions()
-        if session["customer_id"] is not None and session["created_at"] <= contained_at
-    ]
+    checks = []
+    for user_type in scenario.revokes:
+        stale = [
+            token for token in inspect.live_tokens(user_type) if token.issued_at <= contained_at
+        ]
+        kind = "admin" if user_type == _ADMIN else "customer"
+        checks.append(
+            CheckReport(
+                f"no {kind} token issued before containment still works",
+                not stale,
+                f"inspect.live_tokens({user_type}): {len(stale)} from before containment valid",
+            )
+        )
+    if breach.storefront_sessions:
+        # Logged-in sessions only: the attacker's-eye checks open guest sessions of their own.
+        stale_sessions = [
+            session
+            for session in inspect.customer_sessions()
+            if session["customer_id"] is not None and session["created_at"] <= contained_at
+        ]
+        checks.append(
+            CheckReport(
+                "no logged-in storefront session from before containment survives",
+                not stale_sessions,
+                f"inspect.customer_sessions(): {len(stale_sessions)} from before containment",
+            )
+        )
     with sandbox.lock:
         state = sandbox.state
         blocks = {block_id: state.cms_blocks.get(block_id) for block_id in breach.skimmer_block_ids}
         maintenance_mode = state.incident_response.maintenance_mode
         head = state.config_value("design/head/includes") or ""
-    active_blocks = [
-        block_id for block_id, row in blocks.items() if row is not None and row.get("active")
-    ]
-    checks = [
-        CheckReport(
-            "no token issued before containment still works",
-            not stale_tokens,
-            f"inspect.live_tokens(): {len(stale_tokens)} issued before containment still valid",
-        ),
-        CheckReport(
-            "no logged-in storefront session from before containment survives",
-            not stale_sessions,
-            f"inspect.customer_sessions(): {len(stale_sessions)} from before containment",
-        ),
-        CheckReport(
-            "skimmer CMS blocks are disabled",
-            not active_blocks,
-            f"blocks {sorted(blocks)}: {len(active_blocks)} still active",
-        ),
-        CheckReport(
-            "design/head/includes carries no skimmer",
-            SKIMMER_SCRIPT not in head,
-            "inspect.config_value('design/head/includes')",
-        ),
-    ]
-    if with_module:
-        log = inspect.action_log()
+        admins = [
+            (user.username, user.is_active, user.lock_expires)
+            for user in state.admin_users.values()
+        ]
+        unheld = _unheld_orders(sandbox, breach.orders_since)
+    if blocks:
+        active = [block_id for block_id, row in blocks.items() if row is not None and row["active"]]
+        checks.append(
+            CheckReport(
+                "blocks with the injected script are disabled",
+                not active,
+                f"blocks {sorted(blocks)}: {len(active)} still active",
+            )
+        )
+    if scenario.head_include:
+        checks.append(
+            CheckReport(
+                "design/head/includes carries no skimmer",
+                SKIMMER_SCRIPT not in head,
+                "inspect.config_value('design/head/includes')",
+            )
+        )
+    if _applied(reports, "hold_orders") and breach.orders_since is not None:
+        checks.append(
+            CheckReport(
+                "no order placed during the breach is left to ship",
+                not unheld,
+                f"orders created from {breach.orders_since} still new/processing: {len(unheld)}",
+            )
+        )
+    if "maintenance" in scenario.rollback and _applied(reports, "maintenance"):
         checks.append(
             CheckReport(
                 "storefront reopened (maintenance rolled back)",
@@ -324,6 +408,17 @@ def _state_checks(
                 f"module maintenance mode: {maintenance_mode}",
             )
         )
+    if "lockdown_admins" in scenario.rollback and _applied(reports, "lockdown_admins"):
+        shut = [name for name, active, lock in admins if not active or lock]
+        checks.append(
+            CheckReport(
+                "admin accounts restored after the lockdown (their tokens stay revoked)",
+                not shut,
+                f"admin users inactive or locked: {', '.join(shut) or 'none'}",
+            )
+        )
+    if with_module:
+        log = inspect.action_log()
         keys = [entry.get("idempotency_key") for entry in log if entry.get("idempotency_key")]
         checks.append(
             CheckReport(
@@ -334,3 +429,18 @@ def _state_checks(
             )
         )
     return checks
+
+
+def _applied(reports: list[ActionReport], kind: str) -> bool:
+    return any(report.action == kind and report.path != "-" for report in reports)
+
+
+def _unheld_orders(sandbox: Sandbox, since: str | None) -> list[int]:
+    """Ids of orders created from `since` that could still ship (caller holds the lock)."""
+    if since is None:
+        return []
+    return [
+        int(row["entity_id"])
+        for row in sandbox.state.orders.rows()
+        if row["created_at"] >= since and row["state"] in {"new", "processing"}
+    ]

