@@ -80,12 +80,12 @@ class StepState:
             if self.verification is None:
                 return "applied"
             return self.verification.status
+        if self.error is not None:
+            return "failed"  # a rerun completes it (an in-flight one with its journaled plan)
         if self.in_flight:
             return "in_flight"
         if self.blocked is not None:
             return "blocked"
-        if self.error is not None:
-            return "failed"
         return "planned"
 
 

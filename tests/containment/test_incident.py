@@ -14,6 +14,7 @@ from magento_ir.containment import (
     Incident,
     QuarantineProducts,
     StoreConnection,
+    SuspendPayments,
     load_playbook,
 )
 from magento_ir.evidence import verify
@@ -121,3 +122,18 @@ async def test_sync_methods_refuse_inside_an_event_loop(key: SigningKey, tmp_pat
             incident.run([DisableCmsBlocks([SKIMMER_BLOCK_ID])])
         report = await incident.arun([DisableCmsBlocks([SKIMMER_BLOCK_ID])])
     assert report.ok
+
+
+def test_failed_step_is_reported_and_retried_on_rerun(key: SigningKey, tmp_path: Path) -> None:
+    """A write the store refuses is journaled as failed; a rerun tries it again."""
+    store = make_store(with_module=True)
+    action = SuspendPayments(["no_such_method"])
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="f") as incident:
+        (first,) = incident.run([action]).steps
+        assert first.status == "failed"
+        assert "no_such_method" in (first.error or "")
+        (state,) = incident.status()
+        assert (state.status, state.in_flight) == ("failed", True)
+        (second,) = incident.run([action]).steps
+        assert second.status == "failed"
+    assert store.sandbox.inspect.config_value("payment/checkmo/active") == "1"
