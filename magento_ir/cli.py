@@ -79,6 +79,14 @@ class _Settings:
         )
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (it is swapped under test runners)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
 def _fail(code: ExitCode, message: str) -> NoReturn:
     errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(int(code))
@@ -166,10 +174,11 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
     if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger = logging.getLogger("magento_ir")
-        logger.addHandler(handler)
+        if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     flags = StoreSettings(
         base_url=base_url,

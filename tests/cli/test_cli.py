@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -9,12 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from magento_ir import set_testing
+from magento_ir import ConfigurationError, MagentoIRError, ModuleRequiredError, set_testing
 from magento_ir._cli_config import ExitCode
 from magento_ir._version import __version__
-from magento_ir.cli import app
+from magento_ir.cli import _exit_codes, app
+from magento_ir.containment.playbooks import PlaybookError
 from magento_ir.sandbox import Sandbox, SandboxServer
 
 if TYPE_CHECKING:
@@ -29,6 +32,16 @@ def _no_waits() -> Iterator[None]:
     set_testing(True)
     yield
     set_testing(False)
+
+
+@pytest.fixture(autouse=True)
+def _logger_restored() -> Iterator[None]:
+    """--verbose configures the `magento_ir` logger; put it back for the other tests."""
+    logger = logging.getLogger("magento_ir")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)
@@ -172,6 +185,7 @@ def test_wrong_password_exits_3_without_printing_it(monkeypatch):
     monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Wrong-Secret-42")
     result = invoke("--verbose", *MAGECART, "--dry-run")
     assert result.exit_code == ExitCode.AUTHENTICATION
+    assert "/rest/V1/integration/admin/token" in result.output  # --verbose logged the request
     assert "Wrong-Secret-42" not in result.output
 
 
@@ -219,3 +233,20 @@ def test_status_without_store_or_journal_is_a_usage_error():
     result = invoke("status")
     assert result.exit_code == ExitCode.USAGE
     assert "MAGENTO_IR_BASE_URL" in result.output
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (KeyboardInterrupt(), ExitCode.INTERRUPTED),
+        (ModuleRequiredError("needs the module"), ExitCode.MODULE_REQUIRED),
+        (ConfigurationError("bad"), ExitCode.USAGE),
+        (PlaybookError("bad playbook"), ExitCode.USAGE),
+        (MagentoIRError("other"), ExitCode.CONTAINMENT_FAILED),
+    ],
+)
+def test_errors_map_to_documented_exit_codes(error, code):
+    """Each kind of failure leaves with its documented exit code."""
+    with pytest.raises(typer.Exit) as caught, _exit_codes():
+        raise error
+    assert caught.value.exit_code == code
