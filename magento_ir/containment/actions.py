@@ -145,6 +145,9 @@ async def _issue_canary(ctx: Context) -> None:
             login["username"], login["password"]
         )
         form = await ctx.page("/customer/account/login/", accept=_open_or_closed)
+        if form.status_code != _HTTP_OK:
+            ctx.canary.note = f"the storefront is closed (login page answered {form.status_code})"
+            return
         fields = {"login[username]": login["username"], "login[password]": login["password"]}
         form_key = _FORM_KEY.search(form.text)
         if form_key is not None:
@@ -1251,12 +1254,18 @@ class HoldOrders(Action):
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
         held = [entity.entity for entity in outcome.entities if entity.status == "ok"]
 
-        async def state(entity: str) -> tuple[str, str | None]:
-            order = await ctx.client.orders.retrieve(int(entity.removeprefix("order:")))
-            return entity, order.state
+        ids = [int(entity.removeprefix("order:")) for entity in held]
+        batches = [ids[start : start + _LIST_BATCH] for start in range(0, len(ids), _LIST_BATCH)]
+        states: dict[int, str | None] = {}
 
-        states = await ctx.each(held, state)
-        not_held = [entity for entity, value in states if value != _HELD]
+        async def read(batch: list[int]) -> None:
+            criteria = SearchCriteria().where("entity_id", "in", batch).page(len(batch), 1)
+            for order in (await ctx.client.orders.list(criteria)).items:
+                if order.entity_id is not None:
+                    states[order.entity_id] = order.state
+
+        await ctx.each(batches, read)
+        not_held = [f"order:{order_id}" for order_id in ids if states.get(order_id) != _HELD]
         return Verification(
             self.kind,
             (
