@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -137,3 +138,22 @@ def test_missing_required_body_key_is_the_contracts_400(route: ContractRoute) ->
     assert response.status_code == 400
     assert_valid("Error", response.json())
     assert response.json()["parameters"]["fieldName"] in route.required_body_keys
+
+
+def test_logged_request_text_is_the_modules() -> None:
+    """The action log's `request` JSON text is byte-identical to the contract's example."""
+    example = _by_id("listActions").operation["responses"]["200"]["content"]["application/json"]
+    record = example["example"]["items"][0]
+    sandbox = Sandbox(with_module=True)
+    body = json.loads(record["request"])
+    with client_for(sandbox, sandbox.admin_token()) as admin:
+        response = _call(admin, _by_id("setMaintenanceMode"), body, key=record["idempotency_key"])
+    assert response.status_code == 200
+    logged = sandbox.inspect.action_log()[0]
+    assert logged["request"] == record["request"]
+    assert (logged["action"], logged["incident_id"], logged["reason"]) == (
+        record["action"],
+        record["incident_id"],
+        record["reason"],
+    )
+    assert logged["previous_hash"] == record["previous_hash"]
