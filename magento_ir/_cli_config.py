@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magento_ir._exceptions import ConfigurationError
-from magento_ir.auth import AdminCredentials, BearerToken, OAuth1Credentials
+from magento_ir.auth import AdminCredentials, BearerToken, CustomerCredentials, OAuth1Credentials
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -68,6 +68,10 @@ class StoreSettings:
     access_token_secret: str | None = field(default=None, repr=False)
     # A storefront on another host than the API (CDN, headless front end).
     storefront_url: str | None = None
+    # A customer account the responder controls: actions that end sessions or reset passwords
+    # prove on it, from the outside, that its earlier token and session stopped working.
+    canary_email: str | None = None
+    canary_password: str | None = field(default=None, repr=False)
 
     def over(self, fallback: StoreSettings) -> StoreSettings:
         """These settings, with `fallback`'s values where these have none."""
@@ -86,6 +90,16 @@ class StoreSettings:
                 "your profile (see docs/cli.md)"
             )
         return self.base_url
+
+    def canary(self) -> CustomerCredentials | None:
+        if not self.canary_email and not self.canary_password:
+            return None
+        if not (self.canary_email and self.canary_password):
+            raise ConfigurationError(
+                "the canary customer needs both canary_email and canary_password "
+                "(MAGENTO_IR_CANARY_EMAIL, MAGENTO_IR_CANARY_PASSWORD)"
+            )
+        return CustomerCredentials(self.canary_email, self.canary_password)
 
     def auth(self) -> Auth:
         """Credentials from the settings: a token, an integration's OAuth values, or a login."""

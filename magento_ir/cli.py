@@ -157,6 +157,12 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
     storefront_url: Annotated[
         str | None, typer.Option(help="Storefront URL when it differs from the API's.")
     ] = None,
+    canary_email: Annotated[
+        str | None,
+        typer.Option(
+            help="Canary customer proving sessions end (password: MAGENTO_IR_CANARY_PASSWORD)."
+        ),
+    ] = None,
     profile: Annotated[
         str | None, typer.Option(help="Profile name in the profiles file (env MAGENTO_IR_PROFILE).")
     ] = None,
@@ -188,6 +194,7 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         token=token,
         consumer_key=consumer_key,
         storefront_url=storefront_url,
+        canary_email=canary_email,
     )
     ctx.obj = _Settings(flags, profile, profiles_file)
 
@@ -205,6 +212,7 @@ def _store(ctx: typer.Context) -> Any:  # noqa: ANN401 - StoreConnection, import
         base_url=settings.require_base_url(),
         auth=settings.auth(),
         storefront_url=settings.storefront_url,
+        canary_customer=settings.canary(),
     )
 
 

@@ -18,6 +18,7 @@ from magento_ir._cli_config import ExitCode
 from magento_ir._version import __version__
 from magento_ir.cli import _exit_codes, app
 from magento_ir.containment.playbooks import PlaybookError
+from magento_ir.evidence import read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
 
 if TYPE_CHECKING:
@@ -250,3 +251,23 @@ def test_errors_map_to_documented_exit_codes(error, code):
     with pytest.raises(typer.Exit) as caught, _exit_codes():
         raise error
     assert caught.value.exit_code == code
+
+
+def test_canary_customer_proves_sessions_end(store, monkeypatch):
+    """With a canary from flag + environment, terminate_sessions proves its token is refused."""
+    monkeypatch.setenv("MAGENTO_IR_CANARY_PASSWORD", store.options.customer_password)
+    result = invoke(
+        "--canary-email", "ir.customer12@example.com",
+        "contain", "--action", "terminate_sessions scope=customers", "--yes",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.output
+    assert store.options.customer_password not in result.output
+    checks = [
+        check
+        for record in read_records("incident-journal.log")
+        if record.type == "journal.verification"
+        for check in record.payload["verification"]["checks"]
+    ]
+    assert {"name": "a token issued before is refused", "passed": True} in [
+        {"name": check["name"], "passed": check["passed"]} for check in checks
+    ]

@@ -168,3 +168,14 @@ def test_settings_repr_hides_secrets():
         access_token_secret=SECRET + "s",
     )
     assert SECRET not in repr(settings)
+
+
+def test_canary_needs_email_and_password():
+    """A canary e-mail without its password (or the reverse) is refused; none is fine."""
+    assert StoreSettings().canary() is None
+    with pytest.raises(ConfigurationError, match="MAGENTO_IR_CANARY_PASSWORD"):
+        StoreSettings(canary_email="c@example.com").canary()
+    canary = StoreSettings(canary_email="c@example.com", canary_password=SECRET).canary()
+    assert canary is not None
+    assert canary.email == "c@example.com"
+    assert SECRET not in repr(canary)
