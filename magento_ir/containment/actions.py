@@ -22,10 +22,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
+    APIConnectionError,
+    APIStatusError,
     AuthenticationError,
     InvalidArgumentError,
     MagentoIRError,
     NotFoundError,
+    RateLimitError,
+    UnexpectedResponseError,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 from magento_ir.models import Product, ProductStatus
@@ -69,6 +73,8 @@ _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
 _CHECKOUT_CANDIDATES = 50
 _LIST_BATCH = 100
+# Sends of a non-repeatable write, each after a read showed the previous one did not happen.
+_SETTLE_ATTEMPTS = 3
 # Product pages checked after a quarantine (GraphQL checks every SKU; pages are a spot check).
 _PAGE_SAMPLE = 5
 _PRODUCTS_QUERY = (
@@ -1247,7 +1253,8 @@ class HoldOrders(Action):
             self.kind,
             "core",
             tuple(entities),
-            "core POST hold: never retried; an ambiguous failure is settled by reading the order",
+            "core POST hold: never retried blindly; re-sent only after a read shows the order not "
+            "on hold following an ambiguous failure",
             {"prior": orders},
         )
 
@@ -1302,7 +1309,8 @@ class HoldOrders(Action):
             self.kind,
             "core",
             tuple(await ctx.each(outcome.entities, unhold)),
-            "core POST unhold: never retried; an ambiguous failure is settled by reading the order",
+            "core POST unhold: never retried blindly; re-sent only after a read shows the order "
+            "still on hold following an ambiguous failure",
         )
 
 
@@ -1318,21 +1326,38 @@ async def _settle(
     done: str,
     check_first: bool,
 ) -> EntityResult:
-    """A write that must not be repeated: skip it when already done (read first when a run
-    resumes), and after any failure read back whether it happened before calling it failed."""
+    """A write that must not be repeated: skipped when already done (read first when a run
+    resumes); after any failure the entity is read back, and the write is sent again only when
+    the failure was ambiguous (no answer, 5xx, 429) and the read shows it did not happen."""
     try:
         if check_first and await is_done():
             return EntityResult(entity, "ok", f"{done} already")
-        await write()
     except MagentoIRError as error:
+        return EntityResult(entity, "failed", f"reading it first: {_reason(error)}")
+    failure = "not sent"
+    for attempt in range(1, _SETTLE_ATTEMPTS + 1):
         try:
-            happened = await is_done()
-        except MagentoIRError as read_error:
-            return EntityResult(entity, "failed", f"{_reason(error)}; read back: {read_error}")
-        if happened:
-            return EntityResult(entity, "ok", f"{done} (confirmed by reading back)")
-        return EntityResult(entity, "failed", _reason(error))
-    return EntityResult(entity, "ok", done)
+            await write()
+        except MagentoIRError as error:
+            failure = _reason(error)
+            try:
+                happened = await is_done()
+            except MagentoIRError as read_error:
+                return EntityResult(entity, "failed", f"{failure}; read back: {read_error}")
+            if happened:
+                return EntityResult(entity, "ok", f"{done} (confirmed by reading back)")
+            if not _ambiguous(error):
+                break
+        else:
+            return EntityResult(entity, "ok", done if attempt == 1 else f"{done} (sent {attempt}x)")
+    return EntityResult(entity, "failed", failure)
+
+
+def _ambiguous(error: MagentoIRError) -> bool:
+    """No answer, or an answer that says nothing about whether the write happened."""
+    if isinstance(error, (APIConnectionError, UnexpectedResponseError, RateLimitError)):
+        return True
+    return isinstance(error, APIStatusError) and error.status_code >= _HTTP_SERVER_ERROR
 
 
 # --- DisableCmsBlocks (core REST) ------------------------------------------------------------

@@ -21,12 +21,14 @@ SKUS = [f"IR-SKU-{number:03d}" for number in range(1, 21)]
 
 
 def _faulty(store: Store) -> None:
+    """About 20% of reads fail (proxy 503s and dropped connections), and 5% of writes: half of
+    those never reach the store, half are applied and lose their answer on the way back."""
     faults = store.sandbox.faults
-    for method in ("GET",):
-        faults.at_rate("503", 0.2, method=method)
+    faults.at_rate("503", 0.1, method="GET")
+    faults.at_rate("connection_reset", 0.11, method="GET")
     for method in ("POST", "PUT"):
-        # The store applies the write; the answer is cut off on the way back.
-        faults.at_rate("truncated_body", 0.05, method=method)
+        faults.at_rate("connection_reset", 0.025, method=method)
+        faults.at_rate("truncated_body", 0.025, method=method)
 
 
 def _run_magecart(store: Store, key: SigningKey, path: Path) -> list[object]:
