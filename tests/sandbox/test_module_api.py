@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.module_api import GENESIS_HASH
 from magento_ir.sandbox.state import USER_TYPE_ADMIN, AdminSession, CustomerSession
+from tests.conftest import REPO_ROOT, require_tool
 from tests.sandbox.conftest import client_for
 
 if TYPE_CHECKING:
@@ -426,3 +428,38 @@ def test_reset_emails_are_limited_per_call() -> None:
     assert response.status_code == 400
     assert response.json()["parameters"] == {"max": 1000, "count": 1012}
     assert big.inspect.action_log() == []
+
+
+PHP_VERIFY = r"""
+require $argv[1] . '/Test/Unit/bootstrap.php';
+$records = json_decode(stream_get_contents(STDIN), true);
+$broken = (new \MagentoIr\IncidentResponse\Model\ActionLog\HashChain())->firstBrokenIndex($records);
+echo json_encode($broken);
+"""
+
+
+@pytest.mark.tools
+def test_php_hash_chain_verifies_the_sandbox_log(responder: httpx.Client) -> None:
+    """The module's own HashChain (PHP) finds the sandbox's log intact, unicode and slashes too."""
+    php = require_tool("php")
+    write(responder, "maintenance", {"mode": "checkout", "reason": "Skimmer in /checkout — é"})
+    write(responder, "catalog/quarantine", {"skus": ["IR-SKU-001"], "reason": "r\u2028x"}, "k:1")
+    responder.post(f"{BASE}/catalog/release", json={"quarantineId": 7, "reason": "r"})
+    log = responder.get(f"{BASE}/actions", params={"searchCriteria[pageSize]": 10}).json()["items"]
+    result = subprocess.run(  # noqa: S603 - fixed program, our own script
+        [php, "-r", PHP_VERIFY, "--", str(REPO_ROOT / "php-module")],
+        input=json.dumps(log),
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    assert result.stdout == "null"
+    log[1]["reason"] = "tampered"
+    tampered = subprocess.run(  # noqa: S603
+        [php, "-r", PHP_VERIFY, "--", str(REPO_ROOT / "php-module")],
+        input=json.dumps(log),
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    assert tampered.stdout == "1"
