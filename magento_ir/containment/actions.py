@@ -35,7 +35,7 @@ from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Ve
 from magento_ir.models import Product, ProductStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from magento_ir._async import AsyncMagentoClient
     from magento_ir._http import Response
@@ -73,6 +73,9 @@ _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
 _CHECKOUT_CANDIDATES = 50
 _LIST_BATCH = 100
+# The module's limits per call (contract): e-mails and customer ids.
+_EMAIL_BATCH = 1000
+_RESET_BATCH = 100_000
 # Sends of a non-repeatable write, each after a read showed the previous one did not happen.
 _SETTLE_ATTEMPTS = 3
 # Product pages checked after a quarantine (GraphQL checks every SKU; pages are a spot check).
@@ -1101,40 +1104,60 @@ class ForcePasswordReset(Action):
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
         await _issue_canary(ctx)
-        everyone = self.customers == "all"
-        result = await ctx.client.incident_response.force_password_reset(
-            reason=ctx.reason,
-            incident_id=ctx.incident_id,
-            customer_ids=None if self.customers == "all" else self.customers,
-            all_customers=everyone,
-            send_reset_email=self.send_reset_email,
-            idempotency_key=ctx.key,
-        )
+        api = ctx.client.incident_response
+        action_ids: list[int] = []
+        unknown: set[int] = set()
+        emails_failed: set[int] = set()
+        invalidated = 0
+
+        async def reset(number: int, ids: list[int] | None, email: bool) -> None:
+            nonlocal invalidated
+            result = await api.force_password_reset(
+                reason=ctx.reason,
+                incident_id=ctx.incident_id,
+                customer_ids=ids,
+                all_customers=ids is None,
+                send_reset_email=email,
+                idempotency_key=ctx.key if number == 0 else f"{ctx.key}.p{number}",
+            )
+            action_ids.append(result.action_id)
+            unknown.update(result.unknown_customer_ids)
+            emails_failed.update(result.emails_failed)
+            invalidated = max(invalidated, result.passwords_invalidated)
+
         if self.customers == "all":
-            entities = [
-                EntityResult("customers:all", "ok", f"{result.passwords_invalidated} passwords")
-            ]
+            # The module e-mails at most 1,000 customers per call: reset everyone at once, then
+            # send Magento's reset e-mail page by page (the module's own advice).
+            await reset(0, None, email=False)
+            if self.send_reset_email:
+                number = 0
+                async for page in _customer_id_pages(ctx, _EMAIL_BATCH):
+                    number += 1
+                    await reset(number, page, email=True)
+            entities = [EntityResult("customers:all", "ok", f"{invalidated} passwords invalidated")]
         else:
-            unknown = set(result.unknown_customer_ids)
-            emails_failed = set(result.emails_failed)
-            entities = [
-                EntityResult(f"customer:{customer}", "failed", "no such customer")
-                if customer in unknown
-                else EntityResult(
-                    f"customer:{customer}",
-                    "failed" if customer in emails_failed else "ok",
-                    "password invalidated, reset e-mail failed"
-                    if customer in emails_failed
-                    else "password invalidated",
-                )
-                for customer in self.customers
-            ]
+            size = _EMAIL_BATCH if self.send_reset_email else _RESET_BATCH
+            for number, start in enumerate(range(0, len(self.customers), size)):
+                await reset(number, self.customers[start : start + size], self.send_reset_email)
+            entities = []
+        entities += [
+            EntityResult(f"customer:{customer}", "failed", "no such customer")
+            if customer in unknown
+            else EntityResult(
+                f"customer:{customer}",
+                "failed" if customer in emails_failed else "ok",
+                "password invalidated, reset e-mail failed"
+                if customer in emails_failed
+                else "password invalidated",
+            )
+            for customer in (self.customers if self.customers != "all" else sorted(emails_failed))
+        ]
         return Outcome(
             self.kind,
             "module",
             tuple(entities),
             _MODULE_RETRIES,
-            {"module_action_id": result.action_id},
+            {"module_action_ids": action_ids},
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
@@ -1172,6 +1195,20 @@ class ForcePasswordReset(Action):
             ),
             "nothing written",
         )
+
+
+async def _customer_id_pages(ctx: Context, size: int) -> AsyncIterator[list[int]]:
+    """Every customer id, in pages of `size` (keyset paging: stable while customers change)."""
+    page: list[int] = []
+    # Read in pages Magento accepts even with input limits on (300), sent in pages of `size`.
+    async for customer in ctx.client.customers.iterate(page_size=min(size, 300), keyset=True):
+        if customer.id is not None:
+            page.append(customer.id)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 # --- HoldOrders (core REST) ------------------------------------------------------------------

@@ -96,9 +96,13 @@ class TickingClock:
         return self.now
 
 
-def make_store(*, with_module: bool, orders: int = 6, **options: Any) -> Store:
+def make_store(*, with_module: bool, orders: int = 6, customers: int = 4, **options: Any) -> Store:
     sandbox = Sandbox(
-        with_module=with_module, orders=orders, customers=4, clock=TickingClock(), **options
+        with_module=with_module,
+        orders=orders,
+        customers=customers,
+        clock=TickingClock(),
+        **options,
     )
     with sandbox.lock:
         customer_id = min(

@@ -289,3 +289,16 @@ def test_disabled_skimmer_block_leaves_the_storefront(key: SigningKey, tmp_path:
     assert storefront.passed is True, storefront
     # The journal keeps the whole block, skimmer included, as evidence.
     assert skimmer in (tmp_path / "j").read_text()
+
+
+def test_reset_everyone_with_email_pages_the_emails(key: SigningKey, tmp_path: Path) -> None:
+    """'all' with e-mails: one reset of everyone, then e-mails in pages of 1,000 (module limit)."""
+    store = make_store(with_module=True, customers=1500)
+    with store.sandbox.lock:
+        customers = len(store.sandbox.state.customers)
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="e") as incident:
+        (step,) = incident.run([ForcePasswordReset("all", send_reset_email=True)]).steps
+    assert step.status == "verified", step
+    log = store.sandbox.inspect.action_log()
+    assert [record["action"] for record in log] == ["customers.force_password_reset"] * 3
+    assert len(store.sandbox.inspect.sent_emails()) == customers
