@@ -302,3 +302,12 @@ def test_reset_everyone_with_email_pages_the_emails(key: SigningKey, tmp_path: P
     log = store.sandbox.inspect.action_log()
     assert [record["action"] for record in log] == ["customers.force_password_reset"] * 3
     assert len(store.sandbox.inspect.sent_emails()) == customers
+
+
+def test_connection_repr_hides_credentials() -> None:
+    """A StoreConnection's repr names the store and users, never a password."""
+    store = make_store(with_module=False)
+    shown = repr(store.connection)
+    assert "magento.test" in shown
+    assert "Sandbox123!" not in shown
+    assert "Customer123!" not in shown
