@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 import magento_ir
@@ -11,12 +13,15 @@ from magento_ir import (
     AdminCredentials,
     AsyncMagentoClient,
     BadRequestError,
+    BearerToken,
     InvalidArgumentError,
     MagentoClient,
     NotFoundError,
     SearchCriteria,
 )
+from magento_ir._async import _incident_response as incident_response
 from magento_ir.sandbox import Sandbox
+from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -147,3 +152,74 @@ def test_bad_arguments_are_refused_before_sending(
     with pytest.raises(InvalidArgumentError, match=message):
         call(client.incident_response)  # type: ignore[operator]
     assert sandbox.inspect.action_log() == []
+
+
+CONTRACT = REPO_ROOT / "php-module" / "contract" / "openapi.json"
+MODELS = [
+    "Capabilities",
+    "SessionTerminationResult",
+    "StoreStatus",
+    "ProductResult",
+    "QuarantineResult",
+    "ReleaseResult",
+    "QuarantinedProduct",
+    "QuarantineList",
+    "MaintenanceState",
+    "MaintenanceChangeResult",
+    "ConfigScopeValue",
+    "PaymentMethodResult",
+    "PaymentSuspensionResult",
+    "AdminLockdownResult",
+    "AdminRestoreResult",
+    "PasswordResetResult",
+    "ActionRecord",
+]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_models_follow_the_contract(name: str) -> None:
+    """Each response model has exactly the contract schema's fields, required where it says."""
+    schema = json.loads(CONTRACT.read_text())["components"]["schemas"][name]
+    model = getattr(incident_response, name)
+    fields = model.model_fields
+    assert set(fields) == set(schema["properties"])
+    required = {field for field, info in fields.items() if info.is_required()}
+    assert required == set(schema["required"])
+
+
+def test_every_contract_route_has_a_method() -> None:
+    """Each contract route is called by one method, writes with a key, and its example parses."""
+    contract = json.loads(CONTRACT.read_text())
+    examples = {
+        (method.upper(), path): operation["responses"]["200"]["content"]["application/json"][
+            "example"
+        ]
+        for path, operations in contract["paths"].items()
+        for method, operation in operations.items()
+    }
+    seen: list[tuple[str, str, str | None]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/rest")
+        seen.append((request.method, path, request.headers.get("X-Idempotency-Key")))
+        return httpx.Response(200, json=examples[(request.method, path)])
+
+    transport = httpx.MockTransport(answer)
+    with MagentoClient(BASE_URL, auth=BearerToken("t"), transport=transport) as client:
+        api = client.incident_response
+        api.capabilities()
+        api.terminate_sessions("all", reason="r")
+        api.quarantine_products(["A"], reason="r")
+        api.quarantined_products()
+        api.release_products(4, reason="r")
+        api.set_maintenance("storefront", reason="r")
+        api.maintenance()
+        api.suspend_payments(["checkmo"], reason="r")
+        api.resume_payments(reason="r")
+        api.lockdown_admins(reason="r")
+        api.restore_admins(2, reason="r")
+        api.force_password_reset(reason="r", all_customers=True)
+        api.actions(SearchCriteria())
+    assert {(method, path) for method, path, _ in seen} == set(examples)
+    for method, path, key in seen:
+        assert (key is not None) == (method != "GET"), (method, path)
