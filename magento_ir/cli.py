@@ -258,11 +258,15 @@ def _open_incident(
 
 
 def _toml_value(text: str) -> Any:  # noqa: ANN401 - whatever TOML the user wrote
-    """`[1, 2]`, `3`, `true`, `"x"` as TOML; anything else is taken as a plain string."""
+    """`[1, 2]`, `3`, `true`, `"x"` as TOML; anything else is taken as a plain string.
+
+    TOML dates stay text: Magento and the playbooks take times as "YYYY-MM-DD HH:MM:SS" strings.
+    """
     try:
-        return tomllib.loads(f"value = {text}")["value"]
+        value = tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
         return text
+    return value if isinstance(value, str | int | float | bool | list) else text
 
 
 def _key_values(items: list[str], what: str) -> dict[str, Any]:

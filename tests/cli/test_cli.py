@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from magento_ir import ConfigurationError, MagentoIRError, ModuleRequiredError, set_testing
 from magento_ir._cli_config import ExitCode
 from magento_ir._version import __version__
-from magento_ir.cli import _exit_codes, app
+from magento_ir.cli import _exit_codes, _toml_value, app
 from magento_ir.containment.playbooks import PlaybookError
 from magento_ir.evidence import read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -271,3 +271,19 @@ def test_canary_customer_proves_sessions_end(store, monkeypatch):
     assert {"name": "a token issued before is refused", "passed": True} in [
         {"name": check["name"], "passed": check["passed"]} for check in checks
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("[3, 7]", [3, 7]),
+        ("3600", 3600),
+        ("true", True),
+        ('"quoted text"', "quoted text"),
+        ("storefront", "storefront"),
+        ("2026-11-01 00:00:00", "2026-11-01 00:00:00"),
+    ],
+)
+def test_command_line_values_are_toml_or_text(text, value):
+    """name=value takes TOML values; bare words and dates stay strings."""
+    assert _toml_value(text) == value
