@@ -79,6 +79,17 @@ INPUT_TYPES = {
 }
 
 
+# A value of each input type, to check a playbook's steps before the inputs are known.
+_SAMPLES: dict[str, Any] = {
+    "int_list": [1],
+    "str_list": ["sample"],
+    "ids_or_all": "all",
+    "string": "2000-01-01 00:00:00",
+    "integer": 1,
+    "boolean": True,
+}
+
+
 class PlaybookError(MagentoIRError, ValueError):
     """A playbook file, or the inputs given to it, is wrong; the message says where and how."""
 
@@ -147,7 +158,7 @@ class Playbook:
             )
         name, title, description = _header(where, data.get("playbook"))
         inputs = _inputs(where, data.get("inputs", {}))
-        steps = _steps(where, data.get("steps"), {item.name for item in inputs})
+        steps = _steps(where, data.get("steps"), {item.name: item for item in inputs})
         return cls(name, title, description, inputs, steps, source, text)
 
     def actions(self, given: Mapping[str, Any]) -> list[Action]:
@@ -259,7 +270,7 @@ def _inputs(where: _Where, raw: object) -> tuple[Input, ...]:
     return tuple(inputs)
 
 
-def _steps(where: _Where, raw: object, inputs: set[str]) -> tuple[Step, ...]:
+def _steps(where: _Where, raw: object, inputs: dict[str, Input]) -> tuple[Step, ...]:
     if not isinstance(raw, list) or not raw:
         raise where.fail(0, "steps", 'no steps: add [[steps]] tables with action = "..."')
     steps = []
@@ -296,6 +307,16 @@ def _steps(where: _Where, raw: object, inputs: set[str]) -> tuple[Step, ...]:
         missing = sorted(_required(ACTIONS[action]) - set(params))
         if missing:
             raise where.fail(line, key, f"{action} needs {', '.join(missing)}")
+        # Build the action once with a sample value per input, so a literal the action refuses
+        # (or an input of the wrong type for its parameter) is reported now, at its line.
+        trial = {
+            name: _SAMPLES[inputs[ref].type] if (ref := _reference(value)) is not None else value
+            for name, value in params.items()
+        }
+        try:
+            ACTIONS[action](**trial)
+        except (InvalidArgumentError, TypeError) as error:
+            raise where.fail(line, key, f"{action}: {error}") from None
         steps.append(Step(number, action, params, when))
     return tuple(steps)
 

@@ -101,10 +101,28 @@ def test_inputs_are_checked_when_running() -> None:
 
 
 def test_action_errors_point_at_the_step() -> None:
-    """A parameter the action refuses is reported with the step number."""
+    """An input value the action refuses is reported with the step number when building."""
     playbook = Playbook.from_text(
-        HEADER + '[[steps]]\naction = "suspend_payments"\nmethods = ["Check Mo"]\n',
+        HEADER + '[inputs.methods]\ntype = "str_list"\n'
+        '[[steps]]\naction = "suspend_payments"\nmethods = "$methods"\n',
         source="p.toml",
     )
     with pytest.raises(PlaybookError, match=r"p.toml: steps\[1\] \(suspend_payments\)"):
-        playbook.actions({})
+        playbook.actions({"methods": ["Check Mo"]})
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ('action = "maintenance"\nmode = "closed"\n', r":4: steps\[1\]: maintenance: mode must"),
+        (
+            'action = "disable_cms_blocks"\nids = "$names"\n',
+            r":4: steps\[1\]: disable_cms_blocks: ids must be a list of positive integer ids",
+        ),
+    ],
+)
+def test_values_the_action_refuses_are_found_on_load(step: str, message: str) -> None:
+    """A literal the action refuses, or an input of the wrong type, fails at load with its line."""
+    text = HEADER + "[[steps]]\n" + step + '[inputs.names]\ntype = "str_list"\n'
+    with pytest.raises(PlaybookError, match=message):
+        Playbook.from_text(text, source="p.toml")
