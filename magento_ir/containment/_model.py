@@ -53,7 +53,7 @@ class Plan:
             path=data["path"],
             summary=data["summary"],
             changes=tuple(data["changes"]),
-            prior=dict(data["prior"]),
+            prior=dict(data.get("prior", {})),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
-from magento_ir._exceptions import APIError, ConfigurationError, MagentoIRError, ModuleRequiredError
+from magento_ir._exceptions import ConfigurationError, MagentoIRError, ModuleRequiredError
 from magento_ir.containment._context import Context, StoreConnection, detect_module
 from magento_ir.containment.actions import ACTIONS, Action
 from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, step_key
@@ -312,7 +312,9 @@ class Incident:
                 plan = state.plan
             else:
                 plan = await action.plan(ctx)
-                self._record("journal.plan", action, step, plan=plan.to_json())
+                # The plan says what will change; the prior state it read follows on its own.
+                summary = {key: value for key, value in plan.to_json().items() if key != "prior"}
+                self._record("journal.plan", action, step, plan=summary)
                 self._record(
                     "journal.prior_state", action, step, generation=generation, plan=plan.to_json(),
                     idempotency_key=ctx.key,
@@ -324,7 +326,7 @@ class Incident:
         except ModuleRequiredError as error:
             self._record("journal.blocked", action, step, error=str(error))
             return StepReport(step, action.kind, params, "blocked", error=str(error))
-        except (APIError, MagentoIRError) as error:
+        except MagentoIRError as error:
             self._record("journal.error", action, step, phase=phase, error=str(error))
             return StepReport(step, action.kind, params, "failed", error=str(error))
         self._record(
