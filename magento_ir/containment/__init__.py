@@ -8,7 +8,7 @@ from magento_ir.containment import (
 from magento_ir.evidence import SigningKey
 
 store = StoreConnection("https://shop.example.com", auth=AdminCredentials("responder", "..."))
-key = SigningKey.load("ir-key.pem")            # signs the journal's checkpoints
+key = SigningKey.load("ir-key.pem", "acme-ir")  # signs the journal's checkpoints
 
 with Incident.open("INC-42.jsonl", key=key, store=store, title="Skimmer in footer") as incident:
     print(incident.plan([QuarantineProducts(["SKU-1"])]))       # dry run: nothing changes
@@ -28,7 +28,8 @@ module when `GET /V1/incident-response/capabilities` finds it, else through core
 Magento has a way (`QuarantineProducts`, `HoldOrders`, `DisableCmsBlocks`,
 `RevokeOwnCustomerToken`), else raises `ModuleRequiredError` saying what is missing and how to
 install the module (a playbook run records that step as `blocked` and goes on). Results are per
-entity: `ok`, `failed` (with the reason) or `skipped`. See docs/containment.md.
+entity: `ok`, `failed` (with the reason) or `skipped`; a step ends `verified`, `unverified` (no
+outside check could run) or `verification_failed`. See docs/containment.md.
 """
 
 from magento_ir._exceptions import ModuleRequiredError
