@@ -111,6 +111,18 @@ class Action(ABC):
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         """Put back what `apply` changed, from the prior state recorded in `outcome`."""
 
+    async def verify_rollback(
+        self,
+        ctx: Context,  # noqa: ARG002 - the actions that can be observed override this
+        outcome: Outcome,  # noqa: ARG002
+        rollback: Outcome,  # noqa: ARG002
+    ) -> Verification:
+        """Observe from outside that the rollback took effect (where there is anything to see)."""
+        return Verification(
+            self.kind,
+            (Check("rolled back", passed=None, detail="nothing to observe from outside"),),
+        )
+
     def __repr__(self) -> str:
         args = ", ".join(f"{name}={value!r}" for name, value in self.params().items())
         return f"{type(self).__name__}({args})"
@@ -594,6 +606,29 @@ class QuarantineProducts(Action):
         checks.append(Check("product pages answer 404", passed=passed, detail=detail))
         return Verification(self.kind, tuple(checks))
 
+    async def verify_rollback(
+        self, ctx: Context, outcome: Outcome, rollback: Outcome
+    ) -> Verification:
+        released = {e.entity.removeprefix("sku:") for e in rollback.entities if e.status == "ok"}
+        # The SKUs that were on sale before (seen by GraphQL when planning) must be again.
+        expected = sorted(released & set(outcome.data.get("url_keys", {})))
+        if not expected:
+            return await super().verify_rollback(ctx, outcome, rollback)
+        seen = await _visible_skus(ctx.client, expected, None)
+        missing = [sku for sku in expected if sku not in seen]
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "GraphQL products lists them again",
+                    passed=not missing,
+                    detail=f"still missing: {', '.join(missing)}"
+                    if missing
+                    else f"{len(expected)} on sale again",
+                ),
+            ),
+        )
+
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         if outcome.path == "module":
             entities: list[EntityResult] = []
@@ -772,6 +807,25 @@ class Maintenance(Action):
             )
         return Verification(self.kind, tuple(checks))
 
+    async def verify_rollback(
+        self,
+        ctx: Context,
+        outcome: Outcome,
+        rollback: Outcome,  # noqa: ARG002 - Action's signature
+    ) -> Verification:
+        prior = outcome.data["prior"]
+        checks = [await _responder_still_in(ctx)]
+        if prior["mode"] == "off":
+            home = await ctx.page("/", accept=_open_or_closed)
+            checks.append(
+                Check(
+                    "the storefront is open again",
+                    passed=home.status_code == _HTTP_OK,
+                    detail=f"GET / answered {home.status_code}",
+                )
+            )
+        return Verification(self.kind, tuple(checks))
+
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         prior = outcome.data["prior"]
         kwargs: dict[str, Any] = {}
@@ -887,6 +941,25 @@ class SuspendPayments(Action):
                     detail=f"still offered: {', '.join(still)}"
                     if still
                     else f"offered now: {', '.join(sorted(offered)) or 'none'}",
+                ),
+            ),
+        )
+
+    async def verify_rollback(
+        self, ctx: Context, outcome: Outcome, rollback: Outcome
+    ) -> Verification:
+        resumed = {e.entity.removeprefix("payment:") for e in rollback.entities if e.status == "ok"}
+        if not resumed:
+            return await super().verify_rollback(ctx, outcome, rollback)
+        status, offered = await _checkout_payment_methods(ctx)
+        missing = sorted(resumed - offered)
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "checkout offers the methods again",
+                    passed=not missing if status == _HTTP_OK else None,
+                    detail=f"checkout answered {status}; missing: {', '.join(missing) or 'none'}",
                 ),
             ),
         )
@@ -1299,16 +1372,7 @@ class HoldOrders(Action):
         held = [entity.entity for entity in outcome.entities if entity.status == "ok"]
 
         ids = [int(entity.removeprefix("order:")) for entity in held]
-        batches = [ids[start : start + _LIST_BATCH] for start in range(0, len(ids), _LIST_BATCH)]
-        states: dict[int, str | None] = {}
-
-        async def read(batch: list[int]) -> None:
-            criteria = SearchCriteria().where("entity_id", "in", batch).page(len(batch), 1)
-            for order in (await ctx.client.orders.list(criteria)).items:
-                if order.entity_id is not None:
-                    states[order.entity_id] = order.state
-
-        await ctx.each(batches, read)
+        states = await _order_states(ctx, ids)
         not_held = [f"order:{order_id}" for order_id in ids if states.get(order_id) != _HELD]
         return Verification(
             self.kind,
@@ -1319,6 +1383,30 @@ class HoldOrders(Action):
                     detail=f"not on hold: {', '.join(not_held)}"
                     if not_held
                     else f"{len(held)} on hold",
+                ),
+            ),
+        )
+
+    async def verify_rollback(
+        self,
+        ctx: Context,
+        outcome: Outcome,  # noqa: ARG002 - Action's signature
+        rollback: Outcome,
+    ) -> Verification:
+        released = [
+            int(e.entity.removeprefix("order:")) for e in rollback.entities if e.status == "ok"
+        ]
+        states = await _order_states(ctx, released)
+        still = [f"order:{order_id}" for order_id in released if states.get(order_id) == _HELD]
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "orders read back released from hold",
+                    passed=not still,
+                    detail=f"still on hold: {', '.join(still)}"
+                    if still
+                    else f"{len(released)} released",
                 ),
             ),
         )
@@ -1349,6 +1437,21 @@ class HoldOrders(Action):
             "core POST unhold: never retried blindly; re-sent only after a read shows the order "
             "still on hold following an ambiguous failure",
         )
+
+
+async def _order_states(ctx: Context, ids: list[int]) -> dict[int, str | None]:
+    """Each order's state, read in list pages (`entity_id in ...`)."""
+    batches = [ids[start : start + _LIST_BATCH] for start in range(0, len(ids), _LIST_BATCH)]
+    states: dict[int, str | None] = {}
+
+    async def read(batch: list[int]) -> None:
+        criteria = SearchCriteria().where("entity_id", "in", batch).page(len(batch), 1)
+        for order in (await ctx.client.orders.list(criteria)).items:
+            if order.entity_id is not None:
+                states[order.entity_id] = order.state
+
+    await ctx.each(batches, read)
+    return states
 
 
 async def _order_held(ctx: Context, order_id: str) -> bool:
@@ -1506,6 +1609,34 @@ class DisableCmsBlocks(Action):
                 )
             )
         return Verification(self.kind, tuple(checks))
+
+    async def verify_rollback(
+        self, ctx: Context, outcome: Outcome, rollback: Outcome
+    ) -> Verification:
+        prior: dict[str, Any] = outcome.data["prior"]
+        restored = [e.entity for e in rollback.entities if e.status == "ok"]
+
+        async def active(entity: str) -> tuple[str, bool]:
+            block = await ctx.client.cms_blocks.retrieve(int(entity.removeprefix("block:")))
+            return entity, bool(block.active)
+
+        wrong = [
+            entity
+            for entity, value in await ctx.each(restored, active)
+            if value != prior[entity.removeprefix("block:")]["active"]
+        ]
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "blocks read back as they were",
+                    passed=not wrong,
+                    detail=f"not restored: {', '.join(wrong)}"
+                    if wrong
+                    else f"{len(restored)} restored",
+                ),
+            ),
+        )
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         prior: dict[str, Any] = outcome.data["prior"]

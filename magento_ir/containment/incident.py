@@ -414,15 +414,35 @@ class Incident:
                     "journal.rollback_result", action, state.step, generation=state.generation,
                     outcome=outcome.to_json(),
                 )  # fmt: skip
+                checked = await self._verify_rollback(action, ctx, state, outcome)
                 reports.append(
                     StepReport(
-                        state.step, action.kind, state.params, "rolled_back", state.plan, outcome
+                        state.step, action.kind, state.params, "rolled_back", state.plan, outcome,
+                        checked,
                     )
-                )
+                )  # fmt: skip
             return RunReport(self.id, tuple(reports))
 
         result: RunReport = await self._session(work)
         return result
+
+    async def _verify_rollback(
+        self, action: Action, ctx: Context, state: StepState, rollback: Outcome
+    ) -> Verification | None:
+        if state.outcome is None:  # pragma: no cover - only applied steps are rolled back
+            return None
+        try:
+            checked = await action.verify_rollback(ctx, state.outcome, rollback)
+        except MagentoIRError as error:
+            self._record(
+                "journal.error", action, state.step, phase="verify_rollback", error=str(error)
+            )
+            return None
+        self._record(
+            "journal.rollback_verification", action, state.step, generation=state.generation,
+            verification=checked.to_json(),
+        )  # fmt: skip
+        return checked
 
     # --- sync entry points --------------------------------------------------------------------
 

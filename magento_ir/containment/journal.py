@@ -12,7 +12,8 @@ Record types (payloads are JSON objects; none holds a secret):
 - `journal.verification`: the outside checks after the result;
 - `journal.blocked`: the step cannot run (the module is missing), with the reason;
 - `journal.error`: the step stopped on an error (phase and message);
-- `journal.rollback` / `journal.rollback_result`: before a rollback's first write / after it.
+- `journal.rollback` / `journal.rollback_result`: before a rollback's first write / after it;
+- `journal.rollback_verification`: the outside checks after a rollback.
 
 A step is identified by `step` = SHA-256 of its action kind and canonical parameters (first 16
 hex digits) and by `generation` (how many times it was rolled back before). Resuming reads these
@@ -59,6 +60,7 @@ class StepState:
     verification: Verification | None = None
     rollback_in_flight: bool = False
     rollback_outcome: Outcome | None = None
+    rollback_verification: Verification | None = None
     blocked: str | None = None
     error: str | None = None
     history: list[str] = field(default_factory=list)
@@ -165,6 +167,7 @@ def _apply_record(state: StepState, kind: str, payload: dict[str, Any]) -> None:
         state.plan = Plan.from_json(payload["plan"])
         state.in_flight = True
         state.outcome = state.verification = state.rollback_outcome = None
+        state.rollback_verification = None
         state.rollback_in_flight = False
         state.blocked = state.error = None
     elif kind == "result":
@@ -177,9 +180,18 @@ def _apply_record(state: StepState, kind: str, payload: dict[str, Any]) -> None:
         state.blocked = payload["error"]
     elif kind == "error":
         state.error = payload["error"]
-    elif kind == "rollback":
+    elif kind.startswith("rollback"):
+        _apply_rollback_record(state, kind, payload, generation)
+
+
+def _apply_rollback_record(
+    state: StepState, kind: str, payload: dict[str, Any], generation: int
+) -> None:
+    if kind == "rollback":
         state.rollback_in_flight = True
     elif kind == "rollback_result":
         state.rollback_in_flight = False
         state.rollback_outcome = Outcome.from_json(payload["outcome"])
         state.generation = generation + 1
+    elif kind == "rollback_verification":
+        state.rollback_verification = Verification.from_json(payload["verification"])

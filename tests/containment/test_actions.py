@@ -128,7 +128,9 @@ def test_module_quarantine_is_one_request(key: SigningKey, tmp_path: Path) -> No
         assert not any(route.startswith("PUT /V1/products") for route in counts)
         for sku in SKUS:
             assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
-        incident.rollback()
+        (rolled,) = incident.rollback().steps
+    assert rolled.verification is not None
+    assert rolled.verification.passed, rolled.verification  # on sale again, seen by GraphQL
     for sku in SKUS:
         assert set(store.sandbox.inspect.product_status(sku).values()) == {1}
 

@@ -141,6 +141,14 @@ def test_rollback_puts_the_store_back(store: Store, key: SigningKey, tmp_path: P
     with incident:
         report = incident.rollback()
     assert report.ok, report
+    checked = {step.action: step.verification for step in report.steps}
+    for action in ("disable_cms_blocks", "hold_orders"):
+        assert checked[action] is not None
+        assert checked[action].passed, checked[action]
+    if store.sandbox.options.with_module:
+        for action in ("maintenance", "suspend_payments"):
+            assert checked[action] is not None
+            assert checked[action].status != "verification_failed", checked[action]
     assert store.block_active(SKIMMER_BLOCK_ID)
     assert store.order_states() == before_orders
     assert store.sandbox.inspect.config_value("payment/checkmo/active") == "1"
