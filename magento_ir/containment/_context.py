@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from magento_ir._async._incident_response import Capabilities
     from magento_ir._http import AsyncBaseTransport, Response
-    from magento_ir.auth import Auth, CustomerCredentials
+    from magento_ir.auth import AdminCredentials, Auth, CustomerCredentials
 
 __all__ = ["INSTALL_HINT", "Context", "StoreConnection", "detect_module"]
 
@@ -55,6 +55,9 @@ class StoreConnection:
     max_retries: int = 6
     concurrency: int = 8
     canary_customer: CustomerCredentials | None = None
+    # An admin account the responder controls (not kept by the lockdown): ending admin sessions
+    # is proven by its token, issued before the write, being refused afterwards.
+    canary_admin: AdminCredentials | None = None
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -99,12 +102,15 @@ async def detect_module(client: AsyncMagentoClient) -> Capabilities | None:
 
 @dataclass(slots=True)
 class Canary:
-    """In-memory proof of one run: a customer token and a storefront session issued before a
-    write (the session cookie lives in the storefront client's jar). Never journaled."""
+    """In-memory proof of one run: a customer token, a storefront session and an admin token
+    issued before a write (the session cookie lives in the storefront client's jar). Never
+    journaled."""
 
     customer_token: str | None = field(default=None, repr=False)
     storefront_session: bool = False
     note: str = ""
+    admin_token: str | None = field(default=None, repr=False)
+    admin_note: str = ""
 
 
 @dataclass(slots=True)

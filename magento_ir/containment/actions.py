@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -187,6 +188,63 @@ async def _issue_canary(ctx: Context) -> None:
     ctx.canary.storefront_session = logged_in
 
 
+async def _issue_admin_canary(ctx: Context) -> None:
+    """Log the canary admin in before the write and check its token works, if configured."""
+    credentials = ctx.connection.canary_admin
+    if credentials is None or ctx.canary.admin_token is not None:
+        return
+    if ctx.resumed:
+        ctx.canary.admin_note = "the run resumed after an interruption: no canary was issued"
+        return
+    path, body = credentials.login_request(time.time())
+    try:
+        token = await ctx.client.request("POST", path, json=dict(body))
+        if not isinstance(token, str) or not await _admin_token_works(ctx, token):
+            ctx.canary.admin_note = (
+                "the canary admin's fresh token could not read GET /V1/modules: give its role "
+                "Magento_Backend::admin"
+            )
+            return
+    except MagentoIRError as error:
+        ctx.canary.admin_note = f"the canary admin could not log in ({_reason(error)})"
+        return
+    ctx.canary.admin_token = token
+
+
+async def _admin_token_works(ctx: Context, token: str) -> bool:
+    async with _bearer_client(ctx, token) as probe:
+        try:
+            await probe.modules.list()
+        except AuthenticationError:
+            return False
+    return True
+
+
+def _bearer_client(ctx: Context, token: str) -> AsyncMagentoClient:
+    from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle at import
+    from magento_ir.auth import BearerToken  # noqa: PLC0415
+
+    return AsyncMagentoClient(
+        ctx.connection.base_url,
+        auth=BearerToken(token),
+        transport=ctx.connection.transport,
+        max_retries=ctx.connection.max_retries,
+    )
+
+
+async def _admin_canary_checks(ctx: Context) -> list[Check]:
+    """The canary admin's token issued before the write is refused now."""
+    name = "an admin token issued before is refused"
+    if ctx.connection.canary_admin is None:
+        reason = "no canary admin configured (StoreConnection(canary_admin=...))"
+        return [Check(name, passed=None, detail=reason)]
+    if ctx.canary.admin_token is None:
+        reason = ctx.canary.admin_note or "no canary admin token was issued before the write"
+        return [Check(name, passed=None, detail=reason)]
+    works = await _admin_token_works(ctx, ctx.canary.admin_token)
+    return [Check(name, passed=not works, detail=f"GET /V1/modules: {200 if works else 401}")]
+
+
 async def _storefront_logged_in(ctx: Context) -> bool:
     response = await ctx.page(
         "/customer/account/", accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR
@@ -203,16 +261,7 @@ async def _canary_checks(ctx: Context, *, session: bool = True) -> list[Check]:
     if ctx.canary.customer_token is None:
         reason = ctx.canary.note or "no canary token was issued before the write"
         return [Check("a token issued before is refused", passed=None, detail=reason)]
-    from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle at import
-    from magento_ir.auth import BearerToken  # noqa: PLC0415
-
-    probe = AsyncMagentoClient(
-        ctx.connection.base_url,
-        auth=BearerToken(ctx.canary.customer_token),
-        transport=ctx.connection.transport,
-        max_retries=ctx.connection.max_retries,
-    )
-    async with probe:
+    async with _bearer_client(ctx, ctx.canary.customer_token) as probe:
         try:
             await probe.customers.me()
         except AuthenticationError:
@@ -360,6 +409,8 @@ class TerminateSessions(Action):
         self._require(ctx)
         if self.scope in ("customers", "all"):
             await _issue_canary(ctx)
+        if self.scope in ("admins", "all"):
+            await _issue_admin_canary(ctx)
         result = await ctx.client.incident_response.terminate_sessions(
             self.scope,
             reason=ctx.reason,
@@ -387,6 +438,8 @@ class TerminateSessions(Action):
         checks = [await _responder_still_in(ctx)]
         if self.scope in ("customers", "all"):
             checks.extend(await _canary_checks(ctx))
+        if self.scope in ("admins", "all"):
+            checks.extend(await _admin_canary_checks(ctx))
         return Verification(self.kind, tuple(checks))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature

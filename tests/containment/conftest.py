@@ -23,6 +23,7 @@ CUSTOMER_PASSWORD = "Customer123!"
 BASE_URL = "http://magento.test"
 SKIMMER_BLOCK_ID = 1
 ATTACKER_ADMIN = "support"
+CANARY_ADMIN = "catalog"
 
 # Inputs that make every step of each shipped playbook run.
 PLAYBOOK_INPUTS: dict[str, dict[str, Any]] = {
@@ -117,6 +118,7 @@ def make_store(*, with_module: bool, orders: int = 6, customers: int = 4, **opti
         auth=AdminCredentials("admin", ADMIN_PASSWORD),
         transport=sandbox.transport(),
         canary_customer=CustomerCredentials(email, CUSTOMER_PASSWORD),
+        canary_admin=AdminCredentials(CANARY_ADMIN, ADMIN_PASSWORD),
     )
     return Store(sandbox, connection, email, customer_id)
 

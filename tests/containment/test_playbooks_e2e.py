@@ -59,7 +59,7 @@ def test_magecart_contains_the_store(store: Store, key: SigningKey, tmp_path: Pa
     open_orders = [
         oid for oid, state in store.order_states().items() if state in {"new", "processing"}
     ]
-    incident, _ = _run(store, key, tmp_path, "magecart")
+    incident, report = _run(store, key, tmp_path, "magecart")
     incident.close()
     assert not store.block_active(SKIMMER_BLOCK_ID)
     states = store.order_states()
@@ -70,6 +70,10 @@ def test_magecart_contains_the_store(store: Store, key: SigningKey, tmp_path: Pa
         assert inspect.config_value("payment/checkmo/active") == "0"
         assert store.live_customer_tokens() == 0
         assert store.live_admin_users() == {"admin"}  # the responder is kept
+        (terminate,) = [step for step in report.steps if step.action == "terminate_sessions"]
+        checks = {check.name: check.passed for check in terminate.verification.checks}
+        assert checks["a token issued before is refused"] is True
+        assert checks["an admin token issued before is refused"] is True
         assert store.module_actions() == [
             "payments.suspend",
             "maintenance.set",
