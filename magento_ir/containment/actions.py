@@ -211,6 +211,19 @@ async def _issue_admin_canary(ctx: Context) -> None:
     ctx.canary.admin_token = token
 
 
+async def _admin_can_sign_in(ctx: Context) -> bool:
+    """Whether the canary admin gets a token now (a deactivated or locked admin does not)."""
+    credentials = ctx.connection.canary_admin
+    if credentials is None:  # pragma: no cover - callers check first
+        return False
+    path, body = credentials.login_request(time.time())
+    try:
+        await ctx.client.request("POST", path, json=dict(body))
+    except AuthenticationError:
+        return False
+    return True
+
+
 async def _admin_token_works(ctx: Context, token: str) -> bool:
     async with _bearer_client(ctx, token) as probe:
         try:
@@ -1139,6 +1152,7 @@ class LockdownAdmins(Action):
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
+        await _issue_admin_canary(ctx)
         result = await ctx.client.incident_response.lockdown_admins(
             reason=ctx.reason,
             incident_id=ctx.incident_id,
@@ -1164,7 +1178,39 @@ class LockdownAdmins(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        return Verification(self.kind, (await _responder_still_in(ctx),))
+        checks = [await _responder_still_in(ctx), *await _admin_canary_checks(ctx)]
+        if ctx.connection.canary_admin is not None:
+            signs_in = await _admin_can_sign_in(ctx)
+            checks.append(
+                Check(
+                    "a locked-out admin cannot sign in",
+                    passed=not signs_in,
+                    detail="the canary admin's login was "
+                    + ("accepted" if signs_in else "refused"),
+                )
+            )
+        return Verification(self.kind, tuple(checks))
+
+    async def verify_rollback(
+        self,
+        ctx: Context,
+        outcome: Outcome,
+        rollback: Outcome,
+    ) -> Verification:
+        if ctx.connection.canary_admin is None or not rollback.entities:
+            return await super().verify_rollback(ctx, outcome, rollback)
+        signs_in = await _admin_can_sign_in(ctx)
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "admins can sign in again",
+                    passed=signs_in,
+                    detail="the canary admin's login was "
+                    + ("accepted" if signs_in else "refused"),
+                ),
+            ),
+        )
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         lockdown_id = outcome.data.get("lockdown_id")

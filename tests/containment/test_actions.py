@@ -23,8 +23,13 @@ from magento_ir.containment import (
     TerminateSessions,
     load_playbook,
 )
-from magento_ir.sandbox.state import USER_TYPE_ADMIN
-from tests.containment.conftest import BASE_URL, PLAYBOOK_INPUTS, SKIMMER_BLOCK_ID, make_store
+from tests.containment.conftest import (
+    BASE_URL,
+    CANARY_ADMIN,
+    PLAYBOOK_INPUTS,
+    SKIMMER_BLOCK_ID,
+    make_store,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -164,17 +169,26 @@ def test_maintenance_keeps_the_responder_in(key: SigningKey, tmp_path: Path) -> 
 
 
 def test_lockdown_keeps_listed_admins(key: SigningKey, tmp_path: Path) -> None:
-    """LockdownAdmins(keep=[...]) leaves those admins and the responder active."""
+    """LockdownAdmins(keep=[...]) leaves those admins and the responder active; the canary
+    admin's old token and new logins are refused, and it signs in again after the rollback."""
     store = make_store(with_module=True)
     with store.sandbox.lock:
-        catalog_id = store.sandbox.state.admin_by_username("catalog").user_id
+        support_id = store.sandbox.state.admin_by_username("support").user_id
     with Incident.open(tmp_path / "j", key=key, store=store.connection, title="l") as incident:
-        incident.run([LockdownAdmins(keep=[catalog_id])])
-        assert store.admin_active("catalog")
-        assert not store.admin_active("support")
-        incident.rollback()
-    assert store.admin_active("support")
-    assert store.sandbox.inspect.live_tokens(USER_TYPE_ADMIN)
+        (step,) = incident.run([LockdownAdmins(keep=[support_id])]).steps
+        assert store.admin_active("support")
+        assert not store.admin_active(CANARY_ADMIN)
+        assert step.verification is not None
+        checks = {check.name: check.passed for check in step.verification.checks}
+        assert checks == {
+            "responder keeps API access": True,
+            "an admin token issued before is refused": True,
+            "a locked-out admin cannot sign in": True,
+        }
+        (rolled,) = incident.rollback().steps
+    assert store.admin_active(CANARY_ADMIN)
+    assert rolled.verification is not None
+    assert rolled.verification.passed, rolled.verification
 
 
 @pytest.mark.parametrize(
