@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento_ir._async import AsyncMagentoClient
+from magento_ir._core.urls import parse_base_url
 from magento_ir._exceptions import (
     APIConnectionError,
     AuthenticationError,
@@ -60,6 +61,10 @@ class StoreConnection:
     canary_admin: AdminCredentials | None = None
 
     def __post_init__(self) -> None:
+        # Refuse a bad URL (or one with user:password@ in it) before it reaches the journal.
+        parse_base_url(self.base_url, None)
+        if self.storefront_url is not None:
+            parse_base_url(self.storefront_url, None)
         if self.concurrency < 1:
             raise ConfigurationError(f"concurrency must be 1 or more (got {self.concurrency})")
 

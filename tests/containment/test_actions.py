@@ -327,3 +327,11 @@ def test_connection_repr_hides_credentials() -> None:
     assert "magento.test" in shown
     assert "Sandbox123!" not in shown
     assert "Customer123!" not in shown
+
+
+def test_connection_refuses_credentials_in_the_url() -> None:
+    """user:password@ in the store URL is refused before anything is journaled."""
+    with pytest.raises(ConfigurationError, match="must not embed credentials"):
+        StoreConnection("https://u:secret@shop.example.com", auth=BearerToken("t"))
+    with pytest.raises(ConfigurationError, match="concurrency"):
+        StoreConnection("https://shop.example.com", auth=BearerToken("t"), concurrency=0)
