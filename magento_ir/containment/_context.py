@@ -68,6 +68,13 @@ class StoreConnection:
         if self.concurrency < 1:
             raise ConfigurationError(f"concurrency must be 1 or more (got {self.concurrency})")
 
+    @property
+    def store_url(self) -> str:
+        """The store's base URL normalised (`https://shop.example.com/rest/` and
+        `https://shop.example.com` are the same store): what the journal records."""
+        url = parse_base_url(self.base_url, None)
+        return f"{url.origin}{url.root}"
+
     def open_client(self) -> AsyncMagentoClient:
         return AsyncMagentoClient(
             self.base_url,

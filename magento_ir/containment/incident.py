@@ -490,15 +490,15 @@ def _opened_record(
         opened = {
             "id": incident_id or _new_incident_id(now),
             "title": title,
-            "store": store.base_url,
+            "store": store.store_url,
             "opened_at": now.isoformat(),
             "detected_at": _iso(detected_at) if detected_at is not None else None,
         }
         journal.append(INCIDENT_OPENED, opened)
-    elif opened["store"] != store.base_url:
+    elif opened["store"] != store.store_url:
         raise ConfigurationError(
             f"{where} is the journal of incident {opened['id']} on {opened['store']}, not "
-            f"{store.base_url}: open it with that store, or start a new journal file"
+            f"{store.store_url}: open it with that store, or start a new journal file"
         )
     elif incident_id is not None and incident_id != opened["id"]:
         raise ConfigurationError(

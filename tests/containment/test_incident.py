@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,8 @@ def test_journal_refuses_another_store_and_a_missing_title(key: SigningKey, tmp_
     with pytest.raises(ConfigurationError, match="needs a title"):
         Incident.open(journal, key=key, store=store.connection)
     Incident.open(journal, key=key, store=store.connection, title="t").close()
+    same = replace(store.connection, base_url="http://magento.test/rest/")
+    Incident.open(journal, key=key, store=same).close()  # the same store, written differently
     other = StoreConnection("http://elsewhere.test", auth=AdminCredentials("a", ADMIN_PASSWORD))
     with pytest.raises(ConfigurationError, match="open it with that store"):
         Incident.open(journal, key=key, store=other)
