@@ -124,7 +124,13 @@ def _child(args: argparse.Namespace) -> None:
     else:
         seen = _read_pymagento(args.url, token, args.count, args.page_size)
     seconds = time.perf_counter() - started
-    print(json.dumps({"items": seen, "seconds": seconds, "peak_rss_mib": _peak_rss_mib()}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(
+        json.dumps(
+            {"items": seen, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": _peak_rss_mib()}
+        )
+    )
 
 
 def _install_pymagento() -> str | None:
@@ -159,7 +165,10 @@ def _report(
         f"{args.orders:,} orders served; page size {args.page_size}; latency factor "
         f"{args.latency}; {args.workers} server workers; async concurrency {args.concurrency}"
     )
-    print(f"{'client':<18} {'orders':>8} {'seconds':>9} {'orders/s':>9} {'peak RSS MiB':>13}")
+    print(
+        f"{'client':<18} {'orders':>8} {'seconds':>9} {'orders/s':>9} {'client CPU s':>13} "
+        f"{'peak RSS MiB':>13}"
+    )
     for client in CLIENTS:
         for count in counts:
             row = results.get((client, count))
@@ -171,7 +180,7 @@ def _report(
             rate = row["items"] / row["seconds"]
             print(
                 f"{client:<18} {row['items']:>8} {row['seconds']:9.2f} {rate:9.0f} "
-                f"{row['peak_rss_mib']:13.1f}"
+                f"{row['cpu_seconds']:13.1f} {row['peak_rss_mib']:13.1f}"
             )
     top = max(counts)
 
