@@ -57,6 +57,7 @@ def test_public_names() -> None:
         "CustomerCredentials",
         "Filter",
         "GraphQLError",
+        "Incident",
         "InvalidArgumentError",
         "MagentoClient",
         "MagentoIRError",
