@@ -72,6 +72,9 @@ _ADD_TO_CART = re.compile(r'name="product" value="([0-9]+)"')
 # Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
 _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
+# Magento's own checkout renders the methods with JavaScript from this embedded JSON.
+_CHECKOUT_CONFIG_METHODS = re.compile(r'"paymentMethods"\s*:\s*\[(.*?)\]', re.DOTALL)
+_CONFIG_METHOD_CODE = re.compile(r'"code"\s*:\s*"([a-z0-9_]+)"')
 _CHECKOUT_CANDIDATES = 50
 _LIST_BATCH = 100
 # The module's limits per call (contract): e-mails and customer ids.
@@ -1091,8 +1094,16 @@ async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
             )
             answer = await probe.page("/checkout/", accept=_open_or_closed)
             if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
-                return answer.status_code, set(_PAYMENT_OPTION.findall(answer.text))
+                return answer.status_code, _offered_methods(answer.text)
     return _HTTP_NOT_FOUND, set()
+
+
+def _offered_methods(page: str) -> set[str]:
+    """Payment method codes a checkout page offers: radio buttons, or checkoutConfig's list."""
+    offered = set(_PAYMENT_OPTION.findall(page))
+    for listing in _CHECKOUT_CONFIG_METHODS.findall(page):
+        offered.update(_CONFIG_METHOD_CODE.findall(listing))
+    return offered
 
 
 def _open_or_closed(answer: Response) -> bool:
