@@ -6,7 +6,7 @@ One line per record, the record's canonical JSON (keys sorted, no spaces, UTF-8)
 
 * `payload_sha256` D = SHA-256 of the canonical JSON of the payload P, exactly as stored;
 * the record's *entry* is the canonical JSON of the record without its `hash` member, i.e. the
-  line with `"hash":H,` removed; as "hash" sorts first, that is `{` + line[75:] minus the newline;
+  line with `"hash":H,` removed; because "hash" sorts first that is `{` + line[75:-1];
 * `hash` H = SHA-256(0x00 || entry): the entry's RFC 6962 leaf hash, so the Merkle tree's leaves
   are the entries in `seq` order and its leaf hashes are the record hashes;
 * `prev` R = the previous record's `hash` (64 zeros for record 0).
@@ -75,7 +75,7 @@ _TAIL_KEY = b',"payload_sha256":"'
 _TAIL = re.compile(
     rb',"payload_sha256":"(.{64})","prev":"(.{64})","seq":(0|[1-9][0-9]{0,17}),'
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
-    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\Z'
+    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n\Z'
 )
 _sha256 = hashlib.sha256
 _hexlify = binascii.hexlify
@@ -288,57 +288,54 @@ def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
     tail_match = _TAIL.match
     sha256 = _sha256
     hexlify = _hexlify
-    torn: list[bytes] = []
-    for line in _lines(path, torn):
-        line_no += 1
-        if line is None:
-            problem = _diagnose(torn.pop(), line_no, expected, offset, complete=False)
-            break
-        position = line.rfind(_TAIL_KEY)
-        match = tail_match(line, position) if position > _PAYLOAD_START else None
-        digest = sha256(b"\x00{" + line[_BODY_START:]).digest()
-        stated_hash = line[9:73]
-        if (
-            match is None
-            or line[:9] != _HEAD
-            or line[73:86] != _PAYLOAD_KEY
-            or hexlify(digest) != stated_hash
-        ):
-            problem = _diagnose(line, line_no, expected, offset, complete=True)
-            break
-        payload_sha256, prev, seq_text = match.groups()
-        if (
-            hexlify(sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
-            or int(seq_text) != expected
-            or prev != last_hash
-        ):
-            problem = _diagnose(line, line_no, expected, offset, complete=True)
-            break
-        if expected == 0:
-            problem = _genesis_problem(line, state, line_no, pending)
-            if problem is not None:
+    with path.open("rb") as handle:
+        for line in handle:
+            line_no += 1
+            position = line.rfind(_TAIL_KEY)
+            match = tail_match(line, position) if position > _PAYLOAD_START else None
+            digest = sha256(b"\x00{" + line[_BODY_START:-1]).digest()
+            stated_hash = line[9:73]
+            if (
+                match is None
+                or line[:9] != _HEAD
+                or line[73:86] != _PAYLOAD_KEY
+                or hexlify(digest) != stated_hash
+            ):
+                problem = _diagnose(line, line_no, expected, offset)
                 break
-        append_leaf(digest)
-        expected += 1
-        last_hash = stated_hash
-        offset += len(line) + 1
-        if expected == next_size:
-            while expected == next_size:
-                checkpoint, source = pending[next_index]
-                if checkpoint.root != frontier.root() or checkpoint.origin != state.origin:
-                    detail = (
-                        f"records {last_good_checkpoint}..{expected - 1} do not match the "
-                        f"signed checkpoint of size {expected} ({source}): one of them was "
-                        "rewritten and the chain recomputed after it was signed"
-                    )
-                    problem = Problem("checkpoint", last_good_checkpoint, None, detail)
+            payload_sha256, prev, seq_text = match.groups()
+            if (
+                hexlify(sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
+                or int(seq_text) != expected
+                or prev != last_hash
+            ):
+                problem = _diagnose(line, line_no, expected, offset)
+                break
+            if expected == 0:
+                problem = _genesis_problem(line, state, line_no, pending)
+                if problem is not None:
                     break
-                checked += 1
-                last_good_checkpoint = expected
-                next_index += 1
-                next_size = pending[next_index][0].size if next_index < len(pending) else -1
-            if problem is not None:
-                break
+            append_leaf(digest)
+            expected += 1
+            last_hash = stated_hash
+            offset += len(line)
+            if expected == next_size:
+                while expected == next_size:
+                    checkpoint, source = pending[next_index]
+                    if checkpoint.root != frontier.root() or checkpoint.origin != state.origin:
+                        detail = (
+                            f"records {last_good_checkpoint}..{expected - 1} do not match the "
+                            f"signed checkpoint of size {expected} ({source}): one of them was "
+                            "rewritten and the chain recomputed after it was signed"
+                        )
+                        problem = Problem("checkpoint", last_good_checkpoint, None, detail)
+                        break
+                    checked += 1
+                    last_good_checkpoint = expected
+                    next_index += 1
+                    next_size = pending[next_index][0].size if next_index < len(pending) else -1
+                if problem is not None:
+                    break
     state.records = expected
     state.last_hash = last_hash.decode()
     state.good_bytes = offset
@@ -352,34 +349,9 @@ def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
     return state, problem, checked
 
 
-_CHUNK = 1 << 20
-
-
-def _lines(path: Path, torn: list[bytes]) -> Iterator[bytes | None]:
-    """The file's complete lines without their newlines, read in large chunks (iterating a
-    binary file line by line costs more than the checks); then, if the file does not end with
-    a newline, None, with the incomplete last line put in `torn`."""
-    with path.open("rb", buffering=0) as handle:
-        partial: list[bytes] = []
-        while chunk := handle.read(_CHUNK):
-            if b"\n" not in chunk:
-                partial.append(chunk)
-                continue
-            if partial:
-                partial.append(chunk)
-                chunk = b"".join(partial)
-            lines = chunk.split(b"\n")
-            rest = lines.pop()
-            partial = [rest] if rest else []
-            yield from lines
-    if partial:
-        torn.append(b"".join(partial))
-        yield None
-
-
-def _diagnose(line: bytes, line_no: int, expected: int, offset: int, *, complete: bool) -> Problem:
-    """Say what is wrong with a line (without its newline) the fast path rejected."""
-    if not complete:
+def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
+    """Say what is wrong with a line the fast path rejected."""
+    if not line.endswith(b"\n"):
         detail = (
             f"the last line is incomplete ({len(line)} bytes at offset {offset}, no newline), as "
             "a crash during an append leaves it; reopen the log with repair=True to cut it off "
@@ -390,7 +362,7 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int, *, complete
     match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
     if match is None or line[:9] != _HEAD or line[73:86] != _PAYLOAD_KEY:
         return Problem("malformed", expected, line_no, "not a record line in the evidence format")
-    if _hexlify(_sha256(b"\x00{" + line[_BODY_START:]).digest()) != line[9:73]:
+    if _hexlify(_sha256(b"\x00{" + line[_BODY_START:-1]).digest()) != line[9:73]:
         detail = "the record's content does not match its hash (the record was modified)"
         return Problem("hash", expected, line_no, detail)
     payload_sha256, _, seq_text = match.groups()
