@@ -339,7 +339,7 @@ def test_connection_refuses_credentials_in_the_url() -> None:
 
 def test_checkout_methods_are_read_from_either_page_shape() -> None:
     """Methods are found as radio buttons or in Magento's embedded checkoutConfig JSON."""
-    from magento_ir.containment.actions import _offered_methods  # noqa: PLC0415
+    from magento_ir.containment._shop import _offered_methods  # noqa: PLC0415
 
     radios = '<input type="radio" id="p_method_checkmo" value="checkmo">'
     config = (

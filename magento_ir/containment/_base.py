@@ -1,0 +1,338 @@
+"""The Action base class and what every action shares: constants, canaries, probes."""
+
+from __future__ import annotations
+
+import re
+import time
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from magento_ir._core.search_criteria import SearchCriteria
+from magento_ir._exceptions import (
+    AuthenticationError,
+    InvalidArgumentError,
+    MagentoIRError,
+    NotFoundError,
+)
+from magento_ir.containment._model import Check, Outcome, Plan, Verification
+from magento_ir.models import Product, ProductStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from magento_ir._async import AsyncMagentoClient
+    from magento_ir._http import Response
+    from magento_ir.containment._context import Context
+
+_MODULE_RETRIES = "module write with X-Idempotency-Key: retried safely (the module replays it)"
+_HTTP_NOT_FOUND = 404
+_HTTP_UNAVAILABLE = 503
+_HTTP_OK = 200
+_HTTP_BAD_REQUEST = 400
+_HTTP_SERVER_ERROR = 500
+_GRAPHQL_BATCH = 100
+# Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
+_FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
+_LIST_BATCH = 100
+_PRODUCTS_QUERY = (
+    "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "
+    "{ total_count items { sku url_key } } }"
+)
+
+
+class Action(ABC):
+    """One containment action. Parameters are plain JSON values (they go into the journal)."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def params(self) -> dict[str, Any]:
+        """The action's parameters as JSON (no secrets): its identity in the journal."""
+
+    @abstractmethod
+    async def plan(self, ctx: Context) -> Plan:
+        """Read what is there and say what would change; writes nothing."""
+
+    @abstractmethod
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        """Make the change planned (also completes a run that was interrupted mid-way)."""
+
+    @abstractmethod
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
+        """Observe from outside (storefront, GraphQL, a token's answer) that it took effect."""
+
+    @abstractmethod
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        """Put back what `apply` changed, from the prior state recorded in `outcome`."""
+
+    async def verify_rollback(
+        self,
+        ctx: Context,  # noqa: ARG002 - the actions that can be observed override this
+        outcome: Outcome,  # noqa: ARG002
+        rollback: Outcome,  # noqa: ARG002
+    ) -> Verification:
+        """Observe from outside that the rollback took effect (where there is anything to see)."""
+        return Verification(
+            self.kind,
+            (Check("rolled back", passed=None, detail="nothing to observe from outside"),),
+        )
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{name}={value!r}" for name, value in self.params().items())
+        return f"{type(self).__name__}({args})"
+
+
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def _ids(values: Sequence[int] | None, name: str) -> list[int] | None:
+    if values is None:
+        return None
+    ids = list(values)
+    if any(isinstance(value, bool) or not isinstance(value, int) or value < 1 for value in ids):
+        raise InvalidArgumentError(f"{name} must be a list of positive integer ids, got {ids!r}")
+    return ids
+
+
+async def _responder_still_in(ctx: Context) -> Check:
+    """The responder's own credentials still work (design rule: never lock the responder out)."""
+    try:
+        if ctx.module is not None:
+            await ctx.client.incident_response.capabilities()
+        else:
+            await ctx.client.store.websites()
+    except AuthenticationError as error:
+        return Check("responder keeps API access", passed=False, detail=str(error))
+    return Check("responder keeps API access", passed=True, detail="REST answered the responder")
+
+
+async def _issue_canary(ctx: Context) -> None:
+    """Log the canary customer in (token + storefront session) before the write, if configured."""
+    credentials = ctx.connection.canary_customer
+    if credentials is None or ctx.canary.customer_token is not None:
+        return
+    if ctx.resumed:
+        ctx.canary.note = "the run resumed after an interruption: no canary was issued before it"
+        return
+    _, login = credentials.login_request(0.0)
+    try:
+        ctx.canary.customer_token = await ctx.client.tokens.customer(
+            login["username"], login["password"]
+        )
+        form = await ctx.page("/customer/account/login/", accept=_open_or_closed)
+        if form.status_code != _HTTP_OK:
+            ctx.canary.note = f"the storefront is closed (login page answered {form.status_code})"
+            return
+        fields = {"login[username]": login["username"], "login[password]": login["password"]}
+        form_key = _FORM_KEY.search(form.text)
+        if form_key is not None:
+            fields["form_key"] = form_key.group(1)
+        response = await ctx.page(
+            "/customer/account/loginPost/",
+            method="POST",
+            data=fields,
+            accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
+        )
+        logged_in = response.status_code < _HTTP_BAD_REQUEST and await _storefront_logged_in(ctx)
+    except MagentoIRError as error:
+        # The canary only serves the proof; containment goes on without it.
+        ctx.canary.note = f"the canary could not log in before the write ({_reason(error)})"
+        return
+    ctx.canary.storefront_session = logged_in
+
+
+async def _issue_admin_canary(ctx: Context) -> None:
+    """Log the canary admin in before the write and check its token works, if configured."""
+    credentials = ctx.connection.canary_admin
+    if credentials is None or ctx.canary.admin_token is not None:
+        return
+    if ctx.resumed:
+        ctx.canary.admin_note = "the run resumed after an interruption: no canary was issued"
+        return
+    path, body = credentials.login_request(time.time())
+    try:
+        token = await ctx.client.request("POST", path, json=dict(body))
+        if not isinstance(token, str) or not await _admin_token_works(ctx, token):
+            ctx.canary.admin_note = (
+                "the canary admin's fresh token could not read GET /V1/modules: give its role "
+                "Magento_Backend::admin"
+            )
+            return
+    except MagentoIRError as error:
+        ctx.canary.admin_note = f"the canary admin could not log in ({_reason(error)})"
+        return
+    ctx.canary.admin_token = token
+
+
+async def _admin_can_sign_in(ctx: Context) -> bool:
+    """Whether the canary admin gets a token now (a deactivated or locked admin does not)."""
+    credentials = ctx.connection.canary_admin
+    if credentials is None:  # pragma: no cover - callers check first
+        return False
+    path, body = credentials.login_request(time.time())
+    try:
+        await ctx.client.request("POST", path, json=dict(body))
+    except AuthenticationError:
+        return False
+    return True
+
+
+async def _admin_token_works(ctx: Context, token: str) -> bool:
+    async with _bearer_client(ctx, token) as probe:
+        try:
+            await probe.modules.list()
+        except AuthenticationError:
+            return False
+    return True
+
+
+def _bearer_client(ctx: Context, token: str) -> AsyncMagentoClient:
+    from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle at import
+    from magento_ir.auth import BearerToken  # noqa: PLC0415
+
+    return AsyncMagentoClient(
+        ctx.connection.base_url,
+        auth=BearerToken(token),
+        transport=ctx.connection.transport,
+        max_retries=ctx.connection.max_retries,
+    )
+
+
+async def _admin_canary_checks(ctx: Context) -> list[Check]:
+    """The canary admin's token issued before the write is refused now."""
+    name = "an admin token issued before is refused"
+    if ctx.connection.canary_admin is None:
+        reason = "no canary admin configured (StoreConnection(canary_admin=...))"
+        return [Check(name, passed=None, detail=reason)]
+    if ctx.canary.admin_token is None:
+        reason = ctx.canary.admin_note or "no canary admin token was issued before the write"
+        return [Check(name, passed=None, detail=reason)]
+    works = await _admin_token_works(ctx, ctx.canary.admin_token)
+    return [Check(name, passed=not works, detail=f"GET /V1/modules: {200 if works else 401}")]
+
+
+async def _storefront_logged_in(ctx: Context) -> bool:
+    response = await ctx.page(
+        "/customer/account/", accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR
+    )
+    return response.status_code == _HTTP_OK
+
+
+async def _canary_checks(ctx: Context, *, session: bool = True) -> list[Check]:
+    """The canary's pre-write token is refused and (with `session`) its storefront session is
+    logged out."""
+    if ctx.connection.canary_customer is None:
+        reason = "no canary customer configured (StoreConnection(canary_customer=...))"
+        return [Check("a token issued before is refused", passed=None, detail=reason)]
+    if ctx.canary.customer_token is None:
+        reason = ctx.canary.note or "no canary token was issued before the write"
+        return [Check("a token issued before is refused", passed=None, detail=reason)]
+    async with _bearer_client(ctx, ctx.canary.customer_token) as probe:
+        try:
+            await probe.customers.me()
+        except AuthenticationError:
+            token = Check(
+                "a token issued before is refused", passed=True, detail="GET /V1/customers/me: 401"
+            )
+        else:
+            token = Check(
+                "a token issued before is refused", passed=False, detail="GET /V1/customers/me: 200"
+            )
+    checks = [token]
+    if not session:
+        return checks
+    if not ctx.canary.storefront_session:
+        checks.append(
+            Check(
+                "a storefront session is logged out",
+                passed=None,
+                detail="the storefront login of the canary did not give a session to observe",
+            )
+        )
+    else:
+        still_in = await _storefront_logged_in(ctx)
+        checks.append(
+            Check(
+                "a storefront session is logged out",
+                passed=not still_in,
+                detail="GET /customer/account with the session cookie: "
+                + ("still logged in" if still_in else "logged out"),
+            )
+        )
+    return checks
+
+
+def _graphql_skus(data: Any) -> dict[str, str | None]:  # noqa: ANN401 - GraphQL `data`
+    items = (data or {}).get("products", {}).get("items") or []
+    return {item["sku"]: item.get("url_key") for item in items if isinstance(item, dict)}
+
+
+async def _visible_skus(
+    client: AsyncMagentoClient, skus: Sequence[str], store: str | None
+) -> dict[str, str | None]:
+    """SKUs the storefront's GraphQL lists (sellable on that store view), with their url_key."""
+    seen: dict[str, str | None] = {}
+    for start in range(0, len(skus), _GRAPHQL_BATCH):
+        batch = list(skus[start : start + _GRAPHQL_BATCH])
+        data = await client.graphql.execute(
+            _PRODUCTS_QUERY, {"skus": batch}, store=store, idempotent=True
+        )
+        seen.update(_graphql_skus(data))
+    return seen
+
+
+async def _scoped_statuses(
+    ctx: Context, code: str, skus: Sequence[str]
+) -> dict[str, tuple[int, str | None]]:
+    """Status and url_key of each existing SKU as store scope `code` sees it (`all` = default),
+    read with list pages of 100 SKUs (`sku in ...`); SKUs with a comma are read one by one."""
+    client = ctx.client.with_store(code)
+    found: dict[str, tuple[int, str | None]] = {}
+    listable = [sku for sku in skus if "," not in sku]
+    batches = [
+        listable[start : start + _LIST_BATCH] for start in range(0, len(listable), _LIST_BATCH)
+    ]
+
+    async def read_batch(batch: list[str]) -> None:
+        criteria = SearchCriteria().where("sku", "in", batch).page(len(batch), 1)
+        for product in (await client.products.list(criteria)).items:
+            found[product.sku] = _status_and_url_key(product)
+
+    async def read_one(sku: str) -> None:
+        try:
+            found[sku] = _status_and_url_key(await client.products.retrieve(sku))
+        except NotFoundError:
+            return
+
+    await ctx.each(batches, read_batch)
+    await ctx.each([sku for sku in skus if "," in sku], read_one)
+    return found
+
+
+def _status_and_url_key(product: Product) -> tuple[int, str | None]:
+    url_key = product.custom_attribute("url_key")
+    status = int(product.status) if product.status is not None else int(ProductStatus.ENABLED)
+    return status, url_key if isinstance(url_key, str) else None
+
+
+async def _store_codes(client: AsyncMagentoClient) -> list[str]:
+    return [view.code for view in await client.store.views() if view.id != 0]
+
+
+def _gone_or_closed(answer: Response) -> bool:
+    """A product page that is gone (404) or behind the module's maintenance page (503)."""
+    return answer.status_code == _HTTP_NOT_FOUND or (
+        answer.status_code == _HTTP_UNAVAILABLE and "Retry-After" in answer.headers
+    )
+
+
+def _reason(error: MagentoIRError) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _open_or_closed(answer: Response) -> bool:
+    """A page that answered, or the module's maintenance page (503 with Retry-After): both are
+    final answers, not transient failures to retry."""
+    return answer.status_code == _HTTP_OK or (
+        answer.status_code == _HTTP_UNAVAILABLE and "Retry-After" in answer.headers
+    )

@@ -1,0 +1,390 @@
+"""Closing the shop: Maintenance and SuspendPayments (module only), checked as a shopper."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from magento_ir._core.search_criteria import SearchCriteria
+from magento_ir._exceptions import (
+    InvalidArgumentError,
+)
+from magento_ir.containment._base import (
+    _FORM_KEY,
+    _HTTP_NOT_FOUND,
+    _HTTP_OK,
+    _HTTP_SERVER_ERROR,
+    _HTTP_UNAVAILABLE,
+    _MODULE_RETRIES,
+    Action,
+    _open_or_closed,
+    _responder_still_in,
+)
+from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from magento_ir._http import Response
+    from magento_ir.containment._context import Context
+
+_HTTP_FOUND = 302
+_PAYMENT_CODE = re.compile(r"[a-z0-9_]+")
+_ADD_TO_CART = re.compile(r'name="product" value="([0-9]+)"')
+_PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
+# Magento's own checkout renders the methods with JavaScript from this embedded JSON.
+_CHECKOUT_CONFIG_METHODS = re.compile(r'"paymentMethods"\s*:\s*\[(.*?)\]', re.DOTALL)
+_CONFIG_METHOD_CODE = re.compile(r'"code"\s*:\s*"([a-z0-9_]+)"')
+_CHECKOUT_CANDIDATES = 50
+
+
+# --- Maintenance ----------------------------------------------------------------------------
+
+
+class Maintenance(Action):
+    """Close the storefront (or only checkout, or everything) with an accessible 503 page.
+
+    `storefront` (default) and `checkout` keep REST, GraphQL and the admin reachable; `full`
+    is Magento's own flag, with the responder's address always allow-listed by the module.
+    """
+
+    kind = "maintenance"
+
+    def __init__(
+        self,
+        mode: Literal["storefront", "checkout", "full"] = "storefront",
+        *,
+        allowed_ips: Sequence[str] = (),
+        message: str | None = None,
+        retry_after: int = 900,
+    ) -> None:
+        if mode not in ("storefront", "checkout", "full"):
+            raise InvalidArgumentError(
+                f"mode must be 'storefront', 'checkout' or 'full', not {mode!r} (rollback "
+                "turns maintenance off)"
+            )
+        if not 60 <= retry_after <= 86_400:  # noqa: PLR2004 - the module's accepted range
+            raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
+        self.mode = mode
+        self.allowed_ips = list(allowed_ips)
+        self.message = message
+        self.retry_after = retry_after
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"mode": self.mode, "retry_after": self.retry_after}
+        if self.allowed_ips:
+            params["allowed_ips"] = self.allowed_ips
+        if self.message is not None:
+            params["message"] = self.message
+        return params
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "Maintenance",
+            "maintenance.set",
+            "switch maintenance mode (and Magento's own flag would lock the API out too)",
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        state = await ctx.client.incident_response.maintenance()
+        return Plan(
+            self.kind,
+            "module",
+            f"maintenance {state.mode} -> {self.mode} (Retry-After {self.retry_after} s)",
+            changes=(f"maintenance:{self.mode}",),
+            prior={"state": state.model_dump(mode="json")},
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        self._require(ctx)
+        result = await ctx.client.incident_response.set_maintenance(
+            self.mode,
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            message=self.message,
+            retry_after=self.retry_after,
+            allow_ips=self.allowed_ips or None,
+            idempotency_key=ctx.key,
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            (EntityResult(f"maintenance:{self.mode}", "ok", f"was {result.previous_mode}"),),
+            _MODULE_RETRIES,
+            {"prior": plan.prior["state"], "module_action_id": result.action_id},
+        )
+
+    def _is_maintenance_page(self, response: Response) -> bool:
+        return response.status_code == _HTTP_UNAVAILABLE and response.headers.get(
+            "Retry-After"
+        ) == str(self.retry_after)
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
+        checks = [await _responder_still_in(ctx)]
+        if self.mode == "full":
+            state = await ctx.client.incident_response.maintenance()
+            checks.append(
+                Check(
+                    "Magento's maintenance flag is on",
+                    passed=state.magento_flag,
+                    detail="the storefront cannot be observed closed from an allow-listed "
+                    "address; the module reports the flag",
+                )
+            )
+            return Verification(self.kind, tuple(checks))
+        closed_path = "/checkout" if self.mode == "checkout" else "/"
+        answer = await ctx.page(closed_path, accept=self._is_maintenance_page)
+        body = answer.text
+        accessible = "<html lang=" in body and "<title>" in body
+        shows_message = self.message is None or self.message in html.unescape(body)
+        checks.append(
+            Check(
+                f"storefront {closed_path} answers 503 with Retry-After and the accessible page",
+                passed=self._is_maintenance_page(answer) and accessible and shows_message,
+                detail=f"HTTP {answer.status_code}, Retry-After "
+                f"{answer.headers.get('Retry-After')!r}, lang attribute {accessible}, "
+                f"message shown {shows_message}",
+            )
+        )
+        if self.mode == "checkout":
+            home = await ctx.page("/", accept=_open_or_closed)
+            checks.append(
+                Check(
+                    "the rest of the storefront stays open",
+                    passed=home.status_code == _HTTP_OK,
+                    detail=f"GET / answered {home.status_code}",
+                )
+            )
+        return Verification(self.kind, tuple(checks))
+
+    async def verify_rollback(
+        self,
+        ctx: Context,
+        outcome: Outcome,
+        rollback: Outcome,  # noqa: ARG002 - Action's signature
+    ) -> Verification:
+        prior = outcome.data["prior"]
+        checks = [await _responder_still_in(ctx)]
+        if prior["mode"] == "off":
+            home = await ctx.page("/", accept=_open_or_closed)
+            checks.append(
+                Check(
+                    "the storefront is open again",
+                    passed=home.status_code == _HTTP_OK,
+                    detail=f"GET / answered {home.status_code}",
+                )
+            )
+        return Verification(self.kind, tuple(checks))
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        prior = outcome.data["prior"]
+        kwargs: dict[str, Any] = {}
+        if prior.get("message") is not None:
+            kwargs["message"] = prior["message"]
+        result = await ctx.client.incident_response.set_maintenance(
+            prior["mode"],
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            retry_after=prior["retry_after"],
+            idempotency_key=ctx.key,
+            **kwargs,
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            (EntityResult(f"maintenance:{prior['mode']}", "ok", f"was {result.previous_mode}"),),
+            _MODULE_RETRIES,
+        )
+
+
+# --- SuspendPayments ------------------------------------------------------------------------
+
+
+class SuspendPayments(Action):
+    """Switch payment methods off (`payment/<code>/active = 0` wherever on; module only)."""
+
+    kind = "suspend_payments"
+
+    def __init__(self, methods: Sequence[str]) -> None:
+        codes = list(dict.fromkeys(methods))
+        if not codes or any(not _PAYMENT_CODE.fullmatch(code) for code in codes):
+            raise InvalidArgumentError(
+                "methods must be a non-empty list of payment method codes like 'checkmo' "
+                "(lower-case letters, digits, _)"
+            )
+        self.methods = codes
+
+    def params(self) -> dict[str, Any]:
+        return {"methods": self.methods}
+
+    def _require(self, ctx: Context) -> None:
+        ctx.require_module(
+            "SuspendPayments", "payments.suspend", "write configuration (payment/<code>/active)"
+        )
+
+    async def plan(self, ctx: Context) -> Plan:
+        self._require(ctx)
+        return Plan(
+            self.kind,
+            "module",
+            f"suspend payment methods {', '.join(self.methods)} (module records prior values)",
+            changes=tuple(f"payment:{code}" for code in self.methods),
+        )
+
+    async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
+        self._require(ctx)
+        result = await ctx.client.incident_response.suspend_payments(
+            self.methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+        )
+        entities = []
+        for item in result.items:
+            if item.result == "suspended":
+                entities.append(EntityResult(f"payment:{item.method}", "ok", "suspended"))
+            elif item.result == "already_inactive":
+                entities.append(
+                    EntityResult(f"payment:{item.method}", "skipped", "already inactive")
+                )
+            else:
+                scopes = ", ".join(f"{value.scope}:{value.scope_id}" for value in item.locked)
+                entities.append(
+                    EntityResult(
+                        f"payment:{item.method}",
+                        "failed",
+                        f"locked in app/etc/env.php or config.php at {scopes}: change it there",
+                    )
+                )
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {"module_action_id": result.action_id},
+        )
+
+    async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
+        status, offered = await _checkout_payment_methods(ctx)
+        name = "checkout no longer offers the methods"
+        if status != _HTTP_OK:
+            reason = (
+                "the storefront or checkout is closed (maintenance)"
+                if status == _HTTP_UNAVAILABLE
+                else f"no product could be put in a cart (last answer {status})"
+            )
+            return Verification(
+                self.kind,
+                (
+                    Check(
+                        name,
+                        passed=None,
+                        detail=f"{reason}: the methods on offer cannot be observed; verify "
+                        "again once checkout is open",
+                    ),
+                ),
+            )
+        still = sorted(offered & set(self.methods))
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    name,
+                    passed=not still,
+                    detail=f"still offered: {', '.join(still)}"
+                    if still
+                    else f"offered now: {', '.join(sorted(offered)) or 'none'}",
+                ),
+            ),
+        )
+
+    async def verify_rollback(
+        self, ctx: Context, outcome: Outcome, rollback: Outcome
+    ) -> Verification:
+        resumed = {e.entity.removeprefix("payment:") for e in rollback.entities if e.status == "ok"}
+        if not resumed:
+            return await super().verify_rollback(ctx, outcome, rollback)
+        status, offered = await _checkout_payment_methods(ctx)
+        missing = sorted(resumed - offered)
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "checkout offers the methods again",
+                    passed=not missing if status == _HTTP_OK else None,
+                    detail=f"checkout answered {status}; missing: {', '.join(missing) or 'none'}",
+                ),
+            ),
+        )
+
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        methods = [
+            entity.entity.removeprefix("payment:")
+            for entity in outcome.entities
+            if entity.status == "ok"
+        ]
+        if not methods:
+            return Outcome(self.kind, "module", (), "nothing written")
+        result = await ctx.client.incident_response.resume_payments(
+            methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+        )
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(
+                EntityResult(
+                    f"payment:{item.method}",
+                    "ok" if item.result == "resumed" else "skipped",
+                    item.result,
+                )
+                for item in result.items
+            ),
+            _MODULE_RETRIES,
+        )
+
+
+async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
+    """As a new shopper: open a product page, add it to the cart, open checkout, read the
+    methods listed. Returns checkout's status (503 when closed) and the method codes."""
+    criteria = (
+        SearchCriteria()
+        .where("status", "eq", 1)
+        .where("visibility", "in", [2, 3, 4])
+        .page(_CHECKOUT_CANDIDATES, 1)
+    )
+    url_keys = [
+        url_key
+        for product in (await ctx.client.products.list(criteria)).items
+        if isinstance(url_key := product.custom_attribute("url_key"), str) and url_key
+    ]
+    async with ctx.connection.open_storefront() as shopper:
+        probe = replace(ctx, storefront=shopper)
+        for url_key in url_keys:
+            page = await probe.page(f"/{url_key}.html", accept=_open_or_closed)
+            if page.status_code == _HTTP_UNAVAILABLE:
+                return page.status_code, set()
+            form = _ADD_TO_CART.search(page.text)
+            if page.status_code != _HTTP_OK or form is None:
+                continue  # not sellable here (out of stock, not in this website)
+            form_key = _FORM_KEY.search(page.text)
+            fields = {"product": form.group(1), "qty": "1"}
+            if form_key is not None:
+                fields["form_key"] = form_key.group(1)
+            await probe.page(
+                "/checkout/cart/add/",
+                method="POST",
+                data=fields,
+                accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
+            )
+            answer = await probe.page("/checkout/", accept=_open_or_closed)
+            if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
+                return answer.status_code, _offered_methods(answer.text)
+    return _HTTP_NOT_FOUND, set()
+
+
+def _offered_methods(page: str) -> set[str]:
+    """Payment method codes a checkout page offers: radio buttons, or checkoutConfig's list."""
+    offered = set(_PAYMENT_OPTION.findall(page))
+    for listing in _CHECKOUT_CONFIG_METHODS.findall(page):
+        offered.update(_CONFIG_METHOD_CODE.findall(listing))
+    return offered
