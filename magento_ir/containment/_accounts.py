@@ -143,7 +143,12 @@ class TerminateSessions(Action):
 
 class LockdownAdmins(Action):
     """Shut every other admin and integration out; `keep` lists admin ids to leave alone (the
-    responder is always kept). Module only."""
+    responder is always kept). Module only.
+
+    `mode="deactivate"` (the default) sets `is_active=0`, which also makes Magento's REST token
+    route refuse the password. `mode="lock"` only locks the admin panel: Magento checks that lock
+    in an adminhtml observer, so a stolen password still gets a REST token.
+    """
 
     kind = "lockdown_admins"
 
@@ -214,7 +219,8 @@ class LockdownAdmins(Action):
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         checks = [await _responder_still_in(ctx), *await _admin_canary_checks(ctx)]
-        if ctx.connection.canary_admin is not None:
+        # Only deactivation stops new REST tokens: Magento's token route ignores the panel lock.
+        if ctx.connection.canary_admin is not None and self.mode == "deactivate":
             signs_in = await _admin_can_sign_in(ctx)
             checks.append(
                 Check(

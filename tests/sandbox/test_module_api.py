@@ -254,9 +254,25 @@ def test_admin_lockdown_and_restore(store: Sandbox, responder: httpx.Client) -> 
     assert again.json()["message"] == "Lockdown %1 was already restored."
 
 
-def test_lock_mode_blocks_sign_in(store: Sandbox, responder: httpx.Client) -> None:
-    """Lockdown mode `lock` sets lock_expires so the user's password no longer signs in."""
+def test_lock_mode_locks_the_panel_but_not_the_rest_token_route(
+    store: Sandbox, responder: httpx.Client
+) -> None:
+    """Lockdown `lock` sets lock_expires; like Magento, the REST token route ignores that lock."""
     write(responder, "admins/lockdown", {"reason": "r", "mode": "lock", "keepAdminIds": [3]})
+    locked = [user for user in store.state.admin_users.values() if user.username == "support"]
+    assert locked[0].lock_expires is not None
+    assert locked[0].is_active
+    with client_for(store) as anonymous:
+        response = anonymous.post(
+            "/rest/V1/integration/admin/token",
+            json={"username": "support", "password": "Sandbox123!"},
+        )
+    assert response.status_code == 200
+
+
+def test_deactivate_mode_blocks_rest_sign_in(store: Sandbox, responder: httpx.Client) -> None:
+    """Lockdown `deactivate` (is_active=0) makes the REST token route refuse the password."""
+    write(responder, "admins/lockdown", {"reason": "r", "mode": "deactivate", "keepAdminIds": [3]})
     with client_for(store) as anonymous:
         response = anonymous.post(
             "/rest/V1/integration/admin/token",
