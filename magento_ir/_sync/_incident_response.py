@@ -15,12 +15,29 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from magento_ir._core.responses import decode_json, error_from_response
 from magento_ir._core.urls import build_query
 from magento_ir._exceptions import InvalidArgumentError, JSONValue
-from magento_ir.models import MagentoModel, SearchResult
+from magento_ir.models import SearchResult
+from magento_ir.models.incident_response import (
+    ActionRecord,
+    AdminLockdownResult,
+    AdminRestoreResult,
+    Capabilities,
+    LockdownMode,
+    MaintenanceChangeResult,
+    MaintenanceMode,
+    MaintenanceState,
+    PasswordResetResult,
+    PaymentSuspensionResult,
+    QuarantineList,
+    QuarantineResult,
+    ReleaseResult,
+    SessionScope,
+    SessionTerminationResult,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -31,154 +48,6 @@ if TYPE_CHECKING:
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _BASE = "/V1/incident-response"
-
-MaintenanceMode = Literal["off", "storefront", "checkout", "full"]
-SessionScope = Literal["customers", "admins", "all"]
-LockdownMode = Literal["deactivate", "lock"]
-
-
-class Capabilities(MagentoModel):
-    """Is the module installed, which version, what can it do."""
-
-    module_version: str
-    magento_version: str
-    actions: list[str]
-    session_storage: str
-    maintenance_mode: MaintenanceMode
-
-
-class _WriteResult(MagentoModel):
-    action_id: int
-    replayed: bool
-
-
-class SessionTerminationResult(_WriteResult):
-    scope: SessionScope
-    customer_tokens_revoked: int
-    admin_tokens_revoked: int
-    admin_sessions_ended: int
-    customer_sessions_cut_off: int
-    session_rows_deleted: int
-    persistent_sessions_deleted: int
-    caller_kept: bool
-
-
-class StoreStatus(MagentoModel):
-    store_id: int
-    status: int
-
-
-class ProductResult(MagentoModel):
-    sku: str
-    product_id: int | None = None
-    result: Literal[
-        "quarantined", "already_quarantined", "not_found", "released", "not_quarantined"
-    ]
-    prior_statuses: list[StoreStatus]
-
-
-class QuarantineResult(_WriteResult):
-    quarantine_id: int | None = None
-    requested: int
-    quarantined: int
-    items: list[ProductResult]
-
-
-class ReleaseResult(_WriteResult):
-    quarantine_id: int
-    released: int
-    items: list[ProductResult]
-
-
-class QuarantinedProduct(MagentoModel):
-    quarantine_id: int
-    sku: str
-    product_id: int
-    quarantined_at: str
-    prior_statuses: list[StoreStatus]
-
-
-class QuarantineList(MagentoModel):
-    items: list[QuarantinedProduct]
-    total_count: int
-
-
-class MaintenanceState(MagentoModel):
-    mode: MaintenanceMode
-    message: str | None = None
-    retry_after: int
-    allowed_ips: list[str]
-    magento_flag: bool
-    changed_at: str | None = None
-
-
-class MaintenanceChangeResult(_WriteResult):
-    previous_mode: MaintenanceMode
-    state: MaintenanceState
-
-
-class ConfigScopeValue(MagentoModel):
-    scope: Literal["default", "websites", "stores"]
-    scope_id: int
-    value: str | None = None
-
-
-class PaymentMethodResult(MagentoModel):
-    method: str
-    result: Literal["suspended", "already_inactive", "locked", "resumed", "not_suspended"]
-    changed: list[ConfigScopeValue]
-    locked: list[ConfigScopeValue]
-
-
-class PaymentSuspensionResult(_WriteResult):
-    items: list[PaymentMethodResult]
-
-
-class AdminLockdownResult(_WriteResult):
-    lockdown_id: int | None = None
-    mode: LockdownMode
-    admin_ids: list[int]
-    kept_admin_ids: list[int]
-    integration_ids: list[int]
-    kept_integration_ids: list[int]
-    admin_sessions_ended: int
-    admin_tokens_revoked: int
-
-
-class AdminRestoreResult(_WriteResult):
-    lockdown_id: int
-    admin_ids: list[int]
-    integration_ids: list[int]
-
-
-class PasswordResetResult(_WriteResult):
-    customers: int
-    unknown_customer_ids: list[int]
-    passwords_invalidated: int
-    tokens_revoked: int
-    sessions_cut_off: int
-    persistent_sessions_deleted: int
-    emails_sent: int
-    emails_failed: list[int]
-
-
-class ActionRecord(MagentoModel):
-    """One record of the module's append-only, hash-chained action log."""
-
-    action_id: int
-    action: str
-    status: Literal["succeeded", "failed"]
-    created_at: str
-    actor_type: int
-    actor_id: int
-    incident_id: str | None = None
-    reason: str
-    idempotency_key: str | None = None
-    request: str
-    prior_state: str
-    result: str
-    previous_hash: str
-    hash: str
 
 
 def _check_key(key: str | None) -> str:

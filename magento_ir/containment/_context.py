@@ -21,9 +21,9 @@ from magento_ir._http import AsyncClient, async_sleep, map_transport_errors
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
 
-    from magento_ir._async._incident_response import Capabilities
     from magento_ir._http import AsyncBaseTransport, Response
     from magento_ir.auth import AdminCredentials, Auth, CustomerCredentials
+    from magento_ir.models.incident_response import Capabilities
 
 __all__ = ["INSTALL_HINT", "Context", "StoreConnection", "detect_module"]
 

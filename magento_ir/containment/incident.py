@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from magento_ir._async import AsyncMagentoClient
-    from magento_ir._async._incident_response import Capabilities
     from magento_ir._http import AsyncClient
     from magento_ir.containment._model import Outcome, Plan, Verification
     from magento_ir.containment.playbooks import Playbook
     from magento_ir.evidence import SigningKey
+    from magento_ir.models.incident_response import Capabilities
 
 __all__ = ["Incident", "RunReport", "StepReport"]
 

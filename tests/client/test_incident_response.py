@@ -19,7 +19,7 @@ from magento_ir import (
     NotFoundError,
     SearchCriteria,
 )
-from magento_ir._async import _incident_response as incident_response
+from magento_ir.models import incident_response
 from magento_ir.sandbox import Sandbox
 from tests.conftest import REPO_ROOT
 

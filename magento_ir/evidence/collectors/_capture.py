@@ -34,11 +34,11 @@ if TYPE_CHECKING:
     import os
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-    from magento_ir._async._incident_response import Capabilities
     from magento_ir._http import AsyncBaseTransport
     from magento_ir.auth import Auth
     from magento_ir.evidence import EvidenceLog
     from magento_ir.models import SearchResult
+    from magento_ir.models.incident_response import Capabilities
 
 __all__ = [
     "CATEGORIES",
