@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from magento_ir._core.responses import decode_json, error_from_response
-from magento_ir._core.urls import build_query
 from magento_ir._exceptions import InvalidArgumentError, JSONValue
 from magento_ir.models import SearchResult
 from magento_ir.models.incident_response import (
@@ -92,35 +89,15 @@ class AsyncIncidentResponse:
         params: Mapping[str, str | int] | None = None,
         idempotency_key: str | None = None,
     ) -> JSONValue:
-        requester = self._requester
-        headers: dict[str, str] = {}
-        if idempotency_key is not None:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
-        query = build_query({name: str(value) for name, value in (params or {}).items()})
-        response, info = await requester.send(
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key is not None else None
+        return await self._requester.rest(
             method,
-            requester.url.rest_url(path, query),
+            path,
+            params=params,
             json_body=dict(body) if body is not None else None,
             # Reads retry anyway; writes are safe to retry because of the idempotency key.
             idempotent=True,
-            authenticated=True,
             extra_headers=headers,
-        )
-        content_type = response.headers.get("Content-Type")
-        if response.is_success:
-            return decode_json(
-                status_code=response.status_code,
-                content_type=content_type,
-                body=response.content,
-                request=info,
-            )
-        raise error_from_response(
-            status_code=response.status_code,
-            content_type=content_type,
-            body=response.content,
-            request=info,
-            retry_after=response.headers.get("Retry-After"),
-            now=datetime.now(UTC),
         )
 
     async def capabilities(self) -> Capabilities:
