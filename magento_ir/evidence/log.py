@@ -56,6 +56,7 @@ __all__ = [
     "checkpoints_path",
     "consistency_proof",
     "inclusion_proof",
+    "read_checkpoint_file",
     "read_checkpoints",
     "read_records",
     "record_in_checkpoint",
@@ -515,11 +516,21 @@ def _check_tree_size(log: Path, tree_size: int) -> None:
 def read_checkpoints(
     path: str | os.PathLike[str], verifier: NoteVerifier | None = None
 ) -> list[str]:
-    """The signed checkpoint notes kept beside the log, oldest first (to copy elsewhere)."""
+    """The signed checkpoint notes kept beside the log at `path`, oldest first (to copy
+    elsewhere); none if it has no checkpoints file yet."""
     beside = checkpoints_path(path)
-    if not beside.exists():
-        return []
-    with beside.open("rb") as handle:
+    return read_checkpoint_file(beside, verifier) if beside.exists() else []
+
+
+def read_checkpoint_file(
+    path: str | os.PathLike[str], verifier: NoteVerifier | None = None
+) -> list[str]:
+    """The signed notes in a checkpoints file: `<log>.checkpoints` or a copy kept elsewhere.
+
+    Each complete line must be `{"note": "<signed note>"}` (EvidenceFormatError otherwise;
+    with a verifier, also when a note is not signed by it); a torn last line is skipped.
+    """
+    with Path(path).open("rb") as handle:
         return [
             _parse_checkpoint_line(line, verifier)[1] for line in handle if line.endswith(b"\n")
         ]

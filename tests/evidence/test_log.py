@@ -22,6 +22,7 @@ from magento_ir.evidence import (
     checkpoints_path,
     inclusion_proof,
     merkle,
+    read_checkpoint_file,
     read_checkpoints,
     read_records,
     record_in_checkpoint,
@@ -470,3 +471,20 @@ def test_checkpoint_cadence_is_validated(tmp_path: Path, signing_key: SigningKey
         EvidenceLog.open(tmp_path / "e.log", key=signing_key, checkpoint_every=0)
     with pytest.raises(ValueError, match="checkpoint_seconds"):
         EvidenceLog.open(tmp_path / "e.log", key=signing_key, checkpoint_seconds=0)
+
+
+def test_a_copied_checkpoints_file_is_read_and_checked(
+    make_log: Callable[..., Path], signing_key: SigningKey, tmp_path: Path
+) -> None:
+    """read_checkpoint_file reads a copy kept elsewhere and refuses foreign or broken lines."""
+    path = make_log(3, checkpoint_every=2)
+    copy = tmp_path / "siem-copy.checkpoints"
+    copy.write_bytes(checkpoints_path(path).read_bytes())
+    notes = read_checkpoint_file(copy, signing_key.verifier())
+    assert notes == read_checkpoints(path)
+    assert verify(path, signing_key.verifier(), checkpoints=notes).checkpoints_checked == 4
+    with pytest.raises(EvidenceFormatError, match="no valid signature"):
+        read_checkpoint_file(copy, SigningKey.generate("magento-ir-test").verifier())
+    copy.write_text('{"not": "a note"}\n')
+    with pytest.raises(EvidenceFormatError, match="note"):
+        read_checkpoint_file(copy)

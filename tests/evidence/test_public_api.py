@@ -10,7 +10,8 @@ EXPECTED = {
     "Checkpoint", "EvidenceError", "EvidenceFormatError", "EvidenceLog", "KeyFileError",
     "LogIntegrityError", "LogLockedError", "NoteVerifier", "Problem", "Record", "ShippingError",
     "SigningKey", "TornRecordError", "VerificationReport", "canonical_json", "checkpoints_path",
-    "consistency_proof", "inclusion_proof", "merkle", "read_checkpoints", "read_records",
+    "consistency_proof", "inclusion_proof", "merkle", "read_checkpoint_file", "read_checkpoints",
+    "read_records",
     "record_in_checkpoint", "verify",
 }  # fmt: skip
 
