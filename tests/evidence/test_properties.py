@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from magento_ir.evidence import SigningKey, read_checkpoints, verify
+from magento_ir.evidence import EvidenceLog, SigningKey, read_checkpoints, read_records, verify
 from tests.evidence.conftest import write_log
 
 if TYPE_CHECKING:
@@ -142,3 +142,41 @@ def test_garbage_anywhere_gives_a_report_not_a_crash(
     _, seq = _check(tmp_path, signing_key, original["saved"], b"".join(tampered))  # type: ignore[arg-type]
     assert seq is not None
     assert seq <= index
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.lists(st.dictionaries(st.text(), JSON_VALUES, max_size=5), max_size=6),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_payloads_and_reopens_give_a_log_that_verifies(
+    tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey, batches: list[list[dict]]
+) -> None:
+    """Arbitrary JSON payloads, appended across several reopenings, verify and read back equal."""
+    path = tmp_path_factory.mktemp("roundtrip") / "evidence.log"
+    for batch in batches:
+        with EvidenceLog.open(path, key=signing_key, sync="batch", checkpoint_every=3) as log:
+            for payload in batch:
+                log.append("capture.fuzz", payload)
+    report = verify(path, signing_key.verifier())
+    assert report.ok, report.summary()
+    read_back = [r.payload for r in read_records(path) if r.type == "capture.fuzz"]
+    assert read_back == [payload for batch in batches for payload in batch]
