@@ -171,3 +171,20 @@ def test_every_shipped_playbook_has_a_passing_drill(scenario, tmp_path):
     assert all(action.verified for action in report.actions)
     assert report.outside_checks or report.state_checks
     assert all(check.passed is not False for check in report.state_checks)
+
+
+def test_drill_without_the_module_reports_what_core_rest_cannot_do(tmp_path):
+    """Without the module the core steps still verify; module steps are blocked with the fix."""
+    report = run_drill(
+        DrillOptions(products=20, customers=20, orders=30, latency="0", with_module=False,
+                     report_dir=tmp_path)
+    )  # fmt: skip
+    assert not report.ok
+    by_action = {action.action: action for action in report.actions}
+    for kind in ("disable_cms_blocks", "hold_orders"):
+        assert by_action[kind].path == "core"
+        assert by_action[kind].verified
+    for kind in ("maintenance", "terminate_sessions", "suspend_payments"):
+        assert not by_action[kind].verified
+        assert "composer require" in (by_action[kind].error or "")
+    assert report.store["module"] == "absent"
