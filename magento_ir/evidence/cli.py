@@ -9,7 +9,6 @@ command writes (one timeline), signed with the same key.
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import ssl
 import stat
@@ -47,6 +46,7 @@ from magento_ir.evidence import (
     EvidenceLog,
     NoteVerifier,
     SigningKey,
+    read_checkpoint_file,
     read_checkpoints,
     read_records,
     verify,
@@ -290,20 +290,12 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
 
 
 def _checkpoint_notes(files: Iterable[Path]) -> list[str]:
-    """Signed notes from copies of `<log>.checkpoints` files (JSON lines `{"note": ...}`)."""
+    """Signed notes from copies of `<log>.checkpoints` kept elsewhere (signatures: by verify)."""
     notes: list[str] = []
     for path in files:
         if not path.is_file():
             raise ConfigurationError(f"checkpoint file {path} does not exist")
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                notes.append(json.loads(line)["note"])
-            except (ValueError, KeyError, TypeError):
-                raise ConfigurationError(
-                    f'{path} line {number} is not a checkpoint line {{"note": "..."}}'
-                ) from None
+        notes.extend(read_checkpoint_file(path))
     return notes
 
 

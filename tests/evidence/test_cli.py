@@ -450,3 +450,17 @@ def test_capture_of_a_store_that_does_not_answer_exits_4(tmp_path: Path) -> None
     assert "could not connect" in result.output
     assert [r.type for r in read_records(log)][-2:] == ["capture.summary", "custody"]
     assert "not-a-real-token" not in log.read_text(encoding="utf-8")
+
+
+def test_verify_refuses_a_checkpoint_file_that_is_not_one(captured: Path, tmp_path: Path) -> None:
+    """--checkpoints with a missing file or a line that is no checkpoint exits 2 naming it."""
+    runner = CliRunner()
+    missing = tmp_path / "missing.checkpoints"
+    args = ["verify", "--log", str(captured), "--checkpoints"]
+    result = runner.invoke(evidence_app, [*args, str(missing)])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    garbage = tmp_path / "garbage.checkpoints"
+    garbage.write_text("not a checkpoint\n")
+    result = runner.invoke(evidence_app, [*args, str(garbage)])
+    assert result.exit_code == 2
