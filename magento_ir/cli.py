@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from magento_ir.containment.incident import Incident, RunReport, StepReport
+    from magento_ir.containment.journal import Journal
     from magento_ir.containment.playbooks import Playbook
     from magento_ir.drill import DrillReport
 
@@ -519,8 +520,14 @@ def status(
         settings = _settings(ctx)
         shown = False
         if journal.exists():
-            with _open_incident(ctx, journal, key, must_exist=True) as incident:
-                _journal_status(incident)
+            # The journal alone answers this part: no store connection needed.
+            from magento_ir.containment.journal import Journal  # noqa: PLC0415
+
+            book = Journal.open(journal, key=_signing_key(key))
+            try:
+                _journal_status(book)
+            finally:
+                book.close()
             shown = True
         if settings.base_url:
             _store_status(settings)
@@ -532,11 +539,13 @@ def status(
             )
 
 
-def _journal_status(incident: Incident) -> None:
-    table = Table(title=f"Incident {incident.id}: {incident.title}", title_justify="left")
+def _journal_status(journal: Journal) -> None:
+    opened = journal.opened() or {}
+    title = f"Incident {opened.get('id', '?')}: {opened.get('title', '')} ({opened.get('store')})"
+    table = Table(title=title, title_justify="left")
     for column in ("Step", "Action", "Status", "Parameters"):
         table.add_column(column)
-    for state in incident.status():
+    for state in journal.steps().values():
         params = ", ".join(f"{name}={value}" for name, value in state.params.items())
         table.add_row(state.step, state.action, state.status, params)
     console.print(table)

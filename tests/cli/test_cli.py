@@ -287,3 +287,14 @@ def test_canary_customer_proves_sessions_end(store, monkeypatch):
 def test_command_line_values_are_toml_or_text(text, value):
     """name=value takes TOML values; bare words and dates stay strings."""
     assert _toml_value(text) == value
+
+
+@pytest.mark.usefixtures("store")
+def test_status_reads_the_journal_without_a_store(monkeypatch):
+    """`status` lists the journal's steps even when no store is configured."""
+    assert invoke(*MAGECART, "--yes").exit_code == ExitCode.OK
+    monkeypatch.delenv("MAGENTO_IR_BASE_URL")
+    result = invoke("status")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "disable_cms_blocks" in result.output
+    assert "verified" in result.output
