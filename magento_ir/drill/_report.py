@@ -117,6 +117,8 @@ class DrillReport:
     contain_seconds: float
     total_seconds: float
     journal: str
+    # Checks the journal's checkpoint signatures: magento-ir evidence verify --verifier ...
+    journal_verifier: str = ""
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -160,6 +162,7 @@ class DrillReport:
                 "total_seconds": round(self.total_seconds, 4),
             },
             "journal": self.journal,
+            "journal_verifier": self.journal_verifier,
             "notes": list(self.notes),
         }
 
@@ -223,7 +226,11 @@ class DrillReport:
             lines.extend(f"- {_cell(note)}" for note in self.notes)
         lines += [
             "",
-            f"Incident journal: `{self.journal}`. Whole drill: {self.total_seconds:.2f} s.",
+            (
+                f"Incident journal: `{self.journal}` (check it with `magento-ir evidence verify "
+                f"{self.journal} --verifier '{self.journal_verifier}'`). Whole drill: "
+                f"{self.total_seconds:.2f} s."
+            ),
             "",
         ]
         return "\n".join(lines)

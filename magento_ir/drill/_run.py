@@ -190,7 +190,6 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     notes = list(breach.notes)
     # A throw-away key: the drill's journal is evidence of nothing but the drill.
     key = SigningKey.generate("magento-ir-drill")
-    notes.append(f"journal signed with a throw-away key: {key.verifier()}")
     contained_at = sandbox.now()
     reports: list[ActionReport] = []
     with Incident.open(
@@ -232,6 +231,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         contain_seconds=contain_seconds,
         total_seconds=time.perf_counter() - started,
         journal=str(journal_path),
+        journal_verifier=str(key.verifier()),
         notes=(
             *notes,
             (

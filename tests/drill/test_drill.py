@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,7 +16,6 @@ from magento_ir.drill import DrillOptions, DrillReport, run_drill
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)
@@ -188,3 +188,24 @@ def test_drill_without_the_module_reports_what_core_rest_cannot_do(tmp_path):
         assert not by_action[kind].verified
         assert "composer require" in (by_action[kind].error or "")
     assert report.store["module"] == "absent"
+
+
+def test_drill_journal_verifies_with_the_reported_key(drilled):
+    """`magento-ir evidence verify` accepts the drill's journal with the verifier it reports."""
+    report, _ = drilled
+    result = CliRunner().invoke(
+        app, ["evidence", "verify", report.journal, "--verifier", report.journal_verifier]
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "OK" in result.output
+
+
+def test_tampered_drill_journal_fails_verification(drilled, tmp_path):
+    """One changed byte in a copy of the journal makes `evidence verify` exit 1."""
+    report, _ = drilled
+    copy = tmp_path / "journal.log"
+    data = bytearray(Path(report.journal).read_bytes())
+    data[data.index(b'"step"') + 1] ^= 0x01
+    copy.write_bytes(bytes(data))
+    result = CliRunner().invoke(app, ["evidence", "verify", str(copy)])
+    assert result.exit_code == ExitCode.CONTAINMENT_FAILED
