@@ -298,3 +298,22 @@ def test_status_reads_the_journal_without_a_store(monkeypatch):
     assert result.exit_code == ExitCode.OK, result.output
     assert "disable_cms_blocks" in result.output
     assert "verified" in result.output
+
+
+@pytest.mark.usefixtures("store")
+def test_contain_journal_verifies_with_the_signing_key(tmp_path):
+    """The journal `contain` writes verifies, signatures included, with the CLI's own key."""
+    assert invoke(*MAGECART, "--yes").exit_code == ExitCode.OK
+    key = tmp_path / "config" / "magento-ir" / "journal.key"
+    result = invoke("evidence", "verify", "incident-journal.log", "--key", str(key))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "signed" in result.output
+
+
+def test_evidence_verify_refuses_a_malformed_verifier(tmp_path):
+    """A verifier key that is not name+keyid+base64 is a usage error."""
+    log = tmp_path / "log"
+    log.write_text("")
+    result = invoke("evidence", "verify", str(log), "--verifier", "nonsense")
+    assert result.exit_code == ExitCode.USAGE
+    assert "name+" in result.output
