@@ -16,11 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
 from magento_ir._cli_config import (
     ENV_PREFIX,
     ExitCode,
@@ -39,6 +34,18 @@ from magento_ir._exceptions import (
     UnexpectedResponseError,
 )
 from magento_ir._version import __version__
+
+try:
+    import typer
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+except ImportError as missing:  # pragma: no cover - only without the `cli` extra
+    sys.stderr.write(
+        f"magento-ir needs the cli extra ({missing.name} is missing): "
+        'pip install "magento-ir[cli]"\n'
+    )
+    raise SystemExit(int(ExitCode.USAGE)) from None
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -317,3 +317,13 @@ def test_evidence_verify_refuses_a_malformed_verifier(tmp_path):
     result = invoke("evidence", "verify", str(log), "--verifier", "nonsense")
     assert result.exit_code == ExitCode.USAGE
     assert "name+" in result.output
+
+
+def test_without_the_cli_extra_the_command_names_it():
+    """With typer missing, importing the CLI says which extra to install and exits 2."""
+    code = "import sys; sys.modules['typer'] = None; import magento_ir.cli"
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == ExitCode.USAGE
+    assert 'pip install "magento-ir[cli]"' in result.stderr
