@@ -616,6 +616,12 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
     report_dir: Annotated[
         Path, typer.Option(help="Where drill-report.md and drill-report.json go.")
     ] = Path(),
+    faults: Annotated[
+        bool,
+        typer.Option(
+            "--faults", help="While containing, fail 20% of reads (503) and cut off 5% of writes."
+        ),
+    ] = False,
 ) -> None:
     """Stage a breach on a local sandbox store, contain it over HTTP, report (no real store)."""
     with _exit_codes():
@@ -635,6 +641,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             latency=latency,
             with_module=with_module,
             report_dir=report_dir,
+            faults=faults,
         )
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

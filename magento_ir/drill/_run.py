@@ -46,6 +46,8 @@ _RESPONDER_INTEGRATION = "ERP Connector"
 _CANARY_EMAIL = "ir.customer12@example.com"
 _ADMIN = 2
 _CUSTOMER = 3
+_READ_FAULT_RATE = 0.2
+_WRITE_FAULT_RATE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class DrillOptions:
     with_module: bool = True
     seed: int = 0
     report_dir: Path = field(default_factory=Path)
+    # Unreliable network while containing: reads fail transiently, writes lose their answer.
+    faults: bool = False
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -191,6 +195,12 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     # A throw-away key: the drill's journal is evidence of nothing but the drill.
     key = SigningKey.generate("magento-ir-drill")
     contained_at = sandbox.now()
+    if options.faults:
+        _inject_faults(sandbox)
+        notes.append(
+            f"faults injected while containing and rolling back: {_READ_FAULT_RATE:.0%} of reads "
+            f"answered 503, {_WRITE_FAULT_RATE:.0%} of writes applied but their answer cut off"
+        )
     reports: list[ActionReport] = []
     with Incident.open(
         journal_path, key=key, store=store, title=f"Drill: {playbook.title}"
@@ -207,6 +217,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
                 "leaves it to the admin panel (no REST route writes configuration)"
             )
         rollbacks = await _rollbacks(incident, sandbox, reports, scenario.rollback, say)
+    # The checks afterwards observe the store itself, not the network's weather.
+    sandbox.faults.clear()
     say("checking from the attacker's side")
     outside = await attacker_checks(base_url, breach)
     state = _state_checks(
@@ -240,6 +252,13 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             ),
         ),
     )
+
+
+def _inject_faults(sandbox: Sandbox) -> None:
+    sandbox.faults.at_rate("503", _READ_FAULT_RATE, method="GET")
+    # A truncated answer comes after the store applied the write: the ambiguous case.
+    for method in ("POST", "PUT"):
+        sandbox.faults.at_rate("truncated_body", _WRITE_FAULT_RATE, method=method)
 
 
 def _diff(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

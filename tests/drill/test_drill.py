@@ -209,3 +209,23 @@ def test_tampered_drill_journal_fails_verification(drilled, tmp_path):
     copy.write_bytes(bytes(data))
     result = CliRunner().invoke(app, ["evidence", "verify", str(copy)])
     assert result.exit_code == ExitCode.CONTAINMENT_FAILED
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_drill_under_faults_applies_every_module_write_once(seed, tmp_path):
+    """With 20% of reads failing and 5% of writes losing their answer, the drill still passes."""
+    report = run_drill(
+        DrillOptions(products=20, customers=20, orders=30, latency="0", seed=seed, faults=True,
+                     report_dir=tmp_path)
+    )  # fmt: skip
+    assert report.ok, report.to_markdown()
+    state = {check.name: check for check in report.state_checks}
+    assert state["every module write applied exactly once"].passed is True
+    assert any("faults injected" in note for note in report.notes)
+    fired = sum(
+        count
+        for action in report.actions
+        for route, count in action.requests_by_route.items()
+        if "(fault" in route
+    )
+    assert fired > 0
