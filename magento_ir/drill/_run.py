@@ -233,6 +233,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             "orders": options.orders,
             "latency": options.latency,
             "module": "installed" if options.with_module else "absent",
+            "faults": "injected" if options.faults else "none",
         },
         started_at=started_at.isoformat(timespec="seconds"),
         staged=tuple(breach.items),
