@@ -55,18 +55,17 @@ def _environment(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def _serve(with_module: bool) -> Iterator[Sandbox]:
+def _serve(with_module: bool) -> Iterator[tuple[Sandbox, str]]:
     sandbox = Sandbox(with_module=with_module, orders=5)
     with SandboxServer(sandbox) as server:
-        sandbox.served_url = server.base_url  # type: ignore[attr-defined]
-        yield sandbox
+        yield sandbox, server.base_url
 
 
 @pytest.fixture
 def store(monkeypatch) -> Iterator[Sandbox]:
     """A served sandbox with the module, the CLI pointed at it by environment variables."""
-    for sandbox in _serve(with_module=True):
-        monkeypatch.setenv("MAGENTO_IR_BASE_URL", sandbox.served_url)  # type: ignore[attr-defined]
+    for sandbox, url in _serve(with_module=True):
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", url)
         monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
         monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
         yield sandbox
@@ -201,8 +200,8 @@ def test_unreachable_store_exits_4(monkeypatch):
 
 def test_module_action_without_the_module_exits_5(monkeypatch):
     """An action only the module can do, on a store without it, exits 5 and says how to install."""
-    for sandbox in _serve(with_module=False):
-        monkeypatch.setenv("MAGENTO_IR_BASE_URL", sandbox.served_url)  # type: ignore[attr-defined]
+    for _sandbox, url in _serve(with_module=False):
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", url)
         monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
         monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
         result = invoke("contain", "--action", "maintenance mode=storefront", "--yes")
@@ -221,10 +220,11 @@ def test_unsafe_profile_file_exits_2(tmp_path):
     assert "Pr0f1le!" not in result.output
 
 
-def test_flags_win_over_environment(store, monkeypatch):
+@pytest.mark.usefixtures("store")
+def test_flags_win_over_environment(monkeypatch):
     """--base-url given on the command line beats MAGENTO_IR_BASE_URL."""
+    url = os.environ["MAGENTO_IR_BASE_URL"]
     monkeypatch.setenv("MAGENTO_IR_BASE_URL", "http://127.0.0.1:9")
-    url = store.served_url  # type: ignore[attr-defined]
     result = invoke("--base-url", url, *MAGECART, "--dry-run")
     assert result.exit_code == ExitCode.OK, result.output
 
