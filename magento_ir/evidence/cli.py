@@ -81,10 +81,11 @@ KEY_NAME = "magento-ir-journal"
 _SHARED_BITS = stat.S_IRWXG | stat.S_IRWXO
 _EXIT_VERIFY_FAILED = 1
 
-LogOption = Annotated[
+LogArgument = Annotated[
     Path,
-    typer.Option(
-        "--log", envvar=f"{ENV_PREFIX}JOURNAL", help="The evidence log (the incident journal)."
+    typer.Argument(
+        envvar=f"{ENV_PREFIX}JOURNAL",
+        help="The evidence log: the incident journal `contain` writes.",
     ),
 ]
 KeyOption = Annotated[
@@ -184,7 +185,9 @@ def _records(log: Path, pseudonymiser: Pseudonymiser | None) -> Iterator[Record]
 
 def _require_log(log: Path) -> None:
     if not log.is_file():
-        raise ConfigurationError(f"no evidence log at {log}: pass --log with the file to read")
+        raise ConfigurationError(
+            f"no evidence log at {log}: give the log file as the argument (or MAGENTO_IR_JOURNAL)"
+        )
 
 
 class _CaptureProgress:
@@ -210,7 +213,7 @@ def evidence_commands() -> None:
 @evidence_app.command("capture")
 def capture_command(  # noqa: PLR0917 - one parameter per command-line option
     ctx: typer.Context,
-    log: LogOption = DEFAULT_LOG,
+    log: LogArgument = DEFAULT_LOG,
     key: KeyOption = None,
     since: Annotated[
         str | None,
@@ -281,7 +284,7 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         console.print(line + (f"  {result.reason}" if result.reason else ""), highlight=False)
     console.print(f"{summary.exchanges} HTTP exchanges recorded in {log}", highlight=False)
     console.print(
-        f"Verify with: magento-ir evidence verify --log {log} --verifier {signing_key.verifier()}",
+        f"Verify with: magento-ir evidence verify {log} --verifier {signing_key.verifier()}",
         highlight=False,
         soft_wrap=True,
     )
@@ -301,13 +304,17 @@ def _checkpoint_notes(files: Iterable[Path]) -> list[str]:
 
 @evidence_app.command("verify")
 def verify_command(
-    log: LogOption = DEFAULT_LOG,
+    log: LogArgument = DEFAULT_LOG,
     verifier: Annotated[
         str | None,
         typer.Option(
             envvar=f"{ENV_PREFIX}VERIFIER_KEY",
             help="Public verifier key (name+id+key) that must have signed the checkpoints.",
         ),
+    ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(help="Or the signing key file to derive the verifier key from."),
     ] = None,
     checkpoints: Annotated[
         list[Path] | None,
@@ -320,7 +327,11 @@ def verify_command(
     """Check the whole log; exit 1 naming the first bad record."""
     try:
         _require_log(log)
+        if verifier and key is not None:
+            raise ConfigurationError("give --verifier or --key, not both")
         note_verifier = NoteVerifier.parse(verifier) if verifier else None
+        if key is not None:
+            note_verifier = SigningKey.load(key, KEY_NAME).verifier()
         notes = _checkpoint_notes(checkpoints or [])
     except MagentoIRError as error:
         _fail(ExitCode.USAGE, str(error))
@@ -335,7 +346,7 @@ def export_command(
     export_format: Annotated[
         str, typer.Option("--format", help="ecs (JSON lines), ocsf (JSON lines) or cef.")
     ],
-    log: LogOption = DEFAULT_LOG,
+    log: LogArgument = DEFAULT_LOG,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -406,7 +417,7 @@ def ship_command(
             "hec+https://HOST:PORT/services/collector/event"
         ),
     ],
-    log: LogOption = DEFAULT_LOG,
+    log: LogArgument = DEFAULT_LOG,
     ca_file: Annotated[
         Path | None, typer.Option(help="CA bundle to check the receiver's TLS certificate.")
     ] = None,

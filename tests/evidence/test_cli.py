@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import AdminCredentials, MagentoClient
-from magento_ir.evidence import read_records
-from magento_ir.evidence.cli import evidence_app
+from magento_ir.evidence import SigningKey, read_records
+from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def env(served: SandboxServer, tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def captured(env: dict[str, str], tmp_path: Path) -> Path:
     log = tmp_path / "evidence.log"
-    result = CliRunner().invoke(evidence_app, ["capture", "--log", str(log)], env=env)
+    result = CliRunner().invoke(evidence_app, ["capture", str(log)], env=env)
     assert result.exit_code == 0, result.output
     return log
 
@@ -79,16 +79,14 @@ def test_capture_output_lists_categories_and_what_could_not_be_collected(
     log = tmp_path / "evidence.log"
     result = CliRunner().invoke(
         evidence_app,
-        ["capture", "--log", str(log), "--only", "customers", "--only", "admin_users"],
+        ["capture", str(log), "--only", "customers", "--only", "admin_users"],
         env=env,
     )
     assert result.exit_code == 0, result.output
     assert "customers      complete      37/37" in result.output
     assert "admin_users    not_collected" in result.output
     verifier = result.output.split("--verifier ", 1)[1].split()[0]
-    verified = CliRunner().invoke(
-        evidence_app, ["verify", "--log", str(log), "--verifier", verifier]
-    )
+    verified = CliRunner().invoke(evidence_app, ["verify", str(log), "--verifier", verifier])
     assert verified.exit_code == 0, verified.output
     assert "signed checkpoints match" in verified.output
 
@@ -97,10 +95,10 @@ def test_capture_with_bad_input_exits_2_with_the_fix(env: dict[str, str], tmp_pa
     """An unknown category or a date that is no date exits 2 and says what is accepted."""
     runner = CliRunner()
     log = str(tmp_path / "evidence.log")
-    result = runner.invoke(evidence_app, ["capture", "--log", log, "--only", "nope"], env=env)
+    result = runner.invoke(evidence_app, ["capture", log, "--only", "nope"], env=env)
     assert result.exit_code == 2
     assert "unknown capture categories ['nope']" in result.output
-    result = runner.invoke(evidence_app, ["capture", "--log", log, "--since", "May"], env=env)
+    result = runner.invoke(evidence_app, ["capture", log, "--since", "May"], env=env)
     assert result.exit_code == 2
     assert "is not a date" in result.output
 
@@ -109,7 +107,7 @@ def test_capture_with_refused_credentials_exits_3(env: dict[str, str], tmp_path:
     """The store refusing the login exits 3 and says to check the credentials."""
     result = CliRunner().invoke(
         evidence_app,
-        ["capture", "--log", str(tmp_path / "e.log")],
+        ["capture", str(tmp_path / "e.log")],
         env={**env, "MAGENTO_IR_PASSWORD": "not-the-password1"},
     )
     assert result.exit_code == 3
@@ -121,7 +119,7 @@ def test_capture_without_a_store_exits_2(tmp_path: Path) -> None:
     """No base URL anywhere: exit 2 with how to give one."""
     result = CliRunner().invoke(
         evidence_app,
-        ["capture", "--log", str(tmp_path / "e.log")],
+        ["capture", str(tmp_path / "e.log")],
         env={
             "MAGENTO_IR_BASE_URL": "",
             "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "none.toml"),
@@ -134,11 +132,11 @@ def test_capture_without_a_store_exits_2(tmp_path: Path) -> None:
 def test_verify_passes_then_names_the_record_with_one_changed_byte(captured: Path) -> None:
     """verify exits 0 on the capture; one flipped byte makes it exit 1 naming that record."""
     runner = CliRunner()
-    result = runner.invoke(evidence_app, ["verify", "--log", str(captured)])
+    result = runner.invoke(evidence_app, ["verify", str(captured)])
     assert result.exit_code == 0, result.output
     assert "OK:" in result.output
     flip_one_byte(captured, 40)
-    result = runner.invoke(evidence_app, ["verify", "--log", str(captured)])
+    result = runner.invoke(evidence_app, ["verify", str(captured)])
     assert result.exit_code == 1
     assert "record 40, line 41" in result.output
 
@@ -150,7 +148,6 @@ def test_verify_in_a_subprocess_exits_nonzero_and_names_the_record(captured: Pat
         "-c",
         "from magento_ir.evidence.cli import evidence_app; evidence_app()",
         "verify",
-        "--log",
         str(captured),
     ]
     ok = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603 - our own interpreter
@@ -167,13 +164,13 @@ def test_verify_checks_signatures_and_external_checkpoints(captured: Path, tmp_p
     kept = tmp_path / "kept.checkpoints"
     kept.write_bytes((captured.parent / (captured.name + ".checkpoints")).read_bytes())
     runner = CliRunner()
-    result = runner.invoke(evidence_app, ["verify", "--log", str(captured), "--verifier", key])
+    result = runner.invoke(evidence_app, ["verify", str(captured), "--verifier", key])
     assert result.exit_code == 0, result.output
     assert "signed" in result.output
     lines = captured.read_bytes().splitlines(keepends=True)
     captured.write_bytes(b"".join(lines[:-3]))
     (captured.parent / (captured.name + ".checkpoints")).write_bytes(b"")
-    args = ["verify", "--log", str(captured), "--verifier", key, "--checkpoints", str(kept)]
+    args = ["verify", str(captured), "--verifier", key, "--checkpoints", str(kept)]
     result = runner.invoke(evidence_app, args)
     assert result.exit_code == 1
     assert "truncated" in result.output
@@ -181,7 +178,7 @@ def test_verify_checks_signatures_and_external_checkpoints(captured: Path, tmp_p
 
 def test_verify_of_a_missing_log_exits_2(tmp_path: Path) -> None:
     """A log path that does not exist is a usage error that says which file."""
-    result = CliRunner().invoke(evidence_app, ["verify", "--log", str(tmp_path / "none.log")])
+    result = CliRunner().invoke(evidence_app, ["verify", str(tmp_path / "none.log")])
     assert result.exit_code == 2
     assert "no evidence log at" in result.output
 
@@ -194,7 +191,7 @@ def test_export_writes_one_event_per_record(
     out = tmp_path / f"events.{export_format}"
     result = CliRunner().invoke(
         evidence_app,
-        ["export", "--log", str(captured), "--format", export_format, "-o", str(out)],
+        ["export", str(captured), "--format", export_format, "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
     records = list(read_records(captured))
@@ -211,7 +208,7 @@ def test_export_pseudonymises_personal_data_with_a_key(
     out = tmp_path / "events.json"
     result = CliRunner().invoke(
         evidence_app,
-        ["export", "--log", str(captured), "--format", "ecs", "-o", str(out)],
+        ["export", str(captured), "--format", "ecs", "-o", str(out)],
         env={**env, "MAGENTO_IR_PSEUDONYM_KEY": PSEUDONYM_KEY},
     )
     assert result.exit_code == 0, result.output
@@ -227,13 +224,13 @@ def test_export_refuses_an_unknown_format_and_a_shared_key_file(
 ) -> None:
     """Bad --format, or a key file others can read, exit 2 with the fix."""
     runner = CliRunner()
-    result = runner.invoke(evidence_app, ["export", "--log", str(captured), "--format", "xml"])
+    result = runner.invoke(evidence_app, ["export", str(captured), "--format", "xml"])
     assert result.exit_code == 2
     assert "use ecs, ocsf or cef" in result.output
     key_file = tmp_path / "pseudonym.key"
     key_file.write_text(PSEUDONYM_KEY)
     key_file.chmod(0o644)
-    args = ["export", "--log", str(captured), "--format", "ecs"]
+    args = ["export", str(captured), "--format", "ecs"]
     result = runner.invoke(evidence_app, [*args, "--pseudonym-key-file", str(key_file)])
     assert result.exit_code == 2
     assert f"chmod 600 {key_file}" in result.output
@@ -267,7 +264,7 @@ def test_ship_to_syslog_over_tcp_sends_every_record_then_the_checkpoints(capture
     receiver = _SyslogReceiver()
     result = CliRunner().invoke(
         evidence_app,
-        ["ship", "--log", str(captured), "--to", f"syslog+tcp://127.0.0.1:{receiver.port}"],
+        ["ship", str(captured), "--to", f"syslog+tcp://127.0.0.1:{receiver.port}"],
     )
     assert result.exit_code == 0, result.output
     receiver.thread.join(timeout=10)
@@ -291,7 +288,7 @@ def test_ship_refuses_bad_destinations(captured: Path, destination: str, message
     """Unknown schemes, missing ports, HEC over plain http or without a token exit 2."""
     result = CliRunner().invoke(
         evidence_app,
-        ["ship", "--log", str(captured), "--to", destination],
+        ["ship", str(captured), "--to", destination],
         env={"MAGENTO_IR_HEC_TOKEN": ""},
     )
     assert result.exit_code == 2
@@ -302,7 +299,7 @@ def test_ship_refuses_a_log_that_does_not_verify(captured: Path) -> None:
     """A tampered log is not shipped: exit 1 naming the bad record."""
     flip_one_byte(captured, 3)
     result = CliRunner().invoke(
-        evidence_app, ["ship", "--log", str(captured), "--to", "syslog+tcp://127.0.0.1:9"]
+        evidence_app, ["ship", str(captured), "--to", "syslog+tcp://127.0.0.1:9"]
     )
     assert result.exit_code == 1
     assert "record 3" in result.output
@@ -362,7 +359,6 @@ def test_ship_to_hec_over_tls_delivers_every_record_pseudonymised(
             evidence_app,
             [
                 "ship",
-                "--log",
                 str(captured),
                 "--to",
                 receiver.url,
@@ -411,7 +407,7 @@ def test_capture_since_last_reads_only_what_changed_after_the_previous_capture(
         )
     result = CliRunner().invoke(
         evidence_app,
-        ["capture", "--log", str(captured), "--since", "last", "--only", "customers"],
+        ["capture", str(captured), "--since", "last", "--only", "customers"],
         env=env,
     )
     assert result.exit_code == 0, result.output
@@ -424,9 +420,7 @@ def test_capture_since_last_reads_only_what_changed_after_the_previous_capture(
 def test_capture_since_last_on_a_new_log_exits_2(env: dict[str, str], tmp_path: Path) -> None:
     """--since last with no earlier capture in the log says to run a full capture first."""
     log = tmp_path / "new.log"
-    result = CliRunner().invoke(
-        evidence_app, ["capture", "--log", str(log), "--since", "last"], env=env
-    )
+    result = CliRunner().invoke(evidence_app, ["capture", str(log), "--since", "last"], env=env)
     assert result.exit_code == 2
     assert "holds no completed capture yet" in result.output
 
@@ -439,7 +433,7 @@ def test_capture_of_a_store_that_does_not_answer_exits_4(tmp_path: Path) -> None
     log = tmp_path / "e.log"
     result = CliRunner().invoke(
         evidence_app,
-        ["capture", "--log", str(log)],
+        ["capture", str(log)],
         env={
             "MAGENTO_IR_BASE_URL": f"http://127.0.0.1:{port}",
             "MAGENTO_IR_TOKEN": "not-a-real-token",
@@ -456,7 +450,7 @@ def test_verify_refuses_a_checkpoint_file_that_is_not_one(captured: Path, tmp_pa
     """--checkpoints with a missing file or a line that is no checkpoint exits 2 naming it."""
     runner = CliRunner()
     missing = tmp_path / "missing.checkpoints"
-    args = ["verify", "--log", str(captured), "--checkpoints"]
+    args = ["verify", str(captured), "--checkpoints"]
     result = runner.invoke(evidence_app, [*args, str(missing)])
     assert result.exit_code == 2
     assert "does not exist" in result.output
@@ -464,3 +458,24 @@ def test_verify_refuses_a_checkpoint_file_that_is_not_one(captured: Path, tmp_pa
     garbage.write_text("not a checkpoint\n")
     result = runner.invoke(evidence_app, [*args, str(garbage)])
     assert result.exit_code == 2
+
+
+def test_verify_derives_the_verifier_from_the_signing_key_file(
+    captured: Path, tmp_path: Path
+) -> None:
+    """--key checks signatures with the key capture signed with; with --verifier too, exit 2."""
+    key_file = tmp_path / "config" / "journal.key"
+    runner = CliRunner()
+    result = runner.invoke(evidence_app, ["verify", str(captured), "--key", str(key_file)])
+    assert result.exit_code == 0, result.output
+    assert "signed checkpoints match" in result.output
+    other = tmp_path / "other.key"
+    SigningKey.generate(KEY_NAME).save(other)
+    result = runner.invoke(evidence_app, ["verify", str(captured), "--key", str(other)])
+    assert result.exit_code == 1
+    assert "checkpoint_signature" in result.output
+    verifier = str(SigningKey.load(other, KEY_NAME).verifier())
+    both = ["verify", str(captured), "--key", str(key_file), "--verifier", verifier]
+    result = runner.invoke(evidence_app, both)
+    assert result.exit_code == 2
+    assert "not both" in result.output

@@ -102,7 +102,7 @@ def test_drill_capture_verifies_and_a_changed_byte_is_named(tmp_path: Path) -> N
             "MAGENTO_IR_PASSWORD": sandbox.options.admin_password,
             "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "profiles.toml"),
         }
-        args = ["--log", str(journal), "--key", str(key_file)]
+        args = [str(journal), "--key", str(key_file)]
         captured = CliRunner().invoke(evidence_app, ["capture", *args], env=env)
         assert captured.exit_code == 0, captured.output
 
@@ -111,12 +111,11 @@ def test_drill_capture_verifies_and_a_changed_byte_is_named(tmp_path: Path) -> N
         "-c",
         "from magento_ir.evidence.cli import evidence_app; evidence_app()",
         "verify",
-        "--log",
         str(journal),
         "--verifier",
         str(key.verifier()),
     ]
-    runner_args = ["verify", "--log", str(journal), "--verifier", str(key.verifier())]
+    runner_args = ["verify", str(journal), "--verifier", str(key.verifier())]
     assert CliRunner().invoke(evidence_app, runner_args).exit_code == 0
     passed = subprocess.run(verify_command, capture_output=True, text=True, check=False)  # noqa: S603 - our own interpreter
     assert passed.returncode == 0, passed.stderr
