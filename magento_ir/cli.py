@@ -408,7 +408,7 @@ JournalOption = Annotated[
 KeyOption = Annotated[
     Path | None,
     typer.Option(
-        envvar=f"{ENV_PREFIX}JOURNAL_KEY",
+        envvar=f"{ENV_PREFIX}KEY_FILE",
         help="Ed25519 key signing the journal (default ~/.config/magento-ir/journal.key).",
     ),
 ]
@@ -712,41 +712,14 @@ def _print_drill(report: DrillReport) -> None:
     console.print(after)
 
 
-evidence_app = typer.Typer(
-    name="evidence", help="Evidence logs (incident journals are evidence logs too).",
-    no_args_is_help=True,
-)  # fmt: skip
-app.add_typer(evidence_app, name="evidence")
+def _mount_evidence() -> None:
+    # `magento-ir evidence capture | verify | export | ship`, by the evidence package.
+    from magento_ir.evidence.cli import evidence_app  # noqa: PLC0415
+
+    app.add_typer(evidence_app, name="evidence")
 
 
-@evidence_app.command("verify")
-def evidence_verify(
-    log: Annotated[Path, typer.Argument(help="The evidence log (e.g. incident-journal.log).")],
-    verifier: Annotated[
-        str | None,
-        typer.Option(help="Verifier key 'name+keyid+base64' to check checkpoint signatures."),
-    ] = None,
-    key: Annotated[
-        Path | None, typer.Option(help="Or the signing key file to derive the verifier from.")
-    ] = None,
-) -> None:
-    """Check a log's hash chain, Merkle checkpoints and (with a verifier) their signatures."""
-    from magento_ir.evidence import EvidenceFormatError, NoteVerifier, verify  # noqa: PLC0415
-
-    with _exit_codes():
-        if not log.exists():
-            raise ConfigurationError(f"no evidence log at {log}")
-        if verifier is not None and key is not None:
-            raise ConfigurationError("give --verifier or --key, not both")
-        try:
-            note_verifier = NoteVerifier.parse(verifier) if verifier is not None else None
-        except EvidenceFormatError as error:
-            raise ConfigurationError(str(error)) from None
-        if key is not None:
-            note_verifier = _signing_key(key).verifier()
-        report = verify(log, note_verifier)
-        (console if report.ok else errors).print(report.summary(), highlight=False)
-        raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
+_mount_evidence()
 
 
 def _mount_sandbox() -> None:
