@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magento_ir import set_testing
-from magento_ir.auth import CustomerCredentials, OAuth1Credentials
+from magento_ir.auth import AdminCredentials, CustomerCredentials, OAuth1Credentials
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.actions import QuarantineProducts
 from magento_ir.containment.incident import Incident
@@ -122,6 +122,10 @@ async def _bench_path(args: argparse.Namespace, with_module: bool) -> list[Row]:
             concurrency=args.workers,
             canary_customer=CustomerCredentials(
                 "ir.customer12@example.com", sandbox.options.customer_password
+            ),
+            # As the drill does: ending admin sessions is proven on a canary admin's token.
+            canary_admin=AdminCredentials(
+                sandbox.options.admin_user, sandbox.options.admin_password
             ),
         )
         journal = Path(tmp) / "journal.log"

@@ -215,6 +215,11 @@ class DrillReport:
                 f"{item.seconds:.3f} | {item.requests} | {_cell(item.detail)} |"
                 for item in self.rollbacks
             )
+            for item in self.rollbacks:
+                if item.checks:
+                    lines.append("")
+                    lines.append(f"Rollback of {_cell(item.action)} verified by:")
+                    lines.extend(f"- {_check_line(check)}" for check in item.checks)
         else:
             lines.append("Nothing was rolled back.")
         lines += ["", "## The attacker's view afterwards", ""]

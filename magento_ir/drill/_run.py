@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento_ir._exceptions import ConfigurationError
-from magento_ir.auth import CustomerCredentials, OAuth1Credentials
+from magento_ir.auth import AdminCredentials, CustomerCredentials, OAuth1Credentials
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
@@ -178,10 +178,13 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     scenario = SCENARIOS[options.scenario]
     playbook = load_playbook(scenario.playbook)
     credentials = sandbox.inspect.integration_credentials(_RESPONDER_INTEGRATION)
+    options_ = sandbox.options
     store = StoreConnection(
         base_url=base_url,
         auth=OAuth1Credentials(**credentials),
-        canary_customer=CustomerCredentials(_CANARY_EMAIL, sandbox.options.customer_password),
+        canary_customer=CustomerCredentials(_CANARY_EMAIL, options_.customer_password),
+        # The one reference admin whose role may read GET /V1/modules, as the canary needs.
+        canary_admin=AdminCredentials(options_.admin_user, options_.admin_password),
     )
     with sandbox.lock:
         breach.canary_customer_id = sandbox.state.customer_id_for_email(_CANARY_EMAIL)
@@ -321,13 +324,20 @@ async def _rollbacks(
         seconds = time.perf_counter() - clock
         requests = sum(_diff(before, sandbox.inspect.request_counts()).values())
         step: StepReport | None = run.steps[0] if run.steps else None
+        checks = tuple(
+            CheckReport(check.name, check.passed, check.detail)
+            for check in (step.verification.checks if step and step.verification else ())
+        )
         ok = (
             step is not None
             and step.status == "rolled_back"
             and (step.outcome is None or step.outcome.ok)
+            and all(check.passed is not False for check in checks)
         )
         detail = "nothing to roll back" if step is None else (step.error or _entities(step))
-        results.append(RollbackReport(report.step, report.action, ok, seconds, requests, detail))
+        results.append(
+            RollbackReport(report.step, report.action, ok, seconds, requests, detail, checks)
+        )
     return results
 
 

@@ -20,6 +20,7 @@ from magento_ir.cli import _exit_codes, _toml_value, app
 from magento_ir.containment.playbooks import PlaybookError
 from magento_ir.evidence import read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -86,13 +87,15 @@ def test_console_script_runs_in_a_subprocess():
     """The installed `magento-ir` entry point starts and answers --version and --help."""
     script = Path(sys.executable).parent / "magento-ir"
     assert script.exists(), "pip install -e . installs the magento-ir console script"
+    # This checkout's code, whichever tree the environment's editable install points at.
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     version = subprocess.run(  # noqa: S603 - our own console script
-        [str(script), "--version"], capture_output=True, text=True, check=False
+        [str(script), "--version"], capture_output=True, text=True, check=False, env=env
     )
     assert version.returncode == 0
     assert version.stdout.strip() == f"magento-ir {__version__}"
     helped = subprocess.run(  # noqa: S603
-        [str(script), "--help"], capture_output=True, text=True, check=False
+        [str(script), "--help"], capture_output=True, text=True, check=False, env=env
     )
     assert helped.returncode == 0
     for command in ("contain", "verify", "rollback", "status", "drill", "sandbox"):
@@ -323,7 +326,11 @@ def test_without_the_cli_extra_the_command_names_it():
     """With typer missing, importing the CLI says which extra to install and exits 2."""
     code = "import sys; sys.modules['typer'] = None; import magento_ir.cli"
     result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert result.returncode == ExitCode.USAGE
     assert 'pip install "magento-ir[cli]"' in result.stderr
