@@ -72,6 +72,9 @@ class StoreSettings:
     # prove on it, from the outside, that its earlier token and session stopped working.
     canary_email: str | None = None
     canary_password: str | None = field(default=None, repr=False)
+    # An admin the responder controls, not kept by a lockdown: proves admin sessions end.
+    canary_admin: str | None = None
+    canary_admin_password: str | None = field(default=None, repr=False)
 
     def over(self, fallback: StoreSettings) -> StoreSettings:
         """These settings, with `fallback`'s values where these have none."""
@@ -100,6 +103,16 @@ class StoreSettings:
                 "(MAGENTO_IR_CANARY_EMAIL, MAGENTO_IR_CANARY_PASSWORD)"
             )
         return CustomerCredentials(self.canary_email, self.canary_password)
+
+    def canary_admin_credentials(self) -> AdminCredentials | None:
+        if not self.canary_admin and not self.canary_admin_password:
+            return None
+        if not (self.canary_admin and self.canary_admin_password):
+            raise ConfigurationError(
+                "the canary admin needs both canary_admin (its user name) and "
+                "canary_admin_password (MAGENTO_IR_CANARY_ADMIN, MAGENTO_IR_CANARY_ADMIN_PASSWORD)"
+            )
+        return AdminCredentials(self.canary_admin, self.canary_admin_password)
 
     def auth(self) -> Auth:
         """Credentials from the settings: a token, an integration's OAuth values, or a login."""

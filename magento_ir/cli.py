@@ -171,6 +171,13 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
             help="Canary customer proving sessions end (password: MAGENTO_IR_CANARY_PASSWORD)."
         ),
     ] = None,
+    canary_admin: Annotated[
+        str | None,
+        typer.Option(
+            help="Canary admin user proving admin sessions end "
+            "(password: MAGENTO_IR_CANARY_ADMIN_PASSWORD)."
+        ),
+    ] = None,
     profile: Annotated[
         str | None, typer.Option(help="Profile name in the profiles file (env MAGENTO_IR_PROFILE).")
     ] = None,
@@ -203,6 +210,7 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         consumer_key=consumer_key,
         storefront_url=storefront_url,
         canary_email=canary_email,
+        canary_admin=canary_admin,
     )
     ctx.obj = _Settings(flags, profile, profiles_file)
 
@@ -221,6 +229,7 @@ def _store(ctx: typer.Context) -> Any:  # noqa: ANN401 - StoreConnection, import
         auth=settings.auth(),
         storefront_url=settings.storefront_url,
         canary_customer=settings.canary(),
+        canary_admin=settings.canary_admin_credentials(),
     )
 
 

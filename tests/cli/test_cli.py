@@ -341,3 +341,23 @@ def test_a_failed_entity_exits_1():
     """A step that fails for an entity (an unknown SKU) ends with exit code 1."""
     result = invoke("contain", "--action", "quarantine_products skus=['NO-SUCH-SKU']", "--yes")
     assert result.exit_code == ExitCode.CONTAINMENT_FAILED, result.output
+
+
+def test_canary_admin_proves_admin_sessions_end(store, monkeypatch):
+    """With a canary admin, terminate_sessions proves the admin's earlier token is refused."""
+    # The responder signs as an integration: an admin responder would be kept, canary or not.
+    monkeypatch.delenv("MAGENTO_IR_USERNAME")
+    monkeypatch.delenv("MAGENTO_IR_PASSWORD")
+    for name, value in store.inspect.integration_credentials("ERP Connector").items():
+        monkeypatch.setenv(f"MAGENTO_IR_{name.upper()}", value)
+    monkeypatch.setenv("MAGENTO_IR_CANARY_ADMIN", "admin")
+    monkeypatch.setenv("MAGENTO_IR_CANARY_ADMIN_PASSWORD", store.options.admin_password)
+    result = invoke("contain", "--action", "terminate_sessions scope=admins", "--yes")
+    assert result.exit_code == ExitCode.OK, result.output
+    checks = {
+        check["name"]: check["passed"]
+        for record in read_records("incident-journal.log")
+        if record.type == "journal.verification"
+        for check in record.payload["verification"]["checks"]
+    }
+    assert checks["an admin token issued before is refused"] is True

@@ -179,3 +179,14 @@ def test_canary_needs_email_and_password():
     assert canary is not None
     assert canary.email == "c@example.com"
     assert SECRET not in repr(canary)
+
+
+def test_canary_admin_needs_name_and_password():
+    """A canary admin name without its password is refused, naming both variables."""
+    assert StoreSettings().canary_admin_credentials() is None
+    with pytest.raises(ConfigurationError, match="MAGENTO_IR_CANARY_ADMIN_PASSWORD"):
+        StoreSettings(canary_admin="ir-canary").canary_admin_credentials()
+    admin = StoreSettings(canary_admin="ir-canary", canary_admin_password=SECRET)
+    credentials = admin.canary_admin_credentials()
+    assert credentials is not None
+    assert SECRET not in repr(credentials)
