@@ -613,7 +613,13 @@ def playbooks() -> None:
 
 @app.command()
 def drill(  # noqa: PLR0917 - one parameter per command-line option
-    scenario: Annotated[str, typer.Option(help="Breach to stage.")] = "magecart",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="Breach to stage: magecart, compromised_admin, customer_data_exfiltration, "
+            "card_testing or hr_data_breach."
+        ),
+    ] = "magecart",
     products: Annotated[int, typer.Option(help="Generated products.")] = 10_000,
     customers: Annotated[int, typer.Option(help="Generated customers.")] = 100_000,
     orders: Annotated[int, typer.Option(help="Generated orders.")] = 200,
@@ -631,6 +637,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             "--faults", help="While containing, fail 20% of reads (503) and cut off 5% of writes."
         ),
     ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated store and of the faults.")] = 0,
 ) -> None:
     """Stage a breach on a local sandbox store, contain it over HTTP, report (no real store)."""
     with _exit_codes():
@@ -651,6 +658,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             with_module=with_module,
             report_dir=report_dir,
             faults=faults,
+            seed=seed,
         )
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

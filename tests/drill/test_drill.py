@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from magento_ir import ConfigurationError, set_testing
 from magento_ir._cli_config import ExitCode
 from magento_ir.cli import app
-from magento_ir.drill import DrillOptions, DrillReport, run_drill
+from magento_ir.drill import SCENARIOS, DrillOptions, DrillReport, run_drill
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -229,3 +229,12 @@ def test_drill_under_faults_applies_every_module_write_once(seed, tmp_path):
         if "(fault" in route
     )
     assert fired > 0
+
+
+def test_drill_help_names_every_scenario():
+    """`magento-ir drill --help` lists exactly the scenarios the drill knows."""
+    result = CliRunner().invoke(app, ["drill", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for name in SCENARIOS:
+        assert name in text
