@@ -479,3 +479,26 @@ def test_verify_derives_the_verifier_from_the_signing_key_file(
     result = runner.invoke(evidence_app, both)
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+def test_main_cli_store_options_reach_evidence_capture(
+    served: SandboxServer, tmp_path: Path
+) -> None:
+    """`magento-ir --base-url ... --username ... evidence capture` uses the main CLI's options."""
+    from magento_ir.cli import app  # noqa: PLC0415 - the mounted command line
+
+    log = tmp_path / "evidence.log"
+    store = ["--base-url", served.base_url, "--username", "admin"]
+    result = CliRunner().invoke(
+        app,
+        [*store, "evidence", "capture", str(log), "--only", "modules"],
+        env={
+            "MAGENTO_IR_BASE_URL": "",
+            "MAGENTO_IR_USERNAME": "",
+            "MAGENTO_IR_PASSWORD": "Sandbox123!",
+            "MAGENTO_IR_PROFILES_FILE": str(tmp_path / "profiles.toml"),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    exchanges = [r for r in read_records(log) if r.type == "capture.http_exchange"]
+    assert {r.payload["request"]["host"] for r in exchanges} == {"127.0.0.1"}

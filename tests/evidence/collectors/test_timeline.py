@@ -109,7 +109,8 @@ def test_drill_capture_verifies_and_a_changed_byte_is_named(tmp_path: Path) -> N
     verify_command = [
         sys.executable,
         "-c",
-        "from magento_ir.evidence.cli import evidence_app; evidence_app()",
+        "from magento_ir.cli import main; main()",
+        "evidence",
         "verify",
         str(journal),
         "--verifier",
