@@ -51,7 +51,8 @@ DEFAULT_PERSONAL_FIELDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Also percent-encoded (`%40`), as in the query strings of recorded request URLs.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+?(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PSEUDONYM_HEX = 16
 
 
@@ -87,7 +88,9 @@ class Pseudonymiser:
         return f"{token}@pseudonym.invalid" if kind == "email" else f"{kind}-{token}"
 
     def _text(self, text: str) -> str:
-        return _EMAIL.sub(lambda match: self.pseudonym("email", match.group(0)), text)
+        return _EMAIL.sub(
+            lambda match: self.pseudonym("email", match.group(0).replace("%40", "@")), text
+        )
 
     def _personal(self, kind: str, value: Any) -> Any:  # noqa: ANN401 - any JSON value
         if value is None or isinstance(value, bool):

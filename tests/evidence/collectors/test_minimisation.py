@@ -52,6 +52,7 @@ def test_personal_fields_are_replaced_anywhere_in_a_payload() -> None:
             "country_id": "US",
         },
         "status_histories": [{"comment": "mail sent to jane.doe@example.com"}],
+        "url": "/rest/V1/customers/search?searchCriteria%5Bvalue%5D=jane.doe%40example.com",
         "customer_is_guest": True,
     }
     result = pseudonymiser.value(payload)
@@ -65,6 +66,7 @@ def test_personal_fields_are_replaced_anywhere_in_a_payload() -> None:
     email = pseudonymiser.pseudonym("email", "jane.doe@example.com")
     assert result["customer_email"] == email
     assert result["status_histories"][0]["comment"] == f"mail sent to {email}"
+    assert result["url"].endswith(f"%5Bvalue%5D={email}")
 
 
 def test_key_is_checked_and_never_shown() -> None:
