@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.testing import CliRunner
 
-from magento_ir import AdminCredentials, MagentoClient
+from magento_ir import AdminCredentials, MagentoClient, set_testing
 from magento_ir.evidence import SigningKey, read_records
 from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 
 PSEUDONYM_KEY = "0123456789abcdef0123456789abcdef"
 HEC_TOKEN = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture
+def no_retry_waits() -> Iterator[None]:
+    """The client still retries the refused connection, without sleeping between attempts."""
+    set_testing(True)
+    yield
+    set_testing(False)
 
 
 @pytest.fixture(scope="module")
@@ -425,6 +433,7 @@ def test_capture_since_last_on_a_new_log_exits_2(env: dict[str, str], tmp_path: 
     assert "holds no completed capture yet" in result.output
 
 
+@pytest.mark.usefixtures("no_retry_waits")
 def test_capture_of_a_store_that_does_not_answer_exits_4(tmp_path: Path) -> None:
     """Nothing listening at the base URL: exit 4, and the log closes the attempt and verifies."""
     with socket.socket() as probe:
