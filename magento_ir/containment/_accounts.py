@@ -24,7 +24,7 @@ from magento_ir.containment._base import (
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from magento_ir.containment._context import Context
 
@@ -88,10 +88,13 @@ class TerminateSessions(Action):
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
+        canaries: list[Callable[[], Awaitable[None]]] = []
         if self.scope in ("customers", "all"):
-            await _issue_canary(ctx)
+            canaries.append(lambda: _issue_canary(ctx))
         if self.scope in ("admins", "all"):
-            await _issue_admin_canary(ctx)
+            canaries.append(lambda: _issue_admin_canary(ctx))
+        # The two canaries are separate accounts: they log in side by side.
+        await ctx.together(*canaries)
         result = await ctx.client.incident_response.terminate_sessions(
             self.scope,
             reason=ctx.reason,
@@ -116,11 +119,14 @@ class TerminateSessions(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        checks = [await _responder_still_in(ctx)]
+        canaries: list[Callable[[], Awaitable[list[Check]]]] = []
         if self.scope in ("customers", "all"):
-            checks.extend(await _canary_checks(ctx))
+            canaries.append(lambda: _canary_checks(ctx))
         if self.scope in ("admins", "all"):
-            checks.extend(await _admin_canary_checks(ctx))
+            canaries.append(lambda: _admin_canary_checks(ctx))
+        # Each check reads with its own credentials and changes nothing: they run at once.
+        responder, *found = await ctx.together(lambda: _responder_still_in(ctx), *canaries)
+        checks = [responder, *(check for checks in found for check in checks)]
         return Verification(self.kind, tuple(checks))
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature

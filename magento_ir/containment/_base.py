@@ -30,7 +30,8 @@ _HTTP_UNAVAILABLE = 503
 _HTTP_OK = 200
 _HTTP_BAD_REQUEST = 400
 _HTTP_SERVER_ERROR = 500
-_GRAPHQL_BATCH = 100
+# GraphQL's largest page (graphql/validation/*, magento-api.md §5): one query per 300 SKUs.
+_GRAPHQL_BATCH = 300
 # Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
 _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _LIST_BATCH = 100
@@ -267,17 +268,28 @@ def _graphql_skus(data: Any) -> dict[str, str | None]:  # noqa: ANN401 - GraphQL
     return {item["sku"]: item.get("url_key") for item in items if isinstance(item, dict)}
 
 
+def _sku_batches(skus: Sequence[str]) -> list[list[str]]:
+    return [
+        list(skus[start : start + _GRAPHQL_BATCH]) for start in range(0, len(skus), _GRAPHQL_BATCH)
+    ]
+
+
+async def _listed_skus(ctx: Context, batch: list[str], store: str | None) -> dict[str, str | None]:
+    """The SKUs of one batch (at most 300) that GraphQL lists on a store view, with url_key."""
+    data = await ctx.client.graphql.execute(
+        _PRODUCTS_QUERY, {"skus": batch}, store=store, idempotent=True
+    )
+    return _graphql_skus(data)
+
+
 async def _visible_skus(
-    client: AsyncMagentoClient, skus: Sequence[str], store: str | None
+    ctx: Context, skus: Sequence[str], store: str | None
 ) -> dict[str, str | None]:
-    """SKUs the storefront's GraphQL lists (sellable on that store view), with their url_key."""
+    """SKUs the storefront's GraphQL lists (sellable on that store view), with their url_key:
+    one query per 300 SKUs, `connection.concurrency` at a time."""
     seen: dict[str, str | None] = {}
-    for start in range(0, len(skus), _GRAPHQL_BATCH):
-        batch = list(skus[start : start + _GRAPHQL_BATCH])
-        data = await client.graphql.execute(
-            _PRODUCTS_QUERY, {"skus": batch}, store=store, idempotent=True
-        )
-        seen.update(_graphql_skus(data))
+    for found in await ctx.each(_sku_batches(skus), lambda batch: _listed_skus(ctx, batch, store)):
+        seen.update(found)
     return seen
 
 

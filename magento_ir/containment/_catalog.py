@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from magento_ir._exceptions import (
@@ -13,8 +14,10 @@ from magento_ir.containment._base import (
     _MODULE_RETRIES,
     Action,
     _gone_or_closed,
+    _listed_skus,
     _reason,
     _scoped_statuses,
+    _sku_batches,
     _store_codes,
     _visible_skus,
 )
@@ -53,7 +56,7 @@ class QuarantineProducts(Action):
 
     async def plan(self, ctx: Context) -> Plan:
         # url_keys of a few SKUs, for the product-page spot check after the quarantine.
-        sample = await _visible_skus(ctx.client, self.skus[:_PAGE_SAMPLE], None)
+        sample = await _visible_skus(ctx, self.skus[:_PAGE_SAMPLE], None)
         if ctx.module is not None and "catalog.quarantine" in ctx.module.actions:
             return Plan(
                 self.kind,
@@ -192,9 +195,29 @@ class QuarantineProducts(Action):
             for entity in outcome.entities
             if entity.status == "ok"
         ]
+        url_keys: dict[str, Any] = outcome.data.get("url_keys", {})
+        pages = [(sku, url_keys[sku]) for sku in targets if url_keys.get(sku)]
+
+        async def page(item: tuple[str, str]) -> tuple[str, Response]:
+            sku, url_key = item
+            answer = await ctx.page(f"/{url_key}.html", accept=_gone_or_closed)
+            return sku, answer
+
+        codes = await _store_codes(ctx.client)
+        queries = [(code, batch) for code in codes for batch in _sku_batches(targets)]
+        # Every store view's GraphQL batches and the product pages are independent outside
+        # reads: one bounded pool runs them all.
+        found = await ctx.together(
+            *(partial(_listed_skus, ctx, batch, code) for code, batch in queries),
+            *(partial(page, item) for item in pages),
+        )
+        listed: dict[str, set[str]] = {code: set() for code in codes}
+        for (code, _), seen in zip(queries, found, strict=False):
+            listed[code].update(seen)
+        answers: list[tuple[str, Response]] = found[len(queries) :]
         checks: list[Check] = []
-        for code in await _store_codes(ctx.client):
-            still = sorted(set(await _visible_skus(ctx.client, targets, code)) & set(targets))
+        for code in codes:
+            still = sorted(listed[code] & set(targets))
             checks.append(
                 Check(
                     f"GraphQL products on store view {code} lists none of them",
@@ -204,15 +227,6 @@ class QuarantineProducts(Action):
                     else f"{len(targets)} absent",
                 )
             )
-        url_keys: dict[str, Any] = outcome.data.get("url_keys", {})
-        pages = [(sku, url_keys[sku]) for sku in targets if url_keys.get(sku)]
-
-        async def page(item: tuple[str, str]) -> tuple[str, Response]:
-            sku, url_key = item
-            answer = await ctx.page(f"/{url_key}.html", accept=_gone_or_closed)
-            return sku, answer
-
-        answers = await ctx.each(pages, page)
         shown = [sku for sku, answer in answers if not _gone_or_closed(answer)]
         closed = [sku for sku, answer in answers if answer.status_code == _HTTP_UNAVAILABLE]
         gone = len(answers) - len(shown) - len(closed)
@@ -242,7 +256,7 @@ class QuarantineProducts(Action):
         expected = sorted(released & set(outcome.data.get("url_keys", {})))
         if not expected:
             return await super().verify_rollback(ctx, outcome, rollback)
-        seen = await _visible_skus(ctx.client, expected, None)
+        seen = await _visible_skus(ctx, expected, None)
         missing = [sku for sku in expected if sku not in seen]
         return Verification(
             self.kind,

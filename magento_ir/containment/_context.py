@@ -168,6 +168,11 @@ class Context:
 
         return list(await asyncio.gather(*(bounded(item) for item in items)))
 
+    async def together(self, *calls: Callable[[], Awaitable[Any]]) -> list[Any]:
+        """Independent calls (reads, outside checks) at once, bounded like `each`; their
+        results in the order given."""
+        return await self.each(calls, lambda call: call())
+
     async def page(
         self,
         path: str,

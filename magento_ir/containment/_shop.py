@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,7 +26,7 @@ from magento_ir.containment._base import (
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 
     from magento_ir._http import Response
     from magento_ir.containment._context import Context
@@ -38,6 +39,9 @@ _PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
 _CHECKOUT_CONFIG_METHODS = re.compile(r'"paymentMethods"\s*:\s*\[(.*?)\]', re.DOTALL)
 _CONFIG_METHOD_CODE = re.compile(r'"code"\s*:\s*"([a-z0-9_]+)"')
 _CHECKOUT_CANDIDATES = 50
+# Candidates are read a small page at a time: a list page costs Magento per item, and the first
+# sellable product is nearly always on the first page.
+_CANDIDATE_PAGE = 10
 
 
 # --- Maintenance ----------------------------------------------------------------------------
@@ -123,20 +127,27 @@ class Maintenance(Action):
         ) == str(self.retry_after)
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        checks = [await _responder_still_in(ctx)]
         if self.mode == "full":
-            state = await ctx.client.incident_response.maintenance()
-            checks.append(
-                Check(
-                    "Magento's maintenance flag is on",
-                    passed=state.magento_flag,
-                    detail="the storefront cannot be observed closed from an allow-listed "
-                    "address; the module reports the flag",
-                )
+            responder, state = await ctx.together(
+                lambda: _responder_still_in(ctx), ctx.client.incident_response.maintenance
             )
-            return Verification(self.kind, tuple(checks))
+            flag = Check(
+                "Magento's maintenance flag is on",
+                passed=state.magento_flag,
+                detail="the storefront cannot be observed closed from an allow-listed "
+                "address; the module reports the flag",
+            )
+            return Verification(self.kind, (responder, flag))
         closed_path = "/checkout" if self.mode == "checkout" else "/"
-        answer = await ctx.page(closed_path, accept=self._is_maintenance_page)
+        # The responder's REST access and the shopper's pages are independent reads.
+        reads: list[Callable[[], Awaitable[Any]]] = [
+            lambda: _responder_still_in(ctx),
+            lambda: ctx.page(closed_path, accept=self._is_maintenance_page),
+        ]
+        if self.mode == "checkout":
+            reads.append(lambda: ctx.page("/", accept=_open_or_closed))
+        responder, answer, *rest_of_shop = await ctx.together(*reads)
+        checks = [responder]
         body = answer.text
         accessible = "<html lang=" in body and "<title>" in body
         shows_message = self.message is None or self.message in html.unescape(body)
@@ -149,15 +160,14 @@ class Maintenance(Action):
                 f"message shown {shows_message}",
             )
         )
-        if self.mode == "checkout":
-            home = await ctx.page("/", accept=_open_or_closed)
-            checks.append(
-                Check(
-                    "the rest of the storefront stays open",
-                    passed=home.status_code == _HTTP_OK,
-                    detail=f"GET / answered {home.status_code}",
-                )
+        checks.extend(
+            Check(
+                "the rest of the storefront stays open",
+                passed=home.status_code == _HTTP_OK,
+                detail=f"GET / answered {home.status_code}",
             )
+            for home in rest_of_shop
+        )
         return Verification(self.kind, tuple(checks))
 
     async def verify_rollback(
@@ -346,20 +356,12 @@ class SuspendPayments(Action):
 async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
     """As a new shopper: open a product page, add it to the cart, open checkout, read the
     methods listed. Returns checkout's status (503 when closed) and the method codes."""
-    criteria = (
-        SearchCriteria()
-        .where("status", "eq", 1)
-        .where("visibility", "in", [2, 3, 4])
-        .page(_CHECKOUT_CANDIDATES, 1)
-    )
-    url_keys = [
-        url_key
-        for product in (await ctx.client.products.list(criteria)).items
-        if isinstance(url_key := product.custom_attribute("url_key"), str) and url_key
-    ]
-    async with ctx.connection.open_storefront() as shopper:
+    async with (
+        ctx.connection.open_storefront() as shopper,
+        aclosing(_candidate_url_keys(ctx)) as candidates,
+    ):
         probe = replace(ctx, storefront=shopper)
-        for url_key in url_keys:
+        async for url_key in candidates:
             page = await probe.page(f"/{url_key}.html", accept=_open_or_closed)
             if page.status_code == _HTTP_UNAVAILABLE:
                 return page.status_code, set()
@@ -380,6 +382,24 @@ async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
             if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
                 return answer.status_code, _offered_methods(answer.text)
     return _HTTP_NOT_FOUND, set()
+
+
+async def _candidate_url_keys(ctx: Context) -> AsyncGenerator[str]:
+    """url_keys of up to `_CHECKOUT_CANDIDATES` enabled, visible products, page by page."""
+    for number in range(1, _CHECKOUT_CANDIDATES // _CANDIDATE_PAGE + 1):
+        criteria = (
+            SearchCriteria()
+            .where("status", "eq", 1)
+            .where("visibility", "in", [2, 3, 4])
+            .page(_CANDIDATE_PAGE, number)
+        )
+        page = await ctx.client.products.list(criteria)
+        for product in page.items:
+            url_key = product.custom_attribute("url_key")
+            if isinstance(url_key, str) and url_key:
+                yield url_key
+        if number * _CANDIDATE_PAGE >= page.total_count:
+            return
 
 
 def _offered_methods(page: str) -> set[str]:
