@@ -169,6 +169,13 @@ def _print(rows: list[Row], args: argparse.Namespace) -> None:
         verdict = "met" if worst <= REQUESTS_PER_ACTION_GOAL else "MISSED"
         print(f"most requests in one magecart action: {worst} (goal <= 10: {verdict})")
     for row in rows:
+        if row.path == "module" and row.action == "quarantine_products":
+            verdict = "met" if row.requests <= REQUESTS_PER_ACTION_GOAL else "MISSED"
+            print(
+                f"module quarantine of {args.skus} SKUs: {row.requests} requests "
+                f"(goal <= 10: {verdict})"
+            )
+    for row in rows:
         save = PRODUCT_SAVE_SECONDS * float(args.latency_factor)
         ideal = args.skus * save / args.workers
         if (
