@@ -42,6 +42,8 @@ class ExitCode(IntEnum):
     OK = 0
     # Contained, but an action failed for some entity or a verification did not hold.
     CONTAINMENT_FAILED = 1
+    # The same code for `evidence verify` / `ship`: the log failed verification.
+    VERIFICATION_FAILED = 1
     # Bad flags, a missing or unsafe profile, missing credentials, a bad playbook.
     USAGE = 2
     # The store refused the credentials (Magento answers 401 for authz too).

@@ -12,9 +12,8 @@ import os
 import shlex
 import sys
 import tomllib
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 from magento_ir._cli_config import (
     ENV_PREFIX,
@@ -24,14 +23,9 @@ from magento_ir._cli_config import (
     resolve_settings,
 )
 from magento_ir._exceptions import (
-    APIConnectionError,
-    AuthenticationError,
     ConfigurationError,
-    InvalidArgumentError,
     MagentoIRError,
-    ModuleRequiredError,
     NotFoundError,
-    UnexpectedResponseError,
 )
 from magento_ir._version import __version__
 
@@ -47,9 +41,12 @@ except ImportError as missing:  # pragma: no cover - only without the `cli` extr
     )
     raise SystemExit(int(ExitCode.USAGE)) from None
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from magento_ir._cli_errors import errors, exit_codes, fail
 
+# What Ctrl-C leaves behind: the journal is fsynced record by record, so a rerun resumes.
+_RESUME_HINT = "Interrupted. Run the same command again: the journal resumes where it stopped."
+
+if TYPE_CHECKING:
     from magento_ir.containment.incident import Incident, RunReport, StepReport
     from magento_ir.containment.journal import Journal
     from magento_ir.containment.playbooks import Playbook
@@ -65,7 +62,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-errors = Console(stderr=True)
 
 _JOURNAL = Path("incident-journal.log")
 _KEY_NAME = "magento-ir-journal"
@@ -93,38 +89,6 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.setStream(sys.stderr)
         super().emit(record)
-
-
-def _fail(code: ExitCode, message: str) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(int(code))
-
-
-@contextmanager
-def _exit_codes() -> Iterator[None]:
-    """Map the SDK's errors onto the documented exit codes, with their (secret-free) message."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        errors.print(
-            "Interrupted. Run the same command again: the journal resumes where it stopped."
-        )
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    except ModuleRequiredError as error:
-        _fail(ExitCode.MODULE_REQUIRED, str(error))
-    except AuthenticationError as error:
-        _fail(
-            ExitCode.AUTHENTICATION,
-            f"{error}\nCheck the credentials (and that the API user has the ACL resources).",
-        )
-    except (APIConnectionError, UnexpectedResponseError) as error:
-        _fail(ExitCode.UNREACHABLE, str(error))
-    except (ConfigurationError, InvalidArgumentError) as error:
-        _fail(ExitCode.USAGE, str(error))
-    except MagentoIRError as error:
-        # Playbook mistakes are MagentoIRError + ValueError with the file, line and fix.
-        code = ExitCode.USAGE if isinstance(error, ValueError) else ExitCode.CONTAINMENT_FAILED
-        _fail(code, str(error))
 
 
 def _version(value: bool) -> None:
@@ -348,7 +312,7 @@ def _confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        _fail(
+        fail(
             ExitCode.USAGE,
             "refusing to write to the store without confirmation and there is no terminal to "
             "ask on: pass --yes to confirm in advance",
@@ -453,7 +417,7 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
     incident_id: Annotated[str | None, typer.Option(help="Incident id (new journals).")] = None,
 ) -> None:
     """Contain a breach with a playbook or single actions; every step is journaled."""
-    with _exit_codes():
+    with exit_codes(interrupted=_RESUME_HINT):
         book = _load(playbook, action or [], title)
         given = _key_values(inputs or [], "--input")
         actions = book.actions(given)
@@ -489,7 +453,10 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
 @app.command()
 def verify(ctx: typer.Context, journal: JournalOption = _JOURNAL, key: KeyOption = None) -> None:
     """Check every applied step again from the outside (and journal the result)."""
-    with _exit_codes(), _open_incident(ctx, journal, key, must_exist=True) as incident:
+    with (
+        exit_codes(interrupted=_RESUME_HINT),
+        _open_incident(ctx, journal, key, must_exist=True) as incident,
+    ):
         report = incident.verify()
         console.print(_summary_table(f"Verification of {incident.id}", list(report.steps)))
         raise typer.Exit(int(_exit_for(list(report.steps))))
@@ -506,7 +473,10 @@ def rollback(
     key: KeyOption = None,
 ) -> None:
     """Undo applied steps, newest first (all, or the --step ids given)."""
-    with _exit_codes(), _open_incident(ctx, journal, key, must_exist=True) as incident:
+    with (
+        exit_codes(interrupted=_RESUME_HINT),
+        _open_incident(ctx, journal, key, must_exist=True) as incident,
+    ):
         applied = [state for state in incident.status() if state.applied]
         if step:
             unknown = sorted(set(step) - {state.step for state in incident.status()})
@@ -532,7 +502,7 @@ def status(
     key: KeyOption = None,
 ) -> None:
     """What is contained right now: the journal's steps and the module's live state."""
-    with _exit_codes():
+    with exit_codes(interrupted=_RESUME_HINT):
         settings = _settings(ctx)
         shown = False
         if journal.exists():
@@ -640,7 +610,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
     seed: Annotated[int, typer.Option(help="Seed of the generated store and of the faults.")] = 0,
 ) -> None:
     """Stage a breach on a local sandbox store, contain it over HTTP, report (no real store)."""
-    with _exit_codes():
+    with exit_codes(interrupted=_RESUME_HINT):
         try:
             from magento_ir.drill import DrillOptions, run_drill  # noqa: PLC0415
             from magento_ir.sandbox import SandboxConfigError  # noqa: PLC0415

@@ -15,7 +15,7 @@ import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import typer
@@ -35,12 +35,10 @@ from magento_ir._cli_config import (
     default_profiles_path,
     resolve_settings,
 )
+from magento_ir._cli_errors import exit_codes, fail
 from magento_ir._exceptions import (
-    APIConnectionError,
-    AuthenticationError,
     ConfigurationError,
     MagentoIRError,
-    UnexpectedResponseError,
 )
 from magento_ir.evidence import (
     EvidenceLog,
@@ -79,7 +77,6 @@ console = Console(stderr=True)
 DEFAULT_LOG = Path("incident-journal.log")
 KEY_NAME = "magento-ir-journal"
 _SHARED_BITS = stat.S_IRWXG | stat.S_IRWXO
-_EXIT_VERIFY_FAILED = 1
 
 LogArgument = Annotated[
     Path,
@@ -104,11 +101,6 @@ PseudonymKeyOption = Annotated[
         "MAGENTO_IR_PSEUDONYM_KEY). The key is never written anywhere.",
     ),
 ]
-
-
-def _fail(code: int, message: str) -> NoReturn:
-    console.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _store_settings(ctx: typer.Context) -> StoreSettings:
@@ -233,7 +225,11 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
     ] = None,
 ) -> None:
     """Capture the store's state into the log, with chain-of-custody records around it."""
-    try:
+    interrupted = (
+        f"interrupted: {log} holds what was captured so far, closed by a capture.summary "
+        "and a custody record; run the capture again to complete it"
+    )
+    with exit_codes(interrupted=interrupted):
         settings = _store_settings(ctx)
         options = CaptureOptions(
             categories=tuple(only) if only else CATEGORIES,
@@ -264,18 +260,6 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
                 options=options,
                 progress=_CaptureProgress(progress),
             )
-    except KeyboardInterrupt:
-        _fail(
-            ExitCode.INTERRUPTED,
-            f"interrupted: {log} holds what was captured so far, closed by a capture.summary "
-            "and a custody record; run the capture again to complete it",
-        )
-    except AuthenticationError as error:
-        _fail(ExitCode.AUTHENTICATION, f"{error}\nCheck the credentials and the ACL resources.")
-    except (APIConnectionError, UnexpectedResponseError) as error:
-        _fail(ExitCode.UNREACHABLE, str(error))
-    except MagentoIRError as error:
-        _fail(ExitCode.USAGE, str(error))
     for result in summary.results:
         shown = f"{result.captured}" + (
             f"/{result.expected}" if result.expected is not None else ""
@@ -334,10 +318,10 @@ def verify_command(
             note_verifier = SigningKey.load(key, KEY_NAME).verifier()
         notes = _checkpoint_notes(checkpoints or [])
     except MagentoIRError as error:
-        _fail(ExitCode.USAGE, str(error))
+        fail(ExitCode.USAGE, str(error))
     report = verify(log, note_verifier, checkpoints=notes)
     if not report.ok:
-        _fail(_EXIT_VERIFY_FAILED, f"{log} does not verify: {report.summary()}")
+        fail(ExitCode.VERIFICATION_FAILED, f"{log} does not verify: {report.summary()}")
     typer.echo(f"{log}: {report.summary()}")
 
 
@@ -362,7 +346,7 @@ def export_command(
         _require_log(log)
         pseudonymiser = _pseudonymiser(pseudonym_key_file)
     except MagentoIRError as error:
-        _fail(ExitCode.USAGE, str(error))
+        fail(ExitCode.USAGE, str(error))
     records = _records(log, pseudonymiser)
     if output is None:
         count = export_records(records, formats[export_format], sys.stdout.buffer)
@@ -435,10 +419,13 @@ def ship_command(
         if scheme.startswith("hec") and not hec_token:
             raise ConfigurationError("HEC needs a token: set MAGENTO_IR_HEC_TOKEN (or --hec-token)")
     except MagentoIRError as error:
-        _fail(ExitCode.USAGE, str(error))
+        fail(ExitCode.USAGE, str(error))
     report = verify(log)
     if not report.ok:
-        _fail(_EXIT_VERIFY_FAILED, f"{log} does not verify, not shipping it: {report.summary()}")
+        fail(
+            ExitCode.VERIFICATION_FAILED,
+            f"{log} does not verify, not shipping it: {report.summary()}",
+        )
     records, notes = _records(log, pseudonymiser), read_checkpoints(log)
     try:
         if scheme.startswith("syslog"):
@@ -452,7 +439,7 @@ def ship_command(
             client = HecClient(url, hec_token or "", ssl_context=context)
             sent = client.send(records, checkpoints=notes).events
     except ValueError as error:
-        _fail(ExitCode.USAGE, str(error))
+        fail(ExitCode.USAGE, str(error))
     except MagentoIRError as error:
-        _fail(ExitCode.UNREACHABLE, str(error))
+        fail(ExitCode.UNREACHABLE, str(error))
     console.print(f"shipped {sent} events to {scheme}://{host}:{port}", highlight=False)

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from magento_ir import ConfigurationError, MagentoIRError, ModuleRequiredError, set_testing
 from magento_ir._cli_config import ExitCode
+from magento_ir._cli_errors import exit_codes
 from magento_ir._version import __version__
-from magento_ir.cli import _exit_codes, _toml_value, app
+from magento_ir.cli import _toml_value, app
 from magento_ir.containment.playbooks import PlaybookError
 from magento_ir.evidence import read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -251,7 +252,7 @@ def test_status_without_store_or_journal_is_a_usage_error():
 )
 def test_errors_map_to_documented_exit_codes(error, code):
     """Each kind of failure leaves with its documented exit code."""
-    with pytest.raises(typer.Exit) as caught, _exit_codes():
+    with pytest.raises(typer.Exit) as caught, exit_codes(interrupted="stopped"):
         raise error
     assert caught.value.exit_code == code
 

@@ -1,0 +1,59 @@
+"""How every `magento-ir` command fails: one message on stderr and a documented exit code."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+
+from magento_ir._cli_config import ExitCode
+from magento_ir._exceptions import (
+    APIConnectionError,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidArgumentError,
+    MagentoIRError,
+    ModuleRequiredError,
+    UnexpectedResponseError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["errors", "exit_codes", "fail"]
+
+errors = Console(stderr=True)
+
+
+def fail(code: ExitCode, message: str) -> NoReturn:
+    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(int(code))
+
+
+@contextmanager
+def exit_codes(*, interrupted: str) -> Iterator[None]:
+    """Map the SDK's errors onto the documented exit codes, with their (secret-free) message.
+
+    `interrupted` tells the responder what Ctrl-C left behind and how to carry on.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        fail(ExitCode.INTERRUPTED, interrupted)
+    except ModuleRequiredError as error:
+        fail(ExitCode.MODULE_REQUIRED, str(error))
+    except AuthenticationError as error:
+        fail(
+            ExitCode.AUTHENTICATION,
+            f"{error}\nCheck the credentials (and that the API user has the ACL resources).",
+        )
+    except (APIConnectionError, UnexpectedResponseError) as error:
+        fail(ExitCode.UNREACHABLE, str(error))
+    except (ConfigurationError, InvalidArgumentError) as error:
+        fail(ExitCode.USAGE, str(error))
+    except MagentoIRError as error:
+        # Playbook mistakes are MagentoIRError + ValueError with the file, line and fix.
+        code = ExitCode.USAGE if isinstance(error, ValueError) else ExitCode.CONTAINMENT_FAILED
+        fail(code, str(error))
