@@ -175,7 +175,7 @@ ROUTE_IDS = [f"{r.method} {r.path}" for r in ROUTES]
 
 
 def test_contract_covers_every_route_of_the_issue() -> None:
-    """The contract has exactly the routes issue 4 asks for, all under /V1/incident-response/."""
+    """The contract has exactly the routes of issues 4 and 6, all under /V1/incident-response/."""
     expected = {
         ("GET", "capabilities"),
         ("POST", "sessions/terminate"),
@@ -190,6 +190,10 @@ def test_contract_covers_every_route_of_the_issue() -> None:
         ("POST", "admins/restore"),
         ("POST", "customers/force-password-reset"),
         ("GET", "actions"),
+        ("GET", "admins"),
+        ("GET", "admin-sessions"),
+        ("GET", "integrations"),
+        ("GET", "config"),
     }
     assert {(r.method, r.path.removeprefix(ROUTE_PREFIX)) for r in ROUTES} == expected
 
@@ -207,6 +211,15 @@ def test_every_write_takes_an_idempotency_key_and_names_its_action(route: Contra
     assert document["components"]["parameters"]["IdempotencyKey"]["name"] == IDEMPOTENCY_HEADER
     assert route.action in document["x-magento-ir-actions"]
     assert "reason" in route.required_body_keys
+
+
+def test_config_allow_list_is_the_same_in_contract_and_module() -> None:
+    """GET config's evidence allow-list is the PHP ConfigPathPatterns::ALLOW_LIST, in order."""
+    operation = load_contract_document()["paths"][f"{ROUTE_PREFIX}config"]["get"]
+    source = (MODULE_DIR / "Model" / "Evidence" / "ConfigPathPatterns.php").read_text("utf-8")
+    block = re.search(r"ALLOW_LIST = \[(.*?)\];", source, re.DOTALL)
+    assert block is not None
+    assert re.findall(r"'([^']+)'", block.group(1)) == operation["x-magento-ir-config-allow-list"]
 
 
 def test_write_actions_are_exactly_the_advertised_actions() -> None:

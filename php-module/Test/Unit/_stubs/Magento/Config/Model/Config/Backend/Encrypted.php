@@ -1,0 +1,10 @@
+<?php
+
+// phpcs:ignoreFile -- test double keeps Magento's own (untyped) signatures
+// Minimal test double of Magento's Magento\Config\Model\Config\Backend\Encrypted, used only when Magento is not installed.
+
+namespace Magento\Config\Model\Config\Backend;
+
+class Encrypted
+{
+}
