@@ -17,6 +17,7 @@ import json
 import math
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import (
     ADMIN_STORE_ID,
+    CONFIG_SEEDED_AT,
     USER_TYPE_ADMIN,
     USER_TYPE_CUSTOMER,
     USER_TYPE_INTEGRATION,
@@ -797,7 +799,7 @@ def suspend_payments(call: Call) -> dict[str, Any]:
                 prior = state.config.get(key)
                 recorded[(scope, scope_id)] = prior
                 changed.append(_scope_value(scope, scope_id, prior))
-                state.set_config(path, "0", scope, scope_id)
+                state.set_config(path, "0", scope, scope_id, updated_at=magento_time(call.now))
             if recorded:
                 existing = module.suspensions.get(code)
                 merged = {**recorded, **(existing.prior if existing else {})}
@@ -850,7 +852,9 @@ def resume_payments(call: Call) -> dict[str, Any]:
                 if value is None:
                     state.config.pop((path, scope, scope_id), None)  # there was no row
                 else:
-                    state.set_config(path, value, scope, scope_id)
+                    state.set_config(
+                        path, value, scope, scope_id, updated_at=magento_time(call.now)
+                    )
                 changed.append(_scope_value(scope, scope_id, value))
             items.append({"method": code, "result": "resumed", "changed": changed, "locked": []})
         return _Outcome(prior_state, {"items": items})
@@ -1112,3 +1116,173 @@ def list_actions(call: Call) -> dict[str, Any]:
         value_of=lambda row, name: row.get(name) if name in ACTION_LOG_FIELDS else None,
         serialize=dict,
     )
+
+
+# --- evidence reads ---------------------------------------------------------------------------
+MAX_ADMIN_SESSIONS = 10_000
+ENCRYPTED = "[encrypted]"
+# php-module/Model/Evidence/ConfigPathPatterns::ALLOW_LIST (magento-api.md 9.7).
+CONFIG_ALLOW_LIST = (
+    "design/head/*",
+    "design/footer/*",
+    "design/header/*",
+    "web/unsecure/*",
+    "web/secure/*",
+    "admin/url/*",
+    "payment/*/active",
+    "payment/*/title",
+    "csp/*",
+    "sales_email/*/template",
+)
+_CONFIG_SEGMENT = re.compile(r"^[A-Za-z0-9_-]+$")
+_MAGENTO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+@routes.rest("GET", f"{PREFIX}/admins", acl=f"{ACL}admins_view")
+def list_admins(call: Call) -> dict[str, Any]:
+    state = call.state
+    items = []
+    for user_id, user in sorted(state.admin_users.items()):
+        item: dict[str, Any] = {
+            "user_id": user_id,
+            "username": user.username,
+            "email": user.email,
+            "firstname": user.firstname,
+            "lastname": user.lastname,
+            "is_active": bool(user.is_active),
+            "failures_num": user.failures_num,
+            "lognum": user.lognum,
+            "created": user.created,
+        }
+        if user.lock_expires is not None:
+            item["lock_expires"] = magento_time(user.lock_expires)
+        if user.logdate is not None:
+            item["logdate"] = user.logdate
+        if user.modified is not None:
+            item["modified"] = user.modified
+        role = state.admin_roles.get(user.role_id)
+        if role is not None:
+            item["role_id"] = role.role_id
+            item["role_name"] = role.name
+        items.append(item)
+    return {"items": items, "total_count": len(items)}
+
+
+@routes.rest("GET", f"{PREFIX}/admin-sessions", acl=f"{ACL}admin_sessions_view")
+def list_admin_sessions(call: Call) -> dict[str, Any]:
+    since = call.query.get("since", "")
+    if not isinstance(since, str):
+        raise _wrong_type(since, "string")
+    if since and not _is_magento_time(since):
+        raise _invalid("since", since)
+    rows = [
+        session
+        for session in call.state.admin_sessions.values()
+        if not since or session.updated_at >= since
+    ]
+    rows.sort(key=lambda session: (session.updated_at, session.id), reverse=True)
+    items = []
+    for session in rows[:MAX_ADMIN_SESSIONS]:
+        item: dict[str, Any] = {
+            "id": session.id,
+            "user_id": session.user_id,
+            "status": session.status,
+            "created_at": session.created_at,
+            "updated_at": session.updated_at,
+        }
+        if session.ip:
+            item["ip"] = session.ip
+        items.append(item)
+    return {"items": items, "total_count": len(rows), "truncated": len(rows) > MAX_ADMIN_SESSIONS}
+
+
+def _is_magento_time(text: str) -> bool:
+    if _MAGENTO_TIME.match(text) is None:
+        return False
+    try:
+        time.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
+@routes.rest("GET", f"{PREFIX}/integrations", acl=f"{ACL}integrations_view")
+def list_integrations(call: Call) -> dict[str, Any]:
+    items = []
+    for integration_id, integration in sorted(call.state.integrations.items()):
+        item: dict[str, Any] = {
+            "integration_id": integration_id,
+            "name": integration.name,
+            "status": integration.status,
+            "setup_type": integration.setup_type,
+            "created_at": integration.created_at,
+            "updated_at": integration.updated_at,
+            "consumer_created_at": integration.consumer_created_at,
+        }
+        if integration.email:
+            item["email"] = integration.email
+        if integration.endpoint:
+            item["endpoint"] = integration.endpoint
+        items.append(item)
+    return {"items": items, "total_count": len(items)}
+
+
+def config_path_allowed(path: str) -> bool:
+    """Whether an allow-list pattern matches every path the requested pattern can match."""
+    requested = path.split("/")
+    if any(part != "*" and _CONFIG_SEGMENT.match(part) is None for part in requested):
+        return False
+    for allowed in CONFIG_ALLOW_LIST:
+        parts = allowed.split("/")
+        is_open = parts[-1] == "*"
+        fixed = parts[:-1] if is_open else parts
+        if len(requested) <= len(fixed) if is_open else len(requested) != len(fixed):
+            continue
+        if all(want in {"*", got} for want, got in zip(fixed, requested, strict=False)):
+            return True
+    return False
+
+
+def _config_pattern(path: str) -> re.Pattern[str]:
+    """A trailing * matches the rest of a path, any other * one segment."""
+    parts = path.split("/")
+    pieces = [
+        ("[^/]+(?:/[^/]+)*" if index == len(parts) - 1 else "[^/]+")
+        if part == "*"
+        else re.escape(part)
+        for index, part in enumerate(parts)
+    ]
+    return re.compile("/".join(pieces))
+
+
+@routes.rest("GET", f"{PREFIX}/config", acl=f"{ACL}config_view")
+def list_config(call: Call) -> dict[str, Any]:
+    raw = call.query.get("paths")
+    if raw is None or raw in ("", [], {}):
+        raise required_field("paths")
+    requested = list(raw.values()) if isinstance(raw, dict) else raw
+    if not isinstance(requested, list) or not all(isinstance(p, str) for p in requested):
+        raise _wrong_type(raw, "string[]")
+    for path in requested:
+        if not config_path_allowed(path):
+            raise WebapiError(
+                400,
+                'The config path "%path" is not an evidence path this route may read.',
+                {"path": path},
+            )
+    patterns = [_config_pattern(path) for path in requested]
+    state = call.state
+    items = []
+    for key in sorted(state.config):
+        path, scope, scope_id = key
+        if not any(pattern.fullmatch(path) for pattern in patterns):
+            continue
+        value = state.config[key]
+        item: dict[str, Any] = {"path": path, "scope": scope, "scope_id": scope_id}
+        if value is not None:
+            encrypted = path in state.incident_response.encrypted_config_paths
+            item["value"] = ENCRYPTED if encrypted else value
+        item["updated_at"] = state.config_updated_at.get(key, CONFIG_SEEDED_AT)
+        item["locked"] = key in state.locked_config
+        items.append(item)
+    return {"items": items, "total_count": len(items)}

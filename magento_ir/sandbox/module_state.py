@@ -74,6 +74,9 @@ class ModuleState:
     suspensions: dict[str, PaymentSuspension] = field(default_factory=dict)
     lockdowns: dict[int, AdminLockdown] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    # system.xml fields whose backend model is Encrypted; GET config answers "[encrypted]" for them.
+    # No stock evidence path is one; extensions can add such fields.
+    encrypted_config_paths: frozenset[str] = frozenset()
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready form for `StoreState.digest`."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADMIN_STORE_ID",
+    "CONFIG_SEEDED_AT",
     "USER_TYPE_ADMIN",
     "USER_TYPE_CUSTOMER",
     "USER_TYPE_GUEST",
@@ -52,6 +53,8 @@ USER_TYPE_CUSTOMER = 3
 USER_TYPE_GUEST = 4
 
 ADMIN_STORE_ID = 0
+# core_config_data.updated_at of the rows the generator seeds.
+CONFIG_SEEDED_AT = "2026-11-22 09:15:46"
 ALL_RESOURCES = "Magento_Backend::all"
 
 
@@ -139,6 +142,11 @@ class AdminUser:
     created: str = "2026-11-22 09:15:46"
     # admin_user.lock_expires (unix seconds): a locked user cannot sign in until then.
     lock_expires: float | None = None
+    # Login bookkeeping of admin_user (the admin panel's login updates them).
+    failures_num: int = 0
+    logdate: str | None = None
+    lognum: int = 0
+    modified: str | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +186,9 @@ class Integration:
     endpoint: str = ""
     setup_type: int = 0
     created_at: str = "2026-11-22 09:15:46"
+    updated_at: str = "2026-11-22 09:15:46"
+    # oauth_consumer.created_at of its consumer.
+    consumer_created_at: str = "2026-11-22 09:15:46"
 
 
 @dataclass(slots=True)
@@ -377,6 +388,8 @@ class StoreState:
 
     # core_config_data: (path, scope, scope_id) -> value; scope is default/websites/stores.
     config: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
+    # core_config_data.updated_at of rows written after seeding (seeded rows: CONFIG_SEEDED_AT).
+    config_updated_at: dict[tuple[str, str, int], str] = field(default_factory=dict)
     # app/etc/env.php / config.php `system/...` values: they win over core_config_data.
     locked_config: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
     # persistent_session ("remember me"): cookie key -> customer id.
@@ -429,11 +442,19 @@ class StoreState:
         return None
 
     def set_config(
-        self, path: str, value: str | None, scope: str = "default", scope_id: int = 0
+        self,
+        path: str,
+        value: str | None,
+        scope: str = "default",
+        scope_id: int = 0,
+        *,
+        updated_at: str | None = None,
     ) -> None:
         if scope not in ("default", "websites", "stores"):
             raise ValueError(f"scope must be default, websites or stores, not {scope!r}")
         self.config[(path, scope, scope_id)] = value
+        if updated_at is not None:
+            self.config_updated_at[(path, scope, scope_id)] = updated_at
 
     # --- catalog ------------------------------------------------------------------------------
     def product_id_for_sku(self, sku: str) -> int | None:
