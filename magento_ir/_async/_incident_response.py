@@ -21,7 +21,11 @@ from magento_ir.models.incident_response import (
     ActionRecord,
     AdminLockdownResult,
     AdminRestoreResult,
+    AdminSessionList,
+    AdminUserList,
     Capabilities,
+    ConfigValueList,
+    IntegrationList,
     LockdownMode,
     MaintenanceChangeResult,
     MaintenanceMode,
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _BASE = "/V1/incident-response"
+_MAGENTO_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
 def _check_key(key: str | None) -> str:
@@ -358,3 +363,42 @@ class AsyncIncidentResponse:
         return await self._requester.list_page(
             f"{_BASE}/actions", SearchResult[ActionRecord], criteria
         )
+
+    # --- evidence reads -------------------------------------------------------------------
+    async def admins(self) -> AdminUserList:
+        """`GET .../admins`: every admin user with its role (no password hash, no reset token)."""
+        return AdminUserList.model_validate(await self._call("GET", f"{_BASE}/admins"))
+
+    async def admin_sessions(self, since: str | None = None) -> AdminSessionList:
+        """`GET .../admin-sessions`: admin sessions, newest first, updated at or after `since`.
+
+        `since` is Magento's UTC `YYYY-MM-DD HH:MM:SS`. The module lists at most 10,000 rows;
+        `truncated` says when more matched (narrow with a later `since`).
+        """
+        params: dict[str, str | int] = {}
+        if since is not None:
+            if not _MAGENTO_TIME.fullmatch(since):
+                raise InvalidArgumentError(
+                    f"since {since!r} is not a time Magento reads: use UTC 'YYYY-MM-DD HH:MM:SS'"
+                )
+            params["since"] = since
+        data = await self._call("GET", f"{_BASE}/admin-sessions", params=params)
+        return AdminSessionList.model_validate(data)
+
+    async def integrations(self) -> IntegrationList:
+        """`GET .../integrations`: every integration (no consumer key, secret or token)."""
+        return IntegrationList.model_validate(await self._call("GET", f"{_BASE}/integrations"))
+
+    async def config(self, paths: Sequence[str]) -> ConfigValueList:
+        """`GET .../config`: `core_config_data` rows of evidence paths, at every scope.
+
+        `paths` are exact paths or patterns such as `design/head/*` or `payment/*/active`; the
+        module reads only its allow-list of evidence paths (a path outside it is a 400 naming it).
+        """
+        if isinstance(paths, str) or not paths:
+            raise InvalidArgumentError(
+                "paths must be a non-empty list of config paths, e.g. ['design/head/*']"
+            )
+        params: dict[str, str | int] = {f"paths[{index}]": path for index, path in enumerate(paths)}
+        data = await self._call("GET", f"{_BASE}/config", params=params)
+        return ConfigValueList.model_validate(data)

@@ -13,8 +13,16 @@ __all__ = [
     "ActionRecord",
     "AdminLockdownResult",
     "AdminRestoreResult",
+    "AdminSession",
+    "AdminSessionList",
+    "AdminUser",
+    "AdminUserList",
     "Capabilities",
     "ConfigScopeValue",
+    "ConfigValue",
+    "ConfigValueList",
+    "Integration",
+    "IntegrationList",
     "LockdownMode",
     "MaintenanceChangeResult",
     "MaintenanceMode",
@@ -179,3 +187,82 @@ class ActionRecord(MagentoModel):
     result: str
     previous_hash: str
     hash: str
+
+
+class AdminUser(MagentoModel):
+    """One admin user (`admin_user` + its role); the module never sends a hash or reset token."""
+
+    user_id: int
+    username: str
+    email: str
+    firstname: str
+    lastname: str
+    is_active: bool
+    lock_expires: str | None = None
+    failures_num: int
+    logdate: str | None = None
+    lognum: int
+    created: str
+    modified: str | None = None
+    role_id: int | None = None
+    role_name: str | None = None
+
+
+class AdminUserList(MagentoModel):
+    items: list[AdminUser]
+    total_count: int
+
+
+class AdminSession(MagentoModel):
+    """One `admin_user_session` row: status 0 out, 1 in, 2 out by another login, 3 out manually."""
+
+    id: int
+    user_id: int
+    status: int
+    created_at: str
+    updated_at: str
+    ip: str | None = None
+
+
+class AdminSessionList(MagentoModel):
+    """Newest first; `truncated` when more rows matched than the module lists (10,000)."""
+
+    items: list[AdminSession]
+    total_count: int
+    truncated: bool
+
+
+class Integration(MagentoModel):
+    """One integration; the module never sends its consumer key, secret or tokens."""
+
+    integration_id: int
+    name: str
+    email: str | None = None
+    endpoint: str | None = None
+    status: int
+    setup_type: int
+    created_at: str
+    updated_at: str
+    consumer_created_at: str | None = None
+
+
+class IntegrationList(MagentoModel):
+    items: list[Integration]
+    total_count: int
+
+
+class ConfigValue(MagentoModel):
+    """One `core_config_data` row; `value` is "[encrypted]" for encrypted fields."""
+
+    path: str
+    scope: Literal["default", "websites", "stores"]
+    scope_id: int
+    value: str | None = None
+    updated_at: str
+    # app/etc/env.php or config.php sets this path at this scope: the row is not in effect.
+    locked: bool
+
+
+class ConfigValueList(MagentoModel):
+    items: list[ConfigValue]
+    total_count: int

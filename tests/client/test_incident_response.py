@@ -21,6 +21,7 @@ from magento_ir import (
 )
 from magento_ir.models import incident_response
 from magento_ir.sandbox import Sandbox
+from magento_ir.sandbox.state import AdminSession
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -122,6 +123,25 @@ def test_every_route_round_trips(client: MagentoClient) -> None:
     assert log.items[0].incident_id == "I-1"
 
 
+def test_evidence_reads_round_trip(sandbox: Sandbox, client: MagentoClient) -> None:
+    """Admins, admin sessions (since), integrations and config parse from the sandbox module."""
+    sandbox.state.admin_sessions = {
+        1: AdminSession(1, 1, 1, "2026-11-22 08:00:00", "2026-11-22 08:30:00", "203.0.113.7"),
+        2: AdminSession(2, 2, 3, "2026-11-22 09:00:00", "2026-11-22 09:30:00", ""),
+    }
+    api = client.incident_response
+    assert api.admins().items[0].role_name == "Administrators"
+    sessions = api.admin_sessions(since="2026-11-22 09:00:00")
+    assert [(item.id, item.ip) for item in sessions.items] == [(2, None)]
+    assert not sessions.truncated
+    assert [item.name for item in api.integrations().items] == ["ERP Connector", "Shipping Sync"]
+    rows = api.config(["design/head/*", "payment/*/active"]).items
+    assert {row.path for row in rows} >= {"design/head/includes", "payment/checkmo/active"}
+    with pytest.raises(BadRequestError) as refused:
+        api.config(["crypt/key"])
+    assert refused.value.parameters == {"path": "crypt/key"}
+
+
 @pytest.mark.anyio
 async def test_async_client_has_the_same_routes(sandbox: Sandbox) -> None:
     """The async client offers the same resource (the sync one is generated from it)."""
@@ -143,6 +163,9 @@ async def test_async_client_has_the_same_routes(sandbox: Sandbox) -> None:
             "idempotency key",
         ),
         (lambda api: api.quarantine_products([], reason="r"), "1 to 10,000"),
+        (lambda api: api.admin_sessions(since="2026-11-22T10:00:00Z"), "YYYY-MM-DD HH:MM:SS"),
+        (lambda api: api.config([]), "non-empty list"),
+        (lambda api: api.config("design/head/*"), "non-empty list"),
     ],
 )
 def test_bad_arguments_are_refused_before_sending(
@@ -173,6 +196,14 @@ MODELS = [
     "AdminRestoreResult",
     "PasswordResetResult",
     "ActionRecord",
+    "AdminUser",
+    "AdminUserList",
+    "AdminSession",
+    "AdminSessionList",
+    "Integration",
+    "IntegrationList",
+    "ConfigValue",
+    "ConfigValueList",
 ]
 
 
@@ -220,6 +251,10 @@ def test_every_contract_route_has_a_method() -> None:
         api.restore_admins(2, reason="r")
         api.force_password_reset(reason="r", all_customers=True)
         api.actions(SearchCriteria())
+        api.admins()
+        api.admin_sessions()
+        api.integrations()
+        api.config(["design/head/*"])
     assert {(method, path) for method, path, _ in seen} == set(examples)
     for method, path, key in seen:
         assert (key is not None) == (method != "GET"), (method, path)
