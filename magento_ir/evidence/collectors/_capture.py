@@ -66,6 +66,7 @@ CATEGORIES: tuple[str, ...] = (
     "admin_users",
     "admin_sessions",
     "integrations",
+    "config",
     "module",
 )
 _MAX_CONCURRENCY = 16
@@ -93,14 +94,31 @@ _DESIGN_PATHS = (
     "design/footer/copyright",
 )
 _NO_CONFIG_READ = (
-    "core REST reads no core_config_data path but the storeConfigs subset (magento-api.md §8), "
-    "and the companion module's contract (php-module/contract/openapi.json) has no config read"
+    "core REST reads no core_config_data path but the storeConfigs subset (magento-api.md §8)"
 )
-_NO_ADMIN_READ = {
-    "admin_users": "admin_user and authorization_role",
-    "admin_sessions": "admin_user_session",
-    "integrations": "integration, oauth_consumer and oauth_token",
+# The module's evidence allow-list: the §9.7 paths where skimmers and backdoors hide.
+_EVIDENCE_CONFIG_PATHS = (
+    "design/head/*",
+    "design/footer/*",
+    "design/header/*",
+    "web/unsecure/*",
+    "web/secure/*",
+    "admin/url/*",
+    "payment/*/active",
+    "payment/*/title",
+    "csp/*",
+    "sales_email/*/template",
+)
+_MODULE_READS = {
+    "admin_users": ("admins", "admin_user and authorization_role"),
+    "admin_sessions": ("admin-sessions", "admin_user_session"),
+    "integrations": ("integrations", "integration, oauth_consumer and oauth_token"),
+    "config": ("config", "core_config_data"),
 }
+_INSTALL_HINT = (
+    "install the companion module (composer require magento-ir/module-incident-response; "
+    "see docs/module.md)"
+)
 _HTTP_OK = 200
 
 
@@ -109,9 +127,10 @@ class CaptureOptions:
     """What to capture and how.
 
     `since` (timezone-aware) limits customers, orders, invoices (`updated_at`), transactions
-    (`created_at`), CMS blocks and pages (`update_time`) and the module's action log
-    (`created_at`) to what changed after it; store configuration, modules and the storefront
-    are always captured whole (they are small and their current state is the evidence).
+    (`created_at`), CMS blocks and pages (`update_time`), the module's action log (`created_at`)
+    and admin sessions (`updated_at`) to what changed after it; store configuration, modules,
+    admin users, integrations, config values and the storefront are always captured whole (they
+    are small and their current state is the evidence).
     """
 
     categories: Sequence[str] = CATEGORIES
@@ -366,7 +385,11 @@ _HEAD = re.compile(r"<head\b[^>]*>(.*?)</head\s*>", re.IGNORECASE | re.DOTALL)
 
 
 async def _design_config(run: _Run, result: CategoryResult) -> None:
-    """design/head/includes and friends, as the storefront renders them (no API reads them)."""
+    """design/head/includes and friends, as the storefront renders them.
+
+    The `config` category reads the stored values through the companion module; this read is
+    its complement (what shoppers are actually served) and the only one without the module.
+    """
     url = run.storefront + "/"
     with map_transport_errors(RequestInfo("GET", "/"), run.storefront):
         response = await run.http.get(url, timeout=run.options.timeout)
@@ -398,8 +421,9 @@ async def _design_config(run: _Run, result: CategoryResult) -> None:
             "scripts": parser.items,
             "config_paths": list(_DESIGN_PATHS),
             "source": (
-                "the storefront's rendered HTML: "
-                f"{_NO_CONFIG_READ}, so the configured values are seen as the page renders them"
+                f"the storefront's rendered HTML: {_NO_CONFIG_READ}, so the configured values are "
+                "seen as the page renders them (the config category reads the stored ones "
+                "through the companion module)"
             ),
         },
     )
@@ -430,23 +454,81 @@ async def _orders(run: _Run, result: CategoryResult) -> None:
     )
 
 
-def _not_readable(category: str) -> Callable[[_Run, CategoryResult], Awaitable[None]]:
+def _not_collected(run: _Run, result: CategoryResult, why: str) -> None:
+    route, tables = _MODULE_READS[result.category]
+    result.status = "not_collected"
+    result.reason = (
+        f"core REST has no route that reads {result.category.replace('_', ' ')} "
+        f"(magento-api.md §8) and {why}: {_INSTALL_HINT} to read them through "
+        f"GET /V1/incident-response/{route}, or read the {tables} table(s) on the server "
+        "(database dump)"
+    )
+    run.append("capture.not_collected", {"category": result.category, "reason": result.reason})
+
+
+def _module_read(
+    read: Callable[[_Run, CategoryResult], Awaitable[None]],
+) -> Callable[[_Run, CategoryResult], Awaitable[None]]:
+    """A category only the companion module can read: recorded as not collected without it."""
+
     async def collect(run: _Run, result: CategoryResult) -> None:
-        module = (
-            "the companion module is not installed"
-            if run.module is None
-            else f"the companion module (version {run.module.module_version}) offers no read of "
-            "them either (only admins/lockdown and admins/restore, which are writes)"
-        )
-        result.status = "not_collected"
-        result.reason = (
-            f"core REST has no route that lists {category.replace('_', ' ')} "
-            f"(magento-api.md §8) and {module}: read the {_NO_ADMIN_READ[category]} table(s) on "
-            "the server (database dump) to collect them"
-        )
-        run.append("capture.not_collected", {"category": category, "reason": result.reason})
+        if run.module is None:
+            _not_collected(run, result, "the companion module is not installed")
+            return
+        try:
+            await read(run, result)
+        except NotFoundError:
+            # The route is newer than the installed module (404 "does not match any route").
+            _not_collected(
+                run,
+                result,
+                f"the installed companion module (version {run.module.module_version}) predates "
+                "its evidence reads; upgrade it",
+            )
 
     return collect
+
+
+async def _admin_users(run: _Run, result: CategoryResult) -> None:
+    listing = await run.client.incident_response.admins()
+    result.expected = listing.total_count
+    for admin in listing.items:
+        run.append("capture.admin_user", _dump(admin))
+        result.captured += 1
+
+
+async def _admin_sessions(run: _Run, result: CategoryResult) -> None:
+    listing = await run.client.incident_response.admin_sessions(since=run.options.since_text())
+    result.expected = listing.total_count
+    for session in listing.items:
+        run.append("capture.admin_session", _dump(session))
+        result.captured += 1
+    if listing.truncated:
+        result.status = "partial"
+        result.reason = (
+            f"{listing.total_count} admin sessions matched and the module lists the newest "
+            f"{result.captured}: capture again with a later since for the rest"
+        )
+
+
+async def _integrations(run: _Run, result: CategoryResult) -> None:
+    listing = await run.client.incident_response.integrations()
+    result.expected = listing.total_count
+    for integration in listing.items:
+        run.append("capture.integration", _dump(integration))
+        result.captured += 1
+
+
+async def _config(run: _Run, result: CategoryResult) -> None:
+    """Every scope's core_config_data row of the §9.7 paths, locked and encrypted ones marked."""
+    listing = await run.client.incident_response.config(_EVIDENCE_CONFIG_PATHS)
+    result.expected = listing.total_count
+    for row in listing.items:
+        run.append(
+            "capture.config_value",
+            {**_dump(row), "source": "GET /V1/incident-response/config"},
+        )
+        result.captured += 1
 
 
 async def _module(run: _Run, result: CategoryResult) -> None:
@@ -507,9 +589,10 @@ _COLLECTORS: dict[str, Callable[[_Run, CategoryResult], Awaitable[None]]] = {
     "orders": _orders,
     "transactions": _listing("capture.transaction", "transactions", "created_at", "transaction_id"),
     "invoices": _listing("capture.invoice", "invoices", "updated_at", "entity_id"),
-    "admin_users": _not_readable("admin_users"),
-    "admin_sessions": _not_readable("admin_sessions"),
-    "integrations": _not_readable("integrations"),
+    "admin_users": _module_read(_admin_users),
+    "admin_sessions": _module_read(_admin_sessions),
+    "integrations": _module_read(_integrations),
+    "config": _module_read(_config),
     "module": _module,
 }
 

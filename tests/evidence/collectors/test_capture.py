@@ -17,9 +17,11 @@ from magento_ir import (
     MagentoClient,
     set_testing,
 )
-from magento_ir.evidence import read_records, verify
-from magento_ir.evidence.collectors import CATEGORIES, CaptureOptions, redact_headers
+from magento_ir.evidence import EvidenceLog, read_records, verify
+from magento_ir.evidence.collectors import CATEGORIES, CaptureOptions, capture, redact_headers
 from magento_ir.sandbox import Sandbox
+from magento_ir.sandbox.module_api import MAX_ADMIN_SESSIONS
+from magento_ir.sandbox.state import AdminSession
 from tests.evidence.collectors._support import ADMIN, BASE_URL, capture_sandbox, records_of
 
 if TYPE_CHECKING:
@@ -147,26 +149,123 @@ def test_since_captures_only_what_changed_after_it(tmp_path: Path, signing_key: 
     assert started["since"] == since.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def test_admin_categories_are_recorded_as_not_collectable(
+_MODULE_CATEGORIES = ["admin_users", "admin_sessions", "integrations", "config"]
+
+
+def test_module_categories_are_read_through_the_module(
     tmp_path: Path, signing_key: SigningKey
 ) -> None:
-    """Admin users, sessions and integrations: no API reads them, and the capture says why."""
+    """With the module: admins, sessions, integrations and §9.7 config rows, without secrets."""
+    sandbox = Sandbox(with_module=True)
+    with sandbox.lock:
+        sandbox.state.admin_sessions = {
+            1: AdminSession(1, 1, 1, "2026-11-22 08:00:00", "2026-11-22 08:30:00", "203.0.113.7")
+        }
+        sandbox.state.set_config(
+            "design/head/includes", '<script src="https://evil.example/skim.js"></script>'
+        )
+        sandbox.state.locked_config[("payment/checkmo/active", "default", 0)] = "1"
     path = tmp_path / "capture.log"
+    summary = capture_sandbox(sandbox, path, signing_key, categories=_MODULE_CATEGORIES)
+
+    assert [(r.category, r.status) for r in summary.results] == [
+        (category, "complete") for category in _MODULE_CATEGORIES
+    ]
+    admins = [r.payload for r in records_of(path, "capture.admin_user")]
+    assert [a["username"] for a in admins] == ["admin", "support", "catalog"]
+    assert records_of(path, "capture.admin_session")[0].payload["ip"] == "203.0.113.7"
+    assert len(records_of(path, "capture.integration")) == 2
+    rows = {
+        (r.payload["path"], r.payload["scope"], r.payload["scope_id"]): r.payload
+        for r in records_of(path, "capture.config_value")
+    }
+    head = rows[("design/head/includes", "default", 0)]
+    assert "evil.example/skim.js" in head["value"]
+    assert head["source"] == "GET /V1/incident-response/config"
+    assert rows[("payment/checkmo/active", "default", 0)]["locked"] is True
+    assert summary.result("config").captured == len(rows)
+    assert not records_of(path, "capture.not_collected")
+    with sandbox.lock:
+        secrets = [user.password_hash for user in sandbox.state.admin_users.values()] + [
+            i.consumer_secret for i in sandbox.state.integrations.values()
+        ]
+    text = path.read_text()
+    assert not [secret for secret in secrets if secret in text]
+
+
+def test_admin_sessions_are_incremental_with_since(tmp_path: Path, signing_key: SigningKey) -> None:
+    """since sends the module only sessions updated at or after it; a truncated list is partial."""
+    sandbox = Sandbox(with_module=True)
+    with sandbox.lock:
+        sandbox.state.admin_sessions = {
+            1: AdminSession(1, 1, 3, "2026-11-20 08:00:00", "2026-11-20 08:30:00", "198.51.100.2"),
+            2: AdminSession(2, 2, 1, "2026-11-22 08:00:00", "2026-11-22 08:30:00", "203.0.113.7"),
+        }
+    path = tmp_path / "capture.log"
+    since = datetime(2026, 11, 21, tzinfo=UTC)
     summary = capture_sandbox(
-        Sandbox(with_module=True),
-        path,
-        signing_key,
-        categories=["admin_users", "admin_sessions", "integrations"],
+        sandbox, path, signing_key, categories=["admin_sessions"], since=since
     )
+    assert [r.payload["id"] for r in records_of(path, "capture.admin_session")] == [2]
+    assert summary.result("admin_sessions").expected == 1
+
+    with sandbox.lock:
+        sandbox.state.admin_sessions = {
+            n: AdminSession(n, 1, 1, "2026-11-22 08:00:00", "2026-11-22 08:30:00", "")
+            for n in range(1, MAX_ADMIN_SESSIONS + 2)
+        }
+    capped = capture_sandbox(
+        sandbox, tmp_path / "capped.log", signing_key, categories=["admin_sessions"]
+    )
+    result = capped.result("admin_sessions")
+    assert (result.status, result.captured) == ("partial", MAX_ADMIN_SESSIONS)
+    assert "later since" in result.reason
+
+
+def test_module_categories_without_the_module_say_how_to_get_them(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """Without the module the four categories are not collected, naming the install and tables."""
+    path = tmp_path / "capture.log"
+    summary = capture_sandbox(Sandbox(), path, signing_key, categories=_MODULE_CATEGORIES)
     reasons = {
         r.payload["category"]: r.payload["reason"]
         for r in records_of(path, "capture.not_collected")
     }
-    assert set(reasons) == {"admin_users", "admin_sessions", "integrations"}
+    assert set(reasons) == set(_MODULE_CATEGORIES)
     assert "admin_user_session" in reasons["admin_sessions"]
-    assert "companion module (version" in reasons["admin_users"]
+    assert "composer require magento-ir/module-incident-response" in reasons["config"]
+    assert "GET /V1/incident-response/admins" in reasons["admin_users"]
     assert all(result.status == "not_collected" for result in summary.results)
     assert summary.ok
+
+
+def test_module_without_the_evidence_routes_says_upgrade(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """A module older than the evidence reads (route 404) is named, with its version."""
+    sandbox = Sandbox(with_module=True)
+    inner = sandbox.transport()
+
+    class OlderModule(httpx.AsyncBaseTransport):
+        """The sandbox module as a version without GET integrations: Magento's route 404."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/V1/incident-response/integrations"):
+                return httpx.Response(404, json={"message": "Request does not match any route."})
+            return await inner.handle_async_request(request)
+
+    with EvidenceLog.open(tmp_path / "capture.log", key=signing_key, sync="batch") as log:
+        summary = capture(
+            log,
+            base_url=BASE_URL,
+            auth=ADMIN,
+            transport=OlderModule(),
+            options=CaptureOptions(categories=["integrations"]),
+        )
+    result = summary.result("integrations")
+    assert result.status == "not_collected"
+    assert "(version 1.0.0) predates its evidence reads" in result.reason
 
 
 def test_module_category_without_the_module_says_so(
