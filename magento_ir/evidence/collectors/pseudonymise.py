@@ -48,6 +48,8 @@ DEFAULT_PERSONAL_FIELDS: Mapping[str, str] = MappingProxyType(
         "fax": "phone",
         "remote_ip": "ip",
         "x_forwarded_for": "ip",
+        # admin_user_session.ip (the module's admin-sessions read).
+        "ip": "ip",
     }
 )
 

@@ -54,15 +54,24 @@ def test_personal_fields_are_replaced_anywhere_in_a_payload() -> None:
         "status_histories": [{"comment": "mail sent to jane.doe@example.com"}],
         "url": "/rest/V1/customers/search?searchCriteria%5Bvalue%5D=jane.doe%40example.com",
         "customer_is_guest": True,
+        "admin_sessions": [{"id": 7, "ip": "198.51.100.9"}],
     }
     result = pseudonymiser.value(payload)
     text = json.dumps(result)
-    for personal in ("jane.doe@example.com", "203.0.113.77", "Jane", "Main St", "555-0100"):
+    for personal in (
+        "jane.doe@example.com",
+        "203.0.113.77",
+        "198.51.100.9",
+        "Jane",
+        "Main St",
+        "555-0100",
+    ):
         assert personal not in text
     assert result["grand_total"] == 12.5
     assert result["billing_address"]["country_id"] == "US"
     assert result["customer_is_guest"] is True
     assert len(result["billing_address"]["street"]) == 2
+    assert result["admin_sessions"][0]["id"] == 7
     email = pseudonymiser.pseudonym("email", "jane.doe@example.com")
     assert result["customer_email"] == email
     assert result["status_histories"][0]["comment"] == f"mail sent to {email}"
