@@ -15,32 +15,6 @@ if TYPE_CHECKING:
 __all__ = ["routes"]
 
 routes = RouteTable()
-BLOCK_FIELDS = frozenset(
-    {"id", "identifier", "title", "content", "creation_time", "update_time", "active"}
-)
-PAGE_FIELDS = frozenset(
-    {
-        "id",
-        "identifier",
-        "title",
-        "page_layout",
-        "meta_title",
-        "meta_keywords",
-        "meta_description",
-        "content_heading",
-        "content",
-        "creation_time",
-        "update_time",
-        "sort_order",
-        "layout_update_xml",
-        "custom_theme",
-        "custom_root_template",
-        "custom_layout_update_xml",
-        "custom_theme_from",
-        "custom_theme_to",
-        "active",
-    }
-)
 # Output order of PageInterface getters; null values are omitted (nullable getters).
 _PAGE_ORDER = (
     "id",
@@ -64,6 +38,9 @@ _PAGE_ORDER = (
     "active",
 )
 _BLOCK_ORDER = ("id", "identifier", "title", "content", "creation_time", "update_time", "active")
+# The fields a PUT body may carry: exactly the data interfaces' getters.
+BLOCK_FIELDS = frozenset(_BLOCK_ORDER)
+PAGE_FIELDS = frozenset(_PAGE_ORDER)
 
 
 def _serialize(row: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
