@@ -1,4 +1,4 @@
-"""The README's test command needs nothing outside the repository (a fresh clone has no ../shared)."""
+"""The README's test command needs nothing outside the repository (no ../shared in a clone)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-# Paths that point out of the repository: the steering folder beside a clone, or any parent directory.
+# Paths out of the repository: the steering folder beside a clone.
 OUTSIDE_PATH = re.compile(r"""\.\./shared|parent\s*/\s*["']shared["']|["']shared["']\s*/""")
 
 
 def _tracked_files() -> list[Path]:
-    listed = subprocess.run(  # noqa: S603 - fixed argument list
+    listed = subprocess.run(
         ["git", "ls-files", "-z"],  # noqa: S607 - git from PATH, as a developer runs it
         cwd=REPO_ROOT,
         capture_output=True,
@@ -26,7 +26,7 @@ def _tracked_files() -> list[Path]:
 
 
 def test_no_python_file_reads_a_path_outside_the_repository() -> None:
-    """Package, tests, scripts and benchmarks name no path beside the clone (../shared and the like)."""
+    """Package, tests, scripts and benchmarks name no path beside the clone (../shared)."""
     offenders = [
         f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}"
         for path in _tracked_files()
@@ -38,14 +38,14 @@ def test_no_python_file_reads_a_path_outside_the_repository() -> None:
 
 
 def test_the_suite_collects_in_a_copy_with_nothing_beside_it(tmp_path: Path) -> None:
-    """A copy of the tracked files, alone in an empty folder, collects every test without an error."""
+    """A copy of the tracked files, alone in an empty folder, collects every test."""
     copy = tmp_path / "clone"
     for path in _tracked_files():
         target = copy / path.relative_to(REPO_ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     assert not (tmp_path / "shared").exists()
-    result = subprocess.run(  # noqa: S603 - our own interpreter and pytest
+    result = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=copy,
         capture_output=True,
