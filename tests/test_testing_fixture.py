@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from magento_ir import AuthenticationError, BearerToken, MagentoClient, SearchCriteria
+from magento_ir.testing import NO_REAL_STORE_REASON, MagentoStore, RealStoreConfig
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -117,13 +118,14 @@ def user_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> py
 
 
 def run_user_suite(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return suite.runpytest_subprocess("-p", "no:cacheprovider", "-o", "addopts=", "-rs", "-s", *args)
+    options = ("-p", "no:cacheprovider", "-o", "addopts=", "-rs", "-s")
+    return suite.runpytest_subprocess(*options, *args)
 
 
 def test_without_a_store_the_real_backend_is_skipped_with_its_reason(
     user_suite: pytest.Pytester,
 ) -> None:
-    """No store configured: the sandbox half runs, every real-store test is skipped, reason given."""
+    """No store configured: the sandbox half runs, each real-store test is skipped with why."""
     result = run_user_suite(user_suite, "-v")
     result.assert_outcomes(passed=1, skipped=3)
     result.stdout.fnmatch_lines(
@@ -132,7 +134,7 @@ def test_without_a_store_the_real_backend_is_skipped_with_its_reason(
             "PASSED",
             "*test_both?real? SKIPPED*",
             "*test_real_only?real? SKIPPED*",
-            "*no real Magento store configured: set MAGENTO_IR_TEST_STORE_URL (see docs/testing.md)*",
+            f"*{NO_REAL_STORE_REASON}*",
         ]
     )
     # A real_store test is never run on the sandbox.
@@ -152,7 +154,7 @@ def test_require_real_store_turns_the_skip_into_a_failure(
 def test_a_configured_store_runs_the_real_backend(
     user_suite: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, magento_sandbox: SandboxStore
 ) -> None:
-    """With a URL and credentials in the environment, the real half talks to that store over HTTP."""
+    """With a URL and credentials in the environment, the real half talks to that store."""
     monkeypatch.setenv("MAGENTO_IR_TEST_STORE_URL", magento_sandbox.base_url + "/")
     monkeypatch.setenv("MAGENTO_IR_TEST_ADMIN_USER", magento_sandbox.admin_user)
     monkeypatch.setenv("MAGENTO_IR_TEST_ADMIN_PASSWORD", magento_sandbox.admin_password)
@@ -192,7 +194,7 @@ def test_a_store_without_credentials_is_a_usage_error(
     user: str | None,
     message: str,
 ) -> None:
-    """A URL without credentials (no defaults are assumed) or with no scheme stops the run at once."""
+    """A URL without credentials (none are assumed) or with no scheme stops the run at once."""
     monkeypatch.setenv("MAGENTO_IR_TEST_STORE_URL", url)
     if user is not None:
         monkeypatch.setenv("MAGENTO_IR_TEST_ADMIN_USER", user)
@@ -203,8 +205,6 @@ def test_a_store_without_credentials_is_a_usage_error(
 
 def test_the_store_object_never_shows_the_password() -> None:
     """A real store's repr (and its config's) name the URL and user, never the password."""
-    from magento_ir.testing import MagentoStore, RealStoreConfig
-
     config = RealStoreConfig("http://127.0.0.1:8080", "admin", "Sekret-Passw0rd")
     store = MagentoStore("real", real=config)
     assert "Sekret" not in repr(store)
