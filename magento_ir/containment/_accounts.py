@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from magento_ir._exceptions import (
-    AuthenticationError,
     InvalidArgumentError,
     MagentoIRError,
 )
 from magento_ir.containment._base import (
     _MODULE_RETRIES,
+    _REFUSAL_RETRIES,
     Action,
     _admin_can_sign_in,
     _admin_canary_checks,
@@ -18,6 +18,7 @@ from magento_ir.containment._base import (
     _ids,
     _issue_admin_canary,
     _issue_canary,
+    _login_refused,
     _reason,
     _responder_still_in,
 )
@@ -227,13 +228,12 @@ class LockdownAdmins(Action):
         checks = [await _responder_still_in(ctx), *await _admin_canary_checks(ctx)]
         # Only deactivation stops new REST tokens: Magento's token route ignores the panel lock.
         if ctx.connection.canary_admin is not None and self.mode == "deactivate":
-            signs_in = await _admin_can_sign_in(ctx)
+            refused = await _login_refused(ctx, ctx.connection.canary_admin)
             checks.append(
                 Check(
                     "a locked-out admin cannot sign in",
-                    passed=not signs_in,
-                    detail="the canary admin's login was "
-                    + ("accepted" if signs_in else "refused"),
+                    refused,
+                    _refusal("canary admin's", refused),
                 )
             )
         return Verification(self.kind, tuple(checks))
@@ -387,17 +387,10 @@ class ForcePasswordReset(Action):
                 Check("the old password is refused", None, "no canary customer configured")
             )
         else:
-            _, login = credentials.login_request(0.0)
-            try:
-                await ctx.client.tokens.customer(login["username"], login["password"])
-            except AuthenticationError:
-                checks.append(
-                    Check("the old password is refused", passed=True, detail="token route: 401")
-                )
-            else:
-                checks.append(
-                    Check("the old password is refused", passed=False, detail="a token was issued")
-                )
+            refused = await _login_refused(ctx, credentials)
+            checks.append(
+                Check("the old password is refused", refused, _refusal("canary's old", refused))
+            )
         checks.extend(await _canary_checks(ctx))
         return Verification(self.kind, tuple(checks))
 
@@ -414,6 +407,15 @@ class ForcePasswordReset(Action):
             ),
             "nothing written",
         )
+
+
+def _refusal(whose: str, refused: bool | None) -> str:
+    if refused is None:
+        return (
+            f"the {whose} login answer was lost {_REFUSAL_RETRIES + 1} times: not tried again, "
+            "each refused try counts toward Magento's token throttle"
+        )
+    return f"the {whose} login was " + ("refused (401)" if refused else "accepted")
 
 
 async def _customer_id_pages(ctx: Context, size: int) -> AsyncIterator[list[int]]:

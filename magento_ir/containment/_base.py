@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
+    APIConnectionError,
     AuthenticationError,
     InvalidArgumentError,
     MagentoIRError,
@@ -21,7 +22,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from magento_ir._async import AsyncMagentoClient
+    from magento_ir._exceptions import JSONValue
     from magento_ir._http import Response
+    from magento_ir.auth import Auth, TokenLogin
     from magento_ir.containment._context import Context
 
 _MODULE_RETRIES = "module write with X-Idempotency-Key: retried safely (the module replays it)"
@@ -35,6 +38,11 @@ _GRAPHQL_BATCH = 300
 # Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
 _FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 _LIST_BATCH = 100
+# A canary login with the right password issues a token and stores nothing that matters (a JWT;
+# Magento's token throttle resets), so a lost answer is asked again like a read. A refused try
+# counts toward Magento's token throttle (6 failures in 30 minutes lock the name; customers also
+# lock after 10): a check that expects a refusal tries 3 times at most, then says it could not tell.
+_REFUSAL_RETRIES = 2
 _PRODUCTS_QUERY = (
     "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "
     "{ total_count items { sku url_key } } }"
@@ -117,9 +125,11 @@ async def _issue_canary(ctx: Context) -> None:
         return
     _, login = credentials.login_request(0.0)
     try:
-        ctx.canary.customer_token = await ctx.client.tokens.customer(
-            login["username"], login["password"]
-        )
+        token = await _login(ctx, credentials)
+        if not isinstance(token, str):
+            ctx.canary.note = "the canary's token route did not answer a token"
+            return
+        ctx.canary.customer_token = token
         form = await ctx.page("/customer/account/login/", accept=_open_or_closed)
         if form.status_code != _HTTP_OK:
             ctx.canary.note = f"the storefront is closed (login page answered {form.status_code})"
@@ -150,9 +160,8 @@ async def _issue_admin_canary(ctx: Context) -> None:
     if ctx.resumed:
         ctx.canary.admin_note = "the run resumed after an interruption: no canary was issued"
         return
-    path, body = credentials.login_request(time.time())
     try:
-        token = await ctx.client.request("POST", path, json=dict(body))
+        token = await _login(ctx, credentials)
         if not isinstance(token, str) or not await _admin_token_works(ctx, token):
             ctx.canary.admin_note = (
                 "the canary admin's fresh token could not read GET /V1/modules: give its role "
@@ -165,14 +174,36 @@ async def _issue_admin_canary(ctx: Context) -> None:
     ctx.canary.admin_token = token
 
 
+async def _login(
+    ctx: Context, credentials: TokenLogin, *, refusal_expected: bool = False
+) -> JSONValue:
+    """POST a canary's login, without the responder's credentials; a lost answer is asked again
+    (a refused one is not: 401 is final)."""
+    path, body = credentials.login_request(time.time())
+    retries = _REFUSAL_RETRIES if refusal_expected else ctx.connection.max_retries
+    async with _probe_client(ctx, None, retries) as anonymous:
+        return await anonymous.request("POST", path, json=dict(body), idempotent=True)
+
+
+async def _login_refused(ctx: Context, credentials: TokenLogin) -> bool | None:
+    """Whether the token route refuses `credentials` now (expected after the write); None when
+    its answer was lost every time."""
+    try:
+        await _login(ctx, credentials, refusal_expected=True)
+    except AuthenticationError:
+        return True
+    except APIConnectionError:
+        return None
+    return False
+
+
 async def _admin_can_sign_in(ctx: Context) -> bool:
-    """Whether the canary admin gets a token now (a deactivated or locked admin does not)."""
+    """Whether the canary admin gets a token now (expected after a rollback)."""
     credentials = ctx.connection.canary_admin
     if credentials is None:  # pragma: no cover - callers check first
         return False
-    path, body = credentials.login_request(time.time())
     try:
-        await ctx.client.request("POST", path, json=dict(body))
+        await _login(ctx, credentials)
     except AuthenticationError:
         return False
     return True
@@ -188,14 +219,20 @@ async def _admin_token_works(ctx: Context, token: str) -> bool:
 
 
 def _bearer_client(ctx: Context, token: str) -> AsyncMagentoClient:
+    from magento_ir.auth import BearerToken  # noqa: PLC0415 - avoid a cycle at import
+
+    return _probe_client(ctx, BearerToken(token), ctx.connection.max_retries)
+
+
+def _probe_client(ctx: Context, auth: Auth | None, max_retries: int) -> AsyncMagentoClient:
+    """A client of its own for a canary: its credentials, never the responder's."""
     from magento_ir._async import AsyncMagentoClient  # noqa: PLC0415 - avoid a cycle at import
-    from magento_ir.auth import BearerToken  # noqa: PLC0415
 
     return AsyncMagentoClient(
         ctx.connection.base_url,
-        auth=BearerToken(token),
+        auth=auth,
         transport=ctx.connection.transport,
-        max_retries=ctx.connection.max_retries,
+        max_retries=max_retries,
     )
 
 
