@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from magento_ir._exceptions import ConfigurationError
+from magento_ir._secret import HoldsSecret
 from magento_ir.auth import AdminCredentials, BearerToken, CustomerCredentials, OAuth1Credentials
 
 if TYPE_CHECKING:
@@ -56,8 +57,8 @@ class ExitCode(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class StoreSettings:
-    """One store's address and credentials; every field is optional until resolved."""
+class StoreSettings(HoldsSecret):
+    """One store's address and credentials, each optional until resolved; never pickled."""
 
     base_url: str | None = None
     username: str | None = None

@@ -7,7 +7,8 @@
   that allow integration tokens as bearer tokens).
 * `OAuth1Credentials` sign every request as an activated integration (HMAC-SHA256 by default).
 
-No credential object ever shows a secret in its `repr()`.
+No credential object ever shows a secret in its `repr()` or can be pickled; copies are the
+object itself (credentials never change after construction).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from authlib.oauth1.rfc5849.wrapper import OAuth1Request
 
 from magento_ir._core.totp import decode_secret, totp
 from magento_ir._exceptions import ConfigurationError, InvalidArgumentError
+from magento_ir._secret import HoldsSecret
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +60,7 @@ def _required(value: str, name: str, hint: str) -> str:
     return value
 
 
-class TokenLogin(ABC):
+class TokenLogin(HoldsSecret, ABC):
     """Credentials the client exchanges for a JWT, and exchanges again when it expires."""
 
     @abstractmethod
@@ -117,7 +119,7 @@ class CustomerCredentials(TokenLogin):
         return f"CustomerCredentials(email={self.email!r}, password='***')"
 
 
-class BearerToken:
+class BearerToken(HoldsSecret):
     """A token issued elsewhere; it cannot be renewed, so a 401 is final."""
 
     def __init__(self, token: str) -> None:
@@ -175,7 +177,7 @@ class _MagentoClientAuth(ClientAuth):  # type: ignore[misc]  # authlib ships no 
         return signature
 
 
-class OAuth1Credentials:
+class OAuth1Credentials(HoldsSecret):
     """An activated integration's four OAuth 1.0a values: every request is signed."""
 
     def __init__(

@@ -73,6 +73,7 @@ from magento_ir._http import (
     map_transport_errors,
 )
 from magento_ir._logging import log_request, log_response, log_retry
+from magento_ir._secret import HoldsSecret
 from magento_ir._version import __version__
 from magento_ir.auth import Auth, BearerToken, OAuth1Credentials, TokenLogin
 
@@ -90,7 +91,7 @@ _HTTP_UNAUTHORIZED = 401
 _TWO_FACTOR_MARKERS = ("2fa", "two-factor")
 
 
-class _Session:
+class _Session(HoldsSecret):
     """What a client shares with its `with_store`/`with_options` copies: pool, auth, token."""
 
     def __init__(self, http: AsyncClient, *, owns_http: bool, auth: Auth | None) -> None:
@@ -445,11 +446,12 @@ class AsyncRequester:
             next_page = window.stop
 
 
-class AsyncMagentoClient:
+class AsyncMagentoClient(HoldsSecret):
     """A typed client for one Magento store's REST and GraphQL APIs.
 
     `base_url` is the store's root URL (`https://shop.example.com`, with or without `/rest`).
-    Use it as a context manager, or call `close()`.
+    Use it as a context manager, or call `close()`. It holds credentials, so it is never pickled
+    (copies are the client itself; derive others with `with_store` / `with_options`).
     """
 
     def __init__(

@@ -57,6 +57,7 @@ from magento_ir._http import (
     sleep,
 )
 from magento_ir._logging import log_request, log_response, log_retry
+from magento_ir._secret import HoldsSecret
 from magento_ir._sync._incident_response import IncidentResponse
 from magento_ir._sync._pages import gather_in_order
 from magento_ir._sync._resources import (
@@ -91,7 +92,7 @@ _HTTP_UNAUTHORIZED = 401
 _TWO_FACTOR_MARKERS = ("2fa", "two-factor")
 
 
-class _Session:
+class _Session(HoldsSecret):
     """What a client shares with its `with_store`/`with_options` copies: pool, auth, token."""
 
     def __init__(self, http: Client, *, owns_http: bool, auth: Auth | None) -> None:
@@ -441,11 +442,12 @@ class Requester:
             next_page = window.stop
 
 
-class MagentoClient:
+class MagentoClient(HoldsSecret):
     """A typed client for one Magento store's REST and GraphQL APIs.
 
     `base_url` is the store's root URL (`https://shop.example.com`, with or without `/rest`).
-    Use it as a context manager, or call `close()`.
+    Use it as a context manager, or call `close()`. It holds credentials, so it is never pickled
+    (copies are the client itself; derive others with `with_store` / `with_options`).
     """
 
     def __init__(
