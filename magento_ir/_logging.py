@@ -1,15 +1,55 @@
 """The `magento_ir` logger: one DEBUG line per request and per response, WARNING per retry.
 
 Lines carry the method, the redacted URL, the status and the elapsed time; never headers or bodies.
+When magento_ir configures logging (`enable_logging`, the CLI's `--verbose`), the loggers of
+httpx and httpcore are filtered too: their DEBUG lines show response headers (`Set-Cookie`) and
+full URLs.
 """
 
 from __future__ import annotations
 
 import logging
 
-from magento_ir._core.redact import redact_url
+from magento_ir._core.redact import redact_text, redact_url
 
 logger = logging.getLogger("magento_ir")
+# Every logger httpx and httpcore write to (a logger's filters see only its own records).
+THIRD_PARTY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message with secrets (tokens, cookies, URL passwords) replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_text(record.getMessage())
+        record.args = None
+        return True
+
+
+def redact_third_party_loggers() -> None:
+    """Put a `RedactingFilter` on every httpx/httpcore logger (once)."""
+    for name in THIRD_PARTY_LOGGERS:
+        third_party = logging.getLogger(name)
+        if not any(isinstance(item, RedactingFilter) for item in third_party.filters):
+            third_party.addFilter(RedactingFilter())
+
+
+def enable_logging(handler: logging.Handler, level: int = logging.DEBUG) -> None:
+    """Send the `magento_ir` logger's lines at `level` to `handler`, everything redacted."""
+    if not any(isinstance(item, RedactingFilter) for item in handler.filters):
+        handler.addFilter(RedactingFilter())
+    if handler not in logger.handlers:
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    redact_third_party_loggers()
 
 
 def log_request(method: str, url: str) -> None:

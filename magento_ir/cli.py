@@ -27,6 +27,7 @@ from magento_ir._exceptions import (
     MagentoIRError,
     NotFoundError,
 )
+from magento_ir._logging import enable_logging
 from magento_ir._version import __version__
 
 try:
@@ -159,12 +160,19 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
     if verbose:
-        logger = logging.getLogger("magento_ir")
-        if not any(isinstance(handler, _StderrHandler) for handler in logger.handlers):
-            handler = _StderrHandler()
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-            logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
+        handler = (
+            next(
+                (
+                    item
+                    for item in logging.getLogger("magento_ir").handlers
+                    if isinstance(item, _StderrHandler)
+                ),
+                None,
+            )
+            or _StderrHandler()
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        enable_logging(handler)
     flags = StoreSettings(
         base_url=base_url,
         username=username,

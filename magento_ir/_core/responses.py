@@ -1,4 +1,8 @@
-"""Turn a response (status, content type, bytes) into decoded JSON or the right typed exception."""
+"""Turn a response (status, content type, bytes) into decoded JSON or the right typed exception.
+
+Every text taken from the server into an exception is redacted first (`redact_text`): error
+bodies may echo tokens, passwords or session cookies.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from magento_ir._core.redact import redact_json, redact_text
 from magento_ir._core.retry import parse_retry_after
 from magento_ir._exceptions import (
     APIStatusError,
@@ -28,6 +33,8 @@ _REPORT_ID = re.compile(r"Report ID:\s*([A-Za-z0-9_.-]+)")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body)", re.IGNORECASE)
 _SNIPPET_LENGTH = 80
+# How much of a non-JSON body is looked at for a snippet (redacted before it is cut).
+_SNIPPET_WINDOW = 4096
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -108,7 +115,7 @@ def unexpected_response(
 
 
 def _clean(text: str) -> str:
-    collapsed = " ".join(html.unescape(text).split())
+    collapsed = redact_text(" ".join(html.unescape(text[:_SNIPPET_WINDOW]).split()))
     if len(collapsed) > _SNIPPET_LENGTH:
         return collapsed[: _SNIPPET_LENGTH - 1] + "…"
     return collapsed
@@ -162,9 +169,9 @@ def error_from_response(
         return unexpected_response(
             status_code=status_code, content_type=content_type, body=body, request=request
         )
-    raw_message: str = payload["message"]
-    parameters = _parameters(payload.get("parameters"))
-    message = render_message(raw_message, parameters)
+    raw_message = redact_text(payload["message"])
+    parameters = _parameters(redact_json(payload.get("parameters")))
+    message = redact_text(render_message(raw_message, parameters))
     errors = [
         _render_error(error) for error in payload.get("errors") or [] if isinstance(error, dict)
     ]
@@ -196,10 +203,10 @@ def _parameters(value: object) -> dict[str, Any] | list[Any] | None:
 
 
 def _render_error(error: dict[str, Any]) -> dict[str, Any]:
-    raw = str(error.get("message", ""))
-    parameters = _parameters(error.get("parameters"))
+    raw = redact_text(str(error.get("message", "")))
+    parameters = _parameters(redact_json(error.get("parameters")))
     return {
-        "message": render_message(raw, parameters),
+        "message": redact_text(render_message(raw, parameters)),
         "raw_message": raw,
         "parameters": parameters,
     }
@@ -219,7 +226,9 @@ def graphql_data(
         raise unexpected_response(
             status_code=status_code, content_type=content_type, body=body, request=request
         )
-    errors = [error for error in payload.get("errors") or [] if isinstance(error, dict)]
+    errors = [
+        redact_json(error) for error in payload.get("errors") or [] if isinstance(error, dict)
+    ]
     if errors:
         first = str(errors[0].get("message", "unknown GraphQL error"))
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -17,7 +17,14 @@ from magento_ir._core.paging import (
     keyset_position,
     last_page,
 )
-from magento_ir._core.redact import is_secret_key, redact_text, redact_url
+from magento_ir._core.redact import (
+    display_url,
+    is_secret_key,
+    is_secret_name,
+    redact_json,
+    redact_text,
+    redact_url,
+)
 from magento_ir._core.retry import (
     Failure,
     RetryPolicy,
@@ -229,3 +236,46 @@ def test_redaction() -> None:
     redacted = redact_text(text)
     for secret in ("abc.def", "t1", "s1", "eyJa.eyJb.c"):
         assert secret not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("password=pw1&sku=A", "password=[REDACTED]&sku=A"),
+        ('oauth_token="t1"', 'oauth_token="[REDACTED]"'),
+        ("key=k1 sid=s1 code=c1 auth=a1 country_code=DE", None),
+        ("Set-Cookie: PHPSESSID=abc; path=/\nnext", "Set-Cookie: [REDACTED]\nnext"),
+        ("[(b'Set-Cookie', b'c1'), (b'Content-Type', b'text/html')]", None),
+        ('{"password": "p \\" w", "sku": "A"}', '{"password": "[REDACTED]", "sku": "A"}'),
+        ("password: pw1, user: bob", "password: [REDACTED], user: bob"),
+        ("Error code: 500", "Error code: 500"),
+        ("see https://u:p@ss@shop/x", "see https://[REDACTED]@shop/x"),
+    ],
+)
+def test_redact_text_cases(text: str, expected: str | None) -> None:
+    """Secret-named values in every form servers write them are replaced; the rest is kept."""
+    redacted = redact_text(text)
+    if expected is not None:
+        assert redacted == expected
+    for secret in ("k1", "s1", "c1", "a1"):
+        assert f"={secret}" not in redacted
+        assert f"'{secret}'" not in redacted
+    assert "country_code=DE" in redacted or "country_code" not in text
+    assert "Content-Type', b'text/html'" in redacted or "Content-Type" not in text
+
+
+def test_redact_json_and_display_url() -> None:
+    """JSON from a server: secret-named values and secrets in strings go; URLs lose user info."""
+    value = {"password": "x", "items": ["Bearer t1", 3, None], "n": 1}
+    assert redact_json(value) == {
+        "password": "[REDACTED]",
+        "items": ["Bearer [REDACTED]", 3, None],
+        "n": 1,
+    }
+    assert display_url("user:pw@shop.example.com") == "[REDACTED]@shop.example.com"
+    assert display_url("https://u:p@ss@shop/rest") == "https://[REDACTED]@shop/rest"
+    assert display_url("https://shop/a@b") == "https://shop/a@b"
+    assert display_url("https://shop") == "https://shop"
+    assert is_secret_name("PHPSESSID")
+    assert is_secret_name("sid")
+    assert not is_secret_name("sku")
