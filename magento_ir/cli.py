@@ -350,36 +350,44 @@ def _entities(step: StepReport) -> str:
 
 
 def _summary_table(title: str, steps: list[StepReport]) -> Table:
+    from magento_ir.containment.incident import STATUS_OK  # noqa: PLC0415
+
     table = Table(title=title, title_justify="left")
     for column in ("Step", "Action", "Path", "Status", "Entities ok/failed/skipped", "Detail"):
         table.add_column(column)
     for step in steps:
-        color = "green" if step.status in {"verified", "skipped", "rolled_back"} else "red"
-        detail = step.error or ""
+        fine = STATUS_OK.get(step.status, False) and (step.outcome is None or step.outcome.ok)
+        color = "green" if fine else "red"
+        details = []
         if step.verification is not None:
-            detail = "; ".join(
-                f"{check.name}: {_mark(check.passed)}" for check in step.verification.checks
+            details.append(
+                "; ".join(
+                    f"{check.name}: {_mark(check.passed)}" for check in step.verification.checks
+                )
             )
+        if step.outcome is not None and step.outcome.failed:
+            # Per entity, why it failed ("block:3: no such CMS block 3").
+            details.append(step.outcome.reasons())
+        elif step.error:
+            details.append(step.error)
         table.add_row(
             step.step,
             step.action,
             step.outcome.path if step.outcome is not None else "-",
             f"[{color}]{step.status}[/{color}]",
             _entities(step),
-            detail,
+            "\n".join(details),
         )
     return table
 
 
 def _exit_for(steps: list[StepReport]) -> ExitCode:
+    """The exit code of a call's steps: `RunReport.ok` decides, so the two always agree."""
+    from magento_ir.containment.incident import RunReport  # noqa: PLC0415
+
     if any(step.status == "blocked" for step in steps):
         return ExitCode.MODULE_REQUIRED
-    bad = {"failed", "verification_failed", "in_flight", "applied", "rollback_in_flight"}
-    if any(step.status in bad for step in steps) or any(
-        step.outcome is not None and not step.outcome.ok for step in steps
-    ):
-        return ExitCode.CONTAINMENT_FAILED
-    return ExitCode.OK
+    return ExitCode.OK if RunReport("", tuple(steps)).ok else ExitCode.CONTAINMENT_FAILED
 
 
 JournalOption = Annotated[
@@ -423,6 +431,14 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
     key: KeyOption = None,
     title: Annotated[str | None, typer.Option(help="Incident title (new journals).")] = None,
     incident_id: Annotated[str | None, typer.Option(help="Incident id (new journals).")] = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Re-apply steps the journal records as failed or verification_failed "
+            "(otherwise a rerun reports them so again).",
+        ),
+    ] = False,
 ) -> None:
     """Contain a breach with a playbook or single actions; every step is journaled."""
     with exit_codes(interrupted=_RESUME_HINT):
@@ -451,7 +467,7 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
                 task = progress.add_task("containing", total=len(actions))
                 for item in actions:
                     progress.update(task, description=f"{item.kind}")
-                    steps.extend(incident.run([item]).steps)
+                    steps.extend(incident.run([item], retry_failed=retry_failed).steps)
                     progress.advance(task)
             console.print(_summary_table(f"Incident {incident.id}: {incident.title}", steps))
             console.print(f"Journal: {journal}")
@@ -471,7 +487,7 @@ def verify(ctx: typer.Context, journal: JournalOption = _JOURNAL, key: KeyOption
 
 
 @app.command()
-def rollback(
+def rollback(  # noqa: PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     step: Annotated[
         list[str] | None, typer.Option(help="Only this step id (see `status`). Repeatable.")
@@ -479,6 +495,14 @@ def rollback(
     yes: YesOption = False,
     journal: JournalOption = _JOURNAL,
     key: KeyOption = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Roll back even where the store shows a later change by another incident "
+            "that this rollback would undo.",
+        ),
+    ] = False,
 ) -> None:
     """Undo applied steps, newest first (all, or the --step ids given)."""
     with (
@@ -496,11 +520,25 @@ def rollback(
         if not applied:
             console.print("Nothing to roll back: no applied step in the journal.")
             raise typer.Exit(int(ExitCode.OK))
-        names = ", ".join(f"{state.action} ({state.step})" for state in reversed(applied))
+        names = ", ".join(_undo_line(state) for state in reversed(applied))
         _confirm(f"Roll back {names} on {incident.store.base_url}?", yes)
-        report = incident.rollback(step)
+        report = incident.rollback(step, force=force)
         console.print(_summary_table(f"Rollback of {incident.id}", list(report.steps)))
         raise typer.Exit(int(_exit_for(list(report.steps))))
+
+
+def _undo_line(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
+    """One step in the rollback question, saying what cannot be undone and what comes back."""
+    from magento_ir.containment.actions import ACTIONS  # noqa: PLC0415
+
+    line = f"{state.action} ({state.step})"
+    kind = ACTIONS.get(state.action)
+    if kind is not None and kind.irreversible is not None:
+        return f"{line} [not reversible: {kind.irreversible}]"
+    note = None
+    if kind is not None and state.outcome is not None:
+        note = kind(**state.params).rollback_note(state.outcome)
+    return f"{line} [{note}]" if note else line
 
 
 @app.command()
@@ -519,6 +557,7 @@ def status(
 
             book = Journal.open(journal, key=_signing_key(key))
             try:
+                _same_store(book, journal, settings)
                 _journal_status(book)
             finally:
                 book.close()
@@ -531,6 +570,23 @@ def status(
                 f"nothing to show: no journal at {journal} and no store given (--base-url, "
                 "MAGENTO_IR_BASE_URL or a profile)"
             )
+
+
+def _same_store(book: Journal, path: Path, settings: StoreSettings) -> None:
+    """Refuse to show one store's journal beside another store's live state."""
+    from magento_ir._core.urls import parse_base_url  # noqa: PLC0415
+
+    opened = book.opened() or {}
+    if not settings.base_url or "store" not in opened:
+        return
+    url = parse_base_url(settings.base_url, None)
+    live = f"{url.origin}{url.root}"
+    if opened["store"] != live:
+        raise ConfigurationError(
+            f"{path} is the journal of incident {opened.get('id')} on {opened['store']}, but "
+            f"the store given is {live}: showing them side by side would mix two stores. Pass "
+            f"--base-url {opened['store']} (or another --journal)"
+        )
 
 
 def _journal_status(journal: Journal) -> None:

@@ -15,6 +15,7 @@ from magento_ir.containment._base import (
     _admin_can_sign_in,
     _admin_canary_checks,
     _canary_checks,
+    _flag,
     _ids,
     _issue_admin_canary,
     _issue_canary,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
     from magento_ir.containment._context import Context
 
-_NOT_REVERSIBLE = "not reversible"
 # The module's limits per call (contract): e-mails and customer ids.
 _EMAIL_BATCH = 1000
 _RESET_BATCH = 100_000
@@ -42,6 +42,7 @@ class TerminateSessions(Action):
     """Revoke every token and end every admin / storefront session in scope (module only)."""
 
     kind = "terminate_sessions"
+    irreversible = "revoked tokens stay revoked and ended sessions stay ended; users sign in again"
 
     def __init__(
         self,
@@ -130,20 +131,6 @@ class TerminateSessions(Action):
         checks = [responder, *(check for checks in found for check in checks)]
         return Verification(self.kind, tuple(checks))
 
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
-        return Outcome(
-            self.kind,
-            outcome.path,
-            (
-                EntityResult(
-                    f"scope:{self.scope}",
-                    "skipped",
-                    f"{_NOT_REVERSIBLE}: revoked tokens stay revoked; users sign in again",
-                ),
-            ),
-            "nothing written",
-        )
-
 
 # --- LockdownAdmins -------------------------------------------------------------------------
 
@@ -170,7 +157,7 @@ class LockdownAdmins(Action):
             raise InvalidArgumentError(f"mode must be 'deactivate' or 'lock', not {mode!r}")
         self.keep = _ids(keep, "keep") or []
         self.mode = mode
-        self.include_integrations = include_integrations
+        self.include_integrations = _flag(include_integrations, "include_integrations")
 
     def params(self) -> dict[str, Any]:
         return {
@@ -282,20 +269,22 @@ class ForcePasswordReset(Action):
     core REST can only e-mail a reset link, which leaves the old password working."""
 
     kind = "force_password_reset"
+    irreversible = "the old passwords are gone; customers set a new one through the reset link"
 
     def __init__(self, customers: Sequence[int] | str, *, send_reset_email: bool = False) -> None:
         if customers == "all":
             self.customers: list[int] | Literal["all"] = "all"
         elif isinstance(customers, str):
             raise InvalidArgumentError(
-                f"customers must be a list of customer ids or 'all', not {customers!r}"
+                "customers must be a list of customer ids or 'all' (e.g. customers=[12, 15]), "
+                f"not the string {customers!r}"
             )
         else:
             ids = _ids(customers, "customers")
             if not ids:
                 raise InvalidArgumentError("customers must name at least one id (or be 'all')")
             self.customers = ids
-        self.send_reset_email = send_reset_email
+        self.send_reset_email = _flag(send_reset_email, "send_reset_email")
 
     def params(self) -> dict[str, Any]:
         return {"customers": self.customers, "send_reset_email": self.send_reset_email}
@@ -360,7 +349,7 @@ class ForcePasswordReset(Action):
                 await reset(number, self.customers[start : start + size], self.send_reset_email)
             entities = []
         entities += [
-            EntityResult(f"customer:{customer}", "failed", "no such customer")
+            EntityResult(f"customer:{customer}", "failed", f"no such customer {customer}")
             if customer in unknown
             else EntityResult(
                 f"customer:{customer}",
@@ -393,20 +382,6 @@ class ForcePasswordReset(Action):
             )
         checks.extend(await _canary_checks(ctx))
         return Verification(self.kind, tuple(checks))
-
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
-        return Outcome(
-            self.kind,
-            "module",
-            (
-                EntityResult(
-                    "customers",
-                    "skipped",
-                    f"{_NOT_REVERSIBLE}: customers set a new password through the reset link",
-                ),
-            ),
-            "nothing written",
-        )
 
 
 def _refusal(whose: str, refused: bool | None) -> str:
@@ -441,6 +416,7 @@ class RevokeOwnCustomerToken(Action):
     self-revocation (`POST /V1/integration/customer/revoke-customer-token`, 2.4.6+)."""
 
     kind = "revoke_own_customer_token"
+    irreversible = "revoked tokens stay revoked; the customer signs in again"
 
     def __init__(self, email: str) -> None:
         if "@" not in email:
@@ -503,15 +479,3 @@ class RevokeOwnCustomerToken(Action):
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
         # Revoking tokens leaves storefront sessions alone (magento-api.md §11): not checked.
         return Verification(self.kind, tuple(await _canary_checks(ctx, session=False)))
-
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002 - Action's signature
-        return Outcome(
-            self.kind,
-            "core",
-            (
-                EntityResult(
-                    f"customer:{self.email}", "skipped", f"{_NOT_REVERSIBLE}: sign in again"
-                ),
-            ),
-            "nothing written",
-        )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
@@ -19,8 +23,6 @@ from magento_ir.containment._model import Check, Outcome, Plan, Verification
 from magento_ir.models import Product, ProductStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from magento_ir._async import AsyncMagentoClient
     from magento_ir._exceptions import JSONValue
     from magento_ir._http import Response
@@ -53,6 +55,9 @@ class Action(ABC):
     """One containment action. Parameters are plain JSON values (they go into the journal)."""
 
     kind: ClassVar[str]
+    # Why the change cannot be undone (revoked tokens stay revoked...), or None: a rollback of
+    # such a step is reported `not_reversible` and `rollback()` is never called.
+    irreversible: ClassVar[str | None] = None
 
     @abstractmethod
     def params(self) -> dict[str, Any]:
@@ -70,9 +75,23 @@ class Action(ABC):
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
         """Observe from outside (storefront, GraphQL, a token's answer) that it took effect."""
 
-    @abstractmethod
-    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+    async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:  # noqa: ARG002
         """Put back what `apply` changed, from the prior state recorded in `outcome`."""
+        raise InvalidArgumentError(f"{self.kind} cannot be rolled back: {self.irreversible}")
+
+    def rollback_note(self, outcome: Outcome) -> str | None:  # noqa: ARG002 - for overrides
+        """What a rollback of `outcome` brings back that the responder must know about (e.g.
+        which credentials work again), or None."""
+        return None
+
+    async def conflicts(
+        self,
+        ctx: Context,  # noqa: ARG002 - the actions that can tell override this
+        outcome: Outcome,  # noqa: ARG002
+    ) -> str | None:
+        """Why rolling back `outcome` now would undo a later change by another incident, read
+        from the store's current state; None when nothing says so."""
+        return None
 
     async def verify_rollback(
         self,
@@ -94,11 +113,53 @@ class Action(ABC):
 # --- shared helpers ------------------------------------------------------------------------
 
 
+# Lists are validated strictly: a string is never a list (it would be one entity per
+# character), an id is never a bool or a float.
+_STRING_LIST: TypeAdapter[Sequence[str]] = TypeAdapter(Sequence[StrictStr])
+_ID_LIST: TypeAdapter[Sequence[int]] = TypeAdapter(Sequence[StrictInt])
+_FLAG: TypeAdapter[bool] = TypeAdapter(StrictBool)
+
+
+def _list_of(
+    adapter: TypeAdapter[Sequence[Any]], value: object, name: str, what: str, example: str
+) -> list[Any]:
+    """`value` as a list checked by `adapter`, or InvalidArgumentError naming the parameter
+    and showing the right form (`skus=["IR-SKU-001"]`)."""
+    if isinstance(value, str | bytes):
+        shown = json.dumps(value if isinstance(value, str) else value.decode(errors="replace"))
+        raise InvalidArgumentError(
+            f"{name} must be {what}, not the single string {shown}: write {name}=[{shown}] "
+            f"(e.g. {name}={example}); a string would be taken one character at a time"
+        )
+    try:
+        return list(adapter.validate_python(value))
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = "".join(f"[{part}]" for part in problem["loc"])
+        raise InvalidArgumentError(
+            f"{name} must be {what}, e.g. {name}={example}; {name}{where}: {problem['msg']} "
+            f"(got {value!r})"
+        ) from None
+
+
+def _strings(value: object, name: str, example: str) -> list[str]:
+    return _list_of(_STRING_LIST, value, name, "a list of strings", example)
+
+
+def _flag(value: object, name: str) -> bool:
+    try:
+        return _FLAG.validate_python(value)
+    except ValidationError:
+        raise InvalidArgumentError(
+            f"{name} must be true or false (a boolean), not {value!r}"
+        ) from None
+
+
 def _ids(values: Sequence[int] | None, name: str) -> list[int] | None:
     if values is None:
         return None
-    ids = list(values)
-    if any(isinstance(value, bool) or not isinstance(value, int) or value < 1 for value in ids):
+    ids = _list_of(_ID_LIST, values, name, "a list of positive integer ids", "[3, 7]")
+    if any(value < 1 for value in ids):
         raise InvalidArgumentError(f"{name} must be a list of positive integer ids, got {ids!r}")
     return ids
 

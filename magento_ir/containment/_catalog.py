@@ -19,6 +19,7 @@ from magento_ir.containment._base import (
     _scoped_statuses,
     _sku_batches,
     _store_codes,
+    _strings,
     _visible_skus,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
@@ -46,8 +47,8 @@ class QuarantineProducts(Action):
     kind = "quarantine_products"
 
     def __init__(self, skus: Sequence[str]) -> None:
-        cleaned = list(dict.fromkeys(skus))
-        if not cleaned or any(not isinstance(sku, str) or not sku.strip() for sku in cleaned):
+        cleaned = list(dict.fromkeys(_strings(skus, "skus", '["IR-SKU-001", "IR-SKU-002"]')))
+        if not cleaned or any(not sku.strip() for sku in cleaned):
             raise InvalidArgumentError("skus must be a non-empty list of non-empty SKU strings")
         self.skus = cleaned
 
@@ -123,7 +124,9 @@ class QuarantineProducts(Action):
                         EntityResult(f"sku:{item.sku}", "skipped", "already in a quarantine")
                     )
                 else:
-                    entities.append(EntityResult(f"sku:{item.sku}", "failed", "no such product"))
+                    entities.append(
+                        EntityResult(f"sku:{item.sku}", "failed", f"no such product {item.sku}")
+                    )
         return Outcome(
             self.kind,
             "module",
@@ -137,7 +140,7 @@ class QuarantineProducts(Action):
         codes: list[str] = plan.prior["store_codes"]
         admin = ctx.client.with_store("all")
         failures: dict[str, str] = {
-            sku: "no such product" for sku, state in products.items() if state is None
+            sku: f"no such product {sku}" for sku, state in products.items() if state is None
         }
 
         async def disable(item: tuple[str, str]) -> None:

@@ -71,7 +71,7 @@ class DisableCmsBlocks(Action):
         async def disable(block_id: str) -> EntityResult:
             entity = f"block:{block_id}"
             if blocks[block_id] is None:
-                return EntityResult(entity, "failed", "no such CMS block")
+                return EntityResult(entity, "failed", f"no such CMS block {block_id}")
             try:
                 # Setting active to false is harmless to repeat: retried.
                 await admin.cms_blocks.update(int(block_id), {"active": False}, idempotent=True)

@@ -101,6 +101,21 @@ class Outcome:
     def failed(self) -> tuple[EntityResult, ...]:
         return tuple(entity for entity in self.entities if entity.status == "failed")
 
+    @property
+    def took_effect(self) -> bool:
+        """False when an entity failed and none is ok: nothing of the step happened, so there
+        is nothing to verify and the step is `failed` (never "verified" over nothing)."""
+        return not self.failed or any(entity.status == "ok" for entity in self.entities)
+
+    def reasons(self) -> str:
+        """The failed entities and why, for tables and errors ("no such CMS block 3")."""
+        return "; ".join(
+            entity.detail
+            if entity.entity.partition(":")[2] in entity.detail
+            else f"{entity.entity}: {entity.detail}"
+            for entity in self.failed
+        )
+
     def count(self, status: EntityStatus) -> int:
         return sum(1 for entity in self.entities if entity.status == status)
 

@@ -19,6 +19,7 @@ from magento_ir.containment._base import (
     Action,
     _ids,
     _reason,
+    _strings,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 
@@ -55,7 +56,7 @@ class HoldOrders(Action):
         created_to: str | None = None,
     ) -> None:
         self.order_ids = _ids(order_ids, "order_ids")
-        self.statuses = list(statuses)
+        self.statuses = _strings(statuses, "statuses", '["pending", "processing"]')
         if not self.statuses:
             raise InvalidArgumentError("statuses must name at least one order status")
         self.created_from = created_from

@@ -22,6 +22,7 @@ from magento_ir.containment._base import (
     Action,
     _open_or_closed,
     _responder_still_in,
+    _strings,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 
@@ -72,7 +73,7 @@ class Maintenance(Action):
         if not 60 <= retry_after <= 86_400:  # noqa: PLR2004 - the module's accepted range
             raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
         self.mode = mode
-        self.allowed_ips = list(allowed_ips)
+        self.allowed_ips = _strings(allowed_ips, "allowed_ips", '["203.0.113.7"]')
         self.message = message
         self.retry_after = retry_after
 
@@ -219,7 +220,7 @@ class SuspendPayments(Action):
     kind = "suspend_payments"
 
     def __init__(self, methods: Sequence[str]) -> None:
-        codes = list(dict.fromkeys(methods))
+        codes = list(dict.fromkeys(_strings(methods, "methods", '["checkmo", "braintree"]')))
         if not codes or any(not _PAYMENT_CODE.fullmatch(code) for code in codes):
             raise InvalidArgumentError(
                 "methods must be a non-empty list of payment method codes like 'checkmo' "

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from magento_ir._exceptions import ConfigurationError, MagentoIRError, ModuleRequiredError
@@ -32,16 +33,37 @@ if TYPE_CHECKING:
     from magento_ir.evidence import SigningKey
     from magento_ir.models.incident_response import Capabilities
 
-__all__ = ["Incident", "RunReport", "StepReport"]
+__all__ = ["STATUS_OK", "Incident", "RunReport", "StepReport"]
 
 _INCIDENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _MAX_REASON = 255
 
 
+# Every status a step can end a call with, and whether that leaves the call fine. `RunReport.ok`
+# and the CLI's exit code both read this one table, so they cannot disagree.
+STATUS_OK: dict[str, bool] = {
+    "planned": True,  # a dry run
+    "skipped": True,  # an earlier run applied and verified it
+    "verified": True,
+    "unverified": True,  # applied; no outside check could run (reported, nothing failed)
+    "rolled_back": True,
+    "not_reversible": True,  # asked to roll back what cannot be undone: said so, not an error
+    "applied": False,  # applied, but the outside check stopped on an error
+    "failed": False,
+    "blocked": False,
+    "verification_failed": False,
+    "in_flight": False,
+    "rollback_in_flight": False,
+    "rollback_refused": False,  # it would undo another incident's later change
+}
+
+
 @dataclass(frozen=True, slots=True)
 class StepReport:
     """What happened to one step in this call (`status` as in `StepState.status`, or `skipped`
-    when an earlier run had already done it)."""
+    when an earlier run had already applied and verified it). A rerun reports a step whose
+    journaled result was `failed` or `verification_failed` with that status again, until
+    `retry_failed=True` re-applies it."""
 
     step: str
     action: str
@@ -84,9 +106,8 @@ class RunReport:
 
     @property
     def ok(self) -> bool:
-        """No step failed, was blocked, or failed its verification."""
-        bad = {"failed", "blocked", "verification_failed", "in_flight", "rollback_in_flight"}
-        return not any(step.status in bad for step in self.steps) and all(
+        """Every step ended in a fine status (`STATUS_OK`) and no entity of any step failed."""
+        return all(STATUS_OK.get(step.status, False) for step in self.steps) and all(
             step.outcome is None or step.outcome.ok for step in self.steps
         )
 
@@ -111,10 +132,24 @@ def _iso(moment: datetime) -> str:
 
 
 class Incident:
-    """An incident and its journal. Open with `Incident.open(...)`; close (or use `with`)."""
+    """An incident and its journal. Open with `Incident.open(...)`; close (or use `with`).
 
-    def __init__(self, journal: Journal, store: StoreConnection, opened: dict[str, Any]) -> None:
+    A new incident's journal file is created only once the store has answered (the module
+    check at the start of the first `plan`/`run`/...): a mistyped URL leaves no journal bound
+    to it behind.
+    """
+
+    def __init__(
+        self,
+        journal: Journal | None,
+        store: StoreConnection,
+        opened: dict[str, Any],
+        *,
+        pending: tuple[Path, SigningKey] | None = None,
+    ) -> None:
         self._journal = journal
+        self._pending = pending
+        self._opened = opened
         self.store = store
         self.id: str = opened["id"]
         self.title: str = opened["title"]
@@ -136,17 +171,23 @@ class Incident:
     ) -> Incident:
         """Start an incident, or resume the one whose journal is at `journal_path`.
 
-        A new journal needs `title`; resuming reads id, title and times from the journal and
-        refuses a different store (the journal's steps are about that store).
+        A new journal needs `title` (its file is written once the store answers); resuming
+        reads id, title and times from the journal and refuses a different store (the
+        journal's steps are about that store).
         """
         if incident_id is not None and not _INCIDENT_ID.fullmatch(incident_id):
             raise ConfigurationError(
                 f"incident_id {incident_id!r} is not valid: use 1-64 characters from "
                 "A-Z a-z 0-9 . _ : -"
             )
-        journal = Journal.open(journal_path, key=key)
+        path = Path(journal_path)
+        if not path.exists() or path.stat().st_size == 0:
+            fresh = _fresh_opened(store, title, incident_id, detected_at)
+            return cls(None, store, fresh, pending=(path, key))
+        journal = Journal.open(path, key=key)
         try:
-            opened = _opened_record(journal, store, title, incident_id, detected_at)
+            given = _fresh_opened(store, title, incident_id, detected_at) if title else None
+            opened = _opened_record(journal, store, given, incident_id)
         except BaseException:
             journal.close()
             raise
@@ -157,10 +198,33 @@ class Incident:
 
     @property
     def journal(self) -> Journal:
+        """The journal (written once the store first answered)."""
+        if self._journal is None:
+            raise ConfigurationError(
+                f"incident {self.id} has no journal yet: it is written once the store answers "
+                "(run plan() or run() first)"
+            )
+        return self._journal
+
+    def _bind(self) -> Journal:
+        """The journal, created now for a new incident: the store has just answered."""
+        if self._journal is None:
+            if self._pending is None:  # pragma: no cover - closed incidents have no session
+                raise ConfigurationError(f"incident {self.id} is closed")
+            path, key = self._pending
+            journal = Journal.open(path, key=key)
+            try:
+                self._opened = _opened_record(journal, self.store, self._opened, self.id)
+            except BaseException:
+                journal.close()
+                raise
+            self._journal, self._pending = journal, None
         return self._journal
 
     def close(self) -> None:
-        self._journal.close()
+        if self._journal is not None:
+            self._journal.close()
+        self._pending = None
 
     def __enter__(self) -> Self:
         return self
@@ -177,6 +241,8 @@ class Incident:
 
     def status(self) -> list[StepState]:
         """Every step the journal knows, latest state each (no network)."""
+        if self._journal is None:
+            return []
         return list(self._journal.steps().values())
 
     # --- async engine -------------------------------------------------------------------------
@@ -185,15 +251,16 @@ class Incident:
     def _reason(self) -> str:
         return f"incident {self.id}: {self.title}"[:_MAX_REASON]
 
-    def _key(self, step: str, generation: int, phase: str = "") -> str:
-        return f"{self.id}.{step}.{generation}{phase}"
+    def _key(self, step: str, generation: int, phase: str = "", attempt: int = 0) -> str:
+        # A retried attempt writes under a key of its own: the module would replay the first.
+        return f"{self.id}.{step}.{generation}{f'.a{attempt}' if attempt else ''}{phase}"
 
     async def _session(
         self, work: Callable[[AsyncMagentoClient, AsyncClient, Capabilities | None], Awaitable[Any]]
     ) -> Any:  # noqa: ANN401 - whatever work returns
         async with self.store.open_client() as client, self.store.open_storefront() as storefront:
             module = await detect_module(client)
-            self._journal.append(
+            self._bind().append(
                 "journal.detect",
                 {"module": None if module is None else module.model_dump(mode="json")},
             )
@@ -220,7 +287,7 @@ class Incident:
         )
 
     def _record(self, record_type: str, action: Action, step: str, **payload: object) -> None:
-        self._journal.append(
+        self.journal.append(
             record_type, {"step": step, "action": action.kind, "params": action.params(), **payload}
         )
 
@@ -258,9 +325,14 @@ class Incident:
         inputs: Mapping[str, Any] | None = None,
         *,
         progress: Progress | None = None,
+        retry_failed: bool = False,
     ) -> RunReport:
         """Plan, apply and verify each step in order, journaling each stage; resumes a run that
-        was interrupted (done steps are skipped, a step in flight is completed)."""
+        was interrupted (done steps are skipped, a step in flight is completed).
+
+        A step whose journaled result is `failed` (nothing took effect) or whose journaled
+        verification failed is reported so again; `retry_failed=True` re-applies it (a new
+        attempt; a rollback later undoes every attempt)."""
         steps = _resolve(actions, inputs)
 
         async def work(
@@ -271,7 +343,9 @@ class Incident:
                 if progress is not None:
                     progress(action, None)
                 started = time.monotonic()
-                report = await self._run_step(action, client, storefront, module)
+                report = await self._run_step(
+                    action, client, storefront, module, retry_failed=retry_failed
+                )
                 report = replace(report, seconds=time.monotonic() - started)
                 if progress is not None:
                     progress(action, report)
@@ -287,25 +361,29 @@ class Incident:
         client: AsyncMagentoClient,
         storefront: AsyncClient,
         module: Capabilities | None,
+        *,
+        retry_failed: bool,
     ) -> StepReport:
         step = step_key(action.kind, action.params())
-        state = self._journal.steps().get(step)
+        state = self.journal.steps().get(step)
         generation = state.generation if state is not None else 0
         params = action.params()
         if state is not None and state.applied and state.outcome is not None:
-            if state.verification is not None:
-                return StepReport(
-                    step, action.kind, params, "skipped", state.plan, state.outcome,
-                    state.verification,
+            if state.status in _RETRYABLE and retry_failed:
+                self._record("journal.retry", action, step, attempt=state.attempt + 1)
+                state = self.journal.steps()[step]
+            else:
+                ctx = self._context(
+                    client, storefront, module, self._key(step, generation, attempt=state.attempt),
+                    resumed=True,
                 )  # fmt: skip
-            ctx = self._context(
-                client, storefront, module, self._key(step, generation), resumed=True
-            )
-            return await self._verify_step(action, ctx, step, generation, state.plan, state.outcome)
+                return await self._rerun(action, ctx, state)
+        attempt = state.attempt if state is not None else 0
         resumed = state is not None and state.in_flight and state.plan is not None
         ctx = self._context(
-            client, storefront, module, self._key(step, generation), resumed=resumed
-        )
+            client, storefront, module, self._key(step, generation, attempt=attempt),
+            resumed=resumed,
+        )  # fmt: skip
         phase = "plan"
         try:
             if resumed and state is not None and state.plan is not None:
@@ -333,8 +411,34 @@ class Incident:
             "journal.result", action, step, generation=generation, outcome=outcome.to_json(),
             seconds=round(apply_seconds, 6),
         )  # fmt: skip
+        if not outcome.took_effect:
+            # Nothing happened: there is nothing to verify, and "verified" would be a lie.
+            return StepReport(
+                step, action.kind, params, "failed", plan, outcome, error=outcome.reasons(),
+                apply_seconds=apply_seconds,
+            )  # fmt: skip
         report = await self._verify_step(action, ctx, step, generation, plan, outcome)
         return replace(report, apply_seconds=apply_seconds)
+
+    async def _rerun(self, action: Action, ctx: Context, state: StepState) -> StepReport:
+        """A step an earlier run applied: its journaled verdict again (`skipped` when it was
+        verified), or its outside check when none was journaled."""
+        if state.outcome is None:  # pragma: no cover - callers pass applied steps
+            raise ConfigurationError(f"step {state.step} has no outcome")
+        params = action.params()
+        if state.status in _RETRYABLE:
+            return StepReport(
+                state.step, action.kind, params, state.status, state.plan, state.outcome,
+                state.verification, error=_retry_hint(state.status, state.outcome),
+            )  # fmt: skip
+        if state.verification is not None:
+            return StepReport(
+                state.step, action.kind, params, "skipped", state.plan, state.outcome,
+                state.verification,
+            )  # fmt: skip
+        return await self._verify_step(
+            action, ctx, state.step, state.generation, state.plan, state.outcome
+        )
 
     async def _verify_step(  # noqa: PLR0917 - private, called with the step's parts
         self,
@@ -368,10 +472,18 @@ class Incident:
             for state in self.status():
                 if not state.applied or state.outcome is None:
                     continue
+                if not state.outcome.took_effect:
+                    reports.append(
+                        StepReport(
+                            state.step, state.action, state.params, "failed", state.plan,
+                            state.outcome, error=_retry_hint("failed", state.outcome),
+                        )
+                    )  # fmt: skip
+                    continue
                 action = _rebuild(state)
                 ctx = self._context(
-                    client, storefront, module, self._key(state.step, state.generation),
-                    resumed=True,
+                    client, storefront, module,
+                    self._key(state.step, state.generation, attempt=state.attempt), resumed=True,
                 )  # fmt: skip
                 reports.append(
                     await self._verify_step(
@@ -383,8 +495,15 @@ class Incident:
         result: RunReport = await self._session(work)
         return result
 
-    async def arollback(self, steps: Sequence[str] | None = None) -> RunReport:
-        """Undo applied steps (all, or those whose step ids are given), newest first."""
+    async def arollback(
+        self, steps: Sequence[str] | None = None, *, force: bool = False
+    ) -> RunReport:
+        """Undo applied steps (all, or those whose step ids are given), newest first.
+
+        Steps that cannot be undone (ended sessions, reset passwords) are reported
+        `not_reversible`. A step whose rollback would undo a later change by another incident
+        (seen in the store's current state) is refused (`rollback_refused`, with the reason)
+        unless `force=True`."""
 
         async def work(
             client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
@@ -392,47 +511,77 @@ class Incident:
             reports = []
             for state in reversed(self.status()):
                 wanted = steps is None or state.step in steps
-                if not wanted or state.outcome is None or state.rollback_outcome is not None:
-                    continue
-                action = _rebuild(state)
-                key = self._key(state.step, state.generation, ".rollback")
-                ctx = self._context(client, storefront, module, key, resumed=True)
-                self._record("journal.rollback", action, state.step, generation=state.generation)
-                try:
-                    outcome = await action.rollback(ctx, state.outcome)
-                except MagentoIRError as error:
-                    self._record(
-                        "journal.error", action, state.step, phase="rollback", error=str(error)
-                    )
+                if wanted and state.applied:
                     reports.append(
-                        StepReport(
-                            state.step, action.kind, state.params, "failed", error=str(error)
-                        )
+                        await self._rollback_step(state, client, storefront, module, force=force)
                     )
-                    continue
-                self._record(
-                    "journal.rollback_result", action, state.step, generation=state.generation,
-                    outcome=outcome.to_json(),
-                )  # fmt: skip
-                checked = await self._verify_rollback(action, ctx, state, outcome)
-                reports.append(
-                    StepReport(
-                        state.step, action.kind, state.params, "rolled_back", state.plan, outcome,
-                        checked,
-                    )
-                )  # fmt: skip
             return RunReport(self.id, tuple(reports))
 
         result: RunReport = await self._session(work)
         return result
 
+    async def _rollback_step(
+        self,
+        state: StepState,
+        client: AsyncMagentoClient,
+        storefront: AsyncClient,
+        module: Capabilities | None,
+        *,
+        force: bool,
+    ) -> StepReport:
+        action = _rebuild(state)
+        if action.irreversible is not None:
+            self._record("journal.not_reversible", action, state.step, reason=action.irreversible)
+            return StepReport(
+                state.step, action.kind, state.params, "not_reversible", state.plan,
+                state.outcome, error=f"not reversible: {action.irreversible}",
+            )  # fmt: skip
+        undone: list[Outcome] = []
+        checked: Verification | None = None
+        # A retried step is undone attempt by attempt, newest first.
+        while (target := state.undo_target) is not None:
+            phase = f".rollback.p{state.undo_part}" if state.undo_part else ".rollback"
+            key = self._key(state.step, state.generation, phase)
+            ctx = self._context(client, storefront, module, key, resumed=True)
+            if not force and not state.rollback_in_flight:
+                try:
+                    conflict = await action.conflicts(ctx, target)
+                except MagentoIRError as error:
+                    conflict = (
+                        f"the store's current state could not be read to rule out another "
+                        f"incident's change ({error}); pass force to roll back anyway"
+                    )
+                if conflict is not None:
+                    self._record("journal.rollback_refused", action, state.step, reason=conflict)
+                    return StepReport(
+                        state.step, action.kind, state.params, "rollback_refused", state.plan,
+                        state.outcome, error=conflict,
+                    )  # fmt: skip
+            self._record("journal.rollback", action, state.step, generation=state.generation)
+            try:
+                outcome = await action.rollback(ctx, target)
+            except MagentoIRError as error:
+                self._record(
+                    "journal.error", action, state.step, phase="rollback", error=str(error)
+                )
+                return StepReport(state.step, action.kind, state.params, "failed", error=str(error))
+            self._record(
+                "journal.rollback_result", action, state.step, generation=state.generation,
+                outcome=outcome.to_json(),
+            )  # fmt: skip
+            checked = await self._verify_rollback(action, ctx, state, target, outcome)
+            undone.append(outcome)
+            state = self.journal.steps()[state.step]
+        return StepReport(
+            state.step, action.kind, state.params, "rolled_back", state.plan, _merged(undone),
+            checked,
+        )  # fmt: skip
+
     async def _verify_rollback(
-        self, action: Action, ctx: Context, state: StepState, rollback: Outcome
+        self, action: Action, ctx: Context, state: StepState, target: Outcome, rollback: Outcome
     ) -> Verification | None:
-        if state.outcome is None:  # pragma: no cover - only applied steps are rolled back
-            return None
         try:
-            checked = await action.verify_rollback(ctx, state.outcome, rollback)
+            checked = await action.verify_rollback(ctx, target, rollback)
         except MagentoIRError as error:
             self._record(
                 "journal.error", action, state.step, phase="verify_rollback", error=str(error)
@@ -458,53 +607,94 @@ class Incident:
         inputs: Mapping[str, Any] | None = None,
         *,
         progress: Progress | None = None,
+        retry_failed: bool = False,
     ) -> RunReport:
         """`arun()` in a private event loop."""
-        return _run_sync(self.arun(actions, inputs, progress=progress))
+        return _run_sync(self.arun(actions, inputs, progress=progress, retry_failed=retry_failed))
 
     def verify(self) -> RunReport:
         """`averify()` in a private event loop."""
         return _run_sync(self.averify())
 
-    def rollback(self, steps: Sequence[str] | None = None) -> RunReport:
+    def rollback(self, steps: Sequence[str] | None = None, *, force: bool = False) -> RunReport:
         """`arollback()` in a private event loop."""
-        return _run_sync(self.arollback(steps))
+        return _run_sync(self.arollback(steps, force=force))
 
 
-def _opened_record(
-    journal: Journal,
+def _fresh_opened(
     store: StoreConnection,
     title: str | None,
     incident_id: str | None,
     detected_at: datetime | None,
 ) -> dict[str, Any]:
-    """The journal's `incident.opened` record, written now for a new journal."""
+    """The `incident.opened` record of a new incident (written when the store first answers)."""
+    if not title or not title.strip():
+        raise ConfigurationError(
+            "a new incident needs a title, e.g. title='Magecart skimmer in checkout'"
+        )
+    now = datetime.now(UTC)
+    return {
+        "id": incident_id or _new_incident_id(now),
+        "title": title,
+        "store": store.store_url,
+        "opened_at": now.isoformat(),
+        "detected_at": _iso(detected_at) if detected_at is not None else None,
+    }
+
+
+def _opened_record(
+    journal: Journal,
+    store: StoreConnection,
+    fresh: dict[str, Any] | None,
+    incident_id: str | None,
+) -> dict[str, Any]:
+    """The journal's `incident.opened` record; `fresh` is written when the journal has none."""
     opened = journal.opened()
     where = journal.log.path
     if opened is None:
-        if not title or not title.strip():
+        if fresh is None:
             raise ConfigurationError(
-                "a new incident needs a title, e.g. title='Magecart skimmer in checkout'"
+                f"{where} holds no incident.opened record: it is not an incident journal; "
+                "start a new journal file"
             )
-        now = datetime.now(UTC)
-        opened = {
-            "id": incident_id or _new_incident_id(now),
-            "title": title,
-            "store": store.store_url,
-            "opened_at": now.isoformat(),
-            "detected_at": _iso(detected_at) if detected_at is not None else None,
-        }
-        journal.append(INCIDENT_OPENED, opened)
-    elif opened["store"] != store.store_url:
+        journal.append(INCIDENT_OPENED, fresh)
+        return fresh
+    if opened["store"] != store.store_url:
         raise ConfigurationError(
             f"{where} is the journal of incident {opened['id']} on {opened['store']}, not "
             f"{store.store_url}: open it with that store, or start a new journal file"
         )
-    elif incident_id is not None and incident_id != opened["id"]:
+    if incident_id is not None and incident_id != opened["id"]:
         raise ConfigurationError(
             f"{where} is the journal of incident {opened['id']}, not {incident_id}"
         )
-    return opened
+    return dict(opened)
+
+
+_RETRYABLE = frozenset({"failed", "verification_failed"})
+
+
+def _retry_hint(status: str, outcome: Outcome) -> str:
+    """Why a rerun reports a journaled step as failed again, and what to do."""
+    why = (
+        f"nothing took effect ({outcome.reasons()})"
+        if status == "failed"
+        else "its outside verification failed"
+    )
+    return (
+        f"journaled as {status}: {why}; `magento-ir verify` checks again, "
+        "--retry-failed (retry_failed=True) re-applies it"
+    )
+
+
+def _merged(outcomes: list[Outcome]) -> Outcome | None:
+    """The rollback outcomes of every attempt of a step as one (entities in order)."""
+    if not outcomes:
+        return None
+    if len(outcomes) == 1:
+        return outcomes[0]
+    first = outcomes[0]
+    return replace(first, entities=tuple(e for outcome in outcomes for e in outcome.entities))
 
 
 def _run_sync(coroutine: Awaitable[RunReport]) -> RunReport:

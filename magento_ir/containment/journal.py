@@ -13,7 +13,11 @@ Record types (payloads are JSON objects; none holds a secret):
 - `journal.blocked`: the step cannot run (the module is missing), with the reason;
 - `journal.error`: the step stopped on an error (phase and message);
 - `journal.rollback` / `journal.rollback_result`: before a rollback's first write / after it;
-- `journal.rollback_verification`: the outside checks after a rollback.
+- `journal.rollback_verification`: the outside checks after a rollback;
+- `journal.retry`: `--retry-failed` re-applies a failed step (its earlier outcome is kept: a
+  rollback undoes every attempt, newest first);
+- `journal.rollback_refused`: a rollback would undo another incident's later change (the reason);
+- `journal.not_reversible`: a rollback was asked of a step that cannot be undone (the reason).
 
 A step is identified by `step` = SHA-256 of its action kind and canonical parameters (first 16
 hex digits) and by `generation` (how many times it was rolled back before). Resuming reads these
@@ -63,12 +67,30 @@ class StepState:
     rollback_verification: Verification | None = None
     blocked: str | None = None
     error: str | None = None
+    # How many times `--retry-failed` re-applied this generation, and the outcomes of the
+    # attempts before the current one (oldest first): a rollback undoes each of them.
+    attempt: int = 0
+    earlier: list[Outcome] = field(default_factory=list)
     history: list[str] = field(default_factory=list)
 
     @property
     def applied(self) -> bool:
         """The step's change is in place (applied and not rolled back)."""
-        return self.outcome is not None and self.rollback_outcome is None
+        return self.rollback_outcome is None and (self.outcome is not None or bool(self.earlier))
+
+    @property
+    def undo_target(self) -> Outcome | None:
+        """The outcome a rollback undoes next: the newest attempt still in place."""
+        if self.rollback_outcome is not None:
+            return None
+        if self.outcome is not None:
+            return self.outcome
+        return self.earlier[-1] if self.earlier else None
+
+    @property
+    def undo_part(self) -> int:
+        """Attempts still to undo after `undo_target` (0 for a step applied once)."""
+        return max(0, (self.outcome is not None) + len(self.earlier) - 1)
 
     @property
     def status(self) -> str:  # noqa: PLR0911 - one answer per journaled stage
@@ -79,6 +101,8 @@ class StepState:
         if self.rollback_in_flight:
             return "rollback_in_flight"
         if self.outcome is not None:
+            if not self.outcome.took_effect:
+                return "failed"  # nothing happened: never "verified" over nothing
             if self.verification is None:
                 return "applied"
             return self.verification.status
@@ -166,6 +190,7 @@ def _apply_record(state: StepState, kind: str, payload: dict[str, Any]) -> None:
         state.generation = generation
         state.plan = Plan.from_json(payload["plan"])
         state.in_flight = True
+        # Earlier attempts of a retried step stay: a rollback undoes them too.
         state.outcome = state.verification = state.rollback_outcome = None
         state.rollback_verification = None
         state.rollback_in_flight = False
@@ -176,12 +201,22 @@ def _apply_record(state: StepState, kind: str, payload: dict[str, Any]) -> None:
         state.error = None
     elif kind == "verification":
         state.verification = Verification.from_json(payload["verification"])
+    elif kind == "retry":
+        _apply_retry(state, payload["attempt"])
     elif kind == "blocked":
         state.blocked = payload["error"]
     elif kind == "error":
         state.error = payload["error"]
     elif kind.startswith("rollback"):
         _apply_rollback_record(state, kind, payload, generation)
+
+
+def _apply_retry(state: StepState, attempt: int) -> None:
+    if state.outcome is not None:
+        state.earlier.append(state.outcome)
+    state.attempt = attempt
+    state.outcome = state.verification = None
+    state.error = None
 
 
 def _apply_rollback_record(
@@ -191,7 +226,16 @@ def _apply_rollback_record(
         state.rollback_in_flight = True
     elif kind == "rollback_result":
         state.rollback_in_flight = False
-        state.rollback_outcome = Outcome.from_json(payload["outcome"])
-        state.generation = generation + 1
+        undone = Outcome.from_json(payload["outcome"])
+        if state.outcome is not None and state.earlier:
+            state.outcome = state.verification = None  # one attempt undone, earlier ones next
+        elif state.outcome is None and len(state.earlier) > 1:
+            state.earlier.pop()
+        else:
+            if state.outcome is None and state.earlier:
+                state.outcome = state.earlier.pop()
+            state.rollback_outcome = undone
+            state.generation = generation + 1
+            state.attempt = 0
     elif kind == "rollback_verification":
         state.rollback_verification = Verification.from_json(payload["verification"])

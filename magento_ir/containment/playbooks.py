@@ -27,13 +27,15 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from magento_ir._exceptions import InvalidArgumentError, MagentoIRError
 from magento_ir.containment.actions import ACTIONS
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from magento_ir.containment.actions import Action
 
@@ -53,29 +55,32 @@ _INPUT_KEYS = frozenset({"type", "description", "default"})
 _STEP_KEYS = frozenset({"action", "when"})
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _checker(kind: object) -> Callable[[object], bool]:
+    """A strict pydantic check: no coercion, so "3" is not an integer and a string is never a
+    list (it would become one entity per character)."""
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
 
+    def check(value: object) -> bool:
+        try:
+            adapter.validate_python(value, strict=True)
+        except ValidationError:
+            return False
+        return True
 
-def _is_int_list(value: object) -> bool:
-    return isinstance(value, list) and all(_is_int(item) for item in value)
-
-
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return check
 
 
 # Input types and how a value is checked; TOML's own types, nothing implicit.
-INPUT_TYPES = {
-    "int_list": (_is_int_list, "a list of integers, e.g. [3, 7]"),
-    "str_list": (_is_str_list, 'a list of strings, e.g. ["SKU-1", "SKU-2"]'),
+INPUT_TYPES: dict[str, tuple[Callable[[object], bool], str]] = {
+    "int_list": (_checker(list[StrictInt]), "a list of integers, e.g. [3, 7]"),
+    "str_list": (_checker(list[StrictStr]), 'a list of strings, e.g. ["SKU-1", "SKU-2"]'),
     "ids_or_all": (
-        lambda value: value == "all" or _is_int_list(value),
-        'a list of integer ids, or "all"',
+        _checker(Literal["all"] | list[StrictInt]),
+        'a list of integer ids, e.g. [12, 15], or "all"',
     ),
-    "string": (lambda value: isinstance(value, str), 'a string, e.g. "2024-05-01 00:00:00"'),
-    "integer": (_is_int, "an integer"),
-    "boolean": (lambda value: isinstance(value, bool), "true or false"),
+    "string": (_checker(StrictStr), 'a string, e.g. "2024-05-01 00:00:00"'),
+    "integer": (_checker(StrictInt), "an integer"),
+    "boolean": (_checker(StrictBool), "true or false"),
 }
 
 
@@ -152,7 +157,7 @@ class Playbook:
         unknown = sorted(set(data) - _TOP_LEVEL)
         if unknown:
             raise where.fail(
-                where.line(rf"^\s*\[*{re.escape(unknown[0])}\b"),
+                where.line(rf"^[ \t]*\[*{re.escape(unknown[0])}\b"),
                 unknown[0],
                 "unknown table; a playbook has [playbook], [inputs.*] and [[steps]]",
             )
@@ -222,7 +227,7 @@ class _Where:
 def _header(where: _Where, header: object) -> tuple[str, str, str]:
     if not isinstance(header, dict):
         raise where.fail(0, "[playbook]", 'missing: add [playbook] with name = "..." and title')
-    line = where.line(r"^\s*\[playbook\]")
+    line = where.line(r"^[ \t]*\[playbook\]")
     for key in sorted(set(header) - _HEADER_KEYS):
         raise where.fail(line, f"playbook.{key}", "unknown key; use name, title, description")
     name = header.get("name")
@@ -246,7 +251,7 @@ def _inputs(where: _Where, raw: object) -> tuple[Input, ...]:
         raise where.fail(0, "inputs", "must be tables like [inputs.skus]")
     inputs = []
     for name, spec in raw.items():
-        line = where.line(rf"^\s*\[inputs\.{re.escape(name)}\]")
+        line = where.line(rf"^[ \t]*\[inputs\.{re.escape(name)}\]")
         key = f"inputs.{name}"
         if not _NAME.fullmatch(name) or not isinstance(spec, dict):
             raise where.fail(line, key, "inputs are tables named in lower_snake_case")
@@ -276,7 +281,7 @@ def _steps(where: _Where, raw: object, inputs: dict[str, Input]) -> tuple[Step, 
     steps = []
     offset = 0
     for number, table in enumerate(raw, start=1):
-        line, offset = _line_of(where.text, r"^\s*\[\[steps\]\]", offset)
+        line, offset = _line_of(where.text, r"^[ \t]*\[\[steps\]\]", offset)
         start = offset
         offset += 1
         key = f"steps[{number}]"
@@ -289,7 +294,7 @@ def _steps(where: _Where, raw: object, inputs: dict[str, Input]) -> tuple[Step, 
         allowed = _parameters(ACTIONS[action])
         params = {name: value for name, value in table.items() if name not in _STEP_KEYS}
         for name, value in params.items():
-            name_line = where.line(rf"^\s*{re.escape(name)}\s*=", start)
+            name_line = where.line(rf"^[ \t]*{re.escape(name)}\s*=", start)
             if name not in allowed:
                 raise where.fail(
                     name_line, f"{key}.{name}", f"{action} has no parameter {name!r}; it takes "

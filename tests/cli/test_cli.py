@@ -340,7 +340,9 @@ def test_without_the_cli_extra_the_command_names_it():
 @pytest.mark.usefixtures("store")
 def test_a_failed_entity_exits_1():
     """A step that fails for an entity (an unknown SKU) ends with exit code 1."""
-    result = invoke("contain", "--action", "quarantine_products skus=['NO-SUCH-SKU']", "--yes")
+    result = invoke(
+        "contain", "--action", """quarantine_products skus='["NO-SUCH-SKU"]'""", "--yes"
+    )
     assert result.exit_code == ExitCode.CONTAINMENT_FAILED, result.output
 
 

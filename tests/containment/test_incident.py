@@ -38,6 +38,7 @@ def test_new_incident_records_who_what_when(key: SigningKey, tmp_path: Path) -> 
         detected_at=detected,
     ) as incident:  # fmt: skip
         assert (incident.id, incident.title, incident.detected_at) == ("INC-7", "Skimmer", detected)
+        incident.plan([])  # the journal is written once the store has answered
     with Incident.open(journal, key=key, store=store.connection) as again:
         assert (again.id, again.title, again.opened_at) == ("INC-7", "Skimmer", incident.opened_at)
     assert verify(journal, key.verifier()).ok
@@ -49,7 +50,8 @@ def test_journal_refuses_another_store_and_a_missing_title(key: SigningKey, tmp_
     journal = tmp_path / "j.jsonl"
     with pytest.raises(ConfigurationError, match="needs a title"):
         Incident.open(journal, key=key, store=store.connection)
-    Incident.open(journal, key=key, store=store.connection, title="t").close()
+    with Incident.open(journal, key=key, store=store.connection, title="t") as first:
+        first.plan([])  # the store answered: the journal is now bound to it
     same = replace(store.connection, base_url="http://magento.test/rest/")
     Incident.open(journal, key=key, store=same).close()  # the same store, written differently
     other = StoreConnection("http://elsewhere.test", auth=AdminCredentials("a", ADMIN_PASSWORD))

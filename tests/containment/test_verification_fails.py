@@ -124,17 +124,19 @@ def test_cms_check_fails_while_another_block_serves_the_script(
 def test_suspend_payments_fails_when_checkout_still_offers_the_method(
     key: SigningKey, tmp_path: Path
 ) -> None:
-    """A method locked in env.php stays on offer at checkout: the check fails and says so."""
+    """A method locked in env.php cannot be suspended: the step is failed (nothing took effect,
+    issue 9 item 6), says why, and `verify` says so again."""
     store = make_store(with_module=True)
     with store.sandbox.lock:
         store.sandbox.state.locked_config[("payment/checkmo/active", "default", 0)] = "1"
     with Incident.open(tmp_path / "j", key=key, store=store.connection, title="p") as incident:
         (step,) = incident.run([SuspendPayments(["checkmo"])]).steps
-    assert step.status == "verification_failed"
-    assert step.verification is not None
-    (check,) = step.verification.checks
-    assert check.passed is False
-    assert check.detail == "still offered: checkmo"
+        (again,) = incident.verify().steps
+    assert step.status == "failed"
+    assert step.verification is None
+    assert step.error is not None
+    assert "payment:checkmo: locked in app/etc/env.php" in step.error
+    assert again.status == "failed"
 
 
 def _stock_only(store: Store, sellable: set[int]) -> None:
