@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
     from magento_ir.containment._context import Context
 
+# Magento hands the reset e-mail to its mailer and only logs a transport failure: a count of
+# attempts, never of deliveries (issue 9 item 18).
+_EMAILS_ATTEMPTED = "reset e-mails attempted (Magento does not confirm delivery)"
 # The module's limits per call (contract): e-mails and customer ids.
 _EMAIL_BATCH = 1000
 _RESET_BATCH = 100_000
@@ -317,9 +320,10 @@ class ForcePasswordReset(Action):
         unknown: set[int] = set()
         emails_failed: set[int] = set()
         invalidated = 0
+        attempted = 0
 
         async def reset(number: int, ids: list[int] | None, email: bool) -> None:
-            nonlocal invalidated
+            nonlocal invalidated, attempted
             result = await api.force_password_reset(
                 reason=ctx.reason,
                 incident_id=ctx.incident_id,
@@ -332,6 +336,7 @@ class ForcePasswordReset(Action):
             unknown.update(result.unknown_customer_ids)
             emails_failed.update(result.emails_failed)
             invalidated = max(invalidated, result.passwords_invalidated)
+            attempted += result.emails_attempted
 
         if self.customers == "all":
             # The module e-mails at most 1,000 customers per call: reset everyone at once, then
@@ -342,7 +347,14 @@ class ForcePasswordReset(Action):
                 async for page in _customer_id_pages(ctx, _EMAIL_BATCH):
                     number += 1
                     await reset(number, page, email=True)
-            entities = [EntityResult("customers:all", "ok", f"{invalidated} passwords invalidated")]
+            entities = [
+                EntityResult(
+                    "customers:all",
+                    "ok",
+                    f"{invalidated} passwords invalidated"
+                    + (f", {attempted} {_EMAILS_ATTEMPTED}" if self.send_reset_email else ""),
+                )
+            ]
         else:
             size = _EMAIL_BATCH if self.send_reset_email else _RESET_BATCH
             for number, start in enumerate(range(0, len(self.customers), size)):
@@ -356,7 +368,12 @@ class ForcePasswordReset(Action):
                 "failed" if customer in emails_failed else "ok",
                 "password invalidated, reset e-mail failed"
                 if customer in emails_failed
-                else "password invalidated",
+                else "password invalidated"
+                + (
+                    ", reset e-mail attempted (delivery not confirmed)"
+                    if self.send_reset_email
+                    else ""
+                ),
             )
             for customer in (self.customers if self.customers != "all" else sorted(emails_failed))
         ]
@@ -365,7 +382,7 @@ class ForcePasswordReset(Action):
             "module",
             tuple(entities),
             _MODULE_RETRIES,
-            {"module_action_ids": action_ids},
+            {"module_action_ids": action_ids, "emails_attempted": attempted},
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature

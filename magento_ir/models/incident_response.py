@@ -166,7 +166,9 @@ class PasswordResetResult(_WriteResult):
     tokens_revoked: int
     sessions_cut_off: int
     persistent_sessions_deleted: int
-    emails_sent: int
+    # Reset e-mails handed to Magento without an error: not a delivery (Magento only logs
+    # mail-transport failures), hence not called "sent".
+    emails_attempted: int
     emails_failed: list[int]
 
 

@@ -1057,7 +1057,7 @@ def force_password_reset(call: Call) -> dict[str, Any]:
         in_scope: list[int] = (
             list(_customer_ids(state, request["customerIds"])) if request["sendResetEmail"] else []
         )
-        sent = 0
+        attempted = 0
         if request["sendResetEmail"]:
             for batch_number in range(math.ceil(len(in_scope) / batch_size)):
                 batch = in_scope[batch_number * batch_size : (batch_number + 1) * batch_size]
@@ -1073,7 +1073,7 @@ def force_password_reset(call: Call) -> dict[str, Any]:
                             "batch": batch_number + 1,
                         }
                     )
-                    sent += 1
+                    attempted += 1
         result = {
             "customers": in_scope_count,
             "unknown_customer_ids": [
@@ -1083,7 +1083,7 @@ def force_password_reset(call: Call) -> dict[str, Any]:
             "tokens_revoked": count,
             "sessions_cut_off": count,
             "persistent_sessions_deleted": persistent,
-            "emails_sent": sent,
+            "emails_attempted": attempted,
             "emails_failed": [],
         }
         return _Outcome(None, result)

@@ -20,7 +20,7 @@ interface PasswordResetResultInterface
     public const KEY_TOKENS_REVOKED = 'tokens_revoked';
     public const KEY_SESSIONS_CUT_OFF = 'sessions_cut_off';
     public const KEY_PERSISTENT_SESSIONS_DELETED = 'persistent_sessions_deleted';
-    public const KEY_EMAILS_SENT = 'emails_sent';
+    public const KEY_EMAILS_ATTEMPTED = 'emails_attempted';
     public const KEY_EMAILS_FAILED = 'emails_failed';
 
     /**
@@ -66,7 +66,7 @@ interface PasswordResetResultInterface
     /**
      * @return int
      */
-    public function getEmailsSent(): int;
+    public function getEmailsAttempted(): int;
 
     /**
      * @return int[]

@@ -123,7 +123,7 @@ final class ForcePasswordReset implements ForcePasswordResetInterface
             IdCondition::sql('customer_id', $request['customerIds'])
         );
 
-        [$sent, $failed] = $request['sendResetEmail']
+        [$attempted, $failed] = $request['sendResetEmail']
             ? $this->sendResetEmails($existing, $request['emailBatchSize'])
             : [0, []];
 
@@ -136,7 +136,7 @@ final class ForcePasswordReset implements ForcePasswordResetInterface
                 'tokens_revoked' => $revocation->userCount,
                 'sessions_cut_off' => count($existing),
                 'persistent_sessions_deleted' => $persistentDeleted,
-                'emails_sent' => $sent,
+                'emails_attempted' => $attempted,
                 'emails_failed' => $failed,
             ],
             [fn () => $this->tokenRevoker->forgetCached($revocation)]
@@ -145,12 +145,12 @@ final class ForcePasswordReset implements ForcePasswordResetInterface
 
     /**
      * @param list<int> $customerIds
-     * @return array{0: int, 1: list<int>} sent count, ids that failed
+     * @return array{0: int, 1: list<int>} e-mails attempted (Magento does not report delivery), ids that threw
      */
     private function sendResetEmails(array $customerIds, int $batchSize): array
     {
         $connection = $this->resource->getConnection();
-        $sent = 0;
+        $attempted = 0;
         $failed = [];
         foreach (array_chunk($customerIds, $batchSize) as $batch) {
             $rows = $connection->fetchAll(
@@ -164,13 +164,13 @@ final class ForcePasswordReset implements ForcePasswordResetInterface
                         self::EMAIL_TEMPLATE,
                         (int) $row['website_id']
                     );
-                    $sent++;
+                    $attempted++;
                 } catch (\Exception) {
                     // One undeliverable address must not stop the others; the id is reported back.
                     $failed[] = (int) $row['entity_id'];
                 }
             }
         }
-        return [$sent, $failed];
+        return [$attempted, $failed];
     }
 }

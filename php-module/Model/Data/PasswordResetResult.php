@@ -24,7 +24,7 @@ final class PasswordResetResult implements PasswordResetResultInterface
         private readonly int $tokensRevoked,
         private readonly int $sessionsCutOff,
         private readonly int $persistentSessionsDeleted,
-        private readonly int $emailsSent,
+        private readonly int $emailsAttempted,
         private readonly array $emailsFailed
     ) {
     }
@@ -96,9 +96,9 @@ final class PasswordResetResult implements PasswordResetResultInterface
     /**
      * @return int
      */
-    public function getEmailsSent(): int
+    public function getEmailsAttempted(): int
     {
-        return $this->emailsSent;
+        return $this->emailsAttempted;
     }
 
     /**
@@ -125,7 +125,7 @@ final class PasswordResetResult implements PasswordResetResultInterface
             tokensRevoked: (int) $data[self::KEY_TOKENS_REVOKED],
             sessionsCutOff: (int) $data[self::KEY_SESSIONS_CUT_OFF],
             persistentSessionsDeleted: (int) $data[self::KEY_PERSISTENT_SESSIONS_DELETED],
-            emailsSent: (int) $data[self::KEY_EMAILS_SENT],
+            emailsAttempted: (int) $data[self::KEY_EMAILS_ATTEMPTED],
             emailsFailed: array_map('intval', $data[self::KEY_EMAILS_FAILED])
         );
     }
@@ -146,7 +146,7 @@ final class PasswordResetResult implements PasswordResetResultInterface
             self::KEY_TOKENS_REVOKED => $this->tokensRevoked,
             self::KEY_SESSIONS_CUT_OFF => $this->sessionsCutOff,
             self::KEY_PERSISTENT_SESSIONS_DELETED => $this->persistentSessionsDeleted,
-            self::KEY_EMAILS_SENT => $this->emailsSent,
+            self::KEY_EMAILS_ATTEMPTED => $this->emailsAttempted,
             self::KEY_EMAILS_FAILED => $this->emailsFailed,
         ];
         return $data;

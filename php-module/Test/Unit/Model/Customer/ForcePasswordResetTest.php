@@ -95,7 +95,7 @@ final class ForcePasswordResetTest extends TestCase
         self::assertSame(2, $result->getCustomers());
         self::assertSame(2, $result->getTokensRevoked());
         self::assertSame(1, $result->getPersistentSessionsDeleted());
-        self::assertSame(0, $result->getEmailsSent());
+        self::assertSame(0, $result->getEmailsAttempted());
         self::assertSame([], $this->emails);
     }
 
@@ -105,7 +105,7 @@ final class ForcePasswordResetTest extends TestCase
         $result = $this->service()->execute('data leak', null, [3, 4], false, true, 1);
 
         self::assertSame([['ir.customer01@example.com', 'email_reset', 1]], $this->emails);
-        self::assertSame(1, $result->getEmailsSent());
+        self::assertSame(1, $result->getEmailsAttempted());
         self::assertSame([4], $result->getEmailsFailed());
         // emailBatchSize 1: one customer read per batch.
         self::assertCount(2, array_filter(
