@@ -15,8 +15,9 @@ import pytest
 pytest_plugins = ["magento_ir.testing", "pytester"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Exchanges recorded on a real Magento 2.4.7-p3: facts the sandbox and the parsers are held to. They live in
-# the repository so that the test command needs nothing outside it (tests/test_self_contained.py).
+# Exchanges recorded on a real Magento 2.4.7-p3: facts the sandbox and the parsers are held to.
+# They live in the repository so that the test command needs nothing outside it
+# (tests/test_self_contained.py).
 RECORDINGS_DIR = REPO_ROOT / "tests" / "data" / "real-magento-2.4.7"
 
 
