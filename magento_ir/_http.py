@@ -27,6 +27,7 @@ __all__ = [
     "Response",
     "async_sleep",
     "map_transport_errors",
+    "sends_over_network",
     "set_testing",
     "sleep",
 ]
@@ -37,6 +38,20 @@ BaseTransport = httpx.BaseTransport
 AsyncBaseTransport = httpx.AsyncBaseTransport
 Response = httpx.Response
 Timeout = httpx.Timeout
+
+
+def sends_over_network(
+    transport: BaseTransport | AsyncBaseTransport | None,
+    http_client: Client | AsyncClient | None,
+) -> bool:
+    """Whether requests go out through httpx's own network transport.
+
+    Other transports (the sandbox's in-process one, a test double, a wrapper of one) decide
+    themselves where bytes go: that is their author's business.
+    """
+    # httpx keeps a client's transport private; this module is where httpx details live.
+    used = getattr(http_client, "_transport", None) if http_client is not None else transport
+    return used is None or isinstance(used, httpx.HTTPTransport | httpx.AsyncHTTPTransport)
 
 
 class _Testing:

@@ -72,11 +72,19 @@ class _Settings:
     """What the top-level options gave; resolved against env and profile on first use."""
 
     def __init__(
-        self, flags: StoreSettings, profile: str | None, profiles_file: Path | None
+        self,
+        flags: StoreSettings,
+        profile: str | None,
+        profiles_file: Path | None,
+        *,
+        timeout: float = 30.0,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.flags = flags
         self.profile = profile
         self.profiles_file = profiles_file
+        self.timeout = timeout
+        self.allow_insecure_http = allow_insecure_http
 
     def resolve(self) -> StoreSettings:
         return resolve_settings(
@@ -150,6 +158,23 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         Path | None,
         typer.Option(help="Profiles file (default ~/.config/magento-ir/profiles.toml)."),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            envvar="MAGENTO_IR_TIMEOUT",
+            help="Seconds each HTTP request may take in all, connect to last byte "
+            "(env MAGENTO_IR_TIMEOUT).",
+        ),
+    ] = 30.0,
+    insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-http",
+            help="Allow credentials over plain http:// to a host other than this machine "
+            "(test stores only: anyone on the network path can read them).",
+        ),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every request (never secrets).")
     ] = False,
@@ -184,7 +209,9 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         canary_email=canary_email,
         canary_admin=canary_admin,
     )
-    ctx.obj = _Settings(flags, profile, profiles_file)
+    ctx.obj = _Settings(
+        flags, profile, profiles_file, timeout=timeout, allow_insecure_http=insecure_http
+    )
 
 
 def _settings(ctx: typer.Context) -> StoreSettings:
@@ -196,13 +223,19 @@ def _store(ctx: typer.Context) -> Any:  # noqa: ANN401 - StoreConnection, import
     from magento_ir.containment._context import StoreConnection  # noqa: PLC0415
 
     settings = _settings(ctx)
-    return StoreConnection(
+    options: _Settings = ctx.find_root().obj
+    connection = StoreConnection(
         base_url=settings.require_base_url(),
         auth=settings.auth(),
         storefront_url=settings.storefront_url,
         canary_customer=settings.canary(),
         canary_admin=settings.canary_admin_credentials(),
+        timeout=options.timeout,
+        allow_insecure_http=options.allow_insecure_http,
     )
+    # Before any journal is written: a refused connection must leave nothing behind.
+    connection.check_plaintext_credentials()
+    return connection
 
 
 def _signing_key(path: Path | None) -> Any:  # noqa: ANN401 - SigningKey, imported lazily
@@ -563,7 +596,7 @@ def status(
                 book.close()
             shown = True
         if settings.base_url:
-            _store_status(settings)
+            _store_status(settings, ctx.find_root().obj)
             shown = True
         if not shown:
             raise ConfigurationError(
@@ -601,10 +634,15 @@ def _journal_status(journal: Journal) -> None:
     console.print(table)
 
 
-def _store_status(settings: StoreSettings) -> None:
+def _store_status(settings: StoreSettings, options: _Settings) -> None:
     from magento_ir._sync import MagentoClient  # noqa: PLC0415
 
-    with MagentoClient(settings.require_base_url(), auth=settings.auth()) as client:
+    with MagentoClient(
+        settings.require_base_url(),
+        auth=settings.auth(),
+        timeout=options.timeout,
+        allow_insecure_http=options.allow_insecure_http,
+    ) as client:
         try:
             capabilities = client.incident_response.capabilities()
         except NotFoundError:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from magento_ir._core.encoding import encode_query, percent_encode
+from magento_ir._core.redact import display_url
 from magento_ir._exceptions import ConfigurationError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -69,20 +71,22 @@ def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
     A store code in `store=` wins over one found in the URL.
     """
     text = base_url.strip()
+    # Errors show the URL as typed, but never a `user:password@` in it.
+    shown = display_url(text)
     if "://" not in text:
         raise ConfigurationError(
-            f"base_url {base_url!r} has no scheme: pass the store's root URL with its scheme, "
-            f"e.g. 'https://{text.strip('/') or 'shop.example.com'}'"
+            f"base_url {shown!r} has no scheme: pass the store's root URL with its scheme, "
+            f"e.g. 'https://{shown.strip('/') or 'shop.example.com'}'"
         )
     parts = urlsplit(text)
     if parts.scheme.lower() not in {"http", "https"}:
         raise ConfigurationError(
-            f"base_url {base_url!r} uses scheme {parts.scheme!r}: Magento is reached over https "
+            f"base_url {shown!r} uses scheme {parts.scheme!r}: Magento is reached over https "
             "(or http on a local test store)"
         )
     if not parts.hostname:
         raise ConfigurationError(
-            f"base_url {base_url!r} has no host name, e.g. 'https://shop.example.com'"
+            f"base_url {shown!r} has no host name, e.g. 'https://shop.example.com'"
         )
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(
@@ -93,10 +97,39 @@ def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
             "base_url must not carry a query string or fragment: pass the store's root URL, "
             "e.g. 'https://shop.example.com'"
         )
-    root, url_store = _split_rest_path(parts.path, base_url)
+    root, url_store = _split_rest_path(parts.path, shown)
     scheme = parts.scheme.lower()
-    origin = f"{scheme}://{_netloc(scheme, parts.netloc.lower(), base_url)}"
+    origin = f"{scheme}://{_netloc(scheme, parts.netloc.lower(), shown)}"
     return StoreURL(origin, root, check_store_code(store if store is not None else url_store))
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a host name or address is this machine (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_plaintext_credentials(
+    url: StoreURL, *, sends_credentials: bool, allow_insecure_http: bool
+) -> None:
+    """Refuse to send credentials over plain http:// to another machine (unless allowed)."""
+    scheme, _, host = url.origin.partition("://")
+    if scheme != "http" or not sends_credentials or allow_insecure_http:
+        return
+    hostname = urlsplit(url.origin).hostname or host
+    if is_loopback_host(hostname):
+        return
+    raise ConfigurationError(
+        f"refusing to send credentials over plain http:// to {url.origin}: anyone on the "
+        f"network path could read the password or token. Use https://{host}{url.root}, or, "
+        "for a test store on a network you trust, pass allow_insecure_http=True "
+        "(CLI: --insecure-http)"
+    )
 
 
 def _split_rest_path(path: str, base_url: str) -> tuple[str, str | None]:

@@ -39,7 +39,12 @@ from magento_ir._core.retry import (
     should_retry,
 )
 from magento_ir._core.search_criteria import KeysetField, SearchCriteria
-from magento_ir._core.urls import StoreURL, build_query, parse_base_url
+from magento_ir._core.urls import (
+    StoreURL,
+    build_query,
+    check_plaintext_credentials,
+    parse_base_url,
+)
 from magento_ir._exceptions import (
     APIConnectionError,
     BadRequestError,
@@ -54,6 +59,7 @@ from magento_ir._http import (
     Client,
     Response,
     map_transport_errors,
+    sends_over_network,
     sleep,
 )
 from magento_ir._logging import log_request, log_response, log_retry
@@ -446,6 +452,8 @@ class MagentoClient(HoldsSecret):
     """A typed client for one Magento store's REST and GraphQL APIs.
 
     `base_url` is the store's root URL (`https://shop.example.com`, with or without `/rest`).
+    Credentials are not sent over plain `http://` to a host other than this machine unless
+    `allow_insecure_http=True`.
     Use it as a context manager, or call `close()`. It holds credentials, so it is never pickled
     (copies are the client itself; derive others with `with_store` / `with_options`).
     """
@@ -461,12 +469,18 @@ class MagentoClient(HoldsSecret):
         transport: BaseTransport | None = None,
         http_client: Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         if transport is not None and http_client is not None:
             raise ConfigurationError(
                 "pass transport= or http_client=, not both (set the transport on your http_client)"
             )
         url = parse_base_url(base_url, store)
+        check_plaintext_credentials(
+            url,
+            sends_credentials=auth is not None and sends_over_network(transport, http_client),
+            allow_insecure_http=allow_insecure_http,
+        )
         owns_http = http_client is None
         http = http_client or Client(transport=transport, follow_redirects=False)
         headers = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento_ir._async import AsyncMagentoClient
-from magento_ir._core.urls import parse_base_url
+from magento_ir._core.urls import check_plaintext_credentials, parse_base_url
 from magento_ir._exceptions import (
     APIConnectionError,
     AuthenticationError,
@@ -16,7 +16,12 @@ from magento_ir._exceptions import (
     NotFoundError,
     RequestInfo,
 )
-from magento_ir._http import AsyncClient, async_sleep, map_transport_errors
+from magento_ir._http import (
+    AsyncClient,
+    async_sleep,
+    map_transport_errors,
+    sends_over_network,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable
@@ -59,6 +64,8 @@ class StoreConnection:
     # An admin account the responder controls (not kept by the lockdown): ending admin sessions
     # is proven by its token, issued before the write, being refused afterwards.
     canary_admin: AdminCredentials | None = None
+    # Send credentials over plain http:// to a host other than this machine (test stores only).
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         # Refuse a bad URL (or one with user:password@ in it) before it reaches the journal.
@@ -82,10 +89,28 @@ class StoreConnection:
             transport=self.transport,
             timeout=self.timeout,
             max_retries=self.max_retries,
+            allow_insecure_http=self.allow_insecure_http,
         )
+
+    def check_plaintext_credentials(self) -> None:
+        """Refuse plain http:// to another machine for the API, and for the storefront when the
+        canary customer logs in there, unless `allow_insecure_http` (before anything is sent)."""
+        over_network = sends_over_network(self.transport, None)
+        check_plaintext_credentials(
+            parse_base_url(self.base_url, None),
+            sends_credentials=over_network,
+            allow_insecure_http=self.allow_insecure_http,
+        )
+        if self.storefront_url is not None:
+            check_plaintext_credentials(
+                parse_base_url(self.storefront_url, None),
+                sends_credentials=over_network and self.canary_customer is not None,
+                allow_insecure_http=self.allow_insecure_http,
+            )
 
     def open_storefront(self) -> AsyncClient:
         """A plain HTTP client for storefront pages: no API credentials, its own cookie jar."""
+        self.check_plaintext_credentials()
         return AsyncClient(
             transport=self.transport,
             base_url=(self.storefront_url or self.base_url).rstrip("/").removesuffix("/rest"),

@@ -238,6 +238,9 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
             concurrency=concurrency,
             storefront_url=settings.storefront_url,
             user=user,
+            # The main CLI's --timeout and --insecure-http, when mounted under it.
+            timeout=getattr(ctx.find_root().obj, "timeout", 30.0),
+            allow_insecure_http=getattr(ctx.find_root().obj, "allow_insecure_http", False),
         )
         base_url, auth = settings.require_base_url(), settings.auth()
         signing_key = _signing_key(key)

@@ -35,7 +35,13 @@ from magento_ir._core.retry import (
 )
 from magento_ir._core.search_criteria import KeysetField
 from magento_ir._core.totp import decode_secret, hotp, totp
-from magento_ir._core.urls import build_query, check_rest_path, parse_base_url
+from magento_ir._core.urls import (
+    build_query,
+    check_plaintext_credentials,
+    check_rest_path,
+    is_loopback_host,
+    parse_base_url,
+)
 from tests.client._support import load_recording
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -279,3 +285,35 @@ def test_redact_json_and_display_url() -> None:
     assert is_secret_name("PHPSESSID")
     assert is_secret_name("sid")
     assert not is_secret_name("sku")
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("localhost", True),
+        ("LOCALHOST.", True),
+        ("store.localhost", True),
+        ("127.0.0.1", True),
+        ("127.9.9.9", True),
+        ("[::1]", True),
+        ("10.0.0.1", False),
+        ("shop.example.com", False),
+        ("localhost.example.com", False),
+    ],
+)
+def test_is_loopback_host(host: str, expected: bool) -> None:
+    """Only this machine counts as loopback: 127/8, ::1, localhost and *.localhost."""
+    assert is_loopback_host(host) is expected
+
+
+def test_check_plaintext_credentials() -> None:
+    """Credentials over http:// to another host are refused unless allowed; else no-op."""
+    remote = parse_base_url("http://shop.example.com/magento")
+    with pytest.raises(ConfigurationError, match=r"https://shop\.example\.com/magento"):
+        check_plaintext_credentials(remote, sends_credentials=True, allow_insecure_http=False)
+    for sends, allow in ((False, False), (True, True)):
+        check_plaintext_credentials(remote, sends_credentials=sends, allow_insecure_http=allow)
+    for url in ("https://shop.example.com", "http://127.0.0.1:8080"):
+        check_plaintext_credentials(
+            parse_base_url(url), sends_credentials=True, allow_insecure_http=False
+        )

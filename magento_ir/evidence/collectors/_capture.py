@@ -141,6 +141,8 @@ class CaptureOptions:
     timeout: float = 30.0
     max_retries: int = 4
     user: str | None = None
+    # Send credentials over plain http:// to a host other than this machine (test stores only).
+    allow_insecure_http: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.categories, str) or not self.categories:
@@ -660,6 +662,7 @@ async def acapture(
                 http_client=http,
                 timeout=opts.timeout,
                 max_retries=opts.max_retries,
+                allow_insecure_http=opts.allow_insecure_http,
             )
             run = _Run(
                 log, client, http, opts, progress, _storefront_origin(base_url, opts.storefront_url)
