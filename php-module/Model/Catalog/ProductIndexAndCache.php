@@ -20,13 +20,19 @@ final class ProductIndexAndCache
     public const PRODUCT_CACHE_TAG = 'cat_p';
 
     /**
-     * @param list<string> $indexerIds indexers fed by product status, reindexed when not "update by schedule"
+     * Stock comes first: disabling a product through Product\Action reindexes stock, which drops its stock-status
+     * row, and the price and search indexers leave out a product without one, so a product released without it
+     * stayed off the storefront (GraphQL, category pages) until saved again.
+     *
+     * @param list<string> $indexerIds indexers fed by product status, in dependency order, reindexed when not
+     *     "update by schedule"
      */
     public function __construct(
         private readonly CacheContext $cacheContext,
         private readonly EventManager $eventManager,
         private readonly IndexerRegistry $indexerRegistry,
         private readonly array $indexerIds = [
+            'cataloginventory_stock',
             'catalog_product_attribute',
             'catalog_product_category',
             'catalog_product_price',

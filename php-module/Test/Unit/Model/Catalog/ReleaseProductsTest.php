@@ -69,16 +69,16 @@ final class ReleaseProductsTest extends TestCase
 
     private function service(): ReleaseProducts
     {
-        $indexer = $this->getMockBuilder(IndexerInterface::class)->getMock();
-        $indexer->method('isScheduled')->willReturn(false);
-        $indexer->method('reindexList')->willReturnCallback(function ($ids) {
-            $this->reindexed[] = $ids;
-        });
         $registry = $this->getMockBuilder(IndexerRegistry::class)->disableOriginalConstructor()->getMock();
-        $registry->method('get')->willReturnCallback(static function ($id) use ($indexer) {
+        $registry->method('get')->willReturnCallback(function ($id) {
             if ($id === 'catalogsearch_fulltext') {
                 throw new \InvalidArgumentException('catalogsearch_fulltext indexer does not exist.');
             }
+            $indexer = $this->getMockBuilder(IndexerInterface::class)->getMock();
+            $indexer->method('isScheduled')->willReturn($id === 'catalog_product_attribute');
+            $indexer->method('reindexList')->willReturnCallback(function ($ids) use ($id) {
+                $this->reindexed[] = [$id, $ids];
+            });
             return $indexer;
         });
         return new ReleaseProducts(
@@ -117,8 +117,14 @@ final class ReleaseProductsTest extends TestCase
             $result->getItems()
         ));
         self::assertSame('OTHER', $result->getItems()[3]->getSku());
-        // Indexers that exist and are "update on save" get the ids; a disabled module's indexer is skipped.
-        self::assertSame([[4, 5, 7], [4, 5, 7], [4, 5, 7]], $this->reindexed);
+        // Indexers that exist and are "update on save" get the ids; a disabled module's indexer is skipped. Stock
+        // comes first: quarantine's Product\Action dropped the disabled products' stock-status rows, and the
+        // price and search indexers leave out a product without one (it stayed invisible on the storefront).
+        self::assertSame([
+            ['cataloginventory_stock', [4, 5, 7]],
+            ['catalog_product_category', [4, 5, 7]],
+            ['catalog_product_price', [4, 5, 7]],
+        ], $this->reindexed);
     }
 
     public function testReleasedItemsAndTheWholeQuarantineAreMarked(): void
