@@ -4,9 +4,8 @@ declare(strict_types=1);
 
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Evidence;
 
-use Magento\Config\Console\Command\EmulatedAdminhtmlAreaProcessor;
-use Magento\Config\Model\Config\Structure;
-use Magento\Config\Model\Config\StructureFactory;
+use Magento\Config\Model\Config\Backend\Encrypted;
+use Magento\Config\Model\Config\Structure\Reader;
 use Magento\Framework\App\DeploymentConfig;
 use Magento\Framework\Exception\InputException;
 use MagentoIr\IncidentResponse\Model\Evidence\ConfigPathPatterns;
@@ -132,11 +131,30 @@ final class EvidenceReadsTest extends TestCase
         $deployment->method('get')->willReturnCallback(
             static fn ($key) => $key === 'system/websites/base/payment/checkmo/active' ? '0' : null
         );
-        $structure = $this->getMockBuilder(Structure::class)->getMock();
-        $structure->method('getFieldPathsByAttribute')->willReturn(['payment/secretpay/active']);
-        $factory = $this->getMockBuilder(StructureFactory::class)->getMock();
-        $factory->method('create')->willReturn($structure);
-        $encrypted = new EncryptedConfigPaths(new EmulatedAdminhtmlAreaProcessor(), $factory);
+        // system.xml as Magento's reader gives it for the adminhtml scope: one encrypted field by structure
+        // path, one (PayPal-style) stored under its config_path.
+        $reader = $this->getMockBuilder(Reader::class)->getMock();
+        $reader->expects(self::once())->method('read')->with('adminhtml')->willReturn(['config' => ['system' => [
+            'sections' => [
+                'payment' => ['id' => 'payment', 'children' => [
+                    'secretpay' => ['id' => 'secretpay', 'children' => [
+                        'active' => ['id' => 'active', 'backend_model' => Encrypted::class],
+                    ]],
+                    'checkmo' => ['id' => 'checkmo', 'children' => ['active' => ['id' => 'active']]],
+                ]],
+                'payment_all_vault' => ['id' => 'payment_all_vault', 'children' => [
+                    'required' => ['id' => 'required', 'children' => [
+                        'title' => [
+                            'id' => 'title',
+                            'backend_model' => Encrypted::class,
+                            'config_path' => 'payment/vaultpay/title',
+                        ],
+                    ]],
+                ]],
+            ],
+        ]]]);
+        $encrypted = new EncryptedConfigPaths($reader);
+        self::assertTrue($encrypted->isEncrypted('payment/vaultpay/title'));
 
         $list = (new GetConfigValues($db->resource, $deployment, $encrypted))->execute(['payment/*/active']);
 
@@ -157,7 +175,7 @@ final class EvidenceReadsTest extends TestCase
         $subject = new GetConfigValues(
             (new FakeDb($this))->resource,
             $this->getMockBuilder(DeploymentConfig::class)->disableOriginalConstructor()->getMock(),
-            new EncryptedConfigPaths(new EmulatedAdminhtmlAreaProcessor(), new StructureFactory())
+            new EncryptedConfigPaths(new Reader())
         );
         try {
             $subject->execute(['design/head/includes', 'crypt/key']);
