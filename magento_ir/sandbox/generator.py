@@ -579,6 +579,9 @@ def _build_config(state: StoreState, options: SandboxOptions) -> None:
         "oauth/authentication_lock/timeout": "1800",
         "twofactorauth/general/force_providers": "google" if options.two_factor else None,
         "webapi/validation/input_limit_enabled": "0",
+        # Magento_Email's config.xml defaults: the module's 503 page links to the support address.
+        "trans_email/ident_general/email": "owner@example.com",
+        "trans_email/ident_support/email": "support@example.com",
     }
     for path, value in defaults.items():
         state.set_config(path, value)
