@@ -8,8 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.a11y.browser import Browser, axe_script_path
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # Our own public fixture (`magento_sandbox`) as users enable it, and pytester to test that one line.
 pytest_plugins = ["magento_ir.testing", "pytester"]
@@ -36,3 +42,23 @@ def require_tool(name: str) -> str:
             )
         pytest.skip(f"{name} is not installed")
     return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    path = axe_script_path()
+    if not path.is_file():
+        message = f"axe-core is not installed at {path}: run .ci/run (npm install axe-core)"
+        if os.environ.get("MAGENTO_IR_REQUIRE_TOOLS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    chromium = require_tool("chromium")
+    chromedriver = require_tool("chromedriver")
+    session = Browser(chromium, chromedriver)
+    yield session
+    session.close()
