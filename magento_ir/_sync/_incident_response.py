@@ -27,6 +27,7 @@ from magento_ir.models.incident_response import (
     Capabilities,
     ConfigValueList,
     IntegrationList,
+    IntegrationTokens,
     LockdownMode,
     MaintenanceChangeResult,
     MaintenanceMode,
@@ -313,11 +314,21 @@ class IncidentResponse:
         *,
         reason: str,
         incident_id: str | None = None,
+        integration_tokens: IntegrationTokens = "reissue",
         idempotency_key: str | None = None,
     ) -> AdminRestoreResult:
-        """`POST .../admins/restore`: put back what one lockdown changed."""
+        """`POST .../admins/restore`: put back what one lockdown changed.
+
+        The integrations' access tokens the lockdown revoked may be the attacker's: `"reissue"`
+        (default) gives each integration a new one (read it in Admin > System > Integrations)
+        and keeps the old ones dead; `"revive"` makes the old tokens work again."""
+        if integration_tokens not in ("reissue", "revive"):
+            raise InvalidArgumentError(
+                f"integration_tokens must be 'reissue' or 'revive', not {integration_tokens!r}"
+            )
         body = _common(reason, incident_id)
         body["lockdownId"] = lockdown_id
+        body["integrationTokens"] = integration_tokens
         data = self._call(
             "POST",
             f"{_BASE}/admins/restore",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
     from magento_ir.containment._context import Context
+    from magento_ir.models.incident_response import IntegrationTokens
 
 # Magento hands the reset e-mail to its mailer and only logs a transport failure: a count of
 # attempts, never of deliveries (issue 9 item 18).
@@ -145,6 +146,11 @@ class LockdownAdmins(Action):
     `mode="deactivate"` (the default) sets `is_active=0`, which also makes Magento's REST token
     route refuse the password. `mode="lock"` only locks the admin panel: Magento checks that lock
     in an adminhtml observer, so a stolen password still gets a REST token.
+
+    The integrations' access tokens the lockdown revokes may be what the attacker holds:
+    `restore_tokens="reissue"` (the default) makes the rollback give each integration a new
+    token (read it in Admin > System > Integrations) and keep the old ones dead; `"revive"`
+    makes the old tokens work again. The plan and the rollback say which.
     """
 
     kind = "lockdown_admins"
@@ -155,19 +161,30 @@ class LockdownAdmins(Action):
         *,
         mode: Literal["deactivate", "lock"] = "deactivate",
         include_integrations: bool = True,
+        restore_tokens: IntegrationTokens = "reissue",
     ) -> None:
         if mode not in ("deactivate", "lock"):
             raise InvalidArgumentError(f"mode must be 'deactivate' or 'lock', not {mode!r}")
+        if restore_tokens not in ("reissue", "revive"):
+            raise InvalidArgumentError(
+                f"restore_tokens must be 'reissue' (new integration tokens on rollback) or "
+                f"'revive' (the old ones work again), not {restore_tokens!r}"
+            )
         self.keep = _ids(keep, "keep") or []
         self.mode = mode
         self.include_integrations = _flag(include_integrations, "include_integrations")
+        self.restore_tokens: IntegrationTokens = restore_tokens
 
     def params(self) -> dict[str, Any]:
-        return {
+        params: dict[str, Any] = {
             "keep": self.keep,
             "mode": self.mode,
             "include_integrations": self.include_integrations,
         }
+        # Only the non-default choice joins the step's identity (older journals stay the same).
+        if self.restore_tokens != "reissue":
+            params["restore_tokens"] = self.restore_tokens
+        return params
 
     def _require(self, ctx: Context) -> None:
         ctx.require_module(
@@ -179,11 +196,20 @@ class LockdownAdmins(Action):
     async def plan(self, ctx: Context) -> Plan:
         self._require(ctx)
         kept = ", ".join(str(admin) for admin in self.keep) or "none besides the responder"
+        integrations = ""
+        if self.include_integrations:
+            integrations = (
+                " and set other integrations inactive, revoking their access tokens (a rollback "
+                + (
+                    "re-issues new tokens; the revoked ones never work again)"
+                    if self.restore_tokens == "reissue"
+                    else "REVIVES those old tokens, which may be the attacker's)"
+                )
+            )
         return Plan(
             self.kind,
             "module",
-            f"{self.mode} every admin except {kept}"
-            + (" and set other integrations inactive" if self.include_integrations else ""),
+            f"{self.mode} every admin except {kept}{integrations}",
             changes=("admins:all-but-kept",),
         )
 
@@ -254,14 +280,54 @@ class LockdownAdmins(Action):
         if lockdown_id is None:
             return Outcome(self.kind, "module", (), "nothing written: the lockdown changed nothing")
         result = await ctx.client.incident_response.restore_admins(
-            lockdown_id, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+            lockdown_id,
+            reason=ctx.reason,
+            incident_id=ctx.incident_id,
+            integration_tokens=self.restore_tokens,
+            idempotency_key=ctx.key,
         )
         entities = [EntityResult(f"admin:{admin}", "ok", "restored") for admin in result.admin_ids]
-        entities += [
-            EntityResult(f"integration:{integration}", "ok", "restored")
-            for integration in result.integration_ids
+        for integration in result.integration_ids:
+            if integration in result.reissued_integration_ids:
+                detail = (
+                    "restored with a new access token (Admin > System > Integrations); the "
+                    "revoked one stays dead"
+                )
+            elif integration in result.revived_integration_ids:
+                detail = "restored; its old access token works again"
+            else:
+                detail = "restored (it had no access token)"
+            entities.append(EntityResult(f"integration:{integration}", "ok", detail))
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities),
+            _MODULE_RETRIES,
+            {
+                "integration_tokens": result.integration_tokens,
+                "reissued_integration_ids": result.reissued_integration_ids,
+                "revived_integration_ids": result.revived_integration_ids,
+            },
+        )
+
+    def rollback_note(self, outcome: Outcome) -> str | None:
+        integrations = [
+            entity.entity.removeprefix("integration:")
+            for entity in outcome.entities
+            if entity.entity.startswith("integration:") and entity.status == "ok"
         ]
-        return Outcome(self.kind, "module", tuple(entities), _MODULE_RETRIES)
+        if not integrations:
+            return None
+        named = ", ".join(integrations)
+        if self.restore_tokens == "revive":
+            return (
+                f"the old access tokens of integrations {named} come back to life (they may be "
+                "the attacker's)"
+            )
+        return (
+            f"integrations {named} get new access tokens; their revoked tokens stay dead (give "
+            "the new ones to their owners from Admin > System > Integrations)"
+        )
 
 
 # --- ForcePasswordReset ---------------------------------------------------------------------

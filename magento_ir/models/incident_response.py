@@ -23,6 +23,7 @@ __all__ = [
     "ConfigValueList",
     "Integration",
     "IntegrationList",
+    "IntegrationTokens",
     "LockdownMode",
     "MaintenanceChangeResult",
     "MaintenanceMode",
@@ -43,6 +44,8 @@ __all__ = [
 MaintenanceMode = Literal["off", "storefront", "checkout", "full"]
 SessionScope = Literal["customers", "admins", "all"]
 LockdownMode = Literal["deactivate", "lock"]
+# What a restore does with the integrations' access tokens the lockdown revoked.
+IntegrationTokens = Literal["reissue", "revive"]
 
 
 class Capabilities(MagentoModel):
@@ -157,6 +160,10 @@ class AdminRestoreResult(_WriteResult):
     lockdown_id: int
     admin_ids: list[int]
     integration_ids: list[int]
+    # What became of the integrations' access tokens the lockdown revoked.
+    integration_tokens: IntegrationTokens
+    reissued_integration_ids: list[int]
+    revived_integration_ids: list[int]
 
 
 class PasswordResetResult(_WriteResult):

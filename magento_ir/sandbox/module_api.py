@@ -950,7 +950,7 @@ def lockdown_admins(call: Call) -> dict[str, Any]:
     "POST",
     f"{PREFIX}/admins/restore",
     acl=f"{ACL}admins_restore",
-    body={"lockdownId": None, **_REASON},
+    body={"lockdownId": None, **_REASON, "integrationTokens": None},
     required=("lockdownId", "reason"),
 )
 def restore_admins(call: Call) -> dict[str, Any]:
@@ -961,6 +961,11 @@ def restore_admins(call: Call) -> dict[str, Any]:
         "lockdownId": lockdown_id,
         "reason": _reason(call.body),
         "incidentId": _incident_id(call.body),
+        "integrationTokens": _one_of(
+            "integrationTokens",
+            _string(call.body, "integrationTokens", "reissue"),
+            ("reissue", "revive"),
+        ),
     }
 
     def apply() -> _Outcome:
@@ -974,10 +979,20 @@ def restore_admins(call: Call) -> dict[str, Any]:
             user = state.admin_users.get(user_id)
             if user is not None:
                 user.is_active, user.lock_expires = is_active, lock_expires
-        for integration_id, status in lockdown.integrations.items():
+        reissued: list[int] = []
+        revived: list[int] = []
+        for integration_id, status in sorted(lockdown.integrations.items()):
             integration = state.integrations.get(integration_id)
-            if integration is not None:
-                integration.status = status
+            if integration is None:
+                continue
+            integration.status = status
+            if request["integrationTokens"] == "revive":
+                revived.append(integration_id)  # the old access token works again
+            else:
+                # Magento's Reauthorize: a new token and secret; the revoked one stays dead.
+                integration.access_token = secrets.token_hex(16)
+                integration.access_token_secret = secrets.token_hex(16)
+                reissued.append(integration_id)
         lockdown.restored = True
         return _Outcome(
             None,
@@ -985,6 +1000,9 @@ def restore_admins(call: Call) -> dict[str, Any]:
                 "lockdown_id": lockdown_id,
                 "admin_ids": sorted(lockdown.admins),
                 "integration_ids": sorted(lockdown.integrations),
+                "integration_tokens": request["integrationTokens"],
+                "reissued_integration_ids": reissued,
+                "revived_integration_ids": revived,
             },
         )
 

@@ -17,6 +17,9 @@ interface AdminRestoreResultInterface
     public const KEY_LOCKDOWN_ID = 'lockdown_id';
     public const KEY_ADMIN_IDS = 'admin_ids';
     public const KEY_INTEGRATION_IDS = 'integration_ids';
+    public const KEY_INTEGRATION_TOKENS = 'integration_tokens';
+    public const KEY_REISSUED_INTEGRATION_IDS = 'reissued_integration_ids';
+    public const KEY_REVIVED_INTEGRATION_IDS = 'revived_integration_ids';
 
     /**
      * @return int
@@ -42,4 +45,25 @@ interface AdminRestoreResultInterface
      * @return int[]
      */
     public function getIntegrationIds(): array;
+
+    /**
+     * How the integrations' revoked access tokens were handled: "reissue" or "revive".
+     *
+     * @return string
+     */
+    public function getIntegrationTokens(): string;
+
+    /**
+     * Integrations given a new access token (the revoked ones stay dead).
+     *
+     * @return int[]
+     */
+    public function getReissuedIntegrationIds(): array;
+
+    /**
+     * Integrations whose old, revoked access tokens work again.
+     *
+     * @return int[]
+     */
+    public function getRevivedIntegrationIds(): array;
 }

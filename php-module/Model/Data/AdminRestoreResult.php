@@ -14,13 +14,18 @@ final class AdminRestoreResult implements AdminRestoreResultInterface
     /**
      * @param int[] $adminIds
      * @param int[] $integrationIds
+     * @param int[] $reissuedIntegrationIds
+     * @param int[] $revivedIntegrationIds
      */
     public function __construct(
         private readonly int $actionId,
         private readonly bool $replayed,
         private readonly int $lockdownId,
         private readonly array $adminIds,
-        private readonly array $integrationIds
+        private readonly array $integrationIds,
+        private readonly string $integrationTokens = 'revive',
+        private readonly array $reissuedIntegrationIds = [],
+        private readonly array $revivedIntegrationIds = []
     ) {
     }
 
@@ -65,6 +70,30 @@ final class AdminRestoreResult implements AdminRestoreResultInterface
     }
 
     /**
+     * @return string
+     */
+    public function getIntegrationTokens(): string
+    {
+        return $this->integrationTokens;
+    }
+
+    /**
+     * @return int[]
+     */
+    public function getReissuedIntegrationIds(): array
+    {
+        return $this->reissuedIntegrationIds;
+    }
+
+    /**
+     * @return int[]
+     */
+    public function getRevivedIntegrationIds(): array
+    {
+        return $this->revivedIntegrationIds;
+    }
+
+    /**
      * Rebuilds the object from toArray() output (stored idempotent responses).
      *
      * @param array<string, mixed> $data
@@ -76,7 +105,11 @@ final class AdminRestoreResult implements AdminRestoreResultInterface
             replayed: (bool) $data[self::KEY_REPLAYED],
             lockdownId: (int) $data[self::KEY_LOCKDOWN_ID],
             adminIds: array_map('intval', $data[self::KEY_ADMIN_IDS]),
-            integrationIds: array_map('intval', $data[self::KEY_INTEGRATION_IDS])
+            integrationIds: array_map('intval', $data[self::KEY_INTEGRATION_IDS]),
+            // Responses stored before the choice existed revived the tokens.
+            integrationTokens: (string) ($data[self::KEY_INTEGRATION_TOKENS] ?? 'revive'),
+            reissuedIntegrationIds: array_map('intval', $data[self::KEY_REISSUED_INTEGRATION_IDS] ?? []),
+            revivedIntegrationIds: array_map('intval', $data[self::KEY_REVIVED_INTEGRATION_IDS] ?? [])
         );
     }
 
@@ -93,6 +126,9 @@ final class AdminRestoreResult implements AdminRestoreResultInterface
             self::KEY_LOCKDOWN_ID => $this->lockdownId,
             self::KEY_ADMIN_IDS => $this->adminIds,
             self::KEY_INTEGRATION_IDS => $this->integrationIds,
+            self::KEY_INTEGRATION_TOKENS => $this->integrationTokens,
+            self::KEY_REISSUED_INTEGRATION_IDS => $this->reissuedIntegrationIds,
+            self::KEY_REVIVED_INTEGRATION_IDS => $this->revivedIntegrationIds,
         ];
         return $data;
     }

@@ -7,6 +7,7 @@ namespace MagentoIr\IncidentResponse\Test\Unit\Model\Admin;
 use Magento\Framework\App\CacheInterface;
 use Magento\Framework\Exception\InputException;
 use Magento\Framework\Exception\NoSuchEntityException;
+use Magento\Integration\Api\OauthServiceInterface;
 use Magento\User\Model\ResourceModel\User as UserResource;
 use MagentoIr\IncidentResponse\Model\Action\Input;
 use MagentoIr\IncidentResponse\Model\Admin\LockdownAdmins;
@@ -114,15 +115,77 @@ final class AdminLockdownTest extends TestCase
         $this->lockdown()->execute('why', null, 'delete');
     }
 
+    /** @var list<array<int, mixed>> */
+    private array $reauthorised = [];
+
     private function restore(): RestoreAdmins
     {
+        $oauth = $this->getMockBuilder(OauthServiceInterface::class)->getMock();
+        $oauth->method('createAccessToken')->willReturnCallback(function (...$args) {
+            $this->reauthorised[] = $args;
+            return true;
+        });
         return new RestoreAdmins(
             Fixtures::runner($this, $this->db),
             new Input(),
             $this->db->resource,
             new LockdownStore($this->db->resource),
-            Fixtures::clock($this)
+            Fixtures::clock($this),
+            $oauth
         );
+    }
+
+    private function lockdownRecord(): FakeDb
+    {
+        return (new FakeDb($this))
+            ->answer('/SELECT mode, restored_at/', ['mode' => 'deactivate', 'restored_at' => null])
+            ->answer('/FROM magento_ir_admin_lockdown_item/', [
+                ['subject_type' => 'admin', 'subject_id' => '2', 'prior_state' => '{"is_active":1}'],
+                [
+                    'subject_type' => 'integration',
+                    'subject_id' => '3',
+                    'prior_state' => '{"status":1,"token_ids":[40,41]}',
+                ],
+            ])
+            ->answer('/SELECT consumer_id FROM integration/', '9')
+            ->answer('/LAST_INSERT_ID/', '5');
+    }
+
+    public function testRestoreReissuesIntegrationTokensByDefaultAndNeverRevivesTheOldOnes(): void
+    {
+        $this->db = $this->lockdownRecord();
+        $result = $this->restore()->execute(4, 'reviewed');
+
+        self::assertSame(['status' => 1], $this->db->calls('update', 'integration')[0][2]);
+        // The revoked tokens are never made valid again: they are replaced, as Reauthorize does.
+        self::assertSame([], $this->db->calls('update', 'oauth_token'));
+        self::assertSame(
+            [['delete', 'oauth_token', ['entity_id IN (40,41)', 'revoked = 1']]],
+            $this->db->calls('delete', 'oauth_token')
+        );
+        self::assertSame([[9, false]], $this->reauthorised);
+        self::assertSame('reissue', $result->getIntegrationTokens());
+        self::assertSame([3], $result->getReissuedIntegrationIds());
+        self::assertSame([], $result->getRevivedIntegrationIds());
+    }
+
+    public function testRestoreRevivesTheOldTokensOnlyWhenAsked(): void
+    {
+        $this->db = $this->lockdownRecord();
+        $result = $this->restore()->execute(4, 'reviewed', null, 'revive');
+
+        self::assertSame([], $this->reauthorised);
+        self::assertSame([], $this->db->calls('delete', 'oauth_token'));
+        self::assertSame('revive', $result->getIntegrationTokens());
+        self::assertSame([3], $result->getRevivedIntegrationIds());
+        self::assertSame([], $result->getReissuedIntegrationIds());
+    }
+
+    public function testUnknownTokenChoiceIsRejected(): void
+    {
+        $this->db = $this->lockdownRecord();
+        $this->expectException(InputException::class);
+        $this->restore()->execute(4, 'reviewed', null, 'keep');
     }
 
     public function testRestorePutsBackTheRecordedState(): void
@@ -148,7 +211,7 @@ final class AdminLockdownTest extends TestCase
             ])
             ->answer('/LAST_INSERT_ID/', '5');
 
-        $result = $this->restore()->execute(4, 'reviewed');
+        $result = $this->restore()->execute(4, 'reviewed', null, 'revive');
 
         $admins = $this->db->calls('update', 'admin_user');
         self::assertSame(['is_active' => 1, 'lock_expires' => null], $admins[0][2]);
