@@ -53,6 +53,9 @@ class ExitCode(IntEnum):
     UNREACHABLE = 4
     # The action needs the companion module and the store does not have it.
     MODULE_REQUIRED = 5
+    # An evidence log or journal no checkpoint of this key covers: not extended, not shown
+    # (`magento-ir evidence adopt` accepts it knowingly).
+    UNTRUSTED_LOG = 6
     INTERRUPTED = 130
 
 

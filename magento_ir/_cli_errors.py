@@ -18,6 +18,7 @@ from magento_ir._exceptions import (
     ModuleRequiredError,
     UnexpectedResponseError,
 )
+from magento_ir.evidence import LogIntegrityError, TornRecordError, UncoveredLogError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,6 +54,10 @@ def exit_codes(*, interrupted: str) -> Iterator[None]:
         fail(ExitCode.UNREACHABLE, str(error))
     except (ConfigurationError, InvalidArgumentError) as error:
         fail(ExitCode.USAGE, str(error))
+    except UncoveredLogError as error:
+        fail(ExitCode.UNTRUSTED_LOG, str(error))
+    except (LogIntegrityError, TornRecordError) as error:
+        fail(ExitCode.VERIFICATION_FAILED, str(error))
     except MagentoIRError as error:
         # Playbook mistakes are MagentoIRError + ValueError with the file, line and fix.
         code = ExitCode.USAGE if isinstance(error, ValueError) else ExitCode.CONTAINMENT_FAILED

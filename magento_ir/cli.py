@@ -254,6 +254,14 @@ def _signing_key(path: Path | None) -> Any:  # noqa: ANN401 - SigningKey, import
         raise ConfigurationError(str(error)) from None
 
 
+def _existing_key(path: Path | None) -> Any:  # noqa: ANN401 - SigningKey | None, lazily
+    """The journal key for a read-only command: loaded if it exists, never created."""
+    key_path = path or default_profiles_path(os.environ).with_name("journal.key")
+    if path is None and not key_path.exists():
+        return None
+    return _signing_key(key_path)
+
+
 def _open_incident(
     ctx: typer.Context,
     journal: Path,
@@ -262,6 +270,7 @@ def _open_incident(
     title: str | None = None,
     incident_id: str | None = None,
     must_exist: bool = False,
+    read_only: bool = False,
 ) -> Incident:
     from magento_ir.containment.incident import Incident  # noqa: PLC0415
 
@@ -272,10 +281,11 @@ def _open_incident(
     store = _store(ctx)
     return Incident.open(
         journal,
-        key=_signing_key(key),
+        key=_existing_key(key) if read_only else _signing_key(key),
         store=store,
         title=title,
         incident_id=incident_id,
+        read_only=read_only,
     )
 
 
@@ -509,11 +519,12 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
 
 @app.command()
 def verify(ctx: typer.Context, journal: JournalOption = _JOURNAL, key: KeyOption = None) -> None:
-    """Check every applied step again from the outside (and journal the result)."""
+    """Check every applied step again from the outside; writes nothing (not even the journal)."""
     with (
-        exit_codes(interrupted=_RESUME_HINT),
-        _open_incident(ctx, journal, key, must_exist=True) as incident,
+        exit_codes(interrupted="Interrupted. Nothing was written."),
+        _open_incident(ctx, journal, key, must_exist=True, read_only=True) as incident,
     ):
+        _journal_warnings(incident.journal)
         report = incident.verify()
         console.print(_summary_table(f"Verification of {incident.id}", list(report.steps)))
         raise typer.Exit(int(_exit_for(list(report.steps))))
@@ -580,20 +591,24 @@ def status(
     journal: JournalOption = _JOURNAL,
     key: KeyOption = None,
 ) -> None:
-    """What is contained right now: the journal's steps and the module's live state."""
-    with exit_codes(interrupted=_RESUME_HINT):
+    """What is contained right now: the journal's steps and the module's live state.
+
+    Read-only: the journal is checked and shown, never appended to, repaired or signed.
+    """
+    with exit_codes(interrupted="Interrupted. Nothing was written."):
         settings = _settings(ctx)
         shown = False
         if journal.exists():
             # The journal alone answers this part: no store connection needed.
             from magento_ir.containment.journal import Journal  # noqa: PLC0415
 
-            book = Journal.open(journal, key=_signing_key(key))
-            try:
-                _same_store(book, journal, settings)
-                _journal_status(book)
-            finally:
-                book.close()
+            signing_key = _existing_key(key)
+            book = Journal.read(
+                journal, verifier=signing_key.verifier() if signing_key is not None else None
+            )
+            _same_store(book, journal, settings)
+            _journal_status(book)
+            _journal_warnings(book)
             shown = True
         if settings.base_url:
             _store_status(settings, ctx.find_root().obj)
@@ -619,6 +634,25 @@ def _same_store(book: Journal, path: Path, settings: StoreSettings) -> None:
             f"{path} is the journal of incident {opened.get('id')} on {opened['store']}, but "
             f"the store given is {live}: showing them side by side would mix two stores. Pass "
             f"--base-url {opened['store']} (or another --journal)"
+        )
+
+
+def _journal_warnings(journal: Journal) -> None:
+    """What a read-only view of the journal could not vouch for, on stderr."""
+    report = journal.report
+    if report is None:
+        return
+    if report.checkpoints_found and not report.signatures_checked:
+        errors.print(
+            "Note: journal checkpoint signatures not checked (no journal key here; give --key).",
+            highlight=False,
+        )
+    if report.covered < report.records:
+        errors.print(
+            f"Note: {report.records - report.covered} journal records (from record "
+            f"{report.covered}) follow the last signed checkpoint, as a crash leaves them; the "
+            "next contain or rollback signs them.",
+            highlight=False,
         )
 
 

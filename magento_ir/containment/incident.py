@@ -163,17 +163,20 @@ class Incident:
         cls,
         journal_path: str | os.PathLike[str],
         *,
-        key: SigningKey,
+        key: SigningKey | None,
         store: StoreConnection,
         title: str | None = None,
         incident_id: str | None = None,
         detected_at: datetime | None = None,
+        read_only: bool = False,
     ) -> Incident:
         """Start an incident, or resume the one whose journal is at `journal_path`.
 
         A new journal needs `title` (its file is written once the store answers); resuming
         reads id, title and times from the journal and refuses a different store (the
-        journal's steps are about that store).
+        journal's steps are about that store). `read_only` opens an existing journal without
+        writing to it (`Journal.read`, checked with `key`'s verifier when a key is given):
+        `verify()` then journals nothing.
         """
         if incident_id is not None and not _INCIDENT_ID.fullmatch(incident_id):
             raise ConfigurationError(
@@ -181,10 +184,18 @@ class Incident:
                 "A-Z a-z 0-9 . _ : -"
             )
         path = Path(journal_path)
-        if not path.exists() or path.stat().st_size == 0:
+        if read_only:
+            verifier = key.verifier() if key is not None else None
+            journal = Journal.read(path, verifier=verifier)
+            if journal.opened() is None:
+                raise ConfigurationError(f"{path} holds no incident: nothing to read")
+        elif key is None:
+            raise ConfigurationError("writing a journal needs its signing key (key=...)")
+        elif not path.exists() or path.stat().st_size == 0:
             fresh = _fresh_opened(store, title, incident_id, detected_at)
             return cls(None, store, fresh, pending=(path, key))
-        journal = Journal.open(path, key=key)
+        else:
+            journal = Journal.open(path, key=key)
         try:
             given = _fresh_opened(store, title, incident_id, detected_at) if title else None
             opened = _opened_record(journal, store, given, incident_id)
@@ -650,7 +661,7 @@ def _opened_record(
 ) -> dict[str, Any]:
     """The journal's `incident.opened` record; `fresh` is written when the journal has none."""
     opened = journal.opened()
-    where = journal.log.path
+    where = journal.path
     if opened is None:
         if fresh is None:
             raise ConfigurationError(

@@ -29,16 +29,25 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.containment._model import Outcome, Plan, Verification
-from magento_ir.evidence import EvidenceLog, canonical_json, read_records
+from magento_ir.evidence import (
+    EvidenceLog,
+    LogIntegrityError,
+    UncoveredLogError,
+    VerificationReport,
+    canonical_json,
+    read_records,
+    verify,
+)
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
 
-    from magento_ir.evidence import SigningKey
+    from magento_ir.evidence import NoteVerifier, SigningKey
 
 __all__ = ["Journal", "StepState", "step_key"]
 
@@ -116,11 +125,25 @@ class StepState:
 
 
 class Journal:
-    """Append-only journal records of one incident, written through an EvidenceLog."""
+    """Append-only journal records of one incident, written through an EvidenceLog.
 
-    def __init__(self, log: EvidenceLog, existing: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    `Journal.read` gives a read-only view instead (`log` is None): its appends stay in memory
+    and nothing is ever written, repaired or signed.
+    """
+
+    def __init__(
+        self,
+        log: EvidenceLog | None,
+        existing: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        path: str | os.PathLike[str] | None = None,
+        report: VerificationReport | None = None,
+    ) -> None:
         self.log = log
+        self._path = Path(path if path is not None else log.path if log is not None else "")
         self._records: list[tuple[str, dict[str, Any]]] = list(existing)
+        # What reading the log found (read-only views only): the uncovered tail, the signatures.
+        self.report = report
 
     @classmethod
     def open(
@@ -143,20 +166,54 @@ class Journal:
             raise
         return cls(log, existing)
 
+    @classmethod
+    def read(cls, path: str | os.PathLike[str], *, verifier: NoteVerifier | None) -> Journal:
+        """A read-only view of the journal at `path`, after checking it (it writes nothing).
+
+        Raises LogIntegrityError when the log does not verify (a torn last line included:
+        `magento-ir evidence repair` cuts it, recorded), and UncoveredLogError when checkpoints
+        exist but none covers a record (with `verifier`: none signed by it). Records after the
+        last checkpoint are read; `report.covered` says where they start.
+        """
+        report = verify(path, verifier)
+        if report.problem is not None and report.problem.kind == "checkpoint_key":
+            raise UncoveredLogError(
+                f"{path}: {report.problem.detail}", records=report.records, covered=0
+            )
+        if report.problem is not None:
+            raise LogIntegrityError(report)
+        if report.covered == 0 and report.records > 1:
+            raise UncoveredLogError(
+                f"{path}: none of its {report.records} records is covered by a checkpoint"
+                + (f" signed by {verifier}" if verifier is not None else "")
+                + ": it may have been rewritten; check it with `magento-ir evidence verify`",
+                records=report.records,
+                covered=0,
+            )
+        existing = [(record.type, record.payload) for record in read_records(path)]
+        return cls(None, existing, path=path, report=report)
+
     def close(self) -> None:
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
 
     @property
-    def path(self) -> os.PathLike[str]:
-        return self.log.path
+    def read_only(self) -> bool:
+        return self.log is None
+
+    @property
+    def path(self) -> Path:
+        return self._path
 
     def records(self) -> list[tuple[str, dict[str, Any]]]:
         """Every record so far (type, payload), oldest first, custody records included."""
         return list(self._records)
 
     def append(self, record_type: str, payload: dict[str, Any]) -> None:
-        """Write one record; it is on disk (fsynced) when this returns."""
-        self.log.append(record_type, payload)
+        """Write one record; it is on disk (fsynced) when this returns (in memory only for a
+        read-only view)."""
+        if self.log is not None:
+            self.log.append(record_type, payload)
         self._records.append((record_type, payload))
 
     def opened(self) -> dict[str, Any] | None:

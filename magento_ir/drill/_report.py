@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from magento_ir._files import private_directory, write_private
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -241,12 +243,13 @@ class DrillReport:
         return "\n".join(lines)
 
     def write(self, directory: Path) -> tuple[Path, Path]:
-        """`drill-report.json` and `drill-report.md` in `directory` (created if needed)."""
-        directory.mkdir(parents=True, exist_ok=True)
+        """`drill-report.json` and `drill-report.md` in `directory` (created 0700 if needed),
+        both 0600: the report names staged customers."""
+        private_directory(directory)
         json_path = directory / "drill-report.json"
         markdown_path = directory / "drill-report.md"
-        json_path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
-        markdown_path.write_text(self.to_markdown(), encoding="utf-8")
+        write_private(json_path, (json.dumps(self.to_json(), indent=2) + "\n").encode())
+        write_private(markdown_path, self.to_markdown().encode())
         return json_path, markdown_path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from magento_ir._exceptions import ConfigurationError
+from magento_ir._files import private_directory
 from magento_ir.auth import AdminCredentials, CustomerCredentials, OAuth1Credentials
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.incident import Incident
@@ -189,7 +190,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     with sandbox.lock:
         breach.canary_customer_id = sandbox.state.customer_id_for_email(_CANARY_EMAIL)
     actions = playbook.actions(scenario.inputs(breach))
-    options.report_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(options.report_dir)
     journal_path = options.report_dir / "drill-report-journal.log"
     # A fresh journal each drill: the log, its checkpoints and its lock file.
     for stale in options.report_dir.glob(f"{journal_path.name}*"):

@@ -12,6 +12,7 @@ from magento_ir.evidence._errors import (
     LogLockedError,
     ShippingError,
     TornRecordError,
+    UncoveredLogError,
 )
 from magento_ir.evidence.log import (
     EvidenceLog,
@@ -44,6 +45,7 @@ __all__ = [
     "ShippingError",
     "SigningKey",
     "TornRecordError",
+    "UncoveredLogError",
     "VerificationReport",
     "canonical_json",
     "checkpoints_path",

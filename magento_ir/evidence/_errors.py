@@ -8,6 +8,7 @@ MagentoIRError            (magento_ir._exceptions)
     ├── LogLockedError      another writer holds the log's lock file
     ├── TornRecordError     the last line was cut by a crash; reopen with repair=True to cut it off
     ├── LogIntegrityError   the log fails verification; .report names the first bad record
+    ├── UncoveredLogError   no checkpoint signed by the writer's key covers the log: adopt it first
     └── ShippingError       a SIEM refused or could not be reached; .retryable, .status, .code
 ```
 """
@@ -54,6 +55,19 @@ class LogIntegrityError(EvidenceError):
     def __init__(self, report: VerificationReport) -> None:
         super().__init__(f"the evidence log does not verify: {report.summary()}")
         self.report = report
+
+
+class UncoveredLogError(EvidenceError):
+    """The log's records are not covered by a checkpoint signed by the writer's own key.
+
+    It may have been rewritten (chain recomputed, checkpoints deleted or re-signed), so it is
+    not extended or signed; `magento-ir evidence adopt` accepts it knowingly, in the log.
+    """
+
+    def __init__(self, message: str, *, records: int, covered: int) -> None:
+        super().__init__(message)
+        self.records = records
+        self.covered = covered
 
 
 class ShippingError(EvidenceError):

@@ -1,4 +1,5 @@
-"""`magento-ir evidence capture | verify | export | ship`: the typer sub-app the main CLI mounts.
+"""`magento-ir evidence capture | verify | adopt | repair | export | ship`: the typer sub-app the
+main CLI mounts.
 
 Store and credentials come from the main CLI's options (`magento-ir --base-url ... evidence
 capture`), else from `MAGENTO_IR_*` environment variables and the profile file, exactly as
@@ -40,10 +41,12 @@ from magento_ir._exceptions import (
     ConfigurationError,
     MagentoIRError,
 )
+from magento_ir._files import private_open
 from magento_ir.evidence import (
     EvidenceLog,
     NoteVerifier,
     SigningKey,
+    checkpoints_path,
     read_checkpoint_file,
     read_checkpoints,
     read_records,
@@ -290,7 +293,7 @@ def _checkpoint_notes(files: Iterable[Path]) -> list[str]:
 
 
 @evidence_app.command("verify")
-def verify_command(
+def verify_command(  # noqa: PLR0917 - one parameter per command-line option
     log: LogArgument = DEFAULT_LOG,
     verifier: Annotated[
         str | None,
@@ -310,8 +313,24 @@ def verify_command(
             help="Checkpoints kept elsewhere (a copy of <log>.checkpoints). Repeatable.",
         ),
     ] = None,
+    allow_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned",
+            help="Accept that no signature is checked (no verifier key, or no checkpoint).",
+        ),
+    ] = False,
+    allow_tail: Annotated[
+        bool,
+        typer.Option(
+            "--allow-tail", help="Accept records after the last checkpoint (a crash's tail)."
+        ),
+    ] = False,
 ) -> None:
-    """Check the whole log; exit 1 naming the first bad record."""
+    """Check the whole log; exit 1 naming the first bad record, or what is not signed.
+
+    Reads only: nothing is appended, repaired or signed.
+    """
     try:
         _require_log(log)
         if verifier and key is not None:
@@ -322,10 +341,82 @@ def verify_command(
         notes = _checkpoint_notes(checkpoints or [])
     except MagentoIRError as error:
         fail(ExitCode.USAGE, str(error))
-    report = verify(log, note_verifier, checkpoints=notes)
+    report = verify(log, note_verifier, checkpoints=notes).require_coverage(
+        allow_unsigned=allow_unsigned, allow_tail=allow_tail
+    )
     if not report.ok:
         fail(ExitCode.VERIFICATION_FAILED, f"{log} does not verify: {report.summary()}")
     typer.echo(f"{log}: {report.summary()}")
+
+
+@evidence_app.command("adopt")
+def adopt_command(
+    log: Annotated[Path, typer.Argument(help="The log to adopt.")],
+    key: KeyOption = None,
+    note: Annotated[
+        str, typer.Option(help="Why it is adopted (recorded), e.g. 'written by tool X'.")
+    ] = "",
+    user: Annotated[str | None, typer.Option(help="Who adopts it (default: login).")] = None,
+) -> None:
+    """Accept a log no checkpoint of your key covers, recording who, when and the root adopted.
+
+    For a log another tool or key wrote, or one your key refuses to extend (exit 6). Its
+    chain must be intact; its old checkpoints are moved aside, unchecked.
+    """
+    with exit_codes(interrupted="Interrupted: run the same command again."):
+        _require_log(log)
+        signing_key = _signing_key(key)
+        current = verify(log, signing_key.verifier()).require_coverage(allow_tail=True)
+        if current.ok and current.checkpoints_found:
+            console.print(
+                f"{log} is already covered by checkpoints of your key: nothing to adopt",
+                highlight=False,
+            )
+            return
+        record = EvidenceLog.adopt(
+            log, key=signing_key, note=note, user=user, tool_args=["evidence", "adopt"]
+        )
+    payload = record.payload
+    typer.echo(
+        f"{log}: adopted {payload['adopted_size']} records (root {payload['adopted_root']}) "
+        f"as record {record.seq}, signed by {signing_key.verifier()}"
+    )
+    if payload["previous_checkpoints"] is not None:
+        typer.echo(
+            f"previous checkpoints kept, unchecked: {payload['previous_checkpoints']['file']}"
+        )
+
+
+@evidence_app.command("repair")
+def repair_command(
+    log: Annotated[Path, typer.Argument(help="The log to repair.")], key: KeyOption = None
+) -> None:
+    """Cut off a line torn by a crash (the log's or its checkpoints'), recording what and why."""
+    with exit_codes(interrupted="Interrupted: run the same command again."):
+        _require_log(log)
+        signing_key = _signing_key(key)
+        report = verify(log, signing_key.verifier())
+        beside = checkpoints_path(log)
+        torn_checkpoint = beside.is_file() and not beside.read_bytes().endswith(b"\n")
+        torn_checkpoint = torn_checkpoint and beside.stat().st_size > 0
+        if not torn_checkpoint and (report.problem is None or report.problem.kind != "torn"):
+            console.print(f"{log}: nothing to repair ({report.summary()})", highlight=False)
+            if report.problem is not None:
+                raise typer.Exit(int(ExitCode.VERIFICATION_FAILED))
+            return
+        with EvidenceLog.open(
+            log, key=signing_key, repair=True, tool_args=["evidence", "repair"]
+        ) as evidence:
+            cuts = [
+                record.payload
+                for record in evidence.records()
+                if record.type == "log.repair" and record.seq >= report.records
+            ]
+    for cut in cuts:
+        typer.echo(
+            f"{cut['file']}: cut {cut['removed_length']} bytes at offset {cut['offset']} (line "
+            f"{cut['line']}, sha256 {cut['removed_sha256']}), recorded in {log}"
+        )
 
 
 @evidence_app.command("export")
@@ -355,7 +446,7 @@ def export_command(
         count = export_records(records, formats[export_format], sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        with output.open("wb") as out:
+        with private_open(output, "wb") as out:
             count = export_records(records, formats[export_format], out)
     console.print(f"exported {count} records as {export_format}", highlight=False)
 

@@ -36,12 +36,14 @@ from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, Self
 
 import magento_ir
+from magento_ir._files import private_open
 from magento_ir.evidence import merkle
 from magento_ir.evidence._errors import (
     EvidenceFormatError,
     LogIntegrityError,
     LogLockedError,
     TornRecordError,
+    UncoveredLogError,
 )
 from magento_ir.evidence.notes import Checkpoint, NoteVerifier, SigningKey, check_origin
 
@@ -144,7 +146,12 @@ ProblemKind = Literal[
     "checkpoint",
     "checkpoint_signature",
     "checkpoint_conflict",
+    "checkpoint_key",
     "truncated",
+    "reorder",
+    "unsigned",
+    "no_checkpoints",
+    "uncovered_tail",
 ]
 
 
@@ -168,7 +175,12 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class VerificationReport:
-    """The result of `verify`: `ok`, how far it got, and the first problem found."""
+    """The result of `verify`: `ok`, how far it got, and the first problem found.
+
+    `covered` is the size of the largest checkpoint that matched: records from `covered` on
+    are an uncovered tail. `checkpoints_found` counts the checkpoints read (beside the log and
+    given). `require_coverage()` turns what `verify` cannot vouch for into problems.
+    """
 
     path: Path
     records: int
@@ -178,24 +190,91 @@ class VerificationReport:
     checkpoints_checked: int
     signatures_checked: bool
     problem: Problem | None
+    covered: int = 0
+    checkpoints_found: int = 0
+    allowances: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    def require_coverage(
+        self, *, allow_unsigned: bool = False, allow_tail: bool = False
+    ) -> VerificationReport:
+        """This report, failed when a signature does not vouch for every record.
+
+        Unsigned (no verifier key given, or no checkpoint at all) fails unless
+        `allow_unsigned`; records after the last checkpoint fail unless `allow_tail`. The
+        allowances used are listed in `allowances` and in the summary.
+        """
+        if self.problem is not None:
+            return self
+        allowances: list[str] = []
+        tail = self.records - self.covered
+        if self.checkpoints_found == 0:
+            if self.records and not allow_unsigned:
+                detail = (
+                    f"no checkpoint: {checkpoints_path(self.path).name} is missing or empty, so "
+                    f"nothing signs records 0..{self.records - 1} and a rewritten log would pass; "
+                    "give a kept copy with --checkpoints, or accept that with --allow-unsigned"
+                )
+                return _replace_report(self, Problem("no_checkpoints", 0, None, detail))
+            if self.records:
+                allowances.append(f"--allow-unsigned (no checkpoint signs the {tail} records)")
+            return _replace_report(self, None, tuple(allowances))
+        if not self.signatures_checked:
+            if not allow_unsigned:
+                detail = (
+                    "signatures not checked: the checkpoints are signed but no verifier key was "
+                    "given (--verifier or --key); accept that with --allow-unsigned"
+                )
+                return _replace_report(self, Problem("unsigned", None, None, detail))
+            allowances.append("--allow-unsigned (checkpoint signatures not checked)")
+        if tail > 0:
+            if not allow_tail:
+                detail = (
+                    f"{tail} records (records {self.covered}..{self.records - 1}) follow the "
+                    f"last checkpoint (size {self.covered}) and nothing signs them: a crash "
+                    "before the next checkpoint, or records added by someone else; accept them "
+                    "with --allow-tail"
+                )
+                problem = Problem("uncovered_tail", self.covered, self.covered + 1, detail)
+                return _replace_report(self, problem)
+            allowances.append(f"--allow-tail ({tail} records from record {self.covered} unsigned)")
+        return _replace_report(self, None, tuple(allowances))
+
     def summary(self) -> str:
         if self.problem is not None:
             return str(self.problem)
+        allowed = f"; accepted with {', '.join(self.allowances)}" if self.allowances else ""
         if self.checkpoints_checked == 0:
             return (
                 f"OK: {self.records} records, chain intact, root {self.root.hex()}; no checkpoint "
-                "covers them, so a cut-off tail or a rewritten log would go unnoticed"
+                "covers them, so a cut-off tail or a rewritten log would go unnoticed" + allowed
             )
-        signed = "signed " if self.signatures_checked else "unsigned (no verifier key given) "
+        if self.signatures_checked:
+            checked = f"{self.checkpoints_checked} signed checkpoints match"
+        else:
+            checked = (
+                f"{self.checkpoints_checked} checkpoint roots agree, signatures not checked "
+                "(no verifier key given)"
+            )
+        tail = self.records - self.covered
+        uncovered = f", records {self.covered}..{self.records - 1} not covered" if tail else ""
         return (
             f"OK: {self.records} records, chain intact, root {self.root.hex()}, "
-            f"{self.checkpoints_checked} {signed}checkpoints match"
+            f"{checked}{uncovered}{allowed}"
         )
+
+
+def _replace_report(
+    report: VerificationReport, problem: Problem | None, allowances: tuple[str, ...] = ()
+) -> VerificationReport:
+    return VerificationReport(
+        report.path, report.records, report.root, report.last_hash, report.origin,
+        report.checkpoints_checked, report.signatures_checked, problem, report.covered,
+        report.checkpoints_found, allowances,
+    )  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -208,6 +287,7 @@ class _ScanState:
     origin: str | None = None
     good_bytes: int = 0
     lines: int = 0
+    covered: int = 0
 
 
 def _parse_checkpoint_line(line: bytes, verifier: NoteVerifier | None) -> tuple[Checkpoint, str]:
@@ -240,13 +320,14 @@ def _load_checkpoints(
                 try:
                     found.append((_parse_checkpoint_line(line, verifier)[0], source))
                 except EvidenceFormatError as exc:
-                    return [], Problem("checkpoint_signature", None, None, f"{source}: {exc}")
+                    return [], _checkpoint_problem(line, verifier, source, exc)
     for number, note in enumerate(extra, 1):
         source = f"trusted checkpoint {number}"
         try:
             found.append((Checkpoint.parse(note, verifier), source))
         except EvidenceFormatError as exc:
-            return [], Problem("checkpoint_signature", None, None, f"{source}: {exc}")
+            line = json.dumps({"note": note}).encode()
+            return [], _checkpoint_problem(line, verifier, source, exc)
     found.sort(key=lambda item: item[0].size)
     origins = {checkpoint.origin: source for checkpoint, source in found}
     if len(origins) > 1:
@@ -262,6 +343,40 @@ def _load_checkpoints(
                 f"{a_source} and {b_source} sign different trees of size {a.size} (split view)",
             )
     return found, None
+
+
+def _checkpoint_problem(
+    line: bytes, verifier: NoteVerifier | None, source: str, error: EvidenceFormatError
+) -> Problem:
+    """A checkpoint that is well formed but not signed by the verifier is another key's."""
+    if verifier is not None:
+        try:
+            checkpoint, note = _parse_checkpoint_line(line, None)
+        except EvidenceFormatError:
+            pass
+        else:
+            signers = ", ".join(_signers(note)) or "nobody"
+            detail = (
+                f"{source}: the checkpoint of size {checkpoint.size} is signed by {signers}, not "
+                f"by the verifier key {verifier.name}+{verifier.key_id.hex()}: the log was "
+                "re-signed by another key, or the wrong verifier key was given"
+            )
+            return Problem("checkpoint_key", None, None, detail)
+    return Problem("checkpoint_signature", None, None, f"{source}: {error}")
+
+
+def _signers(note: str) -> list[str]:
+    """`name+keyid` of each signature line of a signed note."""
+    signers = []
+    for line in note.partition("\n\n")[2].splitlines():
+        _, _, rest = line.partition(" ")
+        name, _, encoded = rest.partition(" ")
+        try:
+            key_id = base64.b64decode(encoded, validate=True)[:4]
+        except binascii.Error:
+            continue
+        signers.append(f"{name}+{key_id.hex()}")
+    return signers
 
 
 def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
@@ -311,6 +426,8 @@ def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
                 or prev != last_hash
             ):
                 problem = _diagnose(line, line_no, expected, offset)
+                if problem.kind == "sequence":
+                    problem = _reorder(path, line_no, expected, int(seq_text)) or problem
                 break
             if expected == 0:
                 problem = _genesis_problem(line, state, line_no, pending)
@@ -340,6 +457,7 @@ def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
     state.records = expected
     state.last_hash = last_hash.decode()
     state.good_bytes = offset
+    state.covered = last_good_checkpoint
     if problem is None and next_size > 0:
         _, source = pending[next_index]
         detail = (
@@ -381,6 +499,23 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
         else "the first record must have prev = 64 zeros"
     )
     return Problem("chain", expected, line_no, detail)
+
+
+def _reorder(path: Path, line_no: int, expected: int, found: int) -> Problem | None:
+    """When the record due at `line_no` is further down, records were moved: say so."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if number <= line_no:
+                continue
+            position = line.rfind(_TAIL_KEY)
+            match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
+            if match is not None and int(match.group(3)) == expected:
+                detail = (
+                    f"line {line_no} holds record {found} but record {expected} is at line "
+                    f"{number}: the records were reordered"
+                )
+                return Problem("reorder", expected, line_no, detail)
+    return None
 
 
 def _genesis_problem(
@@ -432,6 +567,8 @@ def verify(
         checkpoints_checked=checked,
         signatures_checked=verifier is not None,
         problem=problem,
+        covered=state.covered,
+        checkpoints_found=len(loaded),
     )
 
 
@@ -633,8 +770,12 @@ class EvidenceLog:
         """Create or resume the log at `path`, taking its lock, and record who opened it.
 
         A new log starts with a `custody` record (action `created`) naming its origin; a resumed
-        log is verified first (refused with LogIntegrityError if it does not verify) and gets a
-        `custody` record with action `reopened`. `tool_args` should already be free of secrets.
+        log is verified first and gets a `custody` record with action `reopened`. A new log is
+        signed (checkpointed) at once. A resumed log must verify (LogIntegrityError) and be
+        covered by a checkpoint signed by `key` (UncoveredLogError: a log rewritten and
+        re-hashed is never signed; `adopt` it knowingly). Records after the last checkpoint, as
+        a crash leaves them, chain onto that signed prefix: the custody record names them
+        (`uncovered_tail`). `tool_args` should already be free of secrets.
         """
         if sync not in ("each", "batch"):
             raise ValueError(f"sync must be 'each' or 'batch', not {sync!r}")
@@ -676,13 +817,18 @@ class EvidenceLog:
                 raise ValueError(f"{log} exists: its origin is fixed; do not pass origin=")
             state, repairs = _resume(log, key.verifier(), repair=repair)
             custody["action"] = "reopened"
+            if state.covered < state.records:
+                custody["uncovered_tail"] = {
+                    "first": state.covered,
+                    "count": state.records - state.covered,
+                }
         if state.records == 0:
             # A new log, or one whose only (torn) line a repair just removed.
             state.origin = origin or f"magento_ir/evidence/{uuid.uuid4()}"
             check_origin(state.origin)
             custody.update(action="created", origin=state.origin)
         custody["verifier_key"] = str(key.verifier())
-        handle = log.open("ab", buffering=1 << 20)
+        handle = private_open(log, "ab", buffering=1 << 20)
         try:
             if state.records == 0:
                 _fsync_directory(log)
@@ -700,11 +846,70 @@ class EvidenceLog:
             )
             for record_type, payload in ordered:
                 evidence_log.append(record_type, payload)
-            evidence_log.sync()
+            if state.records == 0:
+                # A new log is signed at once, so a crash from here on leaves a tail that chains
+                # onto a checkpoint of this key, which resuming accepts (a forged log has none).
+                evidence_log.checkpoint()
+            else:
+                evidence_log.sync()
         except BaseException:
             handle.close()
             raise
         return evidence_log
+
+    @classmethod
+    def adopt(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        key: SigningKey,
+        note: str = "",
+        tool_args: Sequence[str] = (),
+        user: str | None = None,
+        host: str | None = None,
+    ) -> Record:
+        """Accept a log no checkpoint of `key` covers (another tool's, or one rewritten), knowingly.
+
+        The chain must be intact and agree with any checkpoints beside it (whose signatures are
+        not checked: they are moved aside to `<log>.checkpoints.before-adoption-<time>`). A torn
+        last line is cut off and recorded. Then a `log.adopt` record names who adopted it, when,
+        and the size and root hash adopted, and a checkpoint signed by `key` covers it all.
+        Returns the `log.adopt` record.
+        """
+        log = Path(path)
+        if not log.is_file() or log.stat().st_size == 0:
+            raise EvidenceFormatError(f"{log} holds no records: there is nothing to adopt")
+        lock_fd = _acquire_lock(log)
+        try:
+            state, repairs = _resume(log, None, repair=True, require_cover=False)
+            previous = _set_checkpoints_aside(log)
+            handle = private_open(log, "ab", buffering=1 << 20)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        try:
+            evidence_log = cls(
+                log, key=key, lock_fd=lock_fd, handle=handle, state=state, sync="each",
+                checkpoint_every=None, checkpoint_seconds=None,
+            )  # fmt: skip
+        except BaseException:
+            handle.close()
+            os.close(lock_fd)
+            raise
+        with evidence_log:
+            for payload in repairs:
+                evidence_log.append("log.repair", payload)
+            adoption = _custody_payload(tool_args, user, host)
+            adoption.update(
+                action="adopted",
+                note=note,
+                adopted_size=evidence_log.size,
+                adopted_root=evidence_log.root().hex(),
+                adopted_last_hash=evidence_log.last_hash,
+                previous_checkpoints=previous,
+                verifier_key=str(key.verifier()),
+            )
+            return evidence_log.append("log.adopt", adoption)
 
     @property
     def size(self) -> int:
@@ -805,7 +1010,7 @@ class EvidenceLog:
         note = Checkpoint(origin=self.origin, size=self._next_seq, root=self.root()).sign(self._key)
         beside = checkpoints_path(self.path)
         created = not beside.exists()
-        with beside.open("ab") as handle:
+        with private_open(beside, "ab") as handle:
             handle.write(json.dumps({"note": note}, ensure_ascii=False).encode() + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -861,10 +1066,22 @@ class EvidenceLog:
 
 
 def _resume(
-    log: Path, verifier: NoteVerifier, *, repair: bool
+    log: Path, verifier: NoteVerifier | None, *, repair: bool, require_cover: bool = True
 ) -> tuple[_ScanState, list[dict[str, Any]]]:
-    """Verify an existing log before appending; cut torn lines only when asked to."""
+    """Verify an existing log before appending; cut torn lines only when asked to.
+
+    With `require_cover`, the records must be covered by a checkpoint `verifier` checks: all
+    of them but those after the last checkpoint (a crash's tail, which chains onto it), or a
+    lone record 0 (a crash before the first checkpoint).
+    """
     loaded, problem = _load_checkpoints(log, verifier, ())
+    if problem is not None and problem.kind == "checkpoint_key":
+        raise UncoveredLogError(
+            f"{log}: {problem.detail}. Not extending it. If you trust the log, adopt it with "
+            f"`magento-ir evidence adopt {log}` (the adoption is recorded in the log)",
+            records=0,
+            covered=0,
+        )
     state, problem, checked = _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
     repairs: list[dict[str, Any]] = []
     if problem is not None and problem.kind == "torn" and repair:
@@ -883,7 +1100,34 @@ def _resume(
         )  # fmt: skip
         raise LogIntegrityError(report)
     repairs.extend(_repair_torn_checkpoint_line(checkpoints_path(log), repair=repair))
+    if require_cover and state.covered == 0 and (state.records > 1 or loaded):
+        raise UncoveredLogError(
+            f"{log}: none of its {state.records} records is covered by a checkpoint signed by "
+            f"this key ({verifier}): it may have been rewritten, its chain recomputed and its "
+            "checkpoints deleted, so it is not extended or signed. Check it with `magento-ir "
+            f"evidence verify {log} --verifier ...`; if you trust it, adopt it with `magento-ir "
+            f"evidence adopt {log}` (the adoption is recorded in the log)",
+            records=state.records,
+            covered=0,
+        )
     return state, repairs
+
+
+def _set_checkpoints_aside(log: Path) -> dict[str, Any] | None:
+    """Move `<log>.checkpoints` (another key's, unchecked) aside before an adoption."""
+    beside = checkpoints_path(log)
+    if not beside.exists():
+        return None
+    content = beside.read_bytes()
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = beside.with_name(f"{beside.name}.before-adoption-{stamp}")
+    beside.replace(kept)
+    _fsync_directory(kept)
+    return {
+        "file": kept.name,
+        "lines": content.count(b"\n"),
+        "sha256": _sha256(content).hexdigest(),
+    }
 
 
 def _acquire_lock(log: Path) -> int:
@@ -913,6 +1157,8 @@ def _cut_torn_tail(path: Path, good_bytes: int, line: int) -> dict[str, Any]:
         os.fsync(handle.fileno())
     return {
         "action": "cut_torn_last_line",
+        "reason": "the last line had no newline, as a crash during an append leaves it; it was "
+        "never a complete record",
         "file": path.name,
         "line": line,
         "offset": good_bytes,

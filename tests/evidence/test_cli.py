@@ -61,6 +61,11 @@ def captured(env: dict[str, str], tmp_path: Path) -> Path:
     return log
 
 
+def verifier_of(log: Path) -> str:
+    """The verifier key the log's creation record names (the key that signed it)."""
+    return str(next(read_records(log)).payload["verifier_key"])
+
+
 def flip_one_byte(log: Path, seq: int) -> None:
     """Change one character inside record `seq`'s payload (line seq + 1)."""
     lines = log.read_bytes().splitlines(keepends=True)
@@ -140,11 +145,12 @@ def test_capture_without_a_store_exits_2(tmp_path: Path) -> None:
 def test_verify_passes_then_names_the_record_with_one_changed_byte(captured: Path) -> None:
     """verify exits 0 on the capture; one flipped byte makes it exit 1 naming that record."""
     runner = CliRunner()
-    result = runner.invoke(evidence_app, ["verify", str(captured)])
+    args = ["verify", str(captured), "--verifier", verifier_of(captured)]
+    result = runner.invoke(evidence_app, args)
     assert result.exit_code == 0, result.output
     assert "OK:" in result.output
     flip_one_byte(captured, 40)
-    result = runner.invoke(evidence_app, ["verify", str(captured)])
+    result = runner.invoke(evidence_app, args)
     assert result.exit_code == 1
     assert "record 40, line 41" in result.output
 
@@ -157,6 +163,8 @@ def test_verify_in_a_subprocess_exits_nonzero_and_names_the_record(captured: Pat
         "from magento_ir.evidence.cli import evidence_app; evidence_app()",
         "verify",
         str(captured),
+        "--verifier",
+        verifier_of(captured),
     ]
     ok = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)  # noqa: S603 - our own interpreter
     assert ok.returncode == 0, ok.stderr
@@ -482,7 +490,8 @@ def test_verify_derives_the_verifier_from_the_signing_key_file(
     SigningKey.generate(KEY_NAME).save(other)
     result = runner.invoke(evidence_app, ["verify", str(captured), "--key", str(other)])
     assert result.exit_code == 1
-    assert "checkpoint_signature" in result.output
+    assert "checkpoint_key" in result.output
+    assert "not by the verifier key" in result.output
     verifier = str(SigningKey.load(other, KEY_NAME).verifier())
     both = ["verify", str(captured), "--key", str(key_file), "--verifier", verifier]
     result = runner.invoke(evidence_app, both)

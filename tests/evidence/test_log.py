@@ -74,7 +74,8 @@ def test_a_clean_log_verifies(make_log: Callable[..., Path], signing_key: Signin
     report = verify(path, signing_key.verifier())
     assert report.ok, report.summary()
     assert report.records == 26
-    assert report.checkpoints_checked == 3  # at 10, 20 and on close at 26
+    assert report.checkpoints_checked == 4  # at creation (1), 10, 20 and on close at 26
+    assert report.covered == 26
     leaves = [bytes.fromhex(r.hash) for r in read_records(path)]
     frontier = merkle.Frontier()
     for leaf in leaves:
@@ -86,11 +87,19 @@ def test_a_clean_log_verifies(make_log: Callable[..., Path], signing_key: Signin
 def test_verify_without_a_key_says_signatures_were_not_checked(
     make_log: Callable[..., Path],
 ) -> None:
-    """With no verifier key the report is explicit that checkpoints are unsigned."""
+    """With no verifier key the report says signatures were not checked, never that they match;
+    requiring coverage then fails unless unsigned is allowed."""
     report = verify(make_log(2))
     assert report.ok
     assert not report.signatures_checked
-    assert "unsigned" in report.summary()
+    assert "signatures not checked" in report.summary()
+    assert "match" not in report.summary()
+    strict = report.require_coverage()
+    assert strict.problem is not None
+    assert strict.problem.kind == "unsigned"
+    allowed = report.require_coverage(allow_unsigned=True)
+    assert allowed.ok
+    assert "--allow-unsigned" in allowed.summary()
 
 
 def test_reopen_resumes_the_chain_and_records_custody(
@@ -146,7 +155,7 @@ def test_checkpoints_are_signed_notes_beside_the_log(
     path = make_log(4, checkpoint_every=2)
     notes = read_checkpoints(path, signing_key.verifier())
     sizes = [Checkpoint.parse(note, signing_key.verifier()).size for note in notes]
-    assert sizes == [2, 4, 5]
+    assert sizes == [1, 2, 4, 5]  # record 0 is signed at creation
     assert checkpoints_path(path).name == "evidence.log.checkpoints"
 
 
@@ -265,11 +274,14 @@ def test_conflicting_checkpoints_are_a_split_view(
 
 
 def test_checkpoint_from_another_key_is_reported(make_log: Callable[..., Path]) -> None:
-    """A checkpoints file signed by a different key fails with checkpoint_signature."""
+    """A checkpoints file signed by a different key fails with checkpoint_key, naming both."""
     path = make_log(2)
-    report = verify(path, SigningKey.generate("magento-ir-test").verifier())
+    other = SigningKey.generate("magento-ir-test").verifier()
+    report = verify(path, other)
     assert report.problem is not None
-    assert report.problem.kind == "checkpoint_signature"
+    assert report.problem.kind == "checkpoint_key"
+    assert other.key_id.hex() in report.problem.detail
+    assert "signed by magento-ir-test+" in report.problem.detail
 
 
 def test_inclusion_and_consistency_proofs_check_against_checkpoints(
@@ -376,12 +388,12 @@ def test_a_torn_checkpoint_line_is_repaired_only_on_request(
     assert verify(path, signing_key.verifier()).ok
     with pytest.raises(TornRecordError, match="checkpoint") as caught:
         EvidenceLog.open(path, key=signing_key)
-    assert caught.value.line == 2
+    assert caught.value.line == 3  # after the creation and the closing checkpoints
     with EvidenceLog.open(path, key=signing_key, repair=True) as log:
         log.append("detection", {"after": "repair"})
     repair = [r for r in read_records(path) if r.type == "log.repair"]
     assert [r.payload["file"] for r in repair] == ["evidence.log.checkpoints"]
-    assert len(read_checkpoints(path, signing_key.verifier())) == 2
+    assert len(read_checkpoints(path, signing_key.verifier())) == 3
     assert verify(path, signing_key.verifier()).ok
 
 
@@ -451,18 +463,19 @@ def test_checkpoints_also_follow_the_clock(
     with EvidenceLog.open(
         path, key=signing_key, checkpoint_every=None, checkpoint_seconds=60
     ) as log:
+        assert len(read_checkpoints(path)) == 1  # record 0, signed at creation
         log.append("journal.plan", {"step": "a"})
         now[0] += 59
         log.append("journal.plan", {"step": "b"})
-        assert read_checkpoints(path) == []
+        assert len(read_checkpoints(path)) == 1
         now[0] += 1
         log.append("journal.result", {"step": "b"})
-        assert len(read_checkpoints(path)) == 1
+        assert len(read_checkpoints(path)) == 2
         now[0] += 30
         log.append("journal.result", {"step": "a"})
-        assert len(read_checkpoints(path)) == 1
+        assert len(read_checkpoints(path)) == 2
     sizes = [Checkpoint.parse(n, None).size for n in read_checkpoints(path)]
-    assert sizes == [4, 5]
+    assert sizes == [1, 4, 5]
 
 
 def test_checkpoint_cadence_is_validated(tmp_path: Path, signing_key: SigningKey) -> None:
@@ -482,7 +495,7 @@ def test_a_copied_checkpoints_file_is_read_and_checked(
     copy.write_bytes(checkpoints_path(path).read_bytes())
     notes = read_checkpoint_file(copy, signing_key.verifier())
     assert notes == read_checkpoints(path)
-    assert verify(path, signing_key.verifier(), checkpoints=notes).checkpoints_checked == 4
+    assert verify(path, signing_key.verifier(), checkpoints=notes).checkpoints_checked == 6
     with pytest.raises(EvidenceFormatError, match="no valid signature"):
         read_checkpoint_file(copy, SigningKey.generate("magento-ir-test").verifier())
     copy.write_text('{"not": "a note"}\n')

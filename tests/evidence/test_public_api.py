@@ -12,7 +12,7 @@ EXPECTED = {
     "SigningKey", "TornRecordError", "VerificationReport", "canonical_json", "checkpoints_path",
     "consistency_proof", "inclusion_proof", "merkle", "read_checkpoint_file", "read_checkpoints",
     "read_records",
-    "record_in_checkpoint", "verify",
+    "record_in_checkpoint", "verify", "UncoveredLogError",
 }  # fmt: skip
 
 
@@ -33,5 +33,5 @@ def test_submodule_all_names_exist() -> None:
 def test_evidence_errors_are_magento_ir_errors() -> None:
     """Catching MagentoIRError catches every evidence error."""
     for name in ("EvidenceFormatError", "KeyFileError", "LogIntegrityError", "LogLockedError",
-                 "ShippingError", "TornRecordError"):  # fmt: skip
+                 "ShippingError", "TornRecordError", "UncoveredLogError"):  # fmt: skip
         assert issubclass(getattr(evidence, name), magento_ir.MagentoIRError)

@@ -143,19 +143,20 @@ def _assert_same_records(received: list[bytes], records: list[Record]) -> None:
 def test_syslog_over_tcp_reaches_rsyslog_record_by_record(
     rsyslog: Rsyslog, make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
-    """Every record, then the checkpoint, arrives at a real rsyslogd over TCP, intact."""
+    """Every record, then the checkpoints, arrive at a real rsyslogd over TCP, intact."""
     path = make_log(30)
     records = list(read_records(path))
     notes = read_checkpoints(path)
+    assert len(notes) == 2  # at creation, and on close
     sent = ship_syslog(
         records, host="127.0.0.1", port=rsyslog.tcp_port, options=OPTIONS, checkpoints=notes
     )
-    assert sent == len(records) + 1
-    received = rsyslog.received(len(records) + 1)
-    _assert_same_records(received[:-1], records)
-    assert b" checkpoint [mir@32473 origin=" in received[-1]
+    assert sent == len(records) + 2
+    received = rsyslog.received(len(records) + 2)
+    _assert_same_records(received[:-2], records)
+    assert all(b" checkpoint [mir@32473 origin=" in message for message in received[-2:])
     note = json.loads(received[-1].split(b"\xef\xbb\xbf", 1)[1])["note"]
-    assert note == notes[0]
+    assert note == notes[-1]
     checkpoint = Checkpoint.parse(note, signing_key.verifier())
     assert verify(path, signing_key.verifier(), checkpoints=[note]).records == checkpoint.size
 
@@ -319,7 +320,8 @@ def test_hec_batches_arrive_record_by_record(
     records = list(read_records(path))
     client, sleeps = _client(receiver.url, max_batch_events=10)
     result = client.send(records, checkpoints=read_checkpoints(path))
-    assert (result.events, result.batches, result.retries) == (26, 3, 0)
+    # 25 records and 2 checkpoints (at creation and on close)
+    assert (result.events, result.batches, result.retries) == (27, 3, 0)
     assert not sleeps
     headers, body = receiver.requests[0]
     assert headers["Authorization"] == f"Splunk {TOKEN}"
@@ -330,6 +332,8 @@ def test_hec_batches_arrive_record_by_record(
     assert checkpoint_event["fields"]["checkpoint_size"] == len(records)
     note = json.loads(checkpoint_event["event"]["event"]["original"])["note"]
     assert note == read_checkpoints(path)[-1]
+    creation_checkpoint = events.pop()
+    assert creation_checkpoint["fields"]["checkpoint_size"] == 1
     assert len(events) == len(records)
     for event, record in zip(events, records, strict=True):
         assert event["fields"]["record_hash"] == record.hash
