@@ -27,11 +27,14 @@ _FLAGS = {
 
 def private_directory(path: Path) -> None:
     """Create `path` (and missing parents) 0700; leave an existing directory as it is."""
-    if path.is_dir():
-        return
-    path.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
-    # mkdir's mode is filtered by the umask, which may only remove bits: make it exact.
-    path.chmod(DIRECTORY_MODE)
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
+        # mkdir's mode is filtered by the umask, which may only remove bits: make it exact.
+        directory.chmod(DIRECTORY_MODE)
 
 
 def private_open(path: Path, mode: Literal["ab", "wb"], buffering: int = -1) -> IO[bytes]:

@@ -6,7 +6,7 @@ MagentoIRError            (magento_ir._exceptions)
     ├── EvidenceFormatError  not an evidence log / checkpoint / key in the documented format
     ├── KeyFileError        a key file that is missing, group/other-readable, or already exists
     ├── LogLockedError      another writer holds the log's lock file
-    ├── TornRecordError     the last line was cut by a crash; reopen with repair=True to cut it off
+    ├── TornRecordError     the last line was cut by a crash; `magento-ir evidence repair` cuts it
     ├── LogIntegrityError   the log fails verification; .report names the first bad record
     ├── UncoveredLogError   no checkpoint signed by the writer's key covers the log: adopt it first
     └── ShippingError       a SIEM refused or could not be reached; .retryable, .status, .code
@@ -53,7 +53,7 @@ class LogIntegrityError(EvidenceError):
     """The log does not verify, so it must not be appended to."""
 
     def __init__(self, report: VerificationReport) -> None:
-        super().__init__(f"the evidence log does not verify: {report.summary()}")
+        super().__init__(f"the evidence log {report.path} does not verify: {report.summary()}")
         self.report = report
 
 

@@ -473,8 +473,8 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
     if not line.endswith(b"\n"):
         detail = (
             f"the last line is incomplete ({len(line)} bytes at offset {offset}, no newline), as "
-            "a crash during an append leaves it; reopen the log with repair=True to cut it off "
-            "(the repair is itself recorded)"
+            "a crash during an append leaves it; cut it off with `magento-ir evidence repair` "
+            "(or EvidenceLog.open(..., repair=True)), which records the cut"
         )
         return Problem("torn", expected, line_no, detail)
     position = line.rfind(_TAIL_KEY)
@@ -489,7 +489,7 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
         return Problem("payload_digest", expected, line_no, "the payload does not match its digest")
     seq = int(seq_text)
     if seq != expected:
-        what = "deleted" if seq > expected else "inserted, repeated or moved"
+        what = "deleted or inserted" if seq > expected else "inserted, repeated or moved"
         detail = f"expected sequence number {expected}, found {seq} (a record was {what})"
         return Problem("sequence", expected, line_no, detail)
     detail = (
@@ -502,20 +502,27 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
 
 
 def _reorder(path: Path, line_no: int, expected: int, found: int) -> Problem | None:
-    """When the record due at `line_no` is further down, records were moved: say so."""
+    """When the record due at `line_no` is further down, and the one found there is not a
+    copy of another line, records were moved: say so."""
+    moved_to = None
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
-            if number <= line_no:
+            if number == line_no:
                 continue
             position = line.rfind(_TAIL_KEY)
             match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
-            if match is not None and int(match.group(3)) == expected:
-                detail = (
-                    f"line {line_no} holds record {found} but record {expected} is at line "
-                    f"{number}: the records were reordered"
-                )
-                return Problem("reorder", expected, line_no, detail)
-    return None
+            seq = int(match.group(3)) if match is not None else -1
+            if seq == found:
+                return None  # record `found` twice: one was inserted (a replayed copy)
+            if seq == expected and number > line_no and moved_to is None:
+                moved_to = number
+    if moved_to is None:
+        return None
+    detail = (
+        f"line {line_no} holds record {found} but record {expected} is at line {moved_to}: "
+        "the records were reordered"
+    )
+    return Problem("reorder", expected, line_no, detail)
 
 
 def _genesis_problem(
@@ -1181,8 +1188,9 @@ def _repair_torn_checkpoint_line(beside: Path, *, repair: bool) -> list[dict[str
     if not repair:
         raise TornRecordError(
             f"{beside}: line {line} is incomplete ({len(content) - good_bytes} bytes, no "
-            "newline), as a crash while writing a checkpoint leaves it; reopen the log with "
-            "repair=True to cut it off (the repair is itself recorded)",
+            "newline), as a crash while writing a checkpoint leaves it; cut it off with "
+            "`magento-ir evidence repair` (or EvidenceLog.open(..., repair=True)), which records "
+            "the cut",
             line=line,
             offset=good_bytes,
             length=len(content) - good_bytes,

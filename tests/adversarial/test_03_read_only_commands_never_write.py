@@ -1,0 +1,105 @@
+"""Issue 9 item 3: `status`, `verify` and `evidence verify` never append, repair or sign; a torn
+journal is repaired only by `evidence repair`, which records what it cut and why."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+from typer.testing import CliRunner
+
+from magento_ir import set_testing
+from magento_ir._cli_config import ExitCode
+from magento_ir.cli import app
+from magento_ir.evidence import read_checkpoints, read_records
+from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.adversarial._evidence_forgery import snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+PASSWORD = "Sandbox123!"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A served sandbox with the module, the CLI pointed at it; yields the journal directory."""
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    set_testing(True)
+    try:
+        with SandboxServer(Sandbox(with_module=True, orders=5)) as server:
+            monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
+            monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+            monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
+            yield work
+    finally:
+        set_testing(False)
+
+
+def _invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_status_verify_and_evidence_verify_leave_every_file_as_it_was(store: Path) -> None:
+    """After a containment, the three read-only commands change no byte and no mtime, and add
+    no checkpoint."""
+    code, output = _invoke("contain", "--action", "maintenance mode=storefront", "--yes")
+    assert code == ExitCode.OK, output
+    journal = store / "incident-journal.log"
+    key = str(store.parent / "config" / "magento-ir" / "journal.key")
+    checkpoints = read_checkpoints(journal)
+    before = snapshot(store)
+    code, output = _invoke("status")
+    assert code == ExitCode.OK, output
+    assert "maintenance" in output
+    code, output = _invoke("verify")
+    assert code == ExitCode.OK, output
+    assert "verified" in output
+    code, output = _invoke("evidence", "verify", str(journal), "--key", key)
+    assert code == ExitCode.OK, output
+    assert snapshot(store) == before
+    assert read_checkpoints(journal) == checkpoints
+
+
+def test_a_torn_journal_is_reported_not_repaired_until_asked(store: Path) -> None:
+    """status refuses a torn journal without touching it; `evidence repair` cuts the torn line
+    and records what it cut and why, then the journal verifies."""
+    code, output = _invoke("contain", "--action", "maintenance mode=storefront", "--yes")
+    assert code == ExitCode.OK, output
+    journal = store / "incident-journal.log"
+    key = str(store.parent / "config" / "magento-ir" / "journal.key")
+    torn = b'{"hash":"0123456789abcdef'
+    with journal.open("ab") as handle:
+        handle.write(torn)
+    before = snapshot(store)
+    code, output = _invoke("status")
+    assert code == ExitCode.VERIFICATION_FAILED, output
+    assert "evidence repair" in " ".join(output.split())
+    code, output = _invoke("verify")
+    assert code == ExitCode.VERIFICATION_FAILED, output
+    code, output = _invoke("evidence", "verify", str(journal), "--key", key)
+    assert code == ExitCode.VERIFICATION_FAILED, output
+    assert "torn" in output
+    assert snapshot(store) == before
+
+    code, output = _invoke("evidence", "repair", str(journal), "--key", key)
+    assert code == ExitCode.OK, output
+    assert f"cut {len(torn)} bytes" in output
+    repair = [record for record in read_records(journal) if record.type == "log.repair"]
+    assert len(repair) == 1
+    assert repair[0].payload["removed_length"] == len(torn)
+    assert "crash during an append" in repair[0].payload["reason"]
+    code, output = _invoke("evidence", "verify", str(journal), "--key", key)
+    assert code == ExitCode.OK, output
+    code, output = _invoke("evidence", "repair", str(journal), "--key", key)
+    assert code == ExitCode.OK, output
+    assert "nothing to repair" in output
