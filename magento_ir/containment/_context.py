@@ -66,6 +66,9 @@ class StoreConnection:
     canary_admin: AdminCredentials | None = None
     # Send credentials over plain http:// to a host other than this machine (test stores only).
     allow_insecure_http: bool = False
+    # False: act as if the companion module were absent (core REST only, module-only actions
+    # blocked), e.g. to drill the fallback on a store that has the module. The journal says so.
+    use_module: bool = True
 
     def __post_init__(self) -> None:
         # Refuse a bad URL (or one with user:password@ in it) before it reaches the journal.

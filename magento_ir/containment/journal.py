@@ -4,7 +4,8 @@ tamper-evident evidence log (`magento_ir.evidence.EvidenceLog`), fsynced record 
 Record types (payloads are JSON objects; none holds a secret):
 
 - `incident.opened`: once, when the journal is created (id, title, store, times);
-- `journal.detect`: each run, whether the module was found (its capabilities, or null);
+- `journal.detect`: each run, whether the module was found (its capabilities, or null; with
+  `ignored: true` when the store connection said not to use it);
 - `journal.plan`: a step was planned (also dry runs, with `dry_run: true`);
 - `journal.prior_state`: right before the step's first write (the plan with the prior state it
   read, and the idempotency key);

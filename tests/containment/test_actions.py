@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING
 
@@ -151,6 +152,24 @@ def test_module_required_says_what_and_how(key: SigningKey, tmp_path: Path) -> N
     assert "cannot write configuration" in errors[1]
     assert all("composer require magento-ir/module-incident-response" in e for e in errors)
     assert not report.ok
+
+
+def test_use_module_false_takes_the_core_rest_path(key: SigningKey, tmp_path: Path) -> None:
+    """StoreConnection(use_module=False) ignores an installed module: core REST or blocked."""
+    store = make_store(with_module=True)
+    connection = dataclasses.replace(store.connection, use_module=False)
+    with Incident.open(tmp_path / "j", key=key, store=connection, title="core") as incident:
+        report = incident.run([QuarantineProducts(SKUS), TerminateSessions("customers")])
+        detected = [
+            payload for kind, payload in incident.journal.records() if kind == "journal.detect"
+        ]
+    quarantined, terminated = report.steps
+    assert quarantined.outcome is not None
+    assert quarantined.outcome.path == "core"
+    assert terminated.status == "blocked"
+    counts = store.sandbox.inspect.request_counts()
+    assert not any("/V1/incident-response/" in route for route in counts), counts
+    assert detected == [{"module": None, "ignored": True}]
 
 
 def test_maintenance_keeps_the_responder_in(key: SigningKey, tmp_path: Path) -> None:
