@@ -1,4 +1,4 @@
-"""Customer routes: get, search, save, delete, password reset e-mail and reset, `me`."""
+"""Customer routes: get, search, create, save, delete, password reset e-mail and reset, `me`."""
 
 from __future__ import annotations
 
@@ -153,6 +153,50 @@ def put_customer(call: Call) -> JsonValue:
         state.email_index.pop(existing["email"].lower(), None)
     state.email_index[email.lower()] = customer_id
     state.customers.put(customer_id, row)
+    return serialize_customer(row)
+
+
+@routes.rest(
+    "POST",
+    "/V1/customers",
+    acl="Magento_Customer::manage",
+    body={"customer": CUSTOMER_FIELDS, "password": None, "redirectUrl": None},
+    required=("customer",),
+)
+def create_customer(call: Call) -> JsonValue:
+    """AccountManagementInterface::createAccount: a new account, with a password when given."""
+    state = call.state
+    data = call.body["customer"]
+    for field in ("firstname", "lastname", "email"):
+        if not data.get(field):
+            raise required_field(field)
+    email = str(data["email"])
+    if state.customer_id_for_email(email) is not None:
+        raise WebapiError(
+            400, "A customer with the same email address already exists in an associated website."
+        )
+    customer_id = state.customers.next_id()
+    now = magento_time(call.now)
+    row: dict[str, Any] = {
+        "id": customer_id,
+        "group_id": 1,
+        "created_at": now,
+        "updated_at": now,
+        "created_in": "Default Store View",
+        "store_id": 1,
+        "website_id": 1,
+        "addresses": [],
+        "disable_auto_group_change": 0,
+        "is_subscribed": False,
+        "is_active": 1,
+    }
+    for field in CUSTOMER_FIELDS - {"id", "created_at", "updated_at", "extension_attributes"}:
+        if field in data:
+            row[field] = data[field]
+    state.customers.put(customer_id, row)
+    state.email_index[email.lower()] = customer_id
+    if call.body.get("password"):
+        _set_password(state, customer_id, str(call.body["password"]), call.now)
     return serialize_customer(row)
 
 
