@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncBaseTransport",
     "AsyncClient",
+    "AsyncHTTPTransport",
     "BaseTransport",
     "Client",
+    "Request",
     "Response",
     "async_sleep",
     "map_transport_errors",
@@ -36,6 +38,8 @@ Client = httpx.Client
 AsyncClient = httpx.AsyncClient
 BaseTransport = httpx.BaseTransport
 AsyncBaseTransport = httpx.AsyncBaseTransport
+AsyncHTTPTransport = httpx.AsyncHTTPTransport
+Request = httpx.Request
 Response = httpx.Response
 Timeout = httpx.Timeout
 

@@ -719,12 +719,10 @@ def playbooks() -> None:
 
 @app.command()
 def drill(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
     scenario: Annotated[
         str,
-        typer.Option(
-            help="Breach to stage: magecart, compromised_admin, customer_data_exfiltration, "
-            "card_testing or hr_data_breach."
-        ),
+        typer.Option(help="Breach to stage (the scenarios are listed above)."),
     ] = "magecart",
     products: Annotated[int, typer.Option(help="Generated products.")] = 10_000,
     customers: Annotated[int, typer.Option(help="Generated customers.")] = 100_000,
@@ -744,8 +742,37 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
         ),
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the generated store and of the faults.")] = 0,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Drill on this real TEST store instead of the sandbox (credentials as for "
+            "contain; --canary-admin: the admin whose sessions play the stolen ones)."
+        ),
+    ] = None,
+    i_know_this_is_a_test_store: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-test-store",
+            help="With --store: stage even without the store's test-store marker block "
+            "(docs/drill.md). Never on production.",
+        ),
+    ] = False,
 ) -> None:
-    """Stage a breach on a local sandbox store, contain it over HTTP, report (no real store)."""
+    """Stage a breach on a sandbox (or, with --store, a real test store), contain it, report.
+
+    Scenarios: magecart, compromised_admin, customer_data_exfiltration, card_testing,
+    hr_data_breach (on a real store: magecart).
+    """
+    if store is not None:
+        _store_drill(
+            ctx,
+            store,
+            scenario,
+            report_dir,
+            with_module=with_module,
+            confirmed=i_know_this_is_a_test_store,
+        )
+        return
     with exit_codes(interrupted=_RESUME_HINT):
         try:
             from magento_ir.drill import DrillOptions, run_drill  # noqa: PLC0415
@@ -777,6 +804,46 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
                 )
             except SandboxConfigError as error:
                 raise ConfigurationError(str(error)) from None
+        json_path, markdown_path = report.write(report_dir)
+        _print_drill(report)
+        console.print(f"Report: {markdown_path} and {json_path}")
+        raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
+
+
+def _store_drill(
+    ctx: typer.Context,
+    url: str,
+    scenario: str,
+    report_dir: Path,
+    *,
+    with_module: bool,
+    confirmed: bool,
+) -> None:
+    with exit_codes(interrupted=_RESUME_HINT):
+        from magento_ir.containment._context import StoreConnection  # noqa: PLC0415
+        from magento_ir.drill import StoreDrillOptions, run_store_drill  # noqa: PLC0415
+
+        settings = _settings(ctx)
+        options = StoreDrillOptions(
+            store=StoreConnection(
+                base_url=url,
+                auth=settings.auth(),
+                storefront_url=settings.storefront_url,
+                use_module=with_module,
+            ),
+            attacker=settings.canary_admin_credentials(),
+            scenario=scenario,
+            i_know_this_is_a_test_store=confirmed,
+            report_dir=report_dir,
+        )
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("starting", total=None)
+            report = run_store_drill(
+                options, lambda message: progress.update(task, description=message)
+            )
         json_path, markdown_path = report.write(report_dir)
         _print_drill(report)
         console.print(f"Report: {markdown_path} and {json_path}")

@@ -38,7 +38,8 @@ _HTTP_SERVER_ERROR = 500
 # GraphQL's largest page (graphql/validation/*, magento-api.md §5): one query per 300 SKUs.
 _GRAPHQL_BATCH = 300
 # Magento refuses storefront POSTs without the session's form key (CSRF token) from the page.
-_FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
+# Real Magento writes `name="form_key" type="hidden" value=...`: attributes may come between.
+_FORM_KEY = re.compile(r'name="form_key"[^>]*?\svalue="([^"]+)"')
 _LIST_BATCH = 100
 # A canary login with the right password issues a token and stores nothing that matters (a JWT;
 # Magento's token throttle resets), so a lost answer is asked again like a read. A refused try

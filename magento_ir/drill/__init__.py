@@ -7,7 +7,10 @@ report = run_drill(DrillOptions(scenario="magecart", products=1_000, latency="0"
 report.write(Path("."))          # drill-report.json and drill-report.md
 ```
 
-Needs the `sandbox` extra (the store is served over real HTTP on loopback).
+Needs the `sandbox` extra (the store is served over real HTTP on loopback). On a real test store
+(never production: it refuses a store without the `magento-ir-drill-test-store` CMS block unless
+told explicitly), `run_store_drill(StoreDrillOptions(store=StoreConnection(...)))` stages through
+the store's APIs and cleans up after itself (docs/drill.md).
 """
 
 from __future__ import annotations
@@ -20,14 +23,18 @@ from magento_ir.drill._report import (
     StagedItem,
 )
 from magento_ir.drill._run import SCENARIOS, DrillOptions, run_drill
+from magento_ir.drill._store import TEST_STORE_MARKER, StoreDrillOptions, run_store_drill
 
 __all__ = [
     "SCENARIOS",
+    "TEST_STORE_MARKER",
     "ActionReport",
     "CheckReport",
     "DrillOptions",
     "DrillReport",
     "RollbackReport",
     "StagedItem",
+    "StoreDrillOptions",
     "run_drill",
+    "run_store_drill",
 ]

@@ -170,11 +170,12 @@ class DrillReport:
 
     def to_markdown(self) -> str:
         verdict = "PASSED" if self.ok else "FAILED"
-        store = ", ".join(f"{key} {value}" for key, value in self.store.items())
+        kind = self.store.get("kind", "sandbox store")
+        store = ", ".join(f"{key} {value}" for key, value in self.store.items() if key != "kind")
         lines = [
             f"# magento-ir drill: {self.scenario} ({verdict})",
             "",
-            f"Started {self.started_at}; playbook `{self.playbook}`; sandbox store: {store}.",
+            f"Started {self.started_at}; playbook `{self.playbook}`; {kind}: {store}.",
             "",
             (
                 f"**Contained in {self.contain_seconds:.2f} s with {self.contain_requests} "
@@ -226,7 +227,8 @@ class DrillReport:
             lines.append("Nothing was rolled back.")
         lines += ["", "## The attacker's view afterwards", ""]
         lines.extend(f"- {_check_line(check)}" for check in self.outside_checks)
-        lines += ["", "## Store state afterwards (sandbox inspection API)", ""]
+        how = "core REST" if self.store.get("kind") else "sandbox inspection API"
+        lines += ["", f"## Store state afterwards ({how})", ""]
         lines.extend(f"- {_check_line(check)}" for check in self.state_checks)
         if self.notes:
             lines += ["", "## Notes", ""]

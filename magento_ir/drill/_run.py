@@ -211,7 +211,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     ) as incident:
         for action in actions:
             say(f"containing: {action.kind}")
-            reports.append(await _step(incident, sandbox, action))
+            reports.append(await run_step(incident, sandbox.inspect.request_counts, action))
         contain_seconds = sum(report.seconds for report in reports)
         if scenario.head_include:
             say("removing the skimmer from design/head/includes (an admin-panel step)")
@@ -220,7 +220,9 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
                 "design/head/includes was cleaned in the sandbox before reopening: the playbook "
                 "leaves it to the admin panel (no REST route writes configuration)"
             )
-        rollbacks = await _rollbacks(incident, sandbox, reports, scenario.rollback, say)
+        rollbacks = await roll_back(
+            incident, sandbox.inspect.request_counts, reports, scenario.rollback, say
+        )
     # The checks afterwards observe the store itself, not the network's weather.
     sandbox.faults.clear()
     say("checking from the attacker's side")
@@ -274,12 +276,15 @@ def _diff(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     }
 
 
-async def _step(incident: Incident, sandbox: Sandbox, action: Action) -> ActionReport:
-    before = sandbox.inspect.request_counts()
+async def run_step(
+    incident: Incident, request_counts: Callable[[], dict[str, int]], action: Action
+) -> ActionReport:
+    """One playbook step, timed, with the requests the store counted while it ran."""
+    before = request_counts()
     clock = time.perf_counter()
     run = await incident.arun([action])
     seconds = time.perf_counter() - clock
-    by_route = _diff(before, sandbox.inspect.request_counts())
+    by_route = _diff(before, request_counts())
     step = run.steps[0]
     outcome = step.outcome
     checks = (
@@ -307,23 +312,24 @@ async def _step(incident: Incident, sandbox: Sandbox, action: Action) -> ActionR
     )
 
 
-async def _rollbacks(
+async def roll_back(
     incident: Incident,
-    sandbox: Sandbox,
+    request_counts: Callable[[], dict[str, int]],
     reports: list[ActionReport],
     kinds: tuple[str, ...],
     say: Callable[[str], None],
 ) -> list[RollbackReport]:
+    """Roll back the applied steps of `kinds`, in the order of `reports`."""
     results = []
     for report in reports:
         if report.action not in kinds or report.path == "-":
             continue  # not in this scenario's rollbacks, or never applied (blocked, failed)
         say(f"rolling back: {report.action}")
-        before = sandbox.inspect.request_counts()
+        before = request_counts()
         clock = time.perf_counter()
         run = await incident.arollback([report.step])
         seconds = time.perf_counter() - clock
-        requests = sum(_diff(before, sandbox.inspect.request_counts()).values())
+        requests = sum(_diff(before, request_counts()).values())
         step: StepReport | None = run.steps[0] if run.steps else None
         checks = tuple(
             CheckReport(check.name, check.passed, check.detail)

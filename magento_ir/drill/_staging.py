@@ -28,7 +28,11 @@ __all__ = [
     "HEAD_SKIMMER_SCRIPT",
     "SKIMMER_SCRIPT",
     "StagedBreach",
+    "admin_tokens",
     "attacker_checks",
+    "orders_in_flight",
+    "plant_block",
+    "shopper_sessions",
     "stage_card_testing",
     "stage_compromised_admin",
     "stage_customer_exfiltration",
@@ -49,7 +53,7 @@ _HTTP_NOT_FOUND = 404
 _LOGIN_FORM = "/customer/account/login/"
 _LOGIN_PAGE = "/customer/account/loginPost/"
 _ACCOUNT_PAGE = "/customer/account"
-_FORM_KEY = re.compile(r'name="form_key" value="([A-Za-z0-9]+)"')
+_FORM_KEY = re.compile(r'name="form_key"[^>]*?\svalue="([A-Za-z0-9]+)"')
 # Reads one of which each reference admin role may make (all, support: sales, catalog: CMS).
 _ADMIN_PROBES = (
     "/V1/store/websites",
@@ -100,11 +104,11 @@ async def stage_magecart(sandbox: Sandbox, base_url: str) -> StagedBreach:
     """A Magecart skimmer in checkout, live customer and admin sessions, orders in flight."""
     breach = StagedBreach()
     async with _attacker(sandbox, base_url) as attacker:
-        await _plant_block(attacker, breach, "checkout-trust-badges", with_existing=True)
+        await plant_block(attacker, breach, "checkout-trust-badges", with_existing=True)
         _plant_head_include(sandbox, breach)
         await _admin_sessions(sandbox, attacker, base_url, breach)
         await _customer_sessions(sandbox, attacker, base_url, breach)
-        await _orders_in_flight(attacker, breach)
+        await orders_in_flight(attacker, breach)
     return breach
 
 
@@ -112,7 +116,7 @@ async def stage_compromised_admin(sandbox: Sandbox, base_url: str) -> StagedBrea
     """The `catalog` admin's password is stolen: a planted block, every admin signed in."""
     breach = StagedBreach()
     async with _attacker(sandbox, base_url, "catalog") as attacker:
-        await _plant_block(attacker, breach, "promo-banner-2026", with_existing=False)
+        await plant_block(attacker, breach, "promo-banner-2026", with_existing=False)
         await _admin_sessions(sandbox, attacker, base_url, breach)
     return breach
 
@@ -166,7 +170,7 @@ async def stage_card_testing(sandbox: Sandbox, base_url: str) -> StagedBreach:
                 burst.total_count,
             )
         )
-        await _orders_in_flight(attacker, breach)
+        await orders_in_flight(attacker, breach)
         if started is not None and breach.orders_since is not None:
             breach.orders_since = min(started, breach.orders_since)
     return breach
@@ -178,7 +182,7 @@ async def _emails(sandbox: Sandbox, breach: StagedBreach) -> list[str]:
     return [row["email"] for row in rows if row is not None]
 
 
-async def _plant_block(
+async def plant_block(
     attacker: AsyncMagentoClient, breach: StagedBreach, identifier: str, *, with_existing: bool
 ) -> None:
     answer = await attacker.request(
@@ -231,7 +235,17 @@ async def _admin_sessions(
         usernames = sorted(
             user.username for user in sandbox.state.admin_users.values() if user.is_active
         )
-    password = sandbox.options.admin_password
+    await admin_tokens(attacker, base_url, breach, usernames, sandbox.options.admin_password)
+
+
+async def admin_tokens(
+    attacker: AsyncMagentoClient,
+    base_url: str,
+    breach: StagedBreach,
+    usernames: list[str],
+    password: str,
+) -> None:
+    """Admin tokens of `usernames` (stolen logins), each kept with a read its role may make."""
     tokens = await asyncio.gather(
         *(attacker.tokens.admin(username, password) for username in usernames)
     )
@@ -261,8 +275,21 @@ async def _customer_sessions(
     page = await attacker.customers.list(SearchCriteria().page(_SHOPPERS, 1))
     shoppers = [(customer.id, customer.email) for customer in page.items if customer.email]
     breach.customer_ids.extend(customer_id for customer_id, _ in shoppers if customer_id)
-    emails = [email for _, email in shoppers]
     password = sandbox.options.customer_password
+    emails = [email for _, email in shoppers]
+    await shopper_sessions(attacker, base_url, breach, emails, password, storefront=storefront)
+
+
+async def shopper_sessions(
+    attacker: AsyncMagentoClient,
+    base_url: str,
+    breach: StagedBreach,
+    emails: list[str],
+    password: str,
+    *,
+    storefront: bool = True,
+) -> None:
+    """Customer tokens, and storefront sessions unless `storefront` is False, of `emails`."""
     tokens = await asyncio.gather(*(attacker.tokens.customer(email, password) for email in emails))
     breach.customer_tokens.extend(tokens)
     breach.items.append(
@@ -274,10 +301,17 @@ async def _customer_sessions(
     )
     if not storefront:
         return
+    sessions = [AsyncClient(base_url=base_url, follow_redirects=False, timeout=30) for _ in emails]
+    # Each shopper has a cookie jar of their own: they sign in side by side.
+    stuck = await asyncio.gather(
+        *(
+            _storefront_login(session, email, password)
+            for session, email in zip(sessions, emails, strict=True)
+        )
+    )
     logged_in = 0
-    for email in emails:
-        session = AsyncClient(base_url=base_url, follow_redirects=False, timeout=30)
-        if await _storefront_login(session, email, password):
+    for session, ok in zip(sessions, stuck, strict=True):
+        if ok:
             breach.storefront_sessions.append(session)
             logged_in += 1
         else:
@@ -317,8 +351,11 @@ async def storefront_logged_in(session: AsyncClient) -> bool:
     return answer.status_code == _HTTP_OK
 
 
-async def _orders_in_flight(
-    attacker: AsyncMagentoClient, breach: StagedBreach, recent: int = 8
+async def orders_in_flight(
+    attacker: AsyncMagentoClient,
+    breach: StagedBreach,
+    recent: int = 8,
+    origin: str = "generated by the sandbox",
 ) -> None:
     """Orders not yet shipped; the `recent` newest count as placed during the breach."""
     in_flight = SearchCriteria().where("state", "in", ["new", "processing"])
@@ -328,7 +365,7 @@ async def _orders_in_flight(
     breach.items.append(
         StagedItem(
             "orders in flight (state new or processing)",
-            "generated by the sandbox; counted with GET /V1/orders"
+            f"{origin}; counted with GET /V1/orders"
             + (f"; placed during the breach: from {breach.orders_since}" if page.items else ""),
             page.total_count,
         )
