@@ -19,13 +19,12 @@ from magento_ir.cli import app
 from magento_ir.containment import StoreConnection
 from magento_ir.containment._base import _FORM_KEY
 from magento_ir.drill import TEST_STORE_MARKER, StoreDrillOptions, run_store_drill
-from magento_ir.testing import MagentoStore
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from magento_ir.testing import SandboxStore
+    from magento_ir.testing import MagentoStore, SandboxStore
 
 # A second admin plays the stolen login: containment keeps the responder's own sessions.
 ATTACKER = "ir-drill-attacker"
@@ -126,7 +125,7 @@ def _assert_left_as_found(report, client) -> None:
 def _make_attacker(magento_root: Path) -> None:
     """A second admin on the real store (bin/magento; it resets the password if it exists)."""
     subprocess.run(  # noqa: S603 - fixed arguments, the test store's own bin/magento
-        [
+        [  # noqa: S607 - php from PATH, as up.sh runs it
             "php",
             "bin/magento",
             "admin:user:create",
