@@ -271,7 +271,7 @@ class Incident:
     ) -> Any:  # noqa: ANN401 - whatever work returns
         async with self.store.open_client() as client, self.store.open_storefront() as storefront:
             if not self.store.use_module:
-                self._journal.append("journal.detect", {"module": None, "ignored": True})
+                self._bind().append("journal.detect", {"module": None, "ignored": True})
                 return await work(client, storefront, None)
             module = await detect_module(client)
             self._bind().append(
