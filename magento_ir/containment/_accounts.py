@@ -20,6 +20,7 @@ from magento_ir.containment._base import (
     _issue_admin_canary,
     _issue_canary,
     _login_refused,
+    _other_incident_on_top,
     _reason,
     _responder_still_in,
 )
@@ -274,6 +275,11 @@ class LockdownAdmins(Action):
                 ),
             ),
         )
+
+    async def conflicts(self, ctx: Context, outcome: Outcome) -> str | None:
+        if outcome.data.get("lockdown_id") is None:
+            return None  # the restore writes nothing
+        return await _other_incident_on_top(ctx, outcome, "admins.lockdown", None, None)
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         lockdown_id = outcome.data.get("lockdown_id")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from magento_ir._http import Response
     from magento_ir.auth import Auth, TokenLogin
     from magento_ir.containment._context import Context
+    from magento_ir.models.incident_response import ActionRecord
 
 _MODULE_RETRIES = "module write with X-Idempotency-Key: retried safely (the module replays it)"
 _HTTP_NOT_FOUND = 404
@@ -434,6 +435,84 @@ def _gone_or_closed(answer: Response) -> bool:
     """A product page that is gone (404) or behind the module's maintenance page (503)."""
     return answer.status_code == _HTTP_NOT_FOUND or (
         answer.status_code == _HTTP_UNAVAILABLE and "Retry-After" in answer.headers
+    )
+
+
+# Module writes and the write of the same incident that undoes them.
+_UNDONE_BY = {
+    "catalog.quarantine": "catalog.release",
+    "payments.suspend": "payments.resume",
+    "admins.lockdown": "admins.restore",
+}
+_LOG_PAGE = 100
+
+
+async def _later_writes(ctx: Context, after: int, names: Sequence[str]) -> list[ActionRecord]:
+    """Succeeded module writes named `names` logged after action `after`, oldest first."""
+    found: list[ActionRecord] = []
+    number = 1
+    while True:
+        criteria = (
+            SearchCriteria()
+            .where("action_id", "gt", after)
+            .where("action", "in", list(names))
+            .where("status", "eq", "succeeded")
+            .order_by("action_id", "ASC")
+            .page(_LOG_PAGE, number)
+        )
+        page = await ctx.client.incident_response.actions(criteria)
+        found.extend(page.items)
+        if not page.items or number * _LOG_PAGE >= page.total_count:
+            return found
+        number += 1
+
+
+def _who(record: ActionRecord) -> str:
+    if record.incident_id:
+        return f"incident {record.incident_id}"
+    return f"a change without an incident id (actor {record.actor_type}:{record.actor_id})"
+
+
+def _touched(record: ActionRecord, field: str | None) -> set[str] | None:
+    """What a logged write's request named in `field` (None: everything, e.g. all admins)."""
+    if field is None:
+        return None
+    try:
+        value = json.loads(record.request).get(field)
+    except (ValueError, AttributeError):
+        return None
+    return None if value is None else {str(item) for item in value}
+
+
+async def _other_incident_on_top(
+    ctx: Context, outcome: Outcome, action: str, subjects: set[str] | None, field: str | None
+) -> str | None:
+    """The module's action log, read for a later write of `action` by another incident on the
+    same subjects that this incident's rollback would undo (it relied on this step's change:
+    "already quarantined", "already inactive"), and that it has not undone itself."""
+    after = outcome.data.get("module_action_id")
+    if ctx.module is None or not isinstance(after, int):
+        return None  # a core-REST step leaves no log on the store to read
+    live: dict[str, ActionRecord] = {}
+    for record in await _later_writes(ctx, after, [action, _UNDONE_BY[action]]):
+        if record.incident_id == ctx.incident_id:
+            continue
+        touched = _touched(record, field)
+        if subjects is not None and touched is not None and not touched & subjects:
+            continue
+        if record.action == action:
+            live[_who(record)] = record
+        else:
+            live.pop(_who(record), None)
+    if not live:
+        return None
+    who, record = next(iter(live.items()))
+    return (
+        f"{who} wrote {record.action} on the same {field or 'admins'} after this step (module "
+        f"action {record.action_id}, {record.created_at}) and has not undone it: rolling this "
+        f"step back now would undo its containment too. Roll back {who} first (or, if its "
+        "rollback wrote nothing to the store, check it is over) and then this one, or pass "
+        "--force (force=True)"
     )
 
 

@@ -15,6 +15,7 @@ from magento_ir.containment._base import (
     Action,
     _gone_or_closed,
     _listed_skus,
+    _other_incident_on_top,
     _reason,
     _scoped_statuses,
     _sku_batches,
@@ -106,6 +107,7 @@ class QuarantineProducts(Action):
     async def _apply_module(self, ctx: Context, plan: Plan) -> Outcome:
         entities: list[EntityResult] = []
         quarantine_ids: list[int] = []
+        action_ids: list[int] = []
         for number, start in enumerate(range(0, len(self.skus), _QUARANTINE_BATCH)):
             batch = self.skus[start : start + _QUARANTINE_BATCH]
             result = await ctx.client.incident_response.quarantine_products(
@@ -114,6 +116,7 @@ class QuarantineProducts(Action):
                 incident_id=ctx.incident_id,
                 idempotency_key=ctx.key if number == 0 else f"{ctx.key}.b{number}",
             )
+            action_ids.append(result.action_id)
             if result.quarantine_id is not None:
                 quarantine_ids.append(result.quarantine_id)
             for item in result.items:
@@ -132,8 +135,19 @@ class QuarantineProducts(Action):
             "module",
             tuple(entities),
             _MODULE_RETRIES,
-            {"quarantine_ids": quarantine_ids, "url_keys": plan.prior["url_keys"]},
+            {
+                "quarantine_ids": quarantine_ids,
+                "url_keys": plan.prior["url_keys"],
+                # The first write: later writes by other incidents are looked for after it.
+                "module_action_id": min(action_ids, default=None),
+            },
         )
+
+    async def conflicts(self, ctx: Context, outcome: Outcome) -> str | None:
+        if outcome.path != "module":
+            return None
+        skus = {e.entity.removeprefix("sku:") for e in outcome.entities if e.status == "ok"}
+        return await _other_incident_on_top(ctx, outcome, "catalog.quarantine", skus, "skus")
 
     async def _apply_core(self, ctx: Context, plan: Plan) -> Outcome:
         products: dict[str, Any] = plan.prior["products"]

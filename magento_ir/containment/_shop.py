@@ -20,9 +20,12 @@ from magento_ir.containment._base import (
     _HTTP_UNAVAILABLE,
     _MODULE_RETRIES,
     Action,
+    _later_writes,
     _open_or_closed,
+    _other_incident_on_top,
     _responder_still_in,
     _strings,
+    _who,
 )
 from magento_ir.containment._model import Check, EntityResult, Outcome, Plan, Verification
 
@@ -190,6 +193,34 @@ class Maintenance(Action):
             )
         return Verification(self.kind, tuple(checks))
 
+    async def conflicts(self, ctx: Context, outcome: Outcome) -> str | None:
+        """Maintenance as the store shows it now, against what this step left: anything else
+        is a later change, and rolling back would replace it with this step's prior state."""
+        now = await ctx.client.incident_response.maintenance()
+        if (now.mode, now.retry_after) == (self.mode, self.retry_after) and (
+            self.message is None or now.message == self.message
+        ):
+            return None
+        by = ""
+        after = outcome.data.get("module_action_id")
+        if isinstance(after, int):
+            later = [
+                record
+                for record in await _later_writes(ctx, after, ["maintenance.set"])
+                if record.incident_id != ctx.incident_id
+            ]
+            if later:
+                by = (
+                    f" (changed by {_who(later[-1])}, module action {later[-1].action_id} at "
+                    f"{later[-1].created_at})"
+                )
+        return (
+            f"maintenance is now {now.mode!r} with Retry-After {now.retry_after}{by}, not "
+            f"{self.mode!r} with {self.retry_after} as this step left it: rolling back would set "
+            f"it to {outcome.data['prior']['mode']!r} and undo that later change. Roll the later "
+            "change back first, or pass --force (force=True)"
+        )
+
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         prior = outcome.data["prior"]
         kwargs: dict[str, Any] = {}
@@ -327,6 +358,10 @@ class SuspendPayments(Action):
                 ),
             ),
         )
+
+    async def conflicts(self, ctx: Context, outcome: Outcome) -> str | None:
+        methods = {e.entity.removeprefix("payment:") for e in outcome.entities if e.status == "ok"}
+        return await _other_incident_on_top(ctx, outcome, "payments.suspend", methods, "methods")
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         methods = [
