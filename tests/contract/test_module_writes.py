@@ -157,8 +157,8 @@ def test_admin_lockdown_and_restore(module_store: ModuleStore, principals: Princ
         assert admins[principals.admin_user] is False
         assert admins[store.store.admin_user] is True  # the caller is kept
     finally:
-        # "revive": this test's integration must keep its token for the next run (a "reissue",
-        # the default, replaces it: tests/adversarial/test_17_*).
+        # Revive the integration's tokens: the next run signs with the same ones (the default,
+        # reissue, replaces them; see tests/adversarial/test_17_*).
         restored = store.ok(
             "POST",
             "/admins/restore",
