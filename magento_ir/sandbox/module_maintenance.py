@@ -17,6 +17,13 @@ FALLBACK_STORE_NAME = "Our store"
 _LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # htmlspecialchars(ENT_QUOTES | ENT_SUBSTITUTE | ENT_HTML5): & first, then the rest.
+# The template's help line, and what replaces it when the store has no valid contact address (an
+# empty mailto: link has no accessible name); MaintenancePage::HELP_LINE / NO_HELP_LINE in PHP.
+HELP_LINE = (
+    '<p>Email us at <a href="mailto:{{help_email}}">{{help_email}}</a>'
+    " and we will get back to you.</p>"
+)
+NO_HELP_LINE = "<p>Please come back a little later.</p>"
 _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&apos;"))
 
 TEMPLATE = """<!DOCTYPE html>
@@ -104,8 +111,9 @@ def render_maintenance_page(
         if candidate is not None and _EMAIL.match(candidate):
             help_email = candidate
             break
+    template = TEMPLATE if help_email else TEMPLATE.replace(HELP_LINE, NO_HELP_LINE)
     return fill(
-        TEMPLATE,
+        template,
         {
             "lang": language,
             "store_name": _config(store_name) or FALLBACK_STORE_NAME,

@@ -19,6 +19,10 @@ final class MaintenancePage
     public const TEMPLATE = 'frontend/templates/maintenance.html';
     public const DEFAULT_MESSAGE = 'We are making some improvements to our store and will be back shortly.';
     private const FALLBACK_STORE_NAME = 'Our store';
+    /** The template's help line, and what replaces it when the store has no valid contact address. */
+    public const HELP_LINE = '<p>Email us at <a href="mailto:{{help_email}}">{{help_email}}</a>'
+        . ' and we will get back to you.</p>';
+    public const NO_HELP_LINE = '<p>Please come back a little later.</p>';
 
     public function __construct(
         private readonly ScopeConfigInterface $scopeConfig,
@@ -34,12 +38,17 @@ final class MaintenancePage
         $template = (string) file_get_contents(
             $this->moduleDir->getDir('MagentoIr_IncidentResponse', Dir::MODULE_VIEW_DIR) . '/' . self::TEMPLATE
         );
+        $helpEmail = $this->helpEmail();
+        if ($helpEmail === '') {
+            // An empty mailto: link has no accessible name (axe-core link-name): say something else instead.
+            $template = str_replace(self::HELP_LINE, self::NO_HELP_LINE, $template);
+        }
         return self::fill($template, [
             'lang' => $this->language(),
             'store_name' => $this->config('general/store_information/name') ?? self::FALLBACK_STORE_NAME,
             'message' => $state['message'] ?? self::DEFAULT_MESSAGE,
             'retry_minutes' => (string) max(1, (int) ceil($state['retry_after'] / 60)),
-            'help_email' => $this->helpEmail(),
+            'help_email' => $helpEmail,
         ]);
     }
 

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Maintenance;
 
+use Magento\Framework\App\Config\ScopeConfigInterface;
+use Magento\Framework\Module\Dir;
 use MagentoIr\IncidentResponse\Model\Maintenance\MaintenancePage;
 use PHPUnit\Framework\TestCase;
 
@@ -59,6 +61,25 @@ final class MaintenancePageTemplateTest extends TestCase
     {
         $link = (new \DOMXPath($this->page()))->query('//footer//a[starts-with(@href, "mailto:")]')->item(0);
         self::assertSame('a@b.example', $link->textContent);
+    }
+
+    public function testWithoutAValidContactAddressThereIsNoEmptyLink(): void
+    {
+        $config = $this->getMockBuilder(ScopeConfigInterface::class)->getMock();
+        $config->method('getValue')->willReturnCallback(
+            static fn ($path) => $path === 'trans_email/ident_general/email' ? 'not an address' : null
+        );
+        $moduleDir = $this->getMockBuilder(Dir::class)->disableOriginalConstructor()->getMock();
+        $moduleDir->method('getDir')->willReturn(dirname(__DIR__, 4) . '/view');
+        $html = (new MaintenancePage($config, $moduleDir))->render(['message' => null, 'retry_after' => 900]);
+
+        // An empty mailto: link has no accessible name (axe-core link-name), so the line says something else.
+        self::assertStringNotContainsString('mailto:', $html);
+        self::assertStringContainsString(MaintenancePage::NO_HELP_LINE, $html);
+        self::assertStringContainsString(
+            MaintenancePage::HELP_LINE,
+            (string) file_get_contents(dirname(__DIR__, 4) . '/view/' . MaintenancePage::TEMPLATE)
+        );
     }
 
     public function testTextColoursMeetAaContrast(): void
