@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import ConfigurationError, NotFoundError
+from magento_ir._files import private_directory
 from magento_ir._http import AsyncBaseTransport, AsyncHTTPTransport
 from magento_ir.auth import AdminCredentials, CustomerCredentials
 from magento_ir.containment._context import detect_module
@@ -314,7 +315,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         canary_customer=staged.canary,
         canary_admin=_attacker(options) or store.canary_admin,
     )
-    options.report_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(options.report_dir)
     journal_path = options.report_dir / "drill-report-journal.log"
     for stale in options.report_dir.glob(f"{journal_path.name}*"):
         stale.unlink()
