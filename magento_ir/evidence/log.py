@@ -288,6 +288,7 @@ class _ScanState:
     good_bytes: int = 0
     lines: int = 0
     covered: int = 0
+    signed_size: int = 0  # the largest checkpoint's size, whether the log reaches it or not
 
 
 def _parse_checkpoint_line(line: bytes, verifier: NoteVerifier | None) -> tuple[Checkpoint, str]:
@@ -458,6 +459,7 @@ def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
     state.last_hash = last_hash.decode()
     state.good_bytes = offset
     state.covered = last_good_checkpoint
+    state.signed_size = max((checkpoint.size for checkpoint, _ in checkpoints), default=0)
     if problem is None and next_size > 0:
         _, source = pending[next_index]
         detail = (
@@ -1091,6 +1093,15 @@ def _resume(
         )
     state, problem, checked = _scan(log, loaded) if problem is None else (_ScanState(), problem, 0)
     repairs: list[dict[str, Any]] = []
+    if problem is not None and problem.kind == "torn" and state.signed_size > state.records:
+        # Checkpoints are written after their records are on disk: a crash cannot tear a
+        # record one covers. The log was cut; repairing would sign over the cut.
+        detail = (
+            f"record {state.records} is incomplete but a checkpoint covers "
+            f"{state.signed_size} records: records {state.records}..{state.signed_size - 1} "
+            "were cut off (no crash does that), so the log is not repaired or extended"
+        )
+        problem = Problem("truncated", state.records, problem.line, detail)
     if problem is not None and problem.kind == "torn" and repair:
         repairs.append(_cut_torn_tail(log, state.good_bytes, problem.line or 0))
     elif problem is not None and problem.kind == "torn":

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from magento_ir import set_testing
 from magento_ir._cli_config import ExitCode
 from magento_ir.cli import app
-from magento_ir.evidence import read_checkpoints, read_records
+from magento_ir.containment.journal import Journal
+from magento_ir.evidence import LogIntegrityError, SigningKey, read_checkpoints, read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
-from tests.adversarial._evidence_forgery import snapshot
+from tests.adversarial._evidence_forgery import snapshot, write_journal
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -103,3 +104,34 @@ def test_a_torn_journal_is_reported_not_repaired_until_asked(store: Path) -> Non
     code, output = _invoke("evidence", "repair", str(journal), "--key", key)
     assert code == ExitCode.OK, output
     assert "nothing to repair" in output
+
+
+def test_a_journal_cut_inside_its_signed_records_is_never_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cut mid-record below the last checkpoint, a journal was truncated, not torn by a crash:
+    neither resuming nor `evidence repair` cuts and signs over it (which would later read as a
+    split view)."""
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    key = SigningKey.generate("magento-ir-journal")
+    key_file = key.save(tmp_path / "journal.key")
+    work = tmp_path / "work"
+    work.mkdir()
+    journal = write_journal(work / "incident-journal.log", key)
+    content = journal.read_bytes()
+    journal.write_bytes(content[: content.index(b'"journal.rollback_result"')])
+    before = snapshot(work)
+    with pytest.raises(LogIntegrityError, match="truncated"):
+        Journal.open(journal, key=key)
+    code, output = _invoke("evidence", "repair", str(journal), "--key", str(key_file))
+    assert code == ExitCode.VERIFICATION_FAILED, output
+    assert "were cut off" in " ".join(output.split())
+    code, output = _invoke("status", "--journal", str(journal), "--key", str(key_file))
+    assert code == ExitCode.VERIFICATION_FAILED, output
+    lock = "incident-journal.log.lock"  # taken by the refused open, then released
+    after = snapshot(work)
+    assert {name: after[name] for name in after if name != lock} == {
+        name: before[name] for name in before if name != lock
+    }
