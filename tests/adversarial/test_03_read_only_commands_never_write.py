@@ -3,46 +3,29 @@ journal is repaired only by `evidence repair`, which records what it cut and why
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
 
-from magento_ir import set_testing
 from magento_ir._cli_config import ExitCode
 from magento_ir.cli import app
 from magento_ir.containment.journal import Journal
 from magento_ir.evidence import LogIntegrityError, SigningKey, read_checkpoints, read_records
-from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.adversarial._evidence_forgery import snapshot, write_journal
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
-PASSWORD = "Sandbox123!"
+    from magento_ir.sandbox import Sandbox
+
+pytestmark = pytest.mark.usefixtures("no_waits")
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A served sandbox with the module, the CLI pointed at it; yields the journal directory."""
-    for name in list(os.environ):
-        if name.startswith("MAGENTO_IR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    set_testing(True)
-    try:
-        with SandboxServer(Sandbox(with_module=True, orders=5)) as server:
-            monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
-            monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
-            monkeypatch.setenv("MAGENTO_IR_PASSWORD", PASSWORD)
-            yield work
-    finally:
-        set_testing(False)
+def store(served: Sandbox, cli_env: Path) -> Path:  # noqa: ARG001 - the store must be served
+    """The directory the CLI runs in, against a served sandbox: the journal is written here."""
+    return cli_env
 
 
 def _invoke(*args: str) -> tuple[int, str]:
@@ -56,7 +39,7 @@ def test_status_verify_and_evidence_verify_leave_every_file_as_it_was(store: Pat
     code, output = _invoke("contain", "--action", "maintenance mode=storefront", "--yes")
     assert code == ExitCode.OK, output
     journal = store / "incident-journal.log"
-    key = str(store.parent / "config" / "magento-ir" / "journal.key")
+    key = str(store / "config" / "magento-ir" / "journal.key")
     checkpoints = read_checkpoints(journal)
     before = snapshot(store)
     code, output = _invoke("status")
@@ -77,7 +60,7 @@ def test_a_torn_journal_is_reported_not_repaired_until_asked(store: Path) -> Non
     code, output = _invoke("contain", "--action", "maintenance mode=storefront", "--yes")
     assert code == ExitCode.OK, output
     journal = store / "incident-journal.log"
-    key = str(store.parent / "config" / "magento-ir" / "journal.key")
+    key = str(store / "config" / "magento-ir" / "journal.key")
     torn = b'{"hash":"0123456789abcdef'
     with journal.open("ab") as handle:
         handle.write(torn)
@@ -106,18 +89,13 @@ def test_a_torn_journal_is_reported_not_repaired_until_asked(store: Path) -> Non
     assert "nothing to repair" in output
 
 
-def test_a_journal_cut_inside_its_signed_records_is_never_repaired(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_journal_cut_inside_its_signed_records_is_never_repaired(cli_env: Path) -> None:
     """Cut mid-record below the last checkpoint, a journal was truncated, not torn by a crash:
     neither resuming nor `evidence repair` cuts and signs over it (which would later read as a
     split view)."""
-    for name in list(os.environ):
-        if name.startswith("MAGENTO_IR_"):
-            monkeypatch.delenv(name)
     key = SigningKey.generate("magento-ir-journal")
-    key_file = key.save(tmp_path / "journal.key")
-    work = tmp_path / "work"
+    key_file = key.save(cli_env / "journal.key")
+    work = cli_env / "work"
     work.mkdir()
     journal = write_journal(work / "incident-journal.log", key)
     content = journal.read_bytes()
