@@ -53,14 +53,14 @@ def _check_admin(call: Call) -> AdminUser:
     state = call.state
     auth.ensure_not_locked(state, username, USER_TYPE_ADMIN, call.now)
     user = state.admin_by_username(username)
-    if (
-        user is None
-        # No lock_expires check: Magento checks the admin-panel lock only in an adminhtml-area
-        # observer (User AuthObserver), so the REST token route still signs a locked admin in.
-        or not user.is_active
-        or not verify_password(password, user.salt, user.password_hash)
-    ):
+    # No lock_expires check: Magento checks the admin-panel lock only in an adminhtml-area
+    # observer (User AuthObserver), so the REST token route still signs a locked admin in.
+    if user is None or not verify_password(password, user.salt, user.password_hash):
         auth.record_failure(state, username, USER_TYPE_ADMIN, call.now)
+        raise sign_in_incorrect()
+    if not user.is_active:
+        # User::verifyIdentity throws for an inactive user with the right password inside
+        # login(), so AdminTokenService neither logs a throttle failure nor resets the count.
         raise sign_in_incorrect()
     auth.record_success(state, username, USER_TYPE_ADMIN)
     return user

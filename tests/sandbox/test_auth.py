@@ -64,6 +64,21 @@ def test_six_failures_lock_the_username_for_thirty_minutes(
     assert _login(anonymous, "Sandbox123!").status_code == 200
 
 
+def test_a_deactivated_admin_is_refused_without_counting_toward_the_throttle(
+    sandbox: Sandbox, anonymous: httpx.Client
+) -> None:
+    """The right password of an inactive admin gets the same 401, but User::verifyIdentity
+    throws inside login(), before AdminTokenService logs a failure: reactivated, it signs in."""
+    with sandbox.lock:
+        user = sandbox.state.admin_by_username("admin")
+        user.is_active = 0
+    for _ in range(7):
+        assert _login(anonymous, "Sandbox123!").json() == {"message": SIGN_IN}
+    with sandbox.lock:
+        user.is_active = 1
+    assert _login(anonymous, "Sandbox123!").status_code == 200
+
+
 def test_customer_token_and_lockout_are_separate_from_admin(anonymous: httpx.Client) -> None:
     """Customers log in by e-mail; their throttle counts apart from admins'."""
     path = "/rest/V1/integration/customer/token"
