@@ -44,8 +44,9 @@ _FORM_KEY = re.compile(r'name="form_key"[^>]*?\svalue="([^"]+)"')
 _LIST_BATCH = 100
 # A canary login with the right password issues a token and stores nothing that matters (a JWT;
 # Magento's token throttle resets), so a lost answer is asked again like a read. A refused try
-# counts toward Magento's token throttle (6 failures in 30 minutes lock the name; customers also
-# lock after 10): a check that expects a refusal tries 3 times at most, then says it could not tell.
+# may count toward Magento's token throttle (6 failures in 30 minutes lock the name; customers
+# also lock after 10; a deactivated admin's right password is not counted): a check that expects
+# a refusal tries 3 times at most, then says it could not tell.
 _REFUSAL_RETRIES = 2
 _PRODUCTS_QUERY = (
     "query($skus: [String]) { products(filter: {sku: {in: $skus}}, pageSize: 300) "

@@ -1,6 +1,6 @@
-"""Child process of test_fault_matrix.py: run a playbook against a served sandbox and SIGKILL
-itself at a chosen write that changes the store (logins and queries are not counted), either
-before it is sent or after the store answered it (the answer is never read).
+"""Child process of test_fault_matrix.py: run a playbook against a served sandbox and roll it
+back, and SIGKILL itself at a chosen write that changes the store (logins and queries are not
+counted), either before it is sent or after the store answered it (the answer is never read).
 
 python -m tests.adversarial._killed_run <base_url> <journal> <key.pem> <playbook> <inputs JSON>
     <canary e-mail> <write number> <before|after>
@@ -55,6 +55,7 @@ def main(  # noqa: PLR0917 - the command line's arguments, in order
     key = SigningKey.load(key_path, "fault-matrix")
     with Incident.open(journal, key=key, store=store, title=f"killed {playbook}") as incident:
         incident.run(load_playbook(playbook), json.loads(inputs))
+        incident.rollback()
     return 3  # never reached the kill point: the parent reports it
 
 
