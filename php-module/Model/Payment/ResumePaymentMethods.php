@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace MagentoIr\IncidentResponse\Model\Payment;
 
-use Magento\Framework\App\Cache\TypeListInterface;
+use Magento\Framework\App\Config\ReinitableConfigInterface;
 use Magento\Framework\App\Config\Storage\WriterInterface;
 use Magento\Framework\Stdlib\DateTime\DateTime;
 use MagentoIr\IncidentResponse\Api\Data\PaymentSuspensionResultInterface;
@@ -26,7 +26,7 @@ final class ResumePaymentMethods implements ResumePaymentMethodsInterface
         private readonly Input $input,
         private readonly PaymentConfig $paymentConfig,
         private readonly WriterInterface $configWriter,
-        private readonly TypeListInterface $cacheTypeList,
+        private readonly ReinitableConfigInterface $appConfig,
         private readonly DateTime $dateTime
     ) {
     }
@@ -92,6 +92,6 @@ final class ResumePaymentMethods implements ResumePaymentMethodsInterface
                 ),
             ];
         }
-        return new ActionOutcome($prior, ['items' => $items], [fn () => $this->cacheTypeList->cleanType('config')]);
+        return new ActionOutcome($prior, ['items' => $items], [fn () => $this->appConfig->reinit()]);
     }
 }

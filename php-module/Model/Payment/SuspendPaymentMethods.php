@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace MagentoIr\IncidentResponse\Model\Payment;
 
-use Magento\Framework\App\Cache\TypeListInterface;
+use Magento\Framework\App\Config\ReinitableConfigInterface;
 use Magento\Framework\App\Config\Storage\WriterInterface;
 use Magento\Framework\Exception\InputException;
 use Magento\Framework\Phrase;
@@ -29,7 +29,7 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
         private readonly Input $input,
         private readonly PaymentConfig $paymentConfig,
         private readonly WriterInterface $configWriter,
-        private readonly TypeListInterface $cacheTypeList,
+        private readonly ReinitableConfigInterface $appConfig,
         private readonly DateTime $dateTime
     ) {
     }
@@ -92,7 +92,9 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
                 'locked' => array_map([self::class, 'wireScope'], $locked),
             ];
         }
-        return new ActionOutcome($prior, ['items' => $items], [fn () => $this->cacheTypeList->cleanType('config')]);
+        // Reloads the stored config as Magento's own config save does; cleaning the whole config cache type
+        // also dropped DI and plugin config, and the next requests spent seconds rebuilding it mid-incident.
+        return new ActionOutcome($prior, ['items' => $items], [fn () => $this->appConfig->reinit()]);
     }
 
     /**

@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Payment;
 
-use Magento\Framework\App\Cache\TypeListInterface;
+use Magento\Framework\App\Config\ReinitableConfigInterface;
 use Magento\Framework\App\Config\ScopeConfigInterface;
 use Magento\Framework\App\Config\Storage\WriterInterface;
 use Magento\Framework\App\DeploymentConfig;
@@ -53,13 +53,14 @@ final class PaymentMethodsTest extends TestCase
         return $writer;
     }
 
-    private function cache(): TypeListInterface
+    private function cache(): ReinitableConfigInterface
     {
-        $cache = $this->getMockBuilder(TypeListInterface::class)->getMock();
-        $cache->method('cleanType')->willReturnCallback(function ($type) {
-            $this->cleaned[] = $type;
+        $config = $this->getMockBuilder(ReinitableConfigInterface::class)->getMock();
+        $config->method('reinit')->willReturnCallback(function () use ($config) {
+            $this->cleaned[] = 'reinit';
+            return $config;
         });
-        return $cache;
+        return $config;
     }
 
     private function suspend(): SuspendPaymentMethods
@@ -116,7 +117,7 @@ final class PaymentMethodsTest extends TestCase
             array_map(static fn ($i) => $i->getResult(), $result->getItems())
         );
         self::assertNull($result->getItems()[0]->getChanged()[0]->getValue());
-        self::assertSame(['config'], $this->cleaned);
+        self::assertSame(['reinit'], $this->cleaned);
     }
 
     public function testScopesLockedInEnvPhpAreReportedAndLeftAlone(): void
@@ -179,6 +180,6 @@ final class PaymentMethodsTest extends TestCase
             ['method = ?' => 'checkmo', 'resumed_at IS NULL'],
             $this->db->calls('update', PaymentConfig::SUSPENSION_TABLE)[0][3]
         );
-        self::assertSame(['config'], $this->cleaned);
+        self::assertSame(['reinit'], $this->cleaned);
     }
 }
