@@ -198,20 +198,33 @@ class LockdownAdmins(Action):
         self._require(ctx)
         kept = ", ".join(str(admin) for admin in self.keep) or "none besides the responder"
         integrations = ""
+        changes = ["admins:all-but-kept"]
         if self.include_integrations:
+            active = await _active_integrations(ctx)
+            which = "" if active is None else f" (active now: {', '.join(active) or 'none'})"
             integrations = (
-                " and set other integrations inactive, revoking their access tokens (a rollback "
+                f" and set other integrations inactive{which}, revoking their access tokens (a "
+                "rollback "
                 + (
                     "re-issues new tokens; the revoked ones never work again)"
                     if self.restore_tokens == "reissue"
                     else "REVIVES those old tokens, which may be the attacker's)"
                 )
             )
+            changes += [
+                f"integration:{name.partition(' ')[0]} token "
+                + (
+                    "re-issued on rollback"
+                    if self.restore_tokens == "reissue"
+                    else "revived on rollback"
+                )
+                for name in active or []
+            ]
         return Plan(
             self.kind,
             "module",
             f"{self.mode} every admin except {kept}{integrations}",
-            changes=("admins:all-but-kept",),
+            changes=tuple(changes),
         )
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
@@ -334,6 +347,19 @@ class LockdownAdmins(Action):
             f"integrations {named} get new access tokens; their revoked tokens stay dead (give "
             "the new ones to their owners from Admin > System > Integrations)"
         )
+
+
+async def _active_integrations(ctx: Context) -> list[str] | None:
+    """Integrations a lockdown would shut ("3 (ERP Connector)"), or None when the module's
+    evidence read is not allowed or not there (the plan then says less)."""
+    try:
+        listed = await ctx.client.incident_response.integrations()
+    except MagentoIRError:
+        return None
+    # Active (1) and re-authorised (2) integrations hold usable tokens; the caller's is kept.
+    return [
+        f"{item.integration_id} ({item.name})" for item in listed.items if item.status in {1, 2}
+    ]
 
 
 # --- ForcePasswordReset ---------------------------------------------------------------------

@@ -48,6 +48,8 @@ def test_rollback_reissues_the_tokens_and_the_old_ones_stay_dead(tmp_path: Path)
         (planned,) = incident.plan([LockdownAdmins()]).steps
         assert planned.plan is not None
         assert "re-issues new tokens" in planned.plan.summary
+        assert "active now: 1 (ERP Connector), 2 (Shipping Sync)" in planned.plan.summary
+        assert "integration:1 token re-issued on rollback" in planned.plan.changes
         (locked,) = incident.run([LockdownAdmins()]).steps
         assert locked.outcome is not None
         assert not _works(store, stolen)
