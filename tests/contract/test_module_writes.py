@@ -5,6 +5,7 @@ The store is left as found: each test reverses what it did in a `finally`, on it
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -132,7 +133,10 @@ def test_payments_suspend_and_resume(module_store: ModuleStore) -> None:
     assert checkout_methods() in (None, ["checkmo"])
 
 
-def test_admin_lockdown_and_restore(module_store: ModuleStore, principals: Principals) -> None:
+@pytest.mark.parametrize("mode", ["deactivate", "lock"])
+def test_admin_lockdown_and_restore(
+    module_store: ModuleStore, principals: Principals, mode: str
+) -> None:
     """Lockdown refuses another admin's token, sign-in and integrations; restore undoes it."""
     store = module_store
     other = store.admin_token(principals.admin_user, principals.admin_password)
@@ -143,7 +147,7 @@ def test_admin_lockdown_and_restore(module_store: ModuleStore, principals: Princ
         return store.http.get(url, headers=principals.signed("GET", url)).status_code
 
     assert integration_status() == 200
-    locked = store.ok("POST", "/admins/lockdown", _reason(store, "stolen admin"))
+    locked = store.ok("POST", "/admins/lockdown", {"mode": mode, **_reason(store, "stolen admin")})
     try:
         assert principals.admin_id in locked["admin_ids"]
         assert store.core("GET", principals.admin_control, token=other).status_code == 401
@@ -151,11 +155,17 @@ def test_admin_lockdown_and_restore(module_store: ModuleStore, principals: Princ
             "/rest/V1/integration/admin/token",
             json={"username": principals.admin_user, "password": principals.admin_password},
         )
-        assert sign_in.status_code == 401
+        # A locked admin still gets a REST token: Magento checks lock_expires only in the admin
+        # panel's login observer (php-module/README.md says to prefer "deactivate").
+        assert sign_in.status_code == (401 if mode == "deactivate" else 200)
         assert integration_status() == 401
-        admins = {a["username"]: a["is_active"] for a in store.ok("GET", "/admins")["items"]}
-        assert admins[principals.admin_user] is False
-        assert admins[store.store.admin_user] is True  # the caller is kept
+        admins = {a["username"]: a for a in store.ok("GET", "/admins")["items"]}
+        if mode == "deactivate":
+            assert admins[principals.admin_user]["is_active"] is False
+        else:
+            assert admins[principals.admin_user]["is_active"] is True
+            assert admins[principals.admin_user]["lock_expires"] is not None
+        assert admins[store.store.admin_user]["is_active"] is True  # the caller is kept
     finally:
         # Revive the integration's tokens: the next run signs with the same ones (the default,
         # reissue, replaces them; see tests/adversarial/test_17_*).
@@ -194,6 +204,22 @@ def test_terminate_sessions_revokes_a_customer_token(module_store: ModuleStore) 
     refused = store.core("GET", "/V1/customers/me", token=token)
     assert (refused.status_code, error_of(refused)["parameters"]) == (401, {"resources": "self"})
     assert store.core("GET", "/V1/customers/me", token=bystander).status_code == 200
+
+
+def test_terminate_admin_sessions_keeps_the_caller(
+    module_store: ModuleStore, principals: Principals
+) -> None:
+    """Ending another admin's sessions revokes its token; the calling admin's token still works."""
+    store = module_store
+    other = store.admin_token(principals.admin_user, principals.admin_password)
+    ended = store.ok(
+        "POST",
+        "/sessions/terminate",
+        {"scope": "admins", "adminIds": [principals.admin_id], **_reason(store, "stolen admin")},
+    )
+    assert (ended["admin_tokens_revoked"], ended["customer_tokens_revoked"]) == (1, 0)
+    assert store.core("GET", principals.admin_control, token=other).status_code == 401
+    assert store.core("GET", "/V1/store/storeConfigs").status_code == 200
 
 
 def test_force_password_reset_refuses_the_old_password(module_store: ModuleStore) -> None:
@@ -247,9 +273,30 @@ def test_maintenance_closes_the_storefront_and_reopens_it(
     assert "Back soon" in page.text
     assert store.core("GET", "/V1/store/storeConfigs").status_code == 200
     assert store.ok("GET", "/maintenance")["mode"] == "storefront"
-    store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")})
+    # Reopening with an idempotency key: the repeat is a replay, applied once.
+    key = f"module-test-{secrets.token_hex(8)}"
+    opened = store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")}, key=key)
+    again = store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")}, key=key)
+    assert again == {**opened, "replayed": True}
     assert store.http.get("/").status_code == 200
     assert store.ok("GET", "/maintenance")["mode"] == "off"
+    modes = [json.loads(record["request"])["mode"] for record in store.actions_of_incident()]
+    assert sorted(modes) == ["off", "storefront"]
+
+
+def test_maintenance_checkout_mode_closes_only_checkout(module_store: ModuleStore) -> None:
+    """Checkout mode: the checkout answers 503 while the home and product pages stay open."""
+    store = module_store
+    body = {"mode": "checkout", "retryAfter": 300, **_reason(store, "skimmer in checkout")}
+    store.ok("PUT", "/maintenance", body)
+    try:
+        checkout = store.http.get("/checkout/")
+        assert (checkout.status_code, checkout.headers.get("retry-after")) == (503, "300")
+        assert store.http.get("/").status_code == 200
+        assert store.page_status(f"/{store.url_key('IR-SKU-025')}.html") == 200
+    finally:
+        store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")})
+    assert store.http.get("/checkout/").status_code != 503
 
 
 @pytest.mark.tools
