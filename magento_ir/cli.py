@@ -564,8 +564,11 @@ def rollback(  # noqa: PLR0917 - one parameter per command-line option
         if not applied:
             console.print("Nothing to roll back: no applied step in the journal.")
             raise typer.Exit(int(ExitCode.OK))
-        names = ", ".join(_undo_line(state) for state in reversed(applied))
-        _confirm(f"Roll back {names} on {incident.store.base_url}?", yes)
+        # What will be undone, and what comes back with it, is shown even with --yes.
+        console.print("Rolling back, newest first:", highlight=False)
+        for state in reversed(applied):
+            console.print(f"  {_undo_line(state)}", highlight=False, markup=False, soft_wrap=True)
+        _confirm(f"Roll back these {len(applied)} steps on {incident.store.base_url}?", yes)
         report = incident.rollback(step, force=force)
         console.print(_summary_table(f"Rollback of {incident.id}", list(report.steps)))
         raise typer.Exit(int(_exit_for(list(report.steps))))

@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from typer.testing import CliRunner
 
 from magento_ir import AuthenticationError, MagentoClient, OAuth1Credentials
+from magento_ir._cli_config import ExitCode
+from magento_ir.cli import app
 from magento_ir.containment import Incident, LockdownAdmins, load_playbook
 from tests.adversarial._verdicts import KEY
 from tests.containment.conftest import BASE_URL, make_store
@@ -15,6 +18,7 @@ from tests.containment.conftest import BASE_URL, make_store
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from magento_ir.sandbox import Sandbox
     from tests.containment.conftest import Store
 
 pytestmark = pytest.mark.usefixtures("no_waits")
@@ -92,3 +96,16 @@ def test_the_admin_lockdown_playbooks_reissue(name: str) -> None:
     ]
     assert lockdowns
     assert all(action.restore_tokens == "reissue" for action in lockdowns)
+
+
+def test_the_rollback_command_says_which_tokens_come_back(served: Sandbox) -> None:
+    """`magento-ir rollback` names, before it writes, the integrations a restore re-issues."""
+    runner = CliRunner()
+    contained = runner.invoke(app, ["contain", "--action", "lockdown_admins", "--yes"])
+    assert contained.exit_code == ExitCode.OK, contained.output
+    rolled = runner.invoke(app, ["rollback", "--yes"])
+    assert rolled.exit_code == ExitCode.OK, rolled.output
+    text = " ".join(rolled.output.split())
+    assert "integrations 1, 2 get new access tokens; their revoked tokens stay dead" in text
+    with served.lock:
+        assert served.state.integrations[1].status == 1
