@@ -569,7 +569,9 @@ class RevokeOwnCustomerToken(Action):
             ctx.connection.base_url,
             auth=credentials,
             transport=ctx.connection.transport,
+            timeout=ctx.connection.timeout,
             max_retries=ctx.connection.max_retries,
+            allow_insecure_http=ctx.connection.allow_insecure_http,
         )
         async with customer:
             # Revoking twice is harmless (it only moves the cut-off), but the route is a POST

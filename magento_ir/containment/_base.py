@@ -296,7 +296,9 @@ def _probe_client(ctx: Context, auth: Auth | None, max_retries: int) -> AsyncMag
         ctx.connection.base_url,
         auth=auth,
         transport=ctx.connection.transport,
+        timeout=ctx.connection.timeout,
         max_retries=max_retries,
+        allow_insecure_http=ctx.connection.allow_insecure_http,
     )
 
 
