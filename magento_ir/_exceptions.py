@@ -96,11 +96,22 @@ class APIConnectionError(APIError):
     """No HTTP response: DNS failure, refused connection, TLS error, dropped connection.
 
     `request_sent` is False when no connection was made, so Magento cannot have acted on it.
+    `retryable` is False when no retry can fix it (the host name does not resolve, nothing
+    listens on the port, TLS cannot be agreed, plain HTTP on a TLS port): the message says
+    what to change.
     """
 
-    def __init__(self, message: str, *, request: RequestInfo, request_sent: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: RequestInfo,
+        request_sent: bool = True,
+        retryable: bool = True,
+    ) -> None:
         super().__init__(message, request=request)
         self.request_sent = request_sent
+        self.retryable = retryable
 
 
 class APITimeoutError(APIConnectionError):

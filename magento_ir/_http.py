@@ -1,23 +1,34 @@
 """The transport seam: the only module that imports httpx.
 
-httpx exceptions are mapped to ours here, once (as httpx maps httpcore's). Sleeping lives here
-too, so `set_testing(True)` can remove every retry and polling wait in one place.
+httpx exceptions are mapped to ours here, once (as httpx maps httpcore's); connection failures
+no retry can fix (DNS, refused, TLS) are told apart from the rest. Sleeping lives here too, so
+`set_testing(True)` can remove every retry and polling wait in one place.
+
+Time and size: a request runs under a deadline (`deadline` / `async_deadline`) that bounds it
+from connect to the last body byte, not only each socket read, and its body is read as a stream
+that stops at a size cap (`read_body` / `async_read_body`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import ssl
 import time
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import httpcore
 import httpx
 
 from magento_ir._core.redact import redact_text
+from magento_ir._core.responses import response_too_large
 from magento_ir._exceptions import APIConnectionError, APITimeoutError, RequestInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
 __all__ = [
     "AsyncBaseTransport",
@@ -25,10 +36,17 @@ __all__ = [
     "AsyncHTTPTransport",
     "BaseTransport",
     "Client",
+    "Reply",
     "Request",
     "Response",
+    "async_deadline",
+    "async_new_client",
+    "async_read_body",
     "async_sleep",
+    "deadline",
     "map_transport_errors",
+    "new_client",
+    "read_body",
     "sends_over_network",
     "set_testing",
     "sleep",
@@ -42,6 +60,180 @@ AsyncHTTPTransport = httpx.AsyncHTTPTransport
 Request = httpx.Request
 Response = httpx.Response
 Timeout = httpx.Timeout
+
+_HTTP_SUCCESS = range(200, 300)
+# OpenSSL's reasons when the peer answered a TLS hello with something that is not TLS.
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A response read whole (within the size cap): status, headers and body bytes."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return self.status_code in _HTTP_SUCCESS
+
+
+# When the request being sent must be done (time.monotonic()); None outside a request.
+_DEADLINE: ContextVar[float | None] = ContextVar("magento_ir_deadline", default=None)
+
+
+def _left(timeout: float | None, error: type[Exception]) -> float | None:
+    """The smaller of an operation's own timeout and what is left until the deadline."""
+    deadline_at = _DEADLINE.get()
+    if deadline_at is None:
+        return timeout
+    left = deadline_at - time.monotonic()
+    if left <= 0:
+        raise error("the request's overall deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:  # noqa: ANN401 - httpcore's signature
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's socket backend with the request's deadline applied to every operation.
+
+    The blocking client cannot be cancelled from outside, so the deadline is enforced where it
+    blocks: a server trickling one byte a second never lets a per-read timeout expire.
+    """
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        timeout = _left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def new_client(transport: BaseTransport | None) -> Client:
+    """A blocking httpx client; on the default transport, requests keep their deadline."""
+    if transport is None:
+        network = httpx.HTTPTransport()
+        # httpx offers no way to pass httpcore a network backend: set it on the pool it made.
+        pool = network._pool  # noqa: SLF001
+        pool._network_backend = _DeadlineBackend(pool._network_backend)  # noqa: SLF001
+        transport = network
+    return Client(transport=transport, follow_redirects=False)
+
+
+def async_new_client(transport: AsyncBaseTransport | None) -> AsyncClient:
+    """An async httpx client (`async_deadline` cancels whatever transport it has)."""
+    return AsyncClient(transport=transport, follow_redirects=False)
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Bound the request sent inside to `seconds` in all (socket operations and body reads)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+@asynccontextmanager
+async def async_deadline(seconds: float) -> AsyncIterator[None]:
+    """Bound the request awaited inside to `seconds` in all; TimeoutError when it runs out."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _check_size(response: Response, size: int, limit: int, request: RequestInfo) -> None:
+    if size > limit:
+        raise response_too_large(
+            request=request,
+            status_code=response.status_code,
+            content_type=response.headers.get("Content-Type"),
+            limit=limit,
+        )
+
+
+def _declared_size(response: Response) -> int:
+    declared = response.headers.get("Content-Length", "")
+    return int(declared) if declared.isdigit() else 0
+
+
+def _check_deadline() -> None:
+    # For transports without the deadline backend: at least stop between chunks.
+    _left(None, httpx.ReadTimeout)
+
+
+def read_body(response: Response, limit: int, request: RequestInfo) -> bytes:
+    """The decoded body of a streamed response, refused once it passes `limit` bytes."""
+    _check_size(response, _declared_size(response), limit, request)
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        _check_size(response, len(body), limit, request)
+        _check_deadline()
+    return bytes(body)
+
+
+async def async_read_body(response: Response, limit: int, request: RequestInfo) -> bytes:
+    """The decoded body of a streamed response, refused once it passes `limit` bytes."""
+    _check_size(response, _declared_size(response), limit, request)
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        _check_size(response, len(body), limit, request)
+        _check_deadline()
+    return bytes(body)
 
 
 def sends_over_network(
@@ -81,9 +273,57 @@ async def async_sleep(seconds: float) -> None:
     await asyncio.sleep(0 if _Testing.waits_removed else seconds)
 
 
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything it was raised from or during (groups included)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [link for link in (current.__cause__, current.__context__) if link is not None]
+        if isinstance(current, BaseExceptionGroup):
+            pending += current.exceptions
+
+
+def unreachable_reason(error: BaseException, host: str) -> str | None:
+    """Why a connection cannot be made in a way no retry fixes, with the likely fix; else None."""
+    for cause in _chain(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (
+                f"the TLS certificate of {host} was refused ({cause.verify_message}): fix the "
+                "store's certificate chain, or use the host name the certificate was issued for"
+            )
+        if isinstance(cause, ssl.SSLError) and cause.reason in _NOT_TLS_REASONS:
+            plain = host.replace("https://", "http://", 1)
+            return (
+                f"{host} answered the TLS handshake in plain HTTP: the store speaks plain HTTP "
+                f"on this port: use {plain} (a local test store), or the store's HTTPS port"
+            )
+        if isinstance(cause, ssl.SSLError):
+            return (
+                f"the TLS handshake with {host} failed ({cause.reason or cause}): the store and "
+                "this machine share no TLS version or cipher; the store must offer TLS 1.2 or newer"
+            )
+        if isinstance(cause, socket.gaierror):
+            return (
+                f"the host name in {host} could not be resolved ({cause.strerror}): check its "
+                "spelling in base_url, and this machine's DNS or VPN"
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return (
+                f"{host} refused the connection: nothing listens on that port; check the port "
+                "in base_url and that the store's web server is running"
+            )
+    return None
+
+
 @contextmanager
 def map_transport_errors(request: RequestInfo, host: str) -> Iterator[None]:
-    """Re-raise httpx transport failures as APIConnectionError / APITimeoutError."""
+    """Re-raise httpx transport failures (and deadline expiry) as APIConnectionError /
+    APITimeoutError; `.retryable` is False when no retry can fix the failure."""
     try:
         yield
     except httpx.ConnectTimeout as exc:
@@ -93,18 +333,25 @@ def map_transport_errors(request: RequestInfo, host: str) -> Iterator[None]:
             request=request,
             request_sent=False,
         ) from exc
-    except httpx.TimeoutException as exc:
+    except (httpx.TimeoutException, TimeoutError) as exc:
         raise APITimeoutError(
-            f"{host} did not answer in time ({type(exc).__name__}); raise timeout=... if the "
-            "store is slow, or check its health",
+            f"{host} did not answer in time ({type(exc).__name__}); the timeout bounds the "
+            "whole request, from connect to the last byte: raise timeout=... (CLI: --timeout) "
+            "if the store is slow, or check its health",
             request=request,
         ) from exc
     except httpx.ConnectError as exc:
+        reason = unreachable_reason(exc, host)
         raise APIConnectionError(
-            f"could not connect to {host}: {redact_text(str(exc)) or type(exc).__name__} — check "
-            "the host and port in base_url, DNS, and that the store is up",
+            f"could not connect to {host}: "
+            + (
+                reason
+                or f"{redact_text(str(exc)) or type(exc).__name__} — check the host and port "
+                "in base_url, DNS, and that the store is up"
+            ),
             request=request,
             request_sent=False,
+            retryable=reason is None,
         ) from exc
     except httpx.TransportError as exc:
         raise APIConnectionError(

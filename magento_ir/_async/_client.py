@@ -73,7 +73,11 @@ from magento_ir._exceptions import (
 from magento_ir._http import (
     AsyncBaseTransport,
     AsyncClient,
-    Response,
+    Reply,
+    Request,
+    async_deadline,
+    async_new_client,
+    async_read_body,
     async_sleep,
     map_transport_errors,
     sends_over_network,
@@ -92,6 +96,8 @@ if TYPE_CHECKING:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 USER_AGENT = f"magento-ir/{__version__}"
+# Far above any page Magento sends (a 300-item page is a few MiB); a bigger body is refused.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 _ROUTABLE_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _HTTP_UNAUTHORIZED = 401
 _TWO_FACTOR_MARKERS = ("2fa", "two-factor")
@@ -119,12 +125,14 @@ class AsyncRequester:
         timeout: float,
         policy: RetryPolicy,
         headers: Mapping[str, str],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.session = session
         self.url = url
         self.timeout = timeout
         self.policy = policy
         self.headers = dict(headers)
+        self.max_response_bytes = max_response_bytes
 
     async def rest(
         self,
@@ -206,7 +214,7 @@ class AsyncRequester:
         idempotent: bool | None,
         authenticated: bool,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[Response, RequestInfo]:
+    ) -> tuple[Reply, RequestInfo]:
         """Send with retries; a 401 on a token that was not fresh logs in again, exactly once."""
         headers = {**self.headers, **(extra_headers or {})}
         content = None
@@ -240,7 +248,7 @@ class AsyncRequester:
         *,
         idempotent: bool | None,
         authenticated: bool,
-    ) -> tuple[Response, str | None, bool]:
+    ) -> tuple[Reply, str | None, bool]:
         auth = self.session.auth if authenticated else None
         token: str | None = None
         fresh = False
@@ -258,9 +266,7 @@ class AsyncRequester:
             before_sleep=partial(self._log_retry, method, url),
             reraise=True,
         )
-        response: Response = await retrying(
-            self._attempt, method, url, headers, content, info, signer
-        )
+        response: Reply = await retrying(self._attempt, method, url, headers, content, info, signer)
         return response, token, fresh
 
     async def _attempt(  # noqa: PLR0917 - tenacity passes the request's parts positionally
@@ -271,18 +277,30 @@ class AsyncRequester:
         content: bytes | None,
         info: RequestInfo,
         signer: OAuth1Credentials | None,
-    ) -> Response:
+    ) -> Reply:
         if signer is not None:
             # A new nonce per attempt: Magento refuses a nonce it has seen.
             headers = {**headers, "Authorization": signer.authorization(method, url)}
         log_request(method, url)
         started = time.monotonic()
+        request = self.session.http.build_request(
+            method, url, content=content, headers=headers, timeout=self.timeout
+        )
         with map_transport_errors(info, self.url.origin):
-            response = await self.session.http.request(
-                method, url, content=content, headers=headers, timeout=self.timeout
-            )
-        log_response(method, url, response.status_code, time.monotonic() - started)
-        return response
+            reply = await self._exchange(request, info)
+        log_response(method, url, reply.status_code, time.monotonic() - started)
+        return reply
+
+    async def _exchange(self, request: Request, info: RequestInfo) -> Reply:
+        # `timeout` bounds the whole exchange, not only each socket read: a store trickling
+        # bytes cannot hold a call; the body is streamed and refused past the size cap.
+        async with async_deadline(self.timeout):
+            response = await self.session.http.send(request, stream=True)
+            try:
+                body = await async_read_body(response, self.max_response_bytes, info)
+            finally:
+                await response.aclose()
+        return Reply(response.status_code, response.headers, body)
 
     def _should_retry(self, method: str, idempotent: bool | None, state: RetryCallState) -> bool:
         outcome = state.outcome
@@ -294,7 +312,12 @@ class AsyncRequester:
             error = outcome.exception()
             if not isinstance(error, APIConnectionError):
                 return False
-            failure = Failure.TRANSPORT if error.request_sent else Failure.CONNECT
+            if not error.retryable:
+                failure = Failure.UNREACHABLE
+            elif error.request_sent:
+                failure = Failure.TRANSPORT
+            else:
+                failure = Failure.CONNECT
         else:
             status_code = outcome.result().status_code
         return should_retry(
@@ -456,6 +479,8 @@ class AsyncMagentoClient(HoldsSecret):
     """A typed client for one Magento store's REST and GraphQL APIs.
 
     `base_url` is the store's root URL (`https://shop.example.com`, with or without `/rest`).
+    `timeout` bounds each request attempt as a whole (connect to last byte, in seconds);
+    response bodies past `max_response_bytes` (64 MiB) are refused while being read.
     Credentials are not sent over plain `http://` to a host other than this machine unless
     `allow_insecure_http=True`.
     Use it as a context manager, or call `close()`. It holds credentials, so it is never pickled
@@ -474,6 +499,7 @@ class AsyncMagentoClient(HoldsSecret):
         http_client: AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if transport is not None and http_client is not None:
             raise ConfigurationError(
@@ -486,7 +512,7 @@ class AsyncMagentoClient(HoldsSecret):
             allow_insecure_http=allow_insecure_http,
         )
         owns_http = http_client is None
-        http = http_client or AsyncClient(transport=transport, follow_redirects=False)
+        http = http_client or async_new_client(transport)
         headers = {
             "Accept": "application/json",
             **(default_headers or {}),
@@ -501,6 +527,7 @@ class AsyncMagentoClient(HoldsSecret):
                 timeout=_check_timeout(timeout),
                 policy=RetryPolicy(max_retries=_check_retries(max_retries)),
                 headers=headers,
+                max_response_bytes=_check_size_cap(max_response_bytes),
             )
         )
 
@@ -547,11 +574,18 @@ class AsyncMagentoClient(HoldsSecret):
                 timeout=requester.timeout,
                 policy=requester.policy,
                 headers=requester.headers,
+                max_response_bytes=requester.max_response_bytes,
             )
         )
 
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A client with another timeout and/or retry budget, sharing pool and auth."""
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Self:
+        """A client with another timeout, retry budget or size cap, sharing pool and auth."""
         requester = self._requester
         policy = requester.policy
         if max_retries is not None:
@@ -568,6 +602,9 @@ class AsyncMagentoClient(HoldsSecret):
                 timeout=_check_timeout(timeout) if timeout is not None else requester.timeout,
                 policy=policy,
                 headers=requester.headers,
+                max_response_bytes=_check_size_cap(max_response_bytes)
+                if max_response_bytes is not None
+                else requester.max_response_bytes,
             )
         )
 
@@ -613,6 +650,15 @@ def _check_timeout(timeout: float) -> float:
     if timeout <= 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds (got {timeout})")
     return timeout
+
+
+def _check_size_cap(max_response_bytes: int) -> int:
+    if max_response_bytes < 1:
+        raise ConfigurationError(
+            f"max_response_bytes must be 1 or more (got {max_response_bytes}); the default is "
+            f"{DEFAULT_MAX_RESPONSE_BYTES} (64 MiB)"
+        )
+    return max_response_bytes
 
 
 def _check_retries(max_retries: int) -> int:

@@ -114,6 +114,20 @@ def unexpected_response(
     )
 
 
+def response_too_large(
+    *, request: RequestInfo, status_code: int, content_type: str | None, limit: int
+) -> UnexpectedResponseError:
+    """The error for a response body past the size cap (reading stopped there)."""
+    return UnexpectedResponseError(
+        f"the response is larger than max_response_bytes={limit} ({limit / 2**20:g} MiB), so "
+        "reading stopped there: if the store really answers this much, ask for less (a smaller "
+        "pageSize) or raise max_response_bytes=...",
+        request=request,
+        status_code=status_code,
+        content_type=content_type,
+    )
+
+
 def _clean(text: str) -> str:
     collapsed = redact_text(" ".join(html.unescape(text[:_SNIPPET_WINDOW]).split()))
     if len(collapsed) > _SNIPPET_LENGTH:

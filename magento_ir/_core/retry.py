@@ -22,6 +22,8 @@ class Failure(Enum):
     CONNECT = "connect"
     # The request may have reached Magento (read timeout, dropped connection).
     TRANSPORT = "transport"
+    # No connection can be made and retrying will not change that (DNS, refused, TLS).
+    UNREACHABLE = "unreachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def should_retry(
     max_retries: int,
 ) -> bool:
     """Whether to send the request again after this attempt."""
-    if retries_done >= max_retries:
+    if retries_done >= max_retries or failure is Failure.UNREACHABLE:
         return False
     if failure is Failure.CONNECT:
         return True

@@ -57,8 +57,12 @@ from magento_ir._exceptions import (
 from magento_ir._http import (
     BaseTransport,
     Client,
-    Response,
+    Reply,
+    Request,
+    deadline,
     map_transport_errors,
+    new_client,
+    read_body,
     sends_over_network,
     sleep,
 )
@@ -93,6 +97,8 @@ if TYPE_CHECKING:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 USER_AGENT = f"magento-ir/{__version__}"
+# Far above any page Magento sends (a 300-item page is a few MiB); a bigger body is refused.
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 2**20
 _ROUTABLE_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 _HTTP_UNAUTHORIZED = 401
 _TWO_FACTOR_MARKERS = ("2fa", "two-factor")
@@ -120,12 +126,14 @@ class Requester:
         timeout: float,
         policy: RetryPolicy,
         headers: Mapping[str, str],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.session = session
         self.url = url
         self.timeout = timeout
         self.policy = policy
         self.headers = dict(headers)
+        self.max_response_bytes = max_response_bytes
 
     def rest(
         self,
@@ -207,7 +215,7 @@ class Requester:
         idempotent: bool | None,
         authenticated: bool,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[Response, RequestInfo]:
+    ) -> tuple[Reply, RequestInfo]:
         """Send with retries; a 401 on a token that was not fresh logs in again, exactly once."""
         headers = {**self.headers, **(extra_headers or {})}
         content = None
@@ -241,7 +249,7 @@ class Requester:
         *,
         idempotent: bool | None,
         authenticated: bool,
-    ) -> tuple[Response, str | None, bool]:
+    ) -> tuple[Reply, str | None, bool]:
         auth = self.session.auth if authenticated else None
         token: str | None = None
         fresh = False
@@ -259,7 +267,7 @@ class Requester:
             before_sleep=partial(self._log_retry, method, url),
             reraise=True,
         )
-        response: Response = retrying(self._attempt, method, url, headers, content, info, signer)
+        response: Reply = retrying(self._attempt, method, url, headers, content, info, signer)
         return response, token, fresh
 
     def _attempt(  # noqa: PLR0917 - tenacity passes the request's parts positionally
@@ -270,18 +278,30 @@ class Requester:
         content: bytes | None,
         info: RequestInfo,
         signer: OAuth1Credentials | None,
-    ) -> Response:
+    ) -> Reply:
         if signer is not None:
             # A new nonce per attempt: Magento refuses a nonce it has seen.
             headers = {**headers, "Authorization": signer.authorization(method, url)}
         log_request(method, url)
         started = time.monotonic()
+        request = self.session.http.build_request(
+            method, url, content=content, headers=headers, timeout=self.timeout
+        )
         with map_transport_errors(info, self.url.origin):
-            response = self.session.http.request(
-                method, url, content=content, headers=headers, timeout=self.timeout
-            )
-        log_response(method, url, response.status_code, time.monotonic() - started)
-        return response
+            reply = self._exchange(request, info)
+        log_response(method, url, reply.status_code, time.monotonic() - started)
+        return reply
+
+    def _exchange(self, request: Request, info: RequestInfo) -> Reply:
+        # `timeout` bounds the whole exchange, not only each socket read: a store trickling
+        # bytes cannot hold a call; the body is streamed and refused past the size cap.
+        with deadline(self.timeout):
+            response = self.session.http.send(request, stream=True)
+            try:
+                body = read_body(response, self.max_response_bytes, info)
+            finally:
+                response.close()
+        return Reply(response.status_code, response.headers, body)
 
     def _should_retry(self, method: str, idempotent: bool | None, state: RetryCallState) -> bool:
         outcome = state.outcome
@@ -293,7 +313,12 @@ class Requester:
             error = outcome.exception()
             if not isinstance(error, APIConnectionError):
                 return False
-            failure = Failure.TRANSPORT if error.request_sent else Failure.CONNECT
+            if not error.retryable:
+                failure = Failure.UNREACHABLE
+            elif error.request_sent:
+                failure = Failure.TRANSPORT
+            else:
+                failure = Failure.CONNECT
         else:
             status_code = outcome.result().status_code
         return should_retry(
@@ -452,6 +477,8 @@ class MagentoClient(HoldsSecret):
     """A typed client for one Magento store's REST and GraphQL APIs.
 
     `base_url` is the store's root URL (`https://shop.example.com`, with or without `/rest`).
+    `timeout` bounds each request attempt as a whole (connect to last byte, in seconds);
+    response bodies past `max_response_bytes` (64 MiB) are refused while being read.
     Credentials are not sent over plain `http://` to a host other than this machine unless
     `allow_insecure_http=True`.
     Use it as a context manager, or call `close()`. It holds credentials, so it is never pickled
@@ -470,6 +497,7 @@ class MagentoClient(HoldsSecret):
         http_client: Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if transport is not None and http_client is not None:
             raise ConfigurationError(
@@ -482,7 +510,7 @@ class MagentoClient(HoldsSecret):
             allow_insecure_http=allow_insecure_http,
         )
         owns_http = http_client is None
-        http = http_client or Client(transport=transport, follow_redirects=False)
+        http = http_client or new_client(transport)
         headers = {
             "Accept": "application/json",
             **(default_headers or {}),
@@ -497,6 +525,7 @@ class MagentoClient(HoldsSecret):
                 timeout=_check_timeout(timeout),
                 policy=RetryPolicy(max_retries=_check_retries(max_retries)),
                 headers=headers,
+                max_response_bytes=_check_size_cap(max_response_bytes),
             )
         )
 
@@ -543,11 +572,18 @@ class MagentoClient(HoldsSecret):
                 timeout=requester.timeout,
                 policy=requester.policy,
                 headers=requester.headers,
+                max_response_bytes=requester.max_response_bytes,
             )
         )
 
-    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
-        """A client with another timeout and/or retry budget, sharing pool and auth."""
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+    ) -> Self:
+        """A client with another timeout, retry budget or size cap, sharing pool and auth."""
         requester = self._requester
         policy = requester.policy
         if max_retries is not None:
@@ -564,6 +600,9 @@ class MagentoClient(HoldsSecret):
                 timeout=_check_timeout(timeout) if timeout is not None else requester.timeout,
                 policy=policy,
                 headers=requester.headers,
+                max_response_bytes=_check_size_cap(max_response_bytes)
+                if max_response_bytes is not None
+                else requester.max_response_bytes,
             )
         )
 
@@ -609,6 +648,15 @@ def _check_timeout(timeout: float) -> float:
     if timeout <= 0:
         raise ConfigurationError(f"timeout must be a positive number of seconds (got {timeout})")
     return timeout
+
+
+def _check_size_cap(max_response_bytes: int) -> int:
+    if max_response_bytes < 1:
+        raise ConfigurationError(
+            f"max_response_bytes must be 1 or more (got {max_response_bytes}); the default is "
+            f"{DEFAULT_MAX_RESPONSE_BYTES} (64 MiB)"
+        )
+    return max_response_bytes
 
 
 def _check_retries(max_retries: int) -> int:

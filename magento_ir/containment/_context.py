@@ -217,8 +217,8 @@ class Context:
             try:
                 with map_transport_errors(info, str(self.storefront.base_url)):
                     response = await self.storefront.request(method, path, data=data)
-            except APIConnectionError:
-                if attempt == _PROBE_ATTEMPTS - 1:
+            except APIConnectionError as error:
+                if attempt == _PROBE_ATTEMPTS - 1 or not error.retryable:
                     raise
             else:
                 if accept(response) or response.status_code not in _TRANSIENT:

@@ -241,3 +241,18 @@ def test_graphql_without_errors_list(status: int, body: bytes, error_class: type
     """A GraphQL answer without data or errors[] is reported like any other unexpected answer."""
     with pytest.raises(error_class):
         _graphql(status, body)
+
+
+def test_response_too_large_names_the_cap_and_the_fix() -> None:
+    """A body past the cap: UnexpectedResponseError naming the cap in bytes and MiB."""
+    from magento_ir._core.responses import response_too_large  # noqa: PLC0415
+
+    error = response_too_large(
+        request=RequestInfo("GET", "/V1/orders"),
+        status_code=200,
+        content_type="application/json",
+        limit=3 * 2**20,
+    )
+    assert "max_response_bytes=3145728 (3 MiB)" in str(error)
+    assert "pageSize" in str(error)
+    assert (error.status_code, error.content_type) == (200, "application/json")

@@ -60,6 +60,7 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
         ("POST", None, None, Failure.CONNECT, 0, True),
         ("POST", None, None, Failure.TRANSPORT, 0, False),
         ("GET", None, None, Failure.TRANSPORT, 1, True),
+        ("GET", None, None, Failure.UNREACHABLE, 0, False),
     ],
 )
 def test_should_retry(  # noqa: PLR0917 - one parametrised case per row
