@@ -20,6 +20,7 @@ from magento_ir._exceptions import (
     UnexpectedResponseError,
 )
 from magento_ir._http import set_testing
+from magento_ir._logging import configure_logging
 from magento_ir._sync import MagentoClient
 from magento_ir._version import __version__
 from magento_ir.auth import AdminCredentials, BearerToken, CustomerCredentials, OAuth1Credentials
@@ -53,5 +54,6 @@ __all__ = [
     "SortDirection",
     "UnexpectedResponseError",
     "__version__",
+    "configure_logging",
     "set_testing",
 ]

@@ -42,6 +42,21 @@ def redact_third_party_loggers() -> None:
             third_party.addFilter(RedactingFilter())
 
 
+def configure_logging(
+    level: int = logging.DEBUG, handler: logging.Handler | None = None
+) -> logging.Handler:
+    """Log magento_ir's request lines at `level` to `handler` (default: stderr), redacted.
+
+    The loggers of httpx and httpcore are filtered too (their DEBUG lines show response
+    headers such as `Set-Cookie`, and full URLs), wherever their records go. Returns the handler.
+    """
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    enable_logging(handler, level)
+    return handler
+
+
 def enable_logging(handler: logging.Handler, level: int = logging.DEBUG) -> None:
     """Send the `magento_ir` logger's lines at `level` to `handler`, everything redacted."""
     if not any(isinstance(item, RedactingFilter) for item in handler.filters):

@@ -162,3 +162,28 @@ def test_verbose_cli_logs_no_secret_from_any_logger(caplog: pytest.LogCaptureFix
     assert result.exit_code == ExitCode.AUTHENTICATION, result.output
     _assert_clean(logged + result.output)
     assert token not in logged + result.output
+
+
+@pytest.mark.usefixtures("_cli_environment")
+def test_sdk_configure_logging_filters_httpx_and_httpcore(caplog: pytest.LogCaptureFixture) -> None:
+    """`magento_ir.configure_logging()` in a script: the same leaky store logs no secret, from
+    the SDK's logger or from httpx/httpcore, wherever their records go (here: the root)."""
+    import magento_ir  # noqa: PLC0415
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = magento_ir.configure_logging(logging.DEBUG, Collect())
+    with RawServer(_leaky_store) as server, caplog.at_level(logging.DEBUG):
+        client = magento_ir.MagentoClient(server.base_url, auth=BearerToken("t0k3n-0a1b"))
+        with pytest.raises(APIError):
+            client.request("GET", "/V1/store/websites")
+        client.close()
+    logged = "\n".join([*lines, *(record.getMessage() for record in caplog.records)])
+    assert handler in logging.getLogger("magento_ir").handlers
+    assert any(record.name.startswith("httpcore") for record in caplog.records)
+    _assert_clean(logged)
+    assert "t0k3n-0a1b" not in logged

@@ -70,6 +70,7 @@ def test_public_names() -> None:
         "SortDirection",
         "UnexpectedResponseError",
         "__version__",
+        "configure_logging",
         "set_testing",
     }
     for name in magento_ir.__all__:
