@@ -827,13 +827,19 @@ def _store_drill(
         from magento_ir.drill import StoreDrillOptions, run_store_drill  # noqa: PLC0415
 
         settings = _settings(ctx)
+        network: _Settings = ctx.find_root().obj
+        store = StoreConnection(
+            base_url=url,
+            auth=settings.auth(),
+            storefront_url=settings.storefront_url,
+            use_module=with_module,
+            timeout=network.timeout,
+            allow_insecure_http=network.allow_insecure_http,
+        )
+        # The drill counts requests through a transport of its own: check the URL here.
+        store.check_plaintext_credentials()
         options = StoreDrillOptions(
-            store=StoreConnection(
-                base_url=url,
-                auth=settings.auth(),
-                storefront_url=settings.storefront_url,
-                use_module=with_module,
-            ),
+            store=store,
             attacker=settings.canary_admin_credentials(),
             scenario=scenario,
             i_know_this_is_a_test_store=confirmed,
