@@ -6,12 +6,19 @@ namespace MagentoIr\IncidentResponse\Model\Action;
 
 use Magento\Authorization\Model\UserContextInterface;
 use Magento\Framework\App\ResourceConnection;
+use Magento\Framework\Exception\InputException;
+use Magento\Framework\Exception\NoSuchEntityException;
 use MagentoIr\IncidentResponse\Model\ActionLog\ActionLogWriter;
 use MagentoIr\IncidentResponse\Model\Idempotency\IdempotencyKeyReader;
 use MagentoIr\IncidentResponse\Model\Idempotency\IdempotencyStore;
 
 /**
  * Runs one containment write: idempotency, one database transaction, and an action-log record either way.
+ *
+ * The idempotency key is reserved inside the same transaction as the change, so a request that dies (a
+ * PHP fatal error, a killed process) leaves nothing behind: MySQL rolls the reservation back with the change.
+ * Every refusal after the request's shape was validated (unknown entities, idempotency conflicts, a second
+ * restore) is logged as "rejected", every other error as "failed"; a replay changes nothing and logs nothing.
  */
 final class ActionRunner
 {
@@ -30,7 +37,8 @@ final class ActionRunner
     }
 
     /**
-     * Applies $operation once per idempotency key and returns the response body with action_id and replayed.
+     * Applies $operation once per caller and idempotency key; returns the response body with action_id and
+     * replayed. Refusals that depend on the store's state belong inside $operation, so they are logged.
      *
      * @param array<string, mixed> $request the validated service parameters, as logged
      * @param callable(Caller): ActionOutcome $operation makes the change; runs inside a transaction
@@ -44,17 +52,27 @@ final class ActionRunner
         callable $operation
     ): array {
         $caller = $this->caller();
-        $key = $this->keyReader->read();
-        if ($key !== null) {
-            $requestHash = hash('sha256', $action . "\n" . json_encode($request, JSON_THROW_ON_ERROR));
-            $stored = $this->idempotencyStore->reserve($key, $action, $requestHash);
-            if ($stored !== null) {
-                return ['replayed' => true] + $stored;
-            }
+        try {
+            $key = $this->keyReader->read();
+        } catch (InputException $exception) {
+            $this->recordFailure($action, $caller, $reason, $incidentId, null, $request, $exception);
+            throw $exception;
         }
         $connection = $this->resource->getConnection();
         $connection->beginTransaction();
         try {
+            if ($key !== null) {
+                $stored = $this->idempotencyStore->reserve(
+                    $caller,
+                    $key,
+                    $action,
+                    hash('sha256', $action . "\n" . json_encode($request, JSON_THROW_ON_ERROR))
+                );
+                if ($stored !== null) {
+                    $connection->commit();
+                    return ['replayed' => true] + $stored;
+                }
+            }
             $outcome = $operation($caller);
             $actionId = $this->actionLog->append(
                 $action,
@@ -69,10 +87,11 @@ final class ActionRunner
             );
             $response = ['action_id' => $actionId, 'replayed' => false] + $outcome->result;
             if ($key !== null) {
-                $this->idempotencyStore->complete($key, $response);
+                $this->idempotencyStore->complete($caller, $key, $response);
             }
             $connection->commit();
         } catch (\Throwable $exception) {
+            // Undoes the change and the key's reservation alike: the key may be retried at once.
             $connection->rollBack();
             $this->recordFailure($action, $caller, $reason, $incidentId, $key, $request, $exception);
             throw $exception;
@@ -84,7 +103,17 @@ final class ActionRunner
     }
 
     /**
-     * Frees the idempotency key (so the request may be retried) and logs the failure.
+     * "rejected" for a refusal of the request (HTTP 4xx), "failed" for anything else.
+     */
+    public static function statusOf(\Throwable $exception): string
+    {
+        return $exception instanceof InputException || $exception instanceof NoSuchEntityException
+            ? ActionLogWriter::STATUS_REJECTED
+            : ActionLogWriter::STATUS_FAILED;
+    }
+
+    /**
+     * Logs a refused or failed request in its own transaction, after the change was rolled back.
      *
      * @param array<string, mixed> $request
      */
@@ -98,12 +127,9 @@ final class ActionRunner
         \Throwable $exception
     ): void {
         try {
-            if ($key !== null) {
-                $this->idempotencyStore->release($key);
-            }
             $this->actionLog->append(
                 $action,
-                ActionLogWriter::STATUS_FAILED,
+                self::statusOf($exception),
                 $caller,
                 $reason,
                 $incidentId,

@@ -63,6 +63,10 @@ final class Input
      */
     public function ids(string $field, array $ids, int $max = 100000): array
     {
+        // Counted before anything is built from the list: a huge list is refused for the price of count().
+        if (count($ids) > $max) {
+            throw $this->invalid($field, count($ids) . ' ids (at most ' . $max . ')');
+        }
         $clean = [];
         foreach ($ids as $id) {
             if (!is_int($id) && !(is_string($id) && ctype_digit($id))) {
@@ -73,9 +77,6 @@ final class Input
                 throw $this->invalid($field, (string) $id);
             }
             $clean[$id] = $id;
-        }
-        if (count($clean) > $max) {
-            throw $this->invalid($field, count($clean) . ' ids (at most ' . $max . ')');
         }
         return array_values($clean);
     }

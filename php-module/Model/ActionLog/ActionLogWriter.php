@@ -16,6 +16,8 @@ final class ActionLogWriter
     public const TABLE = 'magento_ir_action_log';
     public const STATUS_SUCCEEDED = 'succeeded';
     public const STATUS_FAILED = 'failed';
+    /** Refused before any change: unknown entities, idempotency conflicts, a second restore (HTTP 4xx). */
+    public const STATUS_REJECTED = 'rejected';
 
     public function __construct(
         private readonly ResourceConnection $resource,

@@ -56,13 +56,6 @@ final class RestoreAdmins implements RestoreAdminsInterface
                 self::INTEGRATION_TOKENS
             ),
         ];
-        $lockdown = $this->lockdownStore->find($lockdownId);
-        if ($lockdown === null) {
-            throw NoSuchEntityException::singleField('lockdownId', $lockdownId);
-        }
-        if ($lockdown['restored_at'] !== null) {
-            throw new InputException(new Phrase('Lockdown %1 was already restored.', [$lockdownId]));
-        }
         $response = $this->runner->run(
             self::ACTION,
             $request['reason'],
@@ -75,6 +68,14 @@ final class RestoreAdmins implements RestoreAdminsInterface
 
     private function restore(int $lockdownId, string $integrationTokens): ActionOutcome
     {
+        // Refused inside the action so the refusal (e.g. a second restore) is logged.
+        $lockdown = $this->lockdownStore->find($lockdownId);
+        if ($lockdown === null) {
+            throw NoSuchEntityException::singleField('lockdownId', $lockdownId);
+        }
+        if ($lockdown['restored_at'] !== null) {
+            throw new InputException(new Phrase('Lockdown %1 was already restored.', [$lockdownId]));
+        }
         $connection = $this->resource->getConnection();
         $reissued = [];
         $revived = [];

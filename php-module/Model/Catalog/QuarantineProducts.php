@@ -149,6 +149,9 @@ final class QuarantineProducts implements QuarantineProductsInterface
      */
     private function skus(array $skus): array
     {
+        if (count($skus) > self::MAX_SKUS) {
+            throw $this->input->invalid('skus', count($skus) . ' SKUs (at most ' . self::MAX_SKUS . ' per call)');
+        }
         $clean = [];
         foreach ($skus as $sku) {
             if (!is_string($sku) || trim($sku) === '' || mb_strlen($sku) > 64) {
@@ -159,9 +162,6 @@ final class QuarantineProducts implements QuarantineProductsInterface
         }
         if ($clean === []) {
             throw $this->input->required('skus');
-        }
-        if (count($clean) > self::MAX_SKUS) {
-            throw $this->input->invalid('skus', count($clean) . ' SKUs (at most ' . self::MAX_SKUS . ' per call)');
         }
         return array_values($clean);
     }

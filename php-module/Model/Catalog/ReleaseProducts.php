@@ -47,15 +47,18 @@ final class ReleaseProducts implements ReleaseProductsInterface
             'incidentId' => $this->input->incidentId($incidentId),
             'skus' => $this->skus($skus),
         ];
-        if (!$this->store->quarantineExists($quarantineId)) {
-            throw NoSuchEntityException::singleField('quarantineId', $quarantineId);
-        }
         $response = $this->runner->run(
             self::ACTION,
             $request['reason'],
             $request['incidentId'],
             $request,
-            fn (): ActionOutcome => $this->release($quarantineId, $request['skus'])
+            function () use ($quarantineId, $request): ActionOutcome {
+                // Refused inside the action so the refusal is logged.
+                if (!$this->store->quarantineExists($quarantineId)) {
+                    throw NoSuchEntityException::singleField('quarantineId', $quarantineId);
+                }
+                return $this->release($quarantineId, $request['skus']);
+            }
         );
         return ReleaseResult::fromArray($response);
     }
@@ -107,15 +110,15 @@ final class ReleaseProducts implements ReleaseProductsInterface
      */
     private function skus(array $skus): array
     {
+        if (count($skus) > QuarantineProducts::MAX_SKUS) {
+            throw $this->input->invalid('skus', count($skus) . ' SKUs (at most 10000 per call)');
+        }
         $clean = [];
         foreach ($skus as $sku) {
             if (!is_string($sku) || trim($sku) === '' || mb_strlen($sku) > 64) {
                 throw $this->input->invalid('skus', is_scalar($sku) ? (string) $sku : gettype($sku));
             }
             $clean[mb_strtolower($sku)] ??= $sku;
-        }
-        if (count($clean) > QuarantineProducts::MAX_SKUS) {
-            throw $this->input->invalid('skus', count($clean) . ' SKUs (at most 10000 per call)');
         }
         return array_values($clean);
     }

@@ -68,26 +68,38 @@ final class ForcePasswordReset implements ForcePasswordResetInterface
             ));
         }
         $condition = IdCondition::sql('entity_id', $request['customerIds']);
-        if ($sendResetEmail) {
-            $inScope = (int) $this->resource->getConnection()->fetchOne(
-                'SELECT COUNT(*) FROM ' . $this->resource->getTableName('customer_entity') . ' WHERE ' . $condition
-            );
-            if ($inScope > self::MAX_EMAILS_PER_CALL) {
-                throw new InputException(new Phrase(
-                    'sendResetEmail is limited to %max customers per call, this call has %count.'
-                    . ' Reset everyone without e-mail first, then send e-mails in pages of "customerIds".',
-                    ['max' => self::MAX_EMAILS_PER_CALL, 'count' => $inScope]
-                ));
-            }
-        }
         $response = $this->runner->run(
             self::ACTION,
             $request['reason'],
             $request['incidentId'],
             $request,
-            fn (): ActionOutcome => $this->reset($request, $condition)
+            function () use ($request, $condition, $sendResetEmail): ActionOutcome {
+                if ($sendResetEmail) {
+                    $this->refuseTooManyEmails($condition);
+                }
+                return $this->reset($request, $condition);
+            }
         );
         return PasswordResetResult::fromArray($response);
+    }
+
+    /**
+     * Refused inside the action so the refusal is logged.
+     *
+     * @throws InputException
+     */
+    private function refuseTooManyEmails(string $condition): void
+    {
+        $inScope = (int) $this->resource->getConnection()->fetchOne(
+            'SELECT COUNT(*) FROM ' . $this->resource->getTableName('customer_entity') . ' WHERE ' . $condition
+        );
+        if ($inScope > self::MAX_EMAILS_PER_CALL) {
+            throw new InputException(new Phrase(
+                'sendResetEmail is limited to %max customers per call, this call has %count.'
+                . ' Reset everyone without e-mail first, then send e-mails in pages of "customerIds".',
+                ['max' => self::MAX_EMAILS_PER_CALL, 'count' => $inScope]
+            ));
+        }
     }
 
     /**

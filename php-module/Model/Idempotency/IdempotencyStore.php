@@ -6,18 +6,23 @@ namespace MagentoIr\IncidentResponse\Model\Idempotency;
 
 use Magento\Framework\App\ResourceConnection;
 use Magento\Framework\DB\Adapter\DuplicateException;
+use Magento\Framework\DB\Adapter\LockWaitException;
 use Magento\Framework\Exception\InputException;
 use Magento\Framework\Phrase;
 use Magento\Framework\Stdlib\DateTime\DateTime;
+use MagentoIr\IncidentResponse\Model\Action\Caller;
 
 /**
- * Remembers the first response per idempotency key so a retried write changes nothing again.
+ * Remembers the first response per caller and idempotency key so a retried write changes nothing again.
+ *
+ * Keys are reserved inside the write's own database transaction (ActionRunner): a request that dies, even
+ * by a PHP fatal error, takes its reservation with it when MySQL rolls the transaction back, and a repeat
+ * waits on the row lock instead of seeing a half-done request. Each caller (admin user or integration) has
+ * its own key space: another caller's key is never replayed to, or refused for, you.
  */
 final class IdempotencyStore
 {
     public const TABLE = 'magento_ir_idempotency_key';
-    /** A first request still unanswered after this long died (e.g. a PHP fatal error): its key is taken over. */
-    public const ABANDONED_AFTER_SECONDS = 1800;
     /** Answered keys are kept this long for replays, then purged by cron. */
     public const KEEP_ANSWERED_SECONDS = 2592000;
 
@@ -29,16 +34,20 @@ final class IdempotencyStore
 
     /**
      * Claims the key for this request; returns the stored response when the key was already answered.
+     * Must run inside the transaction that makes the change and calls complete().
      *
      * @return array<string, mixed>|null null when the key is new and now reserved for this request
      * @throws InputException when the key belongs to a different request or is still being processed
      */
-    public function reserve(string $key, string $action, string $requestHash): ?array
+    public function reserve(Caller $caller, string $key, string $action, string $requestHash): ?array
     {
         $connection = $this->resource->getConnection();
         $table = $this->resource->getTableName(self::TABLE);
         try {
+            // Blocks while another open transaction holds the same key, until it commits or rolls back.
             $connection->insert($table, [
+                'actor_type' => $caller->userType,
+                'actor_id' => $caller->userId,
                 'idempotency_key' => $key,
                 'action' => $action,
                 'request_hash' => $requestHash,
@@ -47,52 +56,40 @@ final class IdempotencyStore
             ]);
             return null;
         } catch (DuplicateException) {
-            $row = $connection->fetchRow(
-                "SELECT action, request_hash, response, created_at FROM {$table} WHERE idempotency_key = ?",
-                [$key]
-            );
+            // Answered before (or by a module version that reserved keys outside the transaction).
+        } catch (LockWaitException) {
+            throw $this->stillProcessing($key);
         }
+        $row = $connection->fetchRow(
+            "SELECT key_id, action, request_hash, response FROM {$table}"
+            . ' WHERE actor_type = ? AND actor_id = ? AND idempotency_key = ? FOR UPDATE',
+            [$caller->userType, $caller->userId, $key]
+        );
         if (!is_array($row) || $row['action'] !== $action || $row['request_hash'] !== $requestHash) {
             throw new InputException(new Phrase(
                 'The idempotency key "%key" was already used for a different request.',
                 ['key' => $key]
             ));
         }
-        if ($row['response'] === null && $this->takeOverAbandoned($key, (string) $row['created_at'])) {
-            return null;
-        }
         if ($row['response'] === null) {
-            throw new InputException(new Phrase(
-                'A request with the idempotency key "%key" is still being processed.',
-                ['key' => $key]
-            ));
+            // Only earlier versions of this module committed a reservation before its answer: that request died.
+            return null;
         }
         $response = json_decode((string) $row['response'], true, 512, JSON_THROW_ON_ERROR);
         return is_array($response) ? $response : [];
     }
 
     /**
-     * Stores the response returned for the key.
+     * Stores the response returned for the key (in the same transaction as reserve()).
      *
      * @param array<string, mixed> $response
      */
-    public function complete(string $key, array $response): void
+    public function complete(Caller $caller, string $key, array $response): void
     {
         $this->resource->getConnection()->update(
             $this->resource->getTableName(self::TABLE),
             ['response' => json_encode($response, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES)],
-            ['idempotency_key = ?' => $key]
-        );
-    }
-
-    /**
-     * Frees the key of a request that failed, so the same key may be retried.
-     */
-    public function release(string $key): void
-    {
-        $this->resource->getConnection()->delete(
-            $this->resource->getTableName(self::TABLE),
-            ['idempotency_key = ?' => $key, 'response IS NULL']
+            ['actor_type = ?' => $caller->userType, 'actor_id = ?' => $caller->userId, 'idempotency_key = ?' => $key]
         );
     }
 
@@ -110,19 +107,11 @@ final class IdempotencyStore
         );
     }
 
-    /**
-     * Claims a key whose first request never answered; the conditional update lets only one caller win.
-     */
-    private function takeOverAbandoned(string $key, string $createdAt): bool
+    private function stillProcessing(string $key): InputException
     {
-        $now = $this->dateTime->gmtTimestamp();
-        if (strtotime($createdAt . ' UTC') > $now - self::ABANDONED_AFTER_SECONDS) {
-            return false;
-        }
-        return $this->resource->getConnection()->update(
-            $this->resource->getTableName(self::TABLE),
-            ['created_at' => $this->dateTime->gmtDate('Y-m-d H:i:s', $now)],
-            ['idempotency_key = ?' => $key, 'created_at = ?' => $createdAt, 'response IS NULL']
-        ) === 1;
+        return new InputException(new Phrase(
+            'A request with the idempotency key "%key" is still being processed.',
+            ['key' => $key]
+        ));
     }
 }

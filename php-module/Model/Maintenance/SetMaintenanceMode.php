@@ -62,24 +62,31 @@ final class SetMaintenanceMode implements SetMaintenanceModeInterface
             'retryAfter' => $this->input->intRange('retryAfter', $retryAfter, 60, 86400),
             'allowIps' => $this->allowIps($allowIps),
         ];
-        $callerIp = null;
-        if ($mode === 'full') {
-            $callerIp = (string) $this->remoteAddress->getRemoteAddress();
-            if (filter_var($callerIp, FILTER_VALIDATE_IP) === false) {
-                throw new InputException(new Phrase(
-                    'The caller\'s IP address could not be determined, so full maintenance would lock the caller out.'
-                    . ' Configure RemoteAddress for your proxy, or use mode storefront.'
-                ));
-            }
-        }
         $response = $this->runner->run(
             self::ACTION,
             $request['reason'],
             $request['incidentId'],
             $request,
-            fn (): ActionOutcome => $this->apply($request, $callerIp)
+            fn (): ActionOutcome => $this->apply($request, $mode === 'full' ? $this->callerIp() : null)
         );
         return MaintenanceChangeResult::fromArray($response);
+    }
+
+    /**
+     * Refused inside the action so the refusal is logged.
+     *
+     * @throws InputException
+     */
+    private function callerIp(): string
+    {
+        $callerIp = (string) $this->remoteAddress->getRemoteAddress();
+        if (filter_var($callerIp, FILTER_VALIDATE_IP) === false) {
+            throw new InputException(new Phrase(
+                'The caller\'s IP address could not be determined, so full maintenance would lock the caller out.'
+                . ' Configure RemoteAddress for your proxy, or use mode storefront.'
+            ));
+        }
+        return $callerIp;
     }
 
     /**

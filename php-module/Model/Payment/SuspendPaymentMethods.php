@@ -47,13 +47,6 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
             'reason' => $this->input->reason($reason),
             'incidentId' => $this->input->incidentId($incidentId),
         ];
-        $unknown = array_values(array_diff($request['methods'], $this->paymentConfig->knownMethods()));
-        if ($unknown !== []) {
-            throw new InputException(new Phrase(
-                'Unknown payment method code(s): %codes.',
-                ['codes' => implode(', ', $unknown)]
-            ));
-        }
         $response = $this->runner->run(
             self::ACTION,
             $request['reason'],
@@ -69,6 +62,14 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
      */
     private function suspend(array $methods): ActionOutcome
     {
+        // Refused inside the action so the refusal is logged.
+        $unknown = array_values(array_diff($methods, $this->paymentConfig->knownMethods()));
+        if ($unknown !== []) {
+            throw new InputException(new Phrase(
+                'Unknown payment method code(s): %codes.',
+                ['codes' => implode(', ', $unknown)]
+            ));
+        }
         $now = $this->dateTime->gmtDate('Y-m-d H:i:s');
         $items = [];
         $prior = [];
@@ -104,6 +105,9 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
      */
     public static function methodCodes(Input $input, array $methods, bool $required): array
     {
+        if (count($methods) > self::MAX_METHODS) {
+            throw $input->invalid('methods', count($methods) . ' codes (at most ' . self::MAX_METHODS . ')');
+        }
         $clean = [];
         foreach ($methods as $method) {
             if (!is_string($method) || preg_match('/^[a-z0-9_]{1,64}$/', $method) !== 1) {
@@ -113,9 +117,6 @@ final class SuspendPaymentMethods implements SuspendPaymentMethodsInterface
         }
         if ($required && $clean === []) {
             throw $input->required('methods');
-        }
-        if (count($clean) > self::MAX_METHODS) {
-            throw $input->invalid('methods', count($clean) . ' codes (at most ' . self::MAX_METHODS . ')');
         }
         return array_values($clean);
     }

@@ -55,6 +55,19 @@ final class Fixtures
     }
 
     /**
+     * Status of every action-log record the FakeDb saw written, in order.
+     *
+     * @return list<string>
+     */
+    public static function loggedStatuses(FakeDb $db): array
+    {
+        return array_map(
+            static fn (array $insert): string => (string) $insert[2]['status'],
+            $db->calls('insert', ActionLogWriter::TABLE)
+        );
+    }
+
+    /**
      * A runner whose caller is an admin (user type 2) with id $adminId unless told otherwise.
      */
     public static function runner(

@@ -5,7 +5,9 @@ declare(strict_types=1);
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Action;
 
 use Magento\Framework\DB\Adapter\DuplicateException;
+use Magento\Framework\DB\Adapter\LockWaitException;
 use Magento\Framework\Exception\InputException;
+use Magento\Framework\Exception\NoSuchEntityException;
 use MagentoIr\IncidentResponse\Model\Action\ActionOutcome;
 use MagentoIr\IncidentResponse\Model\ActionLog\ActionLogWriter;
 use MagentoIr\IncidentResponse\Model\Idempotency\IdempotencyStore;
@@ -52,8 +54,39 @@ final class ActionRunnerTest extends TestCase
         self::assertContains('rollBack', $db->sequence());
         $failed = $db->calls('insert', ActionLogWriter::TABLE)[0][2];
         self::assertSame(['failed', '{"error":"disk full"}'], [$failed['status'], $failed['result']]);
-        // The key is freed so the responder can retry with it.
-        self::assertSame(IdempotencyStore::TABLE, $db->calls('delete')[0][1]);
+        // The rollback took the key's reservation with it: nothing is left to free.
+        self::assertSame([], $db->calls('delete'));
+    }
+
+    public function testTheKeyIsReservedInsideTheWriteTransaction(): void
+    {
+        $db = (new FakeDb($this))->answer('/LAST_INSERT_ID/', '8');
+        Fixtures::runner($this, $db, 'fresh')->run('x.y', 'why', null, [], static fn () => new ActionOutcome(null, []));
+
+        // A PHP fatal error anywhere after the reservation ends the connection, and MySQL rolls both back.
+        $steps = array_map(
+            static fn (array $entry): string => $entry[0] . (is_string($entry[1] ?? null) ? ' ' . $entry[1] : ''),
+            array_values(array_filter($db->journal, static fn (array $e): bool => $e[0] !== 'fetchOne'))
+        );
+        self::assertSame([
+            'beginTransaction',
+            'insert ' . IdempotencyStore::TABLE,
+            'beginTransaction',
+            'insert ' . ActionLogWriter::TABLE,
+            'commit',
+            'update ' . IdempotencyStore::TABLE,
+            'commit',
+        ], $steps);
+    }
+
+    public function testAnIntegrationsKeyIsItsOwn(): void
+    {
+        $db = (new FakeDb($this))->answer('/LAST_INSERT_ID/', '8');
+        Fixtures::runner($this, $db, 'shared', 1, 7)
+            ->run('x.y', 'why', null, [], static fn () => new ActionOutcome(null, []));
+
+        $row = $db->calls('insert', IdempotencyStore::TABLE)[0][2];
+        self::assertSame([1, 7], [$row['actor_type'], $row['actor_id']]);
     }
 
     public function testOriginalErrorSurvivesWhenTheFailureCannotBeLogged(): void
@@ -86,7 +119,7 @@ final class ActionRunnerTest extends TestCase
         self::assertSame([], $db->calls('insert', ActionLogWriter::TABLE));
     }
 
-    public function testKeyReusedForAnotherRequestIsRefused(): void
+    public function testKeyReusedForAnotherRequestIsRefusedAndTheRefusalLogged(): void
     {
         $db = (new FakeDb($this))
             ->answer('/INSERT magento_ir_idempotency_key/', new DuplicateException('duplicate'))
@@ -96,28 +129,45 @@ final class ActionRunnerTest extends TestCase
                 'response' => '{}',
             ]);
 
-        $this->expectException(InputException::class);
-        $this->expectExceptionMessage('The idempotency key "same-key" was already used for a different request.');
-        Fixtures::runner($this, $db, 'same-key')->run('x.y', 'why', null, ['p' => 1], function (): ActionOutcome {
-            self::fail('Must not run.');
-        });
+        try {
+            Fixtures::runner($this, $db, 'same-key')->run('x.y', 'why', null, ['p' => 1], function (): ActionOutcome {
+                self::fail('Must not run.');
+            });
+            self::fail('Expected InputException.');
+        } catch (InputException $exception) {
+            self::assertSame(
+                'The idempotency key "same-key" was already used for a different request.',
+                $exception->getMessage()
+            );
+        }
+        $logged = $db->calls('insert', ActionLogWriter::TABLE)[0][2];
+        self::assertSame(
+            ['rejected', 'same-key', '{"p":1}'],
+            [$logged['status'], $logged['idempotency_key'], $logged['request']]
+        );
+        self::assertSame(
+            ['error' => 'The idempotency key "same-key" was already used for a different request.'],
+            json_decode($logged['result'], true)
+        );
     }
 
-    public function testKeyStillInProgressIsRefused(): void
+    public function testKeyStillInProgressIsRefusedAndTheRefusalLogged(): void
     {
         $db = (new FakeDb($this))
-            ->answer('/INSERT magento_ir_idempotency_key/', new DuplicateException('duplicate'))
-            ->answer('/FROM magento_ir_idempotency_key/', [
-                'action' => 'x.y',
-                'request_hash' => hash('sha256', "x.y\n" . json_encode([])),
-                'response' => null,
-                'created_at' => Fixtures::NOW_DATE,
-            ]);
+            ->answer('/INSERT magento_ir_idempotency_key/', new LockWaitException('Lock wait timeout exceeded'));
 
-        $this->expectExceptionMessage('A request with the idempotency key "k" is still being processed.');
-        Fixtures::runner($this, $db, 'k')->run('x.y', 'why', null, [], function (): ActionOutcome {
-            self::fail('Must not run.');
-        });
+        try {
+            Fixtures::runner($this, $db, 'k')->run('x.y', 'why', null, [], function (): ActionOutcome {
+                self::fail('Must not run.');
+            });
+            self::fail('Expected InputException.');
+        } catch (InputException $exception) {
+            self::assertSame(
+                'A request with the idempotency key "k" is still being processed.',
+                $exception->getMessage()
+            );
+        }
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($db));
     }
 
     public function testNewKeyStoresTheResponseForReplay(): void
@@ -127,10 +177,24 @@ final class ActionRunnerTest extends TestCase
 
         $update = $db->calls('update', IdempotencyStore::TABLE)[0];
         self::assertSame('{"action_id":8,"replayed":false}', $update[2]['response']);
-        self::assertSame(['idempotency_key = ?' => 'fresh'], $update[3]);
+        self::assertSame(['actor_type = ?' => 2, 'actor_id = ?' => 1, 'idempotency_key = ?' => 'fresh'], $update[3]);
     }
 
-    public function testMalformedKeyIsRejectedNamingTheHeader(): void
+    public function testARefusalInsideTheOperationIsLoggedAsRejected(): void
+    {
+        $db = new FakeDb($this);
+
+        $this->expectException(NoSuchEntityException::class);
+        try {
+            Fixtures::runner($this, $db)->run('x.y', 'why', null, ['id' => 9], static function (): ActionOutcome {
+                throw NoSuchEntityException::singleField('id', 9);
+            });
+        } finally {
+            self::assertSame(['rejected'], Fixtures::loggedStatuses($db));
+        }
+    }
+
+    public function testMalformedKeyIsRejectedNamingTheHeaderAndLoggedWithoutIt(): void
     {
         $db = new FakeDb($this);
         try {
@@ -144,6 +208,8 @@ final class ActionRunnerTest extends TestCase
                 $exception->getParameters()
             );
         }
-        self::assertSame([], $db->journal);
+        $logged = $db->calls('insert', ActionLogWriter::TABLE);
+        self::assertSame(['rejected', null], [$logged[0][2]['status'], $logged[0][2]['idempotency_key']]);
+        self::assertSame([], $db->calls('insert', IdempotencyStore::TABLE));
     }
 }

@@ -226,20 +226,30 @@ final class AdminLockdownTest extends TestCase
         self::assertSame([3], $result->getIntegrationIds());
     }
 
-    public function testRestoringTwiceIsRefused(): void
+    public function testRestoringTwiceIsRefusedAndTheRefusalLogged(): void
     {
         $this->db = (new FakeDb($this))->answer(
             '/SELECT mode, restored_at/',
             ['mode' => 'lock', 'restored_at' => '2024-05-02 00:00:00']
         );
-        $this->expectExceptionMessage('Lockdown 4 was already restored.');
-        $this->restore()->execute(4, 'again');
+        try {
+            $this->restore()->execute(4, 'again');
+            self::fail('Expected InputException.');
+        } catch (InputException $exception) {
+            self::assertSame('Lockdown 4 was already restored.', $exception->getMessage());
+        }
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
+        self::assertSame([], $this->db->calls('update'));
     }
 
-    public function testUnknownLockdownIsNotFound(): void
+    public function testUnknownLockdownIsNotFoundAndTheRefusalLogged(): void
     {
         $this->db = new FakeDb($this);
-        $this->expectException(NoSuchEntityException::class);
-        $this->restore()->execute(99, 'again');
+        try {
+            $this->restore()->execute(99, 'again');
+            self::fail('Expected NoSuchEntityException.');
+        } catch (NoSuchEntityException) {
+            self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
+        }
     }
 }

@@ -147,6 +147,7 @@ final class ReleaseProductsTest extends TestCase
         } catch (NoSuchEntityException $exception) {
             self::assertSame(['fieldName' => 'quarantineId', 'fieldValue' => 99], $exception->getParameters());
         }
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
     }
 
     public function testListGroupsActiveRowsPerProductWithPriorStatuses(): void

@@ -128,7 +128,7 @@ final class ForcePasswordResetTest extends TestCase
         self::assertSame([], $this->db->journal);
     }
 
-    public function testEmailsForTooManyCustomersAreRefusedBeforeAnyChange(): void
+    public function testEmailsForTooManyCustomersAreRefusedBeforeAnyChangeAndTheRefusalLogged(): void
     {
         $this->db = (new FakeDb($this))->answer('/SELECT COUNT\(\*\) FROM customer_entity/', '250000');
         try {
@@ -138,5 +138,6 @@ final class ForcePasswordResetTest extends TestCase
             self::assertSame(['max' => 1000, 'count' => 250000], $exception->getParameters());
         }
         self::assertSame([], $this->db->calls('update'));
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
     }
 }

@@ -5,8 +5,10 @@ declare(strict_types=1);
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Idempotency;
 
 use Magento\Framework\DB\Adapter\DuplicateException;
+use Magento\Framework\DB\Adapter\LockWaitException;
 use Magento\Framework\Exception\InputException;
 use MagentoIr\IncidentResponse\Cron\PurgeIdempotencyKeys;
+use MagentoIr\IncidentResponse\Model\Action\Caller;
 use MagentoIr\IncidentResponse\Model\Idempotency\IdempotencyStore;
 use MagentoIr\IncidentResponse\Test\Unit\Support\FakeDb;
 use MagentoIr\IncidentResponse\Test\Unit\Support\Fixtures;
@@ -14,43 +16,51 @@ use PHPUnit\Framework\TestCase;
 
 final class IdempotencyStoreTest extends TestCase
 {
-    private function pending(string $createdAt): FakeDb
+    /**
+     * @return array<string, string|null>
+     */
+    private static function row(?string $response): array
     {
-        return (new FakeDb($this))
+        return ['action' => 'x.y', 'request_hash' => 'h', 'response' => $response];
+    }
+
+    private function store(FakeDb $db): IdempotencyStore
+    {
+        return new IdempotencyStore($db->resource, Fixtures::clock($this));
+    }
+
+    public function testTheReservationNamesTheCaller(): void
+    {
+        $db = new FakeDb($this);
+
+        self::assertNull($this->store($db)->reserve(new Caller(1, 7), 'k', 'x.y', 'h'));
+        $row = $db->calls('insert', IdempotencyStore::TABLE)[0][2];
+        self::assertSame(
+            [1, 7, 'k', null],
+            [$row['actor_type'], $row['actor_id'], $row['idempotency_key'], $row['response']]
+        );
+    }
+
+    public function testAnAnsweredKeyIsLookedUpInTheCallersOwnKeySpaceOnly(): void
+    {
+        $db = (new FakeDb($this))
             ->answer('/INSERT magento_ir_idempotency_key/', new DuplicateException('duplicate'))
-            ->answer('/FROM magento_ir_idempotency_key/', [
-                'action' => 'x.y',
-                'request_hash' => 'h',
-                'response' => null,
-                'created_at' => $createdAt,
-            ]);
+            ->answer('/FROM magento_ir_idempotency_key/', self::row('[]'));
+
+        self::assertSame([], $this->store($db)->reserve(new Caller(2, 5), 'k', 'x.y', 'h'));
+        [, $sql, $bind] = $db->calls('fetchRow')[0];
+        self::assertStringContainsString('WHERE actor_type = ? AND actor_id = ? AND idempotency_key = ?', $sql);
+        self::assertStringEndsWith('FOR UPDATE', $sql);
+        self::assertSame([2, 5, 'k'], $bind);
     }
 
-    public function testKeyOfACrashedRequestIsTakenOverAfterHalfAnHour(): void
+    public function testAKeyHeldByAnOpenTransactionIsStillBeingProcessed(): void
     {
-        $db = $this->pending(gmdate('Y-m-d H:i:s', Fixtures::NOW - IdempotencyStore::ABANDONED_AFTER_SECONDS - 1))
-            ->countFor('update', IdempotencyStore::TABLE, 1);
-
-        self::assertNull((new IdempotencyStore($db->resource, Fixtures::clock($this)))->reserve('k', 'x.y', 'h'));
-        $claim = $db->calls('update', IdempotencyStore::TABLE)[0];
-        self::assertSame(['created_at' => Fixtures::NOW_DATE], $claim[2]);
-        self::assertSame('response IS NULL', $claim[3][0]);
-    }
-
-    public function testKeyLostToAnotherTakerIsStillInProgress(): void
-    {
-        $db = $this->pending(gmdate('Y-m-d H:i:s', Fixtures::NOW - IdempotencyStore::ABANDONED_AFTER_SECONDS - 1));
-
-        $this->expectException(InputException::class);
-        (new IdempotencyStore($db->resource, Fixtures::clock($this)))->reserve('k', 'x.y', 'h');
-    }
-
-    public function testRecentPendingKeyIsNotTakenOver(): void
-    {
-        $db = $this->pending(gmdate('Y-m-d H:i:s', Fixtures::NOW - 60))->countFor('update', IdempotencyStore::TABLE, 1);
+        $db = (new FakeDb($this))
+            ->answer('/INSERT magento_ir_idempotency_key/', new LockWaitException('lock wait'));
 
         try {
-            (new IdempotencyStore($db->resource, Fixtures::clock($this)))->reserve('k', 'x.y', 'h');
+            $this->store($db)->reserve(new Caller(2, 1), 'k', 'x.y', 'h');
             self::fail('Expected InputException.');
         } catch (InputException $exception) {
             self::assertSame(
@@ -58,7 +68,25 @@ final class IdempotencyStoreTest extends TestCase
                 $exception->getRawMessage()
             );
         }
-        self::assertSame([], $db->calls('update'));
+    }
+
+    public function testAReservationLeftUnansweredByAnEarlierModuleVersionIsTakenOver(): void
+    {
+        $db = (new FakeDb($this))
+            ->answer('/INSERT magento_ir_idempotency_key/', new DuplicateException('duplicate'))
+            ->answer('/FROM magento_ir_idempotency_key/', self::row(null));
+
+        self::assertNull($this->store($db)->reserve(new Caller(2, 1), 'k', 'x.y', 'h'));
+    }
+
+    public function testCompleteWritesTheCallersOwnRow(): void
+    {
+        $db = new FakeDb($this);
+        $this->store($db)->complete(new Caller(1, 7), 'k', ['action_id' => 3]);
+
+        $update = $db->calls('update', IdempotencyStore::TABLE)[0];
+        self::assertSame(['response' => '{"action_id":3}'], $update[2]);
+        self::assertSame(['actor_type = ?' => 1, 'actor_id = ?' => 7, 'idempotency_key = ?' => 'k'], $update[3]);
     }
 
     public function testCronPurgesKeysOlderThanThirtyDays(): void

@@ -98,7 +98,7 @@ final class SetMaintenanceModeTest extends TestCase
         self::assertSame('full', $lifted->getPreviousMode());
     }
 
-    public function testFullModeIsRefusedWhenTheCallerIpIsUnknown(): void
+    public function testFullModeIsRefusedWhenTheCallerIpIsUnknownAndTheRefusalLogged(): void
     {
         try {
             $this->service(false)->execute('full', 'skimmer');
@@ -107,7 +107,8 @@ final class SetMaintenanceModeTest extends TestCase
             self::assertStringContainsString('lock the caller out', $exception->getMessage());
         }
         self::assertFalse($this->flag);
-        self::assertSame([], $this->db->journal);
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
+        self::assertSame([], $this->db->calls('update'));
     }
 
     public function testBadAllowIpIsRejected(): void

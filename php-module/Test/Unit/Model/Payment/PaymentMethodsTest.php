@@ -138,7 +138,7 @@ final class PaymentMethodsTest extends TestCase
         );
     }
 
-    public function testUnknownMethodChangesNothing(): void
+    public function testUnknownMethodChangesNothingAndTheRefusalIsLogged(): void
     {
         $this->db = $this->store();
         try {
@@ -149,6 +149,7 @@ final class PaymentMethodsTest extends TestCase
             self::assertSame(['codes' => 'skimmerpay'], $exception->getParameters());
         }
         self::assertSame([], $this->writes);
+        self::assertSame(['rejected'], Fixtures::loggedStatuses($this->db));
     }
 
     public function testResumeWritesBackPriorValuesAndRemovesRowsThatDidNotExist(): void
