@@ -184,7 +184,7 @@ class ActionRecord(MagentoModel):
 
     action_id: int
     action: str
-    status: Literal["succeeded", "failed"]
+    status: Literal["succeeded", "failed", "rejected"]
     created_at: str
     actor_type: int
     actor_id: int

@@ -23,6 +23,7 @@ from magento_ir.sandbox.messages import JsonValue, SandboxRequest, SandboxRespon
 from magento_ir.sandbox.options import SandboxOptions
 from magento_ir.sandbox.routing import (
     ROUTABLE_METHODS,
+    BodyLimit,
     Call,
     PageCall,
     RestRoute,
@@ -144,6 +145,24 @@ def filter_fields(data: JsonValue, fields: str) -> JsonValue:
     """Magento's `?fields=` response filter (Webapi\\Rest\\Response\\FieldsFilter)."""
     spec = _parse_fields(fields)
     return data if spec is None else _apply_fields(data, spec)
+
+
+def _check_body_limit(limit: BodyLimit, body: bytes) -> None:
+    """413 before decoding, as the module's REST plugin refuses (Magento renders the message of a
+    Webapi\\Exception it is given and sends no parameters)."""
+    if len(body) > limit.max_bytes:
+        raise WebapiError(
+            413,
+            f"The request body is {len(body)} bytes; the incident-response routes accept at most "
+            f"{limit.max_bytes}. Split the lists over several calls.",
+        )
+    values = body.count(b",") + 1
+    if values > limit.max_values:
+        raise WebapiError(
+            413,
+            f"The request body holds up to {values} values; the incident-response routes accept "
+            f"at most {limit.max_values}. Split the lists over several calls.",
+        )
 
 
 def raise_not_authorized(resource: str) -> None:
@@ -343,6 +362,8 @@ class Sandbox:
             if not caller.allows(route.acl):
                 raise_not_authorized(route.acl)
             query = parse_php_query(request.query_pairs())
+            if route.body_limit is not None:
+                _check_body_limit(route.body_limit, request.body)
             body = self._read_body(request)
             if mode != "sync":
                 return self._enqueue(

@@ -5,9 +5,12 @@ that these routes, their ACL resources, body keys and response shapes agree with
 exist only when the sandbox is started `with_module=True`.
 
 Every write runs through `_run_action`, which mirrors the module's ActionRunner: the
-`X-Idempotency-Key` check (a repeated key returns the stored first result with `replayed: true`),
-the change itself, and one hash-chained record in the append-only action log (who, when, what,
-prior state, result), also for changes that fail.
+`X-Idempotency-Key` check in the caller's own key space (a repeated key returns the stored first
+result with `replayed: true`), the change itself, and one hash-chained record in the append-only
+action log (who, when, what, prior state, result), also for requests refused after their input was
+read (`rejected`: unknown entities, idempotency conflicts, a second restore) and changes that fail
+(`failed`). A body too large for any route is refused with 413 before it is decoded (the module's
+REST plugin; `BODY_LIMIT`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from magento_ir.sandbox.module_state import (
     PaymentSuspension,
     Quarantine,
 )
-from magento_ir.sandbox.routing import Call, RouteTable
+from magento_ir.sandbox.routing import BodyLimit, Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import (
     ADMIN_STORE_ID,
@@ -46,9 +49,11 @@ if TYPE_CHECKING:
 
     from magento_ir.sandbox.state import StoreState
 
-__all__ = ["ACTIONS", "GENESIS_HASH", "chain_hash", "routes"]
+__all__ = ["ACTIONS", "BODY_LIMIT", "GENESIS_HASH", "chain_hash", "routes"]
 
-routes = RouteTable(requires_module=True)
+# The module's RequestPlugin: at most 4 MiB and 250,000 values (commas + 1) per request body.
+BODY_LIMIT = BodyLimit(max_bytes=4_194_304, max_values=250_000)
+routes = RouteTable(requires_module=True, body_limit=BODY_LIMIT)
 
 PREFIX = "/V1/incident-response"
 ACL = "MagentoIr_IncidentResponse::"
@@ -164,8 +169,12 @@ def _one_of(field_name: str, value: str | None, allowed: tuple[str, ...]) -> str
 
 
 def _ids(body: dict[str, Any], name: str, limit: int = MAX_IDS) -> list[int]:
+    items = _array(body, name)
+    # Counted before anything is built from the list, as Input::ids does.
+    if len(items) > limit:
+        raise _invalid(name, f"{len(items)} ids (at most {limit})")
     clean: dict[int, int] = {}
-    for item in _array(body, name):
+    for item in items:
         if isinstance(item, bool) or not (
             isinstance(item, int) or (isinstance(item, str) and item.isdigit())
         ):
@@ -176,8 +185,6 @@ def _ids(body: dict[str, Any], name: str, limit: int = MAX_IDS) -> list[int]:
         if number < 1:
             raise _invalid(name, number)
         clean[number] = number
-    if len(clean) > limit:
-        raise _invalid(name, f"{len(clean)} ids (at most {limit})")
     return list(clean)
 
 
@@ -258,33 +265,64 @@ def _append_log(
     return action_id
 
 
+def _rendered(error: WebapiError) -> str:
+    """The message with its placeholders filled, as PHP's getMessage() logs it."""
+    parameters = error.parameters or {}
+    pairs = (
+        parameters.items()
+        if isinstance(parameters, dict)
+        else ((str(index + 1), value) for index, value in enumerate(parameters))
+    )
+    message = error.message
+    # Longest names first, as PHP's strtr matches them.
+    for name, value in sorted(pairs, key=lambda pair: -len(pair[0])):
+        message = message.replace(f"%{name}", str(value))
+    return message
+
+
+def _refuse(call: Call, action: _Action, key: str | None, error: WebapiError) -> WebapiError:
+    """Log a refused or failed request (nothing changed) and hand its error back to raise."""
+    status = "rejected" if error.status < 500 else "failed"  # noqa: PLR2004 - 4xx vs 5xx
+    _append_log(call, action, key, status=status, prior=None, result={"error": _rendered(error)})
+    return error
+
+
 def _run_action(call: Call, action: _Action) -> dict[str, Any]:
-    key = _idempotency_key(call)
+    try:
+        key = _idempotency_key(call)
+    except WebapiError as error:
+        raise _refuse(call, action, None, error) from None
     module = call.state.incident_response
     request_hash = hashlib.sha256(
         f"{action.name}\n{_json_text(action.request)}".encode()
     ).hexdigest()
-    if key is not None and key in module.idempotency:
-        entry = module.idempotency[key]
+    # Each caller (admin user or integration) has its own key space.
+    slot = (call.caller.user_type, call.caller.user_id or 0, key or "")
+    if key is not None and slot in module.idempotency:
+        entry = module.idempotency[slot]
         if entry.action != action.name or entry.request_hash != request_hash:
-            raise WebapiError(
-                400,
-                'The idempotency key "%key" was already used for a different request.',
-                {"key": key},
+            raise _refuse(
+                call,
+                action,
+                key,
+                WebapiError(
+                    400,
+                    'The idempotency key "%key" was already used for a different request.',
+                    {"key": key},
+                ),
             )
         return {**entry.response, "replayed": True}
     try:
         outcome = action.apply()
     except WebapiError as error:
-        # A failed change is logged too, and does not consume the key.
-        _append_log(call, action, key, status="failed", prior=None, result={"error": error.message})
-        raise
+        # Logged too; nothing changed, so the key stays free.
+        raise _refuse(call, action, key, error) from None
     action_id = _append_log(
         call, action, key, status="succeeded", prior=outcome.prior_state, result=outcome.result
     )
     response = {"action_id": action_id, "replayed": False, **outcome.result}
     if key is not None:
-        module.idempotency[key] = IdempotencyEntry(action.name, request_hash, response)
+        module.idempotency[slot] = IdempotencyEntry(action.name, request_hash, response)
     return response
 
 
@@ -434,15 +472,16 @@ def terminate_sessions(call: Call) -> dict[str, Any]:
 
 # --- catalog quarantine -----------------------------------------------------------------------
 def _skus(body: dict[str, Any], name: str, *, required: bool) -> list[str]:
+    given = _array(body, name)
+    if len(given) > MAX_SKUS:  # counted before the list is walked
+        raise _invalid(name, f"{len(given)} SKUs (at most {MAX_SKUS} per call)")
     clean: dict[str, str] = {}
-    for sku in _array(body, name):
+    for sku in given:
         if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:  # noqa: PLR2004
             raise _invalid(name, sku if isinstance(sku, str | int | float) else type(sku).__name__)
         clean.setdefault(sku.lower(), sku)  # SKUs match case-insensitively
     if not clean and required:
         raise required_field(name)
-    if len(clean) > MAX_SKUS:
-        raise _invalid(name, f"{len(clean)} SKUs (at most {MAX_SKUS} per call)")
     return list(clean.values())
 
 
@@ -722,16 +761,17 @@ def set_maintenance(call: Call) -> dict[str, Any]:
 
 # --- payments ---------------------------------------------------------------------------------
 def _methods(body: dict[str, Any], *, required: bool) -> list[str]:
+    given = _array(body, "methods")
+    if len(given) > MAX_METHODS:  # counted before the list is walked
+        raise _invalid("methods", f"{len(given)} codes (at most {MAX_METHODS})")
     methods: list[str] = []
-    for code in _array(body, "methods"):
+    for code in given:
         if not isinstance(code, str) or PAYMENT_METHOD.match(code) is None:
             raise _invalid("methods", code if isinstance(code, str | int) else type(code).__name__)
         if code not in methods:
             methods.append(code)
     if not methods and required:
         raise required_field("methods")
-    if len(methods) > MAX_METHODS:
-        raise _invalid("methods", f"{len(methods)} methods (at most {MAX_METHODS})")
     return methods
 
 
@@ -776,15 +816,16 @@ def suspend_payments(call: Call) -> dict[str, Any]:
         "reason": _reason(call.body),
         "incidentId": _incident_id(call.body),
     }
-    unknown = [code for code in request["methods"] if code not in _known_methods(call.state)]
-    if unknown:
-        raise WebapiError(
-            400, "Unknown payment method code(s): %codes.", {"codes": ", ".join(unknown)}
-        )
 
     def apply() -> _Outcome:
         state = call.state
         module = state.incident_response
+        # Refused inside the action, so the refusal is logged.
+        unknown = [code for code in request["methods"] if code not in _known_methods(state)]
+        if unknown:
+            raise WebapiError(
+                400, "Unknown payment method code(s): %codes.", {"codes": ", ".join(unknown)}
+            )
         items, prior_state = [], {}
         for code in request["methods"]:
             path = f"payment/{code}/active"
@@ -1049,15 +1090,17 @@ def force_password_reset(call: Call) -> dict[str, Any]:
         if everyone
         else sum(1 for _ in _customer_ids(state, request["customerIds"]))
     )
-    if request["sendResetEmail"] and in_scope_count > MAX_EMAILS_PER_CALL:
-        raise WebapiError(
-            400,
-            "sendResetEmail is limited to %max customers per call, this call has %count."
-            ' Reset everyone without e-mail first, then send e-mails in pages of "customerIds".',
-            {"max": MAX_EMAILS_PER_CALL, "count": in_scope_count},
-        )
 
     def apply() -> _Outcome:
+        # Refused inside the action, so the refusal is logged.
+        if request["sendResetEmail"] and in_scope_count > MAX_EMAILS_PER_CALL:
+            raise WebapiError(
+                400,
+                "sendResetEmail is limited to %max customers per call, this call has %count."
+                " Reset everyone without e-mail first, then send e-mails in pages of"
+                ' "customerIds".',
+                {"max": MAX_EMAILS_PER_CALL, "count": in_scope_count},
+            )
         # Each hash becomes a hash of a random secret nobody knows: old passwords stop working.
         if everyone:
             # Every row at once: generated customers share the default hash, so replace it.

@@ -73,7 +73,8 @@ class ModuleState:
     quarantines: dict[int, Quarantine] = field(default_factory=dict)
     suspensions: dict[str, PaymentSuspension] = field(default_factory=dict)
     lockdowns: dict[int, AdminLockdown] = field(default_factory=dict)
-    idempotency: dict[str, IdempotencyEntry] = field(default_factory=dict)
+    # Keyed by the caller (user type, user id) and the key: each caller has its own key space.
+    idempotency: dict[tuple[int, int, str], IdempotencyEntry] = field(default_factory=dict)
     # system.xml fields whose backend model is Encrypted; GET config answers "[encrypted]" for them.
     # No stock evidence path is one; extensions can add such fields.
     encrypted_config_paths: frozenset[str] = frozenset()
@@ -111,5 +112,5 @@ class ModuleState:
                 ]
                 for key, item in sorted(self.lockdowns.items())
             },
-            "idempotency": sorted(self.idempotency),
+            "idempotency": [list(key) for key in sorted(self.idempotency)],
         }

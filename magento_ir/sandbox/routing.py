@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from magento_ir.sandbox.messages import SandboxRequest, SandboxResponse
     from magento_ir.sandbox.state import Caller, StoreState, StoreView
 
-__all__ = ["Call", "PageCall", "PageRoute", "RestRoute", "RouteTable", "Router", "parse_php_query"]
+__all__ = [
+    "BodyLimit",
+    "Call",
+    "PageCall",
+    "PageRoute",
+    "RestRoute",
+    "RouteTable",
+    "Router",
+    "parse_php_query",
+]
 
 ROUTABLE_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 
@@ -84,6 +93,16 @@ def _segments(path: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyLimit:
+    """The largest request body a route takes: bytes, and values (commas + 1, an upper bound).
+
+    Checked before the body is decoded, as the companion module's REST plugin does (413)."""
+
+    max_bytes: int
+    max_values: int
+
+
+@dataclass(frozen=True, slots=True)
 class RestRoute:
     method: str
     pattern: str
@@ -95,6 +114,7 @@ class RestRoute:
     # A search route: `searchCriteria` must be present in the query string.
     search: bool = False
     segments: tuple[str, ...] = ()
+    body_limit: BodyLimit | None = None
 
     @property
     def specificity(self) -> tuple[bool, ...]:
@@ -124,8 +144,11 @@ class PageRoute:
 class RouteTable:
     """The routes of one module; `requires_module` ones exist only with the companion module."""
 
-    def __init__(self, *, requires_module: bool = False) -> None:
+    def __init__(
+        self, *, requires_module: bool = False, body_limit: BodyLimit | None = None
+    ) -> None:
         self.requires_module = requires_module
+        self.body_limit = body_limit
         self.rest_routes: list[RestRoute] = []
         self.page_routes: list[PageRoute] = []
 
@@ -155,6 +178,7 @@ class RouteTable:
                     put_binds=put_binds,
                     search=search,
                     segments=_segments(pattern),
+                    body_limit=self.body_limit,
                 )
             )
             return handler

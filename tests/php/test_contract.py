@@ -213,6 +213,24 @@ def test_every_write_takes_an_idempotency_key_and_names_its_action(route: Contra
     assert "reason" in route.required_body_keys
 
 
+def test_body_limit_is_the_same_in_contract_and_module() -> None:
+    """x-magento-ir-body-limit is RequestPlugin's limits, and every write documents the 413."""
+    limit = load_contract_document()["x-magento-ir-body-limit"]
+    source = (
+        MODULE_DIR / "Plugin" / "Framework" / "Webapi" / "Rest" / "RequestPlugin.php"
+    ).read_text("utf-8")
+    constants = dict(re.findall(r"const (MAX_BODY_\w+) = (\d+);", source))
+    assert constants == {
+        "MAX_BODY_BYTES": str(limit["max_bytes"]),
+        "MAX_BODY_VALUES": str(limit["max_values"]),
+    }
+    assert "MagentoIr\\IncidentResponse\\Plugin\\Framework\\Webapi\\Rest\\RequestPlugin" in (
+        MODULE_DIR / "etc" / "webapi_rest" / "di.xml"
+    ).read_text("utf-8")
+    for route in ROUTES:
+        assert (str(limit["status"]) in route.operation["responses"]) == route.is_write
+
+
 def test_config_allow_list_is_the_same_in_contract_and_module() -> None:
     """GET config's evidence allow-list is the PHP ConfigPathPatterns::ALLOW_LIST, in order."""
     operation = load_contract_document()["paths"][f"{ROUTE_PREFIX}config"]["get"]

@@ -373,15 +373,17 @@ def test_action_log_is_hash_chained_and_searchable(responder: httpx.Client) -> N
     )
     assert json.loads(first["prior_state"])["mode"] == "off"
     assert second["idempotency_key"] == "k-1"
-    assert third["status"] == "failed"
-    failed = responder.get(
+    # An unknown quarantine is a refusal (404): logged as rejected, with the rendered message.
+    assert third["status"] == "rejected"
+    assert json.loads(third["result"]) == {"error": "No such entity with quarantineId = 9"}
+    rejected = responder.get(
         f"{BASE}/actions",
         params={
             "searchCriteria[filterGroups][0][filters][0][field]": "status",
-            "searchCriteria[filterGroups][0][filters][0][value]": "failed",
+            "searchCriteria[filterGroups][0][filters][0][value]": "rejected",
         },
     ).json()
-    assert [item["action"] for item in failed["items"]] == ["catalog.release"]
+    assert [item["action"] for item in rejected["items"]] == ["catalog.release"]
 
 
 def test_inspection_sees_module_state(store: Sandbox, responder: httpx.Client) -> None:
@@ -436,6 +438,7 @@ def test_force_reset_of_all_customers_kills_every_password(clock: Clock) -> None
 def test_reset_emails_are_limited_per_call() -> None:
     """More than 1,000 customers with sendResetEmail is refused before anything changes."""
     big = Sandbox(with_module=True, customers=1_000)
+    hash_before = big.state.default_customer_password_hash
     with client_for(big, big.admin_token()) as admin:
         response = admin.post(
             f"{BASE}/customers/force-password-reset",
@@ -443,7 +446,12 @@ def test_reset_emails_are_limited_per_call() -> None:
         )
     assert response.status_code == 400
     assert response.json()["parameters"] == {"max": 1000, "count": 1012}
-    assert big.inspect.action_log() == []
+    assert big.state.default_customer_password_hash == hash_before
+    assert big.state.sent_emails == []
+    # The refusal itself is logged, as every refused write is.
+    assert [(r["action"], r["status"]) for r in big.inspect.action_log()] == [
+        ("customers.force_password_reset", "rejected")
+    ]
 
 
 PHP_VERIFY = r"""

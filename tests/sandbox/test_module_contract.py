@@ -54,6 +54,16 @@ def test_no_module_route_outside_the_contract() -> None:
     assert module_api.routes.requires_module
 
 
+def test_body_limit_is_the_contracts() -> None:
+    """Module routes refuse the bodies the contract's x-magento-ir-body-limit refuses."""
+    limit = load_contract_document()["x-magento-ir-body-limit"]
+    assert (module_api.BODY_LIMIT.max_bytes, module_api.BODY_LIMIT.max_values) == (
+        limit["max_bytes"],
+        limit["max_values"],
+    )
+    assert all(route.body_limit == module_api.BODY_LIMIT for route in module_api.routes.rest_routes)
+
+
 def test_actions_are_the_contracts() -> None:
     """Capabilities advertise exactly the contract's action names, in its order."""
     assert list(module_api.ACTIONS) == load_contract_document()["x-magento-ir-actions"]
