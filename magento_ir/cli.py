@@ -518,8 +518,22 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
 
 
 @app.command()
-def verify(ctx: typer.Context, journal: JournalOption = _JOURNAL, key: KeyOption = None) -> None:
+def verify(
+    ctx: typer.Context,
+    journal: JournalOption = _JOURNAL,
+    key: KeyOption = None,
+    module_log: Annotated[
+        bool,
+        typer.Option(
+            "--module-log",
+            help="Instead: check that the module's action log still holds every head the "
+            "journal anchored (read-only; exit 1 when it was rewritten).",
+        ),
+    ] = False,
+) -> None:
     """Check every applied step again from the outside; writes nothing (not even the journal)."""
+    if module_log:
+        _verify_module_log(ctx, journal)
     with (
         exit_codes(interrupted="Interrupted. Nothing was written."),
         _open_incident(ctx, journal, key, must_exist=True, read_only=True) as incident,
@@ -528,6 +542,47 @@ def verify(ctx: typer.Context, journal: JournalOption = _JOURNAL, key: KeyOption
         report = incident.verify()
         console.print(_summary_table(f"Verification of {incident.id}", list(report.steps)))
         raise typer.Exit(int(_exit_for(list(report.steps))))
+
+
+def _verify_module_log(ctx: typer.Context, journal: Path) -> None:
+    """`verify --module-log`: the journal's anchors against the store's action log, no writes."""
+    import asyncio  # noqa: PLC0415
+
+    from magento_ir.containment.module_log import averify_module_log  # noqa: PLC0415
+    from magento_ir.evidence import read_records  # noqa: PLC0415
+
+    with exit_codes(interrupted="Interrupted: nothing was written."):
+        if not journal.exists():
+            raise ConfigurationError(
+                f"no incident journal at {journal}: pass --journal with the file `contain` wrote"
+            )
+        records = [(record.type, record.payload) for record in read_records(journal)]
+        store = _store(ctx)
+        opened = next((p for t, p in records if t == "incident.opened"), None)
+        if opened is not None and opened.get("store") != store.store_url:
+            raise ConfigurationError(
+                f"{journal} is the journal of incident {opened.get('id')} on "
+                f"{opened.get('store')}, not {store.store_url}: check it against that store"
+            )
+
+        async def check() -> Any:  # noqa: ANN401 - ModuleLogReport, imported lazily
+            async with store.open_client() as client:
+                return await averify_module_log(client, records)
+
+        report = asyncio.run(check())
+        for problem in report.problems:
+            console.print(f"[red]REWRITTEN[/red] {problem}", highlight=False, soft_wrap=True)
+        for reason in dict.fromkeys(report.missed):
+            console.print(f"not anchored: {reason}", highlight=False, soft_wrap=True)
+        if report.ok:
+            console.print(f"OK: {report.summary()}", highlight=False, soft_wrap=True)
+            console.print(
+                "The anchors are only as good as the journal: check it with "
+                "`magento-ir evidence verify --verifier KEY.pub`.",
+                highlight=False,
+            )
+            raise typer.Exit(int(ExitCode.OK))
+        fail(ExitCode.VERIFICATION_FAILED, report.summary())
 
 
 @app.command()

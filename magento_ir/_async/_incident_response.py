@@ -15,6 +15,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING
 
+from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import InvalidArgumentError, JSONValue
 from magento_ir.models import SearchResult
 from magento_ir.models.incident_response import (
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from magento_ir._async._client import AsyncRequester
-    from magento_ir._core.search_criteria import SearchCriteria
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -85,6 +85,9 @@ class AsyncIncidentResponse:
 
     def __init__(self, requester: AsyncRequester) -> None:
         self._requester = requester
+        # Writes sent so far (answered or not): the containment engine anchors the module's
+        # action-log head after each step that sent one.
+        self.writes_sent = 0
 
     async def _call(
         self,
@@ -96,6 +99,8 @@ class AsyncIncidentResponse:
         idempotency_key: str | None = None,
     ) -> JSONValue:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key is not None else None
+        if method != "GET":
+            self.writes_sent += 1
         return await self._requester.rest(
             method,
             path,
@@ -374,6 +379,12 @@ class AsyncIncidentResponse:
         return await self._requester.list_page(
             f"{_BASE}/actions", SearchResult[ActionRecord], criteria
         )
+
+    async def action_log_head(self) -> ActionRecord | None:
+        """The newest action-log record, None when the log is empty: its `action_id` and `hash`
+        pin the whole chain before it (keep them outside the store to detect a rewrite)."""
+        page = await self.actions(SearchCriteria().order_by("action_id", "DESC").page(1))
+        return page.items[0] if page.items else None
 
     # --- evidence reads -------------------------------------------------------------------
     async def admins(self) -> AdminUserList:

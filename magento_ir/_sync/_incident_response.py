@@ -16,6 +16,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING
 
+from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import InvalidArgumentError, JSONValue
 from magento_ir.models import SearchResult
 from magento_ir.models.incident_response import (
@@ -44,7 +45,6 @@ from magento_ir.models.incident_response import (
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from magento_ir._core.search_criteria import SearchCriteria
     from magento_ir._sync._client import Requester
 
 IDEMPOTENCY_HEADER = "X-Idempotency-Key"
@@ -86,6 +86,9 @@ class IncidentResponse:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+        # Writes sent so far (answered or not): the containment engine anchors the module's
+        # action-log head after each step that sent one.
+        self.writes_sent = 0
 
     def _call(
         self,
@@ -97,6 +100,8 @@ class IncidentResponse:
         idempotency_key: str | None = None,
     ) -> JSONValue:
         headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key is not None else None
+        if method != "GET":
+            self.writes_sent += 1
         return self._requester.rest(
             method,
             path,
@@ -373,6 +378,12 @@ class IncidentResponse:
     def actions(self, criteria: SearchCriteria) -> SearchResult[ActionRecord]:
         """`GET .../actions`: one page of the module's action log."""
         return self._requester.list_page(f"{_BASE}/actions", SearchResult[ActionRecord], criteria)
+
+    def action_log_head(self) -> ActionRecord | None:
+        """The newest action-log record, None when the log is empty: its `action_id` and `hash`
+        pin the whole chain before it (keep them outside the store to detect a rewrite)."""
+        page = self.actions(SearchCriteria().order_by("action_id", "DESC").page(1))
+        return page.items[0] if page.items else None
 
     # --- evidence reads -------------------------------------------------------------------
     def admins(self) -> AdminUserList:
