@@ -60,6 +60,9 @@ final class ActionRunner
         }
         $connection = $this->resource->getConnection();
         $connection->beginTransaction();
+        // Magento's adapter reconnects after a lost connection and retries the query outside the
+        // transaction; the session id tells when that happened, before the log claims success.
+        $session = $this->session();
         try {
             if ($key !== null) {
                 $stored = $this->idempotencyStore->reserve(
@@ -83,16 +86,18 @@ final class ActionRunner
                 $key,
                 $request,
                 $outcome->priorState,
-                $outcome->result
+                $outcome->result,
+                $session
             );
             $response = ['action_id' => $actionId, 'replayed' => false] + $outcome->result;
             if ($key !== null) {
                 $this->idempotencyStore->complete($caller, $key, $response);
             }
+            $this->assertSession($session);
             $connection->commit();
         } catch (\Throwable $exception) {
             // Undoes the change and the key's reservation alike: the key may be retried at once.
-            $connection->rollBack();
+            $this->rollBack();
             $this->recordFailure($action, $caller, $reason, $incidentId, $key, $request, $exception);
             throw $exception;
         }
@@ -100,6 +105,37 @@ final class ActionRunner
             $callback();
         }
         return $response;
+    }
+
+    /**
+     * The database session (MySQL connection id) of the current connection.
+     */
+    public function session(): int
+    {
+        return (int) $this->resource->getConnection()->fetchOne('SELECT CONNECTION_ID()');
+    }
+
+    /**
+     * @throws \RuntimeException when the connection was replaced since $session (its transaction is gone)
+     */
+    public function assertSession(int $session): void
+    {
+        if ($this->session() !== $session) {
+            throw new \RuntimeException(
+                'The database connection was lost during the write and Magento reconnected outside its'
+                . ' transaction, so the change was not committed as one. Check the store, then retry.'
+            );
+        }
+    }
+
+    private function rollBack(): void
+    {
+        try {
+            $this->resource->getConnection()->rollBack();
+        } catch (\Throwable) {
+            // The connection that held the transaction is gone, and MySQL rolled the transaction back with it.
+            return;
+        }
     }
 
     /**

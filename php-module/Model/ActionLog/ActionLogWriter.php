@@ -32,6 +32,7 @@ final class ActionLogWriter
      * @param array<string, mixed> $request
      * @param mixed $priorState
      * @param array<string, mixed> $result
+     * @param int|null $session the caller's transaction's connection id: refuse to write on another one
      */
     public function append(
         string $action,
@@ -42,7 +43,8 @@ final class ActionLogWriter
         ?string $idempotencyKey,
         array $request,
         mixed $priorState,
-        array $result
+        array $result,
+        ?int $session = null
     ): int {
         $connection = $this->resource->getConnection();
         $table = $this->resource->getTableName(self::TABLE);
@@ -65,6 +67,12 @@ final class ActionLogWriter
             $previous = $connection->fetchOne(
                 "SELECT hash FROM {$table} ORDER BY action_id DESC LIMIT 1 FOR UPDATE"
             );
+            if ($session !== null && (int) $connection->fetchOne('SELECT CONNECTION_ID()') !== $session) {
+                throw new \RuntimeException(
+                    'The database connection was lost during the write and Magento reconnected outside its'
+                    . ' transaction: the record is not written as a success.'
+                );
+            }
             $previousHash = is_string($previous) && $previous !== '' ? $previous : HashChain::GENESIS;
             $record['previous_hash'] = $previousHash;
             $record['hash'] = $this->hashChain->hash($previousHash, $record);

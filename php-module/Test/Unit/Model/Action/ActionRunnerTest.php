@@ -212,4 +212,24 @@ final class ActionRunnerTest extends TestCase
         self::assertSame(['rejected', null], [$logged[0][2]['status'], $logged[0][2]['idempotency_key']]);
         self::assertSame([], $db->calls('insert', IdempotencyStore::TABLE));
     }
+
+    public function testAConnectionLostMidWriteIsNeverLoggedAsASuccess(): void
+    {
+        // Magento reconnected (a new connection id) and retried the log's query outside the transaction.
+        $ids = [7, 8, 8, 8];
+        $db = (new FakeDb($this))
+            ->answer('/CONNECTION_ID/', static function () use (&$ids): int {
+                return array_shift($ids) ?? 8;
+            })
+            ->answer('/LAST_INSERT_ID/', '9');
+
+        try {
+            Fixtures::runner($this, $db, 'k')->run('x.y', 'why', null, [], static fn () => new ActionOutcome(null, []));
+            self::fail('Expected the lost connection to fail the write.');
+        } catch (\RuntimeException $exception) {
+            self::assertStringContainsString('reconnected outside its transaction', $exception->getMessage());
+        }
+        self::assertSame(['failed'], Fixtures::loggedStatuses($db));
+        self::assertSame([], $db->calls('update', IdempotencyStore::TABLE));
+    }
 }
