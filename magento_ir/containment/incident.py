@@ -16,7 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from magento_ir._exceptions import ConfigurationError, MagentoIRError, ModuleRequiredError
+from magento_ir._exceptions import (
+    APIConnectionError,
+    ConfigurationError,
+    MagentoIRError,
+    ModuleRequiredError,
+)
 from magento_ir.containment._context import Context, StoreConnection, detect_module
 from magento_ir.containment.actions import ACTIONS, Action
 from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, step_key
@@ -279,7 +284,15 @@ class Incident:
                 "journal.detect",
                 {"module": None if module is None else module.model_dump(mode="json")},
             )
-            return await work(client, storefront, module)
+            writes = client.incident_response.writes_sent
+            try:
+                result = await work(client, storefront, module)
+            except MagentoIRError as error:
+                if not isinstance(error, APIConnectionError):  # else the read fails the same way
+                    await self._anchor_module_log(client, writes)
+                raise
+            await self._anchor_module_log(client, writes)
+            return result
 
     def _context(
         self,
@@ -306,23 +319,28 @@ class Incident:
             record_type, {"step": step, "action": action.kind, "params": action.params(), **payload}
         )
 
-    async def _anchor_module_log(
-        self, client: AsyncMagentoClient, writes_before: int, action: Action, step: str, phase: str
-    ) -> None:
-        """After a step that sent module writes (answered or not), keep the module's action-log
-        head in the journal: a rewrite of the log up to it is then detectable (module_log.py)."""
-        if client.incident_response.writes_sent == writes_before:
+    async def _anchor_module_log(self, client: AsyncMagentoClient, writes_before: int) -> None:
+        """After a run or rollback that sent module writes (answered or not), keep the module's
+        action-log head in the journal: a rewrite of the log up to it is then detectable
+        (module_log.py). Once per call, after its last write, not after each step: the head
+        pins every record before it."""
+        writes = client.incident_response.writes_sent - writes_before
+        if writes == 0:
             return
-        where = {"step": step, "action": action.kind, "phase": phase}
         try:
             head = await client.incident_response.action_log_head()
         except MagentoIRError as error:
-            self.journal.append(MODULE_LOG_HEAD, {**where, "error": str(error)})
+            self.journal.append(MODULE_LOG_HEAD, {"writes": writes, "error": str(error)})
             return
         if head is not None:
             self.journal.append(
                 MODULE_LOG_HEAD,
-                {**where, "action_id": head.action_id, "hash": head.hash, "at": head.created_at},
+                {
+                    "writes": writes,
+                    "action_id": head.action_id,
+                    "hash": head.hash,
+                    "at": head.created_at,
+                },
             )
 
     async def aplan(
@@ -419,7 +437,6 @@ class Incident:
             resumed=resumed,
         )  # fmt: skip
         phase = "plan"
-        writes = client.incident_response.writes_sent
         try:
             if resumed and state is not None and state.plan is not None:
                 plan = state.plan
@@ -441,13 +458,11 @@ class Incident:
             return StepReport(step, action.kind, params, "blocked", error=str(error))
         except MagentoIRError as error:
             self._record("journal.error", action, step, phase=phase, error=str(error))
-            await self._anchor_module_log(client, writes, action, step, "apply")
             return StepReport(step, action.kind, params, "failed", error=str(error))
         self._record(
             "journal.result", action, step, generation=generation, outcome=outcome.to_json(),
             seconds=round(apply_seconds, 6),
         )  # fmt: skip
-        await self._anchor_module_log(client, writes, action, step, "apply")
         if not outcome.took_effect:
             # Nothing happened: there is nothing to verify, and "verified" would be a lie.
             return StepReport(
@@ -595,20 +610,17 @@ class Incident:
                         state.outcome, error=conflict,
                     )  # fmt: skip
             self._record("journal.rollback", action, state.step, generation=state.generation)
-            writes = client.incident_response.writes_sent
             try:
                 outcome = await action.rollback(ctx, target)
             except MagentoIRError as error:
                 self._record(
                     "journal.error", action, state.step, phase="rollback", error=str(error)
                 )
-                await self._anchor_module_log(client, writes, action, state.step, "rollback")
                 return StepReport(state.step, action.kind, state.params, "failed", error=str(error))
             self._record(
                 "journal.rollback_result", action, state.step, generation=state.generation,
                 outcome=outcome.to_json(),
             )  # fmt: skip
-            await self._anchor_module_log(client, writes, action, state.step, "rollback")
             checked = await self._verify_rollback(action, ctx, state, target, outcome)
             undone.append(outcome)
             state = self.journal.steps()[state.step]

@@ -3,14 +3,15 @@
 The module's action log is a SHA-256 hash chain (`x-magento-ir-hash-chain` in the contract). That
 proves nothing to someone holding the store's database credentials (in `app/etc/env.php`, which
 attackers usually hold): they can rewrite a record and recompute every hash after it. So after each
-step that sent a module write, the engine reads the log's head (`action_id` + `hash`) and keeps it
-in the journal as a `module.log_head` record; the journal is signed on the responder's machine.
+run or rollback that sent module writes, the engine reads the log's head (`action_id` + `hash`) and
+keeps it in the journal as a `module.log_head` record; the journal is signed on the responder's
+machine.
 
 `averify_module_log` reads the whole log back and reports any anchored record that is gone or whose
 hash changed, a chain that no longer links (from the genesis hash to the head), and a log that now
 ends before an anchored record. What it cannot see: records written after the newest anchor can be
-rewritten (re-hashed) undetected, and nothing is anchored before the first module write of the
-incident other than through the chain itself.
+rewritten (re-hashed) undetected (a run killed before its anchor leaves its writes to the next
+run's anchor).
 """
 
 from __future__ import annotations
@@ -47,16 +48,14 @@ _PAGE_SIZE = 500
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """One head of the module's log as the journal kept it (`step` / `phase`: after what)."""
+    """One head of the module's log as the journal kept it (`at`: the record's created_at)."""
 
     action_id: int
     hash: str
-    step: str | None = None
-    phase: str | None = None
+    at: str | None = None
 
     def where(self) -> str:
-        after = f" (anchored after {self.phase} of step {self.step})" if self.step else ""
-        return f"#{self.action_id}{after}"
+        return f"#{self.action_id}" + (f" (written {self.at} UTC)" if self.at else "")
 
 
 def anchors_in(records: Iterable[tuple[str, dict[str, Any]]]) -> tuple[list[Anchor], list[str]]:
@@ -69,14 +68,7 @@ def anchors_in(records: Iterable[tuple[str, dict[str, Any]]]) -> tuple[list[Anch
         if "error" in payload:
             missed.append(str(payload["error"]))
             continue
-        anchors.append(
-            Anchor(
-                int(payload["action_id"]),
-                str(payload["hash"]),
-                payload.get("step"),
-                payload.get("phase"),
-            )
-        )
+        anchors.append(Anchor(int(payload["action_id"]), str(payload["hash"]), payload.get("at")))
     return anchors, missed
 
 

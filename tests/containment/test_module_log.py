@@ -121,7 +121,7 @@ def test_nothing_anchored_is_not_ok() -> None:
         # A record deleted, nothing re-hashed: the chain no longer links.
         (lambda r: [*r[:1], *r[2:]], "record #3 no longer links"),
         # The log cut before the anchor.
-        (lambda r: r[:2], "anchored record #3 (anchored after apply of step s1) is gone"),
+        (lambda r: r[:2], "anchored record #3 (written 2026-01-01 00:00:00 UTC) is gone"),
         # A record inserted before the anchor, re-hashed.
         (lambda r: _rehashed([*r[:2], _record(3, GENESIS_HASH), *r[2:]]), "anchored record #3"),
     ],
@@ -130,7 +130,7 @@ def test_nothing_anchored_is_not_ok() -> None:
 def test_a_rewritten_log_is_detected(tamper: Any, expected: str) -> None:
     """Every way of rewriting the log up to an anchor is reported, naming the record."""
     records = _chain(4)
-    anchors = [Anchor(3, records[2].hash, "s1", "apply")]
+    anchors = [Anchor(3, records[2].hash, "2026-01-01 00:00:00")]
     report = check_module_log(anchors, tamper(records))
     assert not report.ok
     assert any(expected in problem for problem in report.problems), report.problems
@@ -141,18 +141,18 @@ def test_anchors_are_read_from_journal_records() -> None:
     """module.log_head records become anchors; the ones that could not be read are reasons."""
     records = [
         ("incident.opened", {"id": "INC"}),
-        (MODULE_LOG_HEAD, {"step": "a", "phase": "apply", "action_id": 3, "hash": "h"}),
-        (MODULE_LOG_HEAD, {"step": "b", "phase": "apply", "error": "401"}),
+        (MODULE_LOG_HEAD, {"writes": 2, "action_id": 3, "hash": "h", "at": "t"}),
+        (MODULE_LOG_HEAD, {"writes": 1, "error": "401"}),
     ]
-    assert anchors_in(records) == ([Anchor(3, "h", "a", "apply")], ["401"])
+    assert anchors_in(records) == ([Anchor(3, "h", "t")], ["401"])
 
 
 def _heads(incident: Incident) -> list[dict[str, Any]]:
     return [payload for kind, payload in incident.journal.records() if kind == MODULE_LOG_HEAD]
 
 
-def test_each_module_step_anchors_the_log_head(key: SigningKey, tmp_path: Path) -> None:
-    """After every step and rollback that wrote through the module, the head is journaled."""
+def test_each_run_and_rollback_anchors_the_log_head(key: SigningKey, tmp_path: Path) -> None:
+    """After a run and after a rollback that wrote through the module, the head is journaled."""
     store = make_store(with_module=True)
     steps = [
         Maintenance("storefront"),
@@ -163,15 +163,13 @@ def test_each_module_step_anchors_the_log_head(key: SigningKey, tmp_path: Path) 
         incident.run(steps)
         heads = _heads(incident)
         log = store.sandbox.inspect.action_log()
-        assert [(h["action"], h["action_id"], h["hash"]) for h in heads] == [
-            ("maintenance", 1, log[0]["hash"]),
-            ("quarantine_products", 2, log[1]["hash"]),
+        assert [(h["writes"], h["action_id"], h["hash"]) for h in heads] == [
+            (2, 2, log[1]["hash"]),
         ]
         incident.rollback()
         log = store.sandbox.inspect.action_log()
-        rollbacks = [h for h in _heads(incident) if h["phase"] == "rollback"]
-        assert [h["action_id"] for h in rollbacks] == [3, 4]
-        assert rollbacks[-1]["hash"] == log[-1]["hash"]
+        assert [(h["writes"], h["action_id"]) for h in _heads(incident)] == [(2, 2), (2, 4)]
+        assert _heads(incident)[-1]["hash"] == log[-1]["hash"]
         report = asyncio.run(_verify(store, incident))
         assert report.ok, report.problems
 
