@@ -92,6 +92,7 @@ def test_idempotent_writes_replay_once_and_refuse_a_different_body(
     assert store.graphql_count(sku) == 1
     applied = [(record["action"], record["status"]) for record in store.actions_of_incident()]
     assert sorted(applied) == [
+        ("catalog.quarantine", "rejected"),  # the refused body is logged too (issue 9, item 4)
         ("catalog.quarantine", "succeeded"),
         ("catalog.release", "succeeded"),
     ]
