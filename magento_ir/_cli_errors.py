@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from magento_ir._cli_config import ExitCode
 from magento_ir._exceptions import (
@@ -29,7 +30,8 @@ errors = Console(stderr=True)
 
 
 def fail(code: ExitCode, message: str) -> NoReturn:
-    errors.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
+    # Escaped: rich would take "[inputs.x]" or "[not reversible: ...]" in a message for markup.
+    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(int(code))
 
 

@@ -33,6 +33,7 @@ from magento_ir._version import __version__
 try:
     import typer
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 except ImportError as missing:  # pragma: no cover - only without the `cli` extra
@@ -405,14 +406,16 @@ def _summary_table(title: str, steps: list[StepReport]) -> Table:
         if step.verification is not None:
             details.append(
                 "; ".join(
-                    f"{check.name}: {_mark(check.passed)}" for check in step.verification.checks
+                    f"{escape(check.name)}: {_mark(check.passed)}"
+                    for check in step.verification.checks
                 )
             )
+        # Store and user text is escaped: rich would take "[...]" in it for markup and drop it.
         if step.outcome is not None and step.outcome.failed:
             # Per entity, why it failed ("block:3: no such CMS block 3").
-            details.append(step.outcome.reasons())
+            details.append(escape(step.outcome.reasons()))
         elif step.error:
-            details.append(step.error)
+            details.append(escape(step.error))
         table.add_row(
             step.step,
             step.action,

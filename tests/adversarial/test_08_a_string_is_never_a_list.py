@@ -103,3 +103,16 @@ def test_the_command_line_refuses_a_scalar_and_changes_nothing(
     assert "must be" in result.output
     assert served.inspect.digest() == before
     assert served.inspect.action_log() == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_the_right_form_reaches_the_terminal_intact(tmp_path) -> None:
+    """A bracketed fix in a message ("add [inputs.sku]") is printed, not eaten as markup."""
+    book = tmp_path / "pull.toml"
+    book.write_text(
+        '[playbook]\nname = "pull"\ntitle = "Pull"\n\n[[steps]]\n'
+        'action = "quarantine_products"\nskus = "$sku"\n'
+    )
+    result = CliRunner().invoke(app, ["contain", str(book), "--yes"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "add [inputs.sku] with a type" in " ".join(result.output.split())
