@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from typer.testing import CliRunner
 
 from magento_ir._cli_config import ExitCode
-from magento_ir.cli import _exit_for
+from magento_ir.cli import _exit_for, app
 from magento_ir.containment import Incident, Maintenance, RunReport, StepReport
 from tests.adversarial._verdicts import KEY
 from tests.containment.conftest import make_store
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from magento_ir.sandbox import Sandbox
 
 pytestmark = pytest.mark.usefixtures("no_waits")
 
@@ -74,3 +77,19 @@ def test_run_report_ok_and_the_exit_code_agree(status: str) -> None:
     assert ok == (_exit_for(list(steps)) == ExitCode.OK)
     if status in {"applied", "failed", "verification_failed", "rollback_refused"}:
         assert not ok  # applied without a verification is not ok
+
+
+def test_the_command_line_reruns_exit_1_until_retried(served: Sandbox) -> None:
+    """`contain` again with the same journal exits 1 for a failed step (never "skipped");
+    `--retry-failed` sends it again."""
+    runner = CliRunner()
+    args = ["contain", "--action", """quarantine_products skus='["NO-SUCH-SKU"]'""", "--yes"]
+    for _ in range(2):
+        result = runner.invoke(app, args)
+        assert result.exit_code == ExitCode.CONTAINMENT_FAILED, result.output
+        assert "skipped" not in result.output
+        assert "failed" in result.output  # the table is narrow here: reasons wrap
+    assert [r["action"] for r in served.inspect.action_log()] == ["catalog.quarantine"]
+    retried = runner.invoke(app, [*args, "--retry-failed"])
+    assert retried.exit_code == ExitCode.CONTAINMENT_FAILED, retried.output
+    assert [r["action"] for r in served.inspect.action_log()] == ["catalog.quarantine"] * 2
