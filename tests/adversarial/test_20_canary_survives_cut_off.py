@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-import magento_ir
 from magento_ir.containment import ForcePasswordReset, Incident, LockdownAdmins
 from magento_ir.evidence import SigningKey, verify
 from magento_ir.sandbox.transport import SandboxTransport
 from tests.containment.conftest import CANARY_ADMIN, make_store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from magento_ir.sandbox import Sandbox
@@ -54,11 +52,7 @@ class _LoseFirstAnswers(SandboxTransport):
         return bool(json.loads(request.content)["username"] == self.username)
 
 
-@pytest.fixture(autouse=True)
-def _no_waits() -> Iterator[None]:
-    magento_ir.set_testing(True)
-    yield
-    magento_ir.set_testing(False)
+pytestmark = pytest.mark.usefixtures("no_waits")
 
 
 @pytest.fixture(scope="module")
