@@ -485,6 +485,19 @@ def _skus(body: dict[str, Any], name: str, *, required: bool) -> list[str]:
     return list(clean.values())
 
 
+def _php_array(values: dict[int, Any]) -> list[Any] | dict[str, Any]:
+    """PHP's json_encode of an int-keyed array: a list when the keys are 0..n-1, else an object."""
+    if list(values) == list(range(len(values))):
+        return list(values.values())
+    return {str(key): value for key, value in values.items()}
+
+
+def _status_rows(rows: dict[int, dict[int, int]]) -> dict[str, Any]:
+    """The module's `status_rows` prior state: product id => [store id => status], by product id."""
+    ordered = {pid: _php_array(dict(sorted(rows[pid].items()))) for pid in sorted(rows)}
+    return {"status_rows": _php_array(ordered)}
+
+
 def _statuses(prior: dict[int, int]) -> list[dict[str, int]]:
     return [{"store_id": store_id, "status": prior[store_id]} for store_id in sorted(prior)]
 
@@ -573,8 +586,8 @@ def quarantine_products(call: Call) -> dict[str, Any]:
             )
             result["quarantine_id"] = quarantine_id
         result |= {"requested": len(request["skus"]), "quarantined": len(recorded), "items": items}
-        prior_state = {str(pid): _statuses(prior) for pid, (_sku, prior) in recorded.items()}
-        return _Outcome(prior_state or None, result)
+        prior_rows = {pid: prior for pid, (_sku, prior) in recorded.items()}
+        return _Outcome(_status_rows(prior_rows), result)
 
     return _run_action(
         call,
@@ -637,12 +650,16 @@ def release_products(call: Call) -> dict[str, Any]:
         ]
         items: list[dict[str, Any]] = []
         released = 0
+        current: dict[
+            int, dict[int, int]
+        ] = {}  # the rows the release overwrites, as the module logs them
         for sku in wanted:
             product_id = by_sku.get(sku.lower())
             if product_id is None or product_id in quarantine.released:
                 items.append({"sku": sku, "result": "not_quarantined", "prior_statuses": []})
                 continue
             prior = quarantine.products[product_id][1]
+            current[product_id] = _prior_statuses(state, product_id)
             for store_id, status in prior.items():
                 _set_status(state, product_id, store_id, status)
             quarantine.released.add(product_id)
@@ -656,7 +673,8 @@ def release_products(call: Call) -> dict[str, Any]:
                 }
             )
         return _Outcome(
-            None, {"quarantine_id": quarantine_id, "released": released, "items": items}
+            _status_rows(current),
+            {"quarantine_id": quarantine_id, "released": released, "items": items},
         )
 
     return _run_action(
@@ -1101,6 +1119,7 @@ def force_password_reset(call: Call) -> dict[str, Any]:
                 ' "customerIds".',
                 {"max": MAX_EMAILS_PER_CALL, "count": in_scope_count},
             )
+        reset_ids = sorted(set(_customer_ids(state, request["customerIds"])))
         # Each hash becomes a hash of a random secret nobody knows: old passwords stop working.
         if everyone:
             # Every row at once: generated customers share the default hash, so replace it.
@@ -1147,7 +1166,7 @@ def force_password_reset(call: Call) -> dict[str, Any]:
             "emails_attempted": attempted,
             "emails_failed": [],
         }
-        return _Outcome(None, result)
+        return _Outcome({"customer_ids": reset_ids}, result)
 
     return _run_action(
         call,

@@ -59,6 +59,13 @@ def test_quarantine_hides_and_release_shows_the_product_again(module_store: Modu
     assert (store.graphql_count(sku), store.page_status(page), store.status_of(sku)) == (1, 200, 1)
     listed = store.ok("GET", "/catalog/quarantine", params={"quarantineId": quarantine_id})
     assert listed["items"] == []
+    # The action log keeps the status rows each write overwrote (the sandbox as the module does).
+    product = str(quarantined["items"][0]["product_id"])
+    priors = {r["action"]: json.loads(r["prior_state"]) for r in store.actions_of_incident()}
+    assert priors == {
+        "catalog.quarantine": {"status_rows": {product: [1]}},
+        "catalog.release": {"status_rows": {product: [2]}},
+    }
 
 
 def test_idempotent_writes_replay_once_and_refuse_a_different_body(
@@ -244,6 +251,8 @@ def test_force_password_reset_refuses_the_old_password(module_store: ModuleStore
         )
         assert reset["passwords_invalidated"] == 1
         assert store.customer_token(email, password).status_code == 401
+        [record] = store.actions_of_incident()
+        assert json.loads(record["prior_state"]) == {"customer_ids": [store.customer_id(email)]}
     finally:
         if made is not None:
             deleted = store.core("DELETE", f"/V1/customers/{made.json()['id']}")
