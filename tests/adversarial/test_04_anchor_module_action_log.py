@@ -97,6 +97,40 @@ def test_nothing_anchored_is_not_reported_as_verified(served: Sandbox) -> None: 
     assert "nothing to check" in checked.output
 
 
+@pytest.mark.usefixtures("cli_env")
+def test_module_log_is_checked_against_the_journals_own_store(
+    served: Sandbox,  # noqa: ARG001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another store's log is never held to this journal's anchors: exit 2, naming both."""
+    runner = CliRunner()
+    assert runner.invoke(app, MAGECART).exit_code == ExitCode.OK
+    monkeypatch.setenv("MAGENTO_IR_BASE_URL", "http://127.0.0.1:9")
+    checked = runner.invoke(app, ["verify", "--module-log"])
+    assert checked.exit_code == ExitCode.USAGE, checked.output
+    assert "not http://127.0.0.1:9" in checked.output
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_heads_that_could_not_be_read_are_named(served: Sandbox) -> None:
+    """Without the actions_view resource nothing is anchored: the journal and the check say why."""
+    with served.lock:
+        admin = served.state.admin_by_username("admin")
+        assert admin is not None
+        granted = {route.acl for route in served.router.rest_routes}
+        granted.discard("MagentoIr_IncidentResponse::actions_view")
+        served.state.admin_roles[admin.role_id].resources = frozenset(granted)
+    runner = CliRunner()
+    assert runner.invoke(app, MAGECART).exit_code == ExitCode.OK
+    heads = [r.payload for r in read_records("incident-journal.log") if r.type == MODULE_LOG_HEAD]
+    assert heads
+    assert all("MagentoIr_IncidentResponse::actions_view" in head["error"] for head in heads)
+    # The log cannot be read back either: Magento's 401, naming the resource to grant.
+    checked = runner.invoke(app, ["verify", "--module-log"])
+    assert checked.exit_code == ExitCode.AUTHENTICATION, checked.output
+    assert "MagentoIr_IncidentResponse::actions_view" in checked.output
+
+
 def _chain(size: int) -> list[ActionRecord]:
     records: list[ActionRecord] = []
     previous = GENESIS_HASH
