@@ -76,16 +76,17 @@ def key() -> SigningKey:
 
 
 def _again(
-    journal: Path, key: SigningKey, conn: StoreConnection, call: Callable[[Incident], RunReport],
-    done: frozenset[str],
+    journal: Path, key: SigningKey, conn: StoreConnection,
+    call: Callable[[Incident, bool], RunReport], done: frozenset[str],
 ) -> Runs:  # fmt: skip
-    """Open the incident and call it, again (resuming the journal) until every step is done. A
-    run that could not reach the store at all (its retries spent) is kept as its error's text."""
+    """Open the incident and call it, again (resuming the journal) until every step is done;
+    a rerun retries failed steps, as a responder would after a run that ran out of retries. A
+    run that could not reach the store at all is kept as its error's text."""
     runs: Runs = []
     for _ in range(MAX_RUNS):
         try:
             with Incident.open(journal, key=key, store=conn, title="fault matrix") as incident:
-                report = call(incident)
+                report = call(incident, bool(runs))
         except APIConnectionError as error:
             runs.append(str(error))
             continue
@@ -99,11 +100,14 @@ def _contain(
     store: Store, conn: StoreConnection, key: SigningKey, journal: Path, playbook: str
 ) -> Runs:
     actions = load_playbook(playbook).actions(inputs(playbook, store))
-    return _again(journal, key, conn, lambda incident: incident.run(actions), DONE)
+    return _again(
+        journal, key, conn,
+        lambda incident, again: incident.run(actions, retry_failed=again), DONE,
+    )  # fmt: skip
 
 
 def _roll_back(conn: StoreConnection, key: SigningKey, journal: Path) -> Runs:
-    return _again(journal, key, conn, lambda incident: incident.rollback(), UNDONE)
+    return _again(journal, key, conn, lambda incident, _again: incident.rollback(), UNDONE)
 
 
 def _writes(store: Store) -> int:
