@@ -14,10 +14,13 @@ from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationEr
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
     APIConnectionError,
+    APIStatusError,
     AuthenticationError,
     InvalidArgumentError,
     MagentoIRError,
     NotFoundError,
+    RateLimitError,
+    UnexpectedResponseError,
 )
 from magento_ir.containment._model import Check, Outcome, Plan, Verification
 from magento_ir.models import Product, ProductStatus
@@ -165,6 +168,13 @@ def _ids(values: Sequence[int] | None, name: str) -> list[int] | None:
     if any(value < 1 for value in ids):
         raise InvalidArgumentError(f"{name} must be a list of positive integer ids, got {ids!r}")
     return ids
+
+
+def _ambiguous(error: MagentoIRError) -> bool:
+    """No answer, or an answer that says nothing about whether the write happened."""
+    if isinstance(error, (APIConnectionError, UnexpectedResponseError, RateLimitError)):
+        return True
+    return isinstance(error, APIStatusError) and error.status_code >= _HTTP_SERVER_ERROR
 
 
 async def _responder_still_in(ctx: Context) -> Check:

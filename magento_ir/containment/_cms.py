@@ -13,6 +13,7 @@ from magento_ir._exceptions import (
 from magento_ir.containment._base import (
     _HTTP_OK,
     Action,
+    _ambiguous,
     _ids,
     _open_or_closed,
     _reason,
@@ -67,6 +68,8 @@ class DisableCmsBlocks(Action):
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:
         blocks: dict[str, Any] = plan.prior["blocks"]
         admin = ctx.client.with_store("all")
+        # Blocks whose PUT got no telling answer: the store may have disabled them all the same.
+        maybe: list[str] = []
 
         async def disable(block_id: str) -> EntityResult:
             entity = f"block:{block_id}"
@@ -76,15 +79,21 @@ class DisableCmsBlocks(Action):
                 # Setting active to false is harmless to repeat: retried.
                 await admin.cms_blocks.update(int(block_id), {"active": False}, idempotent=True)
             except MagentoIRError as error:
+                if _ambiguous(error):
+                    maybe.append(block_id)
                 return EntityResult(entity, "failed", _reason(error))
             return EntityResult(entity, "ok", "disabled")
 
+        entities = tuple(await ctx.each(list(blocks), disable))
         return Outcome(
             self.kind,
             "core",
-            tuple(await ctx.each(list(blocks), disable)),
+            entities,
             "core PUT active=false: re-applying is harmless, so it is retried",
-            {"prior": {key: _block_flags(value) for key, value in blocks.items()}},
+            {
+                "prior": {key: _block_flags(value) for key, value in blocks.items()},
+                "maybe_disabled": sorted(maybe),
+            },
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
@@ -169,10 +178,14 @@ class DisableCmsBlocks(Action):
         prior: dict[str, Any] = outcome.data["prior"]
         admin = ctx.client.with_store("all")
 
+        maybe = outcome.data.get("maybe_disabled", [])
+
         async def restore(entity: EntityResult) -> EntityResult:
             block_id = entity.entity.removeprefix("block:")
             flags = prior.get(block_id)
-            if entity.status != "ok" or flags is None:
+            # A PUT whose answer was lost may have disabled the block: putting the prior flag
+            # back is harmless either way.
+            if flags is None or (entity.status != "ok" and block_id not in maybe):
                 return EntityResult(entity.entity, "skipped", "not disabled by this action")
             try:
                 await admin.cms_blocks.update(

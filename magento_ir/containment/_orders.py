@@ -6,17 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
-    APIConnectionError,
-    APIStatusError,
     InvalidArgumentError,
     MagentoIRError,
-    RateLimitError,
-    UnexpectedResponseError,
 )
 from magento_ir.containment._base import (
-    _HTTP_SERVER_ERROR,
     _LIST_BATCH,
     Action,
+    _ambiguous,
     _ids,
     _reason,
     _strings,
@@ -240,10 +236,3 @@ async def _settle(
         else:
             return EntityResult(entity, "ok", done if attempt == 1 else f"{done} (sent {attempt}x)")
     return EntityResult(entity, "failed", failure)
-
-
-def _ambiguous(error: MagentoIRError) -> bool:
-    """No answer, or an answer that says nothing about whether the write happened."""
-    if isinstance(error, (APIConnectionError, UnexpectedResponseError, RateLimitError)):
-        return True
-    return isinstance(error, APIStatusError) and error.status_code >= _HTTP_SERVER_ERROR

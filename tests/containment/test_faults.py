@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from magento_ir.containment import Incident, QuarantineProducts, load_playbook
-from tests.containment.conftest import PLAYBOOK_INPUTS, make_store
+from magento_ir.containment import DisableCmsBlocks, Incident, QuarantineProducts, load_playbook
+from tests.containment.conftest import PLAYBOOK_INPUTS, SKIMMER_BLOCK_ID, make_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,3 +91,24 @@ def test_core_actions_apply_exactly_once(key: SigningKey, tmp_path: Path, seed: 
     assert store.sandbox.inspect.action_log() == []
     for sku in SKUS:
         assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+
+
+def test_a_disable_whose_answers_were_all_lost_is_rolled_back(
+    key: SigningKey, tmp_path: Path
+) -> None:
+    """Every answer to the block's PUT is lost after the store applied it: the step fails, and
+    the rollback still puts the block back (its write may have happened), once retried too."""
+    store = make_store(with_module=True)
+    store.sandbox.faults.schedule(
+        "truncated_body", path="/V1/cmsBlock", method="PUT", times=store.connection.max_retries + 1
+    )
+    action = DisableCmsBlocks([SKIMMER_BLOCK_ID])
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="lost") as incident:
+        [failed] = incident.run([action]).steps
+        assert failed.status == "failed", failed
+        assert not store.block_active()  # applied, though no answer said so
+        [retried] = incident.run([action], retry_failed=True).steps
+        assert retried.status == "verified", retried
+        [undone] = incident.rollback().steps
+    assert undone.status == "rolled_back", undone
+    assert store.block_active()
