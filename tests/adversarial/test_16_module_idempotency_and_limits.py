@@ -7,6 +7,8 @@ processed: a body too large for any route is refused (413) before Magento decode
 
 from __future__ import annotations
 
+import secrets
+import subprocess
 import threading
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -119,6 +121,42 @@ def test_each_caller_has_its_own_key_space() -> None:
     assert (mine.replayed, theirs.replayed, again.replayed) == (False, False, True)
     assert theirs.action_id != mine.action_id
     assert again.action_id == mine.action_id
+
+
+@pytest.mark.real_store
+def test_two_admins_of_a_real_store_never_share_a_keys_answer(magento_store: MagentoStore) -> None:
+    """A second admin (made with bin/magento, removed after) sends the first admin's key: it runs
+    its own request instead of receiving the first admin's stored answer."""
+    root = magento_store.magento_root
+    if root is None:
+        pytest.fail("set MAGENTO_IR_TEST_MAGENTO_ROOT: this test adds an admin with bin/magento")
+    database = StoreDatabase(root)
+    username = f"irkeys{secrets.token_hex(4)}"
+    password = f"Ir{secrets.token_hex(8)}9x"
+    subprocess.run(  # noqa: S603 - the store's own CLI
+        [  # noqa: S607 - php from PATH, as up.sh runs it
+            "php", "bin/magento", "admin:user:create", f"--admin-user={username}",
+            f"--admin-password={password}", f"--admin-email={username}@example.com",
+            "--admin-firstname=Item", "--admin-lastname=Sixteen",
+        ],
+        cwd=root, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    key = f"item16-shared-{uuid.uuid4().hex}"
+    body: dict[str, Any] = {"methods": ["magentoirnotamethod"], "idempotency_key": key}
+    try:
+        mine = magento_store.client().incident_response.resume_payments(reason="mine", **body)
+        with MagentoClient(
+            magento_store.base_url, auth=AdminCredentials(username, password), max_retries=0
+        ) as other:
+            theirs = other.incident_response.resume_payments(reason="mine", **body)
+    finally:
+        roles = (
+            "DELETE FROM authorization_role WHERE user_type = 2 AND user_id IN "
+            "(SELECT user_id FROM admin_user WHERE username = ?)"
+        )
+        database.run((roles, [username]), ("DELETE FROM admin_user WHERE username = ?", [username]))
+    assert (mine.replayed, theirs.replayed) == (False, False)
+    assert theirs.action_id != mine.action_id
 
 
 # --- the real store: a request that dies leaves its key free ----------------------------------
