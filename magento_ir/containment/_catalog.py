@@ -13,6 +13,7 @@ from magento_ir.containment._base import (
     _HTTP_UNAVAILABLE,
     _MODULE_RETRIES,
     Action,
+    _ambiguous,
     _gone_or_closed,
     _listed_skus,
     _other_incident_on_top,
@@ -156,6 +157,8 @@ class QuarantineProducts(Action):
         failures: dict[str, str] = {
             sku: f"no such product {sku}" for sku, state in products.items() if state is None
         }
+        # SKUs with a PUT that got no telling answer: the store may have disabled them anyway.
+        maybe: set[str] = set()
 
         async def disable(item: tuple[str, str]) -> None:
             code, sku = item
@@ -165,6 +168,8 @@ class QuarantineProducts(Action):
                 await client.products.update(sku, {"status": 2}, idempotent=True)
             except MagentoIRError as error:
                 failures[sku] = f"{code}: {_reason(error)}"
+                if _ambiguous(error):
+                    maybe.add(sku)
 
         await ctx.each([("all", sku) for sku in self.skus if sku not in failures], disable)
         # The store-view trap: a view with its own status value still shows the product.
@@ -203,6 +208,7 @@ class QuarantineProducts(Action):
                 "prior": products,
                 "store_views_written": written,
                 "url_keys": plan.prior["url_keys"],
+                "maybe_disabled": sorted(maybe),
             },
         )
 
@@ -309,11 +315,14 @@ class QuarantineProducts(Action):
             return Outcome(self.kind, "module", tuple(entities), _MODULE_RETRIES)
         prior: dict[str, Any] = outcome.data["prior"]
         written: dict[str, list[str]] = outcome.data["store_views_written"]
+        maybe = outcome.data.get("maybe_disabled", [])
         admin = ctx.client.with_store("all")
 
         async def restore(entity: EntityResult) -> EntityResult:
             sku = entity.entity.removeprefix("sku:")
-            if entity.status != "ok":
+            # A PUT whose answer was lost may have disabled the SKU: writing the prior statuses
+            # back is harmless either way.
+            if entity.status != "ok" and sku not in maybe:
                 return EntityResult(entity.entity, "skipped", "was not disabled by this action")
             statuses = prior[sku]["statuses"]
             try:

@@ -112,3 +112,26 @@ def test_a_disable_whose_answers_were_all_lost_is_rolled_back(
         [undone] = incident.rollback().steps
     assert undone.status == "rolled_back", undone
     assert store.block_active()
+
+
+def test_a_core_quarantine_whose_answers_were_all_lost_is_rolled_back(
+    key: SigningKey, tmp_path: Path
+) -> None:
+    """Core path: every answer to the SKU's PUT is lost after the store applied it; the step
+    fails, a retry finds it already off, and the rollback still puts its status back."""
+    store = make_store(with_module=False)
+    sku = SKUS[0]
+    before = store.sandbox.inspect.product_status(sku)
+    store.sandbox.faults.schedule(
+        "truncated_body", path="/V1/products", method="PUT", times=store.connection.max_retries + 1
+    )
+    action = QuarantineProducts([sku])
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="lost") as incident:
+        [failed] = incident.run([action]).steps
+        assert failed.status == "failed", failed
+        assert set(store.sandbox.inspect.product_status(sku).values()) == {2}
+        [retried] = incident.run([action], retry_failed=True).steps
+        assert retried.status == "verified", retried
+        [undone] = incident.rollback().steps
+    assert undone.status == "rolled_back", undone
+    assert store.sandbox.inspect.product_status(sku) == before
