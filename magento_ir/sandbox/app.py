@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import auth
-from magento_ir.sandbox.errors import SandboxConfigError, WebapiError, route_not_found
+from magento_ir.sandbox.errors import (
+    REQUIRED_FIELD,
+    DatabaseError,
+    SandboxConfigError,
+    WebapiError,
+    required_field,
+    route_not_found,
+)
 from magento_ir.sandbox.faults import FaultInjector, maintenance_response
 from magento_ir.sandbox.latency import LatencyModel
 from magento_ir.sandbox.messages import JsonValue, SandboxRequest, SandboxResponse, json_response
@@ -171,6 +178,18 @@ def raise_not_authorized(resource: str) -> None:
     )
 
 
+# What SynchronousRequestProcessor (and the async ones after their prefix) accept.
+_VERSIONED = re.compile(r"/V\d+(?:/|$)")
+
+
+def _internal_error() -> WebapiError:
+    report_id = f"webapi-{uuid.uuid4().hex[:13]}"
+    return WebapiError(
+        500,
+        f"Internal Error. Details are available in Magento log file. Report ID: {report_id}",
+    )
+
+
 def _data_object(name: str, value: JsonValue, allowed: frozenset[str]) -> dict[str, Any]:
     """A body object with snake_case keys; a key the interface lacks is Magento's 400."""
     if not isinstance(value, dict):
@@ -299,15 +318,16 @@ class Sandbox:
             with self.lock:
                 response = self._dispatch(request, now)
         except Exception:
-            report_id = f"webapi-{uuid.uuid4().hex[:13]}"
-            logger.exception("sandbox internal error, report %s", report_id)
-            error = WebapiError(
-                500,
-                "Internal Error. Details are available in Magento log file. "
-                f"Report ID: {report_id}",
-            )
-            response = self._error_response(error)
+            logger.exception("sandbox internal error")
+            response = self._error_response(_internal_error())
         return response
+
+    def _database_error(self, error: DatabaseError) -> WebapiError:
+        """MySQL's refusal as Magento shows it: in full in developer mode, masked otherwise."""
+        if self.options.developer_mode:
+            return WebapiError(500, error.message, code=error.code)
+        logger.warning("sandbox database error: %s", error.message)
+        return _internal_error()
 
     def _dispatch(self, request: SandboxRequest, now: float) -> SandboxResponse:
         fault = self.faults.take(request.method, request.path)
@@ -356,6 +376,13 @@ class Sandbox:
         elif path.startswith("/async/V"):
             mode, path = "async", path[len("/async") :]
         route: RestRoute | None = None
+        if _VERSIONED.match(path) is None or (mode != "sync" and request.method == "GET"):
+            # No request processor takes it (an unknown store code leaves it in the path):
+            # RequestProcessorPool refuses before routing or authentication.
+            self.request_counts[f"{request.method} (no processor)"] += 1
+            return self._error_response(
+                WebapiError(400, "Specified request cannot be processed.", traced=False)
+            )
         try:
             route, params = self._route_for(request, path, mode)
             caller = auth.resolve_caller(self.state, self.jwt_secret, request, now)
@@ -386,6 +413,10 @@ class Sandbox:
                 request=request,
                 now=now,
             )
+        except DatabaseError as error:
+            response = self._error_response(self._database_error(error))
+            response.delay += self.latency.error_delay(route)
+            return response
         except WebapiError as error:
             response = self._error_response(error)
             # A refusal still costs Magento a bootstrap (and a password check on token routes).
@@ -404,9 +435,11 @@ class Sandbox:
         self, request: SandboxRequest, path: str, mode: str
     ) -> tuple[RestRoute, dict[str, str]]:
         if request.method not in ROUTABLE_METHODS:
-            raise WebapiError(405, "The %1 HTTP method is not supported.", [request.method])
+            raise WebapiError(
+                405, f"The {request.method} HTTP method is not supported.", traced=False
+            )
         found = self._match(request.method, path, bulk=mode == "bulk")
-        if found is None or (mode != "sync" and request.method == "GET"):
+        if found is None:
             self.request_counts[f"{request.method} (no route)"] += 1
             raise route_not_found()
         route, params = found
@@ -444,8 +477,8 @@ class Sandbox:
         if parsed.group(1) != "application/json":  # DeserializerFactory compares exactly
             raise WebapiError(
                 400,
-                "Server cannot understand Content-Type HTTP header media type %1",
-                [parsed.group(1)],
+                f"Server cannot understand Content-Type HTTP header media type {parsed.group(1)}",
+                traced=False,
             )
         try:
             return json.loads(request.body)
@@ -475,11 +508,23 @@ class Sandbox:
             placeholder = route.segments[-1][1:]
             if object_name in bound and placeholder in params:
                 bound[object_name][field_name] = params[placeholder]
-        for name in sorted(route.required):
-            if name not in bound:
-                raise WebapiError(
-                    400, '"%fieldName" is required. Enter and try again.', {"fieldName": name}
-                )
+        # In the service method's parameter order; two or more become one aggregate error.
+        missing = [
+            name
+            for name in [*route.body, *sorted(route.required - set(route.body))]
+            if name in route.required and name not in bound
+        ]
+        if len(missing) == 1:
+            raise required_field(missing[0])
+        if missing:
+            raise WebapiError(
+                400,
+                "One or more input exceptions have occurred.",
+                errors=[
+                    {"message": REQUIRED_FIELD, "parameters": {"fieldName": name}}
+                    for name in missing
+                ],
+            )
         return bound
 
     def invoke(

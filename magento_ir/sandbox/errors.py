@@ -3,6 +3,8 @@
 ```
 Exception
 ├── WebapiError           raised by a route handler; rendered as Magento's REST error body
+├── DatabaseError         what MySQL would refuse (an unknown column): a 500, its text shown only
+│                         in developer mode
 └── SandboxConfigError    nonsense options given to Sandbox/SandboxServer (also a ValueError)
 ```
 
@@ -15,7 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "REQUIRED_FIELD",
     "ROUTE_NOT_FOUND",
+    "DatabaseError",
     "SandboxConfigError",
     "WebapiError",
     "integer_param",
@@ -27,6 +31,7 @@ __all__ = [
 ]
 
 ROUTE_NOT_FOUND = "Request does not match any route."
+REQUIRED_FIELD = '"%fieldName" is required. Enter and try again.'
 SIGN_IN_INCORRECT = (
     "The account sign-in was incorrect or your account is disabled temporarily. "
     "Please wait and try again later."
@@ -48,6 +53,8 @@ class WebapiError(Exception):
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: tuple[tuple[str, str], ...] = (),
+        code: int | None = None,
+        traced: bool = True,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -55,17 +62,39 @@ class WebapiError(Exception):
         self.parameters = parameters
         self.errors = errors
         self.headers = headers
+        self.code = code
+        # Errors Magento raises as a bare Webapi\Exception carry no stack: developer mode
+        # then shows `"trace": null`.
+        self.traced = traced
 
     def body(self, *, trace: str | None) -> dict[str, Any]:
-        """The JSON body Magento sends: message, then parameters/errors when present, then trace."""
+        """The JSON body Magento sends: message, then parameters/errors, code, then the trace.
+
+        `trace` is given in developer mode only (the key is absent otherwise).
+        """
         body: dict[str, Any] = {"message": self.message}
         if self.errors is not None:
             body["errors"] = self.errors
         if self.parameters is not None:
             body["parameters"] = self.parameters
+        if self.code is not None:
+            body["code"] = self.code
         if trace is not None:
-            body["trace"] = trace
+            body["trace"] = trace if self.traced else None
         return body
+
+
+class DatabaseError(Exception):
+    """A query MySQL refuses (`SQLSTATE[42S22]` unknown column and the like).
+
+    Magento shows the text with `code` 42 in developer mode and masks it as an internal error with
+    a report id otherwise.
+    """
+
+    def __init__(self, message: str, *, code: int | None = 42) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 def route_not_found() -> WebapiError:
@@ -73,9 +102,7 @@ def route_not_found() -> WebapiError:
 
 
 def required_field(field_name: str) -> WebapiError:
-    return WebapiError(
-        400, '"%fieldName" is required. Enter and try again.', {"fieldName": field_name}
-    )
+    return WebapiError(400, REQUIRED_FIELD, {"fieldName": field_name})
 
 
 def invalid_value(field_name: str, value: object) -> WebapiError:
@@ -104,14 +131,17 @@ def sign_in_incorrect() -> WebapiError:
     return WebapiError(401, SIGN_IN_INCORRECT)
 
 
-def integer_param(raw: str) -> int:
-    """A URL placeholder typed `int` in the service contract, converted as Magento does."""
+def integer_param(raw: str, *, field: str | None = None) -> int:
+    """A value typed `int` in the service contract, converted as Magento does.
+
+    Magento renders this message itself (no `parameters`); a searchCriteria field names itself.
+    """
     text = raw.strip()
     if text.lstrip("-").isdigit():
         return int(text)
-    raise WebapiError(
-        400,
-        'The "%value" value\'s type is invalid. The "%type" type was expected. '
-        "Verify and try again.",
-        {"value": raw, "type": "int"},
+    message = (
+        f'The "{raw}" value\'s type is invalid. The "int" type was expected. Verify and try again.'
     )
+    if field is not None:
+        message = f'Error occurred during "{field}" processing. {message}'
+    raise WebapiError(400, message, traced=False)

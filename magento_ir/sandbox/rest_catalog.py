@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import KeyedAccess, search_response
@@ -166,6 +167,7 @@ def list_products(call: Call) -> JsonValue:
             effective_row(state, row, store_id) for row in state.products.rows_between(start, stop)
         ),
         keyed=KeyedAccess(frozenset({"id", "entity_id"}), state.products.ids_range, fetch),
+        columns=columns.PRODUCT,
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import KeyedAccess, search_response
+from magento_ir.sandbox.search import Columns, KeyedAccess, search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def _value(row: dict[str, Any], field: str) -> JsonValue:
     return row.get(field)
 
 
-def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> JsonValue:
+def _search(call: Call, table: EntityTable, order: tuple[str, ...], known: Columns) -> JsonValue:
     return search_response(
         query=call.query,
         config_value=call.state.config_value,
@@ -85,12 +86,13 @@ def _search(call: Call, table: EntityTable, order: tuple[str, ...]) -> JsonValue
         serialize=lambda row: _serialize(row, order),
         window=table.rows_between,
         keyed=KeyedAccess(frozenset({"id", "block_id", "page_id"}), table.ids_range, table.get),
+        columns=known,
     )
 
 
 @routes.rest("GET", "/V1/cmsBlock/search", acl="Magento_Cms::block", search=True)
 def search_blocks(call: Call) -> JsonValue:
-    return _search(call, call.state.cms_blocks, _BLOCK_ORDER)
+    return _search(call, call.state.cms_blocks, _BLOCK_ORDER, columns.CMS_BLOCK)
 
 
 @routes.rest("GET", "/V1/cmsBlock/:blockId", acl="Magento_Cms::block")
@@ -159,7 +161,7 @@ def delete_block(call: Call) -> JsonValue:
 
 @routes.rest("GET", "/V1/cmsPage/search", acl="Magento_Cms::page", search=True)
 def search_pages(call: Call) -> JsonValue:
-    return _search(call, call.state.cms_pages, _PAGE_ORDER)
+    return _search(call, call.state.cms_pages, _PAGE_ORDER, columns.CMS_PAGE)
 
 
 @routes.rest("GET", "/V1/cmsPage/:pageId", acl="Magento_Cms::page")

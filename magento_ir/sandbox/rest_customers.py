@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from magento_ir.sandbox import auth
+from magento_ir.sandbox import auth, columns
 from magento_ir.sandbox.errors import WebapiError, integer_param, no_such_entity, required_field
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import KeyedAccess, search_response
@@ -106,6 +106,7 @@ def search_customers(call: Call) -> JsonValue:
         keyed=KeyedAccess(
             frozenset({"id", "entity_id"}), state.customers.ids_range, state.customers.get
         ),
+        columns=columns.CUSTOMER,
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import KeyedAccess, search_response
+from magento_ir.sandbox.search import Columns, KeyedAccess, search_response
 from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def _value(row: dict[str, Any], field: str) -> JsonValue:
     return None
 
 
-def _list(call: Call, table: EntityTable, id_field: str = "entity_id") -> JsonValue:
+def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entity_id") -> JsonValue:
     return search_response(
         query=call.query,
         config_value=call.state.config_value,
@@ -70,12 +71,13 @@ def _list(call: Call, table: EntityTable, id_field: str = "entity_id") -> JsonVa
         serialize=lambda row: row,
         window=table.rows_between,
         keyed=KeyedAccess(frozenset({id_field}), table.ids_range, table.get),
+        columns=known,
     )
 
 
 @routes.rest("GET", "/V1/orders", acl=VIEW, search=True)
 def list_orders(call: Call) -> JsonValue:
-    return _list(call, call.state.orders)
+    return _list(call, call.state.orders, columns.ORDER)
 
 
 @routes.rest("GET", "/V1/orders/:id", acl=VIEW)
@@ -190,7 +192,7 @@ def list_comments(call: Call) -> JsonValue:
 
 @routes.rest("GET", "/V1/transactions", acl="Magento_Sales::transactions_fetch", search=True)
 def list_transactions(call: Call) -> JsonValue:
-    return _list(call, call.state.transactions, "transaction_id")
+    return _list(call, call.state.transactions, columns.TRANSACTION, "transaction_id")
 
 
 @routes.rest("GET", "/V1/transactions/:id", acl="Magento_Sales::transactions_fetch")
@@ -200,7 +202,7 @@ def get_transaction(call: Call) -> JsonValue:
 
 @routes.rest("GET", "/V1/invoices", acl="Magento_Sales::sales_invoice", search=True)
 def list_invoices(call: Call) -> JsonValue:
-    return _list(call, call.state.invoices)
+    return _list(call, call.state.invoices, columns.INVOICE)
 
 
 @routes.rest("GET", "/V1/invoices/:id", acl="Magento_Sales::sales_invoice")

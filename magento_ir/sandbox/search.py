@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from magento_ir.sandbox.errors import WebapiError, integer_param
+from magento_ir.sandbox.errors import DatabaseError, WebapiError, integer_param
 
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
 
-__all__ = ["Filter", "KeyedAccess", "SearchCriteria", "search", "search_response"]
+__all__ = ["Columns", "Filter", "KeyedAccess", "SearchCriteria", "search", "search_response"]
 
 Row = dict[str, Any]
 ValueOf = Callable[[Row, str], Any]
@@ -39,9 +39,11 @@ def _ordered(value: JsonValue) -> list[Any]:
     return []
 
 
-def _integer(value: JsonValue) -> int:
-    """An `int` field of the criteria, converted (or refused) like the type processor does."""
-    return integer_param(str(value))
+def _integer(raw: dict[str, Any], snake: str, camel: str) -> int | None:
+    """An `int` field of the criteria, converted (or refused, naming it) like Magento does."""
+    name = snake if snake in raw else camel
+    value = raw.get(name)
+    return None if value is None else integer_param(str(value), field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +51,16 @@ class Filter:
     field: str
     value: Any
     condition_type: str | None
+    # Set when a flat collection rewrote `fulltext` into `like %value%`.
+    as_like: bool = False
 
     def echo(self) -> dict[str, Any]:
-        echoed: dict[str, Any] = {"field": self.field, "value": self.value}
-        if self.condition_type is not None:
-            echoed["condition_type"] = self.condition_type
-        return echoed
+        # Magento's Filter getter defaults the condition to `eq`, and the echo says so.
+        return {
+            "field": self.field,
+            "value": self.value,
+            "condition_type": self.condition_type or "eq",
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +106,11 @@ class SearchCriteria:
                     )
                 parsed.append((str(order.get("field", "")), direction.upper()))
             sort_orders = tuple(parsed)
-        size = _pick(raw, "page_size", "pageSize")
-        page = _pick(raw, "current_page", "currentPage")
         return cls(
             tuple(groups),
             sort_orders,
-            None if size is None else _integer(size),
-            None if page is None else _integer(page),
+            _integer(raw, "page_size", "pageSize"),
+            _integer(raw, "current_page", "currentPage"),
         )
 
     def echo(self) -> dict[str, Any]:
@@ -223,8 +227,12 @@ def _matches(condition: str | None, actual: JsonValue, expected: JsonValue) -> b
         result = _compare(actual, expected)
         return result is not None and _COMPARISONS[kind](result)
     if kind in ("like", "nlike", "fulltext"):
-        pattern = f"%{expected}%" if kind == "fulltext" else str(expected)
-        found = _like_pattern(pattern).fullmatch(str(_scalar(actual))) is not None
+        # Flat collections turn `fulltext` into `like %value%` first (Columns.check); an EAV
+        # collection has no fulltext condition and falls back to `=`.
+        if kind == "fulltext":
+            result = _compare(actual, expected)
+            return result == 0
+        found = _like_pattern(str(expected)).fullmatch(str(_scalar(actual))) is not None
         return found if kind != "nlike" else not found
     if kind in ("in", "nin"):
         found = any(_compare(actual, item) == 0 for item in _split(expected))
@@ -255,6 +263,70 @@ def _sort_key(value: JsonValue) -> tuple[int, Any]:
         return (1, value)
     number = _number(value)
     return (1, number) if number is not None else (2, str(value).casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """What a getList collection can filter and sort on, and how it refuses anything else.
+
+    EAV collections (products, customers) check a filter's field against their attributes: an
+    unknown one is a 400, an unknown sort field is ignored, and `fulltext` acts as `eq`. Flat
+    collections (orders, invoices, transactions, CMS) put the field into SQL as it is: MySQL's
+    "Unknown column" becomes a 500, and `fulltext` becomes `like %value%` (echoed so).
+    """
+
+    names: frozenset[str]
+    eav: bool
+    select: str = ""
+
+    def check(self, criteria: SearchCriteria) -> tuple[SearchCriteria, SearchCriteria]:
+        """The criteria as the collection applies them and as it echoes them, or Magento's error."""
+        groups = []
+        for group in criteria.filter_groups:
+            filters = []
+            for item in group:
+                if item.field not in self.names:
+                    self._refuse_filter(item)
+                if (item.condition_type or "").lower() == "fulltext" and not self.eav:
+                    # FilterProcessor rewrites the filter object itself: the echo shows it too.
+                    item = Filter(item.field, f"%{item.value}%", item.condition_type, as_like=True)  # noqa: PLW2901
+                filters.append(item)
+            groups.append(tuple(filters))
+        echoed = SearchCriteria(
+            tuple(groups), criteria.sort_orders, criteria.page_size, criteria.current_page
+        )
+        sort_orders = criteria.sort_orders
+        if sort_orders is not None:
+            unknown = [field for field, _ in sort_orders if field not in self.names]
+            if unknown and not self.eav:
+                raise DatabaseError(self._sql_error(unknown[0], "ORDER BY"))
+            sort_orders = tuple(order for order in sort_orders if order[0] in self.names)
+        applied = SearchCriteria(
+            tuple(groups), sort_orders, criteria.page_size, criteria.current_page
+        )
+        return applied, echoed
+
+    def _refuse_filter(self, item: Filter) -> None:
+        if self.eav:
+            raise WebapiError(
+                400,
+                'The "%1" attribute name is invalid. Reset the name and try again.',
+                [item.field or None],
+            )
+        if not item.field:
+            raise DatabaseError(
+                "Deprecated Functionality: str_replace(): Passing null to parameter #3 ($subject) "
+                "of type array|string is deprecated in <magento-root>/vendor/magento/zend-db/"
+                "library/Zend/Db/Adapter/Abstract.php on line 1044",
+                code=None,
+            )
+        raise DatabaseError(self._sql_error(item.field, "WHERE"))
+
+    def _sql_error(self, field: str, clause: str) -> str:
+        return (
+            f"SQLSTATE[42S22]: Column not found: 1054 Unknown column '{field}' in '{clause}', "
+            f"query was: {self.select}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +444,11 @@ def search(
     def keep(row: Row) -> bool:
         return all(
             any(
-                _matches(item.condition_type, value_of(row, item.field), item.value)
+                _matches(
+                    "like" if item.as_like else item.condition_type,
+                    value_of(row, item.field),
+                    item.value,
+                )
                 for item in group
             )
             for group in criteria.filter_groups
@@ -407,12 +483,17 @@ def search_response(
     serialize: Callable[[Row], Any],
     window: Callable[[int, int | None], Iterable[Row]] | None = None,
     keyed: KeyedAccess | None = None,
+    columns: Columns | None = None,
 ) -> dict[str, Any]:
     """`{items, search_criteria, total_count}` for a getList route.
 
-    `window(start, stop)` yields rows by position when plain paging needs no filtering or sorting.
+    `window(start, stop)` yields rows by position when plain paging needs no filtering or sorting;
+    `columns` refuses fields the collection does not have, as Magento does.
     """
     criteria = SearchCriteria.parse(query.get("searchCriteria"))
+    echoed = criteria
+    if columns is not None:
+        criteria, echoed = columns.check(criteria)
     limit = None
     if config_value("webapi/validation/input_limit_enabled") == "1":
         limit = int(config_value("webapi/validation/maximum_page_size") or 300)
@@ -421,6 +502,6 @@ def search_response(
     )
     return {
         "items": [serialize(row) for row in page],
-        "search_criteria": criteria.echo(),
+        "search_criteria": echoed.echo(),
         "total_count": total,
     }

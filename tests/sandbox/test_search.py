@@ -91,9 +91,11 @@ def test_null_conditions_ignore_the_value(admin: httpx.Client) -> None:
 
 
 def test_finset_regexp_and_fulltext(admin: httpx.Client) -> None:
-    """`finset` matches a member of a comma list, `regexp` a pattern, `fulltext` a substring."""
+    """`finset` matches a member of a comma list, `regexp` a pattern; on the EAV product
+    collection `fulltext` is no condition at all and acts as `eq` (measured on 2.4.7-p3)."""
     assert len(_emails(admin, _filter("email", "^ir\\.customer1[0-2]@", "regexp"))) == 3
-    assert _skus(admin, _filter("name", "Widget", "fulltext")) == ["TEST-SKU-2"]
+    assert _skus(admin, _filter("name", "Widget", "fulltext")) == []
+    assert _skus(admin, _filter("name", "Blue Widget", "fulltext")) == ["TEST-SKU-2"]
     assert _skus(admin, _filter("sku", "TEST-SKU-2", "finset")) == ["TEST-SKU-2"]
 
 
@@ -264,7 +266,11 @@ def test_negative_page_size_means_one_row_per_page(admin: httpx.Client) -> None:
 
 
 def test_non_numeric_page_size_is_a_type_error(admin: httpx.Client) -> None:
-    """`pageSize=abc` is refused by the type processor, naming the value and the int type."""
+    """`pageSize=abc` is refused by the type processor, which renders the field, the value and the
+    int type into the message itself (no `parameters`)."""
     response = admin.get("/rest/V1/products", params={"searchCriteria[pageSize]": "abc"})
     assert response.status_code == 400
-    assert response.json()["parameters"] == {"value": "abc", "type": "int"}
+    assert response.json() == {
+        "message": 'Error occurred during "pageSize" processing. The "abc" value\'s type is '
+        'invalid. The "int" type was expected. Verify and try again.'
+    }
