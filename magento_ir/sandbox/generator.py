@@ -462,6 +462,11 @@ def build_state(options: SandboxOptions) -> StoreState:
         state.modules.insert(
             state.modules.index("Magento_Securitytxt") + 1, "Magento_TwoFactorAuth"
         )
+    if options.with_module:
+        # Installed from app/code, the module loads after every Magento_ module (as on a real
+        # 2.4.7-p3 with it installed).
+        last_core = max(i for i, name in enumerate(state.modules) if name.startswith("Magento_"))
+        state.modules.insert(last_core + 1, "MagentoIr_IncidentResponse")
 
     _build_admin(state, options, salt)
     _build_config(state, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import columns
-from magento_ir.sandbox.errors import WebapiError
+from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
 from magento_ir.sandbox.search import KeyedAccess, search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, StoreState, magento_time
@@ -132,9 +132,14 @@ def _product_value(row: dict[str, Any], field: str) -> JsonValue:
 
 def _store_id(call: Call) -> int:
     raw = call.query.get("storeId")
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-        return int(raw)
-    return call.store.id
+    if not isinstance(raw, str):
+        return call.store.id
+    store_id = integer_param(raw)
+    if store_id not in call.state.stores:
+        raise WebapiError(
+            400, "The store that was requested wasn't found. Verify the store and try again."
+        )
+    return store_id
 
 
 def find_product(state: StoreState, sku: str) -> dict[str, Any]:

@@ -80,7 +80,8 @@ def store_views(call: Call) -> JsonValue:
             "store_group_id": store.store_group_id,
             "is_active": store.is_active,
         }
-        for store in call.state.stores.values()
+        # Magento lists the store views first and the admin store last.
+        for store in sorted(call.state.stores.values(), key=lambda store: store.id == 0)
     ]
 
 

@@ -54,12 +54,12 @@ SIGN_IN_INCORRECT = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The contract sandbox is set up like the real test store: developer mode, seed.py's
-    # customer password.
+    # The contract sandbox is set up like the real test store: developer mode, the companion
+    # module installed (its customer password is already seed.py's).
     here = Path(__file__).parent
     for item in items:
         if item.path.is_relative_to(here):
-            item.add_marker(pytest.mark.magento_sandbox(developer_mode=True))
+            item.add_marker(pytest.mark.magento_sandbox(developer_mode=True, with_module=True))
 
 
 @dataclass

@@ -257,9 +257,10 @@ def test_customer_save_and_delete(sandbox: Sandbox, admin: httpx.Client) -> None
 
 
 def test_store_inventory_routes(admin: httpx.Client) -> None:
-    """Store views, groups and configs list the scopes; storeCodes filters configs."""
+    """Store views (admin last, as a real 2.4.7-p3 lists them), groups and configs list the
+    scopes; storeCodes filters configs."""
     views = admin.get("/rest/V1/store/storeViews").json()
-    assert [view["code"] for view in views] == ["admin", "default"]
+    assert [view["code"] for view in views] == ["default", "admin"]
     assert admin.get("/rest/V1/store/storeGroups").json()[1]["code"] == "main_website_store"
     configs = admin.get("/rest/V1/store/storeConfigs", params={"storeCodes[0]": "nope"}).json()
     assert configs == []
