@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import columns
@@ -186,9 +187,44 @@ def put_page(call: Call) -> JsonValue:
     existing = call.state.cms_pages.get(page_id)
     if existing is None:
         raise _page_missing(page_id)
-    row = _merge(existing, call.body["page"], page_id, call.now)
+    data = dict(call.body["page"])
+    if not data.get("identifier"):
+        # A page saved without its identifier gets one made from its title (the URL changes).
+        data["identifier"] = _url_key(str(data.get("title", existing["title"])))
+    if data["identifier"] != existing["identifier"]:
+        _check_reserved(call.state, existing["identifier"])
+    row = _merge(existing, data, page_id, call.now)
     call.state.cms_pages.put(page_id, row)
     return _serialize(row, _PAGE_ORDER)
+
+
+# Pages the store's configuration points at: Page::beforeSave refuses to change their identifier.
+_RESERVED_PAGES = (
+    ("web/default/cms_no_route", "CMS No Route Page"),
+    ("web/default/cms_home_page", "CMS Home Page"),
+    ("web/default/cms_no_cookies", "CMS No Cookies Page"),
+)
+_RESERVED_DEFAULTS = {
+    "web/default/cms_no_route": "no-route",
+    "web/default/cms_home_page": "home",
+    "web/default/cms_no_cookies": "enable-cookies",
+}
+
+
+def _check_reserved(state: StoreState, identifier: str) -> None:
+    for path, name in _RESERVED_PAGES:
+        configured = state.config_value(path, ADMIN_STORE_ID) or _RESERVED_DEFAULTS[path]
+        if identifier == configured:
+            raise WebapiError(
+                400,
+                "Could not save the page: %1",
+                [f'This identifier is reserved for "{name}" in configuration.'],
+            )
+
+
+def _url_key(title: str) -> str:
+    """FilterManager::translitUrl for ASCII titles: lower case, other runs become one `-`."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 @routes.rest("DELETE", "/V1/cmsPage/:pageId", acl="Magento_Cms::page_delete")

@@ -225,7 +225,8 @@ def send_password_reset(call: Call) -> JsonValue:
     email = str(call.body["email"])
     website_id = call.body.get("websiteId")
     if website_id is None:
-        website_id = call.store.website_id
+        # Magento reads the store's website id from the store model: a string.
+        website_id = str(call.store.website_id)
     customer_id = state.customer_id_for_email(email)
     row = state.customers.get(customer_id) if customer_id is not None else None
     if customer_id is None or row is None or str(row["website_id"]) != str(website_id):

@@ -150,7 +150,9 @@ def add_comment(call: Call) -> JsonValue:
     if status is not None and status not in STATE_STATUSES.get(order["state"], ()):
         raise WebapiError(
             400,
-            'Unable to add comment: The status "%1" is not part of the order status history.',
+            # The phrase keeps the line break and indentation of OrderService's source.
+            'Unable to add comment: The status "%1" is not part of the order\n'
+            "                 status history.",
             [status],
         )
     histories = list(order.get("status_histories", []))
