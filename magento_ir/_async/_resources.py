@@ -370,9 +370,17 @@ class AsyncCmsPages(AsyncSearchable[CmsPage]):
     async def update(
         self, page_id: int, fields: Mapping[str, JSONValue], *, idempotent: bool | None = None
     ) -> CmsPage:
-        """`PUT /V1/cmsPage/:id` with `{"page": {...}}` (the page keeps its stores)."""
+        """`PUT /V1/cmsPage/:id` with `{"page": {...}}` (the page keeps its stores).
+
+        Magento gives a page saved without its identifier a new one made from its title (moving
+        its URL) and refuses that for the home, no-route and no-cookies pages: unless `fields`
+        names the identifier, the page's current one is read first and sent along.
+        """
         path = f"/V1/cmsPage/{path_segment(page_id)}"
-        body = {"page": dict(fields)}
+        page = dict(fields)
+        if not page.get("identifier"):
+            page["identifier"] = (await self.retrieve(page_id)).identifier
+        body = {"page": page}
         data = await self._requester.rest("PUT", path, json_body=body, idempotent=idempotent)
         return parse_model(CmsPage, data, "PUT", path)
 

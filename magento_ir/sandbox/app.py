@@ -178,6 +178,19 @@ def raise_not_authorized(resource: str) -> None:
     )
 
 
+# Bulk topics are named after the route's service method (webapi.xml), lower-cased.
+_SERVICE_METHODS = {
+    ("POST", "/V1/products"): "magento.catalog.api.productrepositoryinterface.save",
+    ("PUT", "/V1/products/:sku"): "magento.catalog.api.productrepositoryinterface.save",
+    ("DELETE", "/V1/products/:sku"): "magento.catalog.api.productrepositoryinterface.deletebyid",
+    ("PUT", "/V1/customers/:customerId"): "magento.customer.api.customerrepositoryinterface.save",
+    ("POST", "/V1/orders/:id/hold"): "magento.sales.api.ordermanagementinterface.hold",
+    ("POST", "/V1/orders/:id/unhold"): "magento.sales.api.ordermanagementinterface.unhold",
+    ("POST", "/V1/orders/:id/cancel"): "magento.sales.api.ordermanagementinterface.cancel",
+    ("POST", "/V1/orders/:id/comments"): "magento.sales.api.ordermanagementinterface.addcomment",
+    ("PUT", "/V1/cmsBlock/:id"): "magento.cms.api.blockrepositoryinterface.save",
+    ("PUT", "/V1/cmsPage/:id"): "magento.cms.api.pagerepositoryinterface.save",
+}
 # What SynchronousRequestProcessor (and the async ones after their prefix) accept.
 _VERSIONED = re.compile(r"/V\d+(?:/|$)")
 
@@ -575,9 +588,13 @@ class Sandbox:
         bulk_id = str(uuid.UUID(int=secrets.randbits(128), version=4))
         operations: list[BulkOperation] = []
         items: list[dict[str, Any]] = []
-        topic = ".".join(
-            ["async", *(part.lstrip(":") for part in route.segments), route.method.lower()]
-        )
+        service = _SERVICE_METHODS.get((route.method, route.pattern))
+        if service is not None:
+            topic = f"async.{service}.{route.method.lower()}"
+        else:
+            topic = ".".join(
+                ["async", *(part.lstrip(":") for part in route.segments), route.method.lower()]
+            )
         for index, item in enumerate(bodies):
             item_params = self._bulk_params(route, item) if mode == "bulk" else dict(params)
             serialized = json.dumps(item, sort_keys=True)
@@ -596,17 +613,15 @@ class Sandbox:
             }
             rejection = self._validate_item(route, item_params, item)
             if rejection is not None:
-                # Input Magento cannot deserialise is rejected at once, never queued.
-                operation.status, operation.result_message = 5, rejection.message
-                entry["status"] = "rejected"
-                entry["error_message"] = rejection.message
+                # Input Magento cannot deserialise refuses the whole request: nothing is queued.
+                raise rejection
             operations.append(operation)
             items.append(entry)
         self.state.bulks[bulk_id] = Bulk(
             bulk_id=bulk_id,
             user_type=caller.user_type,
             user_id=caller.user_id,
-            description=f"Topic async.{route.pattern}",
+            description=f"Topic {topic}",
             start_time=magento_time(now),
             operations=operations,
         )

@@ -42,11 +42,13 @@ def bulk_status(call: Call) -> JsonValue:
     bulk = _bulk(call)
     operations = []
     for operation in bulk.operations:
-        item: dict[str, Any] = {"id": operation.id, "status": operation.status}
-        if operation.result_message is not None:
-            item["result_message"] = operation.result_message
-        if operation.error_code is not None:
-            item["error_code"] = operation.error_code
+        # The summary getters are not nullable: an open operation shows nulls.
+        item: dict[str, Any] = {
+            "id": operation.id,
+            "status": operation.status,
+            "result_message": operation.result_message,
+            "error_code": operation.error_code,
+        }
         operations.append(item)
     return _summary(bulk, operations)
 

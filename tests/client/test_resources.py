@@ -21,6 +21,8 @@ from tests.client._support import CLIENT_KINDS, call, close, collect, json_respo
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from magento_ir.testing import SandboxStore
+
 AUTH = BearerToken("admin-token")
 PAGE = {"items": [], "search_criteria": {"filter_groups": []}, "total_count": 0}
 
@@ -110,9 +112,9 @@ ROUTES: list[tuple[str, Callable[[Any], Any], Any, tuple[str, str, Any]]] = [
     ),
     (
         "page_update",
-        lambda c: c.cms_pages.update(2, {"layout_update_xml": ""}),
+        lambda c: c.cms_pages.update(2, {"identifier": "home", "layout_update_xml": ""}),
         {"id": 2, "identifier": "home"},
-        ("PUT", "/rest/V1/cmsPage/2", {"page": {"layout_update_xml": ""}}),
+        ("PUT", "/rest/V1/cmsPage/2", {"page": {"identifier": "home", "layout_update_xml": ""}}),
     ),
     (
         "block_by_identifier",
@@ -411,3 +413,12 @@ async def test_requester_sends_extra_headers(kind: str) -> None:
     )
     await close(client)
     assert recorder.requests[0].headers["X-Idempotency-Key"] == "k-1"
+
+
+def test_page_update_keeps_the_identifier(magento_sandbox: SandboxStore) -> None:
+    """Without an identifier in the fields, update() reads the page's and sends it, so the home
+    page saves (Magento would make one from the title and refuse) and keeps its URL."""
+    client = magento_sandbox.client()
+    page = client.cms_pages.update(2, {"active": False})
+    assert (page.identifier, page.active) == ("home", False)
+    assert magento_sandbox.inspect.request_counts()["GET /V1/cmsPage/:pageId"] == 1

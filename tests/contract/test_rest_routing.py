@@ -56,22 +56,14 @@ PROTECTED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "params", "resource"),
-    PROTECTED,
-    ids=[f"{method} {path}" for method, path, _, _ in PROTECTED],
-)
+@pytest.mark.parametrize("route", PROTECTED, ids=[f"{m} {p}" for m, p, _, _ in PROTECTED])
 @pytest.mark.parametrize("token", [None, "not-a-real-token"], ids=["no-token", "bad-token"])
 def test_refused_without_a_valid_token(
-    api: Api,
-    method: str,
-    path: str,
-    params: dict[str, str] | None,
-    resource: str,
-    token: str | None,
+    api: Api, route: tuple[str, str, dict[str, str] | None, str], token: str | None
 ) -> None:
     """No token and a garbage token get the same 401 naming the route's ACL resource; nothing
     tells them apart (and the body is never read)."""
+    method, path, params, resource = route
     body = {} if method in ("POST", "PUT") else None
     response = api.request(method, path, params=params, json=body, auth=token)
     assert error_of(response) == (

@@ -11,7 +11,7 @@ from tests.contract.conftest import EMAILS, NOBODY_EMAIL, Api, error_of
 NOT_SUPPORTED = '"%fieldName" is not supported. Correct the field name and try again.'
 
 
-def put(api: Api, path: str, body: dict[str, Any], store: str | None = None) -> Any:  # noqa: ANN401
+def put(api: Api, path: str, body: dict[str, Any], store: str | None = None) -> Any:
     response = api.request("PUT", path, json=body, store=store)
     assert response.status_code == 200, response.text
     return response.json()

@@ -125,9 +125,10 @@ def test_async_operation_runs_when_the_consumer_runs(sandbox: Sandbox, admin: ht
     assert body["errors"] is False
     assert body["request_items"][0]["status"] == "accepted"
     status_path = f"/rest/V1/bulk/{body['bulk_uuid']}/status"
-    assert admin.get(status_path).json()["operations_list"] == [{"id": 0, "status": 4}]
+    open_operation = {"id": 0, "status": 4, "result_message": None, "error_code": None}
+    assert admin.get(status_path).json()["operations_list"] == [open_operation]
     assert sandbox.run_consumers() == 1
-    assert admin.get(status_path).json()["operations_list"] == [{"id": 0, "status": 1}]
+    assert admin.get(status_path).json()["operations_list"] == [{**open_operation, "status": 1}]
     assert admin.get("/rest/V1/orders/1").json()["state"] == "holded"
 
 
@@ -194,9 +195,16 @@ def test_cms_block_save_resets_store_assignment(sandbox: Sandbox, admin: httpx.C
 
 
 def test_cms_page_save_and_get(admin: httpx.Client) -> None:
-    """Pages are saved partially and read back by id."""
-    admin.put("/rest/V1/cmsPage/2", json={"page": {"active": False}}).raise_for_status()
+    """Pages are saved partially and read back by id; without its identifier a page gets one
+    from its title, which the home page (the configuration's) refuses."""
+    page = {"identifier": "home", "active": False}
+    admin.put("/rest/V1/cmsPage/2", json={"page": page}).raise_for_status()
     assert admin.get("/rest/V1/cmsPage/2").json()["active"] is False
+    refused = admin.put("/rest/V1/cmsPage/2", json={"page": {"active": True}})
+    assert refused.json() == {
+        "message": "Could not save the page: %1",
+        "parameters": ['This identifier is reserved for "CMS Home Page" in configuration.'],
+    }
 
 
 def test_password_reset_email(sandbox: Sandbox, anonymous: httpx.Client) -> None:
@@ -332,17 +340,36 @@ def test_fields_filter_trims_the_response(admin: httpx.Client) -> None:
     assert "customer_email" in unfiltered
 
 
-def test_bulk_items_with_bad_input_are_rejected_up_front(admin: httpx.Client) -> None:
-    """An item Magento cannot deserialise is `rejected` in the 202 answer, with errors: true."""
-    bodies = [{"product": {"sku": "IR-SKU-001", "status": 2}}, {"product": {"store_id": 1}}]
+def test_bulk_items_with_bad_input_are_rejected_up_front(
+    sandbox: Sandbox, admin: httpx.Client
+) -> None:
+    """An item Magento cannot deserialise refuses the whole bulk request with that item's 400
+    (as a real 2.4.7-p3 does): nothing is queued."""
+    bodies = [
+        {"product": {"sku": "IR-SKU-001", "status": 2}},
+        {"product": {"sku": "IR-SKU-002", "store_id": 1}},
+    ]
     response = admin.put("/rest/all/async/bulk/V1/products/bySku", json=bodies)
-    assert response.status_code == 202
-    body = response.json()
-    assert body["errors"] is True
-    assert [item["status"] for item in body["request_items"]] == ["accepted", "rejected"]
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "message": '"%fieldName" is not supported. Correct the field name and try again.',
+            "parameters": {"fieldName": "StoreId"},
+        },
+    )
+    assert sandbox.state.bulks == {}
+
+
+def test_bulk_topics_are_named_after_the_service_method(admin: httpx.Client) -> None:
+    """The topic (and the bulk's description) name the route's service method, lower-cased."""
+    body = admin.put(
+        "/rest/all/async/bulk/V1/products/bySku",
+        json=[{"product": {"sku": "IR-SKU-001", "status": 1}}],
+    ).json()
     detailed = admin.get(f"/rest/V1/bulk/{body['bulk_uuid']}/detailed-status").json()
-    assert [item["status"] for item in detailed["operations_list"]] == [4, 5]
-    assert detailed["operations_list"][0]["topic_name"] == "async.V1.products.sku.put"
+    topic = "async.magento.catalog.api.productrepositoryinterface.save.put"
+    assert detailed["operations_list"][0]["topic_name"] == topic
+    assert detailed["description"] == f"Topic {topic}"
 
 
 def test_sku_lookup_is_case_insensitive(admin: httpx.Client) -> None:
