@@ -583,7 +583,10 @@ class Sandbox:
         now: float,
     ) -> SandboxResponse:
         bodies = body if mode == "bulk" else [body]
-        if mode == "bulk" and not isinstance(body, list):
+        if mode == "bulk" and isinstance(body, dict):
+            # PHP iterates an object's values as it would a list's entries.
+            bodies = list(body.values())
+        elif mode == "bulk" and not isinstance(body, list):
             raise WebapiError(400, "Request body must be an array of entities")
         bulk_id = str(uuid.UUID(int=secrets.randbits(128), version=4))
         operations: list[BulkOperation] = []
@@ -637,17 +640,14 @@ class Sandbox:
     ) -> WebapiError | None:
         if not isinstance(item, dict):
             return WebapiError(400, "Request body must be an array of entities")
-        for segment in route.segments:
-            if segment.startswith(":") and segment[1:] not in params:
-                return WebapiError(
-                    400,
-                    '"%fieldName" is required. Enter and try again.',
-                    {"fieldName": segment[1:]},
-                )
+        # The body's own parameters are read first, the URL's `by<Param>` ones after.
         try:
             self.bind_body(route, params, item)
         except WebapiError as error:
             return error
+        for segment in route.segments:
+            if segment.startswith(":") and segment[1:] not in params:
+                return required_field(segment[1:])
         return None
 
     def _bulk_params(self, route: RestRoute, item: JsonValue) -> dict[str, str]:
