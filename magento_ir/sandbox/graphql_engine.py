@@ -125,6 +125,10 @@ SCHEMA = build_schema(
 # reports it; the recording redacts the installation path to <magento-root>.
 _PARSER_FILE = "<magento-root>/vendor/webonyx/graphql-php/src/Language/Parser.php"
 _LEXER_FILE = "<magento-root>/vendor/webonyx/graphql-php/src/Language/Lexer.php"
+_STORE_VALIDATOR_FILE = (
+    "<magento-root>/vendor/magento/module-store-graph-ql/Controller/HttpRequestValidator/"
+    "StoreValidator.php"
+)
 _PARSER_LINE_UNEXPECTED = 437
 _PARSER_LINE_EXPECT = 394
 _PARSER_LINE_EXPECT_KEYWORD = 408
@@ -495,18 +499,30 @@ def _format(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
+def _store(call: PageCall) -> StoreView | SandboxResponse:
+    """The `Store` header's store view, or StoreValidator's refusal."""
+    store_code = call.request.header("store")
+    if not store_code:
+        return call.state.default_store
+    found = call.state.store_by_code(store_code)
+    if found is not None and found.id != 0 and found.is_active:
+        return found
+    # A GraphQlInputException: its category always, the thrower in developer mode (as with every
+    # exception thrown before execution).
+    extensions: dict[str, Any] = {"category": "graphql-input"}
+    if call.sandbox.options.developer_mode:
+        extensions |= {"file": _STORE_VALIDATOR_FILE, "line": 48, "trace": []}
+    return _error_response(f"Requested store is not found ({store_code})", extensions)
+
+
 def answer(call: PageCall) -> SandboxResponse:
     """The whole `/graphql` response for one request."""
     operation = _read_operation(call)
     if isinstance(operation, SandboxResponse):
         return operation
-    store_code = call.request.header("store")
-    store = call.state.default_store
-    if store_code:
-        found = call.state.store_by_code(store_code)
-        if found is None or found.id == 0 or not found.is_active:
-            return _error_response("Requested store is not found")
-        store = found
+    store = _store(call)
+    if isinstance(store, SandboxResponse):
+        return store
     try:
         document = parse(operation.query)
     except GraphQLSyntaxError as error:

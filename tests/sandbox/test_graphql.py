@@ -98,7 +98,14 @@ def test_get_queries_and_store_header(anonymous: httpx.Client) -> None:
     assert response.json() == {"data": {"products": {"total_count": 1}}}
     response = anonymous.post("/graphql", json={"query": query}, headers={"Store": "nowhere"})
     assert response.status_code == 500
-    assert response.json() == {"errors": [{"message": "Requested store is not found"}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Requested store is not found (nowhere)",
+                "extensions": {"category": "graphql-input"},
+            }
+        ]
+    }
 
 
 def test_mutation_over_get_is_rejected(anonymous: httpx.Client) -> None:
