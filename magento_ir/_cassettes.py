@@ -359,6 +359,7 @@ _PASSWORD_TEXT = re.compile(
     r"""(?i)\b(?P<name>password|currentpassword|newpassword|otp|passcode)\b\\?["']?\s*[:=]\s*\\?["']?"""
     r"""(?P<value>[^"'\\\s,&}]*)"""
 )
+_GRAPHQL_VARIABLE = re.compile(r"\$[_A-Za-z][_0-9A-Za-z]*\)?$")
 _AUTHORIZATION_TEXT = re.compile(
     r"""(?i)\bauthorization\b["']?\s*[:=]\s*(?:-\s+)?\[?\s*["']?(?P<value>[^"'\s\]]+)"""
 )
@@ -376,6 +377,8 @@ def _text_findings(where: str, text: str) -> list[str]:
         f"{where}: {match['name']} with value {_hint(match['value'])}"
         for match in _PASSWORD_TEXT.finditer(text)
         if match["value"] not in {REDACTED, "", "null", "None"}
+        # `password: $p` in a GraphQL document names a variable (scrubbed as a field).
+        and not _GRAPHQL_VARIABLE.match(match["value"])
     )
     findings.extend(
         f"{where}: Authorization value {_hint(match['value'])}"

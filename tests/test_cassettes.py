@@ -312,11 +312,12 @@ def test_scan_fails_on_a_dirty_copy(tmp_path: Path, edit: Callable[[dict[str, An
     edit(cassette)
     dirty_path.write_text(json.dumps(cassette, indent=4), encoding="utf-8")
     findings = {
-        path.name: find_cassette_secrets(path.read_text(encoding="utf-8"))
-        for path in (tmp_path / "cassettes").iterdir()
+        path: find_cassette_secrets(path.read_text(encoding="utf-8"))
+        for path in (tmp_path / "cassettes").rglob("*")
+        if path.is_file()
     }
-    assert findings[f"{DEMO_CASSETTE}.json"] != []
-    assert all(found == [] for name, found in findings.items() if name != dirty_path.name)
+    assert findings[dirty_path] != []
+    assert all(found == [] for path, found in findings.items() if path != dirty_path)
 
 
 def test_findings_never_repeat_the_secret() -> None:
@@ -609,3 +610,15 @@ def test_importing_the_testing_module_does_not_need_vcrpy() -> None:
     code = "import sys, magento_ir.testing; sys.exit('vcr' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)  # noqa: S603
     assert result.returncode == 0, result.stderr
+
+
+def test_scan_accepts_graphql_variable_references() -> None:
+    """`password: $p` in a GraphQL document names a variable (whose value is scrubbed as a
+    field), so it is no finding; a literal value in the same place still is."""
+    mutation = (
+        "mutation($e: String!, $p: String!) { generateCustomerToken(email: $e, password: $p) }"
+    )
+    assert (
+        find_cassette_secrets(json.dumps({"query": mutation, "variables": {"p": REDACTED}})) == []
+    )
+    assert find_cassette_secrets("generateCustomerToken(password: hunter2)") != []

@@ -53,6 +53,17 @@ SIGN_IN_INCORRECT = {
 }
 
 
+def recorded_modules() -> list[str]:
+    """The core REST and GraphQL contract modules whose real exchanges are kept as cassettes
+    (the companion module's tests have their own tier), relative to the repository."""
+    here = Path(__file__).parent
+    return [
+        str(path.relative_to(REPO_ROOT))
+        for path in sorted(here.glob("test_*.py"))
+        if not path.name.startswith("test_module") and path.name != "test_cassette_replay.py"
+    ]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The contract sandbox is set up like the real test store: developer mode, the companion
     # module installed (its customer password is already seed.py's).
