@@ -195,6 +195,15 @@ _SERVICE_METHODS = {
 _VERSIONED = re.compile(r"/V\d+(?:/|$)")
 
 
+def _processing_mode(path: str) -> tuple[str, str]:
+    """`sync`, `async` or `bulk`, and the route path after the async prefix."""
+    if path.startswith("/async/bulk/V"):
+        return "bulk", path[len("/async/bulk") :]
+    if path.startswith("/async/V"):
+        return "async", path[len("/async") :]
+    return "sync", path
+
+
 def _internal_error() -> WebapiError:
     report_id = f"webapi-{uuid.uuid4().hex[:13]}"
     return WebapiError(
@@ -383,11 +392,7 @@ class Sandbox:
 
     def _dispatch_rest(self, request: SandboxRequest, now: float) -> SandboxResponse:
         store, path = self._resolve_store(request.path[len("/rest") :])
-        mode = "sync"
-        if path.startswith("/async/bulk/V"):
-            mode, path = "bulk", path[len("/async/bulk") :]
-        elif path.startswith("/async/V"):
-            mode, path = "async", path[len("/async") :]
+        mode, path = _processing_mode(path)
         route: RestRoute | None = None
         if _VERSIONED.match(path) is None or (mode != "sync" and request.method == "GET"):
             # No request processor takes it (an unknown store code leaves it in the path):
@@ -426,12 +431,9 @@ class Sandbox:
                 request=request,
                 now=now,
             )
-        except DatabaseError as error:
-            response = self._error_response(self._database_error(error))
-            response.delay += self.latency.error_delay(route)
-            return response
-        except WebapiError as error:
-            response = self._error_response(error)
+        except (WebapiError, DatabaseError) as error:
+            refusal = error if isinstance(error, WebapiError) else self._database_error(error)
+            response = self._error_response(refusal)
             # A refusal still costs Magento a bootstrap (and a password check on token routes).
             response.delay += self.latency.error_delay(route)
             return response
