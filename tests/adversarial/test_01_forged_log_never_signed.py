@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment.journal import Journal
 from magento_ir.evidence import (
     SigningKey,

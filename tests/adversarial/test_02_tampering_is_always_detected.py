@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from magento_ir.cli.evidence import evidence_app
 from magento_ir.evidence import SigningKey, canonical_json, checkpoints_path
-from magento_ir.evidence.cli import evidence_app
 from tests.adversarial._evidence_forgery import rehash, resign, write_journal
 
 KEY = SigningKey.generate("magento-ir-journal")

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from magento_ir.cli.evidence import evidence_app
 from magento_ir.evidence import SigningKey, checkpoints_path
-from magento_ir.evidence.cli import evidence_app
 from tests.adversarial._evidence_forgery import rehash, resign, write_journal
 
 if TYPE_CHECKING:

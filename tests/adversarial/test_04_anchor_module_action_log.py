@@ -24,8 +24,7 @@ from magento_ir import (
     NotFoundError,
     SearchCriteria,
 )
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import Incident, QuarantineProducts, StoreConnection
 from magento_ir.containment.module_log import (
     GENESIS_HASH,

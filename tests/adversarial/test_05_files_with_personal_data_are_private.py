@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from magento_ir.cli.evidence import evidence_app
 from magento_ir.containment.journal import Journal
 from magento_ir.drill._report import DrillReport
 from magento_ir.evidence import EvidenceLog, SigningKey, checkpoints_path
-from magento_ir.evidence.cli import evidence_app
 from tests.adversarial._evidence_forgery import rehash, write_journal
 
 if TYPE_CHECKING:

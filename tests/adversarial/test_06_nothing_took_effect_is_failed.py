@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from rich.console import Console
 
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import _exit_for, _summary_table
+from magento_ir.cli import ExitCode
+from magento_ir.cli._output import exit_for, summary_table
 from magento_ir.containment import Incident, load_playbook
 from tests.adversarial._verdicts import KEY
 from tests.containment.conftest import make_store
@@ -33,7 +33,7 @@ def test_missing_cms_blocks_fail_the_step_with_a_reason_per_block(tmp_path: Path
         assert "no such CMS block 903" in blocks.error
         assert "no such CMS block 907" in blocks.error
         assert not report.ok
-        assert _exit_for(list(report.steps)) == ExitCode.CONTAINMENT_FAILED
+        assert exit_for(list(report.steps)) == ExitCode.CONTAINMENT_FAILED
         # The journal says the same, and so does every rerun and `verify`.
         (state,) = [s for s in incident.status() if s.action == "disable_cms_blocks"]
         assert state.status == "failed"
@@ -42,7 +42,7 @@ def test_missing_cms_blocks_fail_the_step_with_a_reason_per_block(tmp_path: Path
         checked = incident.verify()
         assert next(s for s in checked.steps if s.action == "disable_cms_blocks").status == "failed"
     console = Console(width=400, record=True)
-    console.print(_summary_table("t", list(report.steps)))
+    console.print(summary_table("t", list(report.steps)))
     text = console.export_text()
     row = next(line for line in text.splitlines() if "disable_cms_blocks" in line)
     assert "failed" in row

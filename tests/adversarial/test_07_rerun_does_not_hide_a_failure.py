@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import _exit_for, app
+from magento_ir.cli import ExitCode, app
+from magento_ir.cli._output import exit_for
 from magento_ir.containment import Incident, Maintenance, RunReport, StepReport
 from tests.adversarial._verdicts import KEY
 from tests.containment.conftest import make_store
@@ -37,7 +37,7 @@ def test_a_failed_verification_is_reported_again_until_retried(tmp_path: Path) -
             assert step.error is not None
             assert "--retry-failed" in step.error
             assert not rerun.ok
-            assert _exit_for(list(rerun.steps)) == ExitCode.CONTAINMENT_FAILED
+            assert exit_for(list(rerun.steps)) == ExitCode.CONTAINMENT_FAILED
         writes = store.module_actions().count("maintenance.set")
         retried = incident.run([action], retry_failed=True)
         (step,) = retried.steps
@@ -74,7 +74,7 @@ def test_run_report_ok_and_the_exit_code_agree(status: str) -> None:
     """For every status, `RunReport.ok` is true exactly when the CLI exits 0."""
     steps = (StepReport("s", "maintenance", {}, status),)
     ok = RunReport("INC-1", steps).ok
-    assert ok == (_exit_for(list(steps)) == ExitCode.OK)
+    assert ok == (exit_for(list(steps)) == ExitCode.OK)
     if status in {"applied", "failed", "verification_failed", "rollback_refused"}:
         assert not ok  # applied without a verification is not ok
 

@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import InvalidArgumentError
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import (
     DisableCmsBlocks,
     HoldOrders,

@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import AdminCredentials, APIConnectionError
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import Incident, QuarantineProducts, StoreConnection
 from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.adversarial._verdicts import KEY

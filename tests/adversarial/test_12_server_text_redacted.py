@@ -16,8 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import APIError, BearerToken, set_testing
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from tests.adversarial._servers import RawServer, respond
 from tests.client._support import CLIENT_KINDS, call, close, json_response, make_client
 

@@ -24,8 +24,7 @@ from magento_ir import (
     UnexpectedResponseError,
     set_testing,
 )
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from tests.adversarial._servers import RawServer, read_head
 
 if TYPE_CHECKING:

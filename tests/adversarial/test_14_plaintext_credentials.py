@@ -19,8 +19,7 @@ from magento_ir import (
     MagentoClient,
     set_testing,
 )
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import StoreConnection
 from magento_ir.sandbox import Sandbox
 

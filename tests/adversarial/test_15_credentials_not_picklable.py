@@ -16,7 +16,7 @@ from magento_ir import (
     MagentoClient,
     OAuth1Credentials,
 )
-from magento_ir._cli_config import StoreSettings
+from magento_ir.cli._config import StoreSettings
 from magento_ir.containment import StoreConnection
 
 SECRET = "S3cret-Value-42"

@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import AuthenticationError, MagentoClient, OAuth1Credentials
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import Incident, LockdownAdmins, load_playbook
 from tests.adversarial._verdicts import KEY
 from tests.containment.conftest import BASE_URL, make_store

@@ -19,9 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import APIConnectionError
+from magento_ir.cli.evidence import evidence_app
 from magento_ir.containment import Incident, load_playbook
 from magento_ir.evidence import SigningKey
-from magento_ir.evidence.cli import evidence_app
 from magento_ir.sandbox import SandboxServer
 from tests.adversarial._matrix import (
     PLAYBOOKS,

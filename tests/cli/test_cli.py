@@ -14,10 +14,11 @@ import typer
 from typer.testing import CliRunner
 
 from magento_ir import ConfigurationError, MagentoIRError, ModuleRequiredError, set_testing
-from magento_ir._cli_config import ExitCode
-from magento_ir._cli_errors import exit_codes
 from magento_ir._version import __version__
-from magento_ir.cli import _toml_value, app
+from magento_ir.cli import app
+from magento_ir.cli._config import ExitCode
+from magento_ir.cli._errors import exit_codes
+from magento_ir.cli.playbooks import _toml_value
 from magento_ir.containment.playbooks import PlaybookError
 from magento_ir.evidence import read_records
 from magento_ir.sandbox import Sandbox, SandboxServer
@@ -364,3 +365,17 @@ def test_canary_admin_proves_admin_sessions_end(store, monkeypatch):
         for check in record.payload["verification"]["checks"]
     }
     assert checks["an admin token issued before is refused"] is True
+
+
+def test_python_dash_m_runs_the_command():
+    """`python -m magento_ir` is the `magento-ir` command, every group mounted."""
+    result = subprocess.run(
+        [sys.executable, "-m", "magento_ir", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stderr
+    for group in ("contain", "verify", "rollback", "status", "playbooks", "drill", "evidence"):
+        assert group in result.stdout

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from magento_ir import AdminCredentials, BearerToken, ConfigurationError, OAuth1Credentials
-from magento_ir._cli_config import (
+from magento_ir.cli._config import (
     StoreSettings,
     default_profiles_path,
     load_profile,

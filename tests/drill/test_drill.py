@@ -10,8 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import ConfigurationError, set_testing
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.drill import SCENARIOS, DrillOptions, DrillReport, run_drill
 
 if TYPE_CHECKING:

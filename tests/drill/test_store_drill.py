@@ -14,8 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import AdminCredentials, ConfigurationError, SearchCriteria, set_testing
-from magento_ir._cli_config import ExitCode
-from magento_ir.cli import app
+from magento_ir.cli import ExitCode, app
 from magento_ir.containment import StoreConnection
 from magento_ir.containment._base import _FORM_KEY
 from magento_ir.drill import TEST_STORE_MARKER, StoreDrillOptions, run_store_drill

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from magento_ir import AdminCredentials, MagentoClient, set_testing
+from magento_ir.cli.evidence import KEY_NAME, evidence_app
 from magento_ir.evidence import SigningKey, read_records
-from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def test_verify_in_a_subprocess_exits_nonzero_and_names_the_record(captured: Pat
     command = [
         sys.executable,
         "-c",
-        "from magento_ir.evidence.cli import evidence_app; evidence_app()",
+        "from magento_ir.cli.evidence import evidence_app; evidence_app()",
         "verify",
         str(captured),
         "--verifier",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from magento_ir.cli.sandbox import sandbox_app as app
 from magento_ir.sandbox import Sandbox, SandboxConfigError
-from magento_ir.sandbox.cli import app
 from magento_ir.sandbox.options import parse_latency
 from magento_ir.sandbox.server import SandboxServer
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from typer.testing import CliRunner
 
+from magento_ir.cli.evidence import KEY_NAME, evidence_app
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.actions import DisableCmsBlocks, SuspendPayments
 from magento_ir.containment.incident import Incident
 from magento_ir.evidence import SigningKey, read_records, verify
-from magento_ir.evidence.cli import KEY_NAME, evidence_app
 from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.evidence.collectors._support import ADMIN, BASE_URL, capture_sandbox, records_of
 

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from magento_ir._cli_config import ExitCode
 from magento_ir._exceptions import (
     APIConnectionError,
     AuthenticationError,
@@ -19,14 +18,18 @@ from magento_ir._exceptions import (
     ModuleRequiredError,
     UnexpectedResponseError,
 )
+from magento_ir.cli._config import ExitCode
 from magento_ir.evidence import LogIntegrityError, TornRecordError, UncoveredLogError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["errors", "exit_codes", "fail"]
+__all__ = ["RESUME_HINT", "errors", "exit_codes", "fail"]
 
 errors = Console(stderr=True)
+
+# What Ctrl-C leaves behind: the journal is fsynced record by record, so a rerun resumes.
+RESUME_HINT = "Interrupted. Run the same command again: the journal resumes where it stopped."
 
 
 def fail(code: ExitCode, message: str) -> NoReturn:

@@ -3,7 +3,7 @@ main CLI mounts.
 
 Store and credentials come from the main CLI's options (`magento-ir --base-url ... evidence
 capture`), else from `MAGENTO_IR_*` environment variables and the profile file, exactly as
-`magento_ir._cli_config` resolves them. The log defaults to the incident journal the `contain`
+`magento_ir.cli._store` resolves them. The log defaults to the incident journal the `contain`
 command writes (one timeline), signed with the same key.
 """
 
@@ -29,19 +29,14 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from magento_ir._cli_config import (
-    ENV_PREFIX,
-    ExitCode,
-    StoreSettings,
-    default_profiles_path,
-    resolve_settings,
-)
-from magento_ir._cli_errors import exit_codes, fail
 from magento_ir._exceptions import (
     ConfigurationError,
     MagentoIRError,
 )
 from magento_ir._files import private_open
+from magento_ir.cli._config import ENV_PREFIX, ExitCode
+from magento_ir.cli._errors import exit_codes, fail
+from magento_ir.cli._store import DEFAULT_JOURNAL, KEY_NAME, global_options, settings, signing_key
 from magento_ir.evidence import (
     EvidenceLog,
     NoteVerifier,
@@ -67,7 +62,7 @@ if TYPE_CHECKING:
 
     from magento_ir.evidence import Record
 
-__all__ = ["evidence_app"]
+__all__ = ["evidence_app", "register"]
 
 evidence_app = typer.Typer(
     name="evidence",
@@ -77,8 +72,7 @@ evidence_app = typer.Typer(
 console = Console(stderr=True)
 
 # The same defaults as `magento-ir contain`, so a capture lands in the incident's journal.
-DEFAULT_LOG = Path("incident-journal.log")
-KEY_NAME = "magento-ir-journal"
+DEFAULT_LOG = DEFAULT_JOURNAL
 _SHARED_BITS = stat.S_IRWXG | stat.S_IRWXO
 
 LogArgument = Annotated[
@@ -104,27 +98,6 @@ PseudonymKeyOption = Annotated[
         "MAGENTO_IR_PSEUDONYM_KEY). The key is never written anywhere.",
     ),
 ]
-
-
-def _store_settings(ctx: typer.Context) -> StoreSettings:
-    """The main CLI's resolved options when mounted under it; environment and profile alone."""
-    root = ctx.find_root().obj
-    resolve = getattr(root, "resolve", None)
-    if callable(resolve):
-        settings: StoreSettings = resolve()
-        return settings
-    return resolve_settings(StoreSettings(), os.environ)
-
-
-def _signing_key(path: Path | None) -> SigningKey:
-    key_path = path or default_profiles_path(os.environ).with_name("journal.key")
-    if path is None and not key_path.exists():
-        key_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = SigningKey.generate(KEY_NAME)
-        key.save(key_path)
-        console.print(f"Created the signing key {key_path} (mode 0600). Keep it safe.")
-        return key
-    return SigningKey.load(key_path, KEY_NAME)
 
 
 def _since(text: str | None, log: Path) -> datetime | None:
@@ -200,6 +173,10 @@ class _CaptureProgress:
         self._progress.update(task, completed=done, total=total)
 
 
+def register(app: typer.Typer) -> None:
+    app.add_typer(evidence_app, name="evidence")
+
+
 @evidence_app.callback()
 def evidence_commands() -> None:
     """Capture the store into the tamper-evident evidence log; verify, export, ship it."""
@@ -233,20 +210,20 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         "and a custody record; run the capture again to complete it"
     )
     with exit_codes(interrupted=interrupted):
-        settings = _store_settings(ctx)
+        resolved = settings(ctx)
         options = CaptureOptions(
             categories=tuple(only) if only else CATEGORIES,
             since=_since(since, log),
             page_size=page_size,
             concurrency=concurrency,
-            storefront_url=settings.storefront_url,
+            storefront_url=resolved.storefront_url,
             user=user,
             # The main CLI's --timeout and --insecure-http, when mounted under it.
-            timeout=getattr(ctx.find_root().obj, "timeout", 30.0),
-            allow_insecure_http=getattr(ctx.find_root().obj, "allow_insecure_http", False),
+            timeout=global_options(ctx).timeout,
+            allow_insecure_http=global_options(ctx).allow_insecure_http,
         )
-        base_url, auth = settings.require_base_url(), settings.auth()
-        signing_key = _signing_key(key)
+        base_url, auth = resolved.require_base_url(), resolved.auth()
+        journal_key = signing_key(key)
         tool_args = ["evidence", "capture", *(["--since", since] if since else [])]
         progress = Progress(
             TextColumn("{task.description:<14}"),
@@ -256,7 +233,7 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
             console=console,
         )
         with (
-            EvidenceLog.open(log, key=signing_key, sync="batch", tool_args=tool_args) as evidence,
+            EvidenceLog.open(log, key=journal_key, sync="batch", tool_args=tool_args) as evidence,
             progress,
         ):
             summary = capture(
@@ -274,7 +251,7 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         console.print(line + (f"  {result.reason}" if result.reason else ""), highlight=False)
     console.print(f"{summary.exchanges} HTTP exchanges recorded in {log}", highlight=False)
     console.print(
-        f"Verify with: magento-ir evidence verify {log} --verifier {signing_key.verifier()}",
+        f"Verify with: magento-ir evidence verify {log} --verifier {journal_key.verifier()}",
         highlight=False,
         soft_wrap=True,
     )
@@ -365,8 +342,8 @@ def adopt_command(
     """
     with exit_codes(interrupted="Interrupted: run the same command again."):
         _require_log(log)
-        signing_key = _signing_key(key)
-        current = verify(log, signing_key.verifier()).require_coverage(allow_tail=True)
+        journal_key = signing_key(key)
+        current = verify(log, journal_key.verifier()).require_coverage(allow_tail=True)
         if current.ok and current.checkpoints_found:
             console.print(
                 f"{log} is already covered by checkpoints of your key: nothing to adopt",
@@ -374,12 +351,12 @@ def adopt_command(
             )
             return
         record = EvidenceLog.adopt(
-            log, key=signing_key, note=note, user=user, tool_args=["evidence", "adopt"]
+            log, key=journal_key, note=note, user=user, tool_args=["evidence", "adopt"]
         )
     payload = record.payload
     typer.echo(
         f"{log}: adopted {payload['adopted_size']} records (root {payload['adopted_root']}) "
-        f"as record {record.seq}, signed by {signing_key.verifier()}"
+        f"as record {record.seq}, signed by {journal_key.verifier()}"
     )
     if payload["previous_checkpoints"] is not None:
         typer.echo(
@@ -394,8 +371,8 @@ def repair_command(
     """Cut off a line torn by a crash (the log's or its checkpoints'), recording what and why."""
     with exit_codes(interrupted="Interrupted: run the same command again."):
         _require_log(log)
-        signing_key = _signing_key(key)
-        report = verify(log, signing_key.verifier())
+        journal_key = signing_key(key)
+        report = verify(log, journal_key.verifier())
         beside = checkpoints_path(log)
         torn_checkpoint = beside.is_file() and not beside.read_bytes().endswith(b"\n")
         torn_checkpoint = torn_checkpoint and beside.stat().st_size > 0
@@ -405,7 +382,7 @@ def repair_command(
                 raise typer.Exit(int(ExitCode.VERIFICATION_FAILED))
             return
         with EvidenceLog.open(
-            log, key=signing_key, repair=True, tool_args=["evidence", "repair"]
+            log, key=journal_key, repair=True, tool_args=["evidence", "repair"]
         ) as evidence:
             cuts = [
                 record.payload

@@ -1,30 +1,37 @@
-"""`magento-ir sandbox ...`: the typer sub-app the main CLI mounts (`cli` extra)."""
+"""`magento-ir sandbox serve`: the embedded sandbox store over HTTP (needs the `sandbox` extra:
+without it, importing this module fails and there is no `sandbox` command)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from magento_ir.cli._config import ExitCode
+from magento_ir.cli._errors import fail
+from magento_ir.cli._output import console
 from magento_ir.sandbox.app import Sandbox
 from magento_ir.sandbox.errors import SandboxConfigError
 from magento_ir.sandbox.options import SandboxOptions
 from magento_ir.sandbox.server import SandboxServer
 
-__all__ = ["app"]
+__all__ = ["register", "sandbox_app"]
 
-app = typer.Typer(
+sandbox_app = typer.Typer(
     name="sandbox", help="The embedded Magento 2.4.7 sandbox store.", no_args_is_help=True
 )
 
 
-@app.callback()
+def register(app: typer.Typer) -> None:
+    app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.callback()
 def sandbox_commands() -> None:
     """The embedded Magento 2.4.7 sandbox store."""
 
 
-@app.command()
+@sandbox_app.command()
 def serve(  # noqa: PLR0917 - one parameter per command-line option
     port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 8080,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -48,7 +55,6 @@ def serve(  # noqa: PLR0917 - one parameter per command-line option
     ] = False,
 ) -> None:
     """Serve a sandbox store over HTTP until interrupted, printing its URL and credentials."""
-    console = Console()
     try:
         options = SandboxOptions(
             seed=seed,
@@ -67,8 +73,7 @@ def serve(  # noqa: PLR0917 - one parameter per command-line option
         server = SandboxServer(Sandbox(options), host=host, port=port)
         server.start()
     except SandboxConfigError as error:
-        console.print(f"[red]Error:[/red] {error}")
-        raise typer.Exit(2) from error
+        fail(ExitCode.USAGE, str(error))
     console.print(f"Magento sandbox listening on [bold]{server.base_url}[/bold]")
     console.print(f"REST base URL: {server.base_url}/rest/V1/")
     console.print(f"Admin user: {admin_user}   password: {admin_password}")

@@ -1,0 +1,165 @@
+"""The root `magento-ir` command: its global options (store, credentials, network, logging)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+
+from magento_ir._logging import enable_logging
+from magento_ir._version import __version__
+from magento_ir.cli._config import StoreSettings, resolve_settings
+from magento_ir.cli._output import console
+
+__all__ = ["GlobalOptions", "app"]
+
+app = typer.Typer(
+    name="magento-ir",
+    help="Incident response for Magento 2 / Adobe Commerce: contain, verify, roll back, drill.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class GlobalOptions:
+    """What the top-level options gave; resolved against env and profile on first use."""
+
+    flags: StoreSettings
+    profile: str | None = None
+    profiles_file: Path | None = None
+    timeout: float = 30.0
+    allow_insecure_http: bool = False
+
+    def resolve(self) -> StoreSettings:
+        return resolve_settings(
+            self.flags, os.environ, profile=self.profile, profiles_path=self.profiles_file
+        )
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (it is swapped under test runners)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"magento-ir {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_options(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Store URL, e.g. https://shop.example.com (env MAGENTO_IR_BASE_URL)."),
+    ] = None,
+    username: Annotated[
+        str | None, typer.Option(help="Admin user name (env MAGENTO_IR_USERNAME).")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin password; prefer MAGENTO_IR_PASSWORD or a profile.", show_default=False
+        ),
+    ] = None,
+    totp_secret: Annotated[
+        str | None,
+        typer.Option(help="2FA base32 secret (env MAGENTO_IR_TOTP_SECRET).", show_default=False),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin or integration bearer token (env MAGENTO_IR_TOKEN).", show_default=False
+        ),
+    ] = None,
+    consumer_key: Annotated[
+        str | None, typer.Option(help="Integration consumer key (env MAGENTO_IR_CONSUMER_KEY).")
+    ] = None,
+    storefront_url: Annotated[
+        str | None, typer.Option(help="Storefront URL when it differs from the API's.")
+    ] = None,
+    canary_email: Annotated[
+        str | None,
+        typer.Option(
+            help="Canary customer proving sessions end (password: MAGENTO_IR_CANARY_PASSWORD)."
+        ),
+    ] = None,
+    canary_admin: Annotated[
+        str | None,
+        typer.Option(
+            help="Canary admin user proving admin sessions end "
+            "(password: MAGENTO_IR_CANARY_ADMIN_PASSWORD)."
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="Profile name in the profiles file (env MAGENTO_IR_PROFILE).")
+    ] = None,
+    profiles_file: Annotated[
+        Path | None,
+        typer.Option(help="Profiles file (default ~/.config/magento-ir/profiles.toml)."),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            envvar="MAGENTO_IR_TIMEOUT",
+            help="Seconds each HTTP request may take in all, connect to last byte "
+            "(env MAGENTO_IR_TIMEOUT).",
+        ),
+    ] = 30.0,
+    insecure_http: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-http",
+            help="Allow credentials over plain http:// to a host other than this machine "
+            "(test stores only: anyone on the network path can read them).",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every request (never secrets).")
+    ] = False,
+    version: Annotated[  # noqa: ARG001 - handled by the eager callback
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
+    if verbose:
+        handler = (
+            next(
+                (
+                    item
+                    for item in logging.getLogger("magento_ir").handlers
+                    if isinstance(item, _StderrHandler)
+                ),
+                None,
+            )
+            or _StderrHandler()
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        enable_logging(handler)
+    flags = StoreSettings(
+        base_url=base_url,
+        username=username,
+        password=password,
+        totp_secret=totp_secret,
+        token=token,
+        consumer_key=consumer_key,
+        storefront_url=storefront_url,
+        canary_email=canary_email,
+        canary_admin=canary_admin,
+    )
+    ctx.obj = GlobalOptions(
+        flags, profile, profiles_file, timeout=timeout, allow_insecure_http=insecure_http
+    )

@@ -1,0 +1,211 @@
+"""`magento-ir drill`: stage a breach on the sandbox (or a real test store), contain it, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from magento_ir._exceptions import ConfigurationError
+from magento_ir.cli._config import ExitCode
+from magento_ir.cli._errors import RESUME_HINT, exit_codes
+from magento_ir.cli._output import console, mark
+from magento_ir.cli._store import global_options, settings
+
+if TYPE_CHECKING:
+    from magento_ir.drill import DrillReport
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(drill)
+
+
+def drill(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
+    scenario: Annotated[
+        str,
+        typer.Option(help="Breach to stage (the scenarios are listed above)."),
+    ] = "magecart",
+    products: Annotated[int, typer.Option(help="Generated products.")] = 10_000,
+    customers: Annotated[int, typer.Option(help="Generated customers.")] = 100_000,
+    orders: Annotated[int, typer.Option(help="Generated orders.")] = 200,
+    latency: Annotated[str, typer.Option(help="real, 0, or a factor.")] = "real",
+    with_module: Annotated[
+        bool,
+        typer.Option("--with-module/--without-module", help="Companion module installed."),
+    ] = True,
+    report_dir: Annotated[
+        Path, typer.Option(help="Where drill-report.md and drill-report.json go.")
+    ] = Path(),
+    faults: Annotated[
+        bool,
+        typer.Option(
+            "--faults", help="While containing, fail 20% of reads (503) and cut off 5% of writes."
+        ),
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the generated store and of the faults.")] = 0,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            help="Drill on this real TEST store instead of the sandbox (credentials as for "
+            "contain; --canary-admin: the admin whose sessions play the stolen ones)."
+        ),
+    ] = None,
+    i_know_this_is_a_test_store: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-test-store",
+            help="With --store: stage even without the store's test-store marker block "
+            "(docs/drill.md). Never on production.",
+        ),
+    ] = False,
+) -> None:
+    """Stage a breach on a sandbox (or, with --store, a real test store), contain it, report.
+
+    Scenarios: magecart, compromised_admin, customer_data_exfiltration, card_testing,
+    hr_data_breach (on a real store: magecart).
+    """
+    if store is not None:
+        _store_drill(
+            ctx,
+            store,
+            scenario,
+            report_dir,
+            with_module=with_module,
+            confirmed=i_know_this_is_a_test_store,
+        )
+        return
+    with exit_codes(interrupted=RESUME_HINT):
+        try:
+            from magento_ir.drill import DrillOptions, run_drill  # noqa: PLC0415
+            from magento_ir.sandbox import SandboxConfigError  # noqa: PLC0415
+        except ImportError as error:
+            raise ConfigurationError(
+                f"the drill needs the sandbox extra ({error.name} is missing): "
+                'pip install "magento-ir[cli,sandbox]"'
+            ) from None
+        options = DrillOptions(
+            scenario=scenario,
+            products=products,
+            customers=customers,
+            orders=orders,
+            latency=latency,
+            with_module=with_module,
+            report_dir=report_dir,
+            faults=faults,
+            seed=seed,
+        )
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("starting", total=None)
+            try:
+                report = run_drill(
+                    options, lambda message: progress.update(task, description=message)
+                )
+            except SandboxConfigError as error:
+                raise ConfigurationError(str(error)) from None
+        json_path, markdown_path = report.write(report_dir)
+        _print_drill(report)
+        console.print(f"Report: {markdown_path} and {json_path}")
+        raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
+
+
+def _store_drill(
+    ctx: typer.Context,
+    url: str,
+    scenario: str,
+    report_dir: Path,
+    *,
+    with_module: bool,
+    confirmed: bool,
+) -> None:
+    with exit_codes(interrupted=RESUME_HINT):
+        from magento_ir.containment._context import StoreConnection  # noqa: PLC0415
+        from magento_ir.drill import StoreDrillOptions, run_store_drill  # noqa: PLC0415
+
+        resolved = settings(ctx)
+        network = global_options(ctx)
+        store = StoreConnection(
+            base_url=url,
+            auth=resolved.auth(),
+            storefront_url=resolved.storefront_url,
+            use_module=with_module,
+            timeout=network.timeout,
+            allow_insecure_http=network.allow_insecure_http,
+        )
+        # The drill counts requests through a transport of its own: check the URL here.
+        store.check_plaintext_credentials()
+        options = StoreDrillOptions(
+            store=store,
+            attacker=resolved.canary_admin_credentials(),
+            scenario=scenario,
+            i_know_this_is_a_test_store=confirmed,
+            report_dir=report_dir,
+        )
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("starting", total=None)
+            report = run_store_drill(
+                options, lambda message: progress.update(task, description=message)
+            )
+        json_path, markdown_path = report.write(report_dir)
+        _print_drill(report)
+        console.print(f"Report: {markdown_path} and {json_path}")
+        raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
+
+
+def _print_drill(report: DrillReport) -> None:
+    verdict = "[green]PASSED[/green]" if report.ok else "[red]FAILED[/red]"
+    console.print(f"[bold]magento-ir drill: {report.scenario}[/bold] {verdict}")
+    staged = Table(title="Staged breach", title_justify="left")
+    for column in ("What", "How", "Count"):
+        staged.add_column(column)
+    for item in report.staged:
+        staged.add_row(item.what, item.how, str(item.count))
+    console.print(staged)
+    actions = Table(title="Containment", title_justify="left")
+    for column in ("Action", "Path", "Time (s)", "Requests", "ok/failed/skipped", "Verified by"):
+        actions.add_column(column)
+    for action in report.actions:
+        checks = "\n".join(f"{check.name}: {mark(check.passed)}" for check in action.checks)
+        actions.add_row(
+            action.action,
+            action.path,
+            f"{action.seconds:.3f}",
+            str(action.requests),
+            f"{action.entities_ok}/{action.entities_failed}/{action.entities_skipped}",
+            checks or (action.error or "-"),
+        )
+    actions.add_row(
+        "[bold]total[/bold]", "", f"[bold]{report.contain_seconds:.3f}[/bold]",
+        f"[bold]{report.contain_requests}[/bold]", "", "",
+    )  # fmt: skip
+    console.print(actions)
+    if report.rollbacks:
+        rolled = Table(title="Rolled back", title_justify="left")
+        for column in ("Action", "Done", "Time (s)", "Requests", "Detail"):
+            rolled.add_column(column)
+        for rolled_back in report.rollbacks:
+            rolled.add_row(
+                rolled_back.action,
+                "yes" if rolled_back.ok else "[red]NO[/red]",
+                f"{rolled_back.seconds:.3f}",
+                str(rolled_back.requests),
+                rolled_back.detail,
+            )
+        console.print(rolled)
+    after = Table(title="Afterwards", title_justify="left")
+    for column in ("Check", "Result", "How"):
+        after.add_column(column)
+    for check in (*report.outside_checks, *report.state_checks):
+        after.add_row(check.name, mark(check.passed), check.detail)
+    console.print(after)
