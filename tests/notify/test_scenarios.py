@@ -139,3 +139,539 @@ def test_us_states(case: Case):
     else:
         assert got == case.expected
     assert not result.questions
+
+
+# --- Everything else: every obligation and every question is named -------------------------------
+GDPR_NO_33_EXEMPTION = {"eu-gdpr/art33-unlikely-risk": False}
+GDPR_34_YES = {
+    **GDPR_NO_33_EXEMPTION,
+    "eu-gdpr/art34-high-risk": True,
+    "eu-gdpr/art34-measures": False,
+    "eu-gdpr/art34-disproportionate": False,
+}
+H72 = T + timedelta(hours=72)
+VISA = {"card_schemes": frozenset({"visa"}), "merchant_country": "US"}
+CARD = ("contact", "payment_card.pan", "payment_card.cvv")
+AU_YES = {"au-ndb/serious-harm": True}
+CA_YES = {"ca-pipeda/rrosh": True}
+SG_YES = {"sg-pdpa/significant-harm": True, "sg-pdpa/individuals-exception": False}
+BR_YES = {"br-lgpd/relevant-risk": True}
+
+MORE: list[Case] = [
+    # GDPR Art 33: the risk test decides; the 72 hours run from awareness.
+    Case(
+        "gdpr-33-unanswered",
+        (group("DE", 10, "contact"),),
+        {},
+        questions=frozenset({"eu-gdpr/art33-unlikely-risk", "eu-gdpr/art34-high-risk"}),
+    ),
+    Case(
+        "gdpr-33-unlikely-risk",
+        (group("DE", 10, "contact"),),
+        {},
+        facts={"answers": {"eu-gdpr/art33-unlikely-risk": True, "eu-gdpr/art34-high-risk": False}},
+    ),
+    Case(
+        "gdpr-33-fires",
+        (group("DE", 10, "contact"),),
+        {"eu-gdpr/art33-authority/DE": H72},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    Case(
+        "gdpr-every-sa-without-lead",
+        (group("DE", 10, "contact"), group("FR", 5, "contact")),
+        {"eu-gdpr/art33-authority/DE": H72, "eu-gdpr/art33-authority/FR": H72},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    Case(
+        "gdpr-one-stop-shop",
+        (group("DE", 10, "contact"), group("FR", 5, "contact")),
+        {"eu-gdpr/art33-authority/IE": H72},
+        facts={
+            "answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+            "lead_authority": "IE",
+        },
+    ),
+    Case(
+        "gdpr-eea-norway",
+        (group("NO", 3, "contact"),),
+        {"eu-gdpr/art33-authority/NO": H72},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    Case(
+        "gdpr-34-high-risk",
+        (group("DE", 10, "contact"),),
+        {"eu-gdpr/art33-authority/DE": H72, "eu-gdpr/art34-individuals": None},
+        facts={"answers": GDPR_34_YES},
+    ),
+    Case(
+        "gdpr-34-measures-taken",
+        (group("DE", 10, "contact"),),
+        {"eu-gdpr/art33-authority/DE": H72},
+        facts={"answers": {**GDPR_34_YES, "eu-gdpr/art34-measures": True}},
+    ),
+    Case(
+        "gdpr-34-encrypted-key-safe",
+        (group("DE", 10, "account_credentials"),),
+        {"eu-gdpr/art33-authority/DE": H72},
+        facts={"answers": GDPR_34_YES, "encryption": {"account_credentials": "encrypted"}},
+    ),
+    Case(
+        "gdpr-34-encrypted-key-exposed",
+        (group("DE", 10, "account_credentials"),),
+        {"eu-gdpr/art33-authority/DE": H72, "eu-gdpr/art34-individuals": None},
+        facts={"answers": GDPR_34_YES, "encryption": {"account_credentials": "key_exposed"}},
+    ),
+    Case(
+        "gdpr-34-one-category-in-clear",
+        (group("DE", 10, "account_credentials", "contact"),),
+        {"eu-gdpr/art33-authority/DE": H72, "eu-gdpr/art34-individuals": None},
+        facts={"answers": GDPR_34_YES, "encryption": {"account_credentials": "encrypted"}},
+    ),
+    # Awareness (a customer's report) came two days before magento_ir detected the skimmer:
+    # the 72 hours run from awareness, not from detection.
+    Case(
+        "gdpr-awareness-before-detection",
+        (group("DE", 10, "contact"),),
+        {"eu-gdpr/art33-authority/DE": T - timedelta(days=2) + timedelta(hours=72)},
+        clock={"awareness": T - timedelta(days=2)},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    # Awareness at 00:30 UTC on 29 March 2026, half an hour before Europe's clocks go forward:
+    # 72 elapsed hours, whatever the wall clock does.
+    Case(
+        "gdpr-72h-across-dst",
+        (group("DE", 10, "contact"),),
+        {"eu-gdpr/art33-authority/DE": utc("2026-04-01T00:30:00+00:00")},
+        clock={"awareness": utc("2026-03-29T00:30:00+00:00")},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    Case(
+        "uk-ico",
+        (group("GB", 10, "contact"),),
+        {"gb-uk-gdpr/art33-ico": H72},
+        facts={
+            "answers": {
+                "gb-uk-gdpr/art33-unlikely-risk": False,
+                "gb-uk-gdpr/art34-high-risk": False,
+            }
+        },
+    ),
+    Case(
+        "uk-individuals",
+        (group("GB", 10, "contact"),),
+        {"gb-uk-gdpr/art33-ico": H72, "gb-uk-gdpr/art34-individuals": None},
+        facts={
+            "answers": {"gb-uk-gdpr/art33-unlikely-risk": False, "gb-uk-gdpr/art34-high-risk": True}
+        },
+    ),
+    Case(
+        "uk-encrypted-key-safe",
+        (group("GB", 10, "contact"),),
+        {"gb-uk-gdpr/art33-ico": H72},
+        facts={
+            "answers": {
+                "gb-uk-gdpr/art33-unlikely-risk": False,
+                "gb-uk-gdpr/art34-high-risk": True,
+            },
+            "encryption": {"contact": "encrypted"},
+        },
+    ),
+    # California across the US DST change (8 March 2026, 02:00 local = 10:00 UTC): 30 days on the
+    # Los Angeles wall clock, so the UTC instant moves by an hour.
+    Case(
+        "ca-30-days-across-dst",
+        (group("US-CA", 1, *SSN),),
+        {"us-ca/individuals": utc("2026-04-06T10:00:00-07:00")},
+        clock={"discovery": utc("2026-03-07T10:00:00-08:00")},
+    ),
+    Case(
+        "ca-clock-starts-before-the-change",
+        (group("US-CA", 1, *SSN),),
+        {"us-ca/individuals": utc("2026-04-07T01:30:00-07:00")},
+        clock={"discovery": utc("2026-03-08T01:30:00-08:00")},
+    ),
+    Case(
+        "ca-clock-starts-after-the-change",
+        (group("US-CA", 1, *SSN),),
+        {"us-ca/individuals": utc("2026-04-07T03:30:00-07:00")},
+        clock={"discovery": utc("2026-03-08T03:30:00-07:00")},
+    ),
+    # 30 days later is 02:30 on 8 March, a wall time that does not exist: read as standard time.
+    Case(
+        "ca-deadline-in-the-dst-gap",
+        (group("US-CA", 1, *SSN),),
+        {"us-ca/individuals": utc("2026-03-08T10:30:00+00:00")},
+        clock={"discovery": utc("2026-02-06T02:30:00-08:00")},
+    ),
+    Case("ca-not-yet-in-force", (group("US-CA", 1, *SSN),), {}, as_of=date(2025, 12, 31)),
+    Case(
+        "ca-in-force-on-its-first-day",
+        (group("US-CA", 1, *SSN),),
+        {"us-ca/individuals": days(30)},
+        as_of=date(2026, 1, 1),
+    ),
+    Case(
+        "ca-ag-after-the-notice-was-sent",
+        (group("US-CA", 501, *SSN),),
+        {"us-ca/individuals": days(30), "us-ca/attorney-general": days(25)},
+        facts={"sent": {"us-ca/individuals": days(10)}},
+    ),
+    Case(
+        "ok-ag-after-the-notice-was-sent",
+        (group("US-OK", 500, *SSN),),
+        {"us-ok/individuals": None, "us-ok/attorney-general": days(70)},
+        facts={"sent": {"us-ok/individuals": days(10)}},
+    ),
+    Case(
+        "ok-ag-waits-for-the-notice",
+        (group("US-OK", 500, *SSN),),
+        {"us-ok/individuals": None, "us-ok/attorney-general": None},
+    ),
+    Case("ca-card-data", (group("US-CA", 2, *CARD),), {"us-ca/individuals": days(30)}),
+    Case(
+        "ca-card-encrypted-still-notified",
+        (group("US-CA", 2, *CARD),),
+        {"us-ca/individuals": days(30)},
+        facts={"encryption": {"payment_card.pan": "encrypted"}},
+    ),
+    Case(
+        "residents-of-two-states",
+        (group("US-TX", 250, *SSN), group("US-FL", 499, *SSN)),
+        {
+            "us-tx/individuals": days(60),
+            "us-tx/attorney-general": days(30),
+            "us-fl/individuals": days(30),
+        },
+    ),
+    # Brazil: 3 business days on the national calendar (Good Friday, Tiradentes on 21 April and
+    # Labour Day on 1 May are skipped).
+    Case(
+        "br-unanswered",
+        (group("BR", 5, "contact"),),
+        {},
+        questions=frozenset({"br-lgpd/relevant-risk"}),
+    ),
+    Case(
+        "br-no-relevant-risk",
+        (group("BR", 5, "contact"),),
+        {},
+        facts={"answers": {"br-lgpd/relevant-risk": False}},
+    ),
+    Case(
+        "br-weekdays",
+        (group("BR", 5, "contact"),),
+        {
+            "br-lgpd/anpd": days(3),
+            "br-lgpd/individuals": days(3),
+            "br-lgpd/anpd-supplement": utc("2026-07-02T16:00:00+00:00"),
+        },
+        facts={"answers": BR_YES},
+    ),
+    Case(
+        "br-over-good-friday-and-a-weekend",
+        (group("BR", 5, "contact"),),
+        {
+            "br-lgpd/anpd": utc("2026-04-08T09:00:00-03:00"),
+            "br-lgpd/individuals": utc("2026-04-08T09:00:00-03:00"),
+            "br-lgpd/anpd-supplement": utc("2026-05-08T09:00:00-03:00"),
+        },
+        clock={"awareness": utc("2026-04-02T09:00:00-03:00")},
+        facts={"answers": BR_YES},
+    ),
+    Case(
+        "br-over-tiradentes",
+        (group("BR", 5, "contact"),),
+        {
+            "br-lgpd/anpd": utc("2026-04-23T09:00:00-03:00"),
+            "br-lgpd/individuals": utc("2026-04-23T09:00:00-03:00"),
+            "br-lgpd/anpd-supplement": utc("2026-05-22T09:00:00-03:00"),
+        },
+        clock={"awareness": utc("2026-04-17T09:00:00-03:00")},
+        facts={"answers": BR_YES},
+    ),
+    Case(
+        "br-small-agent",
+        (group("BR", 5, "contact"),),
+        {
+            "br-lgpd/anpd": utc("2026-04-13T09:00:00-03:00"),
+            "br-lgpd/individuals": utc("2026-04-08T09:00:00-03:00"),
+            "br-lgpd/anpd-supplement": utc("2026-05-13T09:00:00-03:00"),
+        },
+        clock={"awareness": utc("2026-04-02T09:00:00-03:00")},
+        facts={"answers": BR_YES, "small_processing_agent": True},
+    ),
+    Case(
+        "br-supplement-after-the-notice-was-sent",
+        (group("BR", 5, "contact"),),
+        {
+            "br-lgpd/anpd": days(3),
+            "br-lgpd/individuals": days(3),
+            "br-lgpd/anpd-supplement": utc("2026-06-30T16:00:00+00:00"),
+        },
+        facts={"answers": BR_YES, "sent": {"br-lgpd/anpd": days(1)}},
+    ),
+    # Singapore: 500 people is significant scale, 499 needs the harm test.
+    Case(
+        "sg-500-is-significant-scale",
+        (group("SG", 500, "contact"),),
+        {"sg-pdpa/assessment": days(30), "sg-pdpa/pdpc": days(8)},
+        clock={"assessment": days(5)},
+        questions=frozenset({"sg-pdpa/significant-harm"}),
+    ),
+    Case(
+        "sg-499-needs-the-harm-test",
+        (group("SG", 499, "contact"),),
+        {"sg-pdpa/assessment": days(30)},
+        clock={"assessment": days(5)},
+        questions=frozenset({"sg-pdpa/significant-harm"}),
+    ),
+    Case(
+        "sg-significant-harm",
+        (group("SG", 3, "contact"),),
+        {"sg-pdpa/assessment": days(30), "sg-pdpa/pdpc": days(8), "sg-pdpa/individuals": None},
+        clock={"assessment": days(5)},
+        facts={"answers": SG_YES},
+    ),
+    Case(
+        "sg-individuals-exception",
+        (group("SG", 3, "contact"),),
+        {"sg-pdpa/assessment": days(30), "sg-pdpa/pdpc": days(8)},
+        clock={"assessment": days(5)},
+        facts={"answers": {**SG_YES, "sg-pdpa/individuals-exception": True}},
+    ),
+    Case(
+        "sg-not-yet-assessed",
+        (group("SG", 3, "contact"),),
+        {"sg-pdpa/assessment": days(30), "sg-pdpa/pdpc": None, "sg-pdpa/individuals": None},
+        facts={"answers": SG_YES},
+    ),
+    # Visa: business days on the merchant's calendar.
+    Case(
+        "visa-card-data",
+        (group("MX", 10, *CARD),),
+        {"visa/notify": None, "visa/incident-report": days(3), "visa/account-numbers": days(14)},
+        facts=VISA,
+    ),
+    Case(
+        "visa-over-thanksgiving-us-merchant",
+        (group("MX", 10, *CARD),),
+        {
+            "visa/notify": None,
+            "visa/incident-report": utc("2026-11-30T15:00:00+00:00"),
+            "visa/account-numbers": utc("2026-12-09T15:00:00+00:00"),
+        },
+        clock={
+            "awareness": utc("2026-11-24T15:00:00+00:00"),
+            "discovery": utc("2026-11-24T15:00:00+00:00"),
+            "determination": utc("2026-11-24T15:00:00+00:00"),
+        },
+        facts=VISA,
+    ),
+    Case(
+        "visa-thanksgiving-is-a-workday-in-germany",
+        (group("MX", 10, *CARD),),
+        {
+            "visa/notify": None,
+            "visa/incident-report": utc("2026-11-27T15:00:00+00:00"),
+            "visa/account-numbers": utc("2026-12-08T15:00:00+00:00"),
+        },
+        clock={
+            "awareness": utc("2026-11-24T15:00:00+00:00"),
+            "discovery": utc("2026-11-24T15:00:00+00:00"),
+            "determination": utc("2026-11-24T15:00:00+00:00"),
+        },
+        facts={**VISA, "merchant_country": "DE"},
+    ),
+    Case(
+        "visa-merchant-country-unknown",
+        (group("MX", 10, *CARD),),
+        {"visa/notify": None, "visa/incident-report": None, "visa/account-numbers": None},
+        facts={"card_schemes": frozenset({"visa"})},
+    ),
+    Case(
+        "visa-expiry-only",
+        (group("MX", 10, "payment_card.expiry"),),
+        {"visa/notify": None, "visa/incident-report": days(3)},
+        facts=VISA,
+    ),
+    Case(
+        "visa-not-a-visa-card",
+        (group("MX", 10, *CARD),),
+        {},
+        facts={"card_schemes": frozenset({"mastercard"}), "merchant_country": "US"},
+    ),
+    Case("visa-no-card-data", (group("MX", 10, "contact"),), {}, facts=VISA),
+    Case(
+        "visa-and-california",
+        (group("US-CA", 10, *CARD),),
+        {
+            "visa/notify": None,
+            "visa/incident-report": days(3),
+            "visa/account-numbers": days(14),
+            "us-ca/individuals": days(30),
+        },
+        facts=VISA,
+    ),
+    # HR data.
+    Case(
+        "va-payroll-w2-phishing",
+        (group("US-VA", 40, "government_id.tax_id", "hr.tax_withholding", employees=True),),
+        {"us-va-payroll/attorney-general": None},
+    ),
+    Case(
+        "va-payroll-tax-id-alone", (group("US-VA", 40, "government_id.tax_id", employees=True),), {}
+    ),
+    Case(
+        "va-payroll-customers-not-employees",
+        (group("US-VA", 40, "government_id.tax_id", "hr.tax_withholding"),),
+        {},
+    ),
+    Case(
+        "va-payroll-encrypted-still-fires",
+        (group("US-VA", 1, "government_id.tax_id", "hr.tax_withholding", employees=True),),
+        {"us-va-payroll/attorney-general": None},
+        facts={"encryption": {"government_id.tax_id": "encrypted"}},
+    ),
+    Case(
+        "hr-payroll-in-california",
+        (group("US-CA", 40, "government_id.ssn", "hr.payroll", employees=True),),
+        {"us-ca/individuals": days(30)},
+    ),
+    Case(
+        "hr-performance-reviews-only-us",
+        (group("US-CA", 40, "hr.performance", employees=True),),
+        {},
+    ),
+    Case(
+        "au-employee-records-unanswered",
+        (group("AU-NSW", 20, "hr.payroll", employees=True),),
+        {},
+        questions=frozenset({"au-ndb/employee-records", "au-ndb/serious-harm"}),
+    ),
+    Case(
+        "au-employee-records-exempt",
+        (group("AU-NSW", 20, "hr.payroll", employees=True),),
+        {},
+        facts={"answers": {**AU_YES, "au-ndb/employee-records": True}},
+    ),
+    Case(
+        "au-employee-records-not-exempt",
+        (group("AU-NSW", 20, "hr.payroll", employees=True),),
+        {"au-ndb/assessment": days(30), "au-ndb/oaic": None, "au-ndb/individuals": None},
+        facts={"answers": {**AU_YES, "au-ndb/employee-records": False}},
+    ),
+    Case(
+        "au-customers",
+        (group("AU-VIC", 20, "contact"),),
+        {"au-ndb/assessment": days(30), "au-ndb/oaic": None, "au-ndb/individuals": None},
+        facts={"answers": AU_YES},
+    ),
+    Case(
+        "au-customers-unanswered",
+        (group("AU-VIC", 20, "contact"),),
+        {"au-ndb/assessment": days(30)},
+        questions=frozenset({"au-ndb/serious-harm"}),
+    ),
+    Case(
+        "au-mixed-customers-and-staff",
+        (group("AU-VIC", 20, "contact"), group("AU-VIC", 3, "hr.payroll", employees=True)),
+        {"au-ndb/assessment": days(30), "au-ndb/oaic": None, "au-ndb/individuals": None},
+        facts={"answers": AU_YES},
+    ),
+    Case(
+        "ca-pipeda-rrosh",
+        (group("CA-ON", 20, "contact"),),
+        {"ca-pipeda/opc": None, "ca-pipeda/individuals": None, "ca-pipeda/organisations": None},
+        facts={"answers": CA_YES},
+    ),
+    Case(
+        "ca-pipeda-no-rrosh",
+        (group("CA-ON", 20, "contact"),),
+        {},
+        facts={"answers": {"ca-pipeda/rrosh": False}},
+    ),
+    Case(
+        "ca-pipeda-employees-ask-federal",
+        (group("CA-ON", 20, "hr.payroll", employees=True),),
+        {},
+        facts={"answers": CA_YES},
+        questions=frozenset({"ca-pipeda/federal-employer"}),
+    ),
+    Case(
+        "ca-pipeda-employees-provincial",
+        (group("CA-ON", 20, "hr.payroll", employees=True),),
+        {},
+        facts={"answers": {**CA_YES, "ca-pipeda/federal-employer": False}},
+    ),
+    Case(
+        "hipaa-plan-501-in-texas",
+        (group("US-TX", 501, "hr.health_plan", employees=True),),
+        {
+            "us-hipaa-employer-plan/individuals": days(60),
+            "us-hipaa-employer-plan/hhs": None,
+            "us-hipaa-employer-plan/media/US-TX": None,
+        },
+        facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    Case(
+        "hipaa-plan-500-in-texas",
+        (group("US-TX", 500, "hr.health_plan", employees=True),),
+        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": None},
+        facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    Case(
+        "hipaa-media-counts-per-state",
+        (
+            group("US-TX", 300, "hr.health_plan", employees=True),
+            group("US-OK", 300, "hr.health_plan", employees=True),
+        ),
+        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": None},
+        facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    Case("hipaa-not-a-covered-plan", (group("US-TX", 501, "hr.health_plan", employees=True),), {}),
+    Case(
+        "sec-material",
+        (group("MX", 1, "contact"),),
+        {"us-sec-8k/form-8k": days(4)},
+        clock={"materiality": T},
+        facts={"flags": frozenset({"sec_registrant"}), "answers": {"us-sec-8k/material": True}},
+    ),
+    Case(
+        "sec-unanswered",
+        (group("MX", 1, "contact"),),
+        {},
+        facts={"flags": frozenset({"sec_registrant"})},
+        questions=frozenset({"us-sec-8k/material"}),
+    ),
+    # 4 July 2026 is a Saturday, observed on Friday 3 July.
+    Case(
+        "sec-over-independence-day",
+        (group("MX", 1, "contact"),),
+        {"us-sec-8k/form-8k": utc("2026-07-09T12:00:00-04:00")},
+        clock={"materiality": utc("2026-07-02T12:00:00-04:00")},
+        facts={"flags": frozenset({"sec_registrant"}), "answers": {"us-sec-8k/material": True}},
+    ),
+    Case(
+        "ftc-500",
+        (group("US-NY", 500, "contact"),),
+        {"us-ftc-safeguards/ftc": days(30)},
+        facts={"flags": frozenset({"ftc_financial_institution"})},
+    ),
+    Case(
+        "ftc-499",
+        (group("US-NY", 499, "contact"),),
+        {},
+        facts={"flags": frozenset({"ftc_financial_institution"})},
+    ),
+    Case("nobody-affected", (), {}),
+    Case("no-rule-for-japan", (group("JP", 1000, *SSN),), {}),
+]
+
+
+@pytest.mark.parametrize("case", MORE, ids=lambda c: c.name)
+def test_scenarios(case: Case):
+    """Facts in, exactly these obligations (deadline in UTC) and questions out."""
+    result = run(case)
+    assert {o.key: o.deadline for o in result.obligations} == case.expected
+    assert {q.question_id for q in result.questions} == case.questions
