@@ -27,7 +27,7 @@ except ImportError as missing:  # pragma: no cover - only without the `cli` extr
     raise SystemExit(int(ExitCode.USAGE)) from None
 
 # Registration order is the order `magento-ir --help` lists the commands in.
-from magento_ir.cli import drill, evidence, incident, playbooks
+from magento_ir.cli import drill, evidence, incident, notify, playbooks
 from magento_ir.cli._app import app
 
 __all__ = ["ExitCode", "app", "main"]
@@ -36,6 +36,7 @@ incident.register(app)
 playbooks.register(app)
 drill.register(app)
 evidence.register(app)
+notify.register(app)
 
 
 def _mount_sandbox() -> None:

@@ -239,7 +239,7 @@ def _check_zone(value: str) -> None:
         raise ValueError(f"{value!r} is not an IANA time zone, e.g. Europe/Berlin") from None
 
 
-class RuleError(MagentoIRError):
+class RuleError(MagentoIRError, ValueError):
     """A rule file that cannot be used; the message names the file, line and key."""
 
 
