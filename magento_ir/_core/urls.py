@@ -65,6 +65,12 @@ def check_rest_path(path: str) -> None:
         )
 
 
+# DNS limits (RFC 1035), and a URL bound far above any store's root URL.
+_MAX_HOST = 253
+_MAX_LABEL = 63
+_MAX_URL = 2048
+
+
 def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
     """Parse `https://shop`, `https://shop/rest`, `https://shop/rest/<store>` (+ optional `/V1`).
 
@@ -78,7 +84,18 @@ def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
             f"base_url {shown!r} has no scheme: pass the store's root URL with its scheme, "
             f"e.g. 'https://{shown.strip('/') or 'shop.example.com'}'"
         )
-    parts = urlsplit(text)
+    if len(text) > _MAX_URL:
+        # The URL is not echoed: at this length it would bury the message.
+        raise ConfigurationError(
+            f"base_url is {len(text):,} characters long: a store's root URL is far shorter, "
+            "e.g. 'https://shop.example.com'"
+        )
+    try:
+        parts = urlsplit(text)
+    except ValueError as error:  # "http://[::1": an unclosed IPv6 bracket and the like
+        raise ConfigurationError(
+            f"base_url {shown!r} is not a valid URL ({error}), e.g. 'https://shop.example.com'"
+        ) from None
     if parts.scheme.lower() not in {"http", "https"}:
         raise ConfigurationError(
             f"base_url {shown!r} uses scheme {parts.scheme!r}: Magento is reached over https "
@@ -87,6 +104,13 @@ def parse_base_url(base_url: str, store: str | None = None) -> StoreURL:
     if not parts.hostname:
         raise ConfigurationError(
             f"base_url {shown!r} has no host name, e.g. 'https://shop.example.com'"
+        )
+    if len(parts.hostname) > _MAX_HOST or any(
+        len(label) > _MAX_LABEL for label in parts.hostname.split(".")
+    ):
+        raise ConfigurationError(
+            f"base_url {shown!r} has a host name longer than DNS allows (labels of at most "
+            f"{_MAX_LABEL} characters, {_MAX_HOST} in all)"
         )
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(

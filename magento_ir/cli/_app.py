@@ -7,19 +7,44 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from magento_ir._logging import enable_logging
 from magento_ir._version import __version__
-from magento_ir.cli._config import StoreSettings, resolve_settings
+from magento_ir.cli._config import ExitCode, StoreSettings, resolve_settings
+from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
 from magento_ir.cli._output import console
 
 __all__ = ["GlobalOptions", "app"]
 
+
+class _Commands(TyperGroup):
+    """The root command: no traceback ever reaches the terminal, whatever a command raises."""
+
+    # `Any`: typer types it with the click it vendors, whose module is private.
+    def invoke(self, ctx: Any) -> Any:  # noqa: ANN401 - whatever the command returns
+        try:
+            with exit_codes(interrupted=RESUME_HINT):
+                return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # exits, usage errors and --help: typer prints them as always
+        except Exception as error:  # noqa: BLE001 - the last line of defence, by design
+            verbose = isinstance(ctx.obj, GlobalOptions) and ctx.obj.verbose
+            if verbose:
+                errors.print_exception()
+            fail(
+                ExitCode.INTERNAL,
+                f"unexpected {type(error).__name__}: {error} (a bug in magento-ir: please "
+                "report it" + ("" if verbose else "; --verbose shows where it happened") + ")",
+            )
+
+
 app = typer.Typer(
     name="magento-ir",
+    cls=_Commands,
     help="Incident response for Magento 2 / Adobe Commerce: contain, verify, roll back, drill.",
     no_args_is_help=True,
     add_completion=False,
@@ -36,6 +61,7 @@ class GlobalOptions:
     profiles_file: Path | None = None
     timeout: float = 30.0
     allow_insecure_http: bool = False
+    verbose: bool = False
 
     def resolve(self) -> StoreSettings:
         return resolve_settings(
@@ -161,5 +187,10 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         canary_admin=canary_admin,
     )
     ctx.obj = GlobalOptions(
-        flags, profile, profiles_file, timeout=timeout, allow_insecure_http=insecure_http
+        flags,
+        profile,
+        profiles_file,
+        timeout=timeout,
+        allow_insecure_http=insecure_http,
+        verbose=verbose,
     )

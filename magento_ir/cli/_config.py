@@ -13,6 +13,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from magento_ir._core.urls import parse_base_url
 from magento_ir._exceptions import ConfigurationError
 from magento_ir._secret import HoldsSecret
 from magento_ir.auth import AdminCredentials, BearerToken, CustomerCredentials, OAuth1Credentials
@@ -56,6 +57,8 @@ class ExitCode(IntEnum):
     # An evidence log or journal no checkpoint of this key covers: not extended, not shown
     # (`magento-ir evidence adopt` accepts it knowingly).
     UNTRUSTED_LOG = 6
+    # A bug in magento-ir (an error it did not expect): one line, the traceback with --verbose.
+    INTERNAL = 70
     INTERRUPTED = 130
 
 
@@ -98,6 +101,8 @@ class StoreSettings(HoldsSecret):
                 "no store given: pass --base-url, set MAGENTO_IR_BASE_URL, or add base_url to "
                 "your profile (see docs/cli.md)"
             )
+        # Checked here, before any command writes: a malformed URL is a usage error at once.
+        parse_base_url(self.base_url)
         return self.base_url
 
     def canary(self) -> CustomerCredentials | None:

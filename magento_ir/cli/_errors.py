@@ -63,6 +63,10 @@ def exit_codes(*, interrupted: str) -> Iterator[None]:
         fail(ExitCode.UNTRUSTED_LOG, str(error))
     except (LogIntegrityError, TornRecordError) as error:
         fail(ExitCode.VERIFICATION_FAILED, str(error))
+    except OSError as error:
+        # A file the responder named (or its folder) that cannot be read or written.
+        where = f"{error.filename}: " if error.filename else ""
+        fail(ExitCode.USAGE, f"{where}{error.strerror or error}")
     except MagentoIRError as error:
         # Playbook mistakes are MagentoIRError + ValueError with the file, line and fix.
         code = ExitCode.USAGE if isinstance(error, ValueError) else ExitCode.CONTAINMENT_FAILED

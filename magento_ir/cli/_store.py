@@ -16,6 +16,7 @@ from magento_ir._exceptions import ConfigurationError, MagentoIRError
 from magento_ir.cli._app import GlobalOptions
 from magento_ir.cli._config import ENV_PREFIX, StoreSettings, default_profiles_path
 from magento_ir.cli._errors import errors
+from magento_ir.cli._paths import readable_file, writable_file
 
 if TYPE_CHECKING:
     from magento_ir.containment.incident import Incident
@@ -121,6 +122,7 @@ def open_incident(
         raise ConfigurationError(
             f"no incident journal at {journal}: pass --journal with the file `contain` wrote"
         )
+    (readable_file if read_only else writable_file)(journal, "--journal")
     connection = store(ctx)
     return Incident.open(
         journal,

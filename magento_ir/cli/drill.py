@@ -13,6 +13,7 @@ from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import RESUME_HINT, exit_codes
 from magento_ir.cli._output import console, mark
+from magento_ir.cli._paths import writable_dir
 from magento_ir.cli._store import global_options, settings
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
     Scenarios: magecart, compromised_admin, customer_data_exfiltration, card_testing,
     hr_data_breach (on a real store: magecart).
     """
+    with exit_codes(interrupted=RESUME_HINT):
+        # Before the breach is staged: a drill is minutes of work to lose at the very end.
+        writable_dir(report_dir, "--report-dir")
     if store is not None:
         _store_drill(
             ctx,

@@ -36,6 +36,7 @@ from magento_ir._exceptions import (
 from magento_ir._files import private_open
 from magento_ir.cli._config import ENV_PREFIX, ExitCode
 from magento_ir.cli._errors import exit_codes, fail
+from magento_ir.cli._paths import readable_file, writable_file
 from magento_ir.cli._store import DEFAULT_JOURNAL, KEY_NAME, global_options, settings, signing_key
 from magento_ir.evidence import (
     EvidenceLog,
@@ -151,11 +152,12 @@ def _records(log: Path, pseudonymiser: Pseudonymiser | None) -> Iterator[Record]
     return records if pseudonymiser is None else pseudonymiser.records(records)
 
 
-def _require_log(log: Path) -> None:
-    if not log.is_file():
+def _require_log(log: Path, *, write: bool = False) -> None:
+    if not log.exists():
         raise ConfigurationError(
             f"no evidence log at {log}: give the log file as the argument (or MAGENTO_IR_JOURNAL)"
         )
+    (writable_file if write else readable_file)(log, "LOG")
 
 
 class _CaptureProgress:
@@ -210,6 +212,7 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         "and a custody record; run the capture again to complete it"
     )
     with exit_codes(interrupted=interrupted):
+        writable_file(log, "LOG")
         resolved = settings(ctx)
         options = CaptureOptions(
             categories=tuple(only) if only else CATEGORIES,
@@ -341,7 +344,7 @@ def adopt_command(
     chain must be intact; its old checkpoints are moved aside, unchecked.
     """
     with exit_codes(interrupted="Interrupted: run the same command again."):
-        _require_log(log)
+        _require_log(log, write=True)
         journal_key = signing_key(key)
         current = verify(log, journal_key.verifier()).require_coverage(allow_tail=True)
         if current.ok and current.checkpoints_found:
@@ -370,7 +373,7 @@ def repair_command(
 ) -> None:
     """Cut off a line torn by a crash (the log's or its checkpoints'), recording what and why."""
     with exit_codes(interrupted="Interrupted: run the same command again."):
-        _require_log(log)
+        _require_log(log, write=True)
         journal_key = signing_key(key)
         report = verify(log, journal_key.verifier())
         beside = checkpoints_path(log)
@@ -415,6 +418,8 @@ def export_command(
                 f"--format {export_format!r} is not supported: use ecs, ocsf or cef"
             )
         _require_log(log)
+        if output is not None:
+            writable_file(output, "--output")
         pseudonymiser = _pseudonymiser(pseudonym_key_file)
     except MagentoIRError as error:
         fail(ExitCode.USAGE, str(error))
@@ -443,7 +448,10 @@ def _is_loopback(host: str) -> bool:
 
 def _destination(to: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path) of `syslog+tcp://`, `syslog+tls://` or `hec+https://`."""
-    parts = urlsplit(to)
+    try:
+        parts = urlsplit(to)
+    except ValueError:  # "syslog+tcp://[::1": an unclosed IPv6 bracket
+        parts = urlsplit("")
     schemes = ("syslog+tcp", "syslog+tls", "hec+https", "hec+http")
     try:
         port = parts.port

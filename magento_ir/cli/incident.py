@@ -13,6 +13,7 @@ from magento_ir._exceptions import ConfigurationError, NotFoundError
 from magento_ir.cli._config import ExitCode, StoreSettings
 from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
 from magento_ir.cli._output import confirm, console, exit_for, plan_table, summary_table
+from magento_ir.cli._paths import readable_file
 from magento_ir.cli._store import (
     DEFAULT_JOURNAL,
     JournalOption,
@@ -146,6 +147,7 @@ def _verify_module_log(ctx: typer.Context, journal: Path) -> None:
             raise ConfigurationError(
                 f"no incident journal at {journal}: pass --journal with the file `contain` wrote"
             )
+        readable_file(journal, "--journal")
         records = [(record.type, record.payload) for record in read_records(journal)]
         connection = store(ctx)
         opened = next((p for t, p in records if t == "incident.opened"), None)
@@ -245,6 +247,7 @@ def status(
         resolved = settings(ctx)
         shown = False
         if journal.exists():
+            readable_file(journal, "--journal")
             # The journal alone answers this part: no store connection needed.
             from magento_ir.containment.journal import Journal  # noqa: PLC0415
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -36,16 +35,6 @@ def _no_waits() -> Iterator[None]:
     set_testing(True)
     yield
     set_testing(False)
-
-
-@pytest.fixture(autouse=True)
-def _logger_restored() -> Iterator[None]:
-    """--verbose configures the `magento_ir` logger; put it back for the other tests."""
-    logger = logging.getLogger("magento_ir")
-    level, handlers = logger.level, list(logger.handlers)
-    yield
-    logger.setLevel(level)
-    logger.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)

@@ -318,3 +318,19 @@ def test_check_plaintext_credentials() -> None:
         check_plaintext_credentials(
             parse_base_url(url), sends_credentials=True, allow_insecure_http=False
         )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "is not a valid URL"),
+        ("https://" + "a" * 70_000, "characters long"),
+        ("https://" + "a" * 64 + ".example.com", "longer than DNS allows"),
+        ("https://" + "ab." * 90 + "com", "longer than DNS allows"),
+    ],
+)
+def test_a_malformed_or_oversized_base_url_is_a_configuration_error(url: str, message: str):
+    """Never a ValueError from urlsplit or httpx's 'URL too long' later: one clear error now."""
+    with pytest.raises(ConfigurationError, match=message) as raised:
+        parse_base_url(url)
+    assert len(str(raised.value)) < 400
