@@ -1,4 +1,5 @@
-"""`magento-ir notify plan | rules`: the notification obligations a breach's facts trigger.
+"""`magento-ir notify assess | plan | rules`: who was exposed, and the notification obligations a
+breach's facts trigger.
 
 The engine is pure; this module is its shell: it reads the facts file and the rules, reads the
 clock (for `--as-of` and the countdown) and prints. The plan supports legal counsel, it does not
@@ -7,6 +8,7 @@ replace it (docs/notifications.md).
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
@@ -20,6 +22,7 @@ from rich.table import Table
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import console
+from magento_ir.cli._store import global_options, settings
 from magento_ir.notify import Facts, Plan, load_rules, plan, shipped_rules
 
 if TYPE_CHECKING:
@@ -112,13 +115,72 @@ def plan_command(
 ) -> None:
     """Every obligation the facts trigger, soonest first, with the questions left to decide."""
     with exit_codes(interrupted=_INTERRUPTED):
-        moment = _moment(now)
+        moment = _moment(now, "--now")
         day = _day(as_of) if as_of else moment.date()
         result = plan(_facts(facts_file), _rules(rules), as_of=day)
         if json:
             sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         else:
             _print(result, moment)
+
+
+@notify_app.command("assess")
+def assess_command(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
+    start: Annotated[
+        str, typer.Option("--from", help="Start of the skimmer's window, ISO 8601 with offset.")
+    ],
+    end: Annotated[str, typer.Option("--to", help="End of the window, ISO 8601 with offset.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the facts as JSON for `notify plan`.")
+    ] = None,
+    awareness: Annotated[
+        str | None, typer.Option(help="When you became aware, ISO 8601 (default: now).")
+    ] = None,
+    merchant_country: Annotated[
+        str | None, typer.Option(help="The merchant's country, for card-scheme business days.")
+    ] = None,
+) -> None:
+    """A checkout skimmer's exposure: card-paid orders in the window, people per jurisdiction.
+
+    Counts only: people are told apart by a keyed digest of their e-mail address.
+    """
+    from magento_ir._sync import MagentoClient  # noqa: PLC0415
+    from magento_ir.notify.exposure import skimmer_exposure, skimmer_orders  # noqa: PLC0415
+
+    with exit_codes(interrupted=_INTERRUPTED):
+        window = (_moment(start, "--from"), _moment(end, "--to"))
+        aware = _moment(awareness, "--awareness")
+        resolved = settings(ctx)
+        options = global_options(ctx)
+        with MagentoClient(
+            resolved.require_base_url(),
+            auth=resolved.auth(),
+            timeout=options.timeout,
+            allow_insecure_http=options.allow_insecure_http,
+        ) as client:
+            exposure = skimmer_exposure(skimmer_orders(client, *window), salt=os.urandom(16))
+        console.print(f"Card-paid orders in the window: {exposure.orders}")
+        table = Table(title="People exposed, per jurisdiction", title_justify="left")
+        table.add_column("Jurisdiction")
+        table.add_column("People", justify="right")
+        for group in exposure.groups:
+            table.add_row(group.jurisdiction, str(group.count))
+        console.print(table)
+        if exposure.unplaced_orders:
+            console.print(f"{exposure.unplaced_orders} card orders have no billing country.")
+        facts = Facts(
+            clock={"awareness": aware},
+            affected=exposure.groups,
+            card_schemes=exposure.card_schemes,
+            merchant_country=merchant_country,
+        )
+        if out is not None:
+            out.write_text(facts.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            console.print(
+                f"Facts: {out} (add discovery/determination times and answers, then "
+                "`magento-ir notify plan`)"
+            )
 
 
 @notify_app.command("rules")
@@ -143,17 +205,17 @@ def rules_command(
         console.print(table)
 
 
-def _moment(text: str | None) -> datetime:
+def _moment(text: str | None, option: str) -> datetime:
     if text is None:
         return datetime.now(UTC)
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigurationError(
-            f"--now {text!r} is not ISO 8601, e.g. 2026-06-01T16:00:00+00:00"
+            f"{option} {text!r} is not ISO 8601, e.g. 2026-06-01T16:00:00+00:00"
         ) from None
     if value.tzinfo is None:
-        raise ConfigurationError("--now needs an offset, e.g. 2026-06-01T16:00:00+00:00")
+        raise ConfigurationError(f"{option} needs an offset, e.g. 2026-06-01T16:00:00+00:00")
     return value
 
 

@@ -1,6 +1,8 @@
 """`magento-ir notify plan | rules` over a facts file: table, JSON, countdowns, usage errors."""
 
 import json
+import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 from magento_ir.cli import app
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli.notify import countdown
+from magento_ir.sandbox import Sandbox, SandboxServer
 
 T = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
 FACTS = {
@@ -151,3 +154,50 @@ def test_countdown(left: timedelta, text: str):
     """Countdowns round down to the hour and say when a deadline has passed."""
     assert countdown(T + left, T) == text
     assert countdown(None, T) == "now"
+
+
+@pytest.fixture
+def served(monkeypatch, tmp_path: Path) -> Iterator[Sandbox]:
+    """A served sandbox with 20 card orders, the CLI pointed at it by environment variables."""
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    sandbox = Sandbox(orders=20)
+    with SandboxServer(sandbox) as server:
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
+        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+        monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
+        yield sandbox
+
+
+@pytest.mark.usefixtures("served")
+def test_assess_writes_facts_that_plan_reads(tmp_path: Path):
+    """assess counts the skimmer's card orders per state; its facts file feeds `notify plan`."""
+    facts = tmp_path / "facts.json"
+    result = invoke(
+        "assess",
+        "--from", "2000-01-01T00:00:00+00:00",
+        "--to", "2100-01-01T00:00:00+00:00",
+        "--awareness", T.isoformat(),
+        "--merchant-country", "US",
+        "-o", str(facts),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Card-paid orders in the window: 20" in result.output
+    data = json.loads(facts.read_text())
+    assert {g["jurisdiction"] for g in data["affected"]} == {"US-TX", "US-CO"}
+    assert data["clock"] == {"awareness": "2026-06-01T16:00:00Z"}
+    assert "@" not in facts.read_text()
+    planned = invoke("plan", str(facts), "--as-of", "2026-06-02", "--json")
+    assert planned.exit_code == 0, planned.output
+    # Texas counts from determination, which assess cannot know: the plan says it is missing.
+    assert "us-tx/individuals: determination" in json.loads(planned.output)["missing_clock"]
+
+
+@pytest.mark.usefixtures("served")
+def test_assess_refuses_a_naive_window():
+    """A window bound without an offset is a usage error before any request."""
+    result = invoke("assess", "--from", "2026-01-01T00:00", "--to", "2026-02-01T00:00:00+00:00")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--from needs an offset" in result.output
