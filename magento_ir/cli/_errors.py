@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
@@ -24,7 +25,35 @@ from magento_ir.evidence import LogIntegrityError, TornRecordError, UncoveredLog
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["RESUME_HINT", "errors", "exit_codes", "fail"]
+__all__ = ["RESUME_HINT", "cli_wording", "errors", "exit_codes", "fail"]
+
+# The SDK's messages name its Python API; on the command line the same advice names the flag
+# or command. tests/cli/test_cli_wording.py triggers each message and checks the translation.
+_CLI_WORDING = (
+    (re.compile(r"pass inputs=\{'([^']+)': \.\.\.\}"), r"pass --input \1=VALUE"),
+    (re.compile(r" \(or EvidenceLog\.open\(\.\.\., repair=True\)\)"), ""),
+    (re.compile(r"pass allow_insecure_http=True \(CLI: --insecure-http\)"), "pass --insecure-http"),
+    (
+        re.compile(r"create one with SigningKey\.generate\(name\)\.save\(path\)"),
+        "give an existing key file, or leave out --key for the default key (made on first use)",
+    ),
+    (
+        re.compile(
+            r"pass AdminCredentials\(\.\.\., totp_secret='<base32 secret>'\) or "
+            r"otp_provider=\.\.\."
+        ),
+        "pass --totp-secret (or set MAGENTO_IR_TOTP_SECRET)",
+    ),
+    (re.compile(r"pass them as auth=\.\.\."), "pass them with --username and --password"),
+)
+
+
+def cli_wording(message: str) -> str:
+    """An SDK message as the command line says it: flags and commands instead of Python."""
+    for pattern, replacement in _CLI_WORDING:
+        message = pattern.sub(replacement, message)
+    return message
+
 
 errors = Console(stderr=True)
 
@@ -34,7 +63,9 @@ RESUME_HINT = "Interrupted. Run the same command again: the journal resumes wher
 
 def fail(code: ExitCode, message: str) -> NoReturn:
     # Escaped: rich would take "[inputs.x]" or "[not reversible: ...]" in a message for markup.
-    errors.print(f"[red]Error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    errors.print(
+        f"[red]Error:[/red] {escape(cli_wording(message))}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(int(code))
 
 

@@ -93,9 +93,7 @@ _DESIGN_PATHS = (
     "design/header/welcome",
     "design/footer/copyright",
 )
-_NO_CONFIG_READ = (
-    "core REST reads no core_config_data path but the storeConfigs subset (magento-api.md §8)"
-)
+_NO_CONFIG_READ = "core REST reads no core_config_data path but the storeConfigs subset"
 # The module's evidence allow-list: the §9.7 paths where skimmers and backdoors hide.
 _EVIDENCE_CONFIG_PATHS = (
     "design/head/*",
@@ -461,7 +459,7 @@ def _not_collected(run: _Run, result: CategoryResult, why: str) -> None:
     result.status = "not_collected"
     result.reason = (
         f"core REST has no route that reads {result.category.replace('_', ' ')} "
-        f"(magento-api.md §8) and {why}: {_INSTALL_HINT} to read them through "
+        f"and {why}: {_INSTALL_HINT} to read them through "
         f"GET /V1/incident-response/{route}, or read the {tables} table(s) on the server "
         "(database dump)"
     )
