@@ -22,6 +22,7 @@ from rich.table import Table
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import console
+from magento_ir.cli._paths import writable_file
 from magento_ir.cli._store import global_options, settings
 from magento_ir.notify import Facts, Plan, load_rules, plan, shipped_rules
 
@@ -151,6 +152,8 @@ def assess_command(  # noqa: PLR0917 - one parameter per command-line option
     with exit_codes(interrupted=_INTERRUPTED):
         window = (_moment(start, "--from"), _moment(end, "--to"))
         aware = _moment(awareness, "--awareness")
+        if out is not None:
+            writable_file(out, "--out")
         resolved = settings(ctx)
         options = global_options(ctx)
         with MagentoClient(

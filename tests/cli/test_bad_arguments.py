@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 STORE = ["--base-url", "http://127.0.0.1:9", "--username", "admin", "--password", "x"]
 ACTION = ["-a", "maintenance mode=storefront", "--yes"]
 SMALL_DRILL = ["--products", "5", "--customers", "5", "--orders", "5", "--latency", "0"]
+WINDOW = ["--from", "2026-11-01T00:00:00+00:00", "--to", "2026-11-02T00:00:00+00:00"]
 HUGE_HOST = "https://" + "a" * 70_000 + ".example.com"
 
 # (id, arguments; "DIR" is an existing folder, "LOG" an existing empty file, "MISSING" a path in
@@ -63,6 +64,12 @@ CASES = [
     ),
     ("evidence-ship-dir", ["evidence", "ship", "DIR", "--to", "syslog+tcp://127.0.0.1:9"]),
     ("evidence-ship-bad-url", ["evidence", "ship", "LOG", "--to", "syslog+tcp://[::1"]),
+    ("notify-plan-facts-dir", ["notify", "plan", "DIR"]),
+    ("notify-plan-facts-missing", ["notify", "plan", "MISSING"]),
+    ("notify-rules-missing", ["notify", "rules", "--rules", "MISSING"]),
+    ("notify-assess-out-dir", [*STORE, "notify", "assess", *WINDOW, "-o", "DIR"]),
+    ("notify-assess-out-proc", [*STORE, "notify", "assess", *WINDOW, "-o", "/proc/facts.json"]),
+    ("notify-assess-bad-time", [*STORE, "notify", "assess", "--from", "x", "--to", "y"]),
     ("sandbox-serve-bad-views", ["sandbox", "serve", "--store-views", "99"]),
 ]
 
