@@ -16,7 +16,7 @@ from magento_ir._logging import enable_logging
 from magento_ir._version import __version__
 from magento_ir.cli._config import ExitCode, StoreSettings, resolve_settings
 from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
-from magento_ir.cli._output import console
+from magento_ir.cli._output import console, fit_output
 
 __all__ = ["GlobalOptions", "app"]
 
@@ -161,6 +161,7 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
     ] = False,
 ) -> None:
     """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
+    fit_output()
     if verbose:
         handler = (
             next(

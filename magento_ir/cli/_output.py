@@ -4,7 +4,7 @@ the exit code a run's steps mean."""
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import typer
 from rich.console import Console
@@ -17,9 +17,27 @@ from magento_ir.cli._errors import errors, fail
 if TYPE_CHECKING:
     from magento_ir.containment.incident import RunReport, StepReport
 
-__all__ = ["confirm", "console", "exit_for", "mark", "plan_table", "summary_table"]
+__all__ = [
+    "check_line",
+    "confirm",
+    "console",
+    "exit_for",
+    "fit_output",
+    "mark",
+    "plan_table",
+    "summary_table",
+]
 
 console = Console()
+# Without a terminal (a pipe, a file, a CI log) nothing is cut to fit 80 columns: a step id
+# `rollback --step` needs, or the reason a check failed, is printed whole on its line.
+_UNCUT = 1_000_000
+
+
+def fit_output() -> None:
+    """Called once per command: a terminal's width when there is one, else no limit."""
+    if not console.is_terminal:
+        console.width = _UNCUT
 
 
 def confirm(question: str, yes: bool) -> None:
@@ -42,10 +60,39 @@ def plan_table(report: RunReport) -> Table:
         table.add_column(column)
     for step in report.steps:
         if step.plan is None:
-            table.add_row(step.step, step.action, "-", f"[red]{step.status}[/red]: {step.error}")
+            why = escape(step.error or "no reason recorded")
+            table.add_row(step.step, step.action, "-", f"[red]{step.status}[/red]: {why}")
         else:
-            table.add_row(step.step, step.action, step.plan.path, step.plan.summary)
+            # Entities the plan already knows are missing, before anything is written.
+            problems = [change for change in step.plan.changes if _PLAN_PROBLEM in change]
+            summary = escape(step.plan.summary) + "".join(
+                f"\n[red]problem[/red]: {escape(change)}" for change in problems
+            )
+            table.add_row(step.step, step.action, step.plan.path, summary)
     return table
+
+
+# How a plan's per-entity change line says the entity is not there ("block:3 not found").
+_PLAN_PROBLEM = " not found"
+# Why a step was skipped when the journal gives no other reason.
+_SKIPPED_WHY = "skipped: an earlier run already applied and verified it"
+
+
+class Observation(Protocol):
+    """A check of a step (containment) or of a drill: what, whether it held, what was seen."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def passed(self) -> bool | None: ...
+    @property
+    def detail(self) -> str: ...
+
+
+def check_line(check: Observation) -> str:
+    """One outside check, with what was seen whenever it did not hold or could not run."""
+    line = f"{escape(check.name)}: {mark(check.passed)}"
+    return line if check.passed or not check.detail else f"{line} ({escape(check.detail)})"
 
 
 def _entities(step: StepReport) -> str:
@@ -66,18 +113,21 @@ def summary_table(title: str, steps: list[StepReport]) -> Table:
         color = "green" if fine else "red"
         details = []
         if step.verification is not None:
-            details.append(
-                "; ".join(
-                    f"{escape(check.name)}: {mark(check.passed)}"
-                    for check in step.verification.checks
-                )
-            )
+            details.append("; ".join(check_line(check) for check in step.verification.checks))
         # Store and user text is escaped: rich would take "[...]" in it for markup and drop it.
         if step.outcome is not None and step.outcome.failed:
             # Per entity, why it failed ("block:3: no such CMS block 3").
             details.append(escape(step.outcome.reasons()))
         elif step.error:
             details.append(escape(step.error))
+        elif step.status == "skipped":
+            details.append(_SKIPPED_WHY)
+        if step.outcome is not None:
+            details.extend(
+                f"{escape(entity.entity)} skipped: {escape(entity.detail)}"
+                for entity in step.outcome.entities
+                if entity.status == "skipped" and entity.detail
+            )
         table.add_row(
             step.step,
             step.action,

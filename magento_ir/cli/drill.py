@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import RESUME_HINT, exit_codes
-from magento_ir.cli._output import console, mark
+from magento_ir.cli._output import check_line, console, mark
 from magento_ir.cli._paths import writable_dir
 from magento_ir.cli._store import global_options, settings
 
@@ -176,24 +177,7 @@ def _print_drill(report: DrillReport) -> None:
     for item in report.staged:
         staged.add_row(item.what, item.how, str(item.count))
     console.print(staged)
-    actions = Table(title="Containment", title_justify="left")
-    for column in ("Action", "Path", "Time (s)", "Requests", "ok/failed/skipped", "Verified by"):
-        actions.add_column(column)
-    for action in report.actions:
-        checks = "\n".join(f"{check.name}: {mark(check.passed)}" for check in action.checks)
-        actions.add_row(
-            action.action,
-            action.path,
-            f"{action.seconds:.3f}",
-            str(action.requests),
-            f"{action.entities_ok}/{action.entities_failed}/{action.entities_skipped}",
-            checks or (action.error or "-"),
-        )
-    actions.add_row(
-        "[bold]total[/bold]", "", f"[bold]{report.contain_seconds:.3f}[/bold]",
-        f"[bold]{report.contain_requests}[/bold]", "", "",
-    )  # fmt: skip
-    console.print(actions)
+    console.print(_actions_table(report))
     if report.rollbacks:
         rolled = Table(title="Rolled back", title_justify="left")
         for column in ("Action", "Done", "Time (s)", "Requests", "Detail"):
@@ -213,3 +197,27 @@ def _print_drill(report: DrillReport) -> None:
     for check in (*report.outside_checks, *report.state_checks):
         after.add_row(check.name, mark(check.passed), check.detail)
     console.print(after)
+
+
+def _actions_table(report: DrillReport) -> Table:
+    """Each containment action: its cost, its entities, and every check with why it failed."""
+    actions = Table(title="Containment", title_justify="left")
+    for column in ("Action", "Path", "Time (s)", "Requests", "ok/failed/skipped", "Verified by"):
+        actions.add_column(column)
+    for action in report.actions:
+        checks = "\n".join(check_line(check) for check in action.checks)
+        if action.error:
+            checks = "\n".join(filter(None, (checks, escape(action.error))))
+        actions.add_row(
+            action.action,
+            action.path,
+            f"{action.seconds:.3f}",
+            str(action.requests),
+            f"{action.entities_ok}/{action.entities_failed}/{action.entities_skipped}",
+            checks or "-",
+        )
+    actions.add_row(
+        "[bold]total[/bold]", "", f"[bold]{report.contain_seconds:.3f}[/bold]",
+        f"[bold]{report.contain_requests}[/bold]", "", "",
+    )  # fmt: skip
+    return actions

@@ -6,13 +6,14 @@ from pathlib import Path  # noqa: TC003 - typer reads the annotations at run tim
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError, NotFoundError
 from magento_ir.cli._config import ExitCode, StoreSettings
 from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
-from magento_ir.cli._output import confirm, console, exit_for, plan_table, summary_table
+from magento_ir.cli._output import check_line, confirm, console, exit_for, plan_table, summary_table
 from magento_ir.cli._paths import readable_file
 from magento_ir.cli._store import (
     DEFAULT_JOURNAL,
@@ -309,12 +310,25 @@ def _journal_status(journal: Journal) -> None:
     opened = journal.opened() or {}
     title = f"Incident {opened.get('id', '?')}: {opened.get('title', '')} ({opened.get('store')})"
     table = Table(title=title, title_justify="left")
-    for column in ("Step", "Action", "Status", "Parameters"):
+    for column in ("Step", "Action", "Status", "Parameters", "Why"):
         table.add_column(column)
     for state in journal.steps().values():
         params = ", ".join(f"{name}={value}" for name, value in state.params.items())
-        table.add_row(state.step, state.action, state.status, params)
+        table.add_row(state.step, state.action, state.status, escape(params), _why(state))
     console.print(table)
+
+
+def _why(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
+    """Why a journaled step is not simply done: blocked, failed, or a check that did not hold."""
+    if state.blocked or state.error:
+        return escape(state.blocked or state.error)
+    if state.outcome is not None and state.outcome.failed:
+        return escape(state.outcome.reasons())
+    if state.verification is not None:
+        return "; ".join(
+            check_line(check) for check in state.verification.checks if not check.passed
+        )
+    return ""
 
 
 def _store_status(settings: StoreSettings, options: GlobalOptions) -> None:
