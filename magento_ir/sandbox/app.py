@@ -21,6 +21,7 @@ from magento_ir.sandbox.errors import (
     DatabaseError,
     SandboxConfigError,
     WebapiError,
+    internal_error,
     required_field,
     route_not_found,
 )
@@ -68,6 +69,7 @@ ROUTE_MODULES = (
     "rest_cms",
     "rest_store",
     "rest_bulk",
+    "rest_carts",
     "graphql",
     "storefront",
     "module_api",
@@ -204,14 +206,6 @@ def _processing_mode(path: str) -> tuple[str, str]:
     return "sync", path
 
 
-def _internal_error() -> WebapiError:
-    report_id = f"webapi-{uuid.uuid4().hex[:13]}"
-    return WebapiError(
-        500,
-        f"Internal Error. Details are available in Magento log file. Report ID: {report_id}",
-    )
-
-
 def _data_object(name: str, value: JsonValue, allowed: frozenset[str]) -> dict[str, Any]:
     """A body object with snake_case keys; a key the interface lacks is Magento's 400."""
     if not isinstance(value, dict):
@@ -341,7 +335,7 @@ class Sandbox:
                 response = self._dispatch(request, now)
         except Exception:
             logger.exception("sandbox internal error")
-            response = self._error_response(_internal_error())
+            response = self._error_response(internal_error())
         return response
 
     def _database_error(self, error: DatabaseError) -> WebapiError:
@@ -349,7 +343,7 @@ class Sandbox:
         if self.options.developer_mode:
             return WebapiError(500, error.message, code=error.code)
         logger.warning("sandbox database error: %s", error.message)
-        return _internal_error()
+        return internal_error()
 
     def _dispatch(self, request: SandboxRequest, now: float) -> SandboxResponse:
         fault = self.faults.take(request.method, request.path)

@@ -14,6 +14,7 @@ A handler never builds an error response itself: it raises `WebapiError` with Ma
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "SandboxConfigError",
     "WebapiError",
     "integer_param",
+    "internal_error",
     "invalid_value",
     "no_such_entity",
     "not_authorized",
@@ -95,6 +97,15 @@ class DatabaseError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def internal_error() -> WebapiError:
+    """What Magento shows outside developer mode for an error it does not expose."""
+    report_id = f"webapi-{uuid.uuid4().hex[:13]}"
+    return WebapiError(
+        500,
+        f"Internal Error. Details are available in Magento log file. Report ID: {report_id}",
+    )
 
 
 def route_not_found() -> WebapiError:

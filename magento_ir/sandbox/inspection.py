@@ -168,7 +168,8 @@ class Inspector:
             return sorted(self._sandbox.state.persistent_sessions.values())
 
     def active_payment_methods(self, store_code: str | None = None) -> list[str]:
-        """Payment method codes checkout offers on a store view (default store when None)."""
+        """Payment method codes checkout offers a cart that costs something on a store view
+        (default store when None)."""
         from magento_ir.sandbox.storefront import active_payment_methods  # noqa: PLC0415
 
         with self._sandbox.lock:
@@ -176,7 +177,7 @@ class Inspector:
             store = state.default_store if store_code is None else state.store_by_code(store_code)
             if store is None:
                 raise KeyError(f"no store view {store_code!r}")
-            return [code for code, _title in active_payment_methods(state, store.id)]
+            return [code for code, _title in active_payment_methods(state, store.id, 1.0)]
 
     def digest(self) -> str:
         """A stable digest of the whole store: equal before and after means nothing changed."""

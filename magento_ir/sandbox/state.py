@@ -36,6 +36,7 @@ __all__ = [
     "Caller",
     "CustomerSession",
     "EntityTable",
+    "GuestCart",
     "Integration",
     "StoreGroup",
     "StoreState",
@@ -70,6 +71,15 @@ def hash_password(password: str, salt: str) -> str:
 
 def verify_password(password: str, salt: str, expected_hash: str) -> bool:
     return hmac.compare_digest(hash_password(password, salt), expected_hash)
+
+
+@dataclass(slots=True)
+class GuestCart:
+    """A guest's `quote`: its id, store view and lines (product id -> [item id, qty])."""
+
+    quote_id: int
+    store_id: int
+    lines: dict[int, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +375,10 @@ class StoreState:
     customer_sessions: dict[str, CustomerSession] = field(default_factory=dict)
     # Storefront carts (`quote`): session id -> {product id: qty}.
     quotes: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
+    # Guest carts (`quote` rows reached through `quote_id_mask`): masked id -> cart.
+    guest_carts: dict[str, GuestCart] = field(default_factory=dict, repr=False)
+    last_quote_id: int = 0
+    last_quote_item_id: int = 0
     # customer rp_token by customer id (the latest reset link).
     password_reset_tokens: dict[int, str] = field(default_factory=dict, repr=False)
     # Outgoing e-mail the store "sent" (password resets): (to, template) pairs.

@@ -46,6 +46,7 @@ __all__ = [
     "CHECKOUT_FRONT_NAMES",
     "SESSION_EXPIRED",
     "active_payment_methods",
+    "cart_total",
     "form_key",
     "module_maintenance_response",
     "routes",
@@ -443,29 +444,54 @@ def _add_to_cart(visit: _Visit) -> SandboxResponse:
     return _redirect(visit, "/checkout/cart/")
 
 
-def active_payment_methods(state: StoreState, store_id: int) -> list[tuple[str, str]]:
-    """(code, title) of each method whose `payment/<code>/active` is 1 at this store view."""
+def active_payment_methods(
+    state: StoreState, store_id: int, grand_total: float
+) -> list[tuple[str, str]]:
+    """(code, title) of each method whose `payment/<code>/active` is 1 at this store view.
+
+    `free` is on by Magento_Payment's config.xml (sort order 1) and offered only to a cart whose
+    grand total is 0 (its method's `isAvailable`).
+    """
     codes = {
         path.split("/")[1]
         for path, _scope, _scope_id in [*state.config, *state.locked_config]
         if path.startswith("payment/") and path.endswith("/active") and path.count("/") == 2  # noqa: PLR2004
     }
+    codes.add("free")
     methods = []
     for code in codes:
-        if state.config_value(f"payment/{code}/active", store_id) != "1":
+        active = state.config_value(f"payment/{code}/active", store_id)
+        if code == "free":
+            if grand_total > 0:
+                continue
+            active = "1" if active is None else active
+        if active != "1":
             continue
         title = state.config_value(f"payment/{code}/title", store_id) or PAYMENT_TITLES.get(
             code, code
         )
-        order = state.config_value(f"payment/{code}/sort_order", store_id) or "0"
+        order = state.config_value(f"payment/{code}/sort_order", store_id) or (
+            "1" if code == "free" else "0"
+        )
         methods.append((int(order) if order.lstrip("-").isdigit() else 0, code, title))
     return [(code, title) for _order, code, title in sorted(methods)]
+
+
+def cart_total(state: StoreState, lines: dict[int, int]) -> float:
+    """The grand total of a cart's lines (prices times quantities; no tax or shipping yet)."""
+    total = 0.0
+    for product_id, qty in lines.items():
+        row = state.products.get(product_id)
+        if row is not None:
+            total += float(row.get("price") or 0) * qty
+    return total
 
 
 def _checkout(visit: _Visit) -> SandboxResponse:
     if not visit.state.quotes.get(_cart_key(visit)):
         return _redirect(visit, "/checkout/cart/")
-    methods = active_payment_methods(visit.state, visit.store.id)
+    cart = visit.state.quotes[_cart_key(visit)]
+    methods = active_payment_methods(visit.state, visit.store.id, cart_total(visit.state, cart))
     options = "".join(
         f'<li><input type="radio" name="payment[method]" id="p_method_{code}" value="{code}">'
         f'<label for="p_method_{code}">{html.escape(title)}</label></li>'
