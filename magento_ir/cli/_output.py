@@ -3,13 +3,16 @@ the exit code a run's steps mean."""
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TYPE_CHECKING, Protocol
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import errors, fail
@@ -18,17 +21,100 @@ if TYPE_CHECKING:
     from magento_ir.containment.incident import RunReport, StepReport
 
 __all__ = [
+    "JsonOption",
+    "Output",
+    "OutputFormat",
+    "OutputOption",
     "check_line",
     "confirm",
     "console",
     "exit_for",
     "fit_output",
     "mark",
+    "markdown_table",
     "plan_table",
+    "step_json",
     "summary_table",
 ]
 
 console = Console()
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+OutputOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--output",
+        help="table (default), json (one document on stdout, keys in docs/cli.md) or markdown.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --output json.")]
+
+
+class Output:
+    """Where a command's result goes: tables (rich or Markdown) as it runs, or one JSON document.
+
+    In JSON mode stdout carries the document alone: progress and notes go to stderr.
+    """
+
+    def __init__(self, output: OutputFormat, json_flag: bool) -> None:
+        self.format = OutputFormat.JSON if json_flag else output
+        self.json = self.format is OutputFormat.JSON
+        # Notes and progress: beside the tables, or out of the JSON document's way.
+        self.notes = errors if self.json else console
+
+    def table(self, table: Table) -> None:
+        if self.format is OutputFormat.TABLE:
+            console.print(table)
+        elif self.format is OutputFormat.MARKDOWN:
+            sys.stdout.write(markdown_table(table))
+            sys.stdout.flush()
+
+    def note(self, text: str) -> None:
+        self.notes.print(text, highlight=False, markup=False, soft_wrap=True)
+
+    def document(self, document: dict[str, Any]) -> None:
+        if self.json:
+            sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+
+
+def markdown_table(table: Table) -> str:
+    """A rich table as GitHub Markdown: its title as a heading, markup dropped, cells kept whole."""
+
+    def cell(value: Any) -> str:  # noqa: ANN401 - a rich renderable, a markup string here
+        text = Text.from_markup(value).plain if isinstance(value, str) else str(value)
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    columns = table.columns
+    lines = [f"### {cell(table.title)}", ""] if table.title else []
+    if table.show_header:
+        lines.append("| " + " | ".join(cell(column.header) for column in columns) + " |")
+    else:
+        lines.append("| " + " | ".join("" for _ in columns) + " |")
+    lines.append("|" + "---|" * len(columns))
+    lines.extend(
+        "| " + " | ".join(cell(value) for value in row) + " |"
+        for row in zip(*(list(column.cells) for column in columns), strict=True)
+    )
+    return "\n".join(lines) + "\n\n"
+
+
+def step_json(step: StepReport) -> dict[str, Any]:
+    """A step for the JSON output: as journaled, without the prior state the plan keeps for
+    rollback (the journal has it; it is store data, not a result)."""
+    document = step.to_json()
+    if document["plan"] is not None:
+        document["plan"] = {k: v for k, v in document["plan"].items() if k != "prior"}
+    return document
+
+
 # Without a terminal (a pipe, a file, a CI log) nothing is cut to fit 80 columns: a step id
 # `rollback --step` needs, or the reason a check failed, is printed whole on its line.
 _UNCUT = 1_000_000

@@ -9,11 +9,24 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from magento_ir._exceptions import ConfigurationError, NotFoundError
 from magento_ir.cli._config import ExitCode, StoreSettings
 from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
-from magento_ir.cli._output import check_line, confirm, console, exit_for, plan_table, summary_table
+from magento_ir.cli._output import (
+    JsonOption,
+    Output,
+    OutputFormat,
+    OutputOption,
+    check_line,
+    confirm,
+    console,
+    exit_for,
+    plan_table,
+    step_json,
+    summary_table,
+)
 from magento_ir.cli._paths import readable_file
 from magento_ir.cli._store import (
     DEFAULT_JOURNAL,
@@ -30,7 +43,7 @@ from magento_ir.cli.playbooks import key_values, load
 
 if TYPE_CHECKING:
     from magento_ir.cli._app import GlobalOptions
-    from magento_ir.containment.incident import StepReport
+    from magento_ir.containment.incident import Incident, StepReport
     from magento_ir.containment.journal import Journal
 
 __all__ = ["register"]
@@ -75,8 +88,11 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
             "(otherwise a rerun reports them so again).",
         ),
     ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Contain a breach with a playbook or single actions; every step is journaled."""
+    out = Output(output, json_output)
     with exit_codes(interrupted=RESUME_HINT):
         book = load(playbook, action or [], title)
         given = key_values(inputs or [], "--input")
@@ -85,10 +101,12 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
             ctx, journal, key, title=title or book.title, incident_id=incident_id
         ) as incident:
             plan = incident.plan(actions)
-            console.print(plan_table(plan))
+            out.table(plan_table(plan))
             if dry_run:
-                console.print("Dry run: nothing was changed in the store.")
-                raise typer.Exit(int(exit_for(list(plan.steps))))
+                out.note("Dry run: nothing was changed in the store.")
+                code = exit_for(list(plan.steps))
+                out.document(_run_json(incident, journal, list(plan.steps), [], code))
+                raise typer.Exit(int(code))
             confirm(f"Apply these {len(actions)} steps to {incident.store.base_url}?", yes)
             steps: list[StepReport] = []
             with Progress(
@@ -97,7 +115,7 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total}"),
                 TimeElapsedColumn(),
-                console=console,
+                console=out.notes,
                 transient=True,
             ) as progress:
                 task = progress.add_task("containing", total=len(actions))
@@ -105,12 +123,36 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
                     progress.update(task, description=f"{item.kind}")
                     steps.extend(incident.run([item], retry_failed=retry_failed).steps)
                     progress.advance(task)
-            console.print(summary_table(f"Incident {incident.id}: {incident.title}", steps))
-            console.print(f"Journal: {journal}")
-            raise typer.Exit(int(exit_for(steps)))
+            out.table(summary_table(f"Incident {incident.id}: {incident.title}", steps))
+            out.note(f"Journal: {journal}")
+            code = exit_for(steps)
+            out.document(_run_json(incident, journal, list(plan.steps), steps, code))
+            raise typer.Exit(int(code))
 
 
-def verify(
+def _run_json(
+    incident: Incident,
+    journal: Path,
+    plan: list[StepReport],
+    steps: list[StepReport],
+    code: ExitCode,
+) -> dict[str, Any]:
+    """`contain`, `verify` and `rollback --json`: one document (docs/schemas/run.json)."""
+    return {
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "store": incident.store.base_url,
+        },
+        "journal": str(journal),
+        "plan": [step_json(step) for step in plan],
+        "steps": [step_json(step) for step in steps],
+        "ok": code is ExitCode.OK,
+        "exit_code": int(code),
+    }
+
+
+def verify(  # noqa: PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     journal: JournalOption = DEFAULT_JOURNAL,
     key: KeyOption = None,
@@ -122,8 +164,11 @@ def verify(
             "journal anchored (read-only; exit 1 when it was rewritten).",
         ),
     ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Check every applied step again from the outside; writes nothing (not even the journal)."""
+    out = Output(output, json_output)
     if module_log:
         _verify_module_log(ctx, journal)
     with (
@@ -132,8 +177,10 @@ def verify(
     ):
         _journal_warnings(incident.journal)
         report = incident.verify()
-        console.print(summary_table(f"Verification of {incident.id}", list(report.steps)))
-        raise typer.Exit(int(exit_for(list(report.steps))))
+        out.table(summary_table(f"Verification of {incident.id}", list(report.steps)))
+        code = exit_for(list(report.steps))
+        out.document(_run_json(incident, journal, [], list(report.steps), code))
+        raise typer.Exit(int(code))
 
 
 def _verify_module_log(ctx: typer.Context, journal: Path) -> None:
@@ -194,8 +241,11 @@ def rollback(  # noqa: PLR0917 - one parameter per command-line option
             "that this rollback would undo.",
         ),
     ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Undo applied steps, newest first (all, or the --step ids given)."""
+    out = Output(output, json_output)
     with (
         exit_codes(interrupted=RESUME_HINT),
         open_incident(ctx, journal, key, must_exist=True) as incident,
@@ -209,16 +259,19 @@ def rollback(  # noqa: PLR0917 - one parameter per command-line option
                 )
             applied = [state for state in applied if state.step in step]
         if not applied:
-            console.print("Nothing to roll back: no applied step in the journal.")
+            out.note("Nothing to roll back: no applied step in the journal.")
+            out.document(_run_json(incident, journal, [], [], ExitCode.OK))
             raise typer.Exit(int(ExitCode.OK))
         # What will be undone, and what comes back with it, is shown even with --yes.
-        console.print("Rolling back, newest first:", highlight=False)
+        out.note("Rolling back, newest first:")
         for state in reversed(applied):
-            console.print(f"  {_undo_line(state)}", highlight=False, markup=False, soft_wrap=True)
+            out.note(f"  {_undo_line(state)}")
         confirm(f"Roll back these {len(applied)} steps on {incident.store.base_url}?", yes)
         report = incident.rollback(step, force=force)
-        console.print(summary_table(f"Rollback of {incident.id}", list(report.steps)))
-        raise typer.Exit(int(exit_for(list(report.steps))))
+        out.table(summary_table(f"Rollback of {incident.id}", list(report.steps)))
+        code = exit_for(list(report.steps))
+        out.document(_run_json(incident, journal, [], list(report.steps), code))
+        raise typer.Exit(int(code))
 
 
 def _undo_line(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
@@ -239,11 +292,15 @@ def status(
     ctx: typer.Context,
     journal: JournalOption = DEFAULT_JOURNAL,
     key: KeyOption = None,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """What is contained right now: the journal's steps and the module's live state.
 
     Read-only: the journal is checked and shown, never appended to, repaired or signed.
     """
+    out = Output(output, json_output)
+    document: dict[str, Any] = {"journal": None, "store": None}
     with exit_codes(interrupted="Interrupted. Nothing was written."):
         resolved = settings(ctx)
         shown = False
@@ -257,17 +314,18 @@ def status(
                 journal, verifier=signing_key.verifier() if signing_key is not None else None
             )
             _same_store(book, journal, resolved)
-            _journal_status(book)
+            document["journal"] = _journal_status(book, journal, out)
             _journal_warnings(book)
             shown = True
         if resolved.base_url:
-            _store_status(resolved, global_options(ctx))
+            document["store"] = _store_status(resolved, global_options(ctx), out)
             shown = True
         if not shown:
             raise ConfigurationError(
                 f"nothing to show: no journal at {journal} and no store given (--base-url, "
                 "MAGENTO_IR_BASE_URL or a profile)"
             )
+        out.document(document)
 
 
 def _same_store(book: Journal, path: Path, settings: StoreSettings) -> None:
@@ -306,16 +364,36 @@ def _journal_warnings(journal: Journal) -> None:
         )
 
 
-def _journal_status(journal: Journal) -> None:
+def _journal_status(journal: Journal, path: Path, out: Output) -> dict[str, Any]:
     opened = journal.opened() or {}
     title = f"Incident {opened.get('id', '?')}: {opened.get('title', '')} ({opened.get('store')})"
-    table = Table(title=title, title_justify="left")
+    table = Table(title=escape(title), title_justify="left")
     for column in ("Step", "Action", "Status", "Parameters", "Why"):
         table.add_column(column)
+    steps = []
     for state in journal.steps().values():
         params = ", ".join(f"{name}={value}" for name, value in state.params.items())
-        table.add_row(state.step, state.action, state.status, escape(params), _why(state))
-    console.print(table)
+        why = _why(state)
+        table.add_row(state.step, state.action, state.status, escape(params), why)
+        steps.append(
+            {
+                "step": state.step,
+                "action": state.action,
+                "status": state.status,
+                "params": state.params,
+                "why": Text.from_markup(why).plain,
+            }
+        )
+    out.table(table)
+    return {
+        "path": str(path),
+        "incident": {
+            "id": opened.get("id"),
+            "title": opened.get("title"),
+            "store": opened.get("store"),
+        },
+        "steps": steps,
+    }
 
 
 def _why(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
@@ -331,7 +409,7 @@ def _why(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
     return ""
 
 
-def _store_status(settings: StoreSettings, options: GlobalOptions) -> None:
+def _store_status(settings: StoreSettings, options: GlobalOptions, out: Output) -> dict[str, Any]:
     from magento_ir._sync import MagentoClient  # noqa: PLC0415
 
     with MagentoClient(
@@ -343,11 +421,11 @@ def _store_status(settings: StoreSettings, options: GlobalOptions) -> None:
         try:
             capabilities = client.incident_response.capabilities()
         except NotFoundError:
-            console.print(
+            out.note(
                 "The companion module is not installed: core REST cannot report what is "
                 "contained (maintenance, sessions, payments); only the journal can."
             )
-            return
+            return {"url": settings.base_url, "module": None}
         maintenance = client.incident_response.maintenance()
         quarantined = client.incident_response.quarantined_products()
     table = Table(title=f"Store {settings.base_url}", title_justify="left", show_header=False)
@@ -364,4 +442,16 @@ def _store_status(settings: StoreSettings, options: GlobalOptions) -> None:
         ),
     )
     table.add_row("quarantined products", str(quarantined.total_count))
-    console.print(table)
+    out.table(table)
+    return {
+        "url": settings.base_url,
+        "module": {
+            "version": capabilities.module_version,
+            "magento_version": capabilities.magento_version,
+            "maintenance": {
+                "mode": maintenance.mode,
+                "allowed_ips": list(maintenance.allowed_ips),
+            },
+            "quarantined_products": quarantined.total_count,
+        },
+    }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError
-from magento_ir.cli._output import console
+from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption
 
 if TYPE_CHECKING:
     import typer
@@ -24,16 +24,35 @@ def register(app: typer.Typer) -> None:
     app.command()(playbooks)
 
 
-def playbooks() -> None:
+def playbooks(output: OutputOption = OutputFormat.TABLE, json_output: JsonOption = False) -> None:
     """List the shipped playbooks."""
     from magento_ir.containment.playbooks import shipped_playbooks  # noqa: PLC0415
 
+    out = Output(output, json_output)
     table = Table(title="Shipped playbooks", title_justify="left")
     for column in ("Name", "Title", "Inputs"):
         table.add_column(column)
+    listed = []
     for name, book in shipped_playbooks().items():
         table.add_row(name, book.title, ", ".join(item.name for item in book.inputs))
-    console.print(table)
+        listed.append(
+            {
+                "name": name,
+                "title": book.title,
+                "inputs": [
+                    {
+                        "name": item.name,
+                        "type": item.type,
+                        "description": item.description,
+                        "required": item.required,
+                        "default": item.default,
+                    }
+                    for item in book.inputs
+                ],
+            }
+        )
+    out.table(table)
+    out.document({"playbooks": listed})
 
 
 def _toml_value(text: str) -> Any:  # noqa: ANN401 - whatever TOML the user wrote

@@ -1,0 +1,106 @@
+"""`--json` / `--output json|markdown`: one JSON document on stdout that validates against its
+schema in docs/schemas/, nothing else on stdout, and Markdown tables with every cell whole."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from magento_ir import set_testing
+from magento_ir.cli import ExitCode, app
+from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.conftest import REPO_ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+SCHEMAS = REPO_ROOT / "docs" / "schemas"
+
+
+def _validate(schema: str, output: str) -> dict[str, Any]:
+    document = json.loads(output)  # the whole of stdout is one document
+    validator = Draft202012Validator(json.loads((SCHEMAS / schema).read_text(encoding="utf-8")))
+    Draft202012Validator.check_schema(validator.schema)
+    errors = sorted(validator.iter_errors(document), key=str)
+    assert not errors, [f"{list(error.absolute_path)}: {error.message}" for error in errors]
+    return document
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    set_testing(True)
+    sandbox = Sandbox(with_module=True, orders=5)
+    with SandboxServer(sandbox) as server:
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
+        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+        monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
+        yield sandbox
+    set_testing(False)
+
+
+def run(*args: str) -> Any:
+    # stderr apart: notes and progress go there, the document alone on stdout.
+    return CliRunner().invoke(app, list(args))
+
+
+ACTIONS = ["-a", "disable_cms_blocks ids=[1,999]", "-a", "maintenance mode=storefront"]
+
+
+@pytest.mark.usefixtures("store")
+def test_contain_verify_rollback_status_playbooks_print_one_valid_document() -> None:
+    dry = run("contain", *ACTIONS, "--dry-run", "--json")
+    document = _validate("run.json", dry.stdout)
+    assert document["steps"] == []
+    assert [step["action"] for step in document["plan"]] == ["disable_cms_blocks", "maintenance"]
+    assert "block:999 not found" in document["plan"][0]["plan"]["changes"]
+
+    contained = run("contain", *ACTIONS, "--yes", "--output", "json")
+    assert contained.exit_code == ExitCode.CONTAINMENT_FAILED, contained.output
+    document = _validate("run.json", contained.stdout)
+    assert document["exit_code"] == ExitCode.CONTAINMENT_FAILED
+    assert document["ok"] is False
+    failed = document["steps"][0]["outcome"]["entities"]
+    assert {"entity": "block:999", "status": "failed", "detail": "no such CMS block 999"} in failed
+    step_ids = [step["step"] for step in document["steps"]]
+
+    verified = run("verify", "--json")
+    assert _validate("run.json", verified.stdout)["exit_code"] == verified.exit_code
+
+    status = run("status", "--json")
+    assert status.exit_code == ExitCode.OK, status.output
+    document = _validate("status.json", status.stdout)
+    assert [step["step"] for step in document["journal"]["steps"]] == step_ids
+    assert document["store"]["module"]["maintenance"]["mode"] == "storefront"
+    assert "no such CMS block 999" in document["journal"]["steps"][0]["why"]
+
+    rolled = run("rollback", "--step", step_ids[1], "--yes", "--json")
+    assert rolled.exit_code == ExitCode.OK, rolled.output
+    document = _validate("run.json", rolled.stdout)
+    assert [step["step"] for step in document["steps"]] == [step_ids[1]]
+
+    listed = run("playbooks", "--json")
+    names = [book["name"] for book in _validate("playbooks.json", listed.stdout)["playbooks"]]
+    assert "magecart" in names
+
+
+@pytest.mark.usefixtures("store")
+def test_markdown_output_keeps_step_ids_and_reasons_whole() -> None:
+    result = run("contain", *ACTIONS, "--yes", "--output", "markdown")
+    lines = result.stdout.splitlines()
+    assert "| Step | Action | Path | Status | Entities ok/failed/skipped | Detail |" in lines
+    row = next(line for line in lines if "no such CMS block 999" in line)
+    assert "| disable_cms_blocks | core | verified | 1/1/0 |" in row
+    step_id = row.split("|")[1].strip()
+    status = run("status", "--json")
+    assert step_id in [step["step"] for step in json.loads(status.stdout)["journal"]["steps"]]
