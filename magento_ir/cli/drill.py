@@ -13,7 +13,14 @@ from rich.table import Table
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import RESUME_HINT, exit_codes
-from magento_ir.cli._output import check_line, console, mark
+from magento_ir.cli._output import (
+    JsonOption,
+    Output,
+    OutputFormat,
+    OutputOption,
+    check_line,
+    mark,
+)
 from magento_ir.cli._paths import writable_dir
 from magento_ir.cli._store import global_options, settings
 
@@ -66,18 +73,22 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             "(docs/drill.md). Never on production.",
         ),
     ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Stage a breach on a sandbox (or, with --store, a real test store), contain it, report.
 
     Scenarios: magecart, compromised_admin, customer_data_exfiltration, card_testing,
     hr_data_breach (on a real store: magecart).
     """
+    out = Output(output, json_output)
     with exit_codes(interrupted=RESUME_HINT):
         # Before the breach is staged: a drill is minutes of work to lose at the very end.
         writable_dir(report_dir, "--report-dir")
     if store is not None:
         _store_drill(
             ctx,
+            out,
             store,
             scenario,
             report_dir,
@@ -107,7 +118,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
         )
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=console, transient=True,
+            console=out.notes, transient=True,
         ) as progress:  # fmt: skip
             task = progress.add_task("starting", total=None)
             try:
@@ -117,13 +128,13 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             except SandboxConfigError as error:
                 raise ConfigurationError(str(error)) from None
         json_path, markdown_path = report.write(report_dir)
-        _print_drill(report)
-        console.print(f"Report: {markdown_path} and {json_path}")
+        _report(out, report, json_path, markdown_path)
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 
 
 def _store_drill(
     ctx: typer.Context,
+    out: Output,
     url: str,
     scenario: str,
     report_dir: Path,
@@ -156,28 +167,42 @@ def _store_drill(
         )
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=console, transient=True,
+            console=out.notes, transient=True,
         ) as progress:  # fmt: skip
             task = progress.add_task("starting", total=None)
             report = run_store_drill(
                 options, lambda message: progress.update(task, description=message)
             )
         json_path, markdown_path = report.write(report_dir)
-        _print_drill(report)
-        console.print(f"Report: {markdown_path} and {json_path}")
+        _report(out, report, json_path, markdown_path)
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 
 
-def _print_drill(report: DrillReport) -> None:
-    verdict = "[green]PASSED[/green]" if report.ok else "[red]FAILED[/red]"
-    console.print(f"[bold]magento-ir drill: {report.scenario}[/bold] {verdict}")
+def _report(out: Output, report: DrillReport, json_path: Path, markdown_path: Path) -> None:
+    """The drill's tables (or one JSON document: the report, where it was written, the code)."""
+    _print_drill(out, report)
+    out.note(f"Report: {markdown_path} and {json_path}")
+    code = ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED
+    out.document(
+        {
+            "report": report.to_json(),
+            "files": {"json": str(json_path), "markdown": str(markdown_path)},
+            "ok": report.ok,
+            "exit_code": int(code),
+        }
+    )
+
+
+def _print_drill(out: Output, report: DrillReport) -> None:
+    verdict = "PASSED" if report.ok else "FAILED"
+    out.note(f"magento-ir drill: {report.scenario} {verdict}")
     staged = Table(title="Staged breach", title_justify="left")
     for column in ("What", "How", "Count"):
         staged.add_column(column)
     for item in report.staged:
         staged.add_row(item.what, item.how, str(item.count))
-    console.print(staged)
-    console.print(_actions_table(report))
+    out.table(staged)
+    out.table(_actions_table(report))
     if report.rollbacks:
         rolled = Table(title="Rolled back", title_justify="left")
         for column in ("Action", "Done", "Time (s)", "Requests", "Detail"):
@@ -190,13 +215,13 @@ def _print_drill(report: DrillReport) -> None:
                 str(rolled_back.requests),
                 rolled_back.detail,
             )
-        console.print(rolled)
+        out.table(rolled)
     after = Table(title="Afterwards", title_justify="left")
     for column in ("Check", "Result", "How"):
         after.add_column(column)
     for check in (*report.outside_checks, *report.state_checks):
         after.add_row(check.name, mark(check.passed), check.detail)
-    console.print(after)
+    out.table(after)
 
 
 def _actions_table(report: DrillReport) -> Table:

@@ -35,7 +35,8 @@ from magento_ir._exceptions import (
 )
 from magento_ir._files import private_open
 from magento_ir.cli._config import ENV_PREFIX, ExitCode
-from magento_ir.cli._errors import exit_codes, fail
+from magento_ir.cli._errors import cli_wording, exit_codes, fail
+from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption
 from magento_ir.cli._paths import readable_file, writable_file
 from magento_ir.cli._store import DEFAULT_JOURNAL, KEY_NAME, global_options, settings, signing_key
 from magento_ir.evidence import (
@@ -306,6 +307,8 @@ def verify_command(  # noqa: PLR0917 - one parameter per command-line option
             "--allow-tail", help="Accept records after the last checkpoint (a crash's tail)."
         ),
     ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Check the whole log; exit 1 naming the first bad record, or what is not signed.
 
@@ -324,6 +327,35 @@ def verify_command(  # noqa: PLR0917 - one parameter per command-line option
     report = verify(log, note_verifier, checkpoints=notes).require_coverage(
         allow_unsigned=allow_unsigned, allow_tail=allow_tail
     )
+    out = Output(output, json_output)
+    if out.json:
+        code = ExitCode.OK if report.ok else ExitCode.VERIFICATION_FAILED
+        problem = report.problem
+        out.document(
+            {
+                "log": str(log),
+                "ok": report.ok,
+                "summary": report.summary(),
+                "records": report.records,
+                "covered": report.covered,
+                "root": report.root.hex(),
+                "last_hash": report.last_hash,
+                "checkpoints_found": report.checkpoints_found,
+                "checkpoints_checked": report.checkpoints_checked,
+                "signatures_checked": report.signatures_checked,
+                "allowances": list(report.allowances),
+                "problem": None
+                if problem is None
+                else {
+                    "kind": problem.kind,
+                    "seq": problem.seq,
+                    "line": problem.line,
+                    "detail": cli_wording(problem.detail),
+                },
+                "exit_code": int(code),
+            }
+        )
+        raise typer.Exit(int(code))
     if not report.ok:
         fail(ExitCode.VERIFICATION_FAILED, f"{log} does not verify: {report.summary()}")
     typer.echo(f"{log}: {report.summary()}")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from magento_ir import set_testing
 from magento_ir.cli import ExitCode, app
+from magento_ir.evidence import EvidenceLog, SigningKey
 from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.conftest import REPO_ROOT
 
@@ -104,3 +105,38 @@ def test_markdown_output_keeps_step_ids_and_reasons_whole() -> None:
     step_id = row.split("|")[1].strip()
     status = run("status", "--json")
     assert step_id in [step["step"] for step in json.loads(status.stdout)["journal"]["steps"]]
+
+
+def test_drill_prints_one_valid_document(tmp_path: Path) -> None:
+    set_testing(True)
+    try:
+        result = run(
+            "drill", "--products", "20", "--customers", "20", "--orders", "10", "--latency", "0",
+            "--report-dir", str(tmp_path), "--json",
+        )  # fmt: skip
+    finally:
+        set_testing(False)
+    document = _validate("drill.json", result.stdout)
+    assert document["exit_code"] == result.exit_code == ExitCode.OK, result.output
+    assert document["report"]["scenario"] == "magecart"
+    assert document["files"]["json"] == str(tmp_path / "drill-report.json")
+
+
+def test_evidence_verify_prints_one_valid_document(tmp_path: Path) -> None:
+    key = SigningKey.generate("magento-ir-journal")
+    key.save(tmp_path / "journal.key")
+    log = tmp_path / "evidence.log"
+    with EvidenceLog.open(log, key=key) as evidence:
+        evidence.append("detection", {"rule": "skimmer"})
+    args = ["evidence", "verify", str(log), "--key", str(tmp_path / "journal.key"), "--json"]
+    good = run(*args)
+    document = _validate("evidence-verify.json", good.stdout)
+    assert document["ok"] is True
+    assert document["exit_code"] == good.exit_code == ExitCode.OK
+    with log.open("ab") as handle:
+        handle.write(b'{"torn": ')
+    torn = run(*args)
+    document = _validate("evidence-verify.json", torn.stdout)
+    assert document["exit_code"] == torn.exit_code == ExitCode.VERIFICATION_FAILED
+    assert document["problem"]["kind"] == "torn"
+    assert "magento-ir evidence repair" in document["problem"]["detail"]
