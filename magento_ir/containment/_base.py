@@ -64,6 +64,9 @@ class Action(ABC):
     # Why the change cannot be undone (revoked tokens stay revoked...), or None: a rollback of
     # such a step is reported `not_reversible` and `rollback()` is never called.
     irreversible: ClassVar[str | None] = None
+    # The step closes the storefront or checkout to shoppers: earlier steps' outside checks,
+    # which look as a shopper, must have run before it (Incident.arun).
+    closes_storefront: ClassVar[bool] = False
 
     @abstractmethod
     def params(self) -> dict[str, Any]:

@@ -59,6 +59,7 @@ class Maintenance(Action):
     """
 
     kind = "maintenance"
+    closes_storefront = True
 
     def __init__(
         self,

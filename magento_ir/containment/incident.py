@@ -16,12 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from magento_ir._exceptions import (
-    APIConnectionError,
-    ConfigurationError,
-    MagentoIRError,
-    ModuleRequiredError,
-)
+from magento_ir._exceptions import ConfigurationError, MagentoIRError, ModuleRequiredError
 from magento_ir.containment._context import Context, StoreConnection, detect_module
 from magento_ir.containment.actions import ACTIONS, Action
 from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, step_key
@@ -284,15 +279,7 @@ class Incident:
                 "journal.detect",
                 {"module": None if module is None else module.model_dump(mode="json")},
             )
-            writes = client.incident_response.writes_sent
-            try:
-                result = await work(client, storefront, module)
-            except MagentoIRError as error:
-                if not isinstance(error, APIConnectionError):  # else the read fails the same way
-                    await self._anchor_module_log(client, writes)
-                raise
-            await self._anchor_module_log(client, writes)
-            return result
+            return await work(client, storefront, module)
 
     def _context(
         self,
@@ -319,28 +306,25 @@ class Incident:
             record_type, {"step": step, "action": action.kind, "params": action.params(), **payload}
         )
 
-    async def _anchor_module_log(self, client: AsyncMagentoClient, writes_before: int) -> None:
-        """After a run or rollback that sent module writes (answered or not), keep the module's
-        action-log head in the journal: a rewrite of the log up to it is then detectable
-        (module_log.py). Once per call, after its last write, not after each step: the head
-        pins every record before it."""
+    async def _anchor_module_log(
+        self, client: AsyncMagentoClient, writes_before: int, action: Action, step: str, phase: str
+    ) -> None:
+        """Right after a step's module writes (answered or not), before its verification: keep
+        the module's action-log head in the journal, so a rewrite of the log up to it is
+        detectable (module_log.py) even if the run dies in the next step."""
         writes = client.incident_response.writes_sent - writes_before
         if writes == 0:
             return
+        where = {"step": step, "action": action.kind, "phase": phase, "writes": writes}
         try:
             head = await client.incident_response.action_log_head()
         except MagentoIRError as error:
-            self.journal.append(MODULE_LOG_HEAD, {"writes": writes, "error": str(error)})
+            self.journal.append(MODULE_LOG_HEAD, {**where, "error": str(error)})
             return
         if head is not None:
             self.journal.append(
                 MODULE_LOG_HEAD,
-                {
-                    "writes": writes,
-                    "action_id": head.action_id,
-                    "hash": head.hash,
-                    "at": head.created_at,
-                },
+                {**where, "action_id": head.action_id, "hash": head.hash, "at": head.created_at},
             )
 
     async def aplan(
@@ -390,8 +374,12 @@ class Incident:
         async def work(
             client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
         ) -> RunReport:
-            reports = []
+            done: list[tuple[Action, StepReport]] = []
             for action in steps:
+                if action.closes_storefront:
+                    done = await self._check_before_closing(
+                        action, done, client, storefront, module
+                    )
                 if progress is not None:
                     progress(action, None)
                 started = time.monotonic()
@@ -401,11 +389,51 @@ class Incident:
                 report = replace(report, seconds=time.monotonic() - started)
                 if progress is not None:
                     progress(action, report)
-                reports.append(report)
-            return RunReport(self.id, tuple(reports))
+                done.append((action, report))
+            return RunReport(self.id, tuple(report for _, report in done))
 
         result: RunReport = await self._session(work)
         return result
+
+    async def _check_before_closing(
+        self,
+        closing: Action,
+        done: list[tuple[Action, StepReport]],
+        client: AsyncMagentoClient,
+        storefront: AsyncClient,
+        module: Capabilities | None,
+    ) -> list[tuple[Action, StepReport]]:
+        """Before a step that closes the storefront or checkout: run the outside check again of
+        each earlier step of this run whose check stopped on an error (`applied`). Those checks
+        look as a shopper; once the shop is closed they see only the maintenance page, and the
+        step could never again be more than `unverified`. Closing waits for these reads only."""
+        closing_state = self.journal.steps().get(step_key(closing.kind, closing.params()))
+        if closing_state is not None and (closing_state.applied or closing_state.in_flight):
+            return done  # it may already be closed: a check now proves nothing
+        checked = []
+        for action, earlier in done:
+            report = earlier
+            state = self.journal.steps().get(earlier.step)
+            if (
+                earlier.status == "applied"
+                and state is not None
+                and state.status == "applied"
+                and state.outcome is not None
+            ):
+                ctx = self._context(
+                    client, storefront, module,
+                    self._key(state.step, state.generation, attempt=state.attempt), resumed=True,
+                )  # fmt: skip
+                started = time.monotonic()
+                again = await self._verify_step(
+                    action, ctx, state.step, state.generation, state.plan, state.outcome
+                )
+                report = replace(
+                    again, apply_seconds=earlier.apply_seconds,
+                    seconds=earlier.seconds + time.monotonic() - started,
+                )  # fmt: skip
+            checked.append((action, report))
+        return checked
 
     async def _run_step(
         self,
@@ -437,6 +465,7 @@ class Incident:
             resumed=resumed,
         )  # fmt: skip
         phase = "plan"
+        writes = client.incident_response.writes_sent
         try:
             if resumed and state is not None and state.plan is not None:
                 plan = state.plan
@@ -458,11 +487,13 @@ class Incident:
             return StepReport(step, action.kind, params, "blocked", error=str(error))
         except MagentoIRError as error:
             self._record("journal.error", action, step, phase=phase, error=str(error))
+            await self._anchor_module_log(client, writes, action, step, "apply")
             return StepReport(step, action.kind, params, "failed", error=str(error))
         self._record(
             "journal.result", action, step, generation=generation, outcome=outcome.to_json(),
             seconds=round(apply_seconds, 6),
         )  # fmt: skip
+        await self._anchor_module_log(client, writes, action, step, "apply")
         if not outcome.took_effect:
             # Nothing happened: there is nothing to verify, and "verified" would be a lie.
             return StepReport(
@@ -610,17 +641,20 @@ class Incident:
                         state.outcome, error=conflict,
                     )  # fmt: skip
             self._record("journal.rollback", action, state.step, generation=state.generation)
+            writes = client.incident_response.writes_sent
             try:
                 outcome = await action.rollback(ctx, target)
             except MagentoIRError as error:
                 self._record(
                     "journal.error", action, state.step, phase="rollback", error=str(error)
                 )
+                await self._anchor_module_log(client, writes, action, state.step, "rollback")
                 return StepReport(state.step, action.kind, state.params, "failed", error=str(error))
             self._record(
                 "journal.rollback_result", action, state.step, generation=state.generation,
                 outcome=outcome.to_json(),
             )  # fmt: skip
+            await self._anchor_module_log(client, writes, action, state.step, "rollback")
             checked = await self._verify_rollback(action, ctx, state, target, outcome)
             undone.append(outcome)
             state = self.journal.steps()[state.step]

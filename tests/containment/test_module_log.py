@@ -151,8 +151,9 @@ def _heads(incident: Incident) -> list[dict[str, Any]]:
     return [payload for kind, payload in incident.journal.records() if kind == MODULE_LOG_HEAD]
 
 
-def test_each_run_and_rollback_anchors_the_log_head(key: SigningKey, tmp_path: Path) -> None:
-    """After a run and after a rollback that wrote through the module, the head is journaled."""
+def test_each_module_write_is_anchored_before_its_check(key: SigningKey, tmp_path: Path) -> None:
+    """Each step (and each rollback) that wrote through the module has the head journaled right
+    after its write, before its outside check; a step without module writes has none."""
     store = make_store(with_module=True)
     steps = [
         Maintenance("storefront"),
@@ -161,14 +162,32 @@ def test_each_run_and_rollback_anchors_the_log_head(key: SigningKey, tmp_path: P
     ]
     with Incident.open(tmp_path / "j", key=key, store=store.connection, title="t") as incident:
         incident.run(steps)
-        heads = _heads(incident)
         log = store.sandbox.inspect.action_log()
-        assert [(h["writes"], h["action_id"], h["hash"]) for h in heads] == [
-            (2, 2, log[1]["hash"]),
+        heads = _heads(incident)
+        assert [(h["action"], h["phase"], h["writes"], h["action_id"]) for h in heads] == [
+            ("maintenance", "apply", 1, 1),
+            ("quarantine_products", "apply", 1, 2),
         ]
+        assert [h["hash"] for h in heads] == [log[0]["hash"], log[1]["hash"]]
+        # Each anchor sits between its step's result and its verification.
+        kinds = [
+            (kind, payload.get("action"))
+            for kind, payload in incident.journal.records()
+            if kind in {"journal.result", MODULE_LOG_HEAD, "journal.verification"}
+        ]
+        for action in ("maintenance", "quarantine_products"):
+            at = kinds.index(("journal.result", action))
+            assert kinds[at : at + 3] == [
+                ("journal.result", action),
+                (MODULE_LOG_HEAD, action),
+                ("journal.verification", action),
+            ]
         incident.rollback()
         log = store.sandbox.inspect.action_log()
-        assert [(h["writes"], h["action_id"]) for h in _heads(incident)] == [(2, 2), (2, 4)]
+        assert [(h["action"], h["phase"], h["action_id"]) for h in _heads(incident)[2:]] == [
+            ("quarantine_products", "rollback", 3),
+            ("maintenance", "rollback", 4),
+        ]
         assert _heads(incident)[-1]["hash"] == log[-1]["hash"]
         report = asyncio.run(_verify(store, incident))
         assert report.ok, report.problems
