@@ -2,16 +2,20 @@
 
 The module's log is a plain SHA-256 chain: whoever holds the store's database credentials can
 rewrite a record and recompute every hash after it. The journal keeps the log's head after each
-module write; `magento-ir verify --module-log` must then find any rewrite up to an anchored head.
+module write, before that step's outside check (a run killed later keeps it); `magento-ir verify
+--module-log` must then find any rewrite up to an anchored head.
 Refused module writes are logged too (`rejected`), on the sandbox and on a real store.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,11 +29,21 @@ from magento_ir import (
     SearchCriteria,
 )
 from magento_ir.cli import ExitCode, app
-from magento_ir.containment import Incident, QuarantineProducts, StoreConnection
+from magento_ir.containment import (
+    Incident,
+    Maintenance,
+    QuarantineProducts,
+    StoreConnection,
+    SuspendPayments,
+)
+from magento_ir.containment.journal import Journal
 from magento_ir.containment.module_log import (
     GENESIS_HASH,
     MODULE_LOG_HEAD,
     Anchor,
+    ModuleLogReport,
+    anchors_in,
+    averify_module_log,
     check_module_log,
     module_record_hash,
 )
@@ -39,6 +53,7 @@ from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.module_api import chain_hash
 from tests.adversarial._store_db import StoreDatabase
 from tests.adversarial._verdicts import KEY
+from tests.containment.conftest import make_store
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,6 +96,64 @@ def test_a_rehashed_rewrite_of_the_module_log_is_detected(served: Sandbox) -> No
     assert tampered.exit_code == ExitCode.VERIFICATION_FAILED, tampered.output
     assert "REWRITTEN anchored record #1" in tampered.output
     assert "re-hashed" in tampered.output
+
+
+class _Crash(BaseException):
+    """The process dying mid-run (nothing of the engine catches it)."""
+
+
+class _CrashAtWrite(httpx.AsyncBaseTransport):
+    """The sandbox, until the first request to `path`: then the run dies before sending it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str) -> None:
+        self.inner = inner
+        self.path = path
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith(self.path):
+            raise _Crash
+        return await self.inner.handle_async_request(request)
+
+
+def test_a_crash_mid_run_leaves_the_writes_before_it_anchored(tmp_path: Path) -> None:
+    """Killed at its third step's write, a run has already journaled the head after each of the
+    two module writes before: a re-hashed rewrite of those is detected without any rerun."""
+    store = make_store(with_module=True)
+    crashing = replace(
+        store.connection,
+        transport=_CrashAtWrite(store.sandbox.transport(), "/incident-response/catalog/quarantine"),
+    )
+    steps = [
+        SuspendPayments(["checkmo"]),
+        Maintenance("storefront"),
+        QuarantineProducts(["IR-SKU-001"]),
+    ]
+    journal = tmp_path / "incident.jsonl"
+    with (
+        pytest.raises(_Crash),
+        Incident.open(journal, key=KEY, store=crashing, title="killed") as incident,
+    ):
+        incident.run(steps)
+    log = store.sandbox.inspect.action_log()
+    assert [record["action"] for record in log] == ["payments.suspend", "maintenance.set"]
+    records = Journal.read(journal, verifier=KEY.verifier()).records()
+    anchors, missed = anchors_in(records)
+    assert [(a.action_id, a.hash) for a in anchors] == [(1, log[0]["hash"]), (2, log[1]["hash"])]
+    assert missed == []
+
+    async def check() -> ModuleLogReport:
+        async with store.connection.open_client() as client:
+            return await averify_module_log(client, records)
+
+    assert asyncio.run(check()).ok
+    with store.sandbox.lock:
+        written = store.sandbox.state.action_log
+        written[0]["reason"] = "routine maintenance"
+        _rehash_from(written, 0)
+    report = asyncio.run(check())
+    assert not report.ok
+    assert report.problems[0].startswith("anchored record #1 ")
+    assert "re-hashed" in report.problems[0]
 
 
 @pytest.mark.usefixtures("cli_env")
