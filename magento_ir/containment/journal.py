@@ -19,9 +19,10 @@ Record types (payloads are JSON objects; none holds a secret):
   rollback undoes every attempt, newest first);
 - `journal.rollback_refused`: a rollback would undo another incident's later change (the reason);
 - `journal.not_reversible`: a rollback was asked of a step that cannot be undone (the reason);
-- `module.log_head`: after a run or rollback that sent companion-module writes (`writes`: how
-  many), the module's action-log head (`action_id`, `hash`, `at`), or the `error` that kept it
-  from being read (`magento_ir.containment.module_log`).
+- `module.log_head`: right after a step's (or a rollback's) companion-module writes, before its
+  outside check (`step`, `action`, `phase`, `writes`: how many), the module's action-log head
+  (`action_id`, `hash`, `at`), or the `error` that kept it from being read
+  (`magento_ir.containment.module_log`).
 
 A step is identified by `step` = SHA-256 of its action kind and canonical parameters (first 16
 hex digits) and by `generation` (how many times it was rolled back before). Resuming reads these

@@ -2,16 +2,16 @@
 
 The module's action log is a SHA-256 hash chain (`x-magento-ir-hash-chain` in the contract). That
 proves nothing to someone holding the store's database credentials (in `app/etc/env.php`, which
-attackers usually hold): they can rewrite a record and recompute every hash after it. So after each
-run or rollback that sent module writes, the engine reads the log's head (`action_id` + `hash`) and
-keeps it in the journal as a `module.log_head` record; the journal is signed on the responder's
-machine.
+attackers usually hold): they can rewrite a record and recompute every hash after it. So right after
+each step (or rollback) that sent module writes, before its outside check, the engine reads the
+log's head (`action_id` + `hash`) and keeps it in the journal as a `module.log_head` record; the
+journal is signed on the responder's machine.
 
 `averify_module_log` reads the whole log back and reports any anchored record that is gone or whose
 hash changed, a chain that no longer links (from the genesis hash to the head), and a log that now
 ends before an anchored record. What it cannot see: records written after the newest anchor can be
-rewritten (re-hashed) undetected (a run killed before its anchor leaves its writes to the next
-run's anchor).
+rewritten (re-hashed) undetected (a run killed between a write and its head read leaves that
+write to the next anchor).
 """
 
 from __future__ import annotations
