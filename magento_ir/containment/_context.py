@@ -208,6 +208,7 @@ class Context:
         accept: Callable[[Response], bool],
         method: str = "GET",
         data: dict[str, str] | None = None,
+        json: Any = None,  # noqa: ANN401 - any JSON body
     ) -> Response:
         """A storefront request as a shopper would send it, retried while the answer is a
         transient proxy/network failure that is not the answer `accept` is looking for."""
@@ -216,7 +217,7 @@ class Context:
         for attempt in range(_PROBE_ATTEMPTS):
             try:
                 with map_transport_errors(info, str(self.storefront.base_url)):
-                    response = await self.storefront.request(method, path, data=data)
+                    response = await self.storefront.request(method, path, data=data, json=json)
             except APIConnectionError as error:
                 if attempt == _PROBE_ATTEMPTS - 1 or not error.retryable:
                     raise

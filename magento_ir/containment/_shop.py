@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
@@ -13,10 +13,7 @@ from magento_ir._exceptions import (
     InvalidArgumentError,
 )
 from magento_ir.containment._base import (
-    _FORM_KEY,
-    _HTTP_NOT_FOUND,
     _HTTP_OK,
-    _HTTP_SERVER_ERROR,
     _HTTP_UNAVAILABLE,
     _MODULE_RETRIES,
     Action,
@@ -35,14 +32,10 @@ if TYPE_CHECKING:
     from magento_ir._http import Response
     from magento_ir.containment._context import Context
 
-_HTTP_FOUND = 302
 _PAYMENT_CODE = re.compile(r"[a-z0-9_]+")
-_ADD_TO_CART = re.compile(r'name="product" value="([0-9]+)"')
-_PAYMENT_OPTION = re.compile(r'id="p_method_([a-z0-9_]+)"')
-# Magento's own checkout renders the methods with JavaScript from this embedded JSON.
-_CHECKOUT_CONFIG_METHODS = re.compile(r'"paymentMethods"\s*:\s*\[(.*?)\]', re.DOTALL)
-_CONFIG_METHOD_CODE = re.compile(r'"code"\s*:\s*"([a-z0-9_]+)"')
-_CHECKOUT_CANDIDATES = 50
+# The public guest-cart API (anonymous); relative to the storefront's base URL.
+_GUEST_CARTS = "/rest/V1/guest-carts"
+_CART_CANDIDATES = 50
 # Candidates are read a small page at a time: a list page costs Magento per item, and the first
 # sellable product is nearly always on the first page.
 _CANDIDATE_PAGE = 10
@@ -308,35 +301,20 @@ class SuspendPayments(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        status, offered = await _checkout_payment_methods(ctx)
+        probe = await _cart_payment_methods(ctx)
         name = "checkout no longer offers the methods"
-        if status != _HTTP_OK:
-            reason = (
-                "the storefront or checkout is closed (maintenance)"
-                if status == _HTTP_UNAVAILABLE
-                else f"no product could be put in a cart (last answer {status})"
-            )
-            return Verification(
-                self.kind,
-                (
-                    Check(
-                        name,
-                        passed=None,
-                        detail=f"{reason}: the methods on offer cannot be observed; verify "
-                        "again once checkout is open",
-                    ),
-                ),
-            )
-        still = sorted(offered & set(self.methods))
+        if probe.offered is None:
+            return Verification(self.kind, (Check(name, passed=None, detail=probe.detail),))
+        still = sorted(probe.offered & set(self.methods))
         return Verification(
             self.kind,
             (
                 Check(
                     name,
                     passed=not still,
-                    detail=f"still offered: {', '.join(still)}"
+                    detail=f"{probe.detail}; still offered: {', '.join(still)}"
                     if still
-                    else f"offered now: {', '.join(sorted(offered)) or 'none'}",
+                    else f"{probe.detail}; offered now: {_listed(probe.offered)}",
                 ),
             ),
         )
@@ -347,15 +325,18 @@ class SuspendPayments(Action):
         resumed = {e.entity.removeprefix("payment:") for e in rollback.entities if e.status == "ok"}
         if not resumed:
             return await super().verify_rollback(ctx, outcome, rollback)
-        status, offered = await _checkout_payment_methods(ctx)
-        missing = sorted(resumed - offered)
+        probe = await _cart_payment_methods(ctx)
+        name = "checkout offers the methods again"
+        if probe.offered is None:
+            return Verification(self.kind, (Check(name, passed=None, detail=probe.detail),))
+        missing = sorted(resumed - probe.offered)
         return Verification(
             self.kind,
             (
                 Check(
-                    "checkout offers the methods again",
-                    passed=not missing if status == _HTTP_OK else None,
-                    detail=f"checkout answered {status}; missing: {', '.join(missing) or 'none'}",
+                    name,
+                    passed=not missing,
+                    detail=f"{probe.detail}; missing: {', '.join(missing) or 'none'}",
                 ),
             ),
         )
@@ -390,58 +371,108 @@ class SuspendPayments(Action):
         )
 
 
-async def _checkout_payment_methods(ctx: Context) -> tuple[int, set[str]]:
-    """As a new shopper: open a product page, add it to the cart, open checkout, read the
-    methods listed. Returns checkout's status (503 when closed) and the method codes."""
+@dataclass(frozen=True, slots=True)
+class _CartProbe:
+    """What an anonymous guest cart was offered: the method codes, or None when it could not
+    be observed; `detail` says which product was carted, or why nothing could be."""
+
+    offered: set[str] | None
+    detail: str
+
+
+async def _cart_payment_methods(ctx: Context) -> _CartProbe:
+    """As an anonymous shopper, through the public guest-cart REST API (what Magento's checkout
+    calls after the shipping step): make a cart, put one sellable product in it, read the
+    payment methods Magento offers that cart on the default store view."""
+    quarantined = await _quarantined_skus(ctx)
     async with (
         ctx.connection.open_storefront() as shopper,
-        aclosing(_candidate_url_keys(ctx)) as candidates,
+        aclosing(_candidate_skus(ctx, quarantined)) as candidates,
     ):
         probe = replace(ctx, storefront=shopper)
-        async for url_key in candidates:
-            page = await probe.page(f"/{url_key}.html", accept=_open_or_closed)
-            if page.status_code == _HTTP_UNAVAILABLE:
-                return page.status_code, set()
-            form = _ADD_TO_CART.search(page.text)
-            if page.status_code != _HTTP_OK or form is None:
-                continue  # not sellable here (out of stock, not in this website)
-            form_key = _FORM_KEY.search(page.text)
-            fields = {"product": form.group(1), "qty": "1"}
-            if form_key is not None:
-                fields["form_key"] = form_key.group(1)
-            await probe.page(
-                "/checkout/cart/add/",
-                method="POST",
-                data=fields,
-                accept=lambda answer: answer.status_code < _HTTP_SERVER_ERROR,
+        created = await probe.page(_GUEST_CARTS, method="POST", json={}, accept=_open_or_closed)
+        if created.status_code != _HTTP_OK or not isinstance(cart := _json(created), str):
+            return _CartProbe(None, _unobservable(created.status_code, "POST guest-carts"))
+        tried, last = 0, 0
+        async for sku in candidates:
+            tried += 1
+            item = {"cartItem": {"sku": sku, "qty": 1, "quote_id": cart}}
+            added = await probe.page(
+                f"{_GUEST_CARTS}/{cart}/items", method="POST", json=item, accept=_open_or_closed
             )
-            answer = await probe.page("/checkout/", accept=_open_or_closed)
-            if answer.status_code != _HTTP_FOUND:  # a 302 means the cart stayed empty
-                return answer.status_code, _offered_methods(answer.text)
-    return _HTTP_NOT_FOUND, set()
+            last = added.status_code
+            if last == _HTTP_UNAVAILABLE:
+                return _CartProbe(None, _unobservable(last, "adding to a guest cart"))
+            if last != _HTTP_OK:
+                continue  # disabled, out of stock or not in the default website
+            listed = await probe.page(
+                f"{_GUEST_CARTS}/{cart}/payment-methods", accept=_open_or_closed
+            )
+            methods = _json(listed)
+            if listed.status_code != _HTTP_OK or not isinstance(methods, list):
+                return _CartProbe(
+                    None, _unobservable(listed.status_code, "GET guest-carts payment-methods")
+                )
+            offered = {
+                str(method["code"])
+                for method in methods
+                if isinstance(method, dict) and "code" in method
+            }
+            return _CartProbe(offered, f"a guest cart holding {sku} (default store view)")
+    why = (
+        f"none of {tried} enabled, unquarantined products could be put in a guest cart "
+        f"(last answer {last})"
+        if tried
+        else "the catalog has no enabled, visible, unquarantined simple or virtual product"
+    )
+    return _CartProbe(
+        None,
+        f"{why}: the methods on offer cannot be observed; verify again once a product is in stock",
+    )
 
 
-async def _candidate_url_keys(ctx: Context) -> AsyncGenerator[str]:
-    """url_keys of up to `_CHECKOUT_CANDIDATES` enabled, visible products, page by page."""
-    for number in range(1, _CHECKOUT_CANDIDATES // _CANDIDATE_PAGE + 1):
+def _listed(codes: set[str]) -> str:
+    return ", ".join(sorted(codes)) or "none"
+
+
+def _unobservable(status: int, what: str) -> str:
+    reason = (
+        "the store is closed (maintenance)"
+        if status == _HTTP_UNAVAILABLE
+        else f"{what} answered {status}"
+    )
+    return f"{reason}: the methods on offer cannot be observed; verify again once it answers"
+
+
+def _json(response: Response) -> Any:  # noqa: ANN401 - any JSON value
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+async def _quarantined_skus(ctx: Context) -> set[str]:
+    """SKUs in an active quarantine (module only): never put in a cart, even if enabled again."""
+    if ctx.module is None or "catalog.quarantine" not in ctx.module.actions:
+        return set()
+    listing = await ctx.client.incident_response.quarantined_products()
+    return {item.sku.casefold() for item in listing.items}
+
+
+async def _candidate_skus(ctx: Context, quarantined: set[str]) -> AsyncGenerator[str]:
+    """SKUs of up to `_CART_CANDIDATES` enabled, visible simple/virtual products (no options to
+    choose), quarantined ones left out, read a small page at a time."""
+    for number in range(1, _CART_CANDIDATES // _CANDIDATE_PAGE + 1):
         criteria = (
             SearchCriteria()
             .where("status", "eq", 1)
             .where("visibility", "in", [2, 3, 4])
+            .where("type_id", "in", ["simple", "virtual"])
             .page(_CANDIDATE_PAGE, number)
         )
         page = await ctx.client.products.list(criteria)
         for product in page.items:
-            url_key = product.custom_attribute("url_key")
-            if isinstance(url_key, str) and url_key:
-                yield url_key
+            if product.sku.casefold() not in quarantined:
+                yield product.sku
         if number * _CANDIDATE_PAGE >= page.total_count:
             return
-
-
-def _offered_methods(page: str) -> set[str]:
-    """Payment method codes a checkout page offers: radio buttons, or checkoutConfig's list."""
-    offered = set(_PAYMENT_OPTION.findall(page))
-    for listing in _CHECKOUT_CONFIG_METHODS.findall(page):
-        offered.update(_CONFIG_METHOD_CODE.findall(listing))
-    return offered

@@ -354,17 +354,3 @@ def test_connection_refuses_credentials_in_the_url() -> None:
         StoreConnection("https://u:secret@shop.example.com", auth=BearerToken("t"))
     with pytest.raises(ConfigurationError, match="concurrency"):
         StoreConnection("https://shop.example.com", auth=BearerToken("t"), concurrency=0)
-
-
-def test_checkout_methods_are_read_from_either_page_shape() -> None:
-    """Methods are found as radio buttons or in Magento's embedded checkoutConfig JSON."""
-    from magento_ir.containment._shop import _offered_methods  # noqa: PLC0415
-
-    radios = '<input type="radio" id="p_method_checkmo" value="checkmo">'
-    config = (
-        '<script>window.checkoutConfig = {"paymentMethods":[{"code":"braintree",'
-        '"title":"Card"},{"code":"banktransfer","title":"Bank"}],"quoteData":{}};</script>'
-    )
-    assert _offered_methods(radios) == {"checkmo"}
-    assert _offered_methods(config) == {"braintree", "banktransfer"}
-    assert _offered_methods("<p>No Payment method available.</p>") == set()

@@ -72,10 +72,9 @@ def test_rerun_skips_done_steps(key: SigningKey, tmp_path: Path) -> None:
         assert {step.status for step in report.steps} == {"skipped"}
         assert store.sandbox.inspect.action_log() == before
         again = incident.verify()
-    statuses = {step.action: step.status for step in again.steps}
-    # Checkout is closed by now: the payment suspension cannot be observed, nothing failed.
-    assert statuses.pop("suspend_payments") == "unverified"
-    assert set(statuses.values()) == {"verified"}, again
+    # Checkout is closed by now, but the guest-cart API (REST) is not: even the payment
+    # suspension is observed.
+    assert {step.status for step in again.steps} == {"verified"}, again
     assert again.ok
 
 

@@ -147,6 +147,12 @@ def _stock_only(store: Store, sellable: set[int]) -> None:
             products.put(row["id"], {**row, "qty": 100 if row["id"] in sellable else 0})
 
 
+def _id(store: Store, sku: str) -> int:
+    product_id = store.sandbox.state.product_id_for_sku(sku)
+    assert product_id is not None
+    return product_id
+
+
 def test_checkout_probe_pages_on_to_a_sellable_product(key: SigningKey, tmp_path: Path) -> None:
     """Candidates are read 10 at a time: a sellable product on the fourth page still proves it."""
     store = make_store(with_module=True)
@@ -167,3 +173,44 @@ def test_checkout_probe_without_a_sellable_product_proves_nothing(
         (step,) = incident.run([SuspendPayments(["checkmo"])]).steps
     assert step.status == "unverified"
     assert _checks(step) == {"checkout no longer offers the methods": None}
+    assert step.verification is not None
+    detail = step.verification.checks[0].detail
+    assert "could be put in a guest cart" in detail
+    assert "cannot be observed" in detail
+
+
+def test_cart_probe_is_anonymous_and_names_its_product(key: SigningKey, tmp_path: Path) -> None:
+    """The guest-cart routes are called without a token, and the detail names the carted SKU;
+    rollback is proven the same way."""
+    store = make_store(with_module=True)
+    _stock_only(store, {_id(store, "IR-SKU-003")})
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="p") as incident:
+        (step,) = incident.run([SuspendPayments(["checkmo"])]).steps
+        (undone,) = incident.rollback().steps
+    assert step.status == "verified", step
+    assert step.verification is not None
+    assert "a guest cart holding IR-SKU-003" in step.verification.checks[0].detail
+    assert "offered now: braintree" in step.verification.checks[0].detail
+    assert undone.verification is not None
+    assert [(c.name, c.passed) for c in undone.verification.checks] == [
+        ("checkout offers the methods again", True)
+    ]
+    assert store.sandbox.inspect.request_counts()["POST /V1/guest-carts"] == 2
+
+
+def test_cart_probe_never_carts_a_quarantined_product(key: SigningKey, tmp_path: Path) -> None:
+    """A quarantined product enabled again behind the module's back is still left out."""
+    store = make_store(with_module=True)
+    product_id = _id(store, "IR-SKU-005")
+    _stock_only(store, {product_id})
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="p") as incident:
+        (quarantine,) = incident.run([QuarantineProducts(["IR-SKU-005"])]).steps
+        assert quarantine.status == "verified", quarantine
+        with store.sandbox.lock:
+            row = store.sandbox.state.products.get(product_id)
+            assert row is not None
+            store.sandbox.state.products.put(product_id, {**row, "status": 1})
+        (step,) = incident.run([SuspendPayments(["checkmo"])]).steps
+    assert step.status == "unverified", step
+    assert step.verification is not None
+    assert "IR-SKU-005" not in step.verification.checks[0].detail
