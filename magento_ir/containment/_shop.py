@@ -301,7 +301,7 @@ class SuspendPayments(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        probe = await _cart_payment_methods(ctx)
+        probe = await cart_payment_methods(ctx)
         name = "checkout no longer offers the methods"
         if probe.offered is None:
             return Verification(self.kind, (Check(name, passed=None, detail=probe.detail),))
@@ -325,7 +325,7 @@ class SuspendPayments(Action):
         resumed = {e.entity.removeprefix("payment:") for e in rollback.entities if e.status == "ok"}
         if not resumed:
             return await super().verify_rollback(ctx, outcome, rollback)
-        probe = await _cart_payment_methods(ctx)
+        probe = await cart_payment_methods(ctx)
         name = "checkout offers the methods again"
         if probe.offered is None:
             return Verification(self.kind, (Check(name, passed=None, detail=probe.detail),))
@@ -372,7 +372,7 @@ class SuspendPayments(Action):
 
 
 @dataclass(frozen=True, slots=True)
-class _CartProbe:
+class CartProbe:
     """What an anonymous guest cart was offered: the method codes, or None when it could not
     be observed; `detail` says which product was carted, or why nothing could be."""
 
@@ -380,7 +380,7 @@ class _CartProbe:
     detail: str
 
 
-async def _cart_payment_methods(ctx: Context) -> _CartProbe:
+async def cart_payment_methods(ctx: Context) -> CartProbe:
     """As an anonymous shopper, through the public guest-cart REST API (what Magento's checkout
     calls after the shipping step): make a cart, put one sellable product in it, read the
     payment methods Magento offers that cart on the default store view."""
@@ -392,7 +392,7 @@ async def _cart_payment_methods(ctx: Context) -> _CartProbe:
         probe = replace(ctx, storefront=shopper)
         created = await probe.page(_GUEST_CARTS, method="POST", json={}, accept=_open_or_closed)
         if created.status_code != _HTTP_OK or not isinstance(cart := _json(created), str):
-            return _CartProbe(None, _unobservable(created.status_code, "POST guest-carts"))
+            return CartProbe(None, _unobservable(created.status_code, "POST guest-carts"))
         tried, last = 0, 0
         async for sku in candidates:
             tried += 1
@@ -402,7 +402,7 @@ async def _cart_payment_methods(ctx: Context) -> _CartProbe:
             )
             last = added.status_code
             if last == _HTTP_UNAVAILABLE:
-                return _CartProbe(None, _unobservable(last, "adding to a guest cart"))
+                return CartProbe(None, _unobservable(last, "adding to a guest cart"))
             if last != _HTTP_OK:
                 continue  # disabled, out of stock or not in the default website
             listed = await probe.page(
@@ -410,7 +410,7 @@ async def _cart_payment_methods(ctx: Context) -> _CartProbe:
             )
             methods = _json(listed)
             if listed.status_code != _HTTP_OK or not isinstance(methods, list):
-                return _CartProbe(
+                return CartProbe(
                     None, _unobservable(listed.status_code, "GET guest-carts payment-methods")
                 )
             offered = {
@@ -418,14 +418,14 @@ async def _cart_payment_methods(ctx: Context) -> _CartProbe:
                 for method in methods
                 if isinstance(method, dict) and "code" in method
             }
-            return _CartProbe(offered, f"a guest cart holding {sku} (default store view)")
+            return CartProbe(offered, f"a guest cart holding {sku} (default store view)")
     why = (
         f"none of {tried} enabled, unquarantined products could be put in a guest cart "
         f"(last answer {last})"
         if tried
         else "the catalog has no enabled, visible, unquarantined simple or virtual product"
     )
-    return _CartProbe(
+    return CartProbe(
         None,
         f"{why}: the methods on offer cannot be observed; verify again once a product is in stock",
     )

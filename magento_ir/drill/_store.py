@@ -25,7 +25,8 @@ from magento_ir._exceptions import ConfigurationError, NotFoundError
 from magento_ir._files import private_directory
 from magento_ir._http import AsyncBaseTransport, AsyncHTTPTransport
 from magento_ir.auth import AdminCredentials, CustomerCredentials
-from magento_ir.containment._context import detect_module
+from magento_ir.containment._context import Context, detect_module
+from magento_ir.containment._shop import cart_payment_methods
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
 from magento_ir.drill._report import CheckReport, DrillReport
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from magento_ir._http import Request, Response
     from magento_ir.containment._context import StoreConnection
     from magento_ir.drill._report import ActionReport
+    from magento_ir.models.incident_response import Capabilities
 
 __all__ = ["TEST_STORE_MARKER", "StoreDrillOptions", "run_store_drill"]
 
@@ -76,9 +78,9 @@ class StoreDrillOptions:
     attacker: AdminCredentials | None = field(default=None, repr=False)
     scenario: str = "magecart"
     i_know_this_is_a_test_store: bool = False
-    # Payment methods the playbook suspends (and the drill resumes). None by default: the SDK's
-    # outside check reads the methods from checkout's HTML, which real Magento fills in with
-    # JavaScript only after the shipping step, so on a real store it cannot observe them.
+    # Payment methods the playbook suspends (and the drill resumes). Empty: the methods an
+    # anonymous guest cart is offered before the drill (module path only: core REST cannot
+    # write payment configuration).
     payment_methods: tuple[str, ...] = ()
     report_dir: Path = field(default_factory=Path)
 
@@ -138,6 +140,7 @@ class _Staged:
     # Orders in flight the playbook may hold: id -> (state, status).
     orders: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     storefront_status: int | None = None
+    payment_methods: tuple[str, ...] = ()
 
 
 async def _drill(options: StoreDrillOptions, say: Callable[[str], None]) -> DrillReport:
@@ -155,6 +158,7 @@ async def _drill(options: StoreDrillOptions, say: Callable[[str], None]) -> Dril
             try:
                 say("staging the breach through the store's APIs")
                 await _stage(responder, store, options, staged, breach)
+                await _payment_methods(responder, store, module, options, staged, breach)
                 # Cut-offs are whole seconds: contain in a later second than the last login.
                 await asyncio.sleep(1.0 - time.time() % 1.0)
                 report = await _contain(options, store, counter, staged, breach, say)
@@ -238,15 +242,41 @@ async def _stage(
             for order in page.items
             if order.entity_id is not None
         }
-    if not options.payment_methods:
-        breach.notes.append(
-            "suspend_payments skipped (no payment_methods given): real Magento's checkout page "
-            "lists payment methods only after the shipping step, so the suspension cannot be "
-            "observed from outside"
-        )
     breach.notes.append(
         "design/head/includes was not staged: no Magento or module route writes configuration "
         "(attackers use the admin panel or SQL)"
+    )
+
+
+async def _payment_methods(  # noqa: PLR0917 - the drill's staging context
+    client: AsyncMagentoClient,
+    store: StoreConnection,
+    module: Capabilities | None,
+    options: StoreDrillOptions,
+    staged: _Staged,
+    breach: StagedBreach,
+) -> None:
+    """The methods to suspend: those given, else those a guest cart is offered now (observed
+    from outside, as the suspension's verification will)."""
+    if options.payment_methods:
+        staged.payment_methods = options.payment_methods
+        return
+    if module is None:
+        breach.notes.append(
+            "suspend_payments skipped: only the companion module writes payment configuration"
+        )
+        return
+    async with store.open_storefront() as shopper:
+        probe = await cart_payment_methods(
+            Context(client, shopper, store, module, "drill", "drill staging", "drill")
+        )
+    if not probe.offered:
+        breach.notes.append(f"suspend_payments skipped: no method on offer ({probe.detail})")
+        return
+    staged.payment_methods = tuple(sorted(probe.offered))
+    breach.notes.append(
+        f"suspend_payments covers what {probe.detail} is offered: "
+        f"{', '.join(staged.payment_methods)}"
     )
 
 
@@ -307,7 +337,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     playbook = load_playbook(scenario.playbook)
     inputs: dict[str, Any] = {
         **scenario.inputs(breach),
-        "payment_methods": list(options.payment_methods),
+        "payment_methods": list(staged.payment_methods),
     }
     actions = playbook.actions(inputs)
     connection = dataclasses.replace(

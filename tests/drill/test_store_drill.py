@@ -167,6 +167,9 @@ def test_magecart_drill_on_the_real_store(magento_store: MagentoStore, use_modul
     if use_module:
         assert report.ok, markdown
         assert paths["maintenance"] == paths["terminate_sessions"] == "module"
+        # seed.py's store offers checkmo: suspended, observed gone from a guest cart, resumed.
+        assert paths["suspend_payments"] == "module", markdown
+        assert "checkmo" in markdown
         assert report.store["module"] == "installed"
     else:
         # Core REST disables the blocks and holds the orders; it cannot close the storefront
@@ -190,3 +193,14 @@ def test_magecart_drill_on_the_real_store(magento_store: MagentoStore, use_modul
     assert [block.active for block in scripted.items] == [True]
     if use_module:
         assert client.incident_response.maintenance().mode == "off"
+        assert _guest_cart_methods(magento_store) == ["checkmo"]
+
+
+def _guest_cart_methods(store: MagentoStore) -> list[str]:
+    """What an anonymous cart holding a seeded product is offered, read straight off the store."""
+    http = store.http()
+    cart = http.post("/rest/V1/guest-carts").json()
+    item = {"cartItem": {"sku": "IR-SKU-024", "qty": 1}}
+    assert http.post(f"/rest/V1/guest-carts/{cart}/items", json=item).status_code == 200
+    methods = http.get(f"/rest/V1/guest-carts/{cart}/payment-methods").json()
+    return [method["code"] for method in methods]
