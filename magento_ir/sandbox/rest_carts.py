@@ -98,12 +98,8 @@ def add_item(call: Call) -> JsonValue:
         raise WebapiError(
             404, "The product that was requested doesn't exist. Verify the product and try again."
         )
-    store = state.stores[cart.store_id]
-    if (
-        state.product_status(product_id, cart.store_id) != 1
-        or int(row.get("qty", 0)) <= 0
-        or store.website_id not in row.get("website_ids", ())
-    ):
+    # 2.4.7 does not check the product's websites here: one in no website is accepted.
+    if state.product_status(product_id, cart.store_id) != 1 or int(row.get("qty", 0)) <= 0:
         raise WebapiError(400, _NOT_AVAILABLE)
     line = cart.lines.get(product_id)
     wanted = max(qty, 1) + (line[1] if line else 0)

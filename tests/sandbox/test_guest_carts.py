@@ -38,25 +38,6 @@ def test_payment_methods_follow_active_flags_per_scope() -> None:
     assert _methods_of_new_cart(sandbox, second) == ["banktransfer", "free"]
 
 
-def test_a_product_outside_the_carts_website_is_not_available() -> None:
-    """The cart's store view decides: a product of no website cannot be added."""
-    sandbox = Sandbox()
-    product_id = sandbox.state.product_id_for_sku("IR-SKU-002")
-    assert product_id is not None
-    row = sandbox.state.products.get(product_id)
-    assert row is not None
-    sandbox.state.products.put(product_id, {**row, "website_ids": []})
-    with client_for(sandbox) as shopper:
-        cart = shopper.post("/rest/V1/guest-carts").json()
-        answer = shopper.post(
-            f"/rest/V1/guest-carts/{cart}/items", json={"cartItem": {"sku": "IR-SKU-002", "qty": 1}}
-        )
-    assert (answer.status_code, answer.json()["message"]) == (
-        400,
-        "Product that you are trying to add is not available.",
-    )
-
-
 def test_an_item_without_sku_is_a_server_error() -> None:
     """Magento fails with PHP's TypeError (a 500); outside developer mode it is masked."""
     sandbox = Sandbox()
