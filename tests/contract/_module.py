@@ -178,6 +178,14 @@ def _run_principals(root: Path, *args: str) -> dict[str, Any]:
     return answer
 
 
+def integration_keys_now(store: MagentoStore, integration_name: str) -> OAuth1Credentials:
+    """The integration's OAuth keys as the store holds them now (a re-issue replaces the token)."""
+    if store.sandbox is not None:
+        return OAuth1Credentials(**store.sandbox.inspect.integration_credentials(integration_name))
+    assert store.magento_root is not None, f"set {MAGENTO_ROOT_ENV}"
+    return OAuth1Credentials(**_run_principals(store.magento_root, "token", integration_name))
+
+
 @pytest.fixture
 def module_store(magento_store: MagentoStore) -> ModuleStore:
     return ModuleStore(magento_store)

@@ -4,6 +4,7 @@
  * (core REST has no admin-user, role or integration routes). Run from the store's root:
  *   php principals.php create NAME PASSWORD RESOURCE...   prints JSON: admin id, integration OAuth keys
  *   php principals.php delete NAME                        removes the role, admin and integration NAME
+ *   php principals.php token NAME                         prints JSON: integration NAME's OAuth keys now
  */
 
 declare(strict_types=1);
@@ -23,7 +24,7 @@ $objects = Bootstrap::create(BP, $_SERVER)->getObjectManager();
 $objects->get(\Magento\Framework\App\State::class)->setAreaCode('adminhtml');
 [$action, $name] = [$argv[1] ?? '', $argv[2] ?? ''];
 if (!preg_match('/^[a-z0-9_]{4,40}$/', $name)) {
-    fwrite(STDERR, "usage: php principals.php create|delete NAME [PASSWORD RESOURCE...]\n");
+    fwrite(STDERR, "usage: php principals.php create|delete|token NAME [PASSWORD RESOURCE...]\n");
     exit(2);
 }
 $integrations = $objects->get(IntegrationServiceInterface::class);
@@ -42,6 +43,31 @@ if ($action === 'delete') {
         $integrations->delete((int) $integration->getId());
     }
     echo "{}\n";
+    exit(0);
+}
+
+$oauth = $objects->get(OauthServiceInterface::class);
+
+/** The integration's OAuth keys as the store holds them now (after a re-issue they are new). */
+function oauthKeys(OauthServiceInterface $oauth, int $consumerId): array
+{
+    $consumer = $oauth->loadConsumer($consumerId);
+    $token = $oauth->getAccessToken($consumerId);
+    return [
+        'consumer_key' => $consumer->getKey(),
+        'consumer_secret' => $consumer->getSecret(),
+        'access_token' => $token ? $token->getToken() : null,
+        'access_token_secret' => $token ? $token->getSecret() : null,
+    ];
+}
+
+if ($action === 'token') {
+    $integration = $integrations->findByName($name);
+    if (!$integration->getId()) {
+        fwrite(STDERR, "no integration named $name\n");
+        exit(1);
+    }
+    echo json_encode(oauthKeys($oauth, (int) $integration->getConsumerId())), "\n";
     exit(0);
 }
 
@@ -69,15 +95,6 @@ $integration = $integrations->create([
     'resource' => $resources,
 ]);
 $objects->get(AuthorizationServiceInterface::class)->grantPermissions((int) $integration->getId(), $resources);
-$oauth = $objects->get(OauthServiceInterface::class);
 $consumerId = (int) $integration->getConsumerId();
 $oauth->createAccessToken($consumerId, true);
-$consumer = $oauth->loadConsumer($consumerId);
-$token = $oauth->getAccessToken($consumerId);
-echo json_encode([
-    'admin_id' => (int) $user->getId(),
-    'consumer_key' => $consumer->getKey(),
-    'consumer_secret' => $consumer->getSecret(),
-    'access_token' => $token->getToken(),
-    'access_token_secret' => $token->getSecret(),
-]), "\n";
+echo json_encode(['admin_id' => (int) $user->getId()] + oauthKeys($oauth, $consumerId)), "\n";

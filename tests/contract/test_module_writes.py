@@ -15,11 +15,13 @@ from tests.contract._module import (
     ModuleStore,
     Principals,
     error_of,
+    integration_keys_now,
     module_store,
     principals,
 )
 
 if TYPE_CHECKING:
+    from magento_ir.auth import OAuth1Credentials
     from tests.a11y.browser import Browser
 
 __all__ = ["module_store", "principals"]  # the fixtures this module uses
@@ -191,6 +193,32 @@ def test_admin_lockdown_and_restore(
     # second as a revocation, issued <= revoked, and this one may be.)
     store.admin_token(principals.admin_user, principals.admin_password)
     assert integration_status() == 200
+
+
+def test_restore_reissues_the_integrations_token(
+    module_store: ModuleStore, principals: Principals
+) -> None:
+    """Restore's default re-issues: the locked-out token (maybe the attacker's) stays refused and
+    the integration's new token works."""
+    store = module_store
+    url = f"{str(store.http.base_url).rstrip('/')}/rest{principals.integration_control}"
+
+    def status_with(keys: OAuth1Credentials) -> int:
+        headers = {"Authorization": keys.authorization("GET", url)}
+        return store.http.get(url, headers=headers).status_code
+
+    assert status_with(principals.oauth) == 200
+    locked = store.ok("POST", "/admins/lockdown", _reason(store, "stolen integration"))
+    restored = store.ok(
+        "POST",
+        "/admins/restore",
+        {"lockdownId": locked["lockdown_id"], **_reason(store, "rotated")},
+    )
+    assert restored["integration_tokens"] == "reissue"
+    assert restored["revived_integration_ids"] == []
+    assert restored["reissued_integration_ids"] == restored["integration_ids"] != []
+    now = integration_keys_now(store.store, principals.integration_name)
+    assert (status_with(principals.oauth), status_with(now)) == (401, 200)
 
 
 def test_terminate_sessions_revokes_a_customer_token(module_store: ModuleStore) -> None:
