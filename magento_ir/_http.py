@@ -236,6 +236,14 @@ async def async_read_body(response: Response, limit: int, request: RequestInfo) 
     return bytes(body)
 
 
+async def async_read_body_and_keep(response: Response, limit: int, request: RequestInfo) -> bytes:
+    """`async_read_body`, keeping the body on the response as `aread()` would, so an event hook
+    can read it under the cap and the client after it reads the same bytes again."""
+    body = await async_read_body(response, limit, request)
+    response._content = body  # noqa: SLF001 - what httpx's own aread() sets; httpx details live here
+    return body
+
+
 def sends_over_network(
     transport: BaseTransport | AsyncBaseTransport | None,
     http_client: Client | AsyncClient | None,

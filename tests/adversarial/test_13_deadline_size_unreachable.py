@@ -25,11 +25,14 @@ from magento_ir import (
     set_testing,
 )
 from magento_ir.cli import ExitCode, app
+from magento_ir.evidence import EvidenceLog, SigningKey, read_records
+from magento_ir.evidence.collectors import CaptureOptions, capture
 from tests.adversarial._servers import RawServer, read_head
 
 if TYPE_CHECKING:
     import socket
     from collections.abc import Iterator
+    from pathlib import Path
 
 AUTH = BearerToken("token")
 CLIENTS = (MagentoClient, AsyncMagentoClient)
@@ -276,3 +279,26 @@ def test_cli_containment_against_plain_http_port_fails_once_and_fast() -> None:
         assert server.connections == 1
     assert result.exit_code == ExitCode.UNREACHABLE, result.output
     assert "use http://127.0.0.1:" in " ".join(result.output.split())
+
+
+def test_evidence_capture_refuses_a_300_mb_answer_while_streaming(tmp_path: Path) -> None:
+    """The capture's exchange recorder reads bodies under the same cap as the client: a 300 MB
+    answer stops past max_response_bytes, and the refused exchange is still on the record."""
+    with RawServer(_flood(300 * MIB, declare=False)) as server:
+        with (
+            EvidenceLog.open(
+                tmp_path / "capture.log", key=SigningKey.generate("test"), sync="batch"
+            ) as log,
+            pytest.raises(UnexpectedResponseError, match="max_response_bytes=4194304"),
+        ):
+            capture(
+                log,
+                base_url=server.base_url,
+                auth=AUTH,
+                options=CaptureOptions(max_retries=0, max_response_bytes=4 * MIB),
+            )
+        assert server.sent < 100 * MIB
+    exchanges = [
+        r for r in read_records(tmp_path / "capture.log") if r.type == "capture.http_exchange"
+    ]
+    assert [r.payload["response"]["body_length"] for r in exchanges] == [None]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from magento_ir._async import AsyncMagentoClient
-from magento_ir._async._client import USER_AGENT
+from magento_ir._async._client import DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT
 from magento_ir._core.redact import REDACTED, is_secret_key, redact_url
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
@@ -138,6 +138,8 @@ class CaptureOptions:
     storefront_url: str | None = None
     timeout: float = 30.0
     max_retries: int = 4
+    # Responses past this are refused while being read, as the client's own cap does.
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     user: str | None = None
     # Send credentials over plain http:// to a host other than this machine (test stores only).
     allow_insecure_http: bool = False
@@ -644,7 +646,9 @@ async def acapture(
             "concurrency": opts.concurrency,
         },
     )
-    recorder = ExchangeRecorder(log, capture_id=capture_id, user=opts.user)
+    recorder = ExchangeRecorder(
+        log, capture_id=capture_id, user=opts.user, max_response_bytes=opts.max_response_bytes
+    )
     http = AsyncClient(
         transport=transport,
         # The storefront fetch says who it is too; the API client sets the same on its requests.
@@ -660,6 +664,7 @@ async def acapture(
                 http_client=http,
                 timeout=opts.timeout,
                 max_retries=opts.max_retries,
+                max_response_bytes=opts.max_response_bytes,
                 allow_insecure_http=opts.allow_insecure_http,
             )
             run = _Run(

@@ -7,7 +7,10 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from magento_ir._async._client import DEFAULT_MAX_RESPONSE_BYTES
 from magento_ir._core.redact import REDACTED, is_secret_key, redact_url
+from magento_ir._exceptions import RequestInfo, UnexpectedResponseError
+from magento_ir._http import async_read_body_and_keep
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -44,8 +47,16 @@ class ExchangeRecorder:
     never stored (a login sends a password in it); the response body only as digest and length.
     """
 
-    def __init__(self, log: EvidenceLog, *, capture_id: str, user: str | None = None) -> None:
+    def __init__(
+        self,
+        log: EvidenceLog,
+        *,
+        capture_id: str,
+        user: str | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self._log = log
+        self._max_response_bytes = max_response_bytes
         self._capture_id = capture_id
         self._user = user
         self.exchanges = 0
@@ -56,8 +67,17 @@ class ExchangeRecorder:
         self._started[id(request)] = time.monotonic()
 
     async def __call__(self, response: Response) -> None:
-        # The client reads the body anyway; reading it here caches it for the client.
-        body = await response.aread()
+        request = response.request
+        info = RequestInfo(request.method, _path_and_query(str(request.url)))
+        try:
+            # Read under the client's size cap (and kept for the client, which reads it next).
+            body = await async_read_body_and_keep(response, self._max_response_bytes, info)
+        except UnexpectedResponseError:
+            self._record(response, None)
+            raise
+        self._record(response, body)
+
+    def _record(self, response: Response, body: bytes | None) -> None:
         request = response.request
         started = self._started.pop(id(request), None)
         elapsed = None if started is None else round((time.monotonic() - started) * 1000, 3)
@@ -73,8 +93,9 @@ class ExchangeRecorder:
                 "status": response.status_code,
                 "headers": redact_headers(response.headers.multi_items()),
                 # The body after any Content-Encoding is removed: the bytes Magento's JSON is.
-                "body_sha256": hashlib.sha256(body).hexdigest(),
-                "body_length": len(body),
+                # None for a body refused past the size cap: reading stopped there.
+                "body_sha256": None if body is None else hashlib.sha256(body).hexdigest(),
+                "body_length": None if body is None else len(body),
             },
             "elapsed_ms": elapsed,
         }
