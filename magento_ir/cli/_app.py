@@ -10,7 +10,7 @@ from pathlib import Path  # noqa: TC003 - typer reads the annotations at run tim
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from magento_ir._logging import enable_logging
 from magento_ir._version import __version__
@@ -21,8 +21,64 @@ from magento_ir.cli._output import console, fit_output
 __all__ = ["GlobalOptions", "app"]
 
 
+# What `--help` shows after an option instead of `<list[str]>` or `<bool>` (docs/cli.md).
+_PLACEHOLDERS = {
+    "--action": "'KIND NAME=VALUE ...'",
+    "--input": "NAME=VALUE",
+    "--step": "STEP-ID",
+    "--only": "CATEGORY",
+    "--checkpoints": "FILE",
+    "--verifier": "NAME+HASH+KEY",
+    "--to": "URL",
+    "--since": "TIME|last",
+    "--base-url": "URL",
+    "--storefront-url": "URL",
+    "--store": "URL",
+    "--timeout": "SECONDS",
+    "--latency": "real|0|FACTOR",
+    "--scenario": "NAME",
+    "--format": "ecs|ocsf|cef",
+    "--profile": "NAME",
+    "--canary-email": "EMAIL",
+    "--canary-admin": "USER",
+    "--username": "USER",
+    "--admin-user": "USER",
+    "--password": "PASSWORD",
+    "--admin-password": "PASSWORD",
+    "--token": "TOKEN",
+    "--hec-token": "TOKEN",
+    "--totp-secret": "BASE32",
+    "--report-dir": "DIR",
+    "--rules": "DIR",
+    "--host": "ADDRESS",
+}
+_BY_TYPE = {"int": "N", "float": "NUMBER", "str": "TEXT"}
+
+
+def _human_placeholders(command: Any) -> None:  # noqa: ANN401 - a (vendored) click command
+    """Name each option's value as a person would, recursively over the command tree."""
+    for param in command.params:
+        if not isinstance(param, TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag:
+            param.metavar = ""
+            continue
+        if param.type_descriptor.is_choice:
+            continue  # typer shows the choices: table|json|markdown
+        long_name = next((name for name in param.opts if name.startswith("--")), "")
+        bare = param.bare_type().removeprefix("list[").removesuffix("]")
+        fallback = "FILE" if param.type_descriptor.is_path else _BY_TYPE.get(bare, "TEXT")
+        param.metavar = _PLACEHOLDERS.get(long_name, fallback)
+    for sub in getattr(command, "commands", {}).values():
+        _human_placeholders(sub)
+
+
 class _Commands(TyperGroup):
     """The root command: no traceback ever reaches the terminal, whatever a command raises."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - TyperGroup's own
+        super().__init__(*args, **kwargs)
+        _human_placeholders(self)
 
     # `Any`: typer types it with the click it vendors, whose module is private.
     def invoke(self, ctx: Any) -> Any:  # noqa: ANN401 - whatever the command returns
@@ -155,6 +211,10 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every request (never secrets).")
     ] = False,
+    no_color: Annotated[
+        bool,
+        typer.Option("--no-color", help="No colours in the output (also when NO_COLOR is set)."),
+    ] = False,
     version: Annotated[  # noqa: ARG001 - handled by the eager callback
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -162,6 +222,8 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
     fit_output()
+    if no_color:
+        console.no_color = errors.no_color = True
     if verbose:
         handler = (
             next(
