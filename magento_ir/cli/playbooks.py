@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import tomllib
 from typing import TYPE_CHECKING, Any
@@ -82,7 +83,7 @@ def key_values(items: list[str], what: str) -> dict[str, Any]:
 
 def _single_actions_playbook(actions: list[str], title: str) -> Playbook:
     """`--action 'kind key=value ...'` flags as a one-off playbook (validated like a file)."""
-    from magento_ir.containment.playbooks import Playbook  # noqa: PLC0415
+    from magento_ir.containment.playbooks import Playbook, PlaybookError  # noqa: PLC0415
 
     lines = ["[playbook]", 'name = "command_line"', f"title = {_quote(title)}", ""]
     for spec in actions:
@@ -93,7 +94,23 @@ def _single_actions_playbook(actions: list[str], title: str) -> Playbook:
         for name, value in key_values(words[1:], "action parameter").items():
             lines.append(f"{name} = {_toml_literal(value)}")
         lines.append("")
-    return Playbook.from_text("\n".join(lines), source="--action")
+    try:
+        return Playbook.from_text("\n".join(lines), source="--action")
+    except PlaybookError as error:
+        # Line numbers of the TOML built here mean nothing to the responder: name the flag.
+        found = _GENERATED_LINE.match(str(error))
+        if found is None:
+            raise
+        spec = actions[int(found["step"]) - 1]
+        raise ConfigurationError(
+            f"--action {spec!r}: {found['field'] or ''}{found['rest']}"
+        ) from None
+
+
+# "--action:9: steps[2].bogus: ..." as the playbook parser words a mistake in the generated text.
+_GENERATED_LINE = re.compile(
+    r"^--action:\d+: steps\[(?P<step>\d+)\](?:\.(?P<field>\w+: ))?(?:: )?(?P<rest>.*)$", re.DOTALL
+)
 
 
 def _quote(text: str) -> str:

@@ -93,3 +93,24 @@ def test_a_torn_log_names_the_repair_command_not_the_python_call(tmp_path: Path)
     assert result.exit_code == ExitCode.VERIFICATION_FAILED, result.output
     assert "magento-ir evidence repair" in result.output
     assert not PYTHON.search(result.output), result.output
+
+
+@pytest.mark.parametrize(
+    ("actions", "expected"),
+    [
+        (
+            ["maintenance mode=storefront", "disable_cms_blocks ids=3"],
+            "--action 'disable_cms_blocks ids=3': disable_cms_blocks: ids must be a list",
+        ),
+        (["maintenance bogus=1"], "--action 'maintenance bogus=1': bogus: maintenance has no"),
+        (["nosuch x=1"], "--action 'nosuch x=1': action: 'nosuch' is not an action"),
+    ],
+)
+def test_an_action_mistake_names_the_flag_not_a_generated_line(
+    actions: list[str], expected: str
+) -> None:
+    flags = [word for action in actions for word in ("-a", action)]
+    result = CliRunner().invoke(app, ["contain", *flags, "--dry-run"])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert expected in result.output
+    assert not re.search(r"--action:\d", result.output)
