@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import Annotated, Any
 
@@ -118,6 +118,8 @@ class GlobalOptions:
     timeout: float = 30.0
     allow_insecure_http: bool = False
     verbose: bool = False
+    # Asked for once per run when a user name is given without a password (never echoed).
+    prompted_password: str | None = field(default=None, repr=False)
 
     def resolve(self) -> StoreSettings:
         return resolve_settings(

@@ -6,7 +6,9 @@ sub-app run on its own (tests invoke `evidence_app` directly) resolves env and p
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,7 +62,28 @@ def global_options(ctx: typer.Context) -> GlobalOptions:
 
 
 def settings(ctx: typer.Context) -> StoreSettings:
-    return global_options(ctx).resolve()
+    options = global_options(ctx)
+    resolved = options.resolve()
+    if not _needs_password(resolved) or not _can_prompt():
+        return resolved
+    if options.prompted_password is None:
+        options.prompted_password = typer.prompt(
+            f"Password for {resolved.username} on {resolved.base_url}", hide_input=True, err=True
+        )
+    return dataclasses.replace(resolved, password=options.prompted_password)
+
+
+def _needs_password(resolved: StoreSettings) -> bool:
+    """A store and a user name, and nothing else to sign in with."""
+    other = (resolved.token, resolved.consumer_key, resolved.consumer_secret)
+    return bool(resolved.base_url and resolved.username and not resolved.password) and not any(
+        other
+    )
+
+
+def _can_prompt() -> bool:
+    """A terminal to ask on: scripts get the usual "no password" error instead of a hang."""
+    return sys.stdin.isatty()
 
 
 def store(ctx: typer.Context) -> Any:  # noqa: ANN401 - StoreConnection, imported lazily
