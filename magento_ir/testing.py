@@ -333,25 +333,22 @@ class MagentoStore:
         return self._sandbox_store
 
     @property
+    def _target(self) -> RealStoreConfig | SandboxStore:
+        target = self._real if self._real is not None else self._sandbox_store
+        assert target is not None  # noqa: S101 - enforced by __init__
+        return target
+
+    @property
     def base_url(self) -> str:
-        if self._real is not None:
-            return self._real.base_url
-        assert self._sandbox_store is not None  # noqa: S101 - enforced by __init__
-        return self._sandbox_store.base_url
+        return self._target.base_url
 
     @property
     def admin_user(self) -> str:
-        if self._real is not None:
-            return self._real.admin_user
-        assert self._sandbox_store is not None  # noqa: S101 - enforced by __init__
-        return self._sandbox_store.admin_user
+        return self._target.admin_user
 
     @property
     def admin_password(self) -> str:
-        if self._real is not None:
-            return self._real.admin_password
-        assert self._sandbox_store is not None  # noqa: S101 - enforced by __init__
-        return self._sandbox_store.admin_password
+        return self._target.admin_password
 
     @property
     def magento_root(self) -> Path | None:

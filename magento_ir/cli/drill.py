@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +26,8 @@ from magento_ir.cli._paths import writable_dir
 from magento_ir.cli._store import global_options, settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from magento_ir.drill import DrillReport
 
 __all__ = ["register"]
@@ -116,20 +119,25 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             faults=faults,
             seed=seed,
         )
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=out.notes, transient=True,
-        ) as progress:  # fmt: skip
-            task = progress.add_task("starting", total=None)
+        with _spinner(out) as show:
             try:
-                report = run_drill(
-                    options, lambda message: progress.update(task, description=message)
-                )
+                report = run_drill(options, show)
             except SandboxConfigError as error:
                 raise ConfigurationError(str(error)) from None
         json_path, markdown_path = report.write(report_dir)
         _report(out, report, json_path, markdown_path)
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
+
+
+@contextmanager
+def _spinner(out: Output) -> Iterator[Callable[[str], None]]:
+    """A transient spinner on the notes stream; yields the function that sets its message."""
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=out.notes, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("starting", total=None)
+        yield lambda message: progress.update(task, description=message)
 
 
 def _store_drill(
@@ -165,14 +173,8 @@ def _store_drill(
             i_know_this_is_a_test_store=confirmed,
             report_dir=report_dir,
         )
-        with Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-            console=out.notes, transient=True,
-        ) as progress:  # fmt: skip
-            task = progress.add_task("starting", total=None)
-            report = run_store_drill(
-                options, lambda message: progress.update(task, description=message)
-            )
+        with _spinner(out) as show:
+            report = run_store_drill(options, show)
         json_path, markdown_path = report.write(report_dir)
         _report(out, report, json_path, markdown_path)
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
