@@ -53,7 +53,7 @@ from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.module_api import chain_hash
 from tests.adversarial._store_db import StoreDatabase
 from tests.adversarial._verdicts import KEY
-from tests.containment.conftest import make_store
+from tests.containment.conftest import make_store, rehashed
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -229,16 +229,6 @@ def _chain(size: int) -> list[ActionRecord]:
     return records
 
 
-def _rehashed(records: list[ActionRecord]) -> list[ActionRecord]:
-    out: list[ActionRecord] = []
-    previous = GENESIS_HASH
-    for record in records:
-        moved = record.model_copy(update={"previous_hash": previous})
-        out.append(moved.model_copy(update={"hash": module_record_hash(previous, moved)}))
-        previous = out[-1].hash
-    return out
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     size=st.integers(2, 12),
@@ -267,7 +257,7 @@ def test_every_rewrite_up_to_an_anchor_is_detected(
     else:
         changed = changed[:target]
     if rehash:
-        changed = _rehashed(changed)
+        changed = rehashed(changed)
     report = check_module_log([Anchor(anchored, records[anchored - 1].hash)], changed)
     assert not report.ok
     assert "#" in report.problems[0]

@@ -11,12 +11,15 @@ import pytest
 import magento_ir
 from magento_ir import AdminCredentials, CustomerCredentials
 from magento_ir.containment import StoreConnection
+from magento_ir.containment.module_log import GENESIS_HASH, module_record_hash
 from magento_ir.evidence import SigningKey
 from magento_ir.sandbox import Sandbox
 from magento_ir.sandbox.state import USER_TYPE_ADMIN, USER_TYPE_CUSTOMER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from magento_ir.models.incident_response import ActionRecord
 
 ADMIN_PASSWORD = "Sandbox123!"
 CUSTOMER_PASSWORD = "Customer123!"
@@ -138,3 +141,15 @@ def key() -> SigningKey:
 @pytest.fixture(params=[True, False], ids=["module", "core-only"])
 def store(request: pytest.FixtureRequest) -> Store:
     return make_store(with_module=request.param)
+
+
+def rehashed(records: list[ActionRecord]) -> list[ActionRecord]:
+    """A module action log after an edit by someone with the database credentials: every record
+    re-chained onto the one before it and re-hashed."""
+    out: list[ActionRecord] = []
+    previous = GENESIS_HASH
+    for record in records:
+        moved = record.model_copy(update={"previous_hash": previous})
+        out.append(moved.model_copy(update={"hash": module_record_hash(previous, moved)}))
+        previous = out[-1].hash
+    return out

@@ -27,7 +27,7 @@ from magento_ir.containment.module_log import (
 )
 from magento_ir.models.incident_response import ActionRecord
 from magento_ir.sandbox.module_api import chain_hash
-from tests.containment.conftest import SKIMMER_BLOCK_ID, make_store
+from tests.containment.conftest import SKIMMER_BLOCK_ID, make_store, rehashed
 from tests.php.test_contract import load_contract_document
 
 if TYPE_CHECKING:
@@ -66,17 +66,6 @@ def _chain(count: int) -> list[ActionRecord]:
     return records
 
 
-def _rehashed(records: list[ActionRecord]) -> list[ActionRecord]:
-    """What someone with the database credentials does after an edit: recompute every hash."""
-    out: list[ActionRecord] = []
-    previous = GENESIS_HASH
-    for record in records:
-        moved = record.model_copy(update={"previous_hash": previous})
-        out.append(moved.model_copy(update={"hash": module_record_hash(previous, moved)}))
-        previous = out[-1].hash
-    return out
-
-
 def test_the_client_computes_the_contracts_example_hash() -> None:
     """module_record_hash follows x-magento-ir-hash-chain: the contract's real example matches."""
     operation = load_contract_document()["paths"]["/V1/incident-response/actions"]["get"]
@@ -113,17 +102,17 @@ def test_nothing_anchored_is_not_ok() -> None:
         ),
         # Edited and the chain re-hashed: the anchored hash is not the one kept.
         (
-            lambda r: _rehashed([*r[:1], r[1].model_copy(update={"reason": "routine"}), *r[2:]]),
+            lambda r: rehashed([*r[:1], r[1].model_copy(update={"reason": "routine"}), *r[2:]]),
             "anchored record #3",
         ),
         # A record deleted and the rest re-hashed.
-        (lambda r: _rehashed([*r[:1], *r[2:]]), "anchored record #3"),
+        (lambda r: rehashed([*r[:1], *r[2:]]), "anchored record #3"),
         # A record deleted, nothing re-hashed: the chain no longer links.
         (lambda r: [*r[:1], *r[2:]], "record #3 no longer links"),
         # The log cut before the anchor.
         (lambda r: r[:2], "anchored record #3 (written 2026-01-01 00:00:00 UTC) is gone"),
         # A record inserted before the anchor, re-hashed.
-        (lambda r: _rehashed([*r[:2], _record(3, GENESIS_HASH), *r[2:]]), "anchored record #3"),
+        (lambda r: rehashed([*r[:2], _record(3, GENESIS_HASH), *r[2:]]), "anchored record #3"),
     ],
     ids=["edit", "edit-rehash", "delete-rehash", "delete", "truncate", "insert-rehash"],
 )
