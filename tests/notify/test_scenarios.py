@@ -95,6 +95,34 @@ for state in ("US-OK", "US-PA", "US-MA"):
         )
     )
 
+# States, DC and territories whose statutes set no number of days ("in the most expedient time
+# possible and without unreasonable delay"): the individuals' notice has no fixed deadline (None, due
+# now), plus what fires for a single resident.
+NO_FIXED_DAYS: dict[str, dict[str, datetime | None]] = {
+    "US-AK": {}, "US-AR": {}, "US-GA": {}, "US-HI": {}, "US-ID": {}, "US-IL": {}, "US-IA": {},
+    "US-KS": {}, "US-KY": {}, "US-MI": {}, "US-MN": {}, "US-MO": {}, "US-MS": {}, "US-NV": {},
+    "US-ND": {}, "US-SC": {}, "US-UT": {}, "US-WV": {}, "US-WY": {}, "US-DC": {}, "US-GU": {},
+    "US-VI": {},
+    "US-MT": {"us-mt/consumer-protection": None},
+    "US-NE": {"us-ne/attorney-general": None},
+    "US-NJ": {"us-nj/state-police": None},
+    "US-NH": {"us-nh/attorney-general": None},
+    "US-NC": {"us-nc/attorney-general": None},
+    "US-VA": {"us-va/attorney-general": None},
+    # Puerto Rico: the Department of Consumer Affairs within 10 days of detection.
+    "US-PR": {"us-pr/daco": days(10)},
+}  # fmt: skip
+for state, extra in NO_FIXED_DAYS.items():
+    code = state[3:].lower()
+    CASES.append(
+        Case(
+            f"{state}-no-fixed-days",
+            (group(state, 1, *SSN),),
+            {f"us-{code}/individuals": None, **extra},
+        )
+    )
+    CASES.append(Case(f"{state}-contact-only", (group(state, 1, "contact"),), {}))
+
 # --- Regulator thresholds at exactly N and N + 1 ---
 # (state, threshold kind, N, key, deadline when it fires)
 THRESHOLDS = [
@@ -113,6 +141,33 @@ THRESHOLDS = [
     ("US-SD", "more_than", 250, "us-sd/attorney-general", None),
     ("US-PA", "more_than", 500, "us-pa/attorney-general", None),
     ("US-OK", "at_least", 1000, "us-ok/credit-agencies", None),
+    ("US-AK", "more_than", 1000, "us-ak/credit-agencies", None),
+    ("US-AR", "more_than", 1000, "us-ar/attorney-general", None),
+    ("US-GA", "more_than", 10000, "us-ga/credit-agencies", None),
+    ("US-HI", "more_than", 1000, "us-hi/consumer-protection", None),
+    ("US-HI", "more_than", 1000, "us-hi/credit-agencies", None),
+    ("US-IL", "more_than", 500, "us-il/attorney-general", None),
+    # Iowa: 5 business days after the residents' notice, which has no fixed date until it is sent.
+    ("US-IA", "at_least", 500, "us-ia/attorney-general", None),
+    ("US-KS", "more_than", 1000, "us-ks/credit-agencies", None),
+    ("US-KY", "more_than", 1000, "us-ky/credit-agencies", None),
+    ("US-MI", "more_than", 1000, "us-mi/credit-agencies", None),
+    ("US-MN", "more_than", 500, "us-mn/credit-agencies", T + timedelta(hours=48)),
+    ("US-MO", "more_than", 1000, "us-mo/attorney-general", None),
+    ("US-MO", "more_than", 1000, "us-mo/credit-agencies", None),
+    ("US-NJ", "more_than", 1000, "us-nj/credit-agencies", None),
+    ("US-ND", "more_than", 250, "us-nd/attorney-general", None),
+    ("US-NV", "more_than", 1000, "us-nv/credit-agencies", None),
+    ("US-NH", "more_than", 1000, "us-nh/credit-agencies", None),
+    ("US-NC", "more_than", 1000, "us-nc/credit-agencies", None),
+    ("US-SC", "more_than", 1000, "us-sc/consumer-affairs", None),
+    ("US-SC", "more_than", 1000, "us-sc/credit-agencies", None),
+    ("US-UT", "at_least", 500, "us-ut/attorney-general", None),
+    ("US-UT", "at_least", 1000, "us-ut/credit-agencies", None),
+    ("US-VA", "more_than", 1000, "us-va/credit-agencies", None),
+    ("US-WV", "more_than", 1000, "us-wv/credit-agencies", None),
+    ("US-DC", "at_least", 50, "us-dc/attorney-general", None),
+    ("US-DC", "more_than", 1000, "us-dc/credit-agencies", None),
 ]
 for state, kind, n, key, due in THRESHOLDS:
     below, above = (n, n + 1) if kind == "more_than" else (n - 1, n)
