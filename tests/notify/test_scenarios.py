@@ -96,8 +96,8 @@ for state in ("US-OK", "US-PA", "US-MA"):
     )
 
 # States, DC and territories whose statutes set no number of days ("in the most expedient time
-# possible and without unreasonable delay"): the individuals' notice has no fixed deadline (None, due
-# now), plus what fires for a single resident.
+# possible and without unreasonable delay"): the individuals' notice has no fixed deadline (None,
+# due now), plus what fires for a single resident.
 NO_FIXED_DAYS: dict[str, dict[str, datetime | None]] = {
     "US-AK": {}, "US-AR": {}, "US-GA": {}, "US-HI": {}, "US-ID": {}, "US-IL": {}, "US-IA": {},
     "US-KS": {}, "US-KY": {}, "US-MI": {}, "US-MN": {}, "US-MO": {}, "US-MS": {}, "US-NV": {},
