@@ -51,6 +51,7 @@ _PLACEHOLDERS = {
     "--report-dir": "DIR",
     "--rules": "DIR",
     "--host": "ADDRESS",
+    "--output": "table|json|markdown",
 }
 _BY_TYPE = {"int": "N", "float": "NUMBER", "str": "TEXT"}
 

@@ -46,10 +46,25 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+def _output_format(ctx: typer.Context, value: str) -> str:
+    """`--output` is the format on every command; a file name there is a mistake named as such."""
+    if value in set(OutputFormat):
+        return value
+    # The commands that write a file name its option: `evidence export --out FILE`.
+    destination = next(
+        (opt for param in ctx.command.params for opt in param.opts if opt == "--out"), None
+    )
+    raise typer.BadParameter(
+        f"{value!r} is not a format: use {', '.join(OutputFormat)}"
+        + (f" (the file to write is {destination} FILE)" if destination else "")
+    )
+
+
 OutputOption = Annotated[
-    OutputFormat,
+    str,
     typer.Option(
         "--output",
+        callback=_output_format,
         help="table (default), json (one document on stdout, keys in docs/cli.md) or markdown.",
     ),
 ]
@@ -62,8 +77,8 @@ class Output:
     In JSON mode stdout carries the document alone: progress and notes go to stderr.
     """
 
-    def __init__(self, output: OutputFormat, json_flag: bool) -> None:
-        self.format = OutputFormat.JSON if json_flag else output
+    def __init__(self, output: str, json_flag: bool) -> None:
+        self.format = OutputFormat.JSON if json_flag else OutputFormat(output)
         self.json = self.format is OutputFormat.JSON
         # Notes and progress: beside the tables, or out of the JSON document's way.
         self.notes = errors if self.json else console

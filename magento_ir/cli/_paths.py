@@ -1,6 +1,6 @@
 """Paths the user gave, checked before anything is staged, asked or written.
 
-A bad `--journal`, `--report-dir`, `-o` or log path (missing, a directory, unwritable, on a
+A bad `--journal`, `--report-dir`, `--out` or log path (missing, a directory, unwritable, on a
 filesystem such as /proc that takes no files) is a usage error (exit 2) with one line naming the
 option, found before a drill stages its breach or a containment reads its plan. Writability is
 probed the only way that holds for root too: by creating (and at once removing) a file there.

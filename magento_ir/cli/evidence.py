@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -28,6 +29,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 
 from magento_ir._exceptions import (
     ConfigurationError,
@@ -206,8 +208,11 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
     user: Annotated[
         str | None, typer.Option(help="Responder named in each exchange record.")
     ] = None,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
     """Capture the store's state into the log, with chain-of-custody records around it."""
+    out = Output(output, json_output)
     interrupted = (
         f"interrupted: {log} holds what was captured so far, closed by a capture.summary "
         "and a custody record; run the capture again to complete it"
@@ -247,20 +252,34 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
                 options=options,
                 progress=_CaptureProgress(progress),
             )
+    table = Table(title=f"Capture {summary.capture_id} into {log}", title_justify="left")
+    for column in ("Category", "Status", "Captured", "Reason"):
+        table.add_column(column)
     for result in summary.results:
         shown = f"{result.captured}" + (
             f"/{result.expected}" if result.expected is not None else ""
         )
-        line = f"{result.category:<14} {result.status:<13} {shown}"
-        console.print(line + (f"  {result.reason}" if result.reason else ""), highlight=False)
-    console.print(f"{summary.exchanges} HTTP exchanges recorded in {log}", highlight=False)
-    console.print(
-        f"Verify with: magento-ir evidence verify {log} --verifier {journal_key.verifier()}",
-        highlight=False,
-        soft_wrap=True,
+        color = "red" if result.status == "failed" else "green"
+        status = f"[{color}]{result.status}[/{color}]"
+        table.add_row(result.category, status, shown, escape(result.reason))
+    out.table(table)
+    verify_command = f"magento-ir evidence verify {log} --verifier {journal_key.verifier()}"
+    out.note(f"{summary.exchanges} HTTP exchanges recorded in {log}")
+    out.note(f"Verify with: {verify_command}")
+    code = ExitCode.OK if summary.ok else ExitCode.CONTAINMENT_FAILED
+    out.document(
+        {
+            "log": str(log),
+            "capture_id": summary.capture_id,
+            "categories": [result.to_json() for result in summary.results],
+            "exchanges": summary.exchanges,
+            "verifier": str(journal_key.verifier()),
+            "verify_command": verify_command,
+            "ok": summary.ok,
+            "exit_code": int(code),
+        }
     )
-    if not summary.ok:
-        raise typer.Exit(int(ExitCode.CONTAINMENT_FAILED))
+    raise typer.Exit(int(code))
 
 
 def _checkpoint_notes(files: Iterable[Path]) -> list[str]:
@@ -432,37 +451,69 @@ def repair_command(
 
 
 @evidence_app.command("export")
-def export_command(
+def export_command(  # noqa: PLR0917 - one parameter per command-line option
     export_format: Annotated[
         str, typer.Option("--format", help="ecs (JSON lines), ocsf (JSON lines) or cef.")
     ],
     log: LogArgument = DEFAULT_LOG,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the events to this file (0600), not stdout."),
     ] = None,
     pseudonym_key_file: PseudonymKeyOption = None,
+    output: OutputOption = OutputFormat.TABLE,
+    json_output: JsonOption = False,
 ) -> None:
-    """Write every record as one SIEM event per line, with its hash and sequence number."""
+    """Write every record as one SIEM event per line, with its hash and sequence number.
+
+    With --json or --output markdown the events need --out FILE: stdout carries the summary.
+    """
+    out = Output(output, json_output)
     formats: dict[str, Literal["ecs", "ocsf", "cef"]] = {"ecs": "ecs", "ocsf": "ocsf", "cef": "cef"}
     try:
         if export_format not in formats:
             raise ConfigurationError(
                 f"--format {export_format!r} is not supported: use ecs, ocsf or cef"
             )
+        if out_file is None and out.format is not OutputFormat.TABLE:
+            raise ConfigurationError(
+                f"--output {out.format} prints a summary on stdout, where the events would go: "
+                "give --out FILE for the events"
+            )
         _require_log(log)
-        if output is not None:
-            writable_file(output, "--output")
+        if out_file is not None:
+            writable_file(out_file, "--out")
         pseudonymiser = _pseudonymiser(pseudonym_key_file)
     except MagentoIRError as error:
         fail(ExitCode.USAGE, str(error))
     records = _records(log, pseudonymiser)
-    if output is None:
+    if out_file is None:
         count = export_records(records, formats[export_format], sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        with private_open(output, "wb") as out:
-            count = export_records(records, formats[export_format], out)
-    console.print(f"exported {count} records as {export_format}", highlight=False)
+        with private_open(out_file, "wb") as destination:
+            count = export_records(records, formats[export_format], destination)
+    where = "stdout" if out_file is None else str(out_file)
+    if out.format is OutputFormat.TABLE:
+        # stdout may be the export itself: the count goes to stderr.
+        console.print(f"exported {count} records as {export_format} to {where}", highlight=False)
+    table = Table(title=f"Export of {log}", title_justify="left", show_header=False)
+    table.add_row("format", export_format)
+    table.add_row("records", str(count))
+    table.add_row("file", where)
+    table.add_row("pseudonymised", "yes" if pseudonymiser is not None else "no")
+    if out.format is OutputFormat.MARKDOWN:
+        out.table(table)
+    out.document(
+        {
+            "log": str(log),
+            "format": export_format,
+            "records": count,
+            "out": where,
+            "pseudonymised": pseudonymiser is not None,
+            "exit_code": int(ExitCode.OK),
+        }
+    )
 
 
 def _tls_context(ca_file: Path | None) -> ssl.SSLContext:

@@ -71,7 +71,7 @@ def test_an_export_is_0600_even_over_an_existing_file(tmp_path: Path, export_for
     existing.write_text("old")
     existing.chmod(0o644)
     for output in (fresh, existing):
-        args = ["export", "--format", export_format, str(log), "--output", str(output)]
+        args = ["export", "--format", export_format, str(log), "--out", str(output)]
         result = CliRunner().invoke(evidence_app, args)
         assert result.exit_code == 0, result.output
         assert _mode(output) == 0o600, output

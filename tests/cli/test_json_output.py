@@ -50,6 +50,11 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     set_testing(False)
 
 
+def flat(text: str) -> str:
+    """Text of a message typer boxed and wrapped, on one line."""
+    return " ".join(text.replace("│", " ").split())
+
+
 def run(*args: str) -> Any:
     # stderr apart: notes and progress go there, the document alone on stdout.
     return CliRunner().invoke(app, list(args))
@@ -140,3 +145,52 @@ def test_evidence_verify_prints_one_valid_document(tmp_path: Path) -> None:
     assert document["exit_code"] == torn.exit_code == ExitCode.VERIFICATION_FAILED
     assert document["problem"]["kind"] == "torn"
     assert "magento-ir evidence repair" in document["problem"]["detail"]
+
+
+@pytest.mark.usefixtures("store")
+def test_evidence_capture_and_export_print_one_valid_document(tmp_path: Path) -> None:
+    log, events = tmp_path / "evidence.log", tmp_path / "events.jsonl"
+    captured = run("evidence", "capture", str(log), "--only", "customers", "--json")
+    document = _validate("evidence-capture.json", captured.stdout)
+    assert document["exit_code"] == captured.exit_code == ExitCode.OK, captured.output
+    assert document["categories"] == [
+        {"category": "customers", "status": "complete", "captured": 12, "expected": 12,
+         "reason": ""},
+    ]  # fmt: skip
+    assert document["verify_command"].endswith(document["verifier"])
+    assert run(*document["verify_command"].split()[1:]).exit_code == ExitCode.OK
+
+    exported = run("evidence", "export", str(log), "--format", "ecs", "--out", str(events),
+                   "--json")  # fmt: skip
+    document = _validate("evidence-export.json", exported.stdout)
+    assert document["exit_code"] == exported.exit_code == ExitCode.OK, exported.output
+    assert document["records"] == len(events.read_text(encoding="utf-8").splitlines()) > 12
+    assert document["out"] == str(events)
+
+    table = run("evidence", "export", str(log), "--format", "cef", "-o", str(events),
+                "--output", "markdown")  # fmt: skip
+    assert f"| records | {document['records']} |" in table.stdout.splitlines()
+
+
+@pytest.mark.parametrize("value", ["events.jsonl", "reports/out.json"])
+def test_a_file_given_to_output_is_named_as_a_mistake(tmp_path: Path, value: str) -> None:
+    log = tmp_path / "evidence.log"
+    log.write_bytes(b"")
+    result = run("evidence", "export", str(log), "--format", "ecs", "--output", value)
+    assert result.exit_code == ExitCode.USAGE
+    assert f"'{value}' is not a format: use table, json, markdown" in flat(result.output)
+    assert "(the file to write is --out FILE)" in flat(result.output)
+    assert not (tmp_path / value).exists()
+    elsewhere = run("status", "--output", value)
+    assert elsewhere.exit_code == ExitCode.USAGE
+    assert "is not a format" in elsewhere.output
+    assert "--out FILE" not in elsewhere.output  # status writes no file
+
+
+def test_export_summaries_need_a_file_for_the_events(tmp_path: Path) -> None:
+    log = tmp_path / "evidence.log"
+    log.write_bytes(b"")
+    result = run("evidence", "export", str(log), "--format", "ecs", "--json")
+    assert result.exit_code == ExitCode.USAGE
+    assert "give --out FILE for the events" in flat(result.output)
+    assert result.stdout == ""
