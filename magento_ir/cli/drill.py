@@ -28,7 +28,7 @@ from magento_ir.cli._store import global_options, settings
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from magento_ir.drill import DrillReport
+    from magento_ir.drill import DrillReport, ReportFiles
 
 __all__ = ["register"]
 
@@ -52,7 +52,8 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
         typer.Option("--with-module/--without-module", help="Companion module installed."),
     ] = True,
     report_dir: Annotated[
-        Path, typer.Option(help="Where drill-report.md and drill-report.json go.")
+        Path,
+        typer.Option(help="Where the report (drill-report.md, .html, .json) and its journal go."),
     ] = Path(),
     faults: Annotated[
         bool,
@@ -124,8 +125,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
                 report = run_drill(options, show)
             except SandboxConfigError as error:
                 raise ConfigurationError(str(error)) from None
-        json_path, markdown_path = report.write(report_dir)
-        _report(out, report, json_path, markdown_path)
+        _report(out, report, report.write(report_dir))
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 
 
@@ -175,20 +175,28 @@ def _store_drill(
         )
         with _spinner(out) as show:
             report = run_store_drill(options, show)
-        json_path, markdown_path = report.write(report_dir)
-        _report(out, report, json_path, markdown_path)
+        _report(out, report, report.write(report_dir))
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 
 
-def _report(out: Output, report: DrillReport, json_path: Path, markdown_path: Path) -> None:
+def _report(out: Output, report: DrillReport, files: ReportFiles) -> None:
     """The drill's tables (or one JSON document: the report, where it was written, the code)."""
     _print_drill(out, report)
-    out.note(f"Report: {markdown_path} and {json_path}")
+    out.note(f"Report: {files.markdown}, {files.html} and {files.json}")
+    out.note(
+        f"Journal: {files.journal[0]}; verify it in {files.json.parent} with: "
+        f"{report.verify_command}"
+    )
     code = ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED
     out.document(
         {
             "report": report.to_json(),
-            "files": {"json": str(json_path), "markdown": str(markdown_path)},
+            "files": {
+                "json": str(files.json),
+                "markdown": str(files.markdown),
+                "html": str(files.html),
+                "journal": [str(path) for path in files.journal],
+            },
             "ok": report.ok,
             "exit_code": int(code),
         }

@@ -4,7 +4,7 @@
 from magento_ir.drill import DrillOptions, run_drill
 
 report = run_drill(DrillOptions(scenario="magecart", products=1_000, latency="0"))
-report.write(Path("."))          # drill-report.json and drill-report.md
+report.write(Path("report"))     # drill-report.{json,md,html} and a copy of the journal
 ```
 
 Needs the `sandbox` extra (the store is served over real HTTP on loopback). On a real test store
@@ -15,10 +15,12 @@ the store's APIs and cleans up after itself (docs/drill.md).
 
 from __future__ import annotations
 
+from magento_ir.drill._render import Code, Command, Items, Section, Strong, Table, Text
 from magento_ir.drill._report import (
     ActionReport,
     CheckReport,
     DrillReport,
+    ReportFiles,
     RollbackReport,
     StagedItem,
 )
@@ -30,11 +32,19 @@ __all__ = [
     "TEST_STORE_MARKER",
     "ActionReport",
     "CheckReport",
+    "Code",
+    "Command",
     "DrillOptions",
     "DrillReport",
+    "Items",
+    "ReportFiles",
     "RollbackReport",
+    "Section",
     "StagedItem",
     "StoreDrillOptions",
+    "Strong",
+    "Table",
+    "Text",
     "run_drill",
     "run_store_drill",
 ]

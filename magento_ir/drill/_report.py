@@ -1,22 +1,49 @@
-"""The drill's report: plain data, written as JSON and Markdown (the CLI renders it with rich)."""
+"""The drill's report: plain data, written as JSON, Markdown and one self-contained HTML page
+for auditors (the CLI renders it with rich).
+
+Everything the report references is in the directory `write()` fills: the journal and its
+checkpoints are copied there, so the directory alone proves what the drill did.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shlex
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from magento_ir._exceptions import ConfigurationError
 from magento_ir._files import private_directory, write_private
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from magento_ir._version import __version__
+from magento_ir.drill._render import (
+    Code,
+    Command,
+    Items,
+    Section,
+    Strong,
+    Table,
+    Text,
+    render_html,
+    render_markdown,
+)
+from magento_ir.evidence import NoteVerifier
 
 __all__ = [
     "ActionReport",
     "CheckReport",
     "DrillReport",
+    "ReportFiles",
+    "Section",
     "StagedItem",
 ]
+
+JSON_NAME = "drill-report.json"
+MARKDOWN_NAME = "drill-report.md"
+HTML_NAME = "drill-report.html"
+# Files beside the journal that verification reads (not its lock file).
+_JOURNAL_SIDECARS = (".checkpoints",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +132,17 @@ class RollbackReport:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportFiles:
+    """What `DrillReport.write` put in the directory."""
+
+    json: Path
+    markdown: Path
+    html: Path
+    # The journal and its checkpoints, as copied (or found) in the directory.
+    journal: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DrillReport:
     scenario: str
     playbook: str
@@ -118,10 +156,25 @@ class DrillReport:
     state_checks: tuple[CheckReport, ...]
     contain_seconds: float
     total_seconds: float
+    # Where the drill wrote its signed journal (write() copies it beside the report).
     journal: str
     # Checks the journal's checkpoint signatures: magento-ir evidence verify --verifier ...
     journal_verifier: str = ""
     notes: tuple[str, ...] = field(default=())
+    # The generated store's seed (None on a real test store: nothing generated).
+    seed: int | None = None
+    # RFC 6962 root hash and record count of the journal once the drill closed it.
+    journal_root: str = ""
+    journal_records: int = 0
+    tool_version: str = __version__
+    # Further sections (e.g. notification obligations): add with `with_section`.
+    sections: tuple[Section, ...] = ()
+
+    def with_section(self, section: Section) -> DrillReport:
+        """This report with `section` added after the built-in ones (its key must be new)."""
+        if any(existing.key == section.key for existing in self.sections):
+            raise ValueError(f"the report already has a section {section.key!r}")
+        return dataclasses.replace(self, sections=(*self.sections, section))
 
     @property
     def contain_requests(self) -> int:
@@ -143,10 +196,36 @@ class DrillReport:
             and all(check.passed is not False for check in checks)
         )
 
+    @property
+    def journal_name(self) -> str:
+        """The journal's file name: where it is in the report's directory."""
+        return Path(self.journal).name
+
+    @property
+    def verify_command(self) -> str:
+        """The command that verifies the journal, run in the report's directory."""
+        args = ["magento-ir", "evidence", "verify", self.journal_name]
+        if self.journal_verifier:
+            args += ["--verifier", self.journal_verifier]
+        return shlex.join(args)
+
+    def _verifier_json(self) -> dict[str, Any] | None:
+        if not self.journal_verifier:
+            return None
+        verifier = NoteVerifier.parse(self.journal_verifier)
+        return {
+            "key": self.journal_verifier,
+            "name": verifier.name,
+            "key_id": verifier.key_id.hex(),
+            "public_key": verifier.public_key.hex(),
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "tool": {"name": "magento-ir", "version": self.tool_version},
             "scenario": self.scenario,
             "playbook": self.playbook,
+            "seed": self.seed,
             "ok": self.ok,
             "store": self.store,
             "started_at": self.started_at,
@@ -163,107 +242,238 @@ class DrillReport:
                 "rollbacks": len(self.rollbacks),
                 "total_seconds": round(self.total_seconds, 4),
             },
-            "journal": self.journal,
+            "journal": self.journal_name,
             "journal_verifier": self.journal_verifier,
+            "verification": {
+                "journal": self.journal_name,
+                "records": self.journal_records,
+                "root": self.journal_root,
+                "verifier": self._verifier_json(),
+                "command": self.verify_command,
+                "run_in": "the directory holding this report",
+            },
+            "sections": {section.key: section.data for section in self.sections},
             "notes": list(self.notes),
         }
 
-    def to_markdown(self) -> str:
-        verdict = "PASSED" if self.ok else "FAILED"
+    # --- the human forms: one document model, rendered as Markdown and HTML -------------------
+
+    @property
+    def title(self) -> str:
+        return f"magento-ir drill: {self.scenario} ({'PASSED' if self.ok else 'FAILED'})"
+
+    def _intro(self) -> tuple[Text, ...]:
         kind = self.store.get("kind", "sandbox store")
         store = ", ".join(f"{key} {value}" for key, value in self.store.items() if key != "kind")
-        lines = [
-            f"# magento-ir drill: {self.scenario} ({verdict})",
-            "",
-            f"Started {self.started_at}; playbook `{self.playbook}`; {kind}: {store}.",
-            "",
-            (
-                f"**Contained in {self.contain_seconds:.2f} s with {self.contain_requests} "
-                f"requests** ({len(self.actions)} actions, {self.verified_count} verified from "
-                "the outside)."
+        return (
+            Text(
+                (
+                    f"Started {self.started_at or 'at an unrecorded time'}; playbook ",
+                    Code(self.playbook),
+                    f"; {kind}: {store or 'not described'}.",
+                )
             ),
-            "",
-            "## Staged breach",
-            "",
-            "| What | How | Count |",
-            "|---|---|---:|",
-            *(f"| {_cell(item.what)} | {_cell(item.how)} | {item.count} |" for item in self.staged),
-            "",
-            "## Containment",
-            "",
-            _ACTIONS_HEADER,
-            "|---|---|---|---:|---:|---|---|",
-        ]
-        lines.extend(
-            f"| {_cell(action.step)} | {_cell(action.action)} | {action.path} | "
-            f"{action.seconds:.3f} | {action.requests} | {action.entities_ok}/"
-            f"{action.entities_failed}/{action.entities_skipped} | "
-            f"{'yes' if action.verified else 'NO'} |"
-            for action in self.actions
+            Text(
+                (
+                    Strong(
+                        f"Contained in {self.contain_seconds:.2f} s with {self.contain_requests} "
+                        "requests"
+                    ),
+                    (
+                        f" ({len(self.actions)} actions, {self.verified_count} verified from "
+                        "the outside)."
+                    ),
+                )
+            ),
         )
-        lines += ["", "## How each action was verified", ""]
-        for action in self.actions:
-            lines.append(f"- **{_cell(action.step)}** ({_cell(action.summary)})")
-            if action.error:
-                lines.append(f"  - error: {_cell(action.error)}")
-            lines.extend(f"  - {_check_line(check)}" for check in action.checks)
-        lines += ["", "## Rolled back", ""]
-        if self.rollbacks:
-            lines += [
-                "| Step | Action | Done | Time (s) | Requests | Detail |",
-                "|---|---|---|---:|---:|---|",
+
+    def _audit_section(self) -> Section:
+        verifier = self._verifier_json()
+        rows = [
+            ("Tool", f"magento-ir {self.tool_version}"),
+            ("Scenario", self.scenario),
+            ("Playbook", self.playbook),
+            ("Seed", "none (a real test store)" if self.seed is None else str(self.seed)),
+            ("Journal", self.journal_name),
+            ("Journal records", str(self.journal_records)),
+            ("Journal root hash (RFC 6962, SHA-256)", self.journal_root or "not recorded"),
+        ]
+        if verifier is not None:
+            rows += [
+                ("Verifier key", verifier["key"]),
+                ("Verifier name", verifier["name"]),
+                ("Verifier key id", verifier["key_id"]),
+                ("Verifier public key (Ed25519, hex)", verifier["public_key"]),
             ]
-            lines.extend(
-                f"| {_cell(item.step)} | {_cell(item.action)} | {'yes' if item.ok else 'NO'} | "
-                f"{item.seconds:.3f} | {item.requests} | {_cell(item.detail)} |"
-                for item in self.rollbacks
+        return Section(
+            "audit",
+            "For auditors",
+            (
+                Table(("Fact", "Value"), tuple(rows)),
+                Text(
+                    (
+                        (
+                            "In the directory holding this report (it contains the journal and "
+                            "its signed checkpoints), this command checks every record of the "
+                            "journal, its root hash and the checkpoints' signatures by the key "
+                            "above:"
+                        ),
+                    )
+                ),
+                Command(self.verify_command),
+            ),
+        )
+
+    def _builtin_sections(self) -> tuple[Section, ...]:
+        actions = Table(
+            ("Step", "Action", "Path", "Time (s)", "Requests", "Entities ok/failed/skipped",
+             "Verified", "Plan"),
+            tuple(
+                (
+                    action.step, action.action, action.path, f"{action.seconds:.3f}",
+                    str(action.requests),
+                    f"{action.entities_ok}/{action.entities_failed}/{action.entities_skipped}",
+                    "yes" if action.verified else "NO", action.summary,
+                )
+                for action in self.actions
+            ),
+            numeric=frozenset({3, 4}),
+        )  # fmt: skip
+        how: list[tuple[str, ...]] = []
+        for action in self.actions:
+            if action.error:
+                how.append((action.step, action.action, "error", "FAILED", action.error))
+            how.extend(
+                (action.step, action.action, check.name, _MARKS[check.passed], check.detail)
+                for check in action.checks
+            )
+        verified = Table(("Step", "Action", "Check", "Result", "Detail"), tuple(how))
+        rolled: list[Table | Text | Items] = []
+        if self.rollbacks:
+            rolled.append(
+                Table(
+                    ("Step", "Action", "Done", "Time (s)", "Requests", "Detail"),
+                    tuple(
+                        (
+                            item.step,
+                            item.action,
+                            "yes" if item.ok else "NO",
+                            f"{item.seconds:.3f}",
+                            str(item.requests),
+                            item.detail,
+                        )
+                        for item in self.rollbacks
+                    ),
+                    numeric=frozenset({3, 4}),
+                )
             )
             for item in self.rollbacks:
                 if item.checks:
-                    lines.append("")
-                    lines.append(f"Rollback of {_cell(item.action)} verified by:")
-                    lines.extend(f"- {_check_line(check)}" for check in item.checks)
+                    rolled.append(Text((f"Rollback of {item.action} verified by:",)))
+                    rolled.append(Items(tuple((_check_line(check),) for check in item.checks)))
         else:
-            lines.append("Nothing was rolled back.")
-        lines += ["", "## The attacker's view afterwards", ""]
-        lines.extend(f"- {_check_line(check)}" for check in self.outside_checks)
-        how = "core REST" if self.store.get("kind") else "sandbox inspection API"
-        lines += ["", f"## Store state afterwards ({how})", ""]
-        lines.extend(f"- {_check_line(check)}" for check in self.state_checks)
-        if self.notes:
-            lines += ["", "## Notes", ""]
-            lines.extend(f"- {_cell(note)}" for note in self.notes)
-        lines += [
-            "",
-            (
-                f"Incident journal: `{self.journal}` (check it with `magento-ir evidence verify "
-                f"{self.journal} --verifier '{self.journal_verifier}'`). Whole drill: "
-                f"{self.total_seconds:.2f} s."
+            rolled.append(Text(("Nothing was rolled back.",)))
+        state_how = "core REST" if self.store.get("kind") else "sandbox inspection API"
+        return (
+            Section(
+                "staged",
+                "Staged breach",
+                (
+                    Table(
+                        ("What", "How", "Count"),
+                        tuple((item.what, item.how, str(item.count)) for item in self.staged),
+                        numeric=frozenset({2}),
+                    ),
+                ),
             ),
-            "",
-        ]
-        return "\n".join(lines)
+            Section("containment", "Containment", (actions,)),
+            Section("verified", "How each action was verified", (verified,)),
+            Section("rollbacks", "Rolled back", tuple(rolled)),
+            Section(
+                "outside_checks",
+                "The attacker's view afterwards",
+                (_checks(self.outside_checks),),
+            ),
+            Section(
+                "state_checks",
+                f"Store state afterwards ({state_how})",
+                (_checks(self.state_checks),),
+            ),
+        )
 
-    def write(self, directory: Path) -> tuple[Path, Path]:
-        """`drill-report.json` and `drill-report.md` in `directory` (created 0700 if needed),
-        both 0600: the report names staged customers."""
+    def _all_sections(self) -> tuple[Section, ...]:
+        tail = [self._audit_section()]
+        if self.notes:
+            tail.insert(0, Section("notes", "Notes", (Items(tuple((n,) for n in self.notes)),)))
+        return (*self._builtin_sections(), *self.sections, *tail)
+
+    def _closing(self) -> Text:
+        return Text(
+            (
+                "Incident journal: ",
+                Code(self.journal_name),
+                f" ({self.journal_records} records, root ",
+                Code(self.journal_root or "not recorded"),
+                f"). Whole drill: {self.total_seconds:.2f} s.",
+            )
+        )
+
+    def to_markdown(self) -> str:
+        sections = self._all_sections()
+        closing = Section("end", "Journal", (self._closing(),))
+        return render_markdown(self.title, self._intro(), (*sections, closing))
+
+    def to_html(self) -> str:
+        """One page, no script and no external resource: it opens offline, as it was written."""
+        sections = self._all_sections()
+        closing = Section("end", "Journal", (self._closing(),))
+        return render_html(self.title, self._intro(), (*sections, closing), verdict_passed=self.ok)
+
+    def write(self, directory: Path) -> ReportFiles:
+        """The report as JSON, Markdown and HTML in `directory` (created 0700 if needed), all
+        0600 (the report names staged customers), with a copy of the journal and its checkpoints
+        when they are elsewhere: the directory alone is what an auditor needs."""
+        source = Path(self.journal)
+        if not source.is_file():
+            raise ConfigurationError(
+                f"the report's journal {self.journal} does not exist: write the report from the "
+                "drill that made it, before moving its files"
+            )
         private_directory(directory)
-        json_path = directory / "drill-report.json"
-        markdown_path = directory / "drill-report.md"
-        write_private(json_path, (json.dumps(self.to_json(), indent=2) + "\n").encode())
-        write_private(markdown_path, self.to_markdown().encode())
-        return json_path, markdown_path
+        journal = [directory / source.name]
+        if source.resolve() != journal[0].resolve():
+            write_private(journal[0], source.read_bytes())
+            for suffix in _JOURNAL_SIDECARS:
+                sidecar = source.with_name(source.name + suffix)
+                if sidecar.is_file():
+                    journal.append(directory / sidecar.name)
+                    write_private(journal[-1], sidecar.read_bytes())
+        else:
+            journal += [
+                path
+                for suffix in _JOURNAL_SIDECARS
+                if (path := directory / (source.name + suffix)).is_file()
+            ]
+        files = ReportFiles(
+            json=directory / JSON_NAME,
+            markdown=directory / MARKDOWN_NAME,
+            html=directory / HTML_NAME,
+            journal=tuple(journal),
+        )
+        write_private(files.json, (json.dumps(self.to_json(), indent=2) + "\n").encode())
+        write_private(files.markdown, self.to_markdown().encode())
+        write_private(files.html, self.to_html().encode())
+        return files
 
 
-_ACTIONS_HEADER = (
-    "| Step | Action | Path | Time (s) | Requests | Entities ok/failed/skipped | Verified |"
-)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_MARKS = {True: "held", False: "FAILED", None: "not checked"}
 
 
 def _check_line(check: CheckReport) -> str:
-    mark = {True: "held", False: "FAILED", None: "not checked"}[check.passed]
-    return f"{_cell(check.name)}: {mark} ({_cell(check.detail)})"
+    return f"{check.name}: {_MARKS[check.passed]} ({check.detail})"
+
+
+def _checks(checks: tuple[CheckReport, ...]) -> Items | Text:
+    if not checks:
+        return Text(("No check of this kind ran.",))
+    return Items(tuple((_check_line(check),) for check in checks))

@@ -30,7 +30,7 @@ from magento_ir.drill._staging import (
     stage_hr_breach,
     stage_magecart,
 )
-from magento_ir.evidence import SigningKey
+from magento_ir.evidence import SigningKey, verify
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from magento_ir.drill._staging import StagedBreach
     from magento_ir.sandbox import Sandbox
 
-__all__ = ["SCENARIOS", "DrillOptions", "run_drill"]
+__all__ = ["SCENARIOS", "DrillOptions", "journal_seal", "run_drill"]
 
 # The responder signs as an integration, as automation would: no admin user of its own to lose.
 _RESPONDER_INTEGRATION = "ERP Connector"
@@ -251,6 +251,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         total_seconds=time.perf_counter() - started,
         journal=str(journal_path),
         journal_verifier=str(key.verifier()),
+        **journal_seal(journal_path, key),
+        seed=options.seed,
         notes=(
             *notes,
             (
@@ -259,6 +261,12 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             ),
         ),
     )
+
+
+def journal_seal(journal_path: Path, key: SigningKey) -> dict[str, Any]:
+    """The closed journal's root hash and size, as `evidence verify` will find them."""
+    checked = verify(journal_path, key.verifier())
+    return {"journal_root": checked.root.hex(), "journal_records": checked.records}
 
 
 def _inject_faults(sandbox: Sandbox) -> None:

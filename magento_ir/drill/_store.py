@@ -30,7 +30,7 @@ from magento_ir.containment._shop import cart_payment_methods
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
 from magento_ir.drill._report import CheckReport, DrillReport
-from magento_ir.drill._run import SCENARIOS, roll_back, run_step
+from magento_ir.drill._run import SCENARIOS, journal_seal, roll_back, run_step
 from magento_ir.drill._staging import (
     StagedBreach,
     admin_tokens,
@@ -381,6 +381,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         total_seconds=0.0,
         journal=str(journal_path),
         journal_verifier=str(key.verifier()),
+        **journal_seal(journal_path, key),
         notes=(
             *breach.notes,
             (

@@ -78,18 +78,26 @@ def test_an_export_is_0600_even_over_an_existing_file(tmp_path: Path, export_for
 
 
 def test_drill_reports_and_their_directory_are_private(tmp_path: Path) -> None:
-    """DrillReport.write creates its directory 0700 and both reports 0600."""
+    """DrillReport.write creates its directory 0700 and every file in it 0600: the three
+    reports and the copy of the journal (with its checkpoints)."""
+    journal = tmp_path / "drill-report-journal.log"
+    journal.write_text("{}\n")
+    journal.chmod(0o644)
+    journal.with_name(journal.name + ".checkpoints").write_text("note\n")
     report = DrillReport(
         scenario="magecart", playbook="magecart", store={}, started_at="2026-12-06T00:00:00Z",
         staged=(), actions=(), rollbacks=(), outside_checks=(), state_checks=(),
-        contain_seconds=0.0, total_seconds=0.0, journal="drill-report-journal.log",
+        contain_seconds=0.0, total_seconds=0.0, journal=str(journal),
     )  # fmt: skip
     directory = tmp_path / "reports" / "drill"
-    json_path, markdown_path = report.write(directory)
+    files = report.write(directory)
     assert _mode(directory) == 0o700
     assert _mode(directory.parent) == 0o700
-    assert _mode(json_path) == 0o600
-    assert _mode(markdown_path) == 0o600
-    json_path.chmod(0o644)
+    written = [files.json, files.markdown, files.html, *files.journal]
+    assert len(files.journal) == 2
+    assert sorted(path.name for path in directory.iterdir()) == sorted(p.name for p in written)
+    for path in written:
+        assert _mode(path) == 0o600, path
+    files.json.chmod(0o644)
     report.write(directory)
-    assert _mode(json_path) == 0o600
+    assert _mode(files.json) == 0o600

@@ -31,7 +31,7 @@ def drilled(tmp_path_factory) -> tuple[DrillReport, Path]:
     try:
         directory = tmp_path_factory.mktemp("drill")
         options = DrillOptions(
-            products=50, customers=50, orders=30, latency="0", report_dir=directory
+            products=50, customers=50, orders=30, latency="0", report_dir=directory, seed=3
         )
         report = run_drill(options)
         report.write(directory)
@@ -127,6 +127,7 @@ def test_drill_command_writes_reports_and_exits_0(tmp_path):
     assert result.exit_code == ExitCode.OK, result.output
     assert "PASSED" in result.output
     assert (tmp_path / "drill-report.md").exists()
+    assert (tmp_path / "drill-report.html").exists()
     assert json.loads((tmp_path / "drill-report.json").read_text(encoding="utf-8"))["ok"] is True
 
 
