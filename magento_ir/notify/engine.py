@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from magento_ir.notify.categories import expand
 from magento_ir.notify.rules import (
     Citation,
+    Contact,
     Deadline,
     ObligationRule,
     Rule,
@@ -75,6 +76,8 @@ class Obligation(_Frozen):
     rule_id: str
     recipient: str
     recipient_name: str
+    # The recipient's contact in this jurisdiction, where the rule gives one.
+    contact: Contact | None = None
     jurisdiction: str | None
     affected: int
     deadline: datetime | None
@@ -269,11 +272,13 @@ class _Planner:
                 self.missing_clock.append(f"{key}: {deadline.from_}")
             else:
                 due = _due(deadline, start, zone, self.facts)
+        contact = spec.contacts.get(scope)
         obligation = Obligation(
             key=key,
             rule_id=header.id,
             recipient=spec.recipient,
-            recipient_name=spec.recipient_name,
+            recipient_name=contact.name if contact else spec.recipient_name,
+            contact=contact,
             jurisdiction=scope or None,
             affected=count,
             deadline=due,

@@ -42,6 +42,7 @@ from magento_ir.notify.categories import expand
 __all__ = [
     "Citation",
     "ClockEvent",
+    "Contact",
     "Deadline",
     "ObligationRule",
     "RiskTest",
@@ -69,17 +70,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+def _https(value: str | None) -> str | None:
+    if value is not None and not value.startswith("https://"):
+        raise ValueError("must be an https:// address of the primary source")
+    return value
+
+
 class Citation(_Strict):
     statute: Annotated[str, Field(min_length=1)]
     # None where no primary-source address was verified; the plan lists such rules.
     url: str | None = None
 
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("must be an https:// address of the primary source")
-        return value
+    _url = field_validator("url")(_https)
+
+
+class Contact(_Strict):
+    """Who receives the notice in one jurisdiction (e.g. one GDPR supervisory authority)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    # The authority's breach-notification page or form, and its e-mail where it publishes one;
+    # None where not verified.
+    url: str | None = None
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
+    # Where url/email were checked, or why they are missing.
+    source: Annotated[str, Field(min_length=1)]
+    confidence: Confidence
+
+    _url = field_validator("url")(_https)
 
 
 class RiskTest(_Strict):
@@ -171,6 +188,8 @@ class ObligationRule(_Strict):
     # One obligation per affected jurisdiction of the rule (one SA per member state), unless the
     # facts name a lead authority among them (GDPR one-stop-shop).
     per_jurisdiction: bool = False
+    # Jurisdiction -> the recipient there; its name replaces recipient_name in that scope.
+    contacts: dict[str, Contact] = {}
     trigger: Trigger = Trigger()
     deadline: Deadline
     content: list[str] = []
@@ -229,6 +248,12 @@ class Rule(_Strict):
             if obligation.id in seen:
                 raise ValueError(f"obligation id {obligation.id!r} is used twice")
             seen.add(obligation.id)
+            unknown = sorted(set(obligation.contacts) - set(self.rule.jurisdictions))
+            if unknown:
+                raise ValueError(
+                    f"obligation {obligation.id!r}: contacts for {', '.join(unknown)}, which are "
+                    "not in rule.jurisdictions"
+                )
         return self
 
 

@@ -151,3 +151,56 @@ def test_shipped_rules_load_and_cite_sources():
         for obligation in rule.obligations:
             assert obligation.citation.statute
             assert obligation.deadline.text
+
+
+CONTACT = """
+[obligations.contacts.XX]
+name = "Example Authority"
+url = "https://example.org/breach"
+email = "breach@example.org"
+source = "the authority's own page"
+confidence = "confirmed"
+"""
+
+
+def test_a_contact_per_jurisdiction_loads():
+    """Contacts are keyed by the rule's jurisdictions and carry their own confidence."""
+    rule = parse_rule(MINIMAL + CONTACT, source="xx.toml")
+    contact = rule.obligations[0].contacts["XX"]
+    assert (contact.name, contact.email, contact.confidence) == (
+        "Example Authority",
+        "breach@example.org",
+        "confirmed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("contacts.XX]", "contacts.YY]", "contacts for YY, which are not in rule.jurisdictions"),
+        ('url = "https://example.org/breach"', 'url = "http://example.org"', "https://"),
+        ('email = "breach@example.org"', 'email = "breach at example"', "email"),
+        ('source = "the authority\'s own page"\n', "", "source"),
+    ],
+)
+def test_bad_contacts_are_refused(old, new, message):
+    """A contact for a jurisdiction the rule does not cover, or without a source, is refused."""
+    text = MINIMAL + CONTACT.replace(old, new, 1)
+    assert text != MINIMAL + CONTACT
+    with pytest.raises(RuleError, match=message):
+        parse_rule(text, source="xx.toml")
+
+
+def test_shipped_rules_cover_every_us_jurisdiction():
+    """All 50 states, DC, Puerto Rico, Guam and the US Virgin Islands have a rule of their own."""
+    states = {
+        *("AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN"),
+        *("IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV"),
+        *("NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN"),
+        *("TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI"),
+    }
+    covered = {
+        j for r in shipped_rules() if r.rule.id.startswith("us-") for j in r.rule.jurisdictions
+    }
+    assert {f"US-{s}" for s in states} <= covered
+    assert len(states) == 54

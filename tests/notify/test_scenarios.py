@@ -207,6 +207,8 @@ GDPR_34_YES = {
 H72 = T + timedelta(hours=72)
 VISA = {"card_schemes": frozenset({"visa"}), "merchant_country": "US"}
 CARD = ("contact", "payment_card.pan", "payment_card.cvv")
+# PCI DSS 12.10: card data exposed starts the incident response plan, whatever the scheme.
+PCI: dict[str, datetime | None] = {"pci-dss/incident-response-plan": None}
 AU_YES = {"au-ndb/serious-harm": True}
 CA_YES = {"ca-pipeda/rrosh": True}
 SG_YES = {"sg-pdpa/significant-harm": True, "sg-pdpa/individuals-exception": False}
@@ -383,11 +385,11 @@ MORE: list[Case] = [
         (group("US-OK", 500, *SSN),),
         {"us-ok/individuals": None, "us-ok/attorney-general": None},
     ),
-    Case("ca-card-data", (group("US-CA", 2, *CARD),), {"us-ca/individuals": days(30)}),
+    Case("ca-card-data", (group("US-CA", 2, *CARD),), {**PCI, "us-ca/individuals": days(30)}),
     Case(
         "ca-card-encrypted-still-notified",
         (group("US-CA", 2, *CARD),),
-        {"us-ca/individuals": days(30)},
+        {**PCI, "us-ca/individuals": days(30)},
         facts={"encryption": {"payment_card.pan": "encrypted"}},
     ),
     Case(
@@ -505,13 +507,19 @@ MORE: list[Case] = [
     Case(
         "visa-card-data",
         (group("MX", 10, *CARD),),
-        {"visa/notify": None, "visa/incident-report": days(3), "visa/account-numbers": days(14)},
+        {
+            **PCI,
+            "visa/notify": None,
+            "visa/incident-report": days(3),
+            "visa/account-numbers": days(14),
+        },
         facts=VISA,
     ),
     Case(
         "visa-over-thanksgiving-us-merchant",
         (group("MX", 10, *CARD),),
         {
+            **PCI,
             "visa/notify": None,
             "visa/incident-report": utc("2026-11-30T15:00:00+00:00"),
             "visa/account-numbers": utc("2026-12-09T15:00:00+00:00"),
@@ -527,6 +535,7 @@ MORE: list[Case] = [
         "visa-thanksgiving-is-a-workday-in-germany",
         (group("MX", 10, *CARD),),
         {
+            **PCI,
             "visa/notify": None,
             "visa/incident-report": utc("2026-11-27T15:00:00+00:00"),
             "visa/account-numbers": utc("2026-12-08T15:00:00+00:00"),
@@ -541,19 +550,19 @@ MORE: list[Case] = [
     Case(
         "visa-merchant-country-unknown",
         (group("MX", 10, *CARD),),
-        {"visa/notify": None, "visa/incident-report": None, "visa/account-numbers": None},
+        {**PCI, "visa/notify": None, "visa/incident-report": None, "visa/account-numbers": None},
         facts={"card_schemes": frozenset({"visa"})},
     ),
     Case(
         "visa-expiry-only",
         (group("MX", 10, "payment_card.expiry"),),
-        {"visa/notify": None, "visa/incident-report": days(3)},
+        {**PCI, "visa/notify": None, "visa/incident-report": days(3)},
         facts=VISA,
     ),
     Case(
         "visa-not-a-visa-card",
         (group("MX", 10, *CARD),),
-        {},
+        {**PCI, "mastercard/adc-report": T + timedelta(hours=24), "mastercard/pfi": H72},
         facts={"card_schemes": frozenset({"mastercard"}), "merchant_country": "US"},
     ),
     Case("visa-no-card-data", (group("MX", 10, "contact"),), {}, facts=VISA),
@@ -561,6 +570,7 @@ MORE: list[Case] = [
         "visa-and-california",
         (group("US-CA", 10, *CARD),),
         {
+            **PCI,
             "visa/notify": None,
             "visa/incident-report": days(3),
             "visa/account-numbers": days(14),
@@ -720,7 +730,13 @@ MORE: list[Case] = [
         facts={"flags": frozenset({"ftc_financial_institution"})},
     ),
     Case("nobody-affected", (), {}),
-    Case("no-rule-for-japan", (group("JP", 1000, *SSN),), {}),
+    # Japan: whether a leak is reportable is a question, never guessed.
+    Case(
+        "japan-asks-whether-reportable",
+        (group("JP", 1000, *SSN),),
+        {},
+        questions=frozenset({"jp-appi/reportable", "jp-appi/wrongful-purpose"}),
+    ),
 ]
 
 
@@ -730,3 +746,315 @@ def test_scenarios(case: Case):
     result = run(case)
     assert {o.key: o.deadline for o in result.obligations} == case.expected
     assert {q.question_id for q in result.questions} == case.questions
+
+
+# --- Rules added in the coverage pass: Canada's provinces, Japan, India, card schemes -------------
+QC_YES = {"ca-qc-law25/serious-injury": True}
+AB_YES = {"ca-ab-pipa/rrosh": True}
+PIPEDA_FIRED: dict[str, datetime | None] = {
+    "ca-pipeda/opc": None,
+    "ca-pipeda/individuals": None,
+    "ca-pipeda/organisations": None,
+}
+JP_REPORTABLE = {"jp-appi/reportable": True}
+IN_FORCE = date(2027, 5, 13)
+MASTERCARD = {"card_schemes": frozenset({"mastercard"}), "merchant_country": "US"}
+
+COVERAGE: list[Case] = [
+    # Alberta: the Commissioner without unreasonable delay; PIPEDA's questions are asked alongside.
+    Case(
+        "ab-unanswered",
+        (group("CA-AB", 20, "contact"),),
+        {},
+        questions=frozenset({"ca-ab-pipa/rrosh", "ca-pipeda/rrosh"}),
+    ),
+    Case(
+        "ab-rrosh",
+        (group("CA-AB", 20, "contact"),),
+        {"ca-ab-pipa/commissioner": None, **PIPEDA_FIRED},
+        facts={"answers": {**AB_YES, **CA_YES}},
+    ),
+    Case(
+        "ab-no-rrosh",
+        (group("CA-AB", 20, "contact"),),
+        {},
+        facts={"answers": {"ca-ab-pipa/rrosh": False, "ca-pipeda/rrosh": False}},
+    ),
+    # Alberta employees: PIPA covers them, PIPEDA asks whether the employer is federal.
+    Case(
+        "ab-employees",
+        (group("CA-AB", 5, "hr.payroll", employees=True),),
+        {"ca-ab-pipa/commissioner": None},
+        facts={"answers": {**AB_YES, **CA_YES, "ca-pipeda/federal-employer": False}},
+    ),
+    # Quebec: every incident goes in the register; the CAI and the persons if serious injury.
+    Case(
+        "qc-register-always",
+        (group("CA-QC", 3, "contact"),),
+        {"ca-qc-law25/register": None},
+        questions=frozenset({"ca-qc-law25/serious-injury", "ca-pipeda/rrosh"}),
+    ),
+    Case(
+        "qc-serious-injury",
+        (group("CA-QC", 3, "contact"),),
+        {
+            "ca-qc-law25/register": None,
+            "ca-qc-law25/cai": None,
+            "ca-qc-law25/individuals": None,
+            **PIPEDA_FIRED,
+        },
+        facts={"answers": {**QC_YES, **CA_YES}},
+    ),
+    Case(
+        "qc-no-serious-injury",
+        (group("CA-QC", 3, "contact"),),
+        {"ca-qc-law25/register": None},
+        facts={"answers": {"ca-qc-law25/serious-injury": False, "ca-pipeda/rrosh": False}},
+    ),
+    Case(
+        "qc-before-law-25",
+        (group("CA-QC", 3, "contact"),),
+        {},
+        facts={"answers": {"ca-pipeda/rrosh": False}},
+        as_of=date(2022, 9, 21),
+    ),
+    # Japan: a skimmer (unauthorized access, card numbers) is reportable and wrongful: 60 days.
+    Case(
+        "jp-skimmer-wrongful-purpose",
+        (group("JP", 40, *CARD),),
+        {
+            **PCI,
+            "jp-appi/ppc-preliminary": None,
+            "jp-appi/ppc-final-wrongful": days(60),
+            "jp-appi/individuals": None,
+        },
+        facts={"answers": {**JP_REPORTABLE, "jp-appi/wrongful-purpose": True}},
+    ),
+    Case(
+        "jp-lost-laptop-30-days",
+        (group("JP", 1001, "contact"),),
+        {
+            "jp-appi/ppc-preliminary": None,
+            "jp-appi/ppc-final": days(30),
+            "jp-appi/individuals": None,
+        },
+        facts={"answers": {**JP_REPORTABLE, "jp-appi/wrongful-purpose": False}},
+    ),
+    Case(
+        "jp-not-reportable",
+        (group("JP", 10, "contact"),),
+        {},
+        facts={"answers": {"jp-appi/reportable": False, "jp-appi/wrongful-purpose": False}},
+    ),
+    # India: Rule 7 is not in force before its commencement; then 72 hours from awareness.
+    Case("in-before-rule-7", (group("IN", 10, "contact"),), {}, as_of=date(2027, 5, 12)),
+    Case(
+        "in-rule-7-first-day",
+        (group("IN", 10, "contact"),),
+        {
+            "in-dpdp/board-intimation": None,
+            "in-dpdp/board-report": H72,
+            "in-dpdp/individuals": None,
+        },
+        as_of=IN_FORCE,
+    ),
+    # Awareness (a customer's complaint) a day before magento_ir detected the leak.
+    Case(
+        "in-72h-from-awareness-before-detection",
+        (group("IN", 10, "contact"),),
+        {
+            "in-dpdp/board-intimation": None,
+            "in-dpdp/board-report": T - timedelta(days=1) + timedelta(hours=72),
+            "in-dpdp/individuals": None,
+        },
+        clock={"awareness": T - timedelta(days=1)},
+        as_of=IN_FORCE,
+    ),
+    # Card schemes: Mastercard's 24 hours, both schemes together, PCI even when encrypted.
+    Case(
+        "mastercard-24h-from-awareness",
+        (group("US-TX", 3, "payment_card.pan"),),
+        {
+            **PCI,
+            "mastercard/adc-report": T - timedelta(hours=5) + timedelta(hours=24),
+            "mastercard/pfi": T - timedelta(hours=5) + timedelta(hours=72),
+            "us-tx/individuals": days(60),
+        },
+        clock={"awareness": T - timedelta(hours=5)},
+        facts=MASTERCARD,
+    ),
+    Case(
+        "visa-and-mastercard",
+        (group("MX", 10, *CARD),),
+        {
+            **PCI,
+            "visa/notify": None,
+            "visa/incident-report": days(3),
+            "visa/account-numbers": days(14),
+            "mastercard/adc-report": T + timedelta(hours=24),
+            "mastercard/pfi": H72,
+        },
+        facts={**VISA, "card_schemes": frozenset({"visa", "mastercard"})},
+    ),
+    Case(
+        "pci-without-a-named-scheme",
+        (group("MX", 10, "payment_card.pan"),),
+        PCI,
+    ),
+    Case(
+        "pci-encrypted-card-data-still-starts-the-plan",
+        (group("MX", 10, "payment_card.pan"),),
+        PCI,
+        facts={"encryption": {"payment_card.pan": "encrypted"}},
+    ),
+    # US encryption safe harbour (Georgia: unencrypted personal information only).
+    Case(
+        "ga-ssn-encrypted-key-safe",
+        (group("US-GA", 5, *SSN),),
+        {},
+        facts={"encryption": {"government_id.ssn": "encrypted"}},
+    ),
+    Case(
+        "ga-ssn-encrypted-key-exposed",
+        (group("US-GA", 5, *SSN),),
+        {"us-ga/individuals": None},
+        facts={"encryption": {"government_id.ssn": "key_exposed"}},
+    ),
+    Case(
+        "pr-card-encrypted-key-safe",
+        (group("US-PR", 5, "payment_card.pan"),),
+        PCI,
+        facts={"encryption": {"payment_card.pan": "encrypted"}},
+    ),
+    # Puerto Rico residents recorded under the country code PR.
+    Case(
+        "pr-as-a-country",
+        (group("PR", 1, *SSN),),
+        {"us-pr/individuals": None, "us-pr/daco": days(10)},
+    ),
+    # Iowa: 5 business days after the residents were told; 3 July 2026 (Independence Day observed)
+    # and the weekend are skipped: Thursday 2 July 12:00 -> Friday 10 July 12:00 Central.
+    Case(
+        "ia-ag-after-notice-over-independence-day",
+        (group("US-IA", 500, *SSN),),
+        {"us-ia/individuals": None, "us-ia/attorney-general": utc("2026-07-10T12:00:00-05:00")},
+        facts={"sent": {"us-ia/individuals": utc("2026-07-02T12:00:00-05:00")}},
+    ),
+    Case(
+        "ia-ag-after-notice-weekdays",
+        (group("US-IA", 500, *SSN),),
+        {"us-ia/individuals": None, "us-ia/attorney-general": days(9)},
+        facts={"sent": {"us-ia/individuals": days(2)}},
+    ),
+    # Minnesota's 48 hours across the US DST start (8 March 2026): elapsed hours, so the instant
+    # does not move.
+    Case(
+        "mn-48h-across-dst",
+        (group("US-MN", 501, *SSN),),
+        {"us-mn/individuals": None, "us-mn/credit-agencies": utc("2026-03-09T18:00:00+00:00")},
+        clock={"discovery": utc("2026-03-07T12:00:00-06:00")},
+    ),
+    # GDPR: awareness at the very instant Europe's clocks go forward (01:00 UTC, 29 March 2026).
+    Case(
+        "gdpr-clock-starts-on-the-dst-change",
+        (group("FR", 10, "contact"),),
+        {"eu-gdpr/art33-authority/FR": utc("2026-04-01T01:00:00+00:00")},
+        clock={"awareness": utc("2026-03-29T01:00:00+00:00")},
+        facts={"answers": {**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False}},
+    ),
+    # Japan's 30 days start on the day Japan has no DST: 30 calendar days on the Tokyo clock.
+    Case(
+        "jp-30-days-while-europe-changes-clocks",
+        (group("JP", 1001, "contact"),),
+        {
+            "jp-appi/ppc-preliminary": None,
+            "jp-appi/ppc-final": utc("2026-04-28T01:00:00+00:00"),
+            "jp-appi/individuals": None,
+        },
+        clock={"awareness": utc("2026-03-29T01:00:00+00:00")},
+        facts={"answers": {**JP_REPORTABLE, "jp-appi/wrongful-purpose": False}},
+    ),
+    # HR data: Montana names taxpayer ids; Virginia's general rule needs SSN-type data.
+    Case(
+        "mt-employee-tax-ids",
+        (group("US-MT", 12, "government_id.tax_id", "hr.payroll", employees=True),),
+        {"us-mt/individuals": None, "us-mt/consumer-protection": None},
+    ),
+    Case(
+        "va-w2-phishing-with-ssns",
+        (
+            group(
+                "US-VA",
+                40,
+                "government_id.ssn",
+                "government_id.tax_id",
+                "hr.tax_withholding",
+                employees=True,
+            ),
+        ),
+        {
+            "us-va-payroll/attorney-general": None,
+            "us-va/individuals": None,
+            "us-va/attorney-general": None,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("case", COVERAGE, ids=lambda c: c.name)
+def test_coverage_scenarios(case: Case):
+    """Facts in, exactly these obligations (deadline in UTC) and questions out."""
+    result = run(case)
+    assert {o.key: o.deadline for o in result.obligations} == case.expected
+    assert {q.question_id for q in result.questions} == case.questions
+
+
+# Every EU/EEA state's notice goes to its own supervisory authority, named in the plan.
+AUTHORITIES = {
+    "AT": "Datenschutzbehörde", "BE": "APD/GBA", "BG": "CPDP", "HR": "AZOP",
+    "CY": "Commissioner for Personal Data Protection", "CZ": "ÚOOÚ", "DK": "Datatilsynet",
+    "EE": "Andmekaitse", "FI": "Data Protection Ombudsman", "FR": "CNIL", "DE": "Land",
+    "GR": "Hellenic", "HU": "NAIH", "IE": "Data Protection Commission", "IT": "Garante",
+    "LV": "Datu valsts", "LT": "Valstybinė", "LU": "CNPD", "MT": "IDPC",
+    "NL": "Autoriteit Persoonsgegevens", "PL": "UODO", "PT": "Comissão Nacional", "RO": "ANSPDCP",
+    "SK": "Úrad na ochranu", "SI": "Informacijski", "ES": "AEPD", "SE": "IMY", "IS": "Persónuvernd",
+    "LI": "Datenschutzstelle", "NO": "Datatilsynet",
+}  # fmt: skip
+# The authorities whose breach page was verified on their own site.
+VERIFIED_PAGES = {"FR": "cnil.fr", "NL": "autoriteitpersoonsgegevens.nl", "SE": "imy.se"}
+
+
+@pytest.mark.parametrize(("state", "name"), AUTHORITIES.items())
+def test_each_member_state_notice_names_its_authority(state: str, name: str):
+    """The Art 33 notice for a member state goes to that state's authority, with its contact."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group(state, 5, "contact"),),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    assert obligation.key == f"eu-gdpr/art33-authority/{state}"
+    assert name in obligation.recipient_name
+    assert obligation.contact is not None
+    verified = VERIFIED_PAGES.get(state)
+    assert (obligation.contact.confidence == "confirmed") == (verified is not None)
+    if verified:
+        assert obligation.contact.url is not None
+        assert verified in obligation.contact.url
+
+
+def test_a_lead_authority_is_named_too():
+    """With a lead authority (one-stop-shop) the single notice names that authority."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group("DE", 5, "contact"), group("FR", 5, "contact")),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+        lead_authority="NL",
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    assert obligation.recipient_name == "Autoriteit Persoonsgegevens (AP)"
+
+
+def test_scenario_count():
+    """The done-means bar: at least 120 facts -> obligations scenarios across jurisdictions."""
+    assert len(CASES) + len(MORE) + len(COVERAGE) + len(AUTHORITIES) >= 120
