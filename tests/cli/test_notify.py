@@ -48,13 +48,15 @@ def test_plan_json_lists_obligations_and_questions(facts_file: Path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [o["key"] for o in data["obligations"]] == [
+        # Card data exposed: PCI DSS 12.10 starts the incident response plan (undated, first).
+        "pci-dss/incident-response-plan",
         "visa/notify",
         "visa/incident-report",
         "visa/account-numbers",
         "us-ca/individuals",
         "us-ca/attorney-general",
     ]
-    assert data["obligations"][3]["deadline"] == "2026-07-01T16:00:00Z"
+    assert data["obligations"][4]["deadline"] == "2026-07-01T16:00:00Z"
     assert {q["question_id"] for q in data["questions"]} == {
         "eu-gdpr/art33-unlikely-risk",
         "eu-gdpr/art34-high-risk",
