@@ -83,12 +83,18 @@ _EXACT_KINDS = {
     "au-ndb-assessment": "executive-brief",
     "sg-pdpa-assessment": "executive-brief",
     "us-hipaa-media": "regulator-form",
+    "ca-qc-law25-register": "executive-brief",
+    "pci-dss-incident-response-plan": "executive-brief",
+    # Names a notification policy may use for a kind.
+    "sa-report": "gdpr-art33",
+    "customer-notice": "individuals-notice",
 }
 _PATTERN_KINDS = (
-    (re.compile(r"^visa-"), "card-brand-report"),
+    (re.compile(r"^(visa|mastercard)-"), "card-brand-report"),
     (re.compile(r"^us-.+-individuals$"), "us-state-notice"),
     (re.compile(r"-individuals$"), "individuals-notice"),
-    (re.compile(r"^(us|au|br|ca|sg)-"), "regulator-form"),
+    # What is left of a country's rule goes to a regulator, AG or agency: a form.
+    (re.compile(r"^[a-z]{2}-"), "regulator-form"),
 )
 DRAFT_RECORD = "notify.draft"
 _MISSING_MARK = "[[missing: {}]]"
