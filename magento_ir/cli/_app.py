@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import os
 import sys
@@ -74,12 +76,68 @@ def _human_placeholders(command: Any) -> None:  # noqa: ANN401 - a (vendored) cl
         _human_placeholders(sub)
 
 
+# Root options a responder may type after the command too (`magento-ir contain --base-url X`):
+# the store, its credentials, the network and the display. `--version` stays at the root.
+_ANYWHERE = frozenset(
+    {
+        "base_url", "username", "password", "totp_secret", "token", "consumer_key",
+        "storefront_url", "canary_email", "canary_admin", "profile", "profiles_file", "timeout",
+        "insecure_http", "verbose", "no_color",
+    }
+)  # fmt: skip
+# The name a root option's copy has on a command, apart from the command's own parameters.
+_LATE = "late_"
+
+
+def _given(ctx: Any, name: str) -> bool:  # noqa: ANN401 - a (vendored) click context
+    """Typed on the command line (not a default, not an environment variable)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _late_option(ctx: Any, param: Any, value: Any) -> Any:  # noqa: ANN401 - click's callback
+    """A root option typed after the command: the same effect as before it; both ways, one value."""
+    root = ctx.find_root()
+    if ctx.resilient_parsing or not _given(ctx, param.name) or root.obj is None:
+        return value
+    name = param.name.removeprefix(_LATE)
+    if _given(root, name) and root.params[name] != value:
+        # Values are not shown: this may be a password or a token.
+        raise typer.BadParameter(
+            "given before and after the command with different values: give it once"
+        )
+    root.params[name] = value
+    root.obj.take(name, value)
+    return value
+
+
+def _accept_root_options_anywhere(group: Any) -> None:  # noqa: ANN401 - a (vendored) click group
+    """Give every command below the root a hidden copy of each of `_ANYWHERE`'s root options."""
+    anywhere = [param for param in group.params if param.name in _ANYWHERE]
+
+    def add(command: Any) -> None:  # noqa: ANN401 - a (vendored) click command
+        taken = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+        for param in anywhere:
+            if taken & {*param.opts, *param.secondary_opts}:
+                continue  # the command's own option of that name wins
+            late = copy.copy(param)
+            late.name, late.expose_value, late.hidden = _LATE + param.name, False, True
+            late.envvar, late.callback, late.is_eager = None, _late_option, False
+            command.params.append(late)
+        for sub in getattr(command, "commands", {}).values():
+            add(sub)
+
+    for command in group.commands.values():
+        add(command)
+
+
 class _Commands(TyperGroup):
     """The root command: no traceback ever reaches the terminal, whatever a command raises."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - TyperGroup's own
         super().__init__(*args, **kwargs)
         _human_placeholders(self)
+        _accept_root_options_anywhere(self)
 
     # `Any`: typer types it with the click it vendors, whose module is private.
     def invoke(self, ctx: Any) -> Any:  # noqa: ANN401 - whatever the command returns
@@ -102,7 +160,8 @@ class _Commands(TyperGroup):
 app = typer.Typer(
     name="magento-ir",
     cls=_Commands,
-    help="Incident response for Magento 2 / Adobe Commerce: contain, verify, roll back, drill.",
+    help="Incident response for Magento 2 / Adobe Commerce: contain, verify, roll back, drill.\n\n"
+    "The options below may also follow the command (all but --version).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -119,6 +178,7 @@ class GlobalOptions:
     timeout: float = 30.0
     allow_insecure_http: bool = False
     verbose: bool = False
+    no_color: bool = False
     # Asked for once per run when a user name is given without a password (never echoed).
     prompted_password: str | None = field(default=None, repr=False)
 
@@ -127,6 +187,26 @@ class GlobalOptions:
             self.flags, os.environ, profile=self.profile, profiles_path=self.profiles_file
         )
 
+    def take(self, name: str, value: Any) -> None:  # noqa: ANN401 - one root option's value
+        """A root option given after the command: set it as if it had come before."""
+        if name in _STORE_FLAGS:
+            self.flags = dataclasses.replace(self.flags, **{name: value})
+        else:
+            setattr(self, _FIELDS.get(name, name), value)
+        self.take_effect()
+
+    def take_effect(self) -> None:
+        """What the display options change at once: colours and request logging."""
+        if self.no_color:
+            console.no_color = errors.no_color = True
+        if self.verbose:
+            _log_requests()
+
+
+# Root options that are store settings, and those whose GlobalOptions field has another name.
+_STORE_FLAGS = frozenset(field.name for field in dataclasses.fields(StoreSettings))
+_FIELDS = {"insecure_http": "allow_insecure_http"}
+
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever `sys.stderr` is at the time (it is swapped under test runners)."""
@@ -134,6 +214,23 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def emit(self, record: logging.LogRecord) -> None:
         self.setStream(sys.stderr)
         super().emit(record)
+
+
+def _log_requests() -> None:
+    """--verbose: one line per request on stderr (never a secret), set up once per logger."""
+    handler = (
+        next(
+            (
+                item
+                for item in logging.getLogger("magento_ir").handlers
+                if isinstance(item, _StderrHandler)
+            ),
+            None,
+        )
+        or _StderrHandler()
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    enable_logging(handler)
 
 
 def _version(value: bool) -> None:
@@ -223,24 +320,11 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
 ) -> None:
-    """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file."""
+    """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file.
+
+    These options may also follow the command: `magento-ir contain --base-url URL ...`.
+    """
     fit_output()
-    if no_color:
-        console.no_color = errors.no_color = True
-    if verbose:
-        handler = (
-            next(
-                (
-                    item
-                    for item in logging.getLogger("magento_ir").handlers
-                    if isinstance(item, _StderrHandler)
-                ),
-                None,
-            )
-            or _StderrHandler()
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        enable_logging(handler)
     flags = StoreSettings(
         base_url=base_url,
         username=username,
@@ -259,4 +343,6 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         timeout=timeout,
         allow_insecure_http=insecure_http,
         verbose=verbose,
+        no_color=no_color,
     )
+    ctx.obj.take_effect()

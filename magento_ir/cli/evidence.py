@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -37,7 +36,7 @@ from magento_ir._exceptions import (
 )
 from magento_ir._files import private_open
 from magento_ir.cli._config import ENV_PREFIX, ExitCode
-from magento_ir.cli._errors import cli_wording, exit_codes, fail
+from magento_ir.cli._errors import cli_wording, errors, exit_codes, fail
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption
 from magento_ir.cli._paths import readable_file, writable_file
 from magento_ir.cli._store import DEFAULT_JOURNAL, KEY_NAME, global_options, settings, signing_key
@@ -73,7 +72,8 @@ evidence_app = typer.Typer(
     help="Capture the store into the tamper-evident evidence log; verify, export, ship it.",
     no_args_is_help=True,
 )
-console = Console(stderr=True)
+# Notes and progress on stderr, through the console --no-color reaches.
+console = errors
 
 # The same defaults as `magento-ir contain`, so a capture lands in the incident's journal.
 DEFAULT_LOG = DEFAULT_JOURNAL

@@ -15,6 +15,7 @@ from magento_ir import set_testing
 from magento_ir.cli import ExitCode, app
 from magento_ir.evidence import EvidenceLog, SigningKey
 from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.cli.helpers import flat
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -48,11 +49,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
         yield sandbox
     set_testing(False)
-
-
-def flat(text: str) -> str:
-    """Text of a message typer boxed and wrapped, on one line."""
-    return " ".join(text.replace("│", " ").split())
 
 
 def run(*args: str) -> Any:
