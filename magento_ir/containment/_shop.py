@@ -39,16 +39,21 @@ _CART_CANDIDATES = 50
 # Candidates are read a small page at a time: a list page costs Magento per item, and the first
 # sellable product is nearly always on the first page.
 _CANDIDATE_PAGE = 10
+_MODES = ("storefront", "checkout", "full", "off")
+_DEFAULT_RETRY_AFTER = 900
 
 
 # --- Maintenance ----------------------------------------------------------------------------
 
 
 class Maintenance(Action):
-    """Close the storefront (or only checkout, or everything) with an accessible 503 page.
+    """Close the storefront (or only checkout, or everything) with an accessible 503 page, or
+    open it again (`off`).
 
     `storefront` (default) and `checkout` keep REST, GraphQL and the admin reachable; `full`
     is Magento's own flag, with the responder's address always allow-listed by the module.
+    `off` opens the shop (e.g. once the skimmer is gone); a rollback puts back the maintenance
+    it found, Retry-After, message and allow list included.
     """
 
     kind = "maintenance"
@@ -56,25 +61,42 @@ class Maintenance(Action):
 
     def __init__(
         self,
-        mode: Literal["storefront", "checkout", "full"] = "storefront",
+        mode: Literal["storefront", "checkout", "full", "off"] = "storefront",
         *,
         allowed_ips: Sequence[str] = (),
         message: str | None = None,
-        retry_after: int = 900,
+        retry_after: int | None = None,
     ) -> None:
-        if mode not in ("storefront", "checkout", "full"):
+        if mode not in _MODES:
             raise InvalidArgumentError(
-                f"mode must be 'storefront', 'checkout' or 'full', not {mode!r} (rollback "
-                "turns maintenance off)"
+                f"mode must be 'storefront', 'checkout', 'full' or 'off', not {mode!r}"
             )
-        if not 60 <= retry_after <= 86_400:  # noqa: PLR2004 - the module's accepted range
-            raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
+        if message is not None and not isinstance(message, str):
+            raise InvalidArgumentError(f"message must be a string, not {message!r}")
+        if retry_after is not None and (
+            not isinstance(retry_after, int) or isinstance(retry_after, bool)
+        ):
+            raise InvalidArgumentError(
+                f"retry_after must be a whole number of seconds (e.g. 3600), not {retry_after!r}"
+            )
         self.mode = mode
         self.allowed_ips = _strings(allowed_ips, "allowed_ips", '["203.0.113.7"]')
         self.message = message
-        self.retry_after = retry_after
+        if mode == "off":
+            if self.allowed_ips or message is not None or retry_after is not None:
+                raise InvalidArgumentError(
+                    "allowed_ips, message and retry_after describe a closed shop: mode 'off' "
+                    "takes none of them (a rollback restores the ones it found)"
+                )
+            self.retry_after = _DEFAULT_RETRY_AFTER
+            return
+        self.retry_after = _DEFAULT_RETRY_AFTER if retry_after is None else retry_after
+        if not 60 <= self.retry_after <= 86_400:  # noqa: PLR2004 - the module's accepted range
+            raise InvalidArgumentError("retry_after must be between 60 and 86400 seconds")
 
     def params(self) -> dict[str, Any]:
+        if self.mode == "off":
+            return {"mode": "off"}
         params: dict[str, Any] = {"mode": self.mode, "retry_after": self.retry_after}
         if self.allowed_ips:
             params["allowed_ips"] = self.allowed_ips
@@ -92,16 +114,44 @@ class Maintenance(Action):
     async def plan(self, ctx: Context) -> Plan:
         self._require(ctx)
         state = await ctx.client.incident_response.maintenance()
+        if self.mode == "off":
+            summary = (
+                "maintenance is already off: nothing to change"
+                if state.mode == "off"
+                else f"maintenance {state.mode} -> off: the shop opens to shoppers"
+            )
+        else:
+            summary = f"maintenance {state.mode} -> {self.mode} (Retry-After {self.retry_after} s)"
         return Plan(
             self.kind,
             "module",
-            f"maintenance {state.mode} -> {self.mode} (Retry-After {self.retry_after} s)",
+            summary,
             changes=(f"maintenance:{self.mode}",),
             prior={"state": state.model_dump(mode="json")},
         )
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:
         self._require(ctx)
+        if self.mode == "off" and plan.prior["state"]["mode"] == "off":
+            # Nothing to open; no write, so a rollback has nothing to put back either.
+            return Outcome(
+                self.kind,
+                "module",
+                (EntityResult("maintenance:off", "skipped", "maintenance was already off"),),
+                "nothing written",
+                {"prior": plan.prior["state"]},
+            )
+        if self.mode == "off":
+            opened = await ctx.client.incident_response.set_maintenance(
+                "off", reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+            )
+            return Outcome(
+                self.kind,
+                "module",
+                (EntityResult("maintenance:off", "ok", f"was {opened.previous_mode}"),),
+                _MODULE_RETRIES,
+                {"prior": plan.prior["state"], "module_action_id": opened.action_id},
+            )
         result = await ctx.client.incident_response.set_maintenance(
             self.mode,
             reason=ctx.reason,
@@ -125,6 +175,8 @@ class Maintenance(Action):
         ) == str(self.retry_after)
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
+        if self.mode == "off":
+            return Verification(self.kind, tuple(await _open_checks(ctx)))
         if self.mode == "full":
             responder, state = await ctx.together(
                 lambda: _responder_still_in(ctx), ctx.client.incident_response.maintenance
@@ -169,20 +221,34 @@ class Maintenance(Action):
         return Verification(self.kind, tuple(checks))
 
     async def verify_rollback(
-        self,
-        ctx: Context,
-        outcome: Outcome,
-        rollback: Outcome,  # noqa: ARG002 - Action's signature
+        self, ctx: Context, outcome: Outcome, rollback: Outcome
     ) -> Verification:
+        if not rollback.entities:
+            return await super().verify_rollback(ctx, outcome, rollback)
         prior = outcome.data["prior"]
-        checks = [await _responder_still_in(ctx)]
         if prior["mode"] == "off":
-            home = await ctx.page("/", accept=_open_or_closed)
+            return Verification(self.kind, tuple(await _open_checks(ctx)))
+        checks = [await _responder_still_in(ctx)]
+        if prior["mode"] == "full":
+            state = await ctx.client.incident_response.maintenance()
             checks.append(
                 Check(
-                    "the storefront is open again",
-                    passed=home.status_code == _HTTP_OK,
-                    detail=f"GET / answered {home.status_code}",
+                    "Magento's maintenance flag is on again",
+                    passed=state.magento_flag,
+                    detail=f"the module reports mode {state.mode!r}",
+                )
+            )
+        else:
+            path = "/checkout" if prior["mode"] == "checkout" else "/"
+            answer = await ctx.page(path, accept=_open_or_closed)
+            retry_after = str(prior["retry_after"])
+            checks.append(
+                Check(
+                    f"storefront {path} answers 503 with Retry-After again",
+                    passed=answer.status_code == _HTTP_UNAVAILABLE
+                    and answer.headers.get("Retry-After") == retry_after,
+                    detail=f"HTTP {answer.status_code}, Retry-After "
+                    f"{answer.headers.get('Retry-After')!r} (expected {retry_after})",
                 )
             )
         return Verification(self.kind, tuple(checks))
@@ -191,6 +257,8 @@ class Maintenance(Action):
         """Maintenance as the store shows it now, against what this step left: anything else
         is a later change, and rolling back would replace it with this step's prior state."""
         now = await ctx.client.incident_response.maintenance()
+        if self.mode == "off" and now.mode == "off":
+            return None
         if (now.mode, now.retry_after) == (self.mode, self.retry_after) and (
             self.message is None or now.message == self.message
         ):
@@ -208,18 +276,24 @@ class Maintenance(Action):
                     f" (changed by {_who(later[-1])}, module action {later[-1].action_id} at "
                     f"{later[-1].created_at})"
                 )
+        left = "'off'" if self.mode == "off" else f"{self.mode!r} with {self.retry_after}"
         return (
             f"maintenance is now {now.mode!r} with Retry-After {now.retry_after}{by}, not "
-            f"{self.mode!r} with {self.retry_after} as this step left it: rolling back would set "
+            f"{left} as this step left it: rolling back would set "
             f"it to {outcome.data['prior']['mode']!r} and undo that later change. Roll the later "
             "change back first, or pass --force (force=True)"
         )
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        if not any(entity.status == "ok" for entity in outcome.entities):
+            return Outcome(self.kind, "module", (), "nothing written")
         prior = outcome.data["prior"]
         kwargs: dict[str, Any] = {}
         if prior.get("message") is not None:
             kwargs["message"] = prior["message"]
+        if prior["mode"] == "full":
+            # The allow list it had; the module adds the responder's address to it.
+            kwargs["allow_ips"] = prior["allowed_ips"]
         result = await ctx.client.incident_response.set_maintenance(
             prior["mode"],
             reason=ctx.reason,
@@ -234,6 +308,35 @@ class Maintenance(Action):
             (EntityResult(f"maintenance:{prior['mode']}", "ok", f"was {result.previous_mode}"),),
             _MODULE_RETRIES,
         )
+
+
+async def _open_checks(ctx: Context) -> list[Check]:
+    """The shop is open: the responder keeps access, the home page answers a shopper normally,
+    and Magento's own maintenance flag is off (an allow-listed address sees the shop open even
+    under it, so the page alone cannot tell)."""
+    responder, home, state = await ctx.together(
+        lambda: _responder_still_in(ctx),
+        lambda: ctx.page("/", accept=_open_or_closed),
+        ctx.client.incident_response.maintenance,
+    )
+    return [
+        responder,
+        Check(
+            "the storefront answers shoppers normally",
+            passed=home.status_code == _HTTP_OK,
+            detail=f"GET / answered {home.status_code}"
+            + (
+                f", Retry-After {home.headers.get('Retry-After')!r}"
+                if home.status_code == _HTTP_UNAVAILABLE
+                else ""
+            ),
+        ),
+        Check(
+            "maintenance is off (module and Magento's flag)",
+            passed=state.mode == "off" and not state.magento_flag,
+            detail=f"module mode {state.mode!r}, Magento's flag {state.magento_flag}",
+        ),
+    ]
 
 
 # --- SuspendPayments ------------------------------------------------------------------------

@@ -19,6 +19,8 @@ payments), `_orders` (holds), `_cms` (blocks).
 
 from __future__ import annotations
 
+import re
+
 from magento_ir.containment._accounts import (
     ForcePasswordReset,
     LockdownAdmins,
@@ -43,6 +45,8 @@ __all__ = [
     "RevokeOwnCustomerToken",
     "SuspendPayments",
     "TerminateSessions",
+    "changes",
+    "rollback_effect",
 ]
 
 
@@ -60,3 +64,18 @@ ACTIONS: dict[str, type[Action]] = {
         RevokeOwnCustomerToken,
     )
 }
+
+
+def changes(action: type[Action]) -> str:
+    """What the action changes in the store, in one sentence: its docstring's first, so
+    `magento-ir playbooks show` says what the code's own documentation says."""
+    paragraph = " ".join((action.__doc__ or "").strip().split("\n\n", 1)[0].split())
+    sentence = re.match(r"(.+?\.)\s+[A-Z]", paragraph)
+    return sentence.group(1) if sentence else paragraph
+
+
+def rollback_effect(action: type[Action]) -> str:
+    """What `magento-ir rollback` does for a step of this action."""
+    if action.irreversible is not None:
+        return f"not reversible: {action.irreversible}"
+    return "reversible: rollback restores the state recorded before the write"

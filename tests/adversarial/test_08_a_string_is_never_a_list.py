@@ -62,7 +62,7 @@ title = "Pull a product"
 action = "quarantine_products"
 skus = "IR-SKU-001"
 """
-    with pytest.raises(PlaybookError, match=r'<playbook>:5: steps\[1\]: .*skus=\["IR-SKU-001"\]'):
+    with pytest.raises(PlaybookError, match=r'<playbook>:7:8: steps\[1\]: .*skus=\["IR-SKU-001"\]'):
         Playbook.from_text(text)
 
 
