@@ -451,11 +451,12 @@ def render_draft(
     found: list[str] = []
     token = _missing.set(found)
     try:
+        subject = environment.get_template(f"{kind}.subject.j2").render(context).strip()
+        context["subject"] = subject
         rendered = {
             part: environment.get_template(f"{kind}.{_SUFFIX[part]}.j2").render(context)
             for part in parts
         }
-        subject = environment.get_template(f"{kind}.subject.j2").render(context).strip()
     except TemplateError as error:
         raise DraftError(f"the {kind} template failed to render: {error}") from None
     finally:
