@@ -5,6 +5,7 @@ reflow without sideways scrolling, and no meaning carried by colour or pixel fon
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from tests.notify.drafting import all_drafts
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from magento_ir.notify.drafts import Draft
@@ -109,3 +111,71 @@ def test_notice_has_no_wcag_violations(
             else:
                 host = href.split("/")[2]
                 assert host in text, (text, href)
+
+
+def _submit(browser: Browser, choice: str) -> None:
+    """Choose and submit like a user, then wait for the answer page to load."""
+    browser.run(
+        "window.beforeSubmit = true;"
+        f"document.getElementById('decision-{choice}').checked = true;"
+        "document.querySelector('form').submit();"
+    )
+    deadline = time.monotonic() + 20
+    while browser.run("return window.beforeSubmit === true || document.readyState !== 'complete'"):
+        assert time.monotonic() < deadline, "the decision page did not load"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def approval_url(tmp_path: Path) -> Iterator[str]:
+    from magento_ir.evidence import EvidenceLog, SigningKey  # noqa: PLC0415
+    from magento_ir.notify.approval_web import ApprovalServer  # noqa: PLC0415
+
+    notice = next(d for d in HTML_DRAFTS if d.kind == "us-state-notice")
+    paths = [notice.save(tmp_path)]
+    key = SigningKey.generate("magento-ir-test")
+    with (
+        EvidenceLog.open(tmp_path / "journal.log", key=key) as log,
+        ApprovalServer(paths, log=log, approver="Dana DPO", role="dpo") as server,
+    ):
+        yield server.url
+
+
+@pytest.mark.tools
+def test_approval_page_has_no_wcag_violations(
+    browser: Browser, axe_source: str, approval_url: str
+) -> None:
+    """The index, the draft page and the page after a refused and an accepted decision: no
+    axe-core violation in light and dark mode, at desktop width and at 320 px."""
+    seen = {}
+    try:
+        for width, dark in ((1280, False), (320, True)):
+            browser.devtools(
+                "Emulation.setDeviceMetricsOverride",
+                width=width, height=800, deviceScaleFactor=1, mobile=False,
+            )  # fmt: skip
+            _dark(browser, on=dark)
+            browser.get(approval_url)
+            seen[f"index-{width}"] = (browser.run(PAGE), browser.axe_violations(axe_source))
+            browser.get(f"{approval_url}draft/1")
+            seen[f"draft-{width}"] = (browser.run(PAGE), browser.axe_violations(axe_source))
+            # The style sheet is allowed by the page's CSP hash (else the browser drops it).
+            button = "return getComputedStyle(document.querySelector('button')).backgroundColor"
+            assert browser.run(button) == ("rgb(158, 193, 255)" if dark else "rgb(11, 87, 208)")
+            # Reject without a reason: the error page (role=alert) must be accessible too.
+            _submit(browser, "reject")
+            seen[f"error-{width}"] = (browser.run(PAGE), browser.axe_violations(axe_source))
+            assert browser.run("return document.querySelectorAll('[role=alert]').length") == 1
+        _submit(browser, "approve")
+        seen["recorded"] = (browser.run(PAGE), browser.axe_violations(axe_source))
+        assert "you approved this version" in browser.run("return document.body.textContent")
+    finally:
+        _dark(browser, on=False)
+        browser.devtools("Emulation.clearDeviceMetricsOverride")
+    for name, (state, violations) in seen.items():
+        assert violations == [], name
+        assert state["lang"] == "en"
+        assert state["h1"] == 1
+        assert state["main"] == 1
+        scroll, client = state["widths"]
+        assert scroll <= client, name
