@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import resource
 import time
 from datetime import UTC, datetime
@@ -41,7 +40,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from magento_ir import BearerToken, MagentoClient  # noqa: PLC0415
-    from magento_ir.notify.exposure import skimmer_exposure, skimmer_orders  # noqa: PLC0415
+    from magento_ir.notify.exposure import (  # noqa: PLC0415
+        RecipientKey,
+        skimmer_exposure,
+        skimmer_orders,
+    )
 
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(child, args.orders, args.customers))
@@ -51,7 +54,9 @@ def main() -> None:
         started = time.perf_counter()
         with MagentoClient(url, auth=BearerToken(token)) as client:
             window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-            exposure = skimmer_exposure(skimmer_orders(client, *window), salt=os.urandom(16))
+            exposure = skimmer_exposure(
+                skimmer_orders(client, *window), key=RecipientKey.generate()
+            )
         elapsed = time.perf_counter() - started
     finally:
         parent.send("stop")
@@ -59,7 +64,7 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     people = sum(group.count for group in exposure.groups)
     print(
-        f"{exposure.orders} card orders, {people} people in {len(exposure.groups)} "
+        f"{exposure.records} card orders, {people} people in {len(exposure.groups)} "
         f"jurisdictions: {elapsed:.1f} s, peak RSS {rss:.0f} MiB"
     )
 

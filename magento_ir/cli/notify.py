@@ -8,7 +8,6 @@ replace it (docs/notifications.md).
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
@@ -147,7 +146,11 @@ def assess_command(  # noqa: PLR0917 - one parameter per command-line option
     Counts only: people are told apart by a keyed digest of their e-mail address.
     """
     from magento_ir._sync import MagentoClient  # noqa: PLC0415
-    from magento_ir.notify.exposure import skimmer_exposure, skimmer_orders  # noqa: PLC0415
+    from magento_ir.notify.exposure import (  # noqa: PLC0415
+        RecipientKey,
+        skimmer_exposure,
+        skimmer_orders,
+    )
 
     with exit_codes(interrupted=_INTERRUPTED):
         window = (_moment(start, "--from"), _moment(end, "--to"))
@@ -162,16 +165,18 @@ def assess_command(  # noqa: PLR0917 - one parameter per command-line option
             timeout=options.timeout,
             allow_insecure_http=options.allow_insecure_http,
         ) as client:
-            exposure = skimmer_exposure(skimmer_orders(client, *window), salt=os.urandom(16))
-        console.print(f"Card-paid orders in the window: {exposure.orders}")
+            exposure = skimmer_exposure(
+                skimmer_orders(client, *window), key=RecipientKey.generate()
+            )
+        console.print(f"Card-paid orders in the window: {exposure.records}")
         table = Table(title="People exposed, per jurisdiction", title_justify="left")
         table.add_column("Jurisdiction")
         table.add_column("People", justify="right")
         for group in exposure.groups:
             table.add_row(group.jurisdiction, str(group.count))
         console.print(table)
-        if exposure.unplaced_orders:
-            console.print(f"{exposure.unplaced_orders} card orders have no billing country.")
+        if exposure.unplaced:
+            console.print(f"{exposure.unplaced} card orders have no billing country.")
         facts = Facts(
             clock={"awareness": aware},
             affected=exposure.groups,

@@ -1,33 +1,62 @@
-"""Exposure assessment (issue 12, item 1), first piece: a checkout skimmer's affected population.
+"""Exposure assessment (issue 12, item 1): who was affected, where they live, what was exposed.
 
-A skimmer on the payment page reads what customers typed there, so every card-paid order placed
-in the skimmer's window exposed its card data and billing contact. People are counted per
-jurisdiction (US states, Canadian provinces and Australian states as `US-CA`, else the country)
-and deduplicated by a keyed digest of their e-mail address, so nothing personal is kept: the
-result holds counts only (GDPR data minimisation).
+Four incident types, each read from the store over its API (or, for HR data, from a file):
+
+- a checkout **skimmer**: every card-paid order placed in the skimmer's window (billing contact
+  and the card as typed);
+- **customer data** exfiltration: the customers matching the exposed criteria (a customer group,
+  a website, a `created_at` window, or all);
+- an **admin compromise**: what the admin's role could read (its ACL resources mapped to data
+  categories and populations: customers, orders' buyers, admin users);
+- **HR data**: the employees named by a CSV or an HR-system export (`magento_ir.notify.hr`).
+
+People are counted per jurisdiction (a US state, Canadian province or Australian state as
+`US-CA`; else the country) and per data category. GDPR data minimisation: the result keeps counts
+and a pseudonymised recipient list (HMAC-SHA256 of the e-mail address under a per-incident key,
+so notices can be matched to people later without keeping their addresses); a postal address is
+kept only for people a notice must be mailed to (no e-mail address, or a jurisdiction the caller
+names as notified by post). Rows are read page by page and never held together.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+import hmac
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import InvalidArgumentError
+from magento_ir.notify.categories import expand
 from magento_ir.notify.engine import AffectedGroup
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
-    from magento_ir import MagentoClient
-    from magento_ir.models import Order
+    from magento_ir import AsyncMagentoClient, MagentoClient
+    from magento_ir.models import Customer, CustomerAddress, Order, OrderAddress
+    from magento_ir.models.incident_response import AdminUser
 
 __all__ = [
+    "ACL_READS",
+    "EEA",
     "SKIMMER_CATEGORIES",
+    "AclRead",
+    "CustomerSelection",
     "Exposure",
+    "ExposureCounter",
+    "PostalAddress",
+    "Recipient",
+    "RecipientKey",
+    "aadmin_exposure",
+    "acustomer_exposure",
+    "admin_exposure",
+    "admin_reads",
+    "askimmer_exposure",
+    "customer_exposure",
     "jurisdiction_of",
     "skimmer_exposure",
     "skimmer_orders",
@@ -37,29 +66,377 @@ __all__ = [
 SKIMMER_CATEGORIES = frozenset(
     {"contact", "payment_card.pan", "payment_card.expiry", "payment_card.cvv"}
 )
+# EU member states and the EEA states (IS, LI, NO), as in the GDPR rule.
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 # Magento's credit card type codes (payment `cc_type`).
 _SCHEMES = {"VI": "visa", "MC": "mastercard", "AE": "amex", "DI": "discover", "JCB": "jcb"}
 # Countries whose notification laws differ by state or province.
 _SUBDIVIDED = frozenset({"US", "CA", "AU"})
+_PAGE = 200
+_ADULT = 18
+# Only what the assessment reads travels (Magento's `fields` filter): a fifth of a full order.
+_ORDER_FIELDS = (
+    "entity_id,customer_id,customer_email,"
+    "billing_address[firstname,lastname,street,city,region,region_code,postcode,country_id],"
+    "payment[cc_type,cc_last4],extension_attributes[payment_additional_info]"
+)
+# Registered buyers' orders, to place customers without an address by their billing address.
+_BUYERS = (
+    SearchCriteria()
+    .where("customer_id", "notnull")
+    .select(
+        "entity_id,customer_id,billing_address[firstname,lastname,street,city,region,"
+        "region_code,postcode,country_id]"
+    )
+)
+_CUSTOMER_FIELDS = (
+    "id,email,firstname,lastname,dob,taxvat,default_billing,"
+    "addresses[id,default_billing,firstname,lastname,street,city,region,postcode,country_id]"
+)
+
+Kind = Literal["skimmer", "customer_data", "admin_compromise", "hr"]
+
+
+class RecipientKey:
+    """The per-incident HMAC key behind the pseudonymised recipient list.
+
+    Keep it apart from the assessment (the CLI writes it to its own 0600 file): with it, the
+    store's customers can be matched to the list when notices are sent; without it, the list
+    names nobody. `repr` never shows it.
+    """
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 16:  # noqa: PLR2004 - 128 bits at least
+            raise InvalidArgumentError("a recipient key needs at least 16 bytes (use generate())")
+        self._key = key
+
+    @classmethod
+    def generate(cls) -> RecipientKey:
+        return cls(os.urandom(32))
+
+    @classmethod
+    def from_hex(cls, text: str) -> RecipientKey:
+        try:
+            return cls(bytes.fromhex(text.strip()))
+        except ValueError:
+            raise InvalidArgumentError("a recipient key file holds hex digits only") from None
+
+    def hex(self) -> str:
+        return self._key.hex()
+
+    def pseudonym(self, identity: str) -> str:
+        """HMAC-SHA256 of the normalised e-mail address (or other identity), hex."""
+        normal = identity.strip().lower().encode()
+        return hmac.new(self._key, normal, hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:
+        return "RecipientKey(<hidden>)"
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    """Where a mailed notice goes; kept only for people who must be written to by post."""
+
+    name: str
+    street: tuple[str, ...]
+    city: str
+    region: str
+    postcode: str
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    pseudonym: str
+    jurisdiction: str
+    categories: frozenset[str]
+    employee: bool = False
+    # True when no e-mail address is known: the notice goes by post (or another channel).
+    no_email: bool = False
+    address: PostalAddress | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
+    """Counts and the pseudonymised recipient list of one incident's affected people."""
+
+    kind: Kind
     groups: tuple[AffectedGroup, ...]
+    recipients: tuple[Recipient, ...]
     card_schemes: frozenset[str]
-    orders: int
-    # Card-paid orders without a billing country: counted nowhere, so they need a person.
-    unplaced_orders: int
+    # Rows read (orders, customers, CSV lines) and rows that counted towards no jurisdiction.
+    records: int
+    unplaced: int
+    notes: tuple[str, ...] = ()
+
+    def by_jurisdiction(self) -> dict[str, int]:
+        """People per jurisdiction (`US-CA`, `DE`, ...)."""
+        out: Counter[str] = Counter()
+        for group in self.groups:
+            out[group.jurisdiction] += group.count
+        return dict(sorted(out.items()))
+
+    def by_country(self) -> dict[str, int]:
+        """People per country (`US-CA` and `US-TX` add up under `US`)."""
+        out: Counter[str] = Counter()
+        for group in self.groups:
+            out[group.jurisdiction.partition("-")[0]] += group.count
+        return dict(sorted(out.items()))
+
+    def by_category(self) -> dict[str, int]:
+        """People per data category exposed."""
+        out: Counter[str] = Counter()
+        for group in self.groups:
+            for category in group.categories:
+                out[category] += group.count
+        return dict(sorted(out.items()))
+
+    @property
+    def people(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    @property
+    def eea_people(self) -> int:
+        """People in EU/EEA member states (GDPR)."""
+        return sum(g.count for g in self.groups if g.jurisdiction in EEA)
 
 
 def jurisdiction_of(country: str | None, region_code: str | None) -> str | None:
     """`US-CA` for subdivided countries with a region code, the country otherwise."""
     if not country:
         return None
-    country = country.upper()
-    if country in _SUBDIVIDED and region_code:
-        return f"{country}-{region_code.upper()}"
+    country = country.strip().upper()
+    if country in _SUBDIVIDED and region_code and region_code.strip():
+        return f"{country}-{region_code.strip().upper()}"
     return country
+
+
+@dataclass(slots=True)
+class _Person:
+    jurisdiction: str
+    categories: set[str]
+    employee: bool
+    no_email: bool
+    address: PostalAddress | None
+
+
+@dataclass(slots=True)
+class _Pending:
+    email: str
+    categories: set[str]
+    order_id: int = -1
+    place: str | None = None
+    address: PostalAddress | None = None
+
+
+def _postal(address: OrderAddress | CustomerAddress) -> PostalAddress:
+    region = address.region
+    return PostalAddress(
+        " ".join(p for p in (address.firstname, address.lastname) if p),
+        tuple(address.street or ()),
+        address.city or "",
+        (region if isinstance(region, str) else region.region or "") if region else "",
+        address.postcode or "",
+        address.country_id or "",
+    )
+
+
+@dataclass(slots=True)
+class ExposureCounter:
+    """Adds people one record at a time (pure): the same counting for every incident type, for
+    the sync and the async client alike. A person is one pseudonym per jurisdiction."""
+
+    kind: Kind
+    key: RecipientKey
+    # Jurisdictions whose notices go by post: their people keep a postal address.
+    mail_to: frozenset[str] = frozenset()
+    records: int = 0
+    unplaced: int = 0
+    card_schemes: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    # Customers without an address, by id: (e-mail, categories, newest order id seen, place).
+    pending: dict[int, _Pending] = field(default_factory=dict)
+    _people: dict[tuple[str, str], _Person] = field(default_factory=dict)
+
+    def add(
+        self,
+        *,
+        identity: str | None,
+        fallback: str,
+        jurisdiction: str | None,
+        categories: Iterable[str],
+        employee: bool = False,
+        address: PostalAddress | None = None,
+    ) -> None:
+        """Count one record's person; `identity` is the e-mail address (None if unknown, then
+        `fallback`, e.g. `order:12`, keys the person and a notice must be mailed)."""
+        if jurisdiction is None:
+            self.unplaced += 1
+            return
+        no_email = not identity or "@" not in identity
+        pseudonym = self.key.pseudonym(fallback if no_email or identity is None else identity)
+        mailed = address if (no_email or jurisdiction in self.mail_to) else None
+        person = self._people.get((jurisdiction, pseudonym))
+        if person is None:
+            self._people[jurisdiction, pseudonym] = _Person(
+                jurisdiction, set(categories), employee, no_email, mailed
+            )
+            return
+        person.categories.update(categories)
+        person.employee = person.employee and employee
+        if person.address is None:
+            person.address = mailed
+
+    def place_by_order(self, order: Order) -> None:
+        """Place a pending customer by the billing address of their newest order."""
+        waiting = self.pending.get(order.customer_id or 0)
+        address = order.billing_address
+        if waiting is None or address is None or (order.entity_id or 0) < waiting.order_id:
+            return
+        waiting.order_id = order.entity_id or 0
+        waiting.place = jurisdiction_of(address.country_id, address.region_code)
+        waiting.address = _postal(address)
+
+    def result(self) -> Exposure:
+        for customer_id, waiting in sorted(self.pending.items()):
+            self.add(
+                identity=waiting.email,
+                fallback=f"customer:{customer_id}",
+                jurisdiction=waiting.place,
+                categories=waiting.categories,
+                address=waiting.address,
+            )
+        self.pending.clear()
+        counts: Counter[tuple[str, frozenset[str], bool]] = Counter()
+        recipients = []
+        for (place, pseudonym), person in sorted(self._people.items()):
+            categories = frozenset(person.categories)
+            counts[place, categories, person.employee] += 1
+            recipients.append(
+                Recipient(
+                    pseudonym, place, categories, person.employee, person.no_email, person.address
+                )
+            )
+        groups = tuple(
+            AffectedGroup(jurisdiction=place, count=n, categories=cats, employees=employee)
+            for (place, cats, employee), n in sorted(
+                counts.items(), key=lambda item: (item[0][0], sorted(item[0][1]), item[0][2])
+            )
+        )
+        return Exposure(
+            self.kind,
+            groups,
+            tuple(recipients),
+            frozenset(self.card_schemes),
+            self.records,
+            self.unplaced,
+            tuple(self.notes),
+        )
+
+    # --- records of the store -------------------------------------------------------------
+    def add_card_order(self, order: Order) -> None:
+        """A skimmer's victim: only card-paid orders count."""
+        if not _paid_by_card(order):
+            return
+        self.records += 1
+        card = _card_type(order)
+        if card is not None:
+            self.card_schemes.add(_SCHEMES.get(card.upper(), card.lower()))
+        self.add_order(order, SKIMMER_CATEGORIES)
+
+    def add_order(self, order: Order, categories: Iterable[str]) -> None:
+        """The buyer of an order (billing contact), placed by the billing address."""
+        address = order.billing_address
+        place = jurisdiction_of(address.country_id, address.region_code) if address else None
+        self.add(
+            identity=order.customer_email,
+            fallback=f"order:{order.entity_id}",
+            jurisdiction=place,
+            categories=categories,
+            address=_postal(address) if address else None,
+        )
+
+    def add_customer(
+        self, customer: Customer, categories: Iterable[str], *, as_of: date | None = None
+    ) -> None:
+        """A customer account, placed by its default billing address (else its first one).
+
+        What the record itself holds is added: a tax/VAT number (`government_id.tax_id`) and,
+        with a birth date making them under 18 on `as_of`, `minors`."""
+        self.records += 1
+        found = set(categories)
+        if customer.taxvat:
+            found.add("government_id.tax_id")
+        if as_of is not None and _minor(customer.dob, as_of):
+            found.add("minors")
+        addresses = customer.addresses or []
+        chosen = next(
+            (
+                a
+                for a in addresses
+                if a.default_billing
+                or (customer.default_billing and str(a.id) == customer.default_billing)
+            ),
+            addresses[0] if addresses else None,
+        )
+        if chosen is None and customer.id is not None:
+            # No address book: placed later by their newest order (place_by_order).
+            self.pending[customer.id] = _Pending(customer.email, found)
+            return
+        region = chosen.region.region_code if chosen and chosen.region else None
+        self.add(
+            identity=customer.email,
+            fallback=f"customer:{customer.id}",
+            jurisdiction=jurisdiction_of(chosen.country_id, region) if chosen else None,
+            categories=found,
+            address=_postal(chosen) if chosen else None,
+        )
+
+
+def _minor(dob: str | None, as_of: date) -> bool:
+    if not dob:
+        return False
+    try:
+        born = date.fromisoformat(dob[:10])
+    except ValueError:
+        return False
+    years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    return years < _ADULT
 
 
 def _card_type(order: Order) -> str | None:
@@ -77,32 +454,6 @@ def _paid_by_card(order: Order) -> bool:
     return _card_type(order) is not None or bool(payment is not None and payment.cc_last4)
 
 
-def skimmer_exposure(orders: Iterable[Order], *, salt: bytes) -> Exposure:
-    """Count the people whose card-paid orders are in `orders`; pure."""
-    people: defaultdict[str, set[bytes]] = defaultdict(set)
-    schemes: set[str] = set()
-    count = unplaced = 0
-    for order in orders:
-        if not _paid_by_card(order):
-            continue
-        count += 1
-        card = _card_type(order)
-        if card is not None:
-            schemes.add(_SCHEMES.get(card.upper(), card.lower()))
-        address = order.billing_address
-        place = jurisdiction_of(address.country_id, address.region_code) if address else None
-        if place is None:
-            unplaced += 1
-            continue
-        who = (order.customer_email or f"order:{order.entity_id}").strip().lower()
-        people[place].add(hashlib.blake2b(who.encode(), key=salt, digest_size=16).digest())
-    groups = tuple(
-        AffectedGroup(jurisdiction=place, count=len(ids), categories=SKIMMER_CATEGORIES)
-        for place, ids in sorted(people.items())
-    )
-    return Exposure(groups, frozenset(schemes), count, unplaced)
-
-
 def _magento_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise InvalidArgumentError(
@@ -111,12 +462,312 @@ def _magento_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def skimmer_orders(client: MagentoClient, start: datetime, end: datetime) -> Iterable[Order]:
-    """The orders created in the skimmer's window (Magento stores `created_at` in UTC)."""
-    criteria = (
+# --- checkout skimmer ---------------------------------------------------------------------
+def skimmer_exposure(
+    orders: Iterable[Order], *, key: RecipientKey, mail_to: frozenset[str] = frozenset()
+) -> Exposure:
+    """Count the people whose card-paid orders are in `orders`; pure."""
+    counter = ExposureCounter("skimmer", key, mail_to)
+    for order in orders:
+        counter.add_card_order(order)
+    return counter.result()
+
+
+def _skimmer_criteria(start: datetime, end: datetime) -> SearchCriteria:
+    # Magento stores created_at in UTC; only the fields counted are sent.
+    return (
         SearchCriteria()
         .where("created_at", "gteq", _magento_time(start))
         .where("created_at", "lteq", _magento_time(end))
-        .order_by("entity_id")
+        .select(_ORDER_FIELDS)
     )
-    return client.orders.iterate(criteria, page_size=200)
+
+
+def skimmer_orders(client: MagentoClient, start: datetime, end: datetime) -> Iterator[Order]:
+    """The orders created in the skimmer's window, page by page (keyset on `entity_id`: new
+    orders arriving meanwhile shift no page)."""
+    return client.orders.iterate(_skimmer_criteria(start, end), page_size=_PAGE, keyset=True)
+
+
+async def askimmer_exposure(
+    client: AsyncMagentoClient,
+    start: datetime,
+    end: datetime,
+    *,
+    key: RecipientKey,
+    mail_to: frozenset[str] = frozenset(),
+) -> Exposure:
+    """`skimmer_exposure(skimmer_orders(...))` with the async client."""
+    counter = ExposureCounter("skimmer", key, mail_to)
+    pages = client.orders.iterate(_skimmer_criteria(start, end), page_size=_PAGE, keyset=True)
+    async for order in pages:
+        counter.add_card_order(order)
+    return counter.result()
+
+
+# --- customer data exfiltration -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CustomerSelection:
+    """Which customers' records were exposed; nothing set means every customer."""
+
+    group_id: int | None = None
+    website_id: int | None = None
+    # An entity_id range, e.g. the rows an access log shows were paged through.
+    id_from: int | None = None
+    id_to: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    # What was taken from each record (default: contact data); the record's own tax/VAT number
+    # and a minor's birth date are added per person.
+    categories: frozenset[str] = frozenset({"contact"})
+
+    def __post_init__(self) -> None:
+        try:
+            expand(self.categories)
+        except KeyError as error:
+            raise InvalidArgumentError(
+                f"unknown data category {error.args[0]!r}; see magento_ir.notify.CATEGORIES"
+            ) from None
+
+    def criteria(self) -> SearchCriteria:
+        criteria = SearchCriteria()
+        if self.group_id is not None:
+            criteria = criteria.where("group_id", "eq", self.group_id)
+        if self.website_id is not None:
+            criteria = criteria.where("website_id", "eq", self.website_id)
+        if self.id_from is not None:
+            criteria = criteria.where("entity_id", "gteq", self.id_from)
+        if self.id_to is not None:
+            criteria = criteria.where("entity_id", "lteq", self.id_to)
+        if self.created_from is not None:
+            criteria = criteria.where("created_at", "gteq", _magento_time(self.created_from))
+        if self.created_to is not None:
+            criteria = criteria.where("created_at", "lteq", _magento_time(self.created_to))
+        return criteria.select(_CUSTOMER_FIELDS)
+
+    def describe(self) -> str:
+        parts = [
+            f"group {self.group_id}" if self.group_id is not None else "",
+            f"website {self.website_id}" if self.website_id is not None else "",
+            f"ids from {self.id_from}" if self.id_from is not None else "",
+            f"ids to {self.id_to}" if self.id_to is not None else "",
+            f"created from {self.created_from.isoformat()}" if self.created_from else "",
+            f"created to {self.created_to.isoformat()}" if self.created_to else "",
+        ]
+        return ", ".join(p for p in parts if p) or "all customers"
+
+
+def customer_exposure(
+    client: MagentoClient,
+    selection: CustomerSelection,
+    *,
+    key: RecipientKey,
+    as_of: date,
+    mail_to: frozenset[str] = frozenset(),
+) -> Exposure:
+    """The customers matching `selection`, counted per jurisdiction: their default billing
+    address, else (many accounts keep none) the billing address of their newest order."""
+    counter = ExposureCounter("customer_data", key, mail_to)
+    for customer in client.customers.iterate(selection.criteria(), page_size=_PAGE, keyset=True):
+        counter.add_customer(customer, selection.categories, as_of=as_of)
+    if counter.pending:
+        for order in client.orders.iterate(_BUYERS, page_size=_PAGE, keyset=True):
+            counter.place_by_order(order)
+    return counter.result()
+
+
+async def acustomer_exposure(
+    client: AsyncMagentoClient,
+    selection: CustomerSelection,
+    *,
+    key: RecipientKey,
+    as_of: date,
+    mail_to: frozenset[str] = frozenset(),
+) -> Exposure:
+    """`customer_exposure` with the async client."""
+    counter = ExposureCounter("customer_data", key, mail_to)
+    customers = client.customers.iterate(selection.criteria(), page_size=_PAGE, keyset=True)
+    async for customer in customers:
+        counter.add_customer(customer, selection.categories, as_of=as_of)
+    if counter.pending:
+        async for order in client.orders.iterate(_BUYERS, page_size=_PAGE, keyset=True):
+            counter.place_by_order(order)
+    return counter.result()
+
+
+# --- admin compromise ---------------------------------------------------------------------
+Population = Literal["customers", "order_buyers", "admin_users", "storefront"]
+
+
+@dataclass(frozen=True, slots=True)
+class AclRead:
+    """What one ACL resource lets an admin read: a population and its data categories."""
+
+    population: Population
+    categories: frozenset[str]
+    text: str
+
+
+# Magento ACL ids (each module's etc/acl.xml) that read personal data over the admin panel or
+# the REST API. `Magento_Backend::all` grants every one of them.
+ACL_READS: dict[str, AclRead] = {
+    "Magento_Customer::customer": AclRead(
+        "customers", frozenset({"contact"}), "customer accounts (GET /V1/customers/search)"
+    ),
+    "Magento_Customer::manage": AclRead(
+        "customers", frozenset({"contact"}), "customer accounts (Customers > All Customers)"
+    ),
+    "Magento_Sales::sales": AclRead(
+        "order_buyers", frozenset({"contact"}), "orders' billing and shipping contacts"
+    ),
+    "Magento_Sales::actions_view": AclRead(
+        "order_buyers", frozenset({"contact"}), "orders' billing contacts (GET /V1/orders)"
+    ),
+    "Magento_Sales::sales_order": AclRead(
+        "order_buyers", frozenset({"contact"}), "orders' billing contacts (Sales > Orders)"
+    ),
+    "Magento_User::acl_users": AclRead(
+        "admin_users", frozenset({"contact"}), "admin users' names and e-mail addresses"
+    ),
+    # No personal data read, but a script planted here skims checkout: assess it as a skimmer.
+    "Magento_Cms::block": AclRead("storefront", frozenset(), "CMS blocks (a planted script)"),
+    "Magento_Cms::page": AclRead("storefront", frozenset(), "CMS pages (a planted script)"),
+    "Magento_Catalog::products": AclRead(
+        "storefront", frozenset(), "product descriptions (a planted script)"
+    ),
+}
+_ALL = "Magento_Backend::all"
+
+
+def admin_reads(resources: Iterable[str]) -> dict[str, AclRead]:
+    """The personal-data reads an ACL grants (resource id -> read); `Magento_Backend::all`
+    grants all of them."""
+    granted = set(resources)
+    if _ALL in granted:
+        return dict(ACL_READS)
+    return {resource: read for resource, read in ACL_READS.items() if resource in granted}
+
+
+def _admin(admins: Iterable[AdminUser], username: str) -> AdminUser:
+    users = list(admins)
+    for user in users:
+        if user.username == username:
+            return user
+    names = ", ".join(sorted(u.username for u in users)) or "none"
+    raise InvalidArgumentError(f"no admin user {username!r} on this store (admins: {names})")
+
+
+def _admin_plan(
+    user: AdminUser, resources: Iterable[str], counter: ExposureCounter
+) -> tuple[set[Population], set[str]]:
+    """Populations to count and the categories each gets; notes for what is not a read."""
+    reads = admin_reads(resources)
+    counter.notes.append(
+        f"admin {user.username!r} (role {user.role_name or user.role_id or 'unknown'}) could read: "
+        + ("; ".join(sorted({r.text for r in reads.values()})) or "no personal data")
+    )
+    populations = {r.population for r in reads.values()}
+    if "storefront" in populations:
+        counter.notes.append(
+            "the role could change storefront content: if a script was planted, assess the "
+            "window as a skimmer (`notify assess skimmer`)"
+        )
+    categories = {c for r in reads.values() for c in r.categories}
+    return populations - {"storefront"}, categories
+
+
+def _count_admins(admins: Iterable[AdminUser], counter: ExposureCounter, country: str) -> None:
+    # Admin users are staff: their jurisdiction is the merchant's country (no address is kept).
+    for admin in admins:
+        counter.records += 1
+        counter.add(
+            identity=admin.email,
+            fallback=f"admin:{admin.user_id}",
+            jurisdiction=country,
+            categories={"contact"},
+            employee=True,
+        )
+
+
+def _admin_order(
+    counter: ExposureCounter, order: Order, categories: set[str], *, buyers: bool
+) -> None:
+    counter.place_by_order(order)
+    if buyers:
+        counter.records += 1
+        counter.add_order(order, categories)
+
+
+def _created_before(end: datetime | None) -> SearchCriteria:
+    criteria = SearchCriteria()
+    return criteria if end is None else criteria.where("created_at", "lteq", _magento_time(end))
+
+
+def admin_exposure(
+    client: MagentoClient,
+    username: str,
+    resources: Iterable[str],
+    *,
+    key: RecipientKey,
+    as_of: date,
+    merchant_country: str,
+    end: datetime | None = None,
+    mail_to: frozenset[str] = frozenset(),
+) -> Exposure:
+    """Everyone the compromised admin's role could read, up to `end` (records created later
+    were not there to read).
+
+    The admin and their role come from the companion module (`GET .../admins`); the role's ACL
+    resources are an input, because no Magento or module route lists them: copy them from
+    System > Permissions > User Roles > Role Resources, or from
+    `authorization_rule` (`permission = 'allow'`) for the role id the module reports."""
+    admins = client.incident_response.admins().items
+    user = _admin(admins, username)
+    counter = ExposureCounter("admin_compromise", key, mail_to)
+    populations, categories = _admin_plan(user, resources, counter)
+    if "customers" in populations:
+        criteria = _created_before(end).select(_CUSTOMER_FIELDS)
+        for customer in client.customers.iterate(criteria, page_size=_PAGE, keyset=True):
+            counter.add_customer(customer, categories, as_of=as_of)
+    buyers = "order_buyers" in populations
+    if buyers or counter.pending:
+        criteria = _created_before(end).select(_ORDER_FIELDS)
+        for order in client.orders.iterate(criteria, page_size=_PAGE, keyset=True):
+            _admin_order(counter, order, categories, buyers=buyers)
+    if "admin_users" in populations:
+        _count_admins(admins, counter, merchant_country)
+    return counter.result()
+
+
+async def aadmin_exposure(
+    client: AsyncMagentoClient,
+    username: str,
+    resources: Iterable[str],
+    *,
+    key: RecipientKey,
+    as_of: date,
+    merchant_country: str,
+    end: datetime | None = None,
+    mail_to: frozenset[str] = frozenset(),
+) -> Exposure:
+    """`admin_exposure` with the async client."""
+    admins = (await client.incident_response.admins()).items
+    user = _admin(admins, username)
+    counter = ExposureCounter("admin_compromise", key, mail_to)
+    populations, categories = _admin_plan(user, resources, counter)
+    if "customers" in populations:
+        criteria = _created_before(end).select(_CUSTOMER_FIELDS)
+        customers: AsyncIterator[Customer] = client.customers.iterate(
+            criteria, page_size=_PAGE, keyset=True
+        )
+        async for customer in customers:
+            counter.add_customer(customer, categories, as_of=as_of)
+    buyers = "order_buyers" in populations
+    if buyers or counter.pending:
+        criteria = _created_before(end).select(_ORDER_FIELDS)
+        orders: AsyncIterator[Order] = client.orders.iterate(criteria, page_size=_PAGE, keyset=True)
+        async for order in orders:
+            _admin_order(counter, order, categories, buyers=buyers)
+    if "admin_users" in populations:
+        _count_admins(admins, counter, merchant_country)
+    return counter.result()

@@ -11,6 +11,7 @@ import base64
 import copy
 import hashlib
 import json
+import marshal
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +57,9 @@ _LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Muller", "Rossi", "Kowals
 _CITIES = (("Austin", "TX", 57, "Texas", "78701"), ("Denver", "CO", 13, "Colorado", "80202"))
 _SKU = re.compile(r"SB(\d{6,})", re.IGNORECASE)
 _EMAIL = re.compile(r"customer(\d{7,})@example\.com")
-_ORDER_TEMPLATE = json.dumps(fixtures.ORDER_1)
+# The seeded order as JSON types, marshalled: unmarshalling is a fresh deep copy, 3x faster than
+# a JSON round trip (each generated order starts from it).
+_ORDER_TEMPLATE = marshal.dumps(json.loads(json.dumps(fixtures.ORDER_1)))
 DEFAULT_HEAD_INCLUDES = (
     '<link  rel="stylesheet" type="text/css"  media="all" href="{{MEDIA_URL}}styles.css" />'
 )
@@ -196,8 +199,7 @@ def _generated_order(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
     number = entity_id - FIRST_GENERATED_ORDER_ID + 1
     bits = _mix(seed, 3, number)
     burst = number > options.orders - _burst_size(options.orders)
-    # A fresh deep copy: a JSON round-trip is about 3x faster than copy.deepcopy here.
-    order: dict[str, Any] = json.loads(_ORDER_TEMPLATE)
+    order: dict[str, Any] = marshal.loads(_ORDER_TEMPLATE)  # noqa: S302 - our own bytes
     product_count = len(fixtures.PRODUCTS) + options.products
     product_id = 1 + bits % product_count
     customer_total = FIXTURE_CUSTOMERS + options.customers

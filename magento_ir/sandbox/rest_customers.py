@@ -104,7 +104,10 @@ def search_customers(call: Call) -> JsonValue:
         serialize=serialize_customer,
         window=state.customers.rows_between,
         keyed=KeyedAccess(
-            frozenset({"id", "entity_id"}), state.customers.ids_range, state.customers.get
+            frozenset({"id", "entity_id"}),
+            state.customers.ids_range,
+            state.customers.get,
+            matching=state.customers.matching_ids,
         ),
         columns=columns.CUSTOMER,
     )

@@ -70,7 +70,9 @@ def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entit
         value_of=_value,
         serialize=lambda row: row,
         window=table.rows_between,
-        keyed=KeyedAccess(frozenset({id_field}), table.ids_range, table.get),
+        keyed=KeyedAccess(
+            frozenset({id_field}), table.ids_range, table.get, matching=table.matching_ids
+        ),
         columns=known,
     )
 

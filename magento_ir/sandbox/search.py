@@ -24,6 +24,11 @@ __all__ = ["Columns", "Filter", "KeyedAccess", "SearchCriteria", "search", "sear
 
 Row = dict[str, Any]
 ValueOf = Callable[[Row, str], Any]
+# (filter key, filter or None, low id, high id, start, stop) -> (ids of the page, total)
+MatchingIds = Callable[
+    [object, Callable[[Row], bool] | None, int | None, int | None, int, int | None],
+    tuple[list[int], int],
+]
 
 
 def _pick(raw: dict[str, Any], snake: str, camel: str) -> JsonValue:
@@ -340,6 +345,9 @@ class KeyedAccess:
     id_fields: frozenset[str]
     ids_range: Callable[[int | None, int | None], Iterable[int]]
     fetch: Callable[[int], Row | None]
+    # `EntityTable.matching_ids`, for tables whose `fetch` is the table's own rows: filtered
+    # paging then derives each generated row once per filter, not once per page.
+    matching: MatchingIds | None = None
 
 
 # condition -> (shift of the lower bound, shift of the upper bound); None leaves that side open.
@@ -391,7 +399,7 @@ def _limit(page_size: int | None) -> int | None:
 
 
 def _keyed_search(
-    criteria: SearchCriteria, keyed: KeyedAccess, keep: Callable[[Row], bool]
+    criteria: SearchCriteria, keyed: KeyedAccess, keep: Callable[[Row], bool], value_of: ValueOf
 ) -> tuple[list[Row], int] | None:
     sort_orders = criteria.sort_orders or ()
     if any(field not in keyed.id_fields for field, _ in sort_orders):
@@ -401,6 +409,13 @@ def _keyed_search(
     size = _limit(criteria.page_size)
     start = (max(criteria.current_page or 1, 1) - 1) * size if size else 0
     stop = start + size if size else None
+    if keyed.matching is not None and not descending:
+        filtered = any(rest)
+        ids, total = keyed.matching(
+            (value_of, repr(rest)), keep if filtered else None, low, high, start, stop
+        )
+        page = (keyed.fetch(entity_id) for entity_id in ids)
+        return [row for row in page if row is not None], total
     if not any(rest):
         ids = list(keyed.ids_range(low, high))
         if descending:
@@ -456,7 +471,7 @@ def search(
         )
 
     if keyed is not None:
-        found = _keyed_search(criteria, keyed, keep)
+        found = _keyed_search(criteria, keyed, keep, value_of)
         if found is not None:
             return found
     matched = [row for row in rows() if keep(row)]

@@ -7,11 +7,14 @@ only rows that change are materialised, so a million customers cost nothing unti
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import itertools
 import json
 import time
+from array import array
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -227,6 +230,15 @@ class Bulk:
     operations: list[BulkOperation]
 
 
+# Filters whose generated matches an EntityTable keeps (each an array of ids).
+_KEPT_FILTERS = 4
+
+
+def _holds(ids: range | array[int], entity_id: int, first: int, last: int) -> bool:
+    at = bisect.bisect_left(ids, entity_id, first, last)
+    return at < last and ids[at] == entity_id
+
+
 class EntityTable:
     """Rows by id: `generated` ids derive their row from `derive(id)`; changed rows are stored.
 
@@ -244,6 +256,8 @@ class EntityTable:
         self._rows: dict[int, dict[str, Any]] = {}
         self._deleted: set[int] = set()
         self._extra_ids: list[int] = []  # materialised ids outside `generated`, ascending
+        # filter key -> generated ids whose derived row passes it (derived rows never change).
+        self._matches: OrderedDict[object, array[int]] = OrderedDict()
 
     def __len__(self) -> int:
         deleted = sum(1 for entity_id in self._deleted if entity_id in self._generated)
@@ -317,6 +331,78 @@ class EntityTable:
         yield from before
         yield from (entity_id for entity_id in inside if entity_id not in self._deleted)
         yield from after
+
+    def matching_ids(  # noqa: PLR0917 - one search's whole window
+        self,
+        key: object,
+        keep: Callable[[dict[str, Any]], bool] | None,
+        low: int | None,
+        high: int | None,
+        start: int,
+        stop: int | None,
+    ) -> tuple[list[int], int]:
+        """Live ids in [low, high] whose row passes `keep` (None: all), ascending: the slice
+        [start, stop) of them and how many there are.
+
+        A generated row is a pure function of its id, so which generated ids pass a filter is
+        computed once per filter `key` and kept (the last few filters); stored and deleted rows
+        are checked on every call. Paging through a filtered million-row table then derives
+        each row once, not once per page.
+        """
+        low = -(2**62) if low is None else low
+        high = 2**62 if high is None else high
+        passing = self._generated_matching(key, keep)
+        first = bisect.bisect_left(passing, low)
+        last = bisect.bisect_right(passing, high)
+        stored = [i for i in self._rows if low <= i <= high]
+        changed = sorted(
+            i
+            for i in itertools.chain(stored, self._deleted)
+            if low <= i <= high and _holds(passing, i, first, last)
+        )
+        kept = sorted(i for i in stored if keep is None or keep(self._rows[i]))
+        total = last - first - len(changed) + len(kept)
+        out: list[int] = []
+        position = first
+        merged = 0  # index in the merged sequence of the next id
+
+        def run(until: int) -> None:
+            nonlocal merged
+            count = until - position
+            lo = max(start - merged, 0)
+            hi = count if stop is None else min(stop - merged, count)
+            if lo < hi:
+                out.extend(passing[position + lo : position + hi])
+            merged += count
+
+        kept_set = set(kept)
+        skipped = set(changed)
+        for entity_id in sorted(kept_set | skipped):
+            at = bisect.bisect_left(passing, entity_id, position, last)
+            run(at)
+            position = at + 1 if entity_id in skipped else at
+            if entity_id in kept_set:
+                if merged >= start and (stop is None or merged < stop):
+                    out.append(entity_id)
+                merged += 1
+        run(last)
+        return out, total
+
+    def _generated_matching(
+        self, key: object, keep: Callable[[dict[str, Any]], bool] | None
+    ) -> range | array[int]:
+        if keep is None or self._derive is None:
+            return self._generated if keep is None else range(0)
+        found = self._matches.get(key)
+        if found is None:
+            derive = self._derive
+            found = array("q", (i for i in self._generated if keep(derive(i))))
+            self._matches[key] = found
+            if len(self._matches) > _KEPT_FILTERS:
+                self._matches.popitem(last=False)
+        else:
+            self._matches.move_to_end(key)
+        return found
 
     def rows_between(self, start: int, stop: int | None) -> Iterator[dict[str, Any]]:
         """Rows at positions [start, stop) in id order, without walking the ones before."""

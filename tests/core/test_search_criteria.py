@@ -161,3 +161,23 @@ def test_query_encodes_names_and_values() -> None:
         "searchCriteria%5Bfilter_groups%5D%5B0%5D%5Bfilters%5D%5B0%5D%5Bfield%5D=sku"
     )
     assert "=A%2BB%20C&" in query
+
+
+def test_select_trims_the_answer_and_survives_paging():
+    """`fields` rides along with every page, after the searchCriteria keys."""
+    criteria = SearchCriteria().where("state", "eq", "new").select("entity_id,payment[cc_type]")
+    assert criteria.page(50, 2).to_params() == {
+        "searchCriteria[filter_groups][0][filters][0][field]": "state",
+        "searchCriteria[filter_groups][0][filters][0][value]": "new",
+        "searchCriteria[filter_groups][0][filters][0][condition_type]": "eq",
+        "searchCriteria[pageSize]": "50",
+        "searchCriteria[currentPage]": "2",
+        "fields": "items[entity_id,payment[cc_type]],search_criteria,total_count",
+    }
+
+
+@pytest.mark.parametrize("fields", ["items[entity_id],total_count", " "])
+def test_select_takes_the_fields_of_one_item(fields):
+    """total_count and search_criteria (paging needs them) are kept by select() itself."""
+    with pytest.raises(InvalidArgumentError, match="takes the fields of one item"):
+        SearchCriteria().select(fields)

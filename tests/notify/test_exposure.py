@@ -4,18 +4,26 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from magento_ir import InvalidArgumentError
+from magento_ir import InvalidArgumentError, SearchCriteria
 from magento_ir.models import Order
 from magento_ir.notify import Facts, plan, shipped_rules
 from magento_ir.notify.exposure import (
+    ACL_READS,
     SKIMMER_CATEGORIES,
+    CustomerSelection,
+    RecipientKey,
+    aadmin_exposure,
+    admin_exposure,
+    admin_reads,
+    askimmer_exposure,
+    customer_exposure,
     jurisdiction_of,
     skimmer_exposure,
     skimmer_orders,
 )
 from magento_ir.testing import SandboxStore
 
-SALT = b"0123456789abcdef"
+KEY = RecipientKey(b"0123456789abcdef")
 
 
 def order(entity_id: int, email: str | None, country: str | None, region: str | None, **payment):
@@ -52,7 +60,7 @@ def test_counts_card_paid_people_per_jurisdiction():
         order(6, "e@example.com", None, None, cc_type="AE"),
         order(7, None, "US", "TX", cc_last4="3333"),
     ]
-    exposure = skimmer_exposure(orders, salt=SALT)
+    exposure = skimmer_exposure(orders, key=KEY)
     assert {(g.jurisdiction, g.count) for g in exposure.groups} == {
         ("DE", 1),
         ("US-CA", 1),
@@ -60,7 +68,7 @@ def test_counts_card_paid_people_per_jurisdiction():
     }
     assert all(g.categories == SKIMMER_CATEGORIES for g in exposure.groups)
     assert exposure.card_schemes == {"visa", "mastercard", "amex"}
-    assert (exposure.orders, exposure.unplaced_orders) == (6, 1)
+    assert (exposure.records, exposure.unplaced) == (6, 1)
     # Counts only: no e-mail address survives in the result.
     assert "example.com" not in repr(exposure)
 
@@ -81,7 +89,7 @@ def test_card_type_from_payment_additional_info():
             },
         }
     )
-    assert skimmer_exposure([paid], salt=SALT).card_schemes == {"mastercard"}
+    assert skimmer_exposure([paid], key=KEY).card_schemes == {"mastercard"}
 
 
 def test_window_times_must_be_aware(magento_sandbox: SandboxStore):
@@ -96,9 +104,9 @@ def test_skimmer_on_the_sandbox_plans_obligations(magento_sandbox: SandboxStore)
     start = datetime(2000, 1, 1, tzinfo=UTC)
     end = datetime(2100, 1, 1, tzinfo=UTC)
     with magento_sandbox.client() as client:
-        exposure = skimmer_exposure(skimmer_orders(client, start, end), salt=SALT)
+        exposure = skimmer_exposure(skimmer_orders(client, start, end), key=KEY)
     # The 40 generated orders are Braintree card payments; the seeded order 1 is a money order.
-    assert exposure.orders == 40
+    assert exposure.records == 40
     assert {g.jurisdiction for g in exposure.groups} == {"US-TX", "US-CO"}
     assert exposure.card_schemes <= {"visa", "mastercard", "amex"}
     aware = datetime(2026, 6, 1, 16, tzinfo=UTC)
@@ -111,3 +119,187 @@ def test_skimmer_on_the_sandbox_plans_obligations(magento_sandbox: SandboxStore)
     keys = {o.key for o in plan(facts, shipped_rules(), as_of=date(2026, 6, 2)).obligations}
     assert {"us-tx/individuals", "us-co/individuals"} <= keys
     assert ("visa/incident-report" in keys) == ("visa" in exposure.card_schemes)
+
+
+# --- the pseudonymised recipient list ---------------------------------------------------------
+def test_recipients_are_pseudonyms_and_addresses_only_for_mailed_notices():
+    """HMAC of the e-mail under the incident's key; a postal address only where mailed."""
+    orders = [
+        order(1, "a@example.com", "US", "CA", cc_type="VI"),
+        order(2, "b@example.com", "DE", None, cc_type="VI"),
+        order(3, None, "US", "TX", cc_type="VI"),
+    ]
+    exposure = skimmer_exposure(orders, key=KEY, mail_to=frozenset({"DE"}))
+    by_place = {r.jurisdiction: r for r in exposure.recipients}
+    assert by_place["US-CA"].pseudonym == KEY.pseudonym(" A@Example.com")
+    other = RecipientKey(b"another key of 16")
+    assert by_place["US-CA"].pseudonym != other.pseudonym("a@example.com")
+    assert by_place["US-CA"].address is None
+    # Mailed: a jurisdiction notified by post, and a buyer without an e-mail address.
+    assert by_place["DE"].address is not None
+    assert by_place["US-TX"].no_email
+    assert by_place["US-TX"].address is not None
+    assert "example.com" not in repr(exposure.recipients)
+    assert exposure.by_country() == {"DE": 1, "US": 2}
+    assert exposure.by_category()["payment_card.pan"] == 3
+    assert (exposure.people, exposure.eea_people) == (3, 1)
+
+
+def test_recipient_key_is_never_shown_and_must_be_long_enough():
+    key = RecipientKey.generate()
+    assert key.hex() not in repr(key)
+    assert RecipientKey.from_hex(key.hex()).pseudonym("x@y") == key.pseudonym("x@y")
+    with pytest.raises(InvalidArgumentError, match="16 bytes"):
+        RecipientKey(b"short")
+    with pytest.raises(InvalidArgumentError, match="hex"):
+        RecipientKey.from_hex("not hex")
+
+
+@pytest.mark.anyio
+async def test_async_skimmer_assessment_equals_the_sync_one(magento_sandbox: SandboxStore):
+    """Both clients count the same people (pages of trimmed orders)."""
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    with magento_sandbox.client() as client:
+        sync = skimmer_exposure(skimmer_orders(client, *window), key=KEY)
+    async with magento_sandbox.async_client() as client:
+        other = await askimmer_exposure(client, *window, key=KEY)
+    assert other == sync
+
+
+# --- customer data exfiltration ---------------------------------------------------------------
+def _new_customer(client, email: str, **fields) -> int:
+    answer = client.request(
+        "POST",
+        "/V1/customers",
+        json={"customer": {"email": email, "firstname": "New", "lastname": "Person", **fields}},
+    )
+    return int(answer["id"])
+
+
+def _address(country: str, region: str | None = None) -> dict:
+    address = {
+        "firstname": "New",
+        "lastname": "Person",
+        "street": ["1 Main St"],
+        "city": "Town",
+        "postcode": "12345",
+        "country_id": country,
+        "default_billing": True,
+    }
+    if region:
+        address["region"] = {"region_code": region, "region": region}
+    return address
+
+
+@pytest.mark.magento_sandbox(customers=5)
+def test_customer_exposure_counts_the_selected_customers(magento_sandbox: SandboxStore):
+    """Per jurisdiction and category; the record's tax/VAT number and a minor's birth date
+    add their categories."""
+    with magento_sandbox.client() as client:
+        first = _new_customer(client, "de@example.org", addresses=[_address("DE")])
+        _new_customer(
+            client, "ca@example.org", taxvat="123-45-6789", addresses=[_address("US", "CA")]
+        )
+        _new_customer(client, "kid@example.org", dob="2014-05-01", addresses=[_address("US", "CA")])
+        selection = CustomerSelection(id_from=first, categories=frozenset({"contact"}))
+        exposure = customer_exposure(client, selection, key=KEY, as_of=date(2026, 12, 1))
+    assert exposure.records == 3
+    assert exposure.by_jurisdiction() == {"DE": 1, "US-CA": 2}
+    assert exposure.by_category() == {
+        "contact": 3,
+        "government_id.tax_id": 1,
+        "minors": 1,
+    }
+    assert selection.describe() == f"ids from {first}"
+    assert CustomerSelection().describe() == "all customers"
+
+
+@pytest.mark.magento_sandbox(customers=30, orders=40)
+def test_customers_without_an_address_are_placed_by_their_newest_order(
+    magento_sandbox: SandboxStore,
+):
+    """Generated accounts keep no address book: their orders' billing address places them."""
+    with magento_sandbox.client() as client:
+        exposure = customer_exposure(client, CustomerSelection(), key=KEY, as_of=date(2026, 12, 1))
+        buyers = {
+            o.customer_id
+            for o in client.orders.iterate(SearchCriteria().where("customer_id", "notnull"))
+        } & {c.id for c in client.customers.iterate()}
+    assert exposure.records == 42  # 12 seeded + 30 generated
+    assert exposure.people == len(buyers)
+    assert exposure.people + exposure.unplaced == exposure.records
+    assert set(exposure.by_jurisdiction()) <= {"US-TX", "US-CO"}
+
+
+def test_customer_selection_refuses_unknown_categories():
+    with pytest.raises(InvalidArgumentError, match="unknown data category 'ssn'"):
+        CustomerSelection(categories=frozenset({"ssn"}))
+
+
+# --- admin compromise ---------------------------------------------------------------------------
+def test_admin_reads_map_acl_resources_to_populations():
+    reads = admin_reads(["Magento_Backend::admin", "Magento_Customer::customer"])
+    assert {r.population for r in reads.values()} == {"customers"}
+    assert set(admin_reads(["Magento_Backend::all"])) == set(ACL_READS)
+    assert admin_reads(["Magento_Backend::admin"]) == {}
+
+
+def _role(sandbox: SandboxStore, username: str) -> frozenset[str]:
+    # What a responder copies from System > Permissions > User Roles > Role Resources.
+    state = sandbox.sandbox.state
+    user = next(u for u in state.admin_users.values() if u.username == username)
+    return state.admin_roles[user.role_id].resources
+
+
+@pytest.mark.magento_sandbox(customers=20, orders=30, with_module=True)
+def test_admin_exposure_of_the_support_role(magento_sandbox: SandboxStore):
+    """`support` reads customers and orders: their buyers and account holders are counted."""
+    with magento_sandbox.client() as client:
+        exposure = admin_exposure(
+            client,
+            "support",
+            _role(magento_sandbox, "support"),
+            key=KEY,
+            as_of=date(2026, 12, 1),
+            merchant_country="US",
+        )
+    assert exposure.kind == "admin_compromise"
+    assert set(exposure.by_jurisdiction()) <= {"US-TX", "US-CO", "US"}
+    assert exposure.people > 0
+    assert exposure.by_category() == {"contact": exposure.people}
+    assert "Customer Support" in exposure.notes[0]
+
+
+@pytest.mark.anyio
+@pytest.mark.magento_sandbox(customers=5, orders=10, with_module=True)
+async def test_admin_exposure_of_a_catalog_role_reads_nobody(magento_sandbox: SandboxStore):
+    """A catalog role reads no personal data, but the notes say a planted script is a skimmer."""
+    async with magento_sandbox.async_client() as client:
+        exposure = await aadmin_exposure(
+            client,
+            "catalog",
+            _role(magento_sandbox, "catalog"),
+            key=KEY,
+            as_of=date(2026, 12, 1),
+            merchant_country="US",
+        )
+        with pytest.raises(InvalidArgumentError, match=r"no admin user 'nobody'.*catalog"):
+            await aadmin_exposure(
+                client, "nobody", [], key=KEY, as_of=date(2026, 12, 1), merchant_country="US"
+            )
+    assert exposure.groups == ()
+    assert any("skimmer" in note for note in exposure.notes)
+
+
+@pytest.mark.magento_sandbox(customers=3, orders=5, with_module=True)
+def test_admin_users_are_counted_as_employees(magento_sandbox: SandboxStore):
+    with magento_sandbox.client() as client:
+        exposure = admin_exposure(
+            client,
+            "admin",
+            ["Magento_User::acl_users"],
+            key=KEY,
+            as_of=date(2026, 12, 1),
+            merchant_country="US",
+        )
+    assert [(g.jurisdiction, g.count, g.employees) for g in exposure.groups] == [("US", 3, True)]
