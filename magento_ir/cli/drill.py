@@ -13,7 +13,7 @@ from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._config import ExitCode
-from magento_ir.cli._errors import RESUME_HINT, exit_codes
+from magento_ir.cli._errors import exit_codes, fail
 from magento_ir.cli._output import (
     JsonOption,
     Output,
@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from magento_ir.drill import DrillReport, ReportFiles
 
 __all__ = ["register"]
+
+# Ctrl-C outside the drill proper (DrillInterrupted says what a drill's own left behind).
+_INTERRUPTED = (
+    "Drill interrupted before it staged anything, or after its report was written: "
+    "nothing it staged is left on any store."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -86,7 +92,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
     hr_data_breach (on a real store: magecart).
     """
     out = Output(output, json_output)
-    with exit_codes(interrupted=RESUME_HINT):
+    with exit_codes(interrupted=_INTERRUPTED):
         # Before the breach is staged: a drill is minutes of work to lose at the very end.
         writable_dir(report_dir, "--report-dir")
     if store is not None:
@@ -100,9 +106,9 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             confirmed=i_know_this_is_a_test_store,
         )
         return
-    with exit_codes(interrupted=RESUME_HINT):
+    with exit_codes(interrupted=_INTERRUPTED):
         try:
-            from magento_ir.drill import DrillOptions, run_drill  # noqa: PLC0415
+            from magento_ir.drill import DrillInterrupted, DrillOptions, run_drill  # noqa: PLC0415
             from magento_ir.sandbox import SandboxConfigError  # noqa: PLC0415
         except ImportError as error:
             raise ConfigurationError(
@@ -120,11 +126,13 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             faults=faults,
             seed=seed,
         )
-        with _spinner(out) as show:
-            try:
+        try:
+            with _spinner(out) as show:
                 report = run_drill(options, show)
-            except SandboxConfigError as error:
-                raise ConfigurationError(str(error)) from None
+        except SandboxConfigError as error:
+            raise ConfigurationError(str(error)) from None
+        except DrillInterrupted as interrupted:
+            fail(ExitCode.INTERRUPTED, str(interrupted))
         _report(out, report, report.write(report_dir))
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 
@@ -150,9 +158,13 @@ def _store_drill(
     with_module: bool,
     confirmed: bool,
 ) -> None:
-    with exit_codes(interrupted=RESUME_HINT):
+    with exit_codes(interrupted=_INTERRUPTED):
         from magento_ir.containment._context import StoreConnection  # noqa: PLC0415
-        from magento_ir.drill import StoreDrillOptions, run_store_drill  # noqa: PLC0415
+        from magento_ir.drill import (  # noqa: PLC0415
+            DrillInterrupted,
+            StoreDrillOptions,
+            run_store_drill,
+        )
 
         resolved = settings(ctx)
         network = global_options(ctx)
@@ -173,8 +185,11 @@ def _store_drill(
             i_know_this_is_a_test_store=confirmed,
             report_dir=report_dir,
         )
-        with _spinner(out) as show:
-            report = run_store_drill(options, show)
+        try:
+            with _spinner(out) as show:
+                report = run_store_drill(options, show)
+        except DrillInterrupted as interrupted:
+            fail(ExitCode.INTERRUPTED, str(interrupted))
         _report(out, report, report.write(report_dir))
         raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CONTAINMENT_FAILED))
 

@@ -15,6 +15,7 @@ the store's APIs and cleans up after itself (docs/drill.md).
 
 from __future__ import annotations
 
+from magento_ir.drill._interrupt import DrillInterrupted, LeftBehind, StepLeft
 from magento_ir.drill._render import Code, Command, Items, Section, Strong, Table, Text
 from magento_ir.drill._report import (
     ActionReport,
@@ -34,13 +35,16 @@ __all__ = [
     "CheckReport",
     "Code",
     "Command",
+    "DrillInterrupted",
     "DrillOptions",
     "DrillReport",
     "Items",
+    "LeftBehind",
     "ReportFiles",
     "RollbackReport",
     "Section",
     "StagedItem",
+    "StepLeft",
     "StoreDrillOptions",
     "Strong",
     "Table",

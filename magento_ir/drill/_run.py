@@ -15,6 +15,7 @@ from magento_ir.auth import AdminCredentials, CustomerCredentials, OAuth1Credent
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
+from magento_ir.drill._interrupt import DrillInterrupted, Tracker
 from magento_ir.drill._report import (
     ActionReport,
     CheckReport,
@@ -143,28 +144,79 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
 
     started = time.perf_counter()
     started_at = datetime.now(UTC)
-    sandbox = Sandbox(
-        SandboxOptions(
-            seed=options.seed,
-            products=options.products,
-            customers=options.customers,
-            orders=options.orders,
-            with_module=options.with_module,
-            latency=options.latency,
+    tracker = Tracker(say)
+    sandbox: Sandbox | None = None
+    breach: StagedBreach | None = None
+    try:
+        tracker.progress(
+            f"starting the sandbox store ({options.products} products, "
+            f"{options.customers} customers)"
         )
+        sandbox = Sandbox(
+            SandboxOptions(
+                seed=options.seed,
+                products=options.products,
+                customers=options.customers,
+                orders=options.orders,
+                with_module=options.with_module,
+                latency=options.latency,
+            )
+        )
+        with SandboxServer(sandbox) as server:
+            base_url = server.base_url
+            tracker.progress("staging the breach over HTTP")
+            breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
+            try:
+                # Cut-offs are whole seconds: contain in a later second than the last staged
+                # login, as a real incident comes long after the sessions it ends.
+                await asyncio.sleep(1.0 - sandbox.now() % 1.0)
+                return await _contain(
+                    options, sandbox, base_url, breach, started, started_at, tracker
+                )
+            finally:
+                await breach.close()
+    except (KeyboardInterrupt, asyncio.CancelledError) as interruption:
+        # CancelledError: asyncio.run turns a real SIGINT into the main task's cancellation.
+        raise DrillInterrupted(
+            tracker.left_behind(
+                "The store was the drill's sandbox, held in this process's memory: it is "
+                "discarded with the drill, so nothing is left staged on any store and nothing "
+                "needs rolling back or cleaning up. When interrupted, it held:",
+                remaining=_sandbox_state(sandbox, breach),
+            )
+        ) from interruption
+
+
+def _sandbox_state(sandbox: Sandbox | None, breach: StagedBreach | None) -> tuple[str, ...]:
+    """What the sandbox held at the interruption, read from its state (not from the journal)."""
+    if sandbox is None:
+        return ("nothing yet: it was still being generated",)
+    with sandbox.lock:
+        state = sandbox.state
+        facts = [f"maintenance mode: {state.incident_response.maintenance_mode}"]
+        if breach is not None and breach.skimmer_block_ids:
+            active = sorted(
+                block_id
+                for block_id in breach.skimmer_block_ids
+                if (row := state.cms_blocks.get(block_id)) is not None and row["active"]
+            )
+            facts.append(
+                f"skimmer CMS blocks still active: {len(active)} of "
+                f"{len(breach.skimmer_block_ids)}"
+                + (f" (ids {', '.join(map(str, active))})" if active else "")
+            )
+        head = state.config_value("design/head/includes") or ""
+        facts.append(
+            "skimmer in design/head/includes: " + ("yes" if HEAD_SKIMMER_SCRIPT in head else "no")
+        )
+        held = sum(1 for row in state.orders.rows() if row["state"] == "holded")
+        facts.append(f"orders on hold: {held}")
+    inspect = sandbox.inspect
+    facts.append(
+        f"live admin tokens: {len(inspect.live_tokens(_ADMIN))}, live customer tokens: "
+        f"{len(inspect.live_tokens(_CUSTOMER))}"
     )
-    say(f"sandbox store: {options.products} products, {options.customers} customers")
-    with SandboxServer(sandbox) as server:
-        base_url = server.base_url
-        say("staging the breach over HTTP")
-        breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
-        # Cut-offs are whole seconds: contain in a later second than the last staged login,
-        # as a real incident comes long after the sessions it ends.
-        await asyncio.sleep(1.0 - sandbox.now() % 1.0)
-        try:
-            return await _contain(options, sandbox, base_url, breach, started, started_at, say)
-        finally:
-            await breach.close()
+    return tuple(facts)
 
 
 async def _contain(  # noqa: PLR0917 - one drill's whole context
@@ -174,8 +226,9 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     breach: StagedBreach,
     started: float,
     started_at: datetime,
-    say: Callable[[str], None],
+    tracker: Tracker,
 ) -> DrillReport:
+    say = tracker.progress
     scenario = SCENARIOS[options.scenario]
     playbook = load_playbook(scenario.playbook)
     credentials = sandbox.inspect.integration_credentials(_RESPONDER_INTEGRATION)
@@ -198,6 +251,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     notes = list(breach.notes)
     # A throw-away key: the drill's journal is evidence of nothing but the drill.
     key = SigningKey.generate("magento-ir-drill")
+    tracker.journal, tracker.verifier = journal_path, str(key.verifier())
+    tracker.planned = tuple(action.kind for action in actions)
     contained_at = sandbox.now()
     if options.faults:
         _inject_faults(sandbox)

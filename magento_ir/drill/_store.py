@@ -29,6 +29,14 @@ from magento_ir.containment._context import Context, detect_module
 from magento_ir.containment._shop import cart_payment_methods
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
+from magento_ir.drill._interrupt import (
+    APPLIED,
+    APPLYING,
+    ROLLING_BACK,
+    DrillInterrupted,
+    LeftBehind,
+    Tracker,
+)
 from magento_ir.drill._report import CheckReport, DrillReport
 from magento_ir.drill._run import SCENARIOS, journal_seal, roll_back, run_step
 from magento_ir.drill._staging import (
@@ -137,6 +145,8 @@ class _Staged:
     canary: CustomerCredentials | None = field(default=None, repr=False)
     # Blocks that carried a script before the drill: id -> active.
     script_blocks: dict[int, bool] = field(default_factory=dict)
+    # Routes of staged entities deleted (or found gone) by the clean-up.
+    deleted: set[str] = field(default_factory=set)
     # Orders in flight the playbook may hold: id -> (state, status).
     orders: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     storefront_status: int | None = None
@@ -144,11 +154,74 @@ class _Staged:
 
 
 async def _drill(options: StoreDrillOptions, say: Callable[[str], None]) -> DrillReport:
+    tracker = Tracker(say)
+    staged = _Staged()
+    try:
+        return await _tracked_drill(options, tracker, staged)
+    except (KeyboardInterrupt, asyncio.CancelledError) as interruption:
+        # By now the drill rolled back what it could and deleted what it staged (unless a
+        # second Ctrl-C cut that short): say what the journal and the deletions show.
+        raise DrillInterrupted(_left_behind(options, tracker, staged)) from interruption
+
+
+def _left_behind(options: StoreDrillOptions, tracker: Tracker, staged: _Staged) -> LeftBehind:
+    url = options.store.store_url
+    left = tracker.left_behind("")
+    applied = [
+        step
+        for step in left.steps
+        if step.state in {APPLIED, APPLYING, ROLLING_BACK} and step.action in _REVERSIBLE
+    ]
+    undeleted = [
+        (what, route) for what, route in _staged_routes(staged) if route not in staged.deleted
+    ]
+    if not applied and not undeleted:
+        store = (
+            f"The test store {url} is as the drill found it, but for ended sessions: every step "
+            "still in place was rolled back and everything staged was deleted."
+        )
+        return dataclasses.replace(left, store=store)
+    remaining = tuple(
+        [f"{step.action} (step {step.step}): {step.state}" for step in applied]
+        + [f"{what}, staged by the drill" for what, _ in undeleted]
+    )
+    todo = tuple(
+        [
+            f"undo {step.action} (step {step.step}) in the admin panel: the drill's journal "
+            "key was throw-away, so `magento-ir rollback` cannot resume this journal"
+            for step in applied
+        ]
+        + [
+            f"delete {what}: DELETE /rest{route} (or in the admin panel)"
+            for what, route in undeleted
+        ]
+    )
+    store = f"The test store {url} still has what the drill did not undo:"
+    return dataclasses.replace(left, store=store, remaining=remaining, todo=todo)
+
+
+def _staged_routes(staged: _Staged) -> list[tuple[str, str]]:
+    """What the drill created on the store, each with the REST route that deletes it."""
+    routes = [
+        (f"customer {customer_id}", f"/V1/customers/{customer_id}")
+        for customer_id in staged.customer_ids
+    ]
+    if staged.planted_block_id is not None:
+        block = staged.planted_block_id
+        routes.append(
+            (f"CMS block {block} (checkout-trust-badges-{staged.run})", f"/V1/cmsBlock/{block}")
+        )
+    return routes
+
+
+async def _tracked_drill(
+    options: StoreDrillOptions, tracker: Tracker, staged: _Staged
+) -> DrillReport:
+    say = tracker.progress
     started = time.perf_counter()
     started_at = datetime.now(UTC)
     counter = _CountingTransport(options.store.transport)
     store = dataclasses.replace(options.store, transport=counter)
-    staged = _Staged()
     breach = StagedBreach()
     try:
         async with store.open_client() as responder:
@@ -161,7 +234,10 @@ async def _drill(options: StoreDrillOptions, say: Callable[[str], None]) -> Dril
                 await _payment_methods(responder, store, module, options, staged, breach)
                 # Cut-offs are whole seconds: contain in a later second than the last login.
                 await asyncio.sleep(1.0 - time.time() % 1.0)
-                report = await _contain(options, store, counter, staged, breach, say)
+                report = await _contain(options, store, counter, staged, breach, tracker)
+            except BaseException:
+                tracker.interrupted()
+                raise
             finally:
                 await breach.close()
                 say("removing what the drill staged")
@@ -331,8 +407,9 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     counter: _CountingTransport,
     staged: _Staged,
     breach: StagedBreach,
-    say: Callable[[str], None],
+    tracker: Tracker,
 ) -> DrillReport:
+    say = tracker.progress
     scenario = SCENARIOS[options.scenario]
     playbook = load_playbook(scenario.playbook)
     inputs: dict[str, Any] = {
@@ -350,6 +427,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     for stale in options.report_dir.glob(f"{journal_path.name}*"):
         stale.unlink()
     key = SigningKey.generate("magento-ir-drill")
+    tracker.journal, tracker.verifier = journal_path, str(key.verifier())
+    tracker.planned = tuple(action.kind for action in actions)
     reports: list[ActionReport] = []
     with Incident.open(
         journal_path, key=key, store=connection, title=f"Drill on a test store: {playbook.title}"
@@ -364,6 +443,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
                 contained = await _contained_checks(responder, breach, reports)
         except BaseException:
             # Never leave a test store closed or its payments off: undo what was applied.
+            tracker.interrupted()
             await incident.arollback()
             raise
         rollbacks = await roll_back(incident, counter.snapshot, reports[::-1], _REVERSIBLE, say)
@@ -429,17 +509,17 @@ async def _contained_checks(
 
 async def _clean_up(client: AsyncMagentoClient, staged: _Staged) -> list[CheckReport]:
     """Delete the planted block and the drill's customers (each attempted, each reported)."""
-    routes = [f"/V1/customers/{customer_id}" for customer_id in staged.customer_ids]
-    if staged.planted_block_id is not None:
-        routes.append(f"/V1/cmsBlock/{staged.planted_block_id}")
+    routes = [route for _, route in _staged_routes(staged)]
     failed = []
     for route in routes:
         try:
             await client.request("DELETE", route)
         except NotFoundError:
-            continue
+            pass
         except Exception as error:  # noqa: BLE001 - reported, and the rest still cleaned
             failed.append(f"{route}: {type(error).__name__}")
+            continue
+        staged.deleted.add(route)
     return [
         CheckReport(
             "what the drill staged is deleted (planted block, drill customers)",
