@@ -12,6 +12,7 @@ imported below.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from magento_ir.cli._config import ExitCode
@@ -26,9 +27,13 @@ except ImportError as missing:  # pragma: no cover - only without the `cli` extr
     )
     raise SystemExit(int(ExitCode.USAGE)) from None
 
+from typer._completion_classes import completion_init  # typer's completion protocol
+
 # Registration order is the order `magento-ir --help` lists the commands in.
 from magento_ir.cli import drill, evidence, incident, notify, playbooks
-from magento_ir.cli._app import app
+from magento_ir.cli._app import PROG_NAME, app
+from magento_ir.cli._errors import errors
+from magento_ir.cli._output import console
 
 __all__ = ["ExitCode", "app", "main"]
 
@@ -51,5 +56,12 @@ _mount_sandbox()
 
 
 def main() -> None:
-    """The `magento-ir` console script."""
-    app()
+    """The `magento-ir` console script (also `python -m magento_ir`: the same name in help and
+    in what shell completion calls)."""
+    completion_init()
+    if "--no-color" in sys.argv[1:]:
+        # Before parsing, wherever it was typed: typer's help and usage errors (drawn before any
+        # option takes effect) read NO_COLOR, and so does every console made later.
+        os.environ["NO_COLOR"] = "1"
+        console.no_color = errors.no_color = True
+    app(prog_name=PROG_NAME)

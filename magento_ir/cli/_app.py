@@ -12,6 +12,10 @@ from pathlib import Path  # noqa: TC003 - typer reads the annotations at run tim
 from typing import Annotated, Any
 
 import typer
+
+# Typer's own completion machinery (scripts, install paths, shell detection): it has no public
+# name for it, and writing our own would duplicate it.
+from typer._completion_shared import _get_shell_name, get_completion_script, install
 from typer.core import TyperGroup, TyperOption
 
 from magento_ir._logging import enable_logging
@@ -131,6 +135,9 @@ def _accept_root_options_anywhere(group: Any) -> None:  # noqa: ANN401 - a (vend
         add(command)
 
 
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+
+
 class _Commands(TyperGroup):
     """The root command: no traceback ever reaches the terminal, whatever a command raises."""
 
@@ -138,6 +145,18 @@ class _Commands(TyperGroup):
         super().__init__(*args, **kwargs)
         _human_placeholders(self)
         _accept_root_options_anywhere(self)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # noqa: ANN401 - click's
+        """A completion option with no shell named means the shell that runs this."""
+        args = list(args)
+        for at, word in enumerate(args):
+            if word == "--":
+                break
+            following = args[at + 1] if at + 1 < len(args) else "-"
+            if word in _COMPLETION_OPTIONS and (following[:1] == "-" or following in self.commands):
+                args.insert(at + 1, _DETECT)
+                break
+        return list(super().parse_args(ctx, args))
 
     # `Any`: typer types it with the click it vendors, whose module is private.
     def invoke(self, ctx: Any) -> Any:  # noqa: ANN401 - whatever the command returns
@@ -161,7 +180,7 @@ app = typer.Typer(
     name="magento-ir",
     cls=_Commands,
     help="Incident response for Magento 2 / Adobe Commerce: contain, verify, roll back, drill.\n\n"
-    "The options below may also follow the command (all but --version).",
+    "The options below may also follow the command (all but --version and the completion ones).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -231,6 +250,48 @@ def _log_requests() -> None:
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     enable_logging(handler)
+
+
+# `magento-ir --show-completion [SHELL]`: the shells typer writes completion scripts for.
+SHELLS = ("bash", "zsh", "fish")
+PROG_NAME = "magento-ir"
+_COMPLETE_VAR = "_MAGENTO_IR_COMPLETE"  # what the scripts set to ask for completions
+_DETECT = "detect"  # the value of a completion option given without a shell
+
+
+def _shell(value: str) -> str:
+    if value in SHELLS:
+        return value
+    if value != _DETECT:
+        raise typer.BadParameter(
+            f"{value!r} is not a shell this can complete in: {', '.join(SHELLS)}"
+        )
+    detected = _get_shell_name() or ""
+    if detected not in SHELLS:
+        raise typer.BadParameter(
+            f"cannot tell which shell this is ({detected or 'none found'}): name it, "
+            f"one of {', '.join(SHELLS)}"
+        )
+    return detected
+
+
+def _show_completion(value: str | None) -> None:
+    if value is not None:
+        typer.echo(
+            get_completion_script(
+                prog_name=PROG_NAME, complete_var=_COMPLETE_VAR, shell=_shell(value)
+            )
+        )
+        raise typer.Exit
+
+
+def _install_completion(value: str | None) -> None:
+    if value is not None:
+        shell, path = install(shell=_shell(value), prog_name=PROG_NAME, complete_var=_COMPLETE_VAR)
+        typer.echo(
+            f"{shell} completion for {PROG_NAME} installed in {path}: it works in new shells."
+        )
+        raise typer.Exit
 
 
 def _version(value: bool) -> None:
@@ -319,6 +380,24 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    install_completion: Annotated[  # noqa: ARG001 - handled by the eager callback
+        str | None,
+        typer.Option(
+            callback=_install_completion,
+            is_eager=True,
+            metavar="[bash|zsh|fish]",
+            help="Install tab completion for this shell (default: the one running).",
+        ),
+    ] = None,
+    show_completion: Annotated[  # noqa: ARG001 - handled by the eager callback
+        str | None,
+        typer.Option(
+            callback=_show_completion,
+            is_eager=True,
+            metavar="[bash|zsh|fish]",
+            help="Print the tab-completion script for this shell (default: the one running).",
+        ),
+    ] = None,
 ) -> None:
     """Store and credentials: flags > MAGENTO_IR_* environment variables > profile file.
 
