@@ -204,3 +204,27 @@ def test_shipped_rules_cover_every_us_jurisdiction():
     }
     assert {f"US-{s}" for s in states} <= covered
     assert len(states) == 54
+
+
+def test_docs_coverage_table_lists_every_rule():
+    """docs/notifications.md's coverage table names each shipped rule, its confidence and review."""
+    docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text(encoding="utf-8")
+    rows = {
+        cells[0].strip("` "): (cells[2].strip(), cells[3].strip())
+        for line in docs.splitlines()
+        if line.startswith("| `")
+        for cells in [line.strip("|").split("|")]
+    }
+    assert rows == {
+        rule.rule.id: (rule.rule.confidence, str(rule.rule.last_reviewed))
+        for rule in shipped_rules()
+    }
+
+
+def test_docs_worked_example_is_the_shipped_rule():
+    """The worked example in docs/notifications.md is the North Dakota rule file, verbatim."""
+    docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text(encoding="utf-8")
+    start = docs.index("```toml\n# North Dakota") + len("```toml\n")
+    example = docs[start : docs.index("```", start)]
+    (shipped,) = [r for r in shipped_rules() if r.rule.id == "us-nd"]
+    assert Path(shipped.source).read_text(encoding="utf-8") == example
