@@ -926,6 +926,18 @@ COVERAGE: list[Case] = [
         PCI,
         facts={"encryption": {"payment_card.pan": "encrypted"}},
     ),
+    # The District names online credentials; Virginia's safe harbour needs the key kept safe.
+    Case(
+        "dc-credentials-only",
+        (group("US-DC", 1, "account_credentials"),),
+        {"us-dc/individuals": None},
+    ),
+    Case(
+        "va-ssn-encrypted-key-safe",
+        (group("US-VA", 5, *SSN),),
+        {},
+        facts={"encryption": {"government_id.ssn": "encrypted"}},
+    ),
     # Puerto Rico residents recorded under the country code PR.
     Case(
         "pr-as-a-country",
