@@ -1,5 +1,5 @@
-"""`magento-ir notify assess | plan | rules`: who was exposed, and the notification obligations a
-breach's facts trigger.
+"""`magento-ir notify plan | rules` (and, in notify_assess.py, `assess | explain | decide |
+register`): who was exposed, and the notification obligations a breach's facts trigger.
 
 The engine is pure; this module is its shell: it reads the facts file and the rules, reads the
 clock (for `--as-of` and the countdown) and prints. The plan supports legal counsel, it does not
@@ -21,8 +21,6 @@ from rich.table import Table
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import console
-from magento_ir.cli._paths import writable_file
-from magento_ir.cli._store import global_options, settings
 from magento_ir.notify import Facts, Plan, load_rules, plan, shipped_rules
 
 if TYPE_CHECKING:
@@ -124,73 +122,6 @@ def plan_command(
             _print(result, moment)
 
 
-@notify_app.command("assess")
-def assess_command(  # noqa: PLR0917 - one parameter per command-line option
-    ctx: typer.Context,
-    start: Annotated[
-        str, typer.Option("--from", help="Start of the skimmer's window, ISO 8601 with offset.")
-    ],
-    end: Annotated[str, typer.Option("--to", help="End of the window, ISO 8601 with offset.")],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the facts as JSON for `notify plan`.")
-    ] = None,
-    awareness: Annotated[
-        str | None, typer.Option(help="When you became aware, ISO 8601 (default: now).")
-    ] = None,
-    merchant_country: Annotated[
-        str | None, typer.Option(help="The merchant's country, for card-scheme business days.")
-    ] = None,
-) -> None:
-    """A checkout skimmer's exposure: card-paid orders in the window, people per jurisdiction.
-
-    Counts only: people are told apart by a keyed digest of their e-mail address.
-    """
-    from magento_ir._sync import MagentoClient  # noqa: PLC0415
-    from magento_ir.notify.exposure import (  # noqa: PLC0415
-        RecipientKey,
-        skimmer_exposure,
-        skimmer_orders,
-    )
-
-    with exit_codes(interrupted=_INTERRUPTED):
-        window = (_moment(start, "--from"), _moment(end, "--to"))
-        aware = _moment(awareness, "--awareness")
-        if out is not None:
-            writable_file(out, "--out")
-        resolved = settings(ctx)
-        options = global_options(ctx)
-        with MagentoClient(
-            resolved.require_base_url(),
-            auth=resolved.auth(),
-            timeout=options.timeout,
-            allow_insecure_http=options.allow_insecure_http,
-        ) as client:
-            exposure = skimmer_exposure(
-                skimmer_orders(client, *window), key=RecipientKey.generate()
-            )
-        console.print(f"Card-paid orders in the window: {exposure.records}")
-        table = Table(title="People exposed, per jurisdiction", title_justify="left")
-        table.add_column("Jurisdiction")
-        table.add_column("People", justify="right")
-        for group in exposure.groups:
-            table.add_row(group.jurisdiction, str(group.count))
-        console.print(table)
-        if exposure.unplaced:
-            console.print(f"{exposure.unplaced} card orders have no billing country.")
-        facts = Facts(
-            clock={"awareness": aware},
-            affected=exposure.groups,
-            card_schemes=exposure.card_schemes,
-            merchant_country=merchant_country,
-        )
-        if out is not None:
-            out.write_text(facts.model_dump_json(indent=2) + "\n", encoding="utf-8")
-            console.print(
-                f"Facts: {out} (add discovery/determination times and answers, then "
-                "`magento-ir notify plan`)"
-            )
-
-
 @notify_app.command("rules")
 def rules_command(
     rules: Annotated[
@@ -232,3 +163,7 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ConfigurationError(f"--as-of {text!r} is not a date, e.g. 2026-06-01") from None
+
+
+# The assessment, explanation, decision and register commands of this group.
+from magento_ir.cli import notify_assess as _notify_assess  # noqa: E402, F401

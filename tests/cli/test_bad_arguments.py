@@ -78,9 +78,12 @@ CASES = [
     ("notify-plan-facts-dir", ["notify", "plan", "DIR"]),
     ("notify-plan-facts-missing", ["notify", "plan", "MISSING"]),
     ("notify-rules-missing", ["notify", "rules", "--rules", "MISSING"]),
-    ("notify-assess-out-dir", [*STORE, "notify", "assess", *WINDOW, "-o", "DIR"]),
-    ("notify-assess-out-proc", [*STORE, "notify", "assess", *WINDOW, "-o", "/proc/facts.json"]),
-    ("notify-assess-bad-time", [*STORE, "notify", "assess", "--from", "x", "--to", "y"]),
+    ("notify-assess-out-dir", [*STORE, "notify", "assess", "skimmer", *WINDOW, "-o", "DIR"]),
+    (
+        "notify-assess-out-proc",
+        [*STORE, "notify", "assess", "skimmer", *WINDOW, "-o", "/proc/facts.json"],
+    ),
+    ("notify-assess-bad-time", [*STORE, "notify", "assess", "skimmer", "--from", "x", "--to", "y"]),
     ("sandbox-serve-bad-views", ["sandbox", "serve", "--store-views", "99"]),
 ]
 

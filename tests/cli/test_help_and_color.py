@@ -16,7 +16,8 @@ COMMANDS = [
     [], ["contain"], ["verify"], ["rollback"], ["status"], ["playbooks"], ["drill"],
     ["evidence", "capture"], ["evidence", "verify"], ["evidence", "export"], ["evidence", "ship"],
     ["evidence", "adopt"], ["evidence", "repair"], ["sandbox", "serve"],
-    ["notify", "plan"], ["notify", "assess"], ["notify", "rules"],
+    ["notify", "plan"], ["notify", "assess"], ["notify", "rules"], ["notify", "explain"],
+    ["notify", "decide"], ["notify", "register"],
 ]  # fmt: skip
 
 

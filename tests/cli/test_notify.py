@@ -178,7 +178,7 @@ def test_assess_writes_facts_that_plan_reads(tmp_path: Path):
     """assess counts the skimmer's card orders per state; its facts file feeds `notify plan`."""
     facts = tmp_path / "facts.json"
     result = invoke(
-        "assess",
+        "assess", "skimmer",
         "--from", "2000-01-01T00:00:00+00:00",
         "--to", "2100-01-01T00:00:00+00:00",
         "--awareness", T.isoformat(),
@@ -186,10 +186,17 @@ def test_assess_writes_facts_that_plan_reads(tmp_path: Path):
         "-o", str(facts),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Card-paid orders in the window: 20" in result.output
+    # 20 card orders by 14 people (repeat buyers counted once).
+    assert "card-paid orders from 2000-01-01T00:00:00+00:00" in result.output
+    assert "20 records read" in result.output
+    assert "Who: 14 people" in result.output
     data = json.loads(facts.read_text())
     assert {g["jurisdiction"] for g in data["affected"]} == {"US-TX", "US-CO"}
-    assert data["clock"] == {"awareness": "2026-06-01T16:00:00Z"}
+    # Awareness given; discovery is the earlier of awareness and detection (now).
+    assert data["clock"] == {
+        "awareness": "2026-06-01T16:00:00Z",
+        "discovery": "2026-06-01T16:00:00Z",
+    }
     assert "@" not in facts.read_text()
     planned = invoke("plan", str(facts), "--as-of", "2026-06-02", "--json")
     assert planned.exit_code == 0, planned.output
@@ -200,6 +207,8 @@ def test_assess_writes_facts_that_plan_reads(tmp_path: Path):
 @pytest.mark.usefixtures("served")
 def test_assess_refuses_a_naive_window():
     """A window bound without an offset is a usage error before any request."""
-    result = invoke("assess", "--from", "2026-01-01T00:00", "--to", "2026-02-01T00:00:00+00:00")
+    result = invoke(
+        "assess", "skimmer", "--from", "2026-01-01T00:00", "--to", "2026-02-01T00:00:00+00:00"
+    )
     assert result.exit_code == ExitCode.USAGE
     assert "--from needs an offset" in result.output
