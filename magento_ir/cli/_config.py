@@ -46,6 +46,8 @@ class ExitCode(IntEnum):
     CONTAINMENT_FAILED = 1
     # The same code for `evidence verify` / `ship`: the log failed verification.
     VERIFICATION_FAILED = 1
+    # `notify contacts check`: an entry is due for review or has no channel.
+    CHECK_FAILED = 1
     # Bad flags, a missing or unsafe profile, missing credentials, a bad playbook.
     USAGE = 2
     # The store refused the credentials (Magento answers 401 for authz too).

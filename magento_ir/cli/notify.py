@@ -1,5 +1,6 @@
 """`magento-ir notify plan | rules` (and, in notify_assess.py, `assess | explain | decide |
-register`): who was exposed, and the notification obligations a breach's facts trigger.
+register`; in notify_drafts.py, `draft | approve | contacts check`): who was exposed, and the
+notification obligations a breach's facts trigger.
 
 The engine is pure; this module is its shell: it reads the facts file and the rules, reads the
 clock (for `--as-of` and the countdown) and prints. The plan supports legal counsel, it does not
@@ -167,3 +168,6 @@ def _day(text: str) -> date:
 
 # The assessment, explanation, decision and register commands of this group.
 from magento_ir.cli import notify_assess as _notify_assess  # noqa: E402, F401
+
+# The drafts, approvals and contacts commands of this group.
+from magento_ir.cli import notify_drafts as _notify_drafts  # noqa: E402, F401

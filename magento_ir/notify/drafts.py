@@ -156,6 +156,14 @@ class _Missing(ChainableUndefined):
             found.append(name)
         return name
 
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - jinja's signature
+        if name.startswith("__"):
+            raise AttributeError(name)
+        # Name the whole path (contact.email), not just the first missing part.
+        return type(self)(name=f"{self._undefined_name or 'value'}.{name}")
+
+    __getitem__ = __getattr__
+
     def __str__(self) -> str:
         return _MISSING_MARK.format(self._note())
 

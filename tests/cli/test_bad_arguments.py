@@ -84,6 +84,10 @@ CASES = [
         [*STORE, "notify", "assess", "skimmer", *WINDOW, "-o", "/proc/facts.json"],
     ),
     ("notify-assess-bad-time", [*STORE, "notify", "assess", "skimmer", "--from", "x", "--to", "y"]),
+    ("notify-draft-facts-missing", ["notify", "draft", "MISSING", "--details", "LOG", "-o", "x"]),
+    ("notify-draft-out-file", ["notify", "draft", "FACTS", "--details", "DETAILS", "-o", "LOG"]),
+    ("notify-approve-no-journal", ["notify", "approve", "LOG", "--as", "A", "--role", "dpo"]),
+    ("notify-contacts-missing", ["notify", "contacts", "check", "MISSING"]),
     ("sandbox-serve-bad-views", ["sandbox", "serve", "--store-views", "99"]),
 ]
 
@@ -97,6 +101,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "DIR").mkdir()
     (tmp_path / "LOG").write_bytes(b"")
+    (tmp_path / "FACTS").write_text('{"clock": {}, "affected": []}', encoding="utf-8")
+    (tmp_path / "DETAILS").write_text('[organisation]\nname = "X"\n', encoding="utf-8")
     return tmp_path
 
 
@@ -106,6 +112,7 @@ def _files(root: Path) -> dict[str, int]:
 
 def _resolve(args: list[str], root: Path) -> list[str]:
     names = {"DIR": root / "DIR", "LOG": root / "LOG", "MISSING": root / "no" / "such.log"}
+    names |= {"FACTS": root / "FACTS", "DETAILS": root / "DETAILS"}
     return [str(names[arg]) if arg in names else arg for arg in args]
 
 

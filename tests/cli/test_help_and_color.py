@@ -18,6 +18,7 @@ COMMANDS = [
     ["evidence", "adopt"], ["evidence", "repair"], ["sandbox", "serve"],
     ["notify", "plan"], ["notify", "assess"], ["notify", "rules"], ["notify", "explain"],
     ["notify", "decide"], ["notify", "register"],
+    ["notify", "draft"], ["notify", "approve"], ["notify", "contacts", "check"],
 ]  # fmt: skip
 
 

@@ -216,7 +216,7 @@ def test_missing_values_are_named_and_block_approval() -> None:
 def test_no_obligation_is_a_named_placeholder() -> None:
     """A regulator form without its obligation names what is missing instead of guessing."""
     draft = render_draft("regulator-form", details=details())
-    assert "obligation" in draft.unfilled
+    assert "obligation.recipient_name" in draft.unfilled
     assert "affected" in draft.unfilled
 
 
