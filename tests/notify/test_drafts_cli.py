@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,7 +18,7 @@ from magento_ir.notify.drafts import Draft
 from tests.notify.drafting import AWARE, EXAMPLES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from pathlib import Path
 
 FACTS = {
     "clock": {"awareness": AWARE.isoformat(), "discovery": AWARE.isoformat()},
@@ -39,21 +38,21 @@ FACTS = {
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("MAGENTO_IR_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "facts.json").write_text(json.dumps(FACTS), encoding="utf-8")
-    yield tmp_path
+    return tmp_path
 
 
 def invoke(*args: str, stdin: str | None = None):
     return CliRunner().invoke(app, ["notify", *args], input=stdin, env={"COLUMNS": "250"})
 
 
-def _draft_all(workdir: Path, *extra: str):
+def _draft_all(*extra: str):
     return invoke(
         "draft", "facts.json", "--details", str(EXAMPLES / "details.example.toml"),
         "--out", "drafts", "--as-of", "2026-06-02", "--now", "2026-06-02T09:00:00+00:00",
@@ -64,7 +63,7 @@ def _draft_all(workdir: Path, *extra: str):
 def test_draft_writes_every_notice_and_records_it(workdir: Path) -> None:
     """One draft per obligation (customer notices in the store's language and English), the
     brief, each recorded as notify.draft in the journal, which verifies."""
-    result = _draft_all(workdir, "--store-locale", "de_DE", "--locale", "en")
+    result = _draft_all("--store-locale", "de_DE", "--locale", "en")
     assert result.exit_code == 0, result.output
     drafts = {Draft.load(p).draft_id: Draft.load(p) for p in (workdir / "drafts").iterdir()}
     assert "us-ca/individuals:de" in drafts
@@ -97,12 +96,10 @@ def test_draft_names_missing_values(workdir: Path) -> None:
     assert not (workdir / "incident-journal.log").exists()
 
 
-def test_approve_in_the_terminal_two_people(
-    workdir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_approve_in_the_terminal_two_people(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Legal approves when asked, the DPO with --approve: the draft becomes sendable."""
     monkeypatch.setattr("magento_ir.cli.notify_drafts._can_ask", lambda: True)
-    assert _draft_all(workdir).exit_code == 0
+    assert _draft_all().exit_code == 0
     path = next((workdir / "drafts").glob("us-ca_individuals*.draft.json"))
     asked = invoke("approve", str(path), "--as", "Lee Legal", "--role", "legal", stdin="a\n")
     assert asked.exit_code == 0, asked.output
@@ -120,7 +117,7 @@ def test_reject_asks_why_and_skip_records_nothing(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """r asks for a reason; s leaves no record; without a terminal it does not ask."""
-    assert _draft_all(workdir).exit_code == 0
+    assert _draft_all().exit_code == 0
     path = next((workdir / "drafts").glob("us-ca_individuals*.draft.json"))
     no_terminal = invoke("approve", str(path), "--as", "Lee", "--role", "legal", stdin="a\n")
     assert no_terminal.exit_code == ExitCode.USAGE
@@ -137,7 +134,7 @@ def test_reject_asks_why_and_skip_records_nothing(
 
 def test_approve_refuses_what_it_cannot_record(workdir: Path) -> None:
     """Wrong role, a missing journal, both flags: an error line and nothing recorded."""
-    assert _draft_all(workdir).exit_code == 0
+    assert _draft_all().exit_code == 0
     path = str(next((workdir / "drafts").glob("us-ca_individuals*.draft.json")))
     wrong = invoke("approve", path, "--as", "Harper", "--role", "hr", "--approve")
     assert wrong.exit_code == ExitCode.CHECK_FAILED
