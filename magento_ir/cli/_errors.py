@@ -23,7 +23,7 @@ from magento_ir.cli._config import ExitCode
 from magento_ir.evidence import LogIntegrityError, TornRecordError, UncoveredLogError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = ["RESUME_HINT", "cli_wording", "errors", "exit_codes", "fail"]
 
@@ -70,15 +70,16 @@ def fail(code: ExitCode, message: str) -> NoReturn:
 
 
 @contextmanager
-def exit_codes(*, interrupted: str) -> Iterator[None]:
+def exit_codes(*, interrupted: str | Callable[[], str]) -> Iterator[None]:
     """Map the SDK's errors onto the documented exit codes, with their (secret-free) message.
 
-    `interrupted` tells the responder what Ctrl-C left behind and how to carry on.
+    `interrupted` tells the responder what Ctrl-C left behind and how to carry on (a function:
+    what was left depends on when it came).
     """
     try:
         yield
     except KeyboardInterrupt:
-        fail(ExitCode.INTERRUPTED, interrupted)
+        fail(ExitCode.INTERRUPTED, interrupted if isinstance(interrupted, str) else interrupted())
     except ModuleRequiredError as error:
         fail(ExitCode.MODULE_REQUIRED, str(error))
     except AuthenticationError as error:

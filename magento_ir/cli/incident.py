@@ -13,7 +13,7 @@ from rich.text import Text
 
 from magento_ir._exceptions import ConfigurationError, NotFoundError
 from magento_ir.cli._config import ExitCode, StoreSettings
-from magento_ir.cli._errors import RESUME_HINT, errors, exit_codes, fail
+from magento_ir.cli._errors import errors, exit_codes, fail
 from magento_ir.cli._output import (
     JsonOption,
     Output,
@@ -42,6 +42,8 @@ from magento_ir.cli._store import (
 from magento_ir.cli.playbooks import key_values, load
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from magento_ir.cli._app import GlobalOptions
     from magento_ir.containment.incident import Incident, StepReport
     from magento_ir.containment.journal import Journal
@@ -93,7 +95,7 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
 ) -> None:
     """Contain a breach with a playbook or single actions; every step is journaled."""
     out = Output(output, json_output)
-    with exit_codes(interrupted=RESUME_HINT):
+    with exit_codes(interrupted=_interrupted(journal, "resume")):
         book = load(playbook, action or [], title)
         given = key_values(inputs or [], "--input")
         actions = book.actions(given)
@@ -128,6 +130,22 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
             code = exit_for(steps)
             out.document(_run_json(incident, journal, list(plan.steps), steps, code))
             raise typer.Exit(int(code))
+
+
+def _interrupted(journal: Path, carry_on: str) -> Callable[[], str]:
+    """What Ctrl-C left: the journal is written record by record, so it holds every step so far."""
+
+    def message() -> str:
+        if not journal.exists():
+            # It is created once the store has answered, before anything is written there.
+            return "Interrupted before the journal was created: nothing was changed."
+        return (
+            f"Interrupted: the journal {journal} holds every step up to here. Run the same "
+            f"command again to {carry_on}; `magento-ir status --journal {journal}` shows where "
+            "it stopped."
+        )
+
+    return message
 
 
 def _run_json(
@@ -178,6 +196,12 @@ def verify(  # noqa: PLR0917 - one parameter per command-line option
         _journal_warnings(incident.journal)
         report = incident.verify()
         out.table(summary_table(f"Verification of {incident.id}", list(report.steps)))
+        for state in incident.status():
+            if state.in_flight or state.rollback_in_flight:
+                out.note(
+                    f"Not verified: step {state.step} ({state.action}) was "
+                    f"{_IN_FLIGHT[state.status]}."
+                )
         code = exit_for(list(report.steps))
         out.document(_run_json(incident, journal, [], list(report.steps), code))
         raise typer.Exit(int(code))
@@ -247,7 +271,7 @@ def rollback(  # noqa: PLR0917 - one parameter per command-line option
     """Undo applied steps, newest first (all, or the --step ids given)."""
     out = Output(output, json_output)
     with (
-        exit_codes(interrupted=RESUME_HINT),
+        exit_codes(interrupted=_interrupted(journal, "finish the rollback")),
         open_incident(ctx, journal, key, must_exist=True) as incident,
     ):
         applied = [state for state in incident.status() if state.applied]
@@ -396,10 +420,21 @@ def _journal_status(journal: Journal, path: Path, out: Output) -> dict[str, Any]
     }
 
 
+# A step a run was stopped in the middle of (Ctrl-C, a crash): what it is, and how to finish it.
+_IN_FLIGHT = {
+    "in_flight": "interrupted while being applied, possibly in part: run the same contain again "
+    "with this journal to complete it",
+    "rollback_in_flight": "interrupted while being rolled back, possibly in part: run the same "
+    "rollback again with this journal to complete it",
+}
+
+
 def _why(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
     """Why a journaled step is not simply done: blocked, failed, or a check that did not hold."""
     if state.blocked or state.error:
         return escape(state.blocked or state.error)
+    if state.in_flight or state.rollback_in_flight:
+        return _IN_FLIGHT[state.status]
     if state.outcome is not None and state.outcome.failed:
         return escape(state.outcome.reasons())
     if state.verification is not None:
