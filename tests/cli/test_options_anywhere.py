@@ -43,11 +43,14 @@ def _commands(root: Any = None) -> list[tuple[list[str], Any]]:
 
 
 def _required(command: Any) -> list[str]:
-    """Dummy values for what the command cannot run without (`1` parses as text, path, number)."""
+    """Values for what the command cannot run without: its first choice, else `1` (which parses
+    as text, a path or a number)."""
     words: list[str] = []
     for param in command.params:
         if param.required:
-            words.extend(["1"] if param.param_type_name == "argument" else [param.opts[0], "1"])
+            choices = param.type_descriptor.choices if param.type_descriptor.is_choice else None
+            value = str(next(iter(choices))) if choices else "1"
+            words.extend([value] if param.param_type_name == "argument" else [param.opts[0], value])
     return words
 
 
