@@ -344,15 +344,23 @@ def contacts_check_command(
     as_of: Annotated[
         str | None, typer.Option(help="Check as of this day, YYYY-MM-DD (default: today, UTC).")
     ] = None,
+    facts: Annotated[
+        Path | None,
+        typer.Option(help="Also check that every notice this breach's plan owes has a contact."),
+    ] = None,
+    rules: Annotated[
+        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
+    ] = None,
 ) -> None:
-    """Fail (exit 1) on entries reviewed more than 90 days ago, without a channel, or a missing
-    internal role; each is named."""
+    """Fail (exit 1) on entries reviewed more than 90 days ago, without a channel, a missing
+    internal role or (with --facts) a planned notice no entry covers; each is named."""
     from magento_ir.notify.contacts import check, load_contacts  # noqa: PLC0415
 
     with exit_codes(interrupted=_INTERRUPTED):
         day = _day(as_of) if as_of else datetime.now(UTC).date()
         contacts = _usage(load_contacts, contacts_file)
-        problems = check(contacts, as_of=day)
+        owed = plan(_facts(facts), _rules(rules), as_of=day).obligations if facts else ()
+        problems = check(contacts, as_of=day, obligations=owed)
         count = len(contacts.internal) + len(contacts.authorities) + len(contacts.processors)
         if not problems:
             console.print(

@@ -5,8 +5,9 @@ One TOML file with three lists: `[[internal]]` (DPO, legal, PR, HR, executives, 
 `[[authorities]]` (supervisory authorities, attorneys general, card brands, the acquirer) and
 `[[processors]]`. Every entry names an `owner` (who keeps it right) and the day it was last
 `reviewed`; `check()` reports each entry reviewed more than 90 days ago (a quarterly review) or
-without any channel, and each internal role nobody fills. Channels hold addresses and names only:
-a webhook URL or an integration key is a secret and belongs in the environment, not here.
+without any channel, each internal role nobody fills and, given a plan, each obligation to an
+authority, regulator, card brand or acquirer no entry `covers`. Channels hold addresses and
+names only: a webhook URL or an integration key is a secret and belongs in the environment.
 
 Errors::
 
@@ -19,13 +20,19 @@ from __future__ import annotations
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from magento_ir._exceptions import MagentoIRError
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from magento_ir.notify.engine import Obligation
+
 __all__ = [
+    "EXTERNAL_RECIPIENTS",
     "INTERNAL_ROLES",
     "REVIEW_EVERY",
     "Channels",
@@ -76,7 +83,13 @@ class Contact(_Strict):
     role: str = ""
     # ISO 3166 code ("DE", "US-CA") for authorities; "*" for a card brand.
     jurisdiction: str | None = None
+    # The obligations (keys from `notify plan`, or a prefix: "visa" covers "visa/notify") this
+    # contact receives, so a plan can be checked for recipients nobody knows how to reach.
+    covers: tuple[str, ...] = ()
     notes: str = ""
+
+    def receives(self, key: str) -> bool:
+        return any(key == cover or key.startswith(f"{cover}/") for cover in self.covers)
 
 
 class ContactList(_Strict):
@@ -114,9 +127,18 @@ def load_contacts(path: str | Path) -> ContactList:
         raise ContactsError(f"{path}: {where}: {first['msg']}") from None
 
 
-def check(contacts: ContactList, *, as_of: date) -> list[ContactProblem]:
-    """Every entry due for review (more than 90 days) or without a channel, and every internal
-    role no entry fills, in file order."""
+# Recipients outside the company that need an address in the contact list.
+EXTERNAL_RECIPIENTS = frozenset(
+    {"authority", "attorney_general", "regulator", "credit_agencies", "card_brand", "acquirer"}
+)
+
+
+def check(
+    contacts: ContactList, *, as_of: date, obligations: Iterable[Obligation] = ()
+) -> list[ContactProblem]:
+    """Every entry due for review (more than 90 days) or without a channel, every internal role
+    no entry fills, and every planned obligation to an authority, regulator, card brand or
+    acquirer that no entry `covers`, in file order."""
     problems: list[ContactProblem] = []
     sections: tuple[Literal["internal", "authorities", "processors"], ...] = (
         "internal",
@@ -152,5 +174,17 @@ def check(contacts: ContactList, *, as_of: date) -> list[ContactProblem]:
         )
         for role in INTERNAL_ROLES
         if not contacts.by_role(role)
+    )
+    known = (*contacts.authorities, *contacts.processors, *contacts.internal)
+    problems.extend(
+        ContactProblem(
+            section="authorities",
+            name=obligation.recipient_name,
+            problem=f"no contact covers {obligation.key}: add covers = "
+            f'["{obligation.key}"] to the entry that receives it',
+        )
+        for obligation in obligations
+        if obligation.recipient in EXTERNAL_RECIPIENTS
+        and not any(contact.receives(obligation.key) for contact in known)
     )
     return problems

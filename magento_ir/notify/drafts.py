@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from magento_ir._exceptions import MagentoIRError
 from magento_ir.evidence import canonical_json
 from magento_ir.notify.categories import CATEGORIES
+from magento_ir.notify.engine import _covers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -326,17 +327,27 @@ def _phase(details: Mapping[str, Any]) -> dict[str, Any]:
     return {"phase": phase, "phase_label": label}
 
 
-def _categories(facts: Facts | None, obligation: Obligation | None) -> list[str]:
+@cache
+def _shipped_jurisdictions() -> dict[str, list[str]]:
+    from magento_ir.notify.rules import shipped_rules  # noqa: PLC0415 - only when drafting
+
+    return {rule.rule.id: list(rule.rule.jurisdictions) for rule in shipped_rules()}
+
+
+def _categories(facts: Facts | None, obligation: Obligation | None, kind: str) -> list[str]:
+    """The data categories of the people this notice is about: the obligation's jurisdiction
+    (or its rule's), and only employees for an employee notice."""
     if facts is None:
         return []
-    wanted = obligation.jurisdiction if obligation is not None else None
-    found = {
-        category
-        for group in facts.affected
-        if wanted is None or group.jurisdiction == wanted
-        for category in group.categories
-    }
-    return sorted(found)
+    groups = list(facts.affected)
+    if kind == "employee-notice":
+        groups = [g for g in groups if g.employees]
+    elif obligation is not None and obligation.jurisdiction is not None:
+        groups = [g for g in groups if g.jurisdiction == obligation.jurisdiction]
+    elif obligation is not None and obligation.rule_id in _shipped_jurisdictions():
+        covered = _shipped_jurisdictions()[obligation.rule_id]
+        groups = [g for g in groups if _covers(covered, g.jurisdiction)]
+    return sorted({category for group in groups for category in group.categories})
 
 
 class Draft(BaseModel):
@@ -429,7 +440,7 @@ def render_draft(
         name: _localised(value, locale, name) for name, value in details.items()
     }
     context.setdefault("report", _Node("report", {}))
-    categories = _categories(facts, obligation)
+    categories = _categories(facts, obligation, kind)
     if "categories" in details:
         categories = list(details["categories"])
     context.update(

@@ -289,3 +289,24 @@ def test_brief_lists_every_obligation_and_question() -> None:
         assert item.recipient_name in text
     assert "(due now)" in text
     assert re.search(r"People affected: 655\.", text)
+
+
+def test_each_notice_names_only_its_own_peoples_data() -> None:
+    """The GDPR notice names the data of people in the EU, not the Virginia employees' payroll;
+    the employee notice names the employees' data only."""
+    by_id = {d.draft_id: d.parts["text/plain"] for d in DRAFTS}
+    art34 = by_id["eu-gdpr/art34-individuals:en"]
+    assert "your payment card number" in art34
+    assert "salary" not in art34
+    assert "security code" not in art34  # the DE group had no CVV
+    employee = by_id["internal/employee-notice:en"]
+    assert "your salary and payroll details" in employee
+    assert "payment card" not in employee
+
+
+def test_french_puts_a_space_before_the_colon() -> None:
+    """Labels follow each language's typography."""
+    french = next(d for d in DRAFTS if d.draft_id == "us-ca/individuals:fr")
+    assert "Courriel : dpo@example.com" in french.parts["text/plain"]
+    english = next(d for d in DRAFTS if d.draft_id == "us-ca/individuals:en")
+    assert "E-mail: dpo@example.com" in english.parts["text/plain"]

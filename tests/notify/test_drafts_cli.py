@@ -176,3 +176,18 @@ def test_contacts_file_errors_name_the_entry(workdir: Path) -> None:
     result = invoke("contacts", "check", "bad.toml")
     assert result.exit_code == ExitCode.USAGE
     assert "internal.0.owner" in result.output
+
+
+def test_contacts_check_against_the_plan(workdir: Path) -> None:
+    """With --facts, every notice owed to an authority, an AG or the card brands needs a contact
+    that covers it; the example covers the magecart plan, a list without the AG does not."""
+    example = EXAMPLES / "contacts.example.toml"
+    facts = ["--facts", "facts.json", "--as-of", "2026-12-06"]
+    covered = invoke("contacts", "check", str(example), *facts)
+    assert covered.exit_code == 0, covered.output
+    text = example.read_text(encoding="utf-8").replace('covers = ["us-ca/attorney-general"]\n', "")
+    (workdir / "contacts.toml").write_text(text, encoding="utf-8")
+    missing = invoke("contacts", "check", "contacts.toml", *facts)
+    assert missing.exit_code == ExitCode.CHECK_FAILED
+    assert "no contact covers us-ca/attorney-general" in missing.output
+    assert "1 problem(s)" in missing.output
