@@ -14,6 +14,8 @@ use MagentoIr\IncidentResponse\Model\Catalog\QuarantineProducts;
 use MagentoIr\IncidentResponse\Model\Catalog\ReleaseProducts;
 use MagentoIr\IncidentResponse\Model\Customer\ForcePasswordReset;
 use MagentoIr\IncidentResponse\Model\Data\Capabilities;
+use MagentoIr\IncidentResponse\Model\Guard\AddGuardRule;
+use MagentoIr\IncidentResponse\Model\Guard\RemoveGuardRules;
 use MagentoIr\IncidentResponse\Model\Maintenance\MaintenanceStatus;
 use MagentoIr\IncidentResponse\Model\Maintenance\SetMaintenanceMode;
 use MagentoIr\IncidentResponse\Model\Payment\ResumePaymentMethods;
@@ -38,6 +40,8 @@ final class GetCapabilities implements GetCapabilitiesInterface
         LockdownAdmins::ACTION,
         RestoreAdmins::ACTION,
         ForcePasswordReset::ACTION,
+        AddGuardRule::ACTION,
+        RemoveGuardRules::ACTION,
     ];
 
     public function __construct(

@@ -34,6 +34,7 @@ final class GetCapabilitiesTest extends TestCase
         self::assertSame('redis', $capabilities->getSessionStorage());
         self::assertSame('checkout', $capabilities->getMaintenanceMode());
         self::assertContains('catalog.quarantine', $capabilities->getActions());
-        self::assertCount(9, $capabilities->getActions());
+        self::assertContains('guard.rule_add', $capabilities->getActions());
+        self::assertCount(11, $capabilities->getActions());
     }
 }

@@ -8,4 +8,13 @@ namespace Magento\Framework\App\Filesystem;
 class DirectoryList
 {
     public const VAR_DIR = 'var';
+
+    public function __construct(private $root = '/')
+    {
+    }
+
+    public function getRoot()
+    {
+        return $this->root;
+    }
 }
