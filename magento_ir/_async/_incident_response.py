@@ -25,7 +25,16 @@ from magento_ir.models.incident_response import (
     AdminSessionList,
     AdminUserList,
     Capabilities,
+    CodeFile,
+    CodeManifest,
     ConfigValueList,
+    GuardBlockList,
+    GuardMetric,
+    GuardRemovalResult,
+    GuardRuleList,
+    GuardRuleResult,
+    GuardRuleType,
+    GuardSubject,
     IntegrationList,
     IntegrationTokens,
     LockdownMode,
@@ -42,7 +51,7 @@ from magento_ir.models.incident_response import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import AsyncIterator, Mapping, Sequence
 
     from magento_ir._async._client import AsyncRequester
 
@@ -424,3 +433,111 @@ class AsyncIncidentResponse:
         params: dict[str, str | int] = {f"paths[{index}]": path for index, path in enumerate(paths)}
         data = await self._call("GET", f"{_BASE}/config", params=params)
         return ConfigValueList.model_validate(data)
+
+    # --- the payment guard ----------------------------------------------------------------
+    async def add_guard_rule(
+        self,
+        rule_type: GuardRuleType,
+        values: Sequence[str | int] = (),
+        *,
+        reason: str,
+        subject: GuardSubject | None = None,
+        metric: GuardMetric | None = None,
+        limit: int | None = None,
+        window: int | None = None,
+        ttl: int | None = None,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> GuardRuleResult:
+        """`POST .../guard/rules`: refuse order placements that match, from the next one on.
+
+        Block rules (`ip` addresses and CIDRs, `email`, `customer` ids, card `bin`s, `freeze`
+        of payment method codes) take `values`; a `velocity` rule allows at most `limit`
+        `metric` events (`orders` placed or `failures`) per `subject` in `window` seconds.
+        `ttl` seconds make the rule lapse by itself.
+        """
+        if rule_type == "velocity":
+            if values or None in (subject, metric, limit, window):
+                raise InvalidArgumentError(
+                    "a velocity rule takes subject=, metric=, limit= and window=, not values"
+                )
+        elif not values or any(v is not None for v in (subject, metric, limit, window)):
+            raise InvalidArgumentError(
+                f"a {rule_type!r} rule takes values=[...] (what to block) and no velocity settings"
+            )
+        body = _common(reason, incident_id)
+        body["type"] = rule_type
+        if values:
+            body["values"] = [str(value) for value in values]
+        for name, given in (
+            ("subject", subject),
+            ("metric", metric),
+            ("limit", limit),
+            ("window", window),
+            ("ttl", ttl),
+        ):
+            if given is not None:
+                body[name] = given
+        data = await self._call(
+            "POST", f"{_BASE}/guard/rules", body=body, idempotency_key=_check_key(idempotency_key)
+        )
+        return GuardRuleResult.model_validate(data)
+
+    async def guard_rules(self, *, include_inactive: bool = False) -> GuardRuleList:
+        """`GET .../guard/rules`: the rules in force (or every rule), with their block counts."""
+        params: dict[str, str | int] = {"includeInactive": 1} if include_inactive else {}
+        data = await self._call("GET", f"{_BASE}/guard/rules", params=params)
+        return GuardRuleList.model_validate(data)
+
+    async def remove_guard_rules(
+        self,
+        rule_ids: Sequence[int],
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> GuardRemovalResult:
+        """`POST .../guard/rules/remove`: the answer holds each rule as it was."""
+        if not rule_ids:
+            raise InvalidArgumentError("rule_ids must name at least one rule")
+        body = _common(reason, incident_id)
+        body["ruleIds"] = list(rule_ids)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/guard/rules/remove",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return GuardRemovalResult.model_validate(data)
+
+    async def guard_blocks(self, after_id: int = 0, page_size: int = 100) -> GuardBlockList:
+        """`GET .../guard/blocks`: refused placements after `after_id` (pass `last_block_id`
+        back to read only what is new)."""
+        data = await self._call(
+            "GET", f"{_BASE}/guard/blocks", params={"afterId": after_id, "pageSize": page_size}
+        )
+        return GuardBlockList.model_validate(data)
+
+    # --- code integrity -------------------------------------------------------------------
+    async def code_manifest(
+        self, after: str | None = None, *, page_size: int = 1000, changed_since: int = 0
+    ) -> CodeManifest:
+        """`GET .../code/manifest`: one page of the store's code (path, size, mtime, SHA-256)."""
+        params: dict[str, str | int] = {"pageSize": page_size, "changedSince": changed_since}
+        if after is not None:
+            params["after"] = after
+        data = await self._call("GET", f"{_BASE}/code/manifest", params=params)
+        return CodeManifest.model_validate(data)
+
+    async def iterate_code_manifest(
+        self, *, page_size: int = 1000, changed_since: int = 0
+    ) -> AsyncIterator[CodeFile]:
+        """Every file of the manifest, page after page (each page bounded by the module)."""
+        after: str | None = None
+        while True:
+            page = await self.code_manifest(after, page_size=page_size, changed_since=changed_since)
+            for item in page.items:
+                yield item
+            if page.complete or page.next_cursor is None:
+                return
+            after = page.next_cursor

@@ -18,9 +18,20 @@ __all__ = [
     "AdminUser",
     "AdminUserList",
     "Capabilities",
+    "CodeFile",
+    "CodeManifest",
     "ConfigScopeValue",
     "ConfigValue",
     "ConfigValueList",
+    "GuardBlock",
+    "GuardBlockList",
+    "GuardMetric",
+    "GuardRemovalResult",
+    "GuardRule",
+    "GuardRuleList",
+    "GuardRuleResult",
+    "GuardRuleType",
+    "GuardSubject",
     "Integration",
     "IntegrationList",
     "IntegrationTokens",
@@ -46,6 +57,10 @@ SessionScope = Literal["customers", "admins", "all"]
 LockdownMode = Literal["deactivate", "lock"]
 # What a restore does with the integrations' access tokens the lockdown revoked.
 IntegrationTokens = Literal["reissue", "revive"]
+# The payment guard's rule types; velocity rules count a metric per subject.
+GuardRuleType = Literal["ip", "email", "customer", "bin", "freeze", "velocity"]
+GuardSubject = Literal["ip", "email", "customer", "quote"]
+GuardMetric = Literal["orders", "failures"]
 
 
 class Capabilities(MagentoModel):
@@ -275,3 +290,73 @@ class ConfigValue(MagentoModel):
 class ConfigValueList(MagentoModel):
     items: list[ConfigValue]
     total_count: int
+
+
+class GuardRule(MagentoModel):
+    """A payment-guard rule: block lists (`values`) or a velocity limit (`subject`...`window`)."""
+
+    rule_id: int
+    type: GuardRuleType
+    values: list[str]
+    subject: GuardSubject | None = None
+    metric: GuardMetric | None = None
+    limit: int | None = None
+    window: int | None = None
+    created_at: str
+    expires_at: str | None = None
+    removed_at: str | None = None
+    incident_id: str | None = None
+    reason: str
+    blocked: int
+    last_blocked_at: str | None = None
+
+
+class GuardRuleResult(_WriteResult):
+    rule: GuardRule
+
+
+class GuardRuleList(MagentoModel):
+    items: list[GuardRule]
+
+
+class GuardRemovalResult(_WriteResult):
+    """The rules as they were when removed (put them back with `add_guard_rule`)."""
+
+    removed: list[GuardRule]
+    not_found: list[int]
+
+
+class GuardBlock(MagentoModel):
+    """An order placement the guard refused (never card data)."""
+
+    block_id: int
+    created_at: str
+    rule_id: int
+    rule_type: str
+    channel: str
+    ip: str | None = None
+    email: str | None = None
+    customer_id: int | None = None
+    quote_id: int | None = None
+    method: str | None = None
+
+
+class GuardBlockList(MagentoModel):
+    items: list[GuardBlock]
+    last_block_id: int
+
+
+class CodeFile(MagentoModel):
+    """One file of the store's code; `sha256` is None when it was not read (unchanged since)."""
+
+    path: str
+    size: int
+    mtime: int
+    ctime: int
+    sha256: str | None = None
+
+
+class CodeManifest(MagentoModel):
+    items: list[CodeFile]
+    next_cursor: str | None = None
+    complete: bool

@@ -70,6 +70,7 @@ ROUTE_MODULES = (
     "rest_store",
     "rest_bulk",
     "rest_carts",
+    "rest_checkout",
     "graphql",
     "storefront",
     "module_api",

@@ -1,9 +1,11 @@
 """The GraphQL engine behind `/graphql` (needs graphql-core, from the `sandbox` extra).
 
 Covered: `products(search, filter, pageSize, currentPage)` with search-index semantics,
-`generateCustomerToken` and `revokeCustomerToken`. Parsing, validation and execution are
-graphql-core's; what differs from Magento's webonyx/graphql-php 15 (message wording, status codes,
-developer-mode `extensions`) is translated here so answers match the 2.4.7 recordings.
+`generateCustomerToken` and `revokeCustomerToken`, and guest checkout's `setGuestEmailOnCart`,
+`setPaymentMethodOnCart` and `placeOrder` (through the payment guard, as on a real store).
+Parsing, validation and execution are graphql-core's; what differs from Magento's
+webonyx/graphql-php 15 (message wording, status codes, developer-mode `extensions`) is
+translated here so answers match the 2.4.7 recordings.
 
 2.4.7 status codes: a syntax error or a request rejected before execution is 500 with `errors[]`;
 validation and resolver errors (including `graphql-authentication` / `graphql-authorization`) are
@@ -34,13 +36,15 @@ from graphql import (
 from magento_ir.sandbox import auth
 from magento_ir.sandbox.errors import SIGN_IN_INCORRECT, WebapiError
 from magento_ir.sandbox.messages import SandboxResponse
+from magento_ir.sandbox.rest_checkout import place_order
 from magento_ir.sandbox.state import USER_TYPE_CUSTOMER
+from magento_ir.sandbox.storefront import active_payment_methods, cart_total
 
 if TYPE_CHECKING:
     from graphql import DocumentNode, GraphQLResolveInfo
 
     from magento_ir.sandbox.routing import PageCall
-    from magento_ir.sandbox.state import StoreState, StoreView
+    from magento_ir.sandbox.state import GuestCart, StoreState, StoreView
 
 __all__ = ["SCHEMA", "answer", "searchable_product_ids"]
 
@@ -59,6 +63,27 @@ SCHEMA = build_schema(
     type Mutation {
       generateCustomerToken(email: String!, password: String!): CustomerToken
       revokeCustomerToken: RevokeCustomerTokenOutput
+      setGuestEmailOnCart(input: SetGuestEmailOnCartInput): SetGuestEmailOnCartOutput
+      setPaymentMethodOnCart(input: SetPaymentMethodOnCartInput): SetPaymentMethodOnCartOutput
+      placeOrder(input: PlaceOrderInput): PlaceOrderOutput
+    }
+    input SetGuestEmailOnCartInput { cart_id: String! email: String! }
+    input SetPaymentMethodOnCartInput { cart_id: String! payment_method: PaymentMethodInput! }
+    input PaymentMethodInput { code: String! purchase_order_number: String }
+    input PlaceOrderInput { cart_id: String! }
+    type SetGuestEmailOnCartOutput { cart: Cart! }
+    type SetPaymentMethodOnCartOutput { cart: Cart! }
+    type Cart { id: ID! email: String selected_payment_method: SelectedPaymentMethod! }
+    type SelectedPaymentMethod { code: String! title: String! }
+    type PlaceOrderOutput { order: Order errors: [PlaceOrderError]! }
+    type Order { order_number: String! order_id: String }
+    type PlaceOrderError { message: String! code: PlaceOrderErrorCodes! }
+    enum PlaceOrderErrorCodes {
+      CART_NOT_FOUND
+      CART_NOT_ACTIVE
+      GUEST_EMAIL_MISSING
+      UNABLE_TO_PLACE_ORDER
+      UNDEFINED
     }
 
     input FilterEqualTypeInput { eq: String in: [String] }
@@ -409,6 +434,72 @@ class _Root:
             raise _InputError("The current customer isn't authorized.", CATEGORY_AUTHORIZATION)
         call.state.revoked_before[(USER_TYPE_CUSTOMER, caller.user_id)] = int(call.now)
         return {"result": True}
+
+    # --- checkout (QuoteGraphQl), guest carts by masked id ------------------------------------
+    def setGuestEmailOnCart(  # noqa: N802 - Magento's field name
+        self,
+        info: GraphQLResolveInfo,
+        input: dict[str, Any],  # noqa: A002
+    ) -> dict[str, Any]:
+        cart = _guest_cart(info, input["cart_id"])
+        if not input["email"].strip() or "@" not in input["email"]:
+            raise _InputError("Invalid email format")
+        cart.email = input["email"]
+        return {"cart": _cart(info, input["cart_id"], cart)}
+
+    def setPaymentMethodOnCart(  # noqa: N802 - Magento's field name
+        self,
+        info: GraphQLResolveInfo,
+        input: dict[str, Any],  # noqa: A002
+    ) -> dict[str, Any]:
+        cart = _guest_cart(info, input["cart_id"])
+        code = input["payment_method"]["code"]
+        state = info.context.call.state
+        total = cart_total(state, {pid: line[1] for pid, line in cart.lines.items()})
+        if code not in dict(active_payment_methods(state, cart.store_id, total)):
+            raise _InputError("The requested Payment Method is not available.")
+        cart.payment_method = code
+        return {"cart": _cart(info, input["cart_id"], cart)}
+
+    def placeOrder(  # noqa: N802 - Magento's field name
+        self,
+        info: GraphQLResolveInfo,
+        input: dict[str, Any],  # noqa: A002
+    ) -> dict[str, Any]:
+        call = info.context.call
+        masked = input["cart_id"]
+        cart = call.state.guest_carts.get(masked)
+        if cart is None:
+            message = f'Could not find a cart with ID "{masked}"'
+            return {"order": None, "errors": [{"message": message, "code": "CART_NOT_FOUND"}]}
+        if not cart.email:
+            message = "Guest email for cart is missing."
+            return {"order": None, "errors": [{"message": message, "code": "GUEST_EMAIL_MISSING"}]}
+        try:
+            order_id = place_order(call, cart, "graphql", None)
+        except WebapiError as error:
+            # The resolver turns the LocalizedException into an entry of `errors`.
+            return {"order": None, "errors": [{"message": error.message, "code": "UNDEFINED"}]}
+        number = call.state.orders.get(order_id)["increment_id"]
+        return {"order": {"order_number": number, "order_id": number}, "errors": []}
+
+
+def _guest_cart(info: GraphQLResolveInfo, masked: str) -> GuestCart:
+    cart: GuestCart | None = info.context.call.state.guest_carts.get(masked)
+    if cart is None:
+        raise _InputError(f'Could not find a cart with ID "{masked}"', "graphql-no-such-entity")
+    return cart
+
+
+def _cart(info: GraphQLResolveInfo, masked: str, cart: GuestCart) -> dict[str, Any]:
+    state = info.context.call.state
+    code = cart.payment_method or ""
+    title = dict(active_payment_methods(state, cart.store_id, 1.0)).get(code, "")
+    return {
+        "id": masked,
+        "email": cart.email,
+        "selected_payment_method": {"code": code, "title": title},
+    }
 
 
 # --- the endpoint -----------------------------------------------------------------------------

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
 
+from magento_ir.sandbox import module_guard
 from magento_ir.sandbox.errors import WebapiError, no_such_entity, required_field
 from magento_ir.sandbox.module_state import (
     MAINTENANCE_MODES,
     AdminLockdown,
+    GuardRule,
     IdempotencyEntry,
     PaymentSuspension,
     Quarantine,
@@ -67,6 +69,8 @@ ACTIONS = (
     "admins.lockdown",
     "admins.restore",
     "customers.force_password_reset",
+    "guard.rule_add",
+    "guard.rules_remove",
 )
 GENESIS_HASH = "0" * 64
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -1366,3 +1370,203 @@ def list_config(call: Call) -> dict[str, Any]:
         item["locked"] = key in state.locked_config
         items.append(item)
     return {"items": items, "total_count": len(items)}
+
+
+# --- the payment guard (Model/Guard) ------------------------------------------------------------
+MAX_RULE_VALUES = 1000
+MAX_RULE_IDS = 1000
+MAX_BLOCK_PAGE = 1000
+
+
+def _in_range(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise _invalid(name, value)
+    return value
+
+
+def _velocity_rule(body: dict[str, Any], ttl: int) -> dict[str, Any]:
+    if _array(body, "values"):
+        raise _invalid("values", "values are for block rules, not velocity")
+    return {
+        "type": "velocity",
+        "values": [],
+        "subject": _one_of("subject", _string(body, "subject") or "", module_guard.SUBJECTS),
+        "metric": _one_of("metric", _string(body, "metric") or "", module_guard.METRICS),
+        "limit": _in_range("limit", _integer(body, "limit", 0), 1, 100_000),
+        "window": _in_range("window", _integer(body, "window", 0), 60, 86_400),
+        "ttl": ttl,
+    }
+
+
+def _block_values(rule_type: str, values: list[Any]) -> list[str]:
+    if len(values) > MAX_RULE_VALUES:
+        raise _invalid("values", f"{len(values)} values (at most {MAX_RULE_VALUES})")
+    clean: list[str] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _invalid("values", type(value).__name__)
+        normal = module_guard.normalize_value(rule_type, str(value))
+        if normal is None:
+            raise _invalid("values", value)
+        if normal not in clean:
+            clean.append(normal)
+    if not clean:
+        raise required_field("values")
+    return clean
+
+
+def _guard_rule(body: dict[str, Any]) -> dict[str, Any]:
+    """The rule's parameters as `RuleInput::rule` validates and normalises them."""
+    rule_type = _one_of("type", _string(body, "type"), module_guard.RULE_TYPES)
+    ttl = _integer(body, "ttl", 0)
+    if ttl != 0:
+        _in_range("ttl", ttl, 1, 2_592_000)
+    if rule_type == "velocity":
+        return _velocity_rule(body, ttl)
+    for name in ("subject", "metric"):
+        given = _string(body, name)
+        if given:
+            raise _invalid(name, given)
+    limit, window = _integer(body, "limit", 0), _integer(body, "window", 0)
+    if limit or window:
+        raise _invalid("limit" if limit else "window", limit or window)
+    return {
+        "type": rule_type,
+        "values": _block_values(rule_type, _array(body, "values")),
+        "subject": None,
+        "metric": None,
+        "limit": None,
+        "window": None,
+        "ttl": ttl,
+    }
+
+
+@routes.rest(
+    "POST",
+    f"{PREFIX}/guard/rules",
+    acl=f"{ACL}guard_rules_add",
+    body={
+        "type": None,
+        "values": None,
+        "subject": None,
+        "metric": None,
+        "limit": None,
+        "window": None,
+        "ttl": None,
+        **_REASON,
+    },
+    required=("type", "reason"),
+)
+def add_guard_rule(call: Call) -> dict[str, Any]:
+    rule = _guard_rule(call.body)
+    request = {**rule, "reason": _reason(call.body), "incidentId": _incident_id(call.body)}
+
+    def apply() -> _Outcome:
+        module = call.state.incident_response
+        now = int(call.now)
+        added = GuardRule(
+            rule_id=max(module.guard_rules, default=0) + 1,
+            type=rule["type"],
+            values=rule["values"],
+            subject=rule["subject"],
+            metric=rule["metric"],
+            limit=rule["limit"],
+            window=rule["window"],
+            created_at=now,
+            expires_at=now + rule["ttl"] if rule["ttl"] else None,
+            reason=request["reason"],
+            incident_id=request["incidentId"],
+        )
+        module.guard_rules[added.rule_id] = added
+        return _Outcome(None, {"rule": module_guard.rule_wire(module, added)})
+
+    return _run_action(
+        call, _Action("guard.rule_add", request["reason"], request["incidentId"], request, apply)
+    )
+
+
+@routes.rest("GET", f"{PREFIX}/guard/rules", acl=f"{ACL}guard_rules_view")
+def list_guard_rules(call: Call) -> dict[str, Any]:
+    module = call.state.incident_response
+    everything = _boolean(call.query, "includeInactive", default=False)
+    rules = (
+        [rule for _id, rule in sorted(module.guard_rules.items())]
+        if everything
+        else module_guard.active_rules(module, call.now)
+    )
+    return {"items": [module_guard.rule_wire(module, rule) for rule in rules]}
+
+
+@routes.rest(
+    "POST",
+    f"{PREFIX}/guard/rules/remove",
+    acl=f"{ACL}guard_rules_remove",
+    body={"ruleIds": None, **_REASON},
+    required=("ruleIds", "reason"),
+)
+def remove_guard_rules(call: Call) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "ruleIds": _ids(call.body, "ruleIds", MAX_RULE_IDS),
+        "reason": _reason(call.body),
+        "incidentId": _incident_id(call.body),
+    }
+    if not request["ruleIds"]:
+        raise required_field("ruleIds")
+
+    def apply() -> _Outcome:
+        module = call.state.incident_response
+        live = {rule.rule_id: rule for rule in module_guard.active_rules(module, call.now)}
+        removed = []
+        for rule_id in sorted(set(request["ruleIds"]) & set(live)):
+            removed.append(module_guard.rule_wire(module, live[rule_id]))
+            live[rule_id].removed_at = int(call.now)
+        not_found = [rule_id for rule_id in request["ruleIds"] if rule_id not in live]
+        return _Outcome(removed, {"removed": removed, "not_found": not_found})
+
+    return _run_action(
+        call,
+        _Action("guard.rules_remove", request["reason"], request["incidentId"], request, apply),
+    )
+
+
+@routes.rest("GET", f"{PREFIX}/guard/blocks", acl=f"{ACL}guard_blocks_view")
+def list_guard_blocks(call: Call) -> dict[str, Any]:
+    after = _in_range("afterId", _integer(call.query, "afterId", 0), 0, 2**63 - 1)
+    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 100), 1, MAX_BLOCK_PAGE)
+    rows = [row for row in call.state.incident_response.guard_blocks if row["block_id"] > after]
+    page = rows[:page_size]
+    return {"items": page, "last_block_id": page[-1]["block_id"] if page else after}
+
+
+# --- the code manifest (Model/Code) -------------------------------------------------------------
+MAX_MANIFEST_PAGE = 10_000
+MAX_CURSOR_LENGTH = 4096
+
+
+@routes.rest("GET", f"{PREFIX}/code/manifest", acl=f"{ACL}code_manifest_view")
+def code_manifest(call: Call) -> dict[str, Any]:
+    after = _string(call.query, "after") or None
+    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 1000), 1, MAX_MANIFEST_PAGE)
+    changed_since = _in_range("changedSince", _integer(call.query, "changedSince", 0), 0, 2**63 - 1)
+    if after is not None and (len(after) > MAX_CURSOR_LENGTH or "\0" in after):
+        raise _invalid("after", after[:40])
+    files = call.state.incident_response.code_files
+    # PHP's strcmp order: bytes, not code points.
+    paths = sorted(files, key=lambda path: path.encode())
+    if after is not None:
+        paths = [path for path in paths if path.encode() > after.encode()]
+    items = []
+    for path in paths[:page_size]:
+        file = files[path]
+        item: dict[str, Any] = {
+            "path": path,
+            "size": file.size,
+            "mtime": file.mtime,
+            "ctime": file.ctime,
+        }
+        if file.mtime >= changed_since or file.ctime >= changed_since:
+            item["sha256"] = file.sha256
+        items.append(item)
+    if len(paths) > page_size:
+        return {"items": items, "next_cursor": items[-1]["path"], "complete": False}
+    return {"items": items, "complete": True}

@@ -5,12 +5,17 @@ Plain data only: the routes in `module_api.py` read and write it under the sandb
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CODE_EPOCH",
     "MAINTENANCE_MODES",
     "AdminLockdown",
+    "CodeFile",
+    "GuardEvent",
+    "GuardRule",
     "IdempotencyEntry",
     "ModuleState",
     "PaymentSuspension",
@@ -18,6 +23,8 @@ __all__ = [
 ]
 
 MAINTENANCE_MODES = ("off", "storefront", "checkout", "full")
+# When the synthetic code tree was "deployed" (mtime and ctime of every file).
+CODE_EPOCH = 1_714_000_000
 DEFAULT_RETRY_AFTER = 900
 
 
@@ -50,6 +57,76 @@ class AdminLockdown:
 
 
 @dataclass(slots=True)
+class GuardRule:
+    """`magento_ir_guard_rule`: one payment-guard rule (times in unix seconds)."""
+
+    rule_id: int
+    type: str
+    values: list[str]
+    subject: str | None
+    metric: str | None
+    limit: int | None
+    window: int | None
+    created_at: float
+    expires_at: float | None
+    reason: str
+    incident_id: str | None
+    removed_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardEvent:
+    """`magento_ir_guard_event`: one order placement's outcome, as velocity rules count them."""
+
+    at: float
+    outcome: str  # order or failure
+    ip: str | None
+    email: str | None
+    customer_id: int | None
+    quote_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFile:
+    """One file of the store's code as `GET code/manifest` lists it."""
+
+    size: int
+    mtime: int
+    ctime: int
+    sha256: str
+
+    @classmethod
+    def of(cls, content: bytes, mtime: int, ctime: int) -> CodeFile:
+        return cls(len(content), mtime, ctime, hashlib.sha256(content).hexdigest())
+
+
+def _code_tree() -> dict[str, CodeFile]:
+    """A small synthetic Magento code tree (no env.php: the manifest never lists it)."""
+    paths = [
+        ".htaccess",
+        "app/code/Acme/Checkout/etc/module.xml",
+        "app/code/Acme/Checkout/registration.php",
+        "app/code/Acme/Checkout/view/frontend/web/js/pay.js",
+        "app/design/frontend/Acme/theme/Magento_Theme/templates/html/footer.phtml",
+        "app/design/frontend/Acme/theme/registration.php",
+        "app/etc/di.xml",
+        "pub/.htaccess",
+        "pub/get.php",
+        "pub/index.php",
+        "pub/static.php",
+    ]
+    paths.extend(
+        f"vendor/magento/module-{module}/{name}"
+        for module in ("checkout", "customer", "payment", "quote", "sales")
+        for name in ("etc/di.xml", "etc/module.xml", "Model/Service.php", "registration.php")
+    )
+    return {
+        path: CodeFile.of(f"<?php /* {path} */\n".encode(), CODE_EPOCH, CODE_EPOCH)
+        for path in paths
+    }
+
+
+@dataclass(slots=True)
 class IdempotencyEntry:
     action: str
     request_hash: str
@@ -78,6 +155,19 @@ class ModuleState:
     # system.xml fields whose backend model is Encrypted; GET config answers "[encrypted]" for them.
     # No stock evidence path is one; extensions can add such fields.
     encrypted_config_paths: frozenset[str] = frozenset()
+    # The payment guard: rules by id, placement events (velocity), refused attempts (rows).
+    guard_rules: dict[int, GuardRule] = field(default_factory=dict)
+    guard_events: list[GuardEvent] = field(default_factory=list)
+    guard_blocks: list[dict[str, Any]] = field(default_factory=list)
+    # The store's code as the manifest route reads it from disk: relative path -> file.
+    code_files: dict[str, CodeFile] = field(default_factory=_code_tree)
+
+    def write_code_file(self, path: str, content: bytes, now: float) -> None:
+        """A file written (or touched) on the store's disk at `now`: what an attacker does."""
+        self.code_files[path] = CodeFile.of(content, int(now), int(now))
+
+    def remove_code_file(self, path: str) -> None:
+        self.code_files.pop(path, None)
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready form for `StoreState.digest`."""
@@ -113,4 +203,19 @@ class ModuleState:
                 for key, item in sorted(self.lockdowns.items())
             },
             "idempotency": [list(key) for key in sorted(self.idempotency)],
+            "guard_rules": {
+                str(key): [
+                    rule.type,
+                    rule.values,
+                    rule.subject,
+                    rule.metric,
+                    rule.limit,
+                    rule.window,
+                    rule.expires_at,
+                    rule.removed_at,
+                ]
+                for key, rule in sorted(self.guard_rules.items())
+            },
+            "guard_blocks": len(self.guard_blocks),
+            "code_files": {path: file.sha256 for path, file in sorted(self.code_files.items())},
         }

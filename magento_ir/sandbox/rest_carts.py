@@ -26,11 +26,11 @@ from magento_ir.sandbox.storefront import active_payment_methods, cart_total
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
 
-__all__ = ["routes"]
+__all__ = ["CART_ITEM", "add_line", "routes"]
 
 routes = RouteTable()
 # Magento\Quote\Api\Data\CartItemInterface
-_CART_ITEM = frozenset(
+CART_ITEM = frozenset(
     {
         "item_id",
         "sku",
@@ -75,16 +75,20 @@ def payment_methods(call: Call) -> JsonValue:
     "POST",
     "/V1/guest-carts/:cartId/items",
     acl="anonymous",
-    body={"cartItem": _CART_ITEM},
+    body={"cartItem": CART_ITEM},
     required=("cartItem",),
 )
 def add_item(call: Call) -> JsonValue:
-    item: dict[str, Any] = call.body["cartItem"]
-    qty = _qty(item.get("qty"))
-    state = call.state
-    cart = state.guest_carts.get(call.params["cartId"])
+    cart = call.state.guest_carts.get(call.params["cartId"])
     if cart is None:
         raise required_field("quoteId")
+    return add_line(call, cart, call.body["cartItem"])
+
+
+def add_line(call: Call, cart: GuestCart, item: dict[str, Any]) -> JsonValue:
+    """`CartItemRepository::save` for one cart (guest or customer): a new line or a new qty."""
+    qty = _qty(item.get("qty"))
+    state = call.state
     if qty is None:
         raise invalid_value("qty", item.get("qty"))
     if item.get("item_id") is not None:

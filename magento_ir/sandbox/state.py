@@ -83,6 +83,14 @@ class GuestCart:
     quote_id: int
     store_id: int
     lines: dict[int, list[int]] = field(default_factory=dict)
+    # Checkout: addresses and shipping method (shipping-information), the guest's e-mail, the
+    # selected payment method; a customer's cart names its customer.
+    shipping_address: dict[str, Any] | None = None
+    billing_address: dict[str, Any] | None = None
+    shipping_method: str | None = None
+    email: str | None = None
+    payment_method: str | None = None
+    customer_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -463,6 +471,8 @@ class StoreState:
     quotes: dict[str, dict[int, int]] = field(default_factory=dict, repr=False)
     # Guest carts (`quote` rows reached through `quote_id_mask`): masked id -> cart.
     guest_carts: dict[str, GuestCart] = field(default_factory=dict, repr=False)
+    # A customer's active cart (`quote` with customer_id): customer id -> cart.
+    customer_carts: dict[int, GuestCart] = field(default_factory=dict, repr=False)
     last_quote_id: int = 0
     last_quote_item_id: int = 0
     # customer rp_token by customer id (the latest reset link).

@@ -123,6 +123,30 @@ def test_every_route_round_trips(client: MagentoClient) -> None:
     assert log.items[0].incident_id == "I-1"
 
 
+def test_guard_rules_and_the_code_manifest_round_trip(
+    sandbox: Sandbox, client: MagentoClient
+) -> None:
+    """Add, list, remove guard rules; page through the whole code manifest by its cursor."""
+    api = client.incident_response
+    velocity = api.add_guard_rule(
+        "velocity", reason="r", subject="ip", metric="failures", limit=5, window=600, ttl=3600
+    ).rule
+    blocked = api.add_guard_rule("bin", ["411111", 52000000], reason="r").rule
+    assert (velocity.limit, velocity.expires_at is not None) == (5, True)
+    assert blocked.values == ["411111", "52000000"]
+    assert [rule.rule_id for rule in api.guard_rules().items] == [velocity.rule_id, blocked.rule_id]
+    removed = api.remove_guard_rules([blocked.rule_id, 77], reason="r")
+    assert ([rule.type for rule in removed.removed], removed.not_found) == (["bin"], [77])
+    assert [rule.rule_id for rule in api.guard_rules().items] == [velocity.rule_id]
+    assert len(api.guard_rules(include_inactive=True).items) == 2
+    assert api.guard_blocks().items == []
+    files = list(api.iterate_code_manifest(page_size=4))
+    assert [file.path for file in files] == sorted(sandbox.state.incident_response.code_files)
+    assert all(file.sha256 for file in files)
+    later = api.code_manifest(page_size=100, changed_since=2_000_000_000)
+    assert later.complete and all(file.sha256 is None for file in later.items)
+
+
 def test_evidence_reads_round_trip(sandbox: Sandbox, client: MagentoClient) -> None:
     """Admins, admin sessions (since), integrations and config parse from the sandbox module."""
     sandbox.state.admin_sessions = {
@@ -166,6 +190,10 @@ async def test_async_client_has_the_same_routes(sandbox: Sandbox) -> None:
         (lambda api: api.admin_sessions(since="2026-11-22T10:00:00Z"), "YYYY-MM-DD HH:MM:SS"),
         (lambda api: api.config([]), "non-empty list"),
         (lambda api: api.config("design/head/*"), "non-empty list"),
+        (lambda api: api.add_guard_rule("ip", [], reason="r"), "takes values"),
+        (lambda api: api.add_guard_rule("velocity", ["1.2.3.4"], reason="r"), "velocity rule"),
+        (lambda api: api.add_guard_rule("velocity", reason="r", subject="ip"), "velocity rule"),
+        (lambda api: api.remove_guard_rules([], reason="r"), "at least one rule"),
     ],
 )
 def test_bad_arguments_are_refused_before_sending(
@@ -204,6 +232,14 @@ MODELS = [
     "IntegrationList",
     "ConfigValue",
     "ConfigValueList",
+    "GuardRule",
+    "GuardRuleResult",
+    "GuardRuleList",
+    "GuardRemovalResult",
+    "GuardBlock",
+    "GuardBlockList",
+    "CodeFile",
+    "CodeManifest",
 ]
 
 
@@ -255,6 +291,11 @@ def test_every_contract_route_has_a_method() -> None:
         api.admin_sessions()
         api.integrations()
         api.config(["design/head/*"])
+        api.add_guard_rule("ip", ["198.51.100.0/24"], reason="r")
+        api.guard_rules()
+        api.remove_guard_rules([4], reason="r")
+        api.guard_blocks()
+        api.code_manifest()
     assert {(method, path) for method, path, _ in seen} == set(examples)
     for method, path, key in seen:
         assert (key is not None) == (method != "GET"), (method, path)

@@ -175,7 +175,7 @@ ROUTE_IDS = [f"{r.method} {r.path}" for r in ROUTES]
 
 
 def test_contract_covers_every_route_of_the_issue() -> None:
-    """The contract has exactly the routes of issues 4, 6 and 14, all under /V1/incident-response/."""
+    """The contract has exactly the routes of issues 4, 6 and 14, under /V1/incident-response/."""
     expected = {
         ("GET", "capabilities"),
         ("POST", "sessions/terminate"),

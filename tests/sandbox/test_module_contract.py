@@ -120,10 +120,17 @@ def test_responses_validate_against_the_contract() -> None:
         lockdown = run("lockdownAdmins")
         run("restoreAdmins", {"lockdownId": lockdown["lockdown_id"], "reason": "ok"})
         run("forceCustomerPasswordReset")
+        rule = run("addGuardRule")["rule"]
+        run("listGuardRules")
+        run("removeGuardRules", {"ruleIds": [rule["rule_id"], 99], "reason": "over"})
+        run("listGuardBlocks", params={"afterId": 0})
+        run("getCodeManifest", params={"pageSize": 5})
         run("listActions", params={"searchCriteria[pageSize]": 50})
         replay = run("quarantineProducts", key="contract-1")
     assert replay["replayed"] is True
-    assert answers["listActions"]["total_count"] == 10
+    assert answers["listActions"]["total_count"] == 12
+    assert answers["removeGuardRules"]["not_found"] == [99]
+    assert answers["getCodeManifest"]["complete"] is False
 
 
 @pytest.mark.parametrize("route", CONTRACT, ids=IDS)
