@@ -45,6 +45,7 @@ from magento_ir.containment._model import (
 from magento_ir.containment.actions import (
     ACTIONS,
     Action,
+    BlockOrders,
     DisableCmsBlocks,
     ForcePasswordReset,
     HoldOrders,
@@ -67,6 +68,7 @@ from magento_ir.containment.playbooks import (
 __all__ = [
     "ACTIONS",
     "Action",
+    "BlockOrders",
     "Check",
     "Context",
     "DisableCmsBlocks",

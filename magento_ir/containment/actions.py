@@ -14,7 +14,7 @@ applied, and the journal keeps it.
 
 Where they live: `_base` (the `Action` class, canaries, storefront probes), `_accounts`
 (sessions, admins, passwords, own token), `_catalog` (quarantine), `_shop` (maintenance,
-payments), `_orders` (holds), `_cms` (blocks).
+payments), `_orders` (holds), `_cms` (blocks), `_guard` (order placement).
 """
 
 from __future__ import annotations
@@ -30,12 +30,14 @@ from magento_ir.containment._accounts import (
 from magento_ir.containment._base import Action
 from magento_ir.containment._catalog import QuarantineProducts
 from magento_ir.containment._cms import DisableCmsBlocks
+from magento_ir.containment._guard import BlockOrders
 from magento_ir.containment._orders import HoldOrders
 from magento_ir.containment._shop import Maintenance, SuspendPayments
 
 __all__ = [
     "ACTIONS",
     "Action",
+    "BlockOrders",
     "DisableCmsBlocks",
     "ForcePasswordReset",
     "HoldOrders",
@@ -62,6 +64,7 @@ ACTIONS: dict[str, type[Action]] = {
         HoldOrders,
         DisableCmsBlocks,
         RevokeOwnCustomerToken,
+        BlockOrders,
     )
 }
 
