@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 HEADER = '[playbook]\nname = "mine"\ntitle = "Mine"\n'
 ACTIONS = (
-    "disable_cms_blocks, force_password_reset, hold_orders, lockdown_admins, maintenance, "
+    "block_orders, disable_cms_blocks, force_password_reset, hold_orders, lockdown_admins, maintenance, "
     "quarantine_products, revoke_own_customer_token, suspend_payments, terminate_sessions"
 )
 TYPES = "int_list, str_list, ids_or_all, string, integer, boolean"
