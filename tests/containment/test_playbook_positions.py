@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 HEADER = '[playbook]\nname = "mine"\ntitle = "Mine"\n'
 ACTIONS = (
-    "block_orders, disable_cms_blocks, force_password_reset, hold_orders, lockdown_admins, maintenance, "
-    "quarantine_products, revoke_own_customer_token, suspend_payments, terminate_sessions"
+    "block_orders, disable_cms_blocks, force_password_reset, hold_orders, lockdown_admins, "
+    "maintenance, quarantine_products, revoke_own_customer_token, suspend_payments, "
+    "terminate_sessions"
 )
 TYPES = "int_list, str_list, ids_or_all, string, integer, boolean"
 MODE = "maintenance: mode must be 'storefront', 'checkout', 'full' or 'off', not 'closed'"
