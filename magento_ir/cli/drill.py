@@ -28,7 +28,7 @@ from magento_ir.cli._store import global_options, settings
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from magento_ir.drill import DrillReport, ReportFiles
+    from magento_ir.drill import DrillReport, ReportFiles, Section
 
 __all__ = ["register"]
 
@@ -247,6 +247,36 @@ def _print_drill(out: Output, report: DrillReport) -> None:
     for check in (*report.outside_checks, *report.state_checks):
         after.add_row(check.name, mark(check.passed), check.detail)
     out.table(after)
+    for section in report.sections:
+        _print_section(out, section)
+
+
+def _plain(parts: tuple[object, ...]) -> str:
+    # Inline parts are text or Code/Strong wrappers holding it.
+    return "".join(str(getattr(part, "text", part)) for part in parts)
+
+
+def _print_section(out: Output, section: Section) -> None:
+    """An added section (e.g. the notification obligations) after the built-in tables."""
+    from magento_ir.drill import Command, Items, Text  # noqa: PLC0415 - the sandbox extra
+    from magento_ir.drill import Table as DrillTable  # noqa: PLC0415
+
+    out.note(section.title)
+    for block in section.blocks:
+        if isinstance(block, DrillTable):
+            table = Table()
+            for header in block.headers:
+                table.add_column(header)
+            for row in block.rows:
+                table.add_row(*(escape(cell) for cell in row))
+            out.table(table)
+        elif isinstance(block, Items):
+            for item in block.items:
+                out.note(f"- {_plain(item)}")
+        elif isinstance(block, Text):
+            out.note(_plain(block.parts))
+        elif isinstance(block, Command):
+            out.note(f"    {block.text}")
 
 
 def _actions_table(report: DrillReport) -> Table:

@@ -16,6 +16,7 @@ from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
 from magento_ir.drill._interrupt import DrillInterrupted, Tracker
+from magento_ir.drill._notify import assess_breach, notify_section
 from magento_ir.drill._report import (
     ActionReport,
     CheckReport,
@@ -167,12 +168,15 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
             tracker.progress("staging the breach over HTTP")
             breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
             try:
+                tracker.progress("assessing who was exposed (notification obligations)")
+                assessment = await assess_breach(options.scenario, sandbox, base_url, breach)
                 # Cut-offs are whole seconds: contain in a later second than the last staged
                 # login, as a real incident comes long after the sessions it ends.
                 await asyncio.sleep(1.0 - sandbox.now() % 1.0)
-                return await _contain(
+                report = await _contain(
                     options, sandbox, base_url, breach, started, started_at, tracker
                 )
+                return report.with_section(notify_section(assessment))
             finally:
                 await breach.close()
     except (KeyboardInterrupt, asyncio.CancelledError) as interruption:

@@ -81,6 +81,8 @@ class StagedBreach:
     canary_customer_id: int | None = None
     # Orders the scenario holds are those in flight created from this time on (UTC).
     orders_since: str | None = None
+    # The lowest and highest customer id the attacker read out (customer data exfiltration).
+    exposed_customer_ids: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
 
     def affected_customers(self) -> list[int]:
@@ -126,9 +128,12 @@ async def stage_customer_exfiltration(sandbox: Sandbox, base_url: str) -> Staged
     breach = StagedBreach()
     async with _attacker(sandbox, base_url, "support") as attacker:
         read = 0
+        ids: list[int] = []
         for page in range(1, _EXFILTRATED_PAGES + 1):
             result = await attacker.customers.list(SearchCriteria().page(100, page))
             read += len(result.items)
+            ids.extend(customer.id for customer in result.items if customer.id is not None)
+        breach.exposed_customer_ids = (min(ids), max(ids)) if ids else None
         breach.items.append(
             StagedItem(
                 "customer records read out by the attacker",
