@@ -1,7 +1,10 @@
 """Detection over what the store and the companion module report (docs/detection.md).
 
-`code_integrity`: a signed baseline of the store's code (the module's `GET code/manifest`) and the
-files added, changed or removed since it (PCI DSS 11.5.2 change detection).
+`scan`: the skimmer and backdoor scan (`scan()` is pure, `collect_targets()` reads a store);
+`admin`: snapshots of the module's evidence reads and their diff (admin and integration
+anomalies); `code_integrity`: a signed baseline of the store's code (the module's
+`GET code/manifest`) and the files added, changed or removed since it (PCI DSS 11.5.2 change
+detection); `watch`: the `Watcher` that runs them on a schedule and opens incidents.
 """
 
 from __future__ import annotations
@@ -12,5 +15,33 @@ from magento_ir.detect.code_integrity import (
     CodeChanges,
     FileState,
 )
+from magento_ir.detect.rules import RuleError, RuleSet, load_rule_set, shipped_rule_set
+from magento_ir.detect.scan import (
+    AllowList,
+    Finding,
+    Target,
+    collect_targets,
+    load_allow_list,
+    load_yara,
+    magecart_inputs,
+    scan,
+)
 
-__all__ = ["BaselineIntegrityError", "CodeBaseline", "CodeChanges", "FileState"]
+__all__ = [
+    "AllowList",
+    "BaselineIntegrityError",
+    "CodeBaseline",
+    "CodeChanges",
+    "FileState",
+    "Finding",
+    "RuleError",
+    "RuleSet",
+    "Target",
+    "collect_targets",
+    "load_allow_list",
+    "load_rule_set",
+    "load_yara",
+    "magecart_inputs",
+    "scan",
+    "shipped_rule_set",
+]
