@@ -12,7 +12,13 @@ from magento_ir.sandbox.errors import (
     sign_in_incorrect,
 )
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.state import USER_TYPE_ADMIN, USER_TYPE_CUSTOMER, AdminUser, verify_password
+from magento_ir.sandbox.state import (
+    USER_TYPE_ADMIN,
+    USER_TYPE_CUSTOMER,
+    AdminUser,
+    magento_time,
+    verify_password,
+)
 
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
@@ -82,6 +88,10 @@ def admin_token(call: Call) -> JsonValue:
             "Please use the 2fa provider-specific endpoints to obtain a token.",
             {"active_providers": ["google"]},
         )
+    # AdminTokenService calls User::login(), whose recordLogin() counts the sign-in like the
+    # admin panel's (admin_user.logdate, lognum): evidence of a stolen login used over REST.
+    user.lognum += 1
+    user.logdate = magento_time(call.now)
     return call.sandbox.issue_token(USER_TYPE_ADMIN, user.user_id)
 
 
