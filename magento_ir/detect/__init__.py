@@ -26,6 +26,7 @@ from magento_ir.detect.scan import (
     magecart_inputs,
     scan,
 )
+from magento_ir.detect.watch import PassReport, WatchConfig, Watcher, read_status
 
 __all__ = [
     "AllowList",
@@ -34,14 +35,18 @@ __all__ = [
     "CodeChanges",
     "FileState",
     "Finding",
+    "PassReport",
     "RuleError",
     "RuleSet",
     "Target",
+    "WatchConfig",
+    "Watcher",
     "collect_targets",
     "load_allow_list",
     "load_rule_set",
     "load_yara",
     "magecart_inputs",
+    "read_status",
     "scan",
     "shipped_rule_set",
 ]

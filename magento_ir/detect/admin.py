@@ -12,7 +12,8 @@ paths); `diff(previous, current)` is pure and turns what changed into `Finding`s
 | admin-reactivated | medium | an inactive admin made active |
 | admin-new-network | medium | an admin panel session from a network (IPv4 /24, IPv6 /48) new |
 |   |   | for that admin |
-| admin-login | low | sign-ins counted by Magento (`lognum`, also REST admin tokens) |
+| admin-login | low | sign-ins counted by Magento (`lognum`, also REST admin tokens; not the |
+|   |   | watcher's own: it signs in too when it uses an admin login) |
 | admin-removed | low | an admin user gone |
 | integration-new | high | a new integration |
 | integration-reauthorized | high | new OAuth consumer keys (`consumer_created_at`): new tokens |
@@ -195,7 +196,7 @@ def _finding(  # noqa: PLR0917 - one finding's facts
     )
 
 
-def _admin_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
+def _admin_findings(old: Snapshot, new: Snapshot, own: str | None) -> list[Finding]:
     found: list[Finding] = []
     for user_id, user in new.admins.items():
         name = str(user["username"])
@@ -258,7 +259,7 @@ def _admin_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
                     name,
                 )
             )
-        if int(user["lognum"]) > int(before["lognum"]):
+        if int(user["lognum"]) > int(before["lognum"]) and name != own:
             count = int(user["lognum"]) - int(before["lognum"])
             found.append(
                 _finding(
@@ -385,12 +386,17 @@ def _config_findings(old: Snapshot, new: Snapshot) -> list[Finding]:
     return found
 
 
-def diff(previous: Snapshot | None, current: Snapshot) -> list[Finding]:
-    """What changed between two snapshots (pure); nothing on the first (baseline) snapshot."""
+def diff(
+    previous: Snapshot | None, current: Snapshot, *, own_username: str | None = None
+) -> list[Finding]:
+    """What changed between two snapshots (pure); nothing on the first (baseline) snapshot.
+
+    `own_username`: the admin the watcher signs in as; its own sign-ins are not reported.
+    """
     if previous is None:
         return []
     return [
-        *_admin_findings(previous, current),
+        *_admin_findings(previous, current, own_username),
         *_integration_findings(previous, current),
         *_config_findings(previous, current),
     ]

@@ -1,0 +1,454 @@
+"""The watcher: scans and admin diffs on a schedule, incidents when a rule fires.
+
+One pass (`Watcher.apass`): read the store (`collect_targets`, and `take_snapshot` when the
+companion module is there), scan, diff against the last snapshot, and for findings not seen
+before at or above `min_severity` open an incident: a `detect.incident` record in the watcher's
+evidence log (when given) and an entry in the state file; with a playbook configured for one of
+the rules that fired (off by default), run it at once in a journal of its own
+(`<journal_dir>/<incident id>.log`, `detected_at` the pass's time).
+
+The state file (JSON, 0600, replaced atomically) holds the snapshot, the findings seen, the
+incidents opened and the store's reachability: a restarted watcher picks up where it stopped,
+and `status()` reads it for monitoring. A store that cannot be reached is retried with capped
+exponential backoff and full jitter; it is alerted once (`detect.alert` store_unreachable) and
+once more when it answers again, never on every failed pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import random
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from magento_ir._exceptions import (
+    APIConnectionError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from magento_ir._files import private_open
+from magento_ir.auth import AdminCredentials
+from magento_ir.detect.admin import Snapshot, diff, take_snapshot
+from magento_ir.detect.rules import Severity, load_rule_set, shipped_rule_set
+from magento_ir.detect.scan import (
+    AllowList,
+    Finding,
+    at_least,
+    collect_targets,
+    load_allow_list,
+    load_yara,
+    magecart_inputs,
+    scan,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping
+    from pathlib import Path
+
+    from magento_ir.containment._context import StoreConnection
+    from magento_ir.detect.rules import RuleSet
+    from magento_ir.detect.scan import YaraRules
+    from magento_ir.evidence import EvidenceLog, SigningKey
+
+__all__ = ["PassReport", "WatchConfig", "Watcher", "read_status"]
+
+_LOG = logging.getLogger("magento_ir.detect")
+_STATE_VERSION = 1
+_UNREACHABLE = (APIConnectionError, UnexpectedResponseError, ServerError, RateLimitError)
+_SEVERITIES = ("low", "medium", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchConfig:
+    """What the watcher looks for and what it does. `playbooks` maps a rule id to a playbook
+    run automatically when that rule opens an incident (none by default)."""
+
+    interval: float = 300.0
+    allow: AllowList = field(default_factory=AllowList)
+    rule_sets: tuple[RuleSet, ...] = ()
+    yara: tuple[tuple[YaraRules, str], ...] = ()
+    min_severity: Severity = "medium"
+    playbooks: Mapping[str, str] = field(default_factory=dict)
+    backoff_base: float = 5.0
+    backoff_cap: float = 900.0
+
+    @classmethod
+    def from_toml(cls, path: Path) -> WatchConfig:
+        """`[watch]` interval, min_severity, allow_hosts, rules, yara; `[playbooks]` rule = name.
+
+        Relative rule and YARA paths are read from the config file's directory.
+        """
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ConfigurationError(f"{path}: cannot read: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigurationError(f"{path}: not valid TOML: {error}") from None
+        unknown = set(data) - {"watch", "playbooks"}
+        watch = data.get("watch", {})
+        unknown |= {f"watch.{key}" for key in watch} - {
+            f"watch.{key}"
+            for key in ("interval", "min_severity", "allow_hosts", "rules", "yara", "allow_list")
+        }
+        if unknown:
+            raise ConfigurationError(f"{path}: unknown keys {sorted(unknown)} (docs/detection.md)")
+        severity = watch.get("min_severity", "medium")
+        if severity not in _SEVERITIES:
+            raise ConfigurationError(f"{path}: watch.min_severity must be one of {_SEVERITIES}")
+        base = path.parent
+        allow = (
+            load_allow_list(base / watch["allow_list"]) if "allow_list" in watch else AllowList()
+        )
+        playbooks = data.get("playbooks", {})
+        if not all(isinstance(value, str) for value in playbooks.values()):
+            raise ConfigurationError(f"{path}: [playbooks] maps a rule id to a playbook name")
+        return cls(
+            interval=float(watch.get("interval", 300)),
+            allow=AllowList((*allow.hosts, *watch.get("allow_hosts", ()))),
+            rule_sets=tuple(load_rule_set(base / name) for name in watch.get("rules", ())),
+            yara=tuple((load_yara(base / name), name) for name in watch.get("yara", ())),
+            min_severity=severity,
+            playbooks=dict(playbooks),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PassReport:
+    """One pass: what was found, what was new, the incident opened (if any)."""
+
+    at: str
+    reachable: bool
+    findings: tuple[Finding, ...] = ()
+    new_findings: tuple[Finding, ...] = ()
+    incident: dict[str, Any] | None = None
+    error: str | None = None
+    next_pass_in: float = 0.0
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "reachable": self.reachable,
+            "seconds": round(self.seconds, 3),
+            "findings": [finding.to_json() for finding in self.findings],
+            "new_findings": [finding.fingerprint for finding in self.new_findings],
+            "incident": self.incident,
+            "error": self.error,
+            "next_pass_in": round(self.next_pass_in, 3),
+            "notes": list(self.notes),
+        }
+
+
+def _empty_state(store: str) -> dict[str, Any]:
+    return {
+        "version": _STATE_VERSION,
+        "store": store,
+        "status": "starting",
+        "passes": 0,
+        "last_pass_at": None,
+        "last_ok_at": None,
+        "failures": 0,
+        "unreachable_since": None,
+        "alerted_unreachable": False,
+        "next_pass_at": None,
+        "last_error": None,
+        "snapshot": None,
+        "seen": {},
+        "incidents": [],
+    }
+
+
+def read_status(path: Path) -> dict[str, Any]:
+    """The state file's content (what `watch --status` prints); ConfigurationError if absent."""
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"no watch state at {path}: run `magento-ir watch` first (or pass --state)"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"{path}: not a watch state file: {error}") from None
+    if data.get("version") != _STATE_VERSION:
+        raise ConfigurationError(f"{path}: watch state version {data.get('version')!r} unknown")
+    return data
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Watcher:
+    """Watches one store; `state_path` keeps its memory across restarts.
+
+    `log`: the evidence log incidents and alerts are recorded in (optional). `journal_dir` and
+    `key`: where an automatic playbook run journals (needed only with `config.playbooks`).
+    `now`, `sleep` and `jitter` are for tests (a fixed clock, no waits, no randomness).
+    """
+
+    def __init__(
+        self,
+        store: StoreConnection,
+        *,
+        state_path: Path,
+        config: WatchConfig | None = None,
+        log: EvidenceLog | None = None,
+        journal_dir: Path | None = None,
+        key: SigningKey | None = None,
+        now: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        self.store = store
+        self.state_path = state_path
+        self.config = config or WatchConfig()
+        if self.config.playbooks and key is None:
+            raise ConfigurationError(
+                "automatic playbooks journal their steps: give the watcher the journal key"
+            )
+        self.log = log
+        self.journal_dir = journal_dir or state_path.parent
+        self.key = key
+        self._now = now or (lambda: datetime.now(UTC))
+        self._sleep = sleep or asyncio.sleep
+        self._jitter = jitter or random.random  # backoff jitter, not a secret
+        self.state = self._load()
+
+    # --- state ---------------------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        if not self.state_path.exists():
+            return _empty_state(self.store.store_url)
+        state = read_status(self.state_path)
+        if state.get("store") != self.store.store_url:
+            raise ConfigurationError(
+                f"{self.state_path} is the watch state of {state.get('store')}, not of "
+                f"{self.store.store_url}: use one state file per store (--state)"
+            )
+        return state
+
+    def _save(self) -> None:
+        partial = self.state_path.with_name(self.state_path.name + ".partial")
+        with private_open(partial, "wb") as handle:
+            handle.write(json.dumps(self.state, indent=2, sort_keys=True).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(self.state_path)
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.state)
+
+    def _record(self, record_type: str, payload: dict[str, Any]) -> None:
+        if self.log is not None:
+            self.log.append(record_type, payload)
+
+    # --- one pass ------------------------------------------------------------------------
+    async def apass(self) -> PassReport:
+        """One scan and admin diff; never raises for an unreachable store (see the report)."""
+        started = self._now()
+        at = _stamp(started)
+        clock = asyncio.get_running_loop().time()
+        self.state["passes"] += 1
+        self.state["last_pass_at"] = at
+        try:
+            findings, snapshot, notes = await self._read(started)
+        except _UNREACHABLE as error:
+            report = self._unreachable(at, error)
+        else:
+            report = await self._reached(at, started, findings, snapshot, notes)
+        report = _with_seconds(report, asyncio.get_running_loop().time() - clock)
+        self.state["next_pass_at"] = _stamp(started + timedelta(seconds=report.next_pass_in))
+        self._save()
+        return report
+
+    async def _read(self, started: datetime) -> tuple[list[Finding], Snapshot | None, list[str]]:
+        async with self.store.open_client() as client:
+            collected = await collect_targets(client)
+            allow = self.config.allow.with_store(self.store.base_url, *collected.store_urls)
+            rule_sets = self.config.rule_sets or (shipped_rule_set(),)
+            if self.config.rule_sets and shipped_rule_set().source not in {
+                rules.source for rules in rule_sets
+            }:
+                rule_sets = (shipped_rule_set(), *rule_sets)
+            findings = scan(collected.targets, allow, rule_sets, self.config.yara)
+            notes = list(collected.notes)
+            previous_data = self.state.get("snapshot")
+            previous = Snapshot.from_json(previous_data) if previous_data else None
+            try:
+                snapshot = await take_snapshot(
+                    client, previous, now=started.strftime("%Y-%m-%d %H:%M:%S")
+                )
+            except NotFoundError:
+                notes.append(
+                    "admin, integration and config changes not watched: the companion module "
+                    "(its evidence reads) is not installed"
+                )
+                return findings, None, notes
+            auth = self.store.auth
+            own = auth.username if isinstance(auth, AdminCredentials) else None
+            findings += diff(previous, snapshot, own_username=own)
+            notes += snapshot.notes
+            if previous is None:
+                notes.append("first snapshot of admins, integrations and config: the baseline")
+        return findings, snapshot, notes
+
+    def _unreachable(self, at: str, error: Exception) -> PassReport:
+        state = self.state
+        state["failures"] += 1
+        state["status"] = "unreachable"
+        state["last_error"] = str(error)
+        if state["unreachable_since"] is None:
+            state["unreachable_since"] = at
+        if not state["alerted_unreachable"]:
+            state["alerted_unreachable"] = True
+            _LOG.warning("store unreachable: %s", error)
+            self._record(
+                "detect.alert",
+                {"kind": "store_unreachable", "store": state["store"], "since": at,
+                 "error": str(error)},
+            )  # fmt: skip
+        cap = self.config.backoff_cap
+        ceiling = min(cap, self.config.backoff_base * 2 ** (state["failures"] - 1))
+        # Full jitter: watchers of many stores (or restarts) do not retry in step.
+        delay = max(1.0, ceiling * self._jitter())
+        return PassReport(at, reachable=False, error=str(error), next_pass_in=delay)
+
+    async def _reached(
+        self,
+        at: str,
+        started: datetime,
+        findings: list[Finding],
+        snapshot: Snapshot | None,
+        notes: list[str],
+    ) -> PassReport:
+        state = self.state
+        if state["alerted_unreachable"]:
+            self._record(
+                "detect.alert",
+                {"kind": "store_reachable", "store": state["store"], "at": at,
+                 "unreachable_since": state["unreachable_since"]},
+            )  # fmt: skip
+        state.update(
+            status="ok",
+            failures=0,
+            unreachable_since=None,
+            alerted_unreachable=False,
+            last_error=None,
+            last_ok_at=at,
+        )
+        if snapshot is not None:
+            state["snapshot"] = snapshot.to_json()
+        seen: dict[str, Any] = state["seen"]
+        new = [finding for finding in findings if finding.fingerprint not in seen]
+        for finding in new:
+            seen[finding.fingerprint] = {
+                "first_seen": at,
+                "rule": finding.rule,
+                "severity": finding.severity,
+                "entity": finding.entity,
+                "field": finding.field,
+            }
+        incident = None
+        firing = at_least(new, self.config.min_severity)
+        if firing:
+            incident = await self._open_incident(at, started, firing)
+        for finding in new:
+            seen[finding.fingerprint]["incident"] = incident["id"] if incident else None
+            if incident is None:
+                self._record("detect.finding", finding.to_json())
+        return PassReport(
+            at,
+            reachable=True,
+            findings=tuple(findings),
+            new_findings=tuple(new),
+            incident=incident,
+            next_pass_in=self.config.interval,
+            notes=tuple(notes),
+        )
+
+    async def _open_incident(
+        self, at: str, started: datetime, firing: list[Finding]
+    ) -> dict[str, Any]:
+        digest = hashlib.sha256("".join(f.fingerprint for f in firing).encode()).hexdigest()
+        incident_id = f"watch-{started.strftime('%Y%m%dT%H%M%SZ')}-{digest[:6]}"
+        rules = sorted({finding.rule for finding in firing})
+        inputs = magecart_inputs(firing)
+        incident: dict[str, Any] = {
+            "id": incident_id,
+            "opened_at": at,
+            "rules": rules,
+            "severity": max((f.severity for f in firing), key=_SEVERITIES.index),
+            "findings": [finding.fingerprint for finding in firing],
+            "magecart_inputs": inputs,
+            "playbooks": [],
+        }
+        _LOG.warning("incident %s opened: %s", incident_id, ", ".join(rules))
+        self._record(
+            "detect.incident",
+            {**incident, "findings": [finding.to_json() for finding in firing]},
+        )
+        for playbook in sorted(
+            {self.config.playbooks[r] for r in rules if r in self.config.playbooks}
+        ):
+            incident["playbooks"].append(
+                await self._run_playbook(playbook, incident_id, started, inputs)
+            )
+        self.state["incidents"].append(incident)
+        return incident
+
+    async def _run_playbook(
+        self, name: str, incident_id: str, started: datetime, found: dict[str, Any]
+    ) -> dict[str, Any]:
+        from magento_ir.containment.incident import Incident  # noqa: PLC0415 - higher layer
+        from magento_ir.containment.playbooks import load_playbook  # noqa: PLC0415
+
+        book = load_playbook(name)
+        declared = {item.name for item in book.inputs}
+        inputs = {key: value for key, value in found.items() if key in declared}
+        journal = self.journal_dir / f"{incident_id}.log"
+        with Incident.open(
+            journal,
+            key=self.key,
+            store=self.store,
+            title=f"Detected by magento-ir watch: {book.title}",
+            incident_id=incident_id,
+            detected_at=started,
+        ) as incident:
+            run = await incident.arun(book, inputs)
+        result = {"playbook": name, "journal": str(journal), "inputs": inputs, "ok": run.ok}
+        self._record("detect.playbook", {"incident_id": incident_id, **result})
+        return result
+
+    # --- the loop ------------------------------------------------------------------------
+    async def arun(
+        self,
+        *,
+        max_passes: int | None = None,
+        on_pass: Callable[[PassReport], None] | None = None,
+    ) -> None:
+        """Pass after pass until cancelled (or `max_passes`), sleeping between them."""
+        done = 0
+        while max_passes is None or done < max_passes:
+            report = await self.apass()
+            done += 1
+            if on_pass is not None:
+                on_pass(report)
+            if max_passes is None or done < max_passes:
+                await self._sleep(report.next_pass_in)
+
+    def run_once(self) -> PassReport:
+        """One pass in a private event loop (`magento-ir watch --once`)."""
+        return asyncio.run(self.apass())
+
+
+def _with_seconds(report: PassReport, seconds: float) -> PassReport:
+    return dataclasses.replace(report, seconds=seconds)
