@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -15,6 +20,7 @@ from magento_ir.cli._config import ExitCode
 from magento_ir.evidence import read_records, verify
 from magento_ir.notify.approvals import read_decisions, require_sendable
 from magento_ir.notify.drafts import Draft
+from tests.conftest import REPO_ROOT
 from tests.notify.drafting import AWARE, EXAMPLES
 
 if TYPE_CHECKING:
@@ -191,3 +197,39 @@ def test_contacts_check_against_the_plan(workdir: Path) -> None:
     assert missing.exit_code == ExitCode.CHECK_FAILED
     assert "no contact covers us-ca/attorney-general" in missing.output
     assert "1 problem(s)" in missing.output
+
+
+@pytest.mark.slow
+def test_approve_web_serves_until_ctrl_c(workdir: Path) -> None:
+    """`notify approve --web` prints a loopback URL with a token, records a decision posted to
+    it, and stops on Ctrl-C with the decision kept."""
+    assert _draft_all().exit_code == 0
+    path = next((workdir / "drafts").glob("us-ca_individuals*.draft.json"))
+    command = [
+        sys.executable, "-m", "magento_ir", "notify", "approve", str(path), "--as", "Dana DPO",
+        "--role", "dpo", "--web", "--journal", str(workdir / "incident-journal.log"),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "200"}
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout is not None
+        url = ""
+        for line in process.stdout:
+            if line.startswith("http://127.0.0.1:"):
+                url = line.strip()
+                break
+        assert url, process.stderr.read() if process.stderr else ""
+        page = httpx.get(f"{url}draft/1").text
+        form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+        done = httpx.post(f"{url}draft/1", data={**form, "decision": "approve"})
+        assert done.status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Stopped the approval page" in out
+    [decision] = read_decisions(workdir / "incident-journal.log")
+    assert (decision.approver, decision.role, decision.decision) == ("Dana DPO", "dpo", "approved")
+    assert verify(workdir / "incident-journal.log").ok
