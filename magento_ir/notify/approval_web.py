@@ -294,7 +294,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.FORBIDDEN, "Forbidden", kind="text/plain")
         if self.headers.get_content_type() != "application/x-www-form-urlencoded":
             return self._send(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported", kind="text/plain")
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length") or "0"
+        length = int(declared) if declared.isdigit() else _MAX_BODY + 1
         if length > _MAX_BODY:
             too_large = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
             return self._send(too_large, "Too large", kind="text/plain")

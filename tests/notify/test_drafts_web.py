@@ -4,6 +4,7 @@ of the exact draft's hash, decisions in the evidence log."""
 from __future__ import annotations
 
 import re
+import socket
 from typing import TYPE_CHECKING
 
 import httpx
@@ -145,3 +146,26 @@ def test_only_loopback(served: tuple[ApprovalServer, list[Path]]) -> None:
     assert httpx.get(f"http://127.0.0.1:{server.port}/").status_code == 404
     assert httpx.get(f"{server.url}draft/9").status_code == 404
     assert httpx.get(f"{server.url}draft/2").status_code == 404  # not this role's draft
+
+
+def test_oversized_or_malformed_bodies_are_refused(
+    served: tuple[ApprovalServer, list[Path]],
+) -> None:
+    """A body over 64 KiB, or a Content-Length that is not a number, is refused unread."""
+    server, _ = served
+    url = f"{server.url}draft/1"
+    big = httpx.post(
+        url,
+        content=b"a=" + b"x" * 70_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert big.status_code == 413
+    # httpx will not send a bad Content-Length; a raw socket will.
+    with socket.create_connection(("127.0.0.1", server.port)) as raw:
+        raw.sendall(
+            f"POST /{server.token}/draft/1 HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: -1\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
+        assert raw.recv(64).startswith(b"HTTP/1.0 413")
+    assert decisions(server.log.records()) == []
