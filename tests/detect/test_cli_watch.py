@@ -1,0 +1,116 @@
+"""`magento-ir scan` and `magento-ir watch` against a served sandbox store."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from magento_ir import set_testing
+from magento_ir.cli import app
+from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT
+from magento_ir.evidence import read_records
+from magento_ir.sandbox import Sandbox, SandboxServer
+from tests.conftest import REPO_ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SCHEMAS = REPO_ROOT / "docs" / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def _environment(tmp_path, monkeypatch) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("MAGENTO_IR_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+@pytest.fixture
+def store(monkeypatch) -> Iterator[Sandbox]:
+    sandbox = Sandbox(with_module=True, products=5, customers=5, orders=0)
+    with SandboxServer(sandbox) as server:
+        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
+        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+        monkeypatch.setenv("MAGENTO_IR_PASSWORD", sandbox.options.admin_password)
+        yield sandbox
+
+
+def _json(schema: str, output: str) -> dict:
+    document = json.loads(output)
+    validator = Draft202012Validator(json.loads((SCHEMAS / schema).read_text("utf-8")))
+    Draft202012Validator.check_schema(validator.schema)
+    validator.validate(document)
+    return document
+
+
+@pytest.mark.usefixtures("store")
+def test_scan_reports_and_gives_the_playbook_inputs() -> None:
+    """scan finds the reference store's outside script and gives the contain command line."""
+    result = CliRunner().invoke(app, ["scan", "--json"])
+    assert result.exit_code == 1, result.output
+    document = _json("scan.json", result.stdout)
+    assert [f["identifier"] for f in document["findings"]] == ["footer-promo"]
+    assert document["magecart_inputs"]["skimmer_block_ids"] == [1]
+    assert document["contain_command"] == (
+        "magento-ir contain magecart --input 'skimmer_block_ids=[1]'"
+    )
+    allowed = CliRunner().invoke(
+        app, ["scan", "--allow-host", "cdn-analytics.example.net", "--playbook-inputs"]
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert "Findings (0)" in allowed.output
+
+
+def test_watch_once_opens_an_incident_and_status_shows_it(store: Sandbox) -> None:
+    """watch --once: baseline incident for footer-promo, then the staged head include; --status."""
+    first = CliRunner().invoke(app, ["watch", "--once", "--json"])
+    assert first.exit_code == 1, first.output
+    assert _json("watch.json", first.stdout)["incident"]["rules"] == ["external-script-host"]
+    with store.lock:
+        store.state.set_config("design/head/includes", HEAD_SKIMMER_SCRIPT)
+    second = CliRunner().invoke(app, ["watch", "--once", "--json"])
+    assert second.exit_code == 1, second.output
+    document = _json("watch.json", second.stdout)
+    entities = {
+        f["entity_id"] for f in document["findings"] if f["fingerprint"] in document["new_findings"]
+    }
+    assert "design/head/includes@default:0" in entities
+    quiet = CliRunner().invoke(app, ["watch", "--once"])
+    assert quiet.exit_code == 0, quiet.output
+    status = CliRunner().invoke(app, ["watch", "--status", "--json"])
+    assert status.exit_code == 0, status.output
+    state = _json("watch-status.json", status.stdout)
+    assert state["passes"] == 3
+    assert len(state["incidents"]) == 2
+    types = [record.type for record in read_records("watch-evidence.log")]
+    assert types.count("detect.incident") == 2
+
+
+def test_watch_status_without_state_is_a_usage_error() -> None:
+    """--status before any pass: exit 2 naming the file."""
+    result = CliRunner().invoke(app, ["watch", "--status"])
+    assert result.exit_code == 2
+    assert "watch-state.json" in result.output
+
+
+def test_watch_once_unreachable_store(monkeypatch) -> None:
+    """A store that does not answer: exit 4, and the state says unreachable."""
+    monkeypatch.setenv("MAGENTO_IR_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
+    monkeypatch.setenv("MAGENTO_IR_PASSWORD", "x")
+    result = CliRunner().invoke(app, ["watch", "--once", "--json"])
+    assert result.exit_code == 4, result.output
+    assert json.loads(result.stdout)["reachable"] is False
+    status = CliRunner().invoke(app, ["watch", "--status", "--json"])
+    assert status.exit_code == 1
+    assert json.loads(status.stdout)["status"] == "unreachable"
