@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from magento_ir.evidence import EvidenceLog
-    from magento_ir.notify import Facts, Obligation, Plan
     from magento_ir.notify.approvals import ApprovalPolicy
     from magento_ir.notify.drafts import Draft
 
@@ -98,7 +97,7 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
     key: _JournalKey = None,
 ) -> None:
     """Render a draft of every notice the plan asks for, plus the executive brief."""
-    from magento_ir.notify.drafts import load_details  # noqa: PLC0415
+    from magento_ir.notify.drafts import load_details, render_plan  # noqa: PLC0415
 
     with exit_codes(interrupted=_INTERRUPTED):
         moment = _moment(now, "--now")
@@ -108,47 +107,13 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
         found = _usage(load_details, details)
         if out.exists() and not out.is_dir():
             raise ConfigurationError(f"--out {out} is a file: give a folder for the drafts")
-        drafts = _render_all(result, facts, found, moment, [store_locale, *(locale or [])])
+        languages = [store_locale, *(locale or [])]
+        drafts = render_plan(result, facts, details=found, locales=languages, now=moment)
         out.mkdir(parents=True, exist_ok=True)
         paths = [draft.save(out) for draft in drafts]
         if journal is not None:
             _record_drafts(journal, key, drafts)
         _print_drafts(drafts, paths)
-
-
-def _render_all(
-    result: Plan,
-    facts: Facts,
-    details: dict[str, object],
-    moment: datetime,
-    locales: list[str | None],
-) -> list[Draft]:
-    """One draft per obligation and language, an HR notice when employees are affected, and
-    the executive brief (unless an obligation already asked for one)."""
-    from magento_ir.notify.drafts import choose_locale, render_draft, template_kind  # noqa: PLC0415
-
-    def languages(kind: str) -> list[str]:
-        chosen = {choose_locale(candidate, kind=kind) for candidate in locales if candidate}
-        return sorted(chosen or {"en"})
-
-    def one(template: str, obligation: Obligation | None = None, language: str = "en") -> Draft:
-        return render_draft(
-            template, details=details, obligation=obligation, facts=facts, plan=result,
-            locale=language, now=moment,
-        )  # fmt: skip
-
-    drafts = [
-        one(obligation.template, obligation, language)
-        for obligation in result.obligations
-        for language in languages(template_kind(obligation.template))
-    ]
-    if any(group.employees for group in facts.affected):
-        drafts += [
-            one("employee-notice", None, language) for language in languages("employee-notice")
-        ]
-    if not any(draft.kind == "executive-brief" for draft in drafts):
-        drafts.append(one("executive-brief"))
-    return drafts
 
 
 def _record_drafts(journal: Path, key: Path | None, drafts: list[Draft]) -> None:

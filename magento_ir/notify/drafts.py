@@ -59,6 +59,7 @@ __all__ = [
     "load_details",
     "record_draft",
     "render_draft",
+    "render_plan",
     "template_kind",
 ]
 
@@ -520,3 +521,41 @@ def record_draft(log: Any, draft: Draft) -> None:  # noqa: ANN401 - EvidenceLog 
             "rendered_at": draft.rendered_at.isoformat(),
         },
     )
+
+
+def render_plan(
+    result: Plan,
+    facts: Facts,
+    *,
+    details: Mapping[str, Any],
+    locales: Iterable[str | None] = (),
+    now: datetime | None = None,
+) -> list[Draft]:
+    """Every draft a plan needs: one per obligation and language (customer and employee notices
+    in each of `locales` they are written in, e.g. the store's and the recipients'; English if
+    none fits), an employee notice when employees are affected, and the executive brief (unless
+    an obligation already asked for one)."""
+    wanted = [candidate for candidate in locales if candidate]
+    moment = now or datetime.now(UTC)
+
+    def languages(kind: str) -> list[str]:
+        return sorted({choose_locale(candidate, kind=kind) for candidate in wanted} or {"en"})
+
+    def one(template: str, obligation: Obligation | None = None, language: str = "en") -> Draft:
+        return render_draft(
+            template, details=details, obligation=obligation, facts=facts, plan=result,
+            locale=language, now=moment,
+        )  # fmt: skip
+
+    drafts = [
+        one(obligation.template, obligation, language)
+        for obligation in result.obligations
+        for language in languages(template_kind(obligation.template))
+    ]
+    if any(group.employees for group in facts.affected):
+        drafts += [
+            one("employee-notice", None, language) for language in languages("employee-notice")
+        ]
+    if not any(draft.kind == "executive-brief" for draft in drafts):
+        drafts.append(one("executive-brief"))
+    return drafts

@@ -21,6 +21,7 @@ from magento_ir.notify.drafts import (
     UnfilledPlaceholderError,
     choose_locale,
     render_draft,
+    render_plan,
     template_kind,
 )
 from tests.notify.drafting import FACTS, NOW, all_drafts, details, obligation_for, the_plan
@@ -310,3 +311,20 @@ def test_french_puts_a_space_before_the_colon() -> None:
     assert "Courriel : dpo@example.com" in french.parts["text/plain"]
     english = next(d for d in DRAFTS if d.draft_id == "us-ca/individuals:en")
     assert "E-mail: dpo@example.com" in english.parts["text/plain"]
+
+
+def test_render_plan_drafts_every_notice_once_per_language() -> None:
+    """Customer and employee notices in the store's language, regulator reports in English,
+    one brief (the PCI DSS plan obligation asks for it when card data is involved)."""
+    drafts = render_plan(
+        the_plan(), FACTS, details=details(), locales=["de_DE", None, "xx"], now=NOW
+    )
+    ids = [d.draft_id for d in drafts]
+    assert len(ids) == len(set(ids))
+    assert "us-ca/individuals:de" in ids
+    assert "us-ca/individuals:en" in ids  # "xx" is not written: English instead
+    assert "eu-gdpr/art33-authority/DE:en" in ids
+    assert "internal/employee-notice:de" not in ids  # no obligation: its id is the kind's
+    assert "employee-notice:de" in ids
+    assert sum(d.kind == "executive-brief" for d in drafts) == 1
+    assert {d.obligation_key for d in drafts} >= {o.key for o in the_plan().obligations}
