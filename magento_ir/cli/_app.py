@@ -86,7 +86,7 @@ _ANYWHERE = frozenset(
     {
         "base_url", "username", "password", "totp_secret", "token", "consumer_key",
         "storefront_url", "canary_email", "canary_admin", "profile", "profiles_file", "timeout",
-        "insecure_http", "verbose", "no_color",
+        "insecure_http", "verbose", "no_color", "quiet",
     }
 )  # fmt: skip
 # The name a root option's copy has on a command, apart from the command's own parameters.
@@ -198,6 +198,7 @@ class GlobalOptions:
     allow_insecure_http: bool = False
     verbose: bool = False
     no_color: bool = False
+    quiet: bool = False
     # Asked for once per run when a user name is given without a password (never echoed).
     prompted_password: str | None = field(default=None, repr=False)
 
@@ -376,6 +377,10 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         bool,
         typer.Option("--no-color", help="No colours in the output (also when NO_COLOR is set)."),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No progress bars on stderr (results still print)."),
+    ] = False,
     version: Annotated[  # noqa: ARG001 - handled by the eager callback
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -423,5 +428,6 @@ def main_options(  # noqa: PLR0917 - one parameter per command-line option
         allow_insecure_http=insecure_http,
         verbose=verbose,
         no_color=no_color,
+        quiet=quiet,
     )
     ctx.obj.take_effect()

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError
@@ -23,6 +22,7 @@ from magento_ir.cli._output import (
     mark,
 )
 from magento_ir.cli._paths import writable_dir
+from magento_ir.cli._progress import bars
 from magento_ir.cli._store import global_options, settings
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
             seed=seed,
         )
         try:
-            with _spinner(out) as show:
+            with _spinner(ctx, out) as show:
                 report = run_drill(options, show)
         except SandboxConfigError as error:
             raise ConfigurationError(str(error)) from None
@@ -138,14 +138,15 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
 
 
 @contextmanager
-def _spinner(out: Output) -> Iterator[Callable[[str], None]]:
-    """A transient spinner on the notes stream; yields the function that sets its message."""
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=out.notes, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("starting", total=None)
-        yield lambda message: progress.update(task, description=message)
+def _spinner(ctx: typer.Context, out: Output) -> Iterator[Callable[[str], None]]:
+    """The drill's progress on stderr (see `_progress`): what it is doing beside a spinner, and
+    each containment step's entities as they are written. Yields the function that sets the
+    message."""
+    from magento_ir.containment.incident import reporting_entities  # noqa: PLC0415
+
+    with bars(out, global_options(ctx)) as shown, reporting_entities(shown.entities):
+        shown.steps(None, "drill")
+        yield shown.step
 
 
 def _store_drill(
@@ -186,7 +187,7 @@ def _store_drill(
             report_dir=report_dir,
         )
         try:
-            with _spinner(out) as show:
+            with _spinner(ctx, out) as show:
                 report = run_store_drill(options, show)
         except DrillInterrupted as interrupted:
             fail(ExitCode.INTERRUPTED, str(interrupted))

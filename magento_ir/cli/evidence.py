@@ -16,18 +16,11 @@ import stat
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from magento_ir._exceptions import (
@@ -39,6 +32,7 @@ from magento_ir.cli._config import ENV_PREFIX, ExitCode
 from magento_ir.cli._errors import cli_wording, errors, exit_codes, fail
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption
 from magento_ir.cli._paths import readable_file, writable_file
+from magento_ir.cli._progress import bars
 from magento_ir.cli._store import DEFAULT_JOURNAL, KEY_NAME, global_options, settings, signing_key
 from magento_ir.evidence import (
     EvidenceLog,
@@ -163,21 +157,6 @@ def _require_log(log: Path, *, write: bool = False) -> None:
     (writable_file if write else readable_file)(log, "LOG")
 
 
-class _CaptureProgress:
-    """A rich progress bar per category, fed by the capture's progress callback."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, Any] = {}
-
-    def __call__(self, category: str, done: int, total: int | None) -> None:
-        task = self._tasks.get(category)
-        if task is None:
-            task = self._progress.add_task(category, total=total)
-            self._tasks[category] = task
-        self._progress.update(task, completed=done, total=total)
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(evidence_app, name="evidence")
 
@@ -234,23 +213,16 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         base_url, auth = resolved.require_base_url(), resolved.auth()
         journal_key = signing_key(key)
         tool_args = ["evidence", "capture", *(["--since", since] if since else [])]
-        progress = Progress(
-            TextColumn("{task.description:<14}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        )
         with (
             EvidenceLog.open(log, key=journal_key, sync="batch", tool_args=tool_args) as evidence,
-            progress,
+            bars(out, global_options(ctx)) as meter,
         ):
             summary = capture(
                 evidence,
                 base_url=base_url,
                 auth=auth,
                 options=options,
-                progress=_CaptureProgress(progress),
+                progress=meter.capture,
             )
     table = Table(title=f"Capture {summary.capture_id} into {log}", title_justify="left")
     for column in ("Category", "Status", "Captured", "Reason"):

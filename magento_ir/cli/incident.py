@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +27,7 @@ from magento_ir.cli._output import (
     summary_table,
 )
 from magento_ir.cli._paths import readable_file
+from magento_ir.cli._progress import bars, journal_line
 from magento_ir.cli._store import (
     DEFAULT_JOURNAL,
     JournalOption,
@@ -110,23 +110,14 @@ def contain(  # noqa: PLR0917 - one parameter per command-line option
                 out.document(_run_json(incident, journal, list(plan.steps), [], code))
                 raise typer.Exit(int(code))
             confirm(f"Apply these {len(actions)} steps to {incident.store.base_url}?", yes)
-            steps: list[StepReport] = []
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=out.notes,
-                transient=True,
-            ) as progress:
-                task = progress.add_task("containing", total=len(actions))
-                for item in actions:
-                    progress.update(task, description=f"{item.kind}")
-                    steps.extend(incident.run([item], retry_failed=retry_failed).steps)
-                    progress.advance(task)
+            with bars(out, global_options(ctx)) as shown:
+                shown.steps(len(actions), "containing")
+                incident.on_entities = shown.entities
+                steps = list(
+                    incident.run(actions, retry_failed=retry_failed, progress=shown.told).steps
+                )
             out.table(summary_table(f"Incident {incident.id}: {incident.title}", steps))
-            out.note(f"Journal: {journal}")
+            out.note(journal_line(journal, global_options(ctx), *_key_flag(key)))
             code = exit_for(steps)
             out.document(_run_json(incident, journal, list(plan.steps), steps, code))
             raise typer.Exit(int(code))
@@ -146,6 +137,11 @@ def _interrupted(journal: Path, carry_on: str) -> Callable[[], str]:
         )
 
     return message
+
+
+def _key_flag(key: Path | None) -> list[str]:
+    """`--key FILE` for the verify command when the journal's key is not the default one."""
+    return [] if key is None else ["--key", str(Path(key).resolve())]
 
 
 def _run_json(
@@ -194,7 +190,9 @@ def verify(  # noqa: PLR0917 - one parameter per command-line option
         open_incident(ctx, journal, key, must_exist=True, read_only=True) as incident,
     ):
         _journal_warnings(incident.journal)
-        report = incident.verify()
+        with bars(out, global_options(ctx)) as shown:
+            shown.steps(sum(1 for state in incident.status() if state.applied), "verifying")
+            report = incident.verify(progress=shown.told)
         out.table(summary_table(f"Verification of {incident.id}", list(report.steps)))
         for state in incident.status():
             if state.in_flight or state.rollback_in_flight:
@@ -291,8 +289,12 @@ def rollback(  # noqa: PLR0917 - one parameter per command-line option
         for state in reversed(applied):
             out.note(f"  {_undo_line(state)}")
         confirm(f"Roll back these {len(applied)} steps on {incident.store.base_url}?", yes)
-        report = incident.rollback(step, force=force)
+        with bars(out, global_options(ctx)) as shown:
+            shown.steps(len(applied), "rolling back")
+            incident.on_entities = shown.entities
+            report = incident.rollback(step, force=force, progress=shown.told)
         out.table(summary_table(f"Rollback of {incident.id}", list(report.steps)))
+        out.note(journal_line(journal, global_options(ctx), *_key_flag(key)))
         code = exit_for(list(report.steps))
         out.document(_run_json(incident, journal, [], list(report.steps), code))
         raise typer.Exit(int(code))

@@ -3,7 +3,7 @@ flags and `--input` values) for `contain`."""
 
 from __future__ import annotations
 
-import shlex
+import re
 import tomllib
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
@@ -262,7 +262,7 @@ def _single_actions_playbook(actions: list[str], title: str) -> Playbook:
 
     steps = []
     for spec in actions:
-        words = shlex.split(spec)
+        words = _words(spec)
         if not words:
             raise ConfigurationError("--action needs an action name, e.g. --action maintenance")
         steps.append({"action": words[0], **key_values(words[1:], "action parameter")})
@@ -273,6 +273,30 @@ def _single_actions_playbook(actions: list[str], title: str) -> Playbook:
         raise ConfigurationError(
             "\n".join(_flag_problem(problem, actions) for problem in error.problems) or str(error)
         ) from None
+
+
+# A quoted TOML string (basic with escapes, or literal), a run of spaces, other text, or a quote
+# that is never closed.
+_TOKEN = re.compile(r"""("(?:[^"\\]|\\.)*"|'[^']*')|(\s+)|([^\s"']+)|(["'])""")
+
+
+def _words(spec: str) -> list[str]:
+    """An `--action` value's words: split at spaces outside quotes and brackets, quotes kept, so
+    `skus=["A B","C"]` stays one TOML list and `message='Back soon'` one TOML string (a
+    shell-style split would drop the quotes and make the list text)."""
+    words: list[str] = []
+    word, depth = "", 0
+    for quoted, space, text, unclosed in _TOKEN.findall(spec):
+        if unclosed:
+            raise ConfigurationError(f"--action {spec!r}: a {unclosed} quote is not closed")
+        if space and depth == 0:
+            words.append(word)
+            word = ""
+            continue
+        depth += text.count("[") + text.count("{") - text.count("]") - text.count("}")
+        word += quoted or space or text
+    words.append(word)
+    return [word for word in words if word]
 
 
 def _flag_problem(problem: Any, actions: list[str]) -> str:  # noqa: ANN401 - a Problem

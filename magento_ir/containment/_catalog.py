@@ -109,6 +109,7 @@ class QuarantineProducts(Action):
         entities: list[EntityResult] = []
         quarantine_ids: list[int] = []
         action_ids: list[int] = []
+        ctx.expect(len(self.skus))
         for number, start in enumerate(range(0, len(self.skus), _QUARANTINE_BATCH)):
             batch = self.skus[start : start + _QUARANTINE_BATCH]
             result = await ctx.client.incident_response.quarantine_products(
@@ -118,6 +119,7 @@ class QuarantineProducts(Action):
                 idempotency_key=ctx.key if number == 0 else f"{ctx.key}.b{number}",
             )
             action_ids.append(result.action_id)
+            ctx.advance(len(batch))
             if result.quarantine_id is not None:
                 quarantine_ids.append(result.quarantine_id)
             for item in result.items:
@@ -171,7 +173,9 @@ class QuarantineProducts(Action):
                 if _ambiguous(error):
                     maybe.add(sku)
 
-        await ctx.each([("all", sku) for sku in self.skus if sku not in failures], disable)
+        await ctx.each(
+            [("all", sku) for sku in self.skus if sku not in failures], disable, entities=True
+        )
         # The store-view trap: a view with its own status value still shows the product.
         written: dict[str, list[str]] = {}
         for code in codes:
@@ -181,7 +185,7 @@ class QuarantineProducts(Action):
             enabled = [
                 sku for sku in remaining if statuses.get(sku, disabled)[0] != ProductStatus.DISABLED
             ]
-            await ctx.each([(code, sku) for sku in enabled], disable)
+            await ctx.each([(code, sku) for sku in enabled], disable, entities=True)
             for sku in enabled:
                 written.setdefault(sku, []).append(code)
         entities = tuple(
@@ -297,6 +301,7 @@ class QuarantineProducts(Action):
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
         if outcome.path == "module":
             entities: list[EntityResult] = []
+            ctx.expect(sum(1 for entity in outcome.entities if entity.status == "ok"))
             for number, quarantine_id in enumerate(outcome.data.get("quarantine_ids", [])):
                 result = await ctx.client.incident_response.release_products(
                     quarantine_id,
@@ -304,6 +309,7 @@ class QuarantineProducts(Action):
                     incident_id=ctx.incident_id,
                     idempotency_key=f"{ctx.key}.q{number}",
                 )
+                ctx.advance(len(result.items))
                 entities.extend(
                     EntityResult(
                         f"sku:{item.sku}",
@@ -335,7 +341,7 @@ class QuarantineProducts(Action):
                 return EntityResult(entity.entity, "failed", _reason(error))
             return EntityResult(entity.entity, "ok", "prior statuses written back")
 
-        entities_back = await ctx.each(outcome.entities, restore)
+        entities_back = await ctx.each(outcome.entities, restore, entities=True)
         return Outcome(
             self.kind,
             "core",

@@ -84,7 +84,7 @@ class DisableCmsBlocks(Action):
                 return EntityResult(entity, "failed", _reason(error))
             return EntityResult(entity, "ok", "disabled")
 
-        entities = tuple(await ctx.each(list(blocks), disable))
+        entities = tuple(await ctx.each(list(blocks), disable, entities=True))
         return Outcome(
             self.kind,
             "core",
@@ -198,7 +198,7 @@ class DisableCmsBlocks(Action):
         return Outcome(
             self.kind,
             "core",
-            tuple(await ctx.each(outcome.entities, restore)),
+            tuple(await ctx.each(outcome.entities, restore, entities=True)),
             "core PUT active=<prior>: re-applying is harmless, so it is retried",
         )
 

@@ -166,6 +166,22 @@ class Context:
     key: str
     resumed: bool = False
     canary: Canary = field(default_factory=Canary)
+    # Per-entity progress of this step's writes: called with (done, total) as entities finish.
+    on_entities: Callable[[int, int], None] | None = field(default=None, repr=False)
+    entities_done: int = 0
+    entities_total: int = 0
+
+    def expect(self, count: int) -> None:
+        """`count` more entities to write in this step (the progress bar's total)."""
+        self.entities_total += count
+        if self.on_entities is not None:
+            self.on_entities(self.entities_done, self.entities_total)
+
+    def advance(self, count: int = 1) -> None:
+        """`count` entities written (or failed: each is done either way)."""
+        self.entities_done += count
+        if self.on_entities is not None:
+            self.on_entities(self.entities_done, self.entities_total)
 
     def require_module(self, action: str, capability: str, cannot: str) -> Capabilities:
         """The module's capabilities, or ModuleRequiredError saying what core REST cannot do."""
@@ -186,15 +202,27 @@ class Context:
         self,
         items: Iterable[Any],
         work: Callable[[Any], Awaitable[Any]],
+        *,
+        entities: bool = False,
     ) -> list[Any]:
-        """Run `work` on every item with at most `connection.concurrency` at once, in order."""
+        """Run `work` on every item with at most `connection.concurrency` at once, in order.
+
+        `entities=True`: each item is one entity the step writes, counted for the progress
+        (`expect` / `advance`) as its work finishes."""
+        listed = list(items)
         limit = asyncio.Semaphore(self.connection.concurrency)
+        if entities:
+            self.expect(len(listed))
 
         async def bounded(item: Any) -> Any:  # noqa: ANN401 - whatever work returns
             async with limit:
-                return await work(item)
+                try:
+                    return await work(item)
+                finally:
+                    if entities:
+                        self.advance()
 
-        return list(await asyncio.gather(*(bounded(item) for item in items)))
+        return list(await asyncio.gather(*(bounded(item) for item in listed)))
 
     async def together(self, *calls: Callable[[], Awaitable[Any]]) -> list[Any]:
         """Independent calls (reads, outside checks) at once, bounded like `each`; their

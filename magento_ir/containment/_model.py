@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 __all__ = [
     "Check",
+    "EntityCount",
     "EntityResult",
     "EntityStatus",
     "Outcome",
@@ -195,3 +196,16 @@ class Verification:
         return cls(
             action=data["action"], checks=tuple(Check.from_json(check) for check in data["checks"])
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    """Progress of one step's writes, reported as the entities are done (never estimated):
+    `done` of `total` so far. `total` grows when a step finds more to do (store-view overrides
+    after the SKUs themselves)."""
+
+    step: str
+    action: str
+    phase: str  # "apply" or "rollback"
+    done: int
+    total: int

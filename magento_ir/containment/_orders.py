@@ -103,7 +103,7 @@ class HoldOrders(Action):
                 check_first=ctx.resumed or orders[order_id]["state"] == _HELD,
             )
 
-        entities = await ctx.each(list(orders), hold)
+        entities = await ctx.each(list(orders), hold, entities=True)
         return Outcome(
             self.kind,
             "core",
@@ -178,7 +178,7 @@ class HoldOrders(Action):
         return Outcome(
             self.kind,
             "core",
-            tuple(await ctx.each(outcome.entities, unhold)),
+            tuple(await ctx.each(outcome.entities, unhold, entities=True)),
             "core POST unhold: never retried blindly; re-sent only after a read shows the order "
             "still on hold following an ambiguous failure",
         )

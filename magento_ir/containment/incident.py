@@ -11,6 +11,8 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +20,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 from magento_ir._exceptions import ConfigurationError, MagentoIRError, ModuleRequiredError
 from magento_ir.containment._context import Context, StoreConnection, detect_module
+from magento_ir.containment._model import EntityCount
 from magento_ir.containment.actions import ACTIONS, Action
 from magento_ir.containment.journal import INCIDENT_OPENED, Journal, StepState, step_key
 from magento_ir.containment.module_log import MODULE_LOG_HEAD
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Awaitable, Mapping, Sequence
+    from collections.abc import Awaitable, Iterator, Mapping, Sequence
     from types import TracebackType
 
     from magento_ir._async import AsyncMagentoClient
@@ -34,7 +37,14 @@ if TYPE_CHECKING:
     from magento_ir.evidence import SigningKey
     from magento_ir.models.incident_response import Capabilities
 
-__all__ = ["STATUS_OK", "Incident", "RunReport", "StepReport"]
+__all__ = [
+    "STATUS_OK",
+    "EntityProgress",
+    "Incident",
+    "RunReport",
+    "StepReport",
+    "reporting_entities",
+]
 
 _INCIDENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _MAX_REASON = 255
@@ -96,6 +106,20 @@ class StepReport:
 
 # Called with the action before each step (report None) and again with its report after it.
 Progress = Callable[["Action", "StepReport | None"], None]
+# Called as a step's entities are written (and rolled back), from the write loops themselves.
+EntityProgress = Callable[["EntityCount"], None]
+_REPORTS_TO: ContextVar[EntityProgress | None] = ContextVar("entity_progress", default=None)
+
+
+@contextmanager
+def reporting_entities(callback: EntityProgress) -> Iterator[None]:
+    """Within this block, every incident without an `on_entities` of its own reports to
+    `callback`: how a caller hears the steps of incidents it does not open (the drill's)."""
+    token = _REPORTS_TO.set(callback)
+    try:
+        yield
+    finally:
+        _REPORTS_TO.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +182,8 @@ class Incident:
         self.detected_at = (
             datetime.fromisoformat(opened["detected_at"]) if opened.get("detected_at") else None
         )
+        # Per-entity progress of apply and rollback (e.g. a CLI progress bar); None: not told.
+        self.on_entities: EntityProgress | None = None
 
     @classmethod
     def open(
@@ -289,7 +315,18 @@ class Incident:
         key: str,
         *,
         resumed: bool = False,
+        counting: tuple[str, str, str] | None = None,
     ) -> Context:
+        """A step's context; `counting` = (step id, action, phase) reports its entities to
+        `on_entities`."""
+        report = self.on_entities or _REPORTS_TO.get()
+        tell = None
+        if report is not None and counting is not None:
+            step, kind, phase = counting
+
+            def tell(done: int, total: int) -> None:
+                report(EntityCount(step, kind, phase, done, total))
+
         return Context(
             client=client,
             storefront=storefront,
@@ -299,6 +336,7 @@ class Incident:
             reason=self._reason,
             key=key,
             resumed=resumed,
+            on_entities=tell,
         )
 
     def _record(self, record_type: str, action: Action, step: str, **payload: object) -> None:
@@ -462,7 +500,7 @@ class Incident:
         resumed = state is not None and state.in_flight and state.plan is not None
         ctx = self._context(
             client, storefront, module, self._key(step, generation, attempt=attempt),
-            resumed=resumed,
+            resumed=resumed, counting=(step, action.kind, "apply"),
         )  # fmt: skip
         phase = "plan"
         writes = client.incident_response.writes_sent
@@ -545,8 +583,9 @@ class Incident:
         status = verification.status
         return StepReport(step, action.kind, params, status, plan, outcome, verification)
 
-    async def averify(self) -> RunReport:
-        """Check every applied step again from outside (journaled like the first check)."""
+    async def averify(self, *, progress: Progress | None = None) -> RunReport:
+        """Check every applied step again from outside (journaled like the first check);
+        `progress` is told of each step before and after, as in `arun`."""
 
         async def work(
             client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
@@ -568,25 +607,33 @@ class Incident:
                     client, storefront, module,
                     self._key(state.step, state.generation, attempt=state.attempt), resumed=True,
                 )  # fmt: skip
-                reports.append(
-                    await self._verify_step(
-                        action, ctx, state.step, state.generation, state.plan, state.outcome
-                    )
+                if progress is not None:
+                    progress(action, None)
+                report = await self._verify_step(
+                    action, ctx, state.step, state.generation, state.plan, state.outcome
                 )
+                if progress is not None:
+                    progress(action, report)
+                reports.append(report)
             return RunReport(self.id, tuple(reports))
 
         result: RunReport = await self._session(work)
         return result
 
     async def arollback(
-        self, steps: Sequence[str] | None = None, *, force: bool = False
+        self,
+        steps: Sequence[str] | None = None,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
     ) -> RunReport:
         """Undo applied steps (all, or those whose step ids are given), newest first.
 
         Steps that cannot be undone (ended sessions, reset passwords) are reported
         `not_reversible`. A step whose rollback would undo a later change by another incident
         (seen in the store's current state) is refused (`rollback_refused`, with the reason)
-        unless `force=True`."""
+        unless `force=True`. `progress` is told of each step before and after, as in `arun`;
+        `on_entities` of each entity its rollback writes back."""
 
         async def work(
             client: AsyncMagentoClient, storefront: AsyncClient, module: Capabilities | None
@@ -595,9 +642,15 @@ class Incident:
             for state in reversed(self.status()):
                 wanted = steps is None or state.step in steps
                 if wanted and state.applied:
-                    reports.append(
-                        await self._rollback_step(state, client, storefront, module, force=force)
+                    action = _rebuild(state)
+                    if progress is not None:
+                        progress(action, None)
+                    report = await self._rollback_step(
+                        state, client, storefront, module, force=force
                     )
+                    if progress is not None:
+                        progress(action, report)
+                    reports.append(report)
             return RunReport(self.id, tuple(reports))
 
         result: RunReport = await self._session(work)
@@ -625,7 +678,10 @@ class Incident:
         while (target := state.undo_target) is not None:
             phase = f".rollback.p{state.undo_part}" if state.undo_part else ".rollback"
             key = self._key(state.step, state.generation, phase)
-            ctx = self._context(client, storefront, module, key, resumed=True)
+            ctx = self._context(
+                client, storefront, module, key, resumed=True,
+                counting=(state.step, action.kind, "rollback"),
+            )  # fmt: skip
             if not force and not state.rollback_in_flight:
                 try:
                     conflict = await action.conflicts(ctx, target)
@@ -698,13 +754,19 @@ class Incident:
         """`arun()` in a private event loop."""
         return _run_sync(self.arun(actions, inputs, progress=progress, retry_failed=retry_failed))
 
-    def verify(self) -> RunReport:
+    def verify(self, *, progress: Progress | None = None) -> RunReport:
         """`averify()` in a private event loop."""
-        return _run_sync(self.averify())
+        return _run_sync(self.averify(progress=progress))
 
-    def rollback(self, steps: Sequence[str] | None = None, *, force: bool = False) -> RunReport:
+    def rollback(
+        self,
+        steps: Sequence[str] | None = None,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> RunReport:
         """`arollback()` in a private event loop."""
-        return _run_sync(self.arollback(steps, force=force))
+        return _run_sync(self.arollback(steps, force=force, progress=progress))
 
 
 def _fresh_opened(

@@ -204,3 +204,27 @@ def test_action_flag_mistakes_name_the_flag() -> None:
             "restores the ones it found)"
         ),
     ]
+
+
+def test_action_values_keep_their_quotes_and_brackets() -> None:
+    """A list of quoted strings (even with spaces) and a quoted message reach the action as
+    TOML: a shell-style split would have turned the list into one string."""
+    from magento_ir.cli.playbooks import load  # noqa: PLC0415
+
+    book = load(
+        None,
+        [
+            'quarantine_products skus=["IR-SKU-001", "A B"]',
+            "maintenance message='Back soon' retry_after=1200",
+            'maintenance mode=checkout message="Say \\"hi\\""',
+        ],
+        "t",
+    )
+    assert [step.params for step in book.steps] == [
+        {"skus": ["IR-SKU-001", "A B"]},
+        {"message": "Back soon", "retry_after": 1200},
+        {"mode": "checkout", "message": 'Say "hi"'},
+    ]
+    unclosed = run("contain", "-a", "maintenance message='Back soon")
+    assert unclosed.exit_code == ExitCode.USAGE
+    assert "a ' quote is not closed" in unclosed.output
