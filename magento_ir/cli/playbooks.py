@@ -4,6 +4,7 @@ flags and `--input` values) for `contain`."""
 from __future__ import annotations
 
 import re
+import shlex
 import tomllib
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
@@ -265,7 +266,8 @@ def _single_actions_playbook(actions: list[str], title: str) -> Playbook:
         words = _words(spec)
         if not words:
             raise ConfigurationError("--action needs an action name, e.g. --action maintenance")
-        steps.append({"action": words[0], **key_values(words[1:], "action parameter")})
+        parameters = key_values(words[1:], "action parameter")
+        steps.append({"action": _unquoted(words[0]), **_shell_first(words[1:], parameters)})
     data = {"playbook": {"name": "command_line", "title": title}, "steps": steps}
     try:
         return Playbook.from_data(data, source="--action")
@@ -297,6 +299,27 @@ def _words(spec: str) -> list[str]:
         word += quoted or space or text
     words.append(word)
     return [word for word in words if word]
+
+
+def _unquoted(word: str) -> str:
+    """A word as a shell would pass it on (`'maintenance'` is maintenance)."""
+    try:
+        return " ".join(shlex.split(word))
+    except ValueError:
+        return word
+
+
+def _shell_first(words: list[str], parameters: dict[str, Any]) -> dict[str, Any]:
+    """Each parameter as it was always read (shell quotes removed: `skus='["A"]'`) when that is
+    TOML, else as written with its quotes (`skus=["A","B"]`, `message='Back soon'`)."""
+    for word in words:
+        name, _, raw = word.partition("=")
+        try:
+            tomllib.loads(f"value = {_unquoted(raw)}")
+        except tomllib.TOMLDecodeError:
+            continue
+        parameters[name.strip()] = _toml_value(_unquoted(raw))
+    return parameters
 
 
 def _flag_problem(problem: Any, actions: list[str]) -> str:  # noqa: ANN401 - a Problem
