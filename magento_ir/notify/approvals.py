@@ -230,6 +230,27 @@ class ApprovalStatus(BaseModel):
         return not self.missing and not self.rejected_by
 
 
+def _match(roles: list[str], candidates: dict[str, list[str]]) -> dict[str, str]:
+    """The largest assignment of distinct people to roles (four eyes: one person fills one
+    role), so who approved first never hides a valid pairing. Roles are few: plain search."""
+    best: dict[str, str] = {}
+
+    def search(index: int, chosen: dict[str, str]) -> None:
+        nonlocal best
+        if len(chosen) > len(best):
+            best = dict(chosen)
+        if index == len(roles) or len(best) == len(roles):
+            return
+        role = roles[index]
+        for person in candidates[role]:
+            if person not in chosen.values():
+                search(index + 1, {**chosen, role: person})
+        search(index + 1, chosen)
+
+    search(0, {})
+    return {role: best[role] for role in roles if role in best}
+
+
 def status(
     draft: Draft, found: Iterable[Decision], policy: ApprovalPolicy = DEFAULT_POLICY
 ) -> ApprovalStatus:
@@ -244,14 +265,11 @@ def status(
             continue
         latest[decision.approver, decision.role] = decision
     required = policy.roles_for(draft.audience)
-    approved_by: dict[str, str] = {}
-    used: set[str] = set()
-    for role in required:
-        for (approver, decided_role), decision in latest.items():
-            if decided_role == role and decision.decision == "approved" and approver not in used:
-                approved_by[role] = approver
-                used.add(approver)
-                break
+    candidates = {
+        role: [a for (a, r), d in latest.items() if r == role and d.decision == "approved"]
+        for role in required
+    }
+    approved_by = _match(list(required), candidates)
     rejected_by = {
         approver: decision.reason
         for (approver, _), decision in latest.items()

@@ -184,3 +184,13 @@ def test_decisions_read_from_journal_pairs() -> None:
     decide(pairs, draft, approver="Lee", role="legal", approve=True)
     decide(pairs, draft, approver="Dana", role="dpo", approve=True)
     assert status(draft, decisions(pairs)).sendable
+
+
+def test_four_eyes_pairs_people_to_roles_whatever_the_order(log: EvidenceLog) -> None:
+    """Sam approved as legal and as DPO, Lee as legal: Lee fills legal and Sam the DPO role."""
+    draft = _notice()
+    decide(log, draft, approver="Sam", role="legal", approve=True)
+    decide(log, draft, approver="Sam", role="dpo", approve=True)
+    decide(log, draft, approver="Lee", role="legal", approve=True)
+    state = require_sendable(draft, decisions(log.records()))
+    assert state.approved_by == {"legal": "Lee", "dpo": "Sam"}
