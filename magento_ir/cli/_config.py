@@ -197,6 +197,8 @@ def load_profile(path: Path, name: str, *, required: bool) -> StoreSettings:
         if required:
             raise ConfigurationError(f"profile file {path} does not exist (see docs/cli.md)")
         return StoreSettings()
+    if path.is_dir():
+        raise ConfigurationError(f"profile file {path} is a directory: give the file")
     _check_private(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))

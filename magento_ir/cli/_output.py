@@ -136,9 +136,11 @@ _UNCUT = 1_000_000
 
 
 def fit_output() -> None:
-    """Called once per command: a terminal's width when there is one, else no limit."""
-    if not console.is_terminal:
-        console.width = _UNCUT
+    """Called once per command: a terminal's width when there is one, else no limit (stderr's
+    notes too: a path or a command to copy is never broken over lines)."""
+    for stream in (console, errors):
+        if not stream.is_terminal:
+            stream.width = _UNCUT
 
 
 def confirm(question: str, yes: bool) -> None:

@@ -89,6 +89,19 @@ CASES = [
     ("notify-approve-no-journal", ["notify", "approve", "LOG", "--as", "A", "--role", "dpo"]),
     ("notify-contacts-missing", ["notify", "contacts", "check", "MISSING"]),
     ("sandbox-serve-bad-views", ["sandbox", "serve", "--store-views", "99"]),
+    # Store options after the command are checked the same way.
+    ("contain-bad-url-after", ["contain", *ACTION, "--base-url", "http://[::1", "--token", "t"]),
+    ("status-huge-host-after", ["status", "--base-url", HUGE_HOST, "--token", "t"]),
+    (
+        "evidence-capture-bad-url-between",
+        ["evidence", "--base-url", "http://[::1", "capture", "LOG", "--token", "t"],
+    ),
+    ("contain-two-base-urls", [*STORE, "contain", *ACTION, "--base-url", "http://127.0.0.1:10"]),
+    ("contain-timeout-zero-after", [*STORE, "contain", *ACTION, "--timeout", "0"]),
+    ("status-profiles-file-dir-after", ["status", "--profiles-file", "DIR", "--profile", "x"]),
+    ("verify-journal-dir-store-after", ["verify", "--journal", "DIR", *STORE]),
+    ("show-completion-unknown-shell", ["--show-completion", "tcsh"]),
+    ("install-completion-unknown-shell", ["--install-completion", "tcsh"]),
 ]
 
 
@@ -127,6 +140,12 @@ def test_bad_arguments_fail_with_one_line_and_exit_2(workdir: Path, args: list[s
     assert len(errors) <= 1, result.output
     # Nothing written: no journal, key, report, export, not even an empty file.
     assert _files(workdir) == before
+
+
+def test_a_profiles_file_that_is_a_folder_is_named_so(workdir: Path) -> None:
+    result = CliRunner().invoke(app, ["status", "--profiles-file", str(workdir / "DIR")])
+    assert result.exit_code == ExitCode.USAGE
+    assert f"profile file {workdir / 'DIR'} is a directory: give the file" in result.output
 
 
 def test_an_unexpected_error_is_one_line_exit_70_and_the_traceback_only_with_verbose(

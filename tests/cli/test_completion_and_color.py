@@ -17,12 +17,10 @@ from typer._completion_classes import completion_init
 from typer.testing import CliRunner
 
 from magento_ir.cli import app
-from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.cli.helpers import flat
 from tests.conftest import REPO_ROOT, require_tool
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -156,12 +154,6 @@ for argv in json.loads(sys.argv[1]):
 COLOUR = re.compile(r"\x1b\[(?:[\d;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[\d;]*)?m")
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    with SandboxServer(Sandbox(with_module=True)) as server:
-        yield server.base_url
-
-
 def _outputs(argvs: list[list[str]], env: dict[str, str], **more: str) -> list[str]:
     result = subprocess.run(  # noqa: S603 - this Python, our own driver
         [sys.executable, "-c", DRIVER, json.dumps(argvs)],
@@ -173,8 +165,8 @@ def _outputs(argvs: list[list[str]], env: dict[str, str], **more: str) -> list[s
     return [out + err for out, err in zip(stdout, stderr, strict=True)][: len(argvs)]
 
 
-def test_no_color_and_the_flag_turn_off_every_colour(env: dict[str, str], url: str) -> None:
-    store = ["--base-url", url, "--username", "admin", "--password", "Sandbox123!"]
+def test_no_color_and_the_flag_turn_off_every_colour(env: dict[str, str], sandbox_url: str) -> None:
+    store = ["--base-url", sandbox_url, "--username", "admin", "--password", "Sandbox123!"]
     commands = [
         [*store, "contain", "-a", "disable_cms_blocks ids=[999]", "--dry-run"],  # a table
         ["status", "--journal", "missing.log"],  # an error of ours

@@ -4,7 +4,6 @@ schema in docs/schemas/, nothing else on stdout, and Markdown tables with every 
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -14,12 +13,10 @@ from typer.testing import CliRunner
 from magento_ir import set_testing
 from magento_ir.cli import ExitCode, app
 from magento_ir.evidence import EvidenceLog, SigningKey
-from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.cli.helpers import flat
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 SCHEMAS = REPO_ROOT / "docs" / "schemas"
@@ -32,23 +29,6 @@ def _validate(schema: str, output: str) -> dict[str, Any]:
     errors = sorted(validator.iter_errors(document), key=str)
     assert not errors, [f"{list(error.absolute_path)}: {error.message}" for error in errors]
     return document
-
-
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    for name in list(os.environ):
-        if name.startswith("MAGENTO_IR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.chdir(tmp_path)
-    set_testing(True)
-    sandbox = Sandbox(with_module=True, orders=5)
-    with SandboxServer(sandbox) as server:
-        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
-        monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
-        yield sandbox
-    set_testing(False)
 
 
 def run(*args: str) -> Any:

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from magento_ir.cli import ExitCode, app
 from magento_ir.cli._errors import errors
 from magento_ir.cli._output import console
-from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.cli.helpers import flat
 
 if TYPE_CHECKING:
@@ -130,16 +129,10 @@ def test_the_same_value_both_ways_is_fine() -> None:
     assert same["timeout"] == 5
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    with SandboxServer(Sandbox(with_module=True)) as server:
-        yield server.base_url
-
-
-def test_a_real_command_reaches_the_store_given_after_it(url: str) -> None:
-    store = ["--base-url", url, "--username", "admin", "--password", "Sandbox123!"]
+def test_a_real_command_reaches_the_store_given_after_it(sandbox_url: str) -> None:
+    store = ["--base-url", sandbox_url, "--username", "admin", "--password", "Sandbox123!"]
     before = CliRunner().invoke(app, [*store, "status", "--json"])
     after = CliRunner().invoke(app, ["status", "--json", *store])
     assert after.exit_code == before.exit_code == ExitCode.OK, after.output
     assert after.stdout == before.stdout
-    assert f'"url": "{url}"' in after.stdout
+    assert f'"url": "{sandbox_url}"' in after.stdout
