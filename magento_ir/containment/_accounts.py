@@ -455,8 +455,11 @@ class ForcePasswordReset(Action):
             ]
         else:
             size = _EMAIL_BATCH if self.send_reset_email else _RESET_BATCH
+            ctx.expect(len(self.customers))
             for number, start in enumerate(range(0, len(self.customers), size)):
-                await reset(number, self.customers[start : start + size], self.send_reset_email)
+                batch = self.customers[start : start + size]
+                await reset(number, batch, self.send_reset_email)
+                ctx.advance(len(batch))
             entities = []
         entities += [
             EntityResult(f"customer:{customer}", "failed", f"no such customer {customer}")

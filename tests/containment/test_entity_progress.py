@@ -134,3 +134,19 @@ def test_a_drill_reports_its_incident_s_entities(tmp_path: Path) -> None:
     assert blocks, heard
     held = next(action for action in report.actions if action.action == "disable_cms_blocks")
     assert blocks[-1].done == blocks[-1].total == held.entities_ok + held.entities_failed
+
+
+def test_a_password_reset_counts_each_batch_of_customers(key: SigningKey, tmp_path: Path) -> None:
+    """Reset e-mails go 1,000 customers a call: the count moves as each call is answered."""
+    from magento_ir.containment import ForcePasswordReset  # noqa: PLC0415
+
+    store = make_store(with_module=True, customers=1_200)
+    with store.sandbox.lock:
+        ids = [number for number in range(1, 1_300) if number in store.sandbox.state.customers]
+    heard: list[EntityCount] = []
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="reset") as ir:
+        ir.on_entities = heard.append
+        (step,) = ir.run([ForcePasswordReset(ids, send_reset_email=True)]).steps
+    assert step.outcome is not None
+    assert len(ids) > 1_000
+    assert _phase(heard, "apply") == [(0, len(ids)), (1_000, len(ids)), (len(ids), len(ids))]
