@@ -14,6 +14,7 @@ from magento_ir.cli._output import console
 
 COMMANDS = [
     [], ["contain"], ["verify"], ["rollback"], ["status"], ["playbooks"], ["drill"],
+    ["playbooks", "show"], ["playbooks", "validate"],
     ["evidence", "capture"], ["evidence", "verify"], ["evidence", "export"], ["evidence", "ship"],
     ["evidence", "adopt"], ["evidence", "repair"], ["sandbox", "serve"],
     ["notify", "plan"], ["notify", "assess"], ["notify", "rules"], ["notify", "explain"],
