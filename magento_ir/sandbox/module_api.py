@@ -15,6 +15,7 @@ REST plugin; `BODY_LIMIT`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -1543,18 +1544,35 @@ MAX_MANIFEST_PAGE = 10_000
 MAX_CURSOR_LENGTH = 4096
 
 
+def manifest_cursor(path: str) -> str:
+    """`GetCodeManifest::cursor`: base64url of the path's bytes, unpadded."""
+    return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
+
+
+def _cursor_path(after: str | None) -> bytes | None:
+    if after is None:
+        return None
+    path = None
+    if len(after) <= MAX_CURSOR_LENGTH and re.fullmatch(r"[A-Za-z0-9_-]+", after):
+        try:
+            path = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4))
+        except ValueError:
+            path = None
+    if not path or b"\0" in path:
+        raise _invalid("after", after[:40])
+    return path
+
+
 @routes.rest("GET", f"{PREFIX}/code/manifest", acl=f"{ACL}code_manifest_view")
 def code_manifest(call: Call) -> dict[str, Any]:
-    after = _string(call.query, "after") or None
+    after = _cursor_path(_string(call.query, "after") or None)
     page_size = _in_range("pageSize", _integer(call.query, "pageSize", 1000), 1, MAX_MANIFEST_PAGE)
     changed_since = _in_range("changedSince", _integer(call.query, "changedSince", 0), 0, 2**63 - 1)
-    if after is not None and (len(after) > MAX_CURSOR_LENGTH or "\0" in after):
-        raise _invalid("after", after[:40])
     files = call.state.incident_response.code_files
     # PHP's strcmp order: bytes, not code points.
     paths = sorted(files, key=lambda path: path.encode())
     if after is not None:
-        paths = [path for path in paths if path.encode() > after.encode()]
+        paths = [path for path in paths if path.encode() > after]
     items = []
     for path in paths[:page_size]:
         file = files[path]
@@ -1568,5 +1586,9 @@ def code_manifest(call: Call) -> dict[str, Any]:
             item["sha256"] = file.sha256
         items.append(item)
     if len(paths) > page_size:
-        return {"items": items, "next_cursor": items[-1]["path"], "complete": False}
+        return {
+            "items": items,
+            "next_cursor": manifest_cursor(items[-1]["path"]),
+            "complete": False,
+        }
     return {"items": items, "complete": True}

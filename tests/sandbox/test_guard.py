@@ -188,3 +188,17 @@ def test_without_the_module_nothing_is_guarded() -> None:
     )
     http = _shop(sandbox)
     assert _pay(http, _cart(http, "a@example.com"), "a@example.com").status_code == 200
+
+
+def test_the_manifest_cursor_is_opaque_and_resumes_exactly(admin: httpx.Client) -> None:
+    """next_cursor resumes after the last file listed; a path given as cursor is a 400."""
+    url = "/rest/V1/incident-response/code/manifest"
+    first = admin.get(url, params={"pageSize": 2}).json()
+    second = admin.get(url, params={"pageSize": 2, "after": first["next_cursor"]}).json()
+    everything = admin.get(url).json()["items"]
+    assert [i["path"] for i in first["items"] + second["items"]] == [
+        i["path"] for i in everything[:4]
+    ]
+    refused = admin.get(url, params={"after": everything[0]["path"]})
+    assert refused.status_code == 400
+    assert refused.json()["parameters"]["fieldName"] == "after"

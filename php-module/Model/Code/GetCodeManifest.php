@@ -44,12 +44,7 @@ final class GetCodeManifest implements GetCodeManifestInterface
     ): CodeManifestInterface {
         $pageSize = $this->input->intRange('pageSize', $pageSize, 1, self::MAX_PAGE_SIZE);
         $changedSince = $this->input->intRange('changedSince', $changedSince, 0, PHP_INT_MAX);
-        if ($after === '') {
-            $after = null;
-        }
-        if ($after !== null && (strlen($after) > self::MAX_CURSOR_LENGTH || str_contains($after, "\0"))) {
-            throw $this->input->invalid('after', substr($after, 0, 40));
-        }
+        $after = $this->cursorPath($after);
         $clock = $this->clock ?? static fn (): float => microtime(true);
         $started = $clock();
         $tree = new CodeTree(rtrim((string) $this->directoryList->getRoot(), '/'));
@@ -60,7 +55,7 @@ final class GetCodeManifest implements GetCodeManifestInterface
             $full = count($items) >= $pageSize || $bytes >= self::BYTE_BUDGET
                 || $clock() - $started >= self::TIME_BUDGET;
             if ($items !== [] && $full) {
-                return new CodeManifest($items, $last, false);
+                return new CodeManifest($items, self::cursor((string) $last), false);
             }
             $last = $path;
             $file = $tree->describe($path, $changedSince);
@@ -70,8 +65,49 @@ final class GetCodeManifest implements GetCodeManifestInterface
             if ($file['sha256'] !== null) {
                 $bytes += $file['size'];
             }
-            $items[] = new CodeFile($path, $file['size'], $file['mtime'], $file['ctime'], $file['sha256']);
+            $items[] = new CodeFile(
+                self::displayPath($path),
+                $file['size'],
+                $file['mtime'],
+                $file['ctime'],
+                $file['sha256']
+            );
         }
         return new CodeManifest($items, null, true);
+    }
+
+    /**
+     * The cursor for a path: base64url of its bytes, so a file name that is not UTF-8 (which JSON
+     * cannot carry) still resumes exactly after itself.
+     */
+    public static function cursor(string $path): string
+    {
+        return rtrim(strtr(base64_encode($path), '+/', '-_'), '=');
+    }
+
+    /**
+     * A path as listed: itself, or, when its name is not valid UTF-8, with each invalid byte as "?"
+     * (listed rather than skipped: an attacker must not hide a file behind its name).
+     */
+    public static function displayPath(string $path): string
+    {
+        return mb_check_encoding($path, 'UTF-8') ? $path : mb_scrub($path, 'UTF-8');
+    }
+
+    /**
+     * @throws \Magento\Framework\Exception\InputException
+     */
+    private function cursorPath(?string $after): ?string
+    {
+        if ($after === null || $after === '') {
+            return null;
+        }
+        $path = strlen($after) <= self::MAX_CURSOR_LENGTH && preg_match('/^[A-Za-z0-9_-]+$/', $after) === 1
+            ? base64_decode(strtr($after, '-_', '+/'), true)
+            : false;
+        if ($path === false || $path === '' || str_contains($path, "\0")) {
+            throw $this->input->invalid('after', substr($after, 0, 40));
+        }
+        return $path;
     }
 }

@@ -109,7 +109,10 @@ final class GetCodeManifestTest extends TestCase
         $page = $this->manifest($clock)->execute(null, 100);
         self::assertFalse($page->isComplete());
         self::assertSame(['.htaccess'], self::paths($page->getItems()));
-        self::assertSame('.htaccess', $page->getNextCursor());
+        self::assertSame(GetCodeManifest::cursor('.htaccess'), $page->getNextCursor());
+        self::assertSame(['app/code/Vendor/A-B/y.php'], self::paths(
+            $this->manifest()->execute($page->getNextCursor(), 1)->getItems()
+        ));
     }
 
     public function testFilesUnchangedSinceAreListedButNotRead(): void
@@ -129,5 +132,24 @@ final class GetCodeManifestTest extends TestCase
     {
         $this->expectException(InputException::class);
         $this->manifest()->execute(null, 0);
+    }
+
+    public function testACursorThatIsNotOneOfOursIsRefused(): void
+    {
+        $this->expectException(InputException::class);
+        $this->manifest()->execute('app/code/x.php');
+    }
+
+    public function testAFileWhoseNameIsNotUtf8IsListedAndResumedAfter(): void
+    {
+        $odd = $this->root . "/app/code/Vendor/A/shell\xff.php";
+        file_put_contents($odd, '<?php eval($_POST[1]);');
+        $page = $this->manifest()->execute(null, 4);
+        self::assertSame('app/code/Vendor/A/shell?.php', $page->getItems()[3]->getPath());
+        self::assertSame(hash('sha256', '<?php eval($_POST[1]);'), $page->getItems()[3]->getSha256());
+        self::assertSame(GetCodeManifest::cursor("app/code/Vendor/A/shell\xff.php"), $page->getNextCursor());
+        $next = $this->manifest()->execute($page->getNextCursor(), 1)->getItems();
+        self::assertSame(['app/code/Vendor/A/x.php'], self::paths($next));
+        json_encode(self::paths($page->getItems()), JSON_THROW_ON_ERROR);
     }
 }
