@@ -20,6 +20,7 @@ from magento_ir.notify.drafts import (
     DraftError,
     UnfilledPlaceholderError,
     choose_locale,
+    load_details,
     render_draft,
     render_plan,
     template_kind,
@@ -328,3 +329,14 @@ def test_render_plan_drafts_every_notice_once_per_language() -> None:
     assert "employee-notice:de" in ids
     assert sum(d.kind == "executive-brief" for d in drafts) == 1
     assert {d.obligation_key for d in drafts} >= {o.key for o in the_plan().obligations}
+
+
+def test_details_file_errors_name_the_file(tmp_path: Path) -> None:
+    """A missing or broken details file, or a missing draft file, is a DraftError naming it."""
+    with pytest.raises(DraftError, match="cannot read the details file"):
+        load_details(tmp_path / "missing.toml")
+    (tmp_path / "broken.toml").write_text("[incident", encoding="utf-8")
+    with pytest.raises(DraftError, match=r"broken\.toml: not valid TOML"):
+        load_details(tmp_path / "broken.toml")
+    with pytest.raises(DraftError, match="cannot read the draft"):
+        Draft.load(tmp_path / "missing.draft.json")

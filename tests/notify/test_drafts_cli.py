@@ -233,3 +233,11 @@ def test_approve_web_serves_until_ctrl_c(workdir: Path) -> None:
     [decision] = read_decisions(workdir / "incident-journal.log")
     assert (decision.approver, decision.role, decision.decision) == ("Dana DPO", "dpo", "approved")
     assert verify(workdir / "incident-journal.log").ok
+
+
+def test_contacts_file_that_is_not_toml(workdir: Path) -> None:
+    """Broken TOML is a usage error naming the file."""
+    (workdir / "broken.toml").write_text("[[internal]", encoding="utf-8")
+    result = invoke("contacts", "check", "broken.toml")
+    assert result.exit_code == ExitCode.USAGE
+    assert "broken.toml: not valid TOML" in result.output
