@@ -331,6 +331,11 @@ def assess_command(  # noqa: PLR0917 - one parameter per command-line option
             frozenset(m.upper() for m in mail or ()), options,
         )  # fmt: skip
         digest = _recipients_file(recipients, exposure) if recipients is not None else None
+        if recipients is not None and recipient_key is None:
+            result.note(
+                "No --recipient-key: the pseudonyms were made with a key that is now gone, so "
+                "the list cannot be matched to customers later; give --recipient-key FILE."
+            )
         log = None
         if journal is not None:
             log = Journal.open(journal, key=signing_key(key), tool_args=["notify", "assess"])

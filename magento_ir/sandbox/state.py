@@ -361,7 +361,8 @@ class EntityTable:
         high = 2**62 if high is None else high
         passing = self._generated_matching(key, keep)
         first = bisect.bisect_left(passing, low)
-        last = bisect.bisect_right(passing, high)
+        # An empty range (low > high, e.g. `eq 0` and `eq 35`) holds nothing.
+        last = max(first, bisect.bisect_right(passing, high))
         stored = [i for i in self._rows if low <= i <= high]
         changed = sorted(
             i

@@ -125,6 +125,23 @@ def test_hr_assessment_decision_and_register(home: Path):
     )
 
 
+def test_register_refuses_a_tampered_log(home: Path):
+    """A register is only read from a log that verifies: a rewritten decision exits 1."""
+    result = run(
+        "assess", "hr", "--file", "staff.csv", "--journal", "j.log", "--recipients", "r.jsonl"
+    )
+    assert result.exit_code == 0, result.output
+    assert "cannot be matched to customers later" in " ".join(result.output.split())
+    log = home / "j.log"
+    text = log.read_text()
+    assert '"by_jurisdiction":{"DE":1,"US-VA":2}' in text
+    log.write_text(
+        text.replace('"by_jurisdiction":{"DE":1,"US-VA":2}', '"by_jurisdiction":{"DE":1,"US-VA":1}')
+    )
+    tampered = run("register", "j.log", "--format", "csv")
+    assert tampered.exit_code == ExitCode.VERIFICATION_FAILED, tampered.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
