@@ -69,12 +69,6 @@ def execute(source: Path = NOTEBOOK) -> Any:  # noqa: ANN401 - an nbformat Noteb
     import nbformat  # noqa: PLC0415
     from nbclient import NotebookClient  # noqa: PLC0415
 
-    # jupyter_core warns about its path migration unless told which scheme to use.
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-    # The kernel imports this checkout's magento_ir, wherever it is run from.
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, (str(REPO_ROOT), os.environ.get("PYTHONPATH")))
-    )
     notebook = nbformat.read(source, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -90,7 +84,19 @@ def execute(source: Path = NOTEBOOK) -> Any:  # noqa: ANN401 - an nbformat Noteb
         record_timing=False,
         resources={"metadata": {"path": str(source.parent)}},
     )
-    client.execute()
+    saved = {name: os.environ.get(name) for name in ("JUPYTER_PLATFORM_DIRS", "PYTHONPATH")}
+    # jupyter_core warns about its path migration unless told which scheme to use; the kernel
+    # imports this checkout's magento_ir, wherever this is run from.
+    os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO_ROOT), saved["PYTHONPATH"])))
+    try:
+        client.execute()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     notebook.cells.pop(0)
     count = 0
     for cell in notebook.cells:
