@@ -38,6 +38,9 @@ _INTERRUPTED = "Interrupted. Nothing was written; run the command again."
 
 
 def register(app: typer.Typer) -> None:
+    from magento_ir.cli.notify_delivery import attach  # noqa: PLC0415 - its own module
+
+    attach(notify_app)
     app.add_typer(notify_app, name="notify")
 
 
