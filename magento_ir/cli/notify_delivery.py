@@ -217,18 +217,16 @@ def send_command(  # noqa: PLR0917 - one parameter per command-line option
     recipients: Annotated[
         Path, typer.Option("--recipients", help="Addresses: one a line, or CSV with `email`.")
     ],
-    subject: Annotated[str, typer.Option("--subject", help="The notice's subject line.")],
-    text: Annotated[Path, typer.Option("--text", help="The plain-text part (UTF-8 file).")],
+    draft: Annotated[
+        Path,
+        typer.Option("--draft", help="The approved draft file (`*.draft.json`) to send."),
+    ],
     sender: Annotated[str, typer.Option("--from", help="The sender address.")],
     smtp_host: Annotated[str, typer.Option("--smtp-host", help="The SMTP submission server.")],
     outbox: Annotated[
         Path,
         typer.Option("--outbox", help="The outbox journal: one per notice; a rerun resumes it."),
     ],
-    obligation: Annotated[
-        str, typer.Option("--obligation", help="The planned obligation this notice fulfils.")
-    ],
-    html: Annotated[Path | None, typer.Option("--html", help="The HTML part (UTF-8 file).")] = None,
     smtp_port: Annotated[int, typer.Option("--smtp-port", help="Its port.")] = 587,
     smtp_user: Annotated[
         str | None,
@@ -262,14 +260,16 @@ def send_command(  # noqa: PLR0917 - one parameter per command-line option
             "duplicate each) or skip (follow up by hand).",
         ),
     ] = Ambiguity.STOP,
-    language: Annotated[str, typer.Option("--language", help="Content-Language.")] = "en",
+    obligation: ObligationOption = None,
     incident: IncidentOption = None,
     journal: JournalOption = DEFAULT_JOURNAL,
     key: KeyOption = None,
     json_flag: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Send one notice to every recipient exactly once, journaled, with progress on stderr."""
-    from magento_ir.notify.channels import Message, SmtpChannel  # noqa: PLC0415
+    """Send an approved notice to every recipient exactly once, journaled, with progress."""
+    from magento_ir.notify.channels import SmtpChannel  # noqa: PLC0415
+    from magento_ir.notify.deliver import approved_message  # noqa: PLC0415
+    from magento_ir.notify.drafts import Draft  # noqa: PLC0415
     from magento_ir.notify.outbox import (  # noqa: PLC0415
         AmbiguousRecipientsError,
         read_message_ids,
@@ -280,9 +280,13 @@ def send_command(  # noqa: PLR0917 - one parameter per command-line option
 
     with exit_codes(interrupted=_INTERRUPTED):
         addresses = _recipients(recipients)
-        readable_file(text, "--text")
-        if html is not None:
-            readable_file(html, "--html")
+        readable_file(draft, "--draft")
+        notice = Draft.load(draft)
+        obligation = obligation or notice.obligation_key
+        if obligation is None:
+            raise ConfigurationError(
+                f"{draft} answers no planned obligation: pass --obligation KEY"
+            )
         writable_file(outbox, "--outbox")
         known = None
         if delivered_ids is not None:
@@ -290,14 +294,8 @@ def send_command(  # noqa: PLR0917 - one parameter per command-line option
             known = read_message_ids(delivered_ids)
         password = _env("SMTP_PASSWORD", "SMTP password") if smtp_user else None
         incident_id = _incident(incident, journal)
-        message = Message(
-            key=f"{incident_id}:{obligation}",
-            incident_id=incident_id,
-            subject=subject,
-            text=text.read_text(encoding="utf-8"),
-            html=html.read_text(encoding="utf-8") if html is not None else None,
-            locale=language,
-        )
+        # Four eyes: only the exact draft its approvers approved (NotApprovedError otherwise).
+        message = approved_message(notice, journal, incident_id=incident_id)
         try:
             channel = SmtpChannel(
                 smtp_host, smtp_port, sender=sender, username=smtp_user, password=password,

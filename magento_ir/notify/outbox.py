@@ -34,6 +34,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from functools import partial
@@ -107,7 +108,7 @@ class NoticeTemplate:
         mail.set_content(message.text)
         if message.html is not None:
             mail.add_alternative(message.html, subtype="html")
-        raw = mail.as_bytes()
+        raw = mail.as_bytes(policy=policy.SMTP)
         self.key = message.key
         self.domain = sender.rsplit("@", 1)[1]
         self._head, rest = raw.split(_TO.encode(), 1)

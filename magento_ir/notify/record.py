@@ -10,8 +10,8 @@ Record types (payloads are JSON; none holds a secret):
     notify.bulk      {obligation, phase: "started"|"finished"|"failed", ...counts, journal_sha256}
     notify.ack       {obligation, by, via}                               the recipient confirmed
 
-Drafts and approvals are recorded by the drafting side (`notify.draft`, `notify.approval`,
-each naming its `obligation`); `status` counts them as they come.
+Drafts and approvals are recorded by the drafting side (`notify.draft` naming its
+`obligation_key`, `notify.approval` naming the draft and its hash); `status` reads them too.
 """
 
 from __future__ import annotations
@@ -19,9 +19,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
+from magento_ir.notify.approvals import (
+    APPROVAL_RECORD,
+    DEFAULT_POLICY,
+    ApprovalPolicy,
+    Decision,
+    decisions,
+    status,
+)
 from magento_ir.notify.channels._base import DeliveryError
+from magento_ir.notify.drafts import DRAFT_RECORD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -29,6 +38,7 @@ if TYPE_CHECKING:
 
     from magento_ir.evidence import EvidenceLog, Record
     from magento_ir.notify.channels._base import Channel, Message, Receipt
+    from magento_ir.notify.drafts import Draft
     from magento_ir.notify.engine import Plan
     from magento_ir.notify.outbox import BulkResult
 
@@ -184,21 +194,33 @@ class ObligationStatus:
         }
 
 
-def _approved(payload: dict[str, Any]) -> bool:
-    decision = payload.get("decision", payload.get("action", "approved"))
-    return decision in ("approved", "approve")
+@dataclass(frozen=True)
+class _DraftRef:
+    """What approvals.status reads of a draft: its id, hash and audience (from `notify.draft`)."""
+
+    draft_id: str
+    sha256: str
+    audience: str
 
 
-def obligation_status(records: Iterable[Record]) -> list[ObligationStatus]:
+def _approved(draft: _DraftRef, found: list[Decision], policy: ApprovalPolicy) -> bool:
+    # The drafting side's own four-eyes rule decides, not a second copy of it here.
+    return status(cast("Draft", draft), found, policy).sendable
+
+
+def obligation_status(
+    records: Iterable[Record], policy: ApprovalPolicy = DEFAULT_POLICY
+) -> list[ObligationStatus]:
     """Each obligation of the latest `notify.plan`, with what the log says happened to it.
 
-    Pure: records in, statuses out. A draft or approval counts for the obligation it names; a
-    rejection after an approval withdraws it; a notice is sent when a receipt (or a finished
-    bulk send with nothing deferred) names it; acknowledged on a `notify.ack`.
+    Pure: records in, statuses out. Drafted: a `notify.draft` names the obligation (the latest
+    counts); approved: that exact draft (its hash) has every approval its audience needs and no
+    rejection (approvals.status); sent: a receipt, or a finished bulk send with nothing deferred
+    or skipped, names it; acknowledged: a `notify.ack` names it.
     """
     plan: list[dict[str, Any]] = []
-    drafted: set[str] = set()
-    approved: set[str] = set()
+    drafts: dict[str, _DraftRef] = {}
+    found: list[Decision] = []
     sent: dict[str, str] = {}
     acked: set[str] = set()
     for record in records:
@@ -206,12 +228,14 @@ def obligation_status(records: Iterable[Record]) -> list[ObligationStatus]:
         name = payload.get("obligation")
         if record.type == "notify.plan":
             plan = list(payload.get("obligations", []))
+        elif record.type == DRAFT_RECORD and isinstance(payload.get("obligation_key"), str):
+            drafts[payload["obligation_key"]] = _DraftRef(
+                payload["draft_id"], payload["sha256"], payload["audience"]
+            )
+        elif record.type == APPROVAL_RECORD:
+            found.extend(decisions([record]))
         elif not isinstance(name, str):
             continue
-        elif record.type == "notify.draft":
-            drafted.add(name)
-        elif record.type == "notify.approval":
-            (approved.add if _approved(payload) else approved.discard)(name)
         elif record.type == "notify.receipt" and (
             payload.get("accepted") or payload.get("provider_ids")
         ):
@@ -227,8 +251,8 @@ def obligation_status(records: Iterable[Record]) -> list[ObligationStatus]:
             recipient_name=item.get("recipient_name", ""),
             deadline=datetime.fromisoformat(item["deadline"]) if item.get("deadline") else None,
             deadline_text=item.get("deadline_text", ""),
-            drafted=item["key"] in drafted,
-            approved=item["key"] in approved,
+            drafted=item["key"] in drafts,
+            approved=item["key"] in drafts and _approved(drafts[item["key"]], found, policy),
             sent=item["key"] in sent,
             acknowledged=item["key"] in acked,
             sent_at=sent.get(item["key"]),

@@ -74,6 +74,8 @@ class _Handler:
         envelope: Envelope,
     ) -> str:
         content = envelope.original_content or b""
+        if any(rcpt.startswith("spam") for rcpt in envelope.rcpt_tos):
+            return "554 5.7.1 Message rejected as spam"
         found = _MESSAGE_ID.search(content)
         with self.lock:
             self.queued += 1

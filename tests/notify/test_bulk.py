@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from magento_ir.cli._store import KEY_NAME
-from magento_ir.evidence import SigningKey, read_records, verify
+from magento_ir.evidence import EvidenceLog, SigningKey, read_records, verify
+from magento_ir.notify import AffectedGroup, Facts
 from magento_ir.notify.channels import AmbiguousDeliveryError, Message, SmtpChannel
 from magento_ir.notify.outbox import (
     AmbiguousRecipientsError,
@@ -23,7 +24,7 @@ from magento_ir.notify.outbox import (
     send_bulk,
 )
 from tests.conftest import REPO_ROOT
-from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER
+from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER, draft_and_approve
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -175,17 +176,26 @@ def _send(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 def test_sigkill_during_20000_recipients_then_rerun_leaves_exactly_one_each(
     mail_server: MailServer, test_ca: LoopbackCA, tmp_path: Path
 ) -> None:
-    """The done-means test: kill -9 the sender mid-way, rerun with the relay's log; every
-    recipient has exactly one message in the mailbox, and the evidence log verifies."""
+    """The done-means test: kill -9 the sender of an approved notice mid-way, rerun with the
+    relay's log; every recipient has exactly one message in the mailbox, the evidence log
+    verifies."""
     people = _people(20_000)
     (tmp_path / "recipients.txt").write_text("\n".join(people) + "\n")
-    (tmp_path / "notice.txt").write_text(NOTICE.text)
     key = SigningKey.generate(KEY_NAME)
     key.save(tmp_path / "journal.key")
+    with EvidenceLog.open(tmp_path / "journal.log", key=key) as log:
+        facts = Facts(
+            clock={},
+            affected=(
+                AffectedGroup(jurisdiction="US-CA", count=20_000,
+                              categories=frozenset({"contact", "payment_card.pan"})),
+            ),
+        )  # fmt: skip
+        draft = draft_and_approve(log, tmp_path, template="customer-notice", facts=facts)
     env = {**os.environ, "MAGENTO_IR_SMTP_PASSWORD": SMTP_PASSWORD, "PYTHONPATH": str(REPO_ROOT)}
     args = [
-        "--recipients", str(tmp_path / "recipients.txt"), "--subject", NOTICE.subject,
-        "--text", str(tmp_path / "notice.txt"), "--from", "privacy@shop.example",
+        "--recipients", str(tmp_path / "recipients.txt"), "--draft", str(draft),
+        "--from", "privacy@shop.example",
         "--smtp-host", "127.0.0.1", "--smtp-port", str(mail_server.port),
         "--smtp-user", SMTP_USER, "--ca-file", str(test_ca.ca),
         "--outbox", str(tmp_path / "outbox.jsonl"), "--obligation", "customer-notice",
@@ -195,7 +205,7 @@ def test_sigkill_during_20000_recipients_then_rerun_leaves_exactly_one_each(
     first = _send(args, env)
     deadline = time.monotonic() + 120
     while mail_server.mailbox.total() < 3_000:
-        assert first.poll() is None, first.communicate()[1].decode()
+        assert first.poll() is None, (mail_server.mailbox.total(), first.communicate()[1][-300:])
         assert time.monotonic() < deadline, "the sender made no progress"
         time.sleep(0.01)
     first.send_signal(signal.SIGKILL)

@@ -58,10 +58,29 @@ def test_sends_one_message_per_recipient_over_starttls_with_auth(
         parsed = email.message_from_bytes(raw, policy=policy.default)
         assert parsed["To"] == address
         assert parsed["Message-ID"] == message_id(NOTICE.key, address, "shop.example")
-        assert parsed.get_body(("plain",)).get_content() == NOTICE.text  # type: ignore[union-attr]
+        plain = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert plain.replace("\r\n", "\n") == NOTICE.text
         assert "<h1>An incident</h1>" in parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert receipt.provider_ids[address].startswith(parsed["Message-ID"] + " 250 ")
         assert "queued as Q" in receipt.provider_ids[address]
+
+
+def test_a_long_notice_arrives_whole_with_crlf_line_ends(
+    mail_server: MailServer, test_ca: LoopbackCA
+) -> None:
+    """Bodies of many long lines are sent as SMTP needs them (CRLF), never as one long line."""
+    paragraph = "Your card details may have been copied by a script. " * 40
+    long = Message(
+        key="k", incident_id="i", subject="s", text=paragraph + "\n" + paragraph,
+        html=f"<p>{paragraph}</p>" * 20, recipients=("long@example.com",),
+    )  # fmt: skip
+    with _channel(mail_server, test_ca) as channel:
+        receipt = channel.send(long)
+    assert receipt.accepted == ("long@example.com",)
+    (raw,) = mail_server.mailbox.messages["long@example.com"]
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed.get_body(("plain",)).get_content().startswith(paragraph)  # type: ignore[union-attr]
 
 
 def test_reuses_one_connection_for_many_messages(
@@ -101,19 +120,26 @@ def test_a_recipient_already_delivered_is_not_sent_twice(
 def test_bounces_and_deferrals_are_recorded_per_recipient(
     mail_server: MailServer, test_ca: LoopbackCA
 ) -> None:
-    """A 5xx at RCPT is a bounce, a 4xx a deferral; the others still get their message."""
+    """A 5xx at RCPT or after DATA is a bounce, a 4xx a deferral; the others get theirs."""
     message = Message(
         key="k",
         incident_id="i",
         subject="s",
         text="t",
-        recipients=("bounce@example.com", "ok@example.com", "defer@example.com"),
+        recipients=(
+            "bounce@example.com",
+            "ok@example.com",
+            "defer@example.com",
+            "spam@example.com",
+        ),
     )
     with _channel(mail_server, test_ca) as channel:
         receipt = channel.send(message)
     assert receipt.accepted == ("ok@example.com",)
     assert receipt.refused["bounce@example.com"].startswith("550 5.1.1")
     assert receipt.deferred["defer@example.com"].startswith("451 4.3.0")
+    # Refused at the end of DATA: smtplib returns that reply instead of raising.
+    assert receipt.refused["spam@example.com"] == "554 5.7.1 Message rejected as spam"
     assert mail_server.mailbox.total() == 1
 
 

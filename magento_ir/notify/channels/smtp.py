@@ -16,6 +16,7 @@ import logging
 import smtplib
 import ssl
 import time
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Literal, Self
@@ -59,7 +60,8 @@ def build_email(message: Message, *, sender: str, recipient: str, msgid: str) ->
     mail.set_content(message.text)
     if message.html is not None:
         mail.add_alternative(message.html, subtype="html")
-    return mail.as_bytes()
+    # CRLF line ends, as SMTP needs them: smtplib sends bytes as they are.
+    return mail.as_bytes(policy=policy.SMTP)
 
 
 class RateLimiter:
@@ -299,6 +301,9 @@ class SmtpChannel(HoldsSecret):
             before_data()
         try:
             code, reply = connection.data(data)
+            if code != _OK:
+                # smtplib returns the final reply; only a refused DATA command raises.
+                raise smtplib.SMTPDataError(code, reply)  # noqa: TRY301 - one handler
         except smtplib.SMTPDataError as exc:
             connection.rset()
             raise RecipientRefusedError(recipient, exc.smtp_code, _text(exc.smtp_error)) from None
