@@ -143,8 +143,11 @@ def _journal_incident(journal: Path) -> str | None:
     if not journal.is_file():
         return None
     for record in read_records(journal):
-        if record.type in ("incident.opened", "notify.incident") and record.payload.get("id"):
-            return str(record.payload["id"])
+        payload = record.payload
+        if record.type in ("incident.opened", "notify.incident") and payload.get("id"):
+            return str(payload["id"])
+        if record.type == "notify.plan" and payload.get("incident_id"):
+            return str(payload["incident_id"])
     return None
 
 
@@ -191,8 +194,7 @@ def track_command(
         result = plan(_facts(facts_file), _rules(None), as_of=day)
         incident_id = _incident(incident, journal)
         with _open_log(journal, key, ["notify", "track"]) as log:
-            record = DeliveryRecorder(log).plan(result)
-            log.append("notify.incident", {"id": incident_id, "plan_seq": record.seq})
+            DeliveryRecorder(log).plan(result, incident_id=incident_id)
         console.print(
             f"{len(result.obligations)} obligations of incident {incident_id} on the record "
             f"in {journal}; follow them with `magento-ir notify status`.",
@@ -389,8 +391,10 @@ def _channel(
 
 
 def page_command(  # noqa: PLR0917 - one parameter per command-line option
-    channel: Annotated[ChannelName, typer.Option("--channel", help="Where to page.")],
     summary: Annotated[str, typer.Option("--summary", help="One line: what happened.")],
+    channel: Annotated[
+        ChannelName, typer.Option("--channel", help="Where to page (default: PagerDuty).")
+    ] = ChannelName.PAGERDUTY,
     details: Annotated[
         str, typer.Option("--details", help="More text (ticket description, card body).")
     ] = "",

@@ -3,7 +3,8 @@ failure goes into the incident's evidence log, and `status` reads the log back.
 
 Record types (payloads are JSON; none holds a secret):
 
-    notify.plan      {"obligations": [{key, recipient, recipient_name, deadline, template}]}
+    notify.plan      {incident_id, as_of, obligations: [{key, recipient, recipient_name, deadline,
+                     deadline_text, template, affected}]}
     notify.send      {obligation, channel, key, subject}                 before a send
     notify.receipt   {obligation, channel, key, action, provider_ids, accepted, refused, ...}
     notify.failure   {obligation, channel, key, error, retryable, status}
@@ -68,7 +69,7 @@ class DeliveryRecorder:
     def __init__(self, log: EvidenceLog) -> None:
         self.log = log
 
-    def plan(self, plan: Plan) -> Record:
+    def plan(self, plan: Plan, *, incident_id: str | None = None) -> Record:
         obligations = [
             {
                 "key": item.key,
@@ -82,7 +83,12 @@ class DeliveryRecorder:
             for item in plan.obligations
         ]
         return self.log.append(
-            "notify.plan", {"as_of": plan.as_of.isoformat(), "obligations": obligations}
+            "notify.plan",
+            {
+                "incident_id": incident_id,
+                "as_of": plan.as_of.isoformat(),
+                "obligations": obligations,
+            },
         )
 
     def deliver(self, channel: Channel, message: Message, *, obligation: str | None) -> Receipt:
