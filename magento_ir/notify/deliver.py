@@ -17,13 +17,16 @@ from magento_ir.notify.approvals import (
     require_sendable,
 )
 from magento_ir.notify.channels._base import Message
+from magento_ir.notify.engine import _covers
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from magento_ir.notify.drafts import Draft
+    from magento_ir.notify.exposure import Recipient, RecipientKey
 
-__all__ = ["approved_message", "message_from_draft"]
+__all__ = ["addresses_for", "approved_message", "message_from_draft"]
 
 
 def message_from_draft(
@@ -56,3 +59,32 @@ def approved_message(
     audience needs, as the evidence log at `journal` records (NotApprovedError otherwise)."""
     require_sendable(draft, read_decisions(journal), policy)
     return message_from_draft(draft, incident_id=incident_id, recipients=recipients)
+
+
+def addresses_for(
+    recipients: Iterable[Recipient],
+    key: RecipientKey,
+    addresses: Iterable[str],
+    *,
+    jurisdictions: Iterable[str] | None = None,
+) -> list[str]:
+    """The e-mail addresses (from the store: customers, order e-mails) of the people on the
+    assessment's pseudonymised recipient list, optionally only those of `jurisdictions`.
+
+    The list names nobody by itself: each address is matched by its keyed pseudonym, so only
+    the holder of the incident's recipient key can turn the list into addresses. Jurisdictions
+    cover as in the rules: "US" covers "US-CA", "*" everyone. Each address
+    once, in the order given; people mailed by post (no e-mail) are not in it.
+    """
+    wanted = None if jurisdictions is None else list(jurisdictions)
+    pseudonyms = {
+        person.pseudonym
+        for person in recipients
+        if not person.no_email and (wanted is None or _covers(wanted, person.jurisdiction))
+    }
+    found: dict[str, None] = {}
+    for address in addresses:
+        normal = address.strip().lower()
+        if normal and key.pseudonym(normal) in pseudonyms:
+            found.setdefault(normal)
+    return list(found)

@@ -175,7 +175,8 @@ class SmtpChannel(HoldsSecret):
         self.username = username
         self._password = password
         self.security = security
-        self._ssl_context = ssl_context or ssl.create_default_context()
+        # Made only when TLS is used: loading the system's CAs takes a noticeable moment.
+        self._ssl_context: ssl.SSLContext | None = ssl_context
         self._limiter = RateLimiter(rate) if rate else None
         self.timeout = timeout
         self.local_hostname = local_hostname
@@ -202,7 +203,7 @@ class SmtpChannel(HoldsSecret):
                         channel=self.name,
                         retryable=False,
                     )
-                connection.starttls(context=self._ssl_context)
+                connection.starttls(context=self._tls())
                 connection.ehlo()
             if self.username is not None and self._password is not None:
                 connection.login(self.username, self._password)
@@ -229,13 +230,18 @@ class SmtpChannel(HoldsSecret):
         self._connection = connection
         return connection
 
+    def _tls(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
+
     def _open(self) -> smtplib.SMTP:
         if self.security == "tls":
             return smtplib.SMTP_SSL(
                 self.host,
                 self.port,
                 timeout=self.timeout,
-                context=self._ssl_context,
+                context=self._tls(),
                 local_hostname=self.local_hostname,
             )
         return smtplib.SMTP(
