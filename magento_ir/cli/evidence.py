@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shlex
 import ssl
 import stat
 import sys
@@ -235,7 +236,10 @@ def capture_command(  # noqa: PLR0917 - one parameter per command-line option
         status = f"[{color}]{result.status}[/{color}]"
         table.add_row(result.category, status, shown, escape(result.reason))
     out.table(table)
-    verify_command = f"magento-ir evidence verify {log} --verifier {journal_key.verifier()}"
+    # Quoted: a command to copy and paste, whatever the path holds.
+    verify_command = shlex.join(
+        ["magento-ir", "evidence", "verify", str(log), "--verifier", str(journal_key.verifier())]
+    )
     out.note(f"{summary.exchanges} HTTP exchanges recorded in {log}")
     out.note(f"Verify with: {verify_command}")
     code = ExitCode.OK if summary.ok else ExitCode.CONTAINMENT_FAILED

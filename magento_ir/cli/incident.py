@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -130,10 +131,10 @@ def _interrupted(journal: Path, carry_on: str) -> Callable[[], str]:
         if not journal.exists():
             # It is created once the store has answered, before anything is written there.
             return "Interrupted before the journal was created: nothing was changed."
+        status = shlex.join(["magento-ir", "status", "--journal", str(journal)])
         return (
             f"Interrupted: the journal {journal} holds every step up to here. Run the same "
-            f"command again to {carry_on}; `magento-ir status --journal {journal}` shows where "
-            "it stopped."
+            f"command again to {carry_on}; `{status}` shows where it stopped."
         )
 
     return message
