@@ -697,8 +697,13 @@ class StoreState:
                 {"role_id": role.role_id, "name": role.name, "resources": sorted(role.resources)}
                 for role in self.admin_roles.values()
             ],
+            # Sign-in bookkeeping (logdate, lognum) is left out, as issued tokens are: signing
+            # in to read is not a change of the store.
             "admin_users": [
-                {**asdict(user), "totp_secret": _fingerprint(user.totp_secret)}
+                {
+                    **{k: v for k, v in asdict(user).items() if k not in {"logdate", "lognum"}},
+                    "totp_secret": _fingerprint(user.totp_secret),
+                }
                 for user in self.admin_users.values()
             ],
             "admin_sessions": [asdict(item) for item in self.admin_sessions.values()],
