@@ -310,7 +310,7 @@ class Watcher:
             state["unreachable_since"] = at
         if not state["alerted_unreachable"]:
             state["alerted_unreachable"] = True
-            _LOG.warning("store unreachable: %s", error)
+            _LOG.info("store unreachable: %s", error)
             self._record(
                 "detect.alert",
                 {"kind": "store_unreachable", "store": state["store"], "since": at,
@@ -391,7 +391,7 @@ class Watcher:
             "magecart_inputs": inputs,
             "playbooks": [],
         }
-        _LOG.warning("incident %s opened: %s", incident_id, ", ".join(rules))
+        _LOG.info("incident %s opened: %s", incident_id, ", ".join(rules))
         self._record(
             "detect.incident",
             {**incident, "findings": [finding.to_json() for finding in firing]},

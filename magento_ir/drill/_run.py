@@ -15,6 +15,7 @@ from magento_ir.auth import AdminCredentials, CustomerCredentials, OAuth1Credent
 from magento_ir.containment._context import StoreConnection
 from magento_ir.containment.incident import Incident
 from magento_ir.containment.playbooks import load_playbook
+from magento_ir.drill._detect import DrillWatch, detection_section
 from magento_ir.drill._interrupt import DrillInterrupted, Tracker
 from magento_ir.drill._notify import assess_breach, notify_section
 from magento_ir.drill._report import (
@@ -163,20 +164,34 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
                 latency=options.latency,
             )
         )
-        with SandboxServer(sandbox) as server:
+        with SandboxServer(sandbox) as server, DrillWatch(sandbox, server.base_url) as watch:
             base_url = server.base_url
+            tracker.progress("watching the store before the breach (the detection baseline)")
+            await watch.take_baseline()
             tracker.progress("staging the breach over HTTP")
             breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
+            staged_at = time.perf_counter()
             try:
+                tracker.progress("detecting: one watch pass over the whole store")
+                detection = await watch.detect(options.scenario, breach, staged_at)
                 tracker.progress("assessing who was exposed (notification obligations)")
                 assessment = await assess_breach(options.scenario, sandbox, base_url, breach)
                 # Cut-offs are whole seconds: contain in a later second than the last staged
                 # login, as a real incident comes long after the sessions it ends.
                 await asyncio.sleep(1.0 - sandbox.now() % 1.0)
                 report = await _contain(
-                    options, sandbox, base_url, breach, started, started_at, tracker
+                    options,
+                    sandbox,
+                    base_url,
+                    breach,
+                    started,
+                    started_at,
+                    tracker,
+                    detected_at=detection.detected_at,
                 )
-                return report.with_section(notify_section(assessment))
+                return report.with_section(
+                    detection_section(detection, report.contain_seconds)
+                ).with_section(notify_section(assessment))
             finally:
                 await breach.close()
     except (KeyboardInterrupt, asyncio.CancelledError) as interruption:
@@ -231,6 +246,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     started: float,
     started_at: datetime,
     tracker: Tracker,
+    *,
+    detected_at: datetime | None = None,
 ) -> DrillReport:
     say = tracker.progress
     scenario = SCENARIOS[options.scenario]
@@ -266,7 +283,11 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         )
     reports: list[ActionReport] = []
     with Incident.open(
-        journal_path, key=key, store=store, title=f"Drill: {playbook.title}"
+        journal_path,
+        key=key,
+        store=store,
+        title=f"Drill: {playbook.title}",
+        detected_at=detected_at,
     ) as incident:
         for action in actions:
             say(f"containing: {action.kind}")
