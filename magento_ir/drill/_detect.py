@@ -145,8 +145,9 @@ def detection_section(detection: Detection, contain_seconds: float) -> Section:
         )
         for item in detection.expected
     )
+    # Snippets stay in the JSON: the HTML report carries no markup-like text (src=, url().
     found_rows = tuple(
-        (f.severity, f.rule, f.entity, f.field, f.snippet) for f in detection.findings
+        (f.severity, f.rule, f.entity, f.field, f.host or "-") for f in detection.findings
     )
     incident = (
         ("The pass opened incident ", Code(detection.incident_id), ".")
@@ -169,7 +170,7 @@ def detection_section(detection: Detection, contain_seconds: float) -> Section:
         Table(("Staged", "Detected", "Rule", "Where"), rows),
     ]
     if found_rows:
-        blocks.append(Table(("Severity", "Rule", "Entity", "Field", "Snippet"), found_rows))
+        blocks.append(Table(("Severity", "Rule", "Entity", "Field", "Host"), found_rows))
     if detection.baseline:
         blocks.append(
             Items(

@@ -173,13 +173,14 @@ def test_a_section_is_added_to_every_form(written):
         data=[{"who": "Card brands", "hours": 72}],
     )
     extended = report.with_section(section)
-    assert set(extended.to_json()["sections"]) == {"notify", "obligations"}
+    assert set(extended.to_json()["sections"]) == {"detection", "notify", "obligations"}
     assert extended.to_json()["sections"]["obligations"] == [{"who": "Card brands", "hours": 72}]
     assert "## Notification obligations" in extended.to_markdown()
     assert "| Card brands | 72 h |" in extended.to_markdown()
     assert '<h2 id="section-obligations">Notification obligations</h2>' in extended.to_html()
-    # The drill's own section (notification obligations) is there; the added one is not.
-    assert set(report.to_json()["sections"]) == {"notify"}
+    # The drill's own sections (detection, notification obligations) are there; the added one
+    # is not.
+    assert set(report.to_json()["sections"]) == {"detection", "notify"}
     with pytest.raises(ValueError, match="obligations"):
         extended.with_section(section)
 
