@@ -31,6 +31,7 @@ SHIPPING_METHOD_MISSING = (
     "The shipping method is missing. Select the shipping method and try again."
 )
 METHOD_NOT_AVAILABLE = "The requested Payment Method is not available."
+SHIPPING_ADDRESS_MISSING = "The shipping address is missing. Set the address and try again."
 _ADDRESS_INFORMATION = frozenset(
     {
         "shipping_address",
@@ -100,7 +101,7 @@ def _shipping_information(call: Call, cart: GuestCart) -> JsonValue:
         )
     carrier, method = info.get("shipping_carrier_code"), info.get("shipping_method_code")
     if not info.get("shipping_address"):
-        raise WebapiError(400, "The shipping address is missing. Set the address and try again.")
+        raise WebapiError(400, SHIPPING_ADDRESS_MISSING)
     if (carrier, method) != ("flatrate", "flatrate"):
         raise WebapiError(
             400, "Carrier with such method not found: %1, %2", [str(carrier), str(method)]
@@ -206,6 +207,18 @@ def _submit(call: Call | PageCall, cart: GuestCart, method: str | None, email: s
     return entity_id
 
 
+def _save_payment(call: Call, cart: GuestCart, payment: dict[str, Any]) -> None:
+    """`savePaymentInformation`, which runs before `placeOrder` (so before the module's guard):
+    its refusals are not placement failures."""
+    if not cart.shipping_address:
+        raise WebapiError(400, SHIPPING_ADDRESS_MISSING)
+    total = _totals(call.state, cart)["grand_total"]
+    method = payment.get("method")
+    if method not in dict(active_payment_methods(call.state, cart.store_id, total)):
+        raise WebapiError(400, METHOD_NOT_AVAILABLE)
+    cart.payment_method = method
+
+
 def _payment(call: Call) -> dict[str, Any]:
     payment = call.body.get("paymentMethod")
     if not isinstance(payment, dict):
@@ -234,11 +247,12 @@ def guest_shipping_information(call: Call) -> JsonValue:
 )
 def guest_payment_information(call: Call) -> JsonValue:
     cart = _guest_cart(call)
-    cart.email = str(call.body["email"])
     payment = _payment(call)
-    cart.payment_method = payment.get("method")
+    _save_payment(call, cart, payment)
+    cart.email = str(call.body["email"])
     if isinstance(call.body.get("billingAddress"), dict):
         cart.billing_address = dict(call.body["billingAddress"])
+    # The card data stays on the quote payment for this request (what BIN rules read).
     return place_order(call, cart, "webapi_rest", payment)
 
 
@@ -300,7 +314,7 @@ def my_shipping_information(call: Call) -> JsonValue:
 def my_payment_information(call: Call) -> JsonValue:
     cart = _my_cart(call)
     payment = _payment(call)
-    cart.payment_method = payment.get("method")
+    _save_payment(call, cart, payment)
     return place_order(call, cart, "webapi_rest", payment)
 
 

@@ -294,3 +294,43 @@ def test_malformed_rules_are_refused_and_not_logged(module_store: ModuleStore) -
         },
     )
     assert store.actions_of_incident() == []
+
+
+def test_failures_inside_order_placement_count_towards_a_velocity_limit(
+    module_store: ModuleStore,
+) -> None:
+    """Two placements that fail inside placeOrder (an unavailable method given to PUT .../order)
+    block the third try from the same e-mail, however good; nothing is ordered."""
+    store = module_store
+    checkout = Checkout(store)
+    email = f"guard.{secrets.token_hex(4)}@example.com"
+    cart = checkout.guest_cart(email)
+    rule = store.ok(
+        "POST",
+        "/guard/rules",
+        {
+            "type": "velocity",
+            "subject": "email",
+            "metric": "failures",
+            "limit": 2,
+            "window": 600,
+            "reason": "declines per e-mail",
+            "incidentId": store.incident_id,
+        },
+    )["rule"]
+    order = f"/rest/V1/guest-carts/{cart}/order"
+    try:
+        for _ in range(2):
+            failed = checkout.http.put(order, json={"paymentMethod": {"method": "no_such_method"}})
+            assert (failed.status_code, failed.json()["message"]) == (
+                400,
+                "The requested Payment Method is not available.",
+            )
+        refused = checkout.http.put(order, json={"paymentMethod": {"method": "checkmo"}})
+        assert (refused.status_code, refused.json()["message"]) == (400, BLOCKED)
+    finally:
+        store.ok(
+            "POST",
+            "/guard/rules/remove",
+            {"ruleIds": [rule["rule_id"]], "reason": "over", "incidentId": store.incident_id},
+        )
