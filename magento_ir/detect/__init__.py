@@ -1,6 +1,7 @@
 """Detection over what the store and the companion module report (docs/detection.md).
 
 `scan`: the skimmer and backdoor scan (`scan()` is pure, `collect_targets()` reads a store);
+`cards`: card-testing detection over orders and payment transactions read since a cursor;
 `admin`: snapshots of the module's evidence reads and their diff (admin and integration
 anomalies); `code_integrity`: a signed baseline of the store's code (the module's
 `GET code/manifest`) and the files added, changed or removed since it (PCI DSS 11.5.2 change
@@ -9,6 +10,14 @@ detection); `watch`: the `Watcher` that runs them on a schedule and opens incide
 
 from __future__ import annotations
 
+from magento_ir.detect.cards import (
+    CardAlert,
+    CardTestingDetector,
+    CardThresholds,
+    Cursor,
+    fetch_since,
+    push_block_rules,
+)
 from magento_ir.detect.code_integrity import (
     BaselineIntegrityError,
     CodeBaseline,
@@ -31,8 +40,12 @@ from magento_ir.detect.watch import PassReport, WatchConfig, Watcher, read_statu
 __all__ = [
     "AllowList",
     "BaselineIntegrityError",
+    "CardAlert",
+    "CardTestingDetector",
+    "CardThresholds",
     "CodeBaseline",
     "CodeChanges",
+    "Cursor",
     "FileState",
     "Finding",
     "PassReport",
@@ -42,10 +55,12 @@ __all__ = [
     "WatchConfig",
     "Watcher",
     "collect_targets",
+    "fetch_since",
     "load_allow_list",
     "load_rule_set",
     "load_yara",
     "magecart_inputs",
+    "push_block_rules",
     "read_status",
     "scan",
     "shipped_rule_set",
