@@ -52,6 +52,19 @@ class _Handler:
         self.log = accepted_log.open("ab", buffering=0) if accepted_log else None
         self.queued = 0
 
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+        self,
+        server: SMTP,  # noqa: ARG002 - aiosmtpd's signature
+        session: Session,
+        envelope: Envelope,  # noqa: ARG002
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        # aiosmtpd reads commands one line at a time, so pipelined commands work: say so
+        # (as Postfix does), and the client sends MAIL, RCPT and DATA in one write.
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self,
         server: SMTP,  # noqa: ARG002 - aiosmtpd's signature

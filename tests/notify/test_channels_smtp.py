@@ -68,10 +68,10 @@ def test_sends_one_message_per_recipient_over_starttls_with_auth(
 def test_a_long_notice_arrives_whole_with_crlf_line_ends(
     mail_server: MailServer, test_ca: LoopbackCA
 ) -> None:
-    """Bodies of many long lines are sent as SMTP needs them (CRLF), never as one long line."""
+    """Long bodies are sent as SMTP needs them (CRLF lines, leading dots doubled)."""
     paragraph = "Your card details may have been copied by a script. " * 40
     long = Message(
-        key="k", incident_id="i", subject="s", text=paragraph + "\n" + paragraph,
+        key="k", incident_id="i", subject="s", text=paragraph + "\n.\n.a line with a dot\n",
         html=f"<p>{paragraph}</p>" * 20, recipients=("long@example.com",),
     )  # fmt: skip
     with _channel(mail_server, test_ca) as channel:
@@ -80,7 +80,9 @@ def test_a_long_notice_arrives_whole_with_crlf_line_ends(
     (raw,) = mail_server.mailbox.messages["long@example.com"]
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
     parsed = email.message_from_bytes(raw, policy=policy.default)
-    assert parsed.get_body(("plain",)).get_content().startswith(paragraph)  # type: ignore[union-attr]
+    plain = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # Lines starting with a dot survive (dot-stuffed on the way, unstuffed by the server).
+    assert plain.replace("\r\n", "\n") == paragraph + "\n.\n.a line with a dot\n"
 
 
 def test_reuses_one_connection_for_many_messages(
@@ -117,10 +119,12 @@ def test_a_recipient_already_delivered_is_not_sent_twice(
     assert mail_server.mailbox.count("ana@example.com") == 1
 
 
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
 def test_bounces_and_deferrals_are_recorded_per_recipient(
-    mail_server: MailServer, test_ca: LoopbackCA
+    mail_server: MailServer, test_ca: LoopbackCA, pipelining: bool
 ) -> None:
-    """A 5xx at RCPT or after DATA is a bounce, a 4xx a deferral; the others get theirs."""
+    """A 5xx at RCPT or after DATA is a bounce, a 4xx a deferral; the others get theirs, with
+    MAIL, RCPT and DATA pipelined (RFC 2920) or sent one by one."""
     message = Message(
         key="k",
         incident_id="i",
@@ -133,7 +137,8 @@ def test_bounces_and_deferrals_are_recorded_per_recipient(
             "spam@example.com",
         ),
     )
-    with _channel(mail_server, test_ca) as channel:
+    with _channel(mail_server, test_ca, pipelining=pipelining) as channel:
+        assert channel.connect().has_extn("pipelining")
         receipt = channel.send(message)
     assert receipt.accepted == ("ok@example.com",)
     assert receipt.refused["bounce@example.com"].startswith("550 5.1.1")
@@ -141,6 +146,8 @@ def test_bounces_and_deferrals_are_recorded_per_recipient(
     # Refused at the end of DATA: smtplib returns that reply instead of raising.
     assert receipt.refused["spam@example.com"] == "554 5.7.1 Message rejected as spam"
     assert mail_server.mailbox.total() == 1
+    # Each refusal reset the transaction: the one connection went on to deliver the next.
+    assert len(set(mail_server.mailbox.peers)) == 1
 
 
 def test_a_wrong_password_is_a_clear_error_without_the_password(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import ssl
 import time
@@ -40,6 +41,9 @@ logger = logging.getLogger("magento_ir.notify.channels")
 _PERMANENT = 500
 _TRANSIENT = 400
 _OK = 250
+_FORWARDED = 251
+_START_DATA = 354
+_LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 def message_id(key: str, recipient: str, domain: str) -> str:
@@ -139,6 +143,7 @@ class SmtpChannel(HoldsSecret):
         "host",
         "local_hostname",
         "name",
+        "pipelining",
         "port",
         "security",
         "sender",
@@ -160,6 +165,7 @@ class SmtpChannel(HoldsSecret):
         timeout: float = 30.0,
         local_hostname: str | None = None,
         delivered: set[str] | None = None,
+        pipelining: bool = True,
     ) -> None:
         if "@" not in sender:
             raise ValueError(f"the sender must be an e-mail address, not {sender!r}")
@@ -181,6 +187,8 @@ class SmtpChannel(HoldsSecret):
         self.timeout = timeout
         self.local_hostname = local_hostname
         self.delivered: set[str] = delivered if delivered is not None else set()
+        # RFC 2920 when the server offers it: half the round trips per message.
+        self.pipelining = pipelining
         self._connection: smtplib.SMTP | None = None
 
     def __repr__(self) -> str:
@@ -269,24 +277,18 @@ class SmtpChannel(HoldsSecret):
         queued as 4X1Y") on acceptance.
 
         Raises RecipientRefusedError (bounce or deferral), AmbiguousDeliveryError when the
-        connection
-        dies once the data may have been committed, or DeliveryError. `before_data` runs just
-        before the message data is sent (the outbox journals that the send may now happen).
+        connection dies once the data may have been committed, or DeliveryError.
+        `before_data` runs just before the message data is sent (the outbox journals that the
+        send may now happen).
         A connection lost before DATA is reopened once.
         """
         if self._limiter is not None:
             self._limiter.acquire()
         for attempt in (1, 2):
             connection = self.connect()
+            pipelined = self.pipelining and connection.has_extn("pipelining")
             try:
-                code, reply = connection.mail(self.sender)
-                if code != _OK:
-                    connection.rset()
-                    raise RecipientRefusedError(recipient, code, reply.decode(errors="replace"))
-                code, reply = connection.rcpt(recipient)
-                if code not in (_OK, 251):
-                    connection.rset()
-                    raise RecipientRefusedError(recipient, code, reply.decode(errors="replace"))
+                self._envelope(connection, recipient, pipelined=pipelined)
                 break
             except smtplib.SMTPServerDisconnected:
                 self._connection = None
@@ -306,7 +308,12 @@ class SmtpChannel(HoldsSecret):
         if before_data is not None:
             before_data()
         try:
-            code, reply = connection.data(data)
+            if pipelined:
+                # DATA was accepted already: the message, then the end-of-data mark.
+                connection.send(_dot_stuffed(data))
+                code, reply = connection.getreply()
+            else:
+                code, reply = connection.data(data)
             if code != _OK:
                 # smtplib returns the final reply; only a refused DATA command raises.
                 raise smtplib.SMTPDataError(code, reply)  # noqa: TRY301 - one handler
@@ -322,6 +329,43 @@ class SmtpChannel(HoldsSecret):
                 retryable=False,
             ) from None
         return f"{code} {reply.decode(errors='replace')}"
+
+    def _envelope(self, connection: smtplib.SMTP, recipient: str, *, pipelined: bool) -> None:
+        """MAIL and RCPT (and, pipelined, DATA) up to where the message data may be sent.
+
+        With PIPELINING (RFC 2920) the three commands go in one write and their replies are
+        read together: two round trips per message instead of four. A refusal of any of them
+        resets the transaction; nothing is committed before the end-of-data mark.
+        """
+        if not pipelined:
+            code, reply = connection.mail(self.sender)
+            if code != _OK:
+                connection.rset()
+                raise RecipientRefusedError(recipient, code, _text(reply))
+            code, reply = connection.rcpt(recipient)
+            if code not in (_OK, _FORWARDED):
+                connection.rset()
+                raise RecipientRefusedError(recipient, code, _text(reply))
+            return
+        connection.send(
+            f"MAIL FROM:{smtplib.quoteaddr(self.sender)}\r\n"
+            f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n"
+        )
+        (mail, mail_reply), (rcpt, rcpt_reply), (data, data_reply) = (
+            connection.getreply(),
+            connection.getreply(),
+            connection.getreply(),
+        )
+        envelope_ok = mail == _OK and rcpt in (_OK, _FORWARDED)
+        if data == _START_DATA and not envelope_ok:
+            # A server must refuse DATA without a recipient (RFC 2920 3.1); one that did not
+            # is never sent an end-of-data mark: dropping the connection aborts the message.
+            self._drop()
+        elif data != _START_DATA:
+            connection.rset()
+        for code, reply in ((mail, mail_reply), (rcpt, rcpt_reply), (data, data_reply)):
+            if code not in (_OK, _FORWARDED, _START_DATA):
+                raise RecipientRefusedError(recipient, code, _text(reply))
 
     def _drop(self) -> None:
         if self._connection is not None:
@@ -375,3 +419,11 @@ def _text(reply: bytes | str) -> str:
 def _close(connection: smtplib.SMTP | None) -> None:
     if connection is not None:
         connection.close()
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA carries it (RFC 5321 4.5.2): leading dots doubled, CRLF.CRLF."""
+    stuffed = _LEADING_DOT.sub(b"..", data)
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    return stuffed + b".\r\n"
