@@ -8,8 +8,8 @@ exactly-once and resumable.
 
 The server runs in its own process: by default a minimal SMTP sink (asyncio, no TLS, answers
 as Postfix does, PIPELINING offered: the outbox then sends MAIL, RCPT and DATA in one write,
-which smtplib's sendmail cannot), so the client is what is measured; `--server aiosmtpd` uses aiosmtpd instead
-(slower: the server then bounds both sides).
+which smtplib's sendmail cannot), so the client is what is measured; `--server aiosmtpd`
+uses aiosmtpd instead (slower: the server then bounds both sides).
 
 Goal (issue 13): at least 1,000 messages/s on 2 cores and at least 0.8 of the plain loop.
 Not a timed test: it prints the figures.
