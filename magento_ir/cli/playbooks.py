@@ -36,12 +36,17 @@ def register(app: typer.Typer) -> None:
 # What `--input NAME=VALUE` looks like for each input type, on the command line.
 _EXAMPLES = {
     "int_list": "[3,7]",
-    "str_list": '["SKU-1","SKU-2"]',
-    "ids_or_all": "[12,15] or all",
-    "string": "'2024-05-01 00:00:00'",
+    "str_list": '["first","second"]',
+    "ids_or_all": "[12,15]",
+    "string": "2024-05-01 00:00:00",
     "integer": "3",
     "boolean": "true",
 }
+
+
+def _example(item: Input) -> str:
+    """`--input 'NAME=VALUE'`, quoted for the shell (it would eat the quotes in a list)."""
+    return f"--input {shlex.quote(f'{item.name}={_EXAMPLES[item.type]}')}"
 
 
 def _input_json(item: Input) -> dict[str, Any]:
@@ -108,7 +113,7 @@ def show(
             f"{item.type}: {INPUT_TYPES[item.type][1]}",
             required,
             escape(item.description),
-            escape(f"--input {item.name}={_EXAMPLES[item.type]}"),
+            escape(_example(item)),
         )
     steps = Table(title=f"{book.name} - steps, in order", title_justify="left")
     for column in ("#", "Action", "Parameters", "Runs", "Changes in the store", "Rollback"):
@@ -159,7 +164,7 @@ def show(
                 {
                     **_input_json(item),
                     "shape": INPUT_TYPES[item.type][1],
-                    "example": f"{item.name}={_EXAMPLES[item.type]}",
+                    "example": _example(item),
                 }
                 for item in book.inputs
             ],

@@ -48,7 +48,8 @@ def test_show_lists_inputs_and_steps_from_the_action_registry() -> None:
     result = run("playbooks", "show", "magecart")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "--input skimmer_block_ids=[3,7]" in text
+    assert "--input 'skimmer_block_ids=[3,7]'" in text
+    assert "--input 'skimmer_live_since=2024-05-01 00:00:00'" in text
     assert "no (default '')" in text  # skimmer_live_since is optional
     assert "when skimmer_live_since is given" in text
     assert "ids=$skimmer_block_ids" in text
