@@ -4,6 +4,7 @@ the evidence log (which verifies and holds no secret), and the status JSON again
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -156,3 +157,58 @@ def test_policy_prints_pages_and_drafts() -> None:
     teams = {page["team"]: page["channel"] for page in decision["pages"]}
     assert teams["payments"] == "pagerduty"
     assert "card-brand-report" in decision["drafts"]
+
+
+@pytest.mark.usefixtures("workspace")
+def test_status_shows_overdue_in_red_and_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overdue is red on a colour terminal, and says OVERDUE too (never colour alone)."""
+    from rich.color import ColorSystem  # noqa: PLC0415
+
+    from magento_ir.cli._output import console  # noqa: PLC0415
+
+    invoke("track", "facts.json", "--incident", "INC-9", "--as-of", "2026-06-02")
+    monkeypatch.setattr(console, "_force_terminal", True)
+    monkeypatch.setattr(console, "_color_system", ColorSystem.STANDARD)
+    monkeypatch.setattr(console, "no_color", False)
+    late = invoke("status", "--now", "2026-09-01T00:00:00+00:00")
+    early = invoke("status", "--now", "2026-06-01T17:00:00+00:00")
+    assert re.search(r"\x1b\[31mOVERDUE \d+d \d\dh", late.stdout), late.stdout
+    assert "OVERDUE" not in early.stdout
+    assert "\x1b[31m" not in early.stdout
+
+
+CHAT = {
+    "slack-webhook": ("MAGENTO_IR_SLACK_WEBHOOK_URL", "/services/T1/B1/hooksecret123", ()),
+    "teams": ("MAGENTO_IR_TEAMS_WEBHOOK_URL", "/workflows/1/triggers/manual?sig=teamssecret", ()),
+    "slack": ("MAGENTO_IR_SLACK_TOKEN", "", ("--slack-channel", "C024BE91L")),
+    "webhook": ("MAGENTO_IR_WEBHOOK_SECRET", "", ()),
+}
+
+
+@pytest.mark.parametrize("channel", sorted(CHAT))
+def test_page_on_chat_and_webhooks_keeps_their_secrets_out_of_the_record(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, channel: str
+) -> None:
+    """Slack (both ways), Teams and the signed webhook from the command line: the webhook URL,
+    token or signing secret is taken from the environment and never written anywhere."""
+    variable, path, extra = CHAT[channel]
+
+    def answer(_seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        if channel == "slack":
+            return json_reply(200, {"ok": True, "channel": "C024BE91L", "ts": "1.2"})
+        return (202, {}, b"") if channel == "teams" else (200, {}, b"ok")
+
+    with HttpReceiver(answer) as receiver:
+        secret = receiver.url + path if path else "s3cret-for-" + channel + "-0123456789"
+        monkeypatch.setenv(variable, secret)
+        url = () if path else ("--url", receiver.url + ("/api" if channel == "slack" else "/hook"))
+        result = invoke(
+            "page", "--channel", channel, "--summary", "Skimmer", "--incident", "INC-9",
+            *url, *extra, "--json",
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["channel"] in {channel, "slack", "teams", "webhook"}
+    raw = (workspace / "incident-journal.log").read_bytes()
+    hidden = path.rsplit("/", 1)[-1] if path else secret
+    assert hidden.encode() not in raw
+    assert hidden not in result.output
