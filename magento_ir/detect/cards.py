@@ -77,6 +77,8 @@ class CardThresholds:
     emails_per_ip: Window = Window(3600, 4)
     guest_carts_per_ip: Window = Window(600, 6)
     bin_run: Window = Window(3600, 5)
+    bin_run_failed: int = 3
+    ip_failed: int = 2
     small_window: int = 3600
     small_amount: float = 5.0
     small_limit: int = 8
@@ -124,12 +126,19 @@ class CardThresholds:
 
 
 _SECTIONS = {
-    "thresholds": {"source", "last_reviewed", "severity", "cooldown", "baseline_weeks"},
+    "thresholds": {
+        "source",
+        "last_reviewed",
+        "severity",
+        "cooldown",
+        "baseline_weeks",
+        "ip_min_failed",
+    },
     "decline_ratio": {"window", "min_declines", "ratio", "mad_k"},
     "cards_per_ip": {"window", "limit"},
     "emails_per_ip": {"window", "limit"},
     "guest_carts_per_ip": {"window", "limit"},
-    "bin_run": {"window", "limit"},
+    "bin_run": {"window", "limit", "min_failed"},
     "small_amounts": {"window", "amount", "limit", "mad_k"},
     "payment": {"failed_states", "decline_markers", "bin_keys"},
 }
@@ -172,6 +181,7 @@ def _thresholds(data: Mapping[str, Any]) -> CardThresholds:
         severity=head.get("severity", "high"),
         cooldown=int(_positive(head.get("cooldown", 3600), "thresholds.cooldown")),
         baseline_weeks=int(_positive(head.get("baseline_weeks", 8), "thresholds.baseline_weeks")),
+        ip_failed=int(_positive(head.get("ip_min_failed", 2), "thresholds.ip_min_failed")),
         decline_window=int(_positive(decline["window"], "decline_ratio.window")),
         decline_min=int(_positive(decline["min_declines"], "decline_ratio.min_declines")),
         decline_ratio=ratio,
@@ -180,6 +190,7 @@ def _thresholds(data: Mapping[str, Any]) -> CardThresholds:
         emails_per_ip=_window(data, "emails_per_ip"),
         guest_carts_per_ip=_window(data, "guest_carts_per_ip"),
         bin_run=_window(data, "bin_run"),
+        bin_run_failed=int(_positive(data["bin_run"]["min_failed"], "bin_run.min_failed")),
         small_window=int(_positive(small["window"], "small_amounts.window")),
         small_amount=_positive(small["amount"], "small_amounts.amount"),
         small_limit=int(_positive(small["limit"], "small_amounts.limit")),
@@ -445,11 +456,13 @@ class CardTestingDetector:
         if attempt.bin is not None:
             run = [a for a in self._window(at, limits.bin_run.window) if a.bin == attempt.bin]
             cards = {a.card for a in run if a.card}
-            if len(cards) >= limits.bin_run.limit:
+            failed_cards = {a.card for a in run if a.card and a.failed}
+            if len(cards) >= limits.bin_run.limit and len(failed_cards) >= limits.bin_run_failed:
                 fired += self._fire(
                     "bin-run", attempt.bin, at, run, ("bin", (attempt.bin,)),
                     f"{len(cards)} cards on BIN {attempt.bin} in "
-                    f"{limits.bin_run.window // 60} min (limit {limits.bin_run.limit})",
+                    f"{limits.bin_run.window // 60} min, {len(failed_cards)} failed "
+                    f"(limits {limits.bin_run.limit} and {limits.bin_run_failed})",
                 )  # fmt: skip
 
         if attempt.amount <= limits.small_amount:
@@ -479,11 +492,12 @@ class CardTestingDetector:
         for signal, limit, noun, value in checks:
             mine = [a for a in self._window(at, limit.window) if a.ip == ip]
             distinct = {value(a) for a in mine} - {None}
-            if len(distinct) >= limit.limit:
+            failed = sum(a.failed for a in mine)
+            if len(distinct) >= limit.limit and failed >= limits.ip_failed:
                 fired += self._fire(
                     signal, ip, at, mine, ("ip", (ip,)),
-                    f"{len(distinct)} {noun} from {ip} in {limit.window // 60} min "
-                    f"(limit {limit.limit})",
+                    f"{len(distinct)} {noun} from {ip} in {limit.window // 60} min, {failed} "
+                    f"failed (limits {limit.limit} and {limits.ip_failed})",
                 )  # fmt: skip
         return fired
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -64,18 +65,20 @@ def attempt(n: int, **kw: Any) -> Attempt:
 
 
 def _same_ip(n: int) -> Attempt:
-    return attempt(n, ip="203.0.113.9")
+    return attempt(n, ip="203.0.113.9", failed=True)
 
 
 # signal, attempt maker (n -> attempt), attempts that stay quiet (limit - 1)
 CASES: list[tuple[str, Callable[[int], Attempt]]] = [
-    ("cards-per-ip", lambda n: attempt(n, ip="203.0.113.9", email="same@example.com")),
-    ("emails-per-ip", lambda n: attempt(n, ip="203.0.113.9", card="VI:1111")),
+    ("cards-per-ip", lambda n: attempt(n, ip="203.0.113.9", email="a@example.com", failed=True)),
+    ("emails-per-ip", lambda n: attempt(n, ip="203.0.113.9", card="VI:1111", failed=True)),
     (
         "guest-carts-per-ip",
-        lambda n: attempt(n, ip="203.0.113.9", guest=True, card=None, email="same@example.com"),
+        lambda n: attempt(
+            n, ip="203.0.113.9", guest=True, card=None, email="a@example.com", failed=True
+        ),
     ),
-    ("bin-run", lambda n: attempt(n, bin="411111")),
+    ("bin-run", lambda n: attempt(n, bin="411111", failed=True)),
     ("small-amounts", lambda n: attempt(n, amount=1.0)),
     ("decline-ratio", lambda n: attempt(n, failed=True)),
 ]
@@ -98,21 +101,40 @@ def test_each_signal_fires_at_its_limit_and_not_below(
     assert fired[0].finding.severity == "high"
 
 
+# What a busy office or a popular issuer looks like: many cards, but (almost) nothing failing.
+QUIET_CASES: list[tuple[str, Callable[[int], Attempt]]] = [
+    ("cards-per-ip", lambda n: attempt(n, ip="203.0.113.9", failed=n == 1)),
+    ("bin-run", lambda n: attempt(n, bin="411111", failed=n < 3)),
+]
+
+
+@pytest.mark.parametrize(("signal", "make"), QUIET_CASES, ids=[c[0] for c in QUIET_CASES])
+def test_many_cards_without_failures_are_not_card_testing(
+    signal: str, make: Callable[[int], Attempt]
+) -> None:
+    limits = dataclasses.replace(LIMITS, bin_run_failed=3, ip_failed=2)
+    assert signal not in _signals(CardTestingDetector(limits).observe(make(n) for n in range(1, 9)))
+
+
 def test_attempts_outside_the_window_do_not_count() -> None:
     detector = CardTestingDetector(LIMITS)
-    spread = [attempt(n, ip="203.0.113.9", at=T0 + 400 * n) for n in range(1, 5)]
+    spread = [attempt(n, ip="203.0.113.9", at=T0 + 400 * n, failed=True) for n in range(1, 5)]
     assert "cards-per-ip" not in _signals(detector.observe(spread))
 
 
 def test_per_ip_alerts_name_the_ip_to_block_and_store_wide_ones_nothing() -> None:
     detector = CardTestingDetector(LIMITS)
-    fired = detector.observe([attempt(n, ip="203.0.113.9", amount=1.0) for n in range(1, 4)])
+    fired = detector.observe(
+        [attempt(n, ip="203.0.113.9", amount=1.0, failed=True) for n in range(1, 4)]
+    )
     by_signal = {a.signal: a for a in fired}
     assert by_signal["cards-per-ip"].block == ("ip", ("203.0.113.9",))
     assert by_signal["cards-per-ip"].finding.entity == "ip 203.0.113.9"
     assert by_signal["small-amounts"].block is None
-    bins = CardTestingDetector(LIMITS).observe([attempt(n, bin="411111") for n in range(1, 4)])
-    assert [a.block for a in bins] == [("bin", ("411111",))]
+    bins = CardTestingDetector(LIMITS).observe(
+        [attempt(n, bin="411111", failed=True) for n in range(1, 4)]
+    )
+    assert ("bin", ("411111",)) in [a.block for a in bins]
 
 
 def test_one_episode_alerts_once_and_again_after_the_cooldown() -> None:
@@ -121,7 +143,7 @@ def test_one_episode_alerts_once_and_again_after_the_cooldown() -> None:
     assert [a.signal for a in first].count("cards-per-ip") == 1
     # Still attacking within the cooldown: the same episode, no new alert.
     assert "cards-per-ip" not in _signals(detector.observe([_same_ip(n) for n in range(10, 20)]))
-    later = [attempt(n, ip="203.0.113.9", at=T0 + 5000 + n) for n in range(1, 4)]
+    later = [attempt(n, ip="203.0.113.9", at=T0 + 5000 + n, failed=True) for n in range(1, 4)]
     again = [a for a in detector.observe(later) if a.signal == "cards-per-ip"]
     assert len(again) == 1
     assert again[0].finding.fingerprint != first[0].finding.fingerprint
@@ -212,15 +234,11 @@ def test_thresholds_load_and_name_what_is_wrong(tmp_path: Path) -> None:
     shipped = CardThresholds.shipped()
     assert shipped.source.startswith("magento_ir reference")
     assert shipped.cards_per_ip == Window(3600, 4)
-    text = (
-        __import__("importlib.resources")
-        .resources.files("magento_ir.detect")
-        .joinpath("rules/card_testing.toml")
-        .read_text()
-    )
+    text = resources.files("magento_ir.detect").joinpath("rules/card_testing.toml").read_text()
     path = tmp_path / "t.toml"
-    path.write_text(text.replace("[bin_run]\nwindow = 3600", "[bin_run]\nwindow = -1"))
-    with pytest.raises(ConfigurationError, match=r"bin_run\.window must be a positive number"):
+    assert "limit = 5\nmin_failed = 3" in text
+    path.write_text(text.replace("limit = 5\nmin_failed = 3", "limit = 5\nmin_failed = -1"))
+    with pytest.raises(ConfigurationError, match=r"bin_run\.min_failed must be a positive number"):
         CardThresholds.load(path)
     path.write_text(text + "\n[extra]\nx = 1\n")
     with pytest.raises(ConfigurationError, match=r"unknown keys \['extra'\]"):
@@ -248,8 +266,10 @@ async def test_fetch_since_reads_only_what_is_new(magento_sandbox: SandboxStore)
 @pytest.mark.magento_sandbox(products=5, customers=5, orders=0, with_module=True)
 async def test_push_block_rules_puts_one_guard_rule_per_type(magento_sandbox: SandboxStore) -> None:
     detector = CardTestingDetector(LIMITS)
-    fired = detector.observe([attempt(n, ip="203.0.113.9", bin="411111") for n in range(1, 4)])
-    fired += detector.observe([attempt(n, ip="203.0.113.8") for n in range(4, 7)])
+    fired = detector.observe(
+        [attempt(n, ip="203.0.113.9", bin="411111", failed=True) for n in range(1, 4)]
+    )
+    fired += detector.observe([attempt(n, ip="203.0.113.8", failed=True) for n in range(4, 7)])
     async with magento_sandbox.async_client() as client:
         pushed = await push_block_rules(client, fired, incident_id="watch-1", ttl=600)
         rules = (await client.incident_response.guard_rules()).items
