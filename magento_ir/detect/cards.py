@@ -553,25 +553,33 @@ def _hour_of_week(epoch: int) -> int:
 
 # --- reading the store ----------------------------------------------------------------------
 async def fetch_since(
-    client: AsyncMagentoClient, cursor: Cursor, *, page_size: int = 200
+    client: AsyncMagentoClient,
+    cursor: Cursor,
+    *,
+    created_from: dt.datetime | None = None,
+    page_size: int = 200,
 ) -> tuple[list[Order], list[Transaction], Cursor]:
     """The orders and transactions created after `cursor` (ids above it, keyset paging), and
-    the cursor after them. Only what is new is read."""
+    the cursor after them. Only what is new is read; `created_from` bounds a first read (a
+    zero cursor) to recent history instead of every order the store ever took."""
+    stamp = (
+        None
+        if created_from is None
+        else created_from.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    )
+    orders_criteria = SearchCriteria().where("entity_id", "gt", cursor.order_id)
+    txn_criteria = SearchCriteria().where("transaction_id", "gt", cursor.transaction_id)
+    if stamp is not None and cursor.order_id == 0:
+        orders_criteria = orders_criteria.where("created_at", "gteq", stamp)
+    if stamp is not None and cursor.transaction_id == 0:
+        txn_criteria = txn_criteria.where("created_at", "gteq", stamp)
     orders = [
         order
-        async for order in client.orders.iterate(
-            SearchCriteria().where("entity_id", "gt", cursor.order_id),
-            page_size=page_size,
-            keyset=True,
-        )
+        async for order in client.orders.iterate(orders_criteria, page_size=page_size, keyset=True)
     ]
     transactions = [
         txn
-        async for txn in client.transactions.iterate(
-            SearchCriteria().where("transaction_id", "gt", cursor.transaction_id),
-            page_size=page_size,
-            keyset=True,
-        )
+        async for txn in client.transactions.iterate(txn_criteria, page_size=page_size, keyset=True)
     ]
     return (
         orders,

@@ -17,6 +17,7 @@ once more when it answers again, never on every failed pass.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import hashlib
 import json
@@ -39,6 +40,14 @@ from magento_ir._exceptions import (
 from magento_ir._files import private_open
 from magento_ir.auth import AdminCredentials
 from magento_ir.detect.admin import Snapshot, diff, take_snapshot
+from magento_ir.detect.cards import (
+    CardAlert,
+    CardTestingDetector,
+    CardThresholds,
+    attempts,
+    fetch_since,
+    push_block_rules,
+)
 from magento_ir.detect.rules import Severity, load_rule_set, shipped_rule_set
 from magento_ir.detect.scan import (
     AllowList,
@@ -55,6 +64,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
     from pathlib import Path
 
+    from magento_ir._async._client import AsyncMagentoClient
     from magento_ir.containment._context import StoreConnection
     from magento_ir.detect.rules import RuleSet
     from magento_ir.detect.scan import YaraRules
@@ -81,6 +91,12 @@ class WatchConfig:
     playbooks: Mapping[str, str] = field(default_factory=dict)
     backoff_base: float = 5.0
     backoff_cap: float = 900.0
+    # Card testing (off unless configured): thresholds, how far back the first pass reads,
+    # and whether an incident pushes the alerts' guard rules (lapsing after block_ttl).
+    card_testing: CardThresholds | None = None
+    card_lookback: float | None = 86_400.0
+    push_block_rules: bool = False
+    block_ttl: int = 86_400
 
     @classmethod
     def from_toml(cls, path: Path) -> WatchConfig:
@@ -94,7 +110,7 @@ class WatchConfig:
             raise ConfigurationError(f"{path}: cannot read: {error.strerror}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigurationError(f"{path}: not valid TOML: {error}") from None
-        unknown = set(data) - {"watch", "playbooks"}
+        unknown = set(data) - {"watch", "playbooks", "card_testing"}
         watch = data.get("watch", {})
         unknown |= {f"watch.{key}" for key in watch} - {
             f"watch.{key}"
@@ -112,6 +128,18 @@ class WatchConfig:
         playbooks = data.get("playbooks", {})
         if not all(isinstance(value, str) for value in playbooks.values()):
             raise ConfigurationError(f"{path}: [playbooks] maps a rule id to a playbook name")
+        cards = data.get("card_testing", {})
+        extra = set(cards) - {"enabled", "thresholds", "lookback", "push_block_rules", "block_ttl"}
+        if extra:
+            raise ConfigurationError(
+                f"{path}: unknown keys {sorted(f'card_testing.{k}' for k in extra)} "
+                "(docs/detection.md)"
+            )
+        thresholds = None
+        if cards.get("enabled", False):
+            name = cards.get("thresholds")
+            thresholds = CardThresholds.load(base / name) if name else CardThresholds.shipped()
+        lookback = cards.get("lookback", 86_400)
         return cls(
             interval=float(watch.get("interval", 300)),
             allow=AllowList((*allow.hosts, *watch.get("allow_hosts", ()))),
@@ -119,6 +147,10 @@ class WatchConfig:
             yara=tuple((load_yara(base / name), name) for name in watch.get("yara", ())),
             min_severity=severity,
             playbooks=dict(playbooks),
+            card_testing=thresholds,
+            card_lookback=None if lookback == "all" else float(lookback),
+            push_block_rules=bool(cards.get("push_block_rules", False)),
+            block_ttl=int(cards.get("block_ttl", 86_400)),
         )
 
 
@@ -223,6 +255,7 @@ class Watcher:
         self._sleep = sleep or asyncio.sleep
         self._jitter = jitter or random.random  # backoff jitter, not a secret
         self.state = self._load()
+        self._pending_cards: tuple[dict[str, Any], list[CardAlert]] | None = None
 
     # --- state ---------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -259,6 +292,7 @@ class Watcher:
         clock = asyncio.get_running_loop().time()
         self.state["passes"] += 1
         self.state["last_pass_at"] = at
+        self._pending_cards = None
         try:
             findings, snapshot, notes = await self._read(started)
         except _UNREACHABLE as error:
@@ -281,6 +315,8 @@ class Watcher:
                 rule_sets = (shipped_rule_set(), *rule_sets)
             findings = scan(collected.targets, allow, rule_sets, self.config.yara)
             notes = list(collected.notes)
+            if self.config.card_testing is not None:
+                findings += await self._read_cards(client, started)
             previous_data = self.state.get("snapshot")
             previous = Snapshot.from_json(previous_data) if previous_data else None
             try:
@@ -300,6 +336,24 @@ class Watcher:
             if previous is None:
                 notes.append("first snapshot of admins, integrations and config: the baseline")
         return findings, snapshot, notes
+
+    async def _read_cards(self, client: AsyncMagentoClient, started: datetime) -> list[Finding]:
+        """New orders and transactions through the card-testing detector. Its state is kept
+        aside until the pass succeeds (`_reached` commits it), so a failed pass loses nothing."""
+        assert self.config.card_testing is not None  # noqa: S101 - the caller checked
+        detector = CardTestingDetector(
+            self.config.card_testing, copy.deepcopy(self.state.get("cards") or {})
+        )
+        lookback = self.config.card_lookback
+        orders, transactions, cursor = await fetch_since(
+            client,
+            detector.cursor,
+            created_from=None if lookback is None else started - timedelta(seconds=lookback),
+        )
+        alerts = detector.observe(attempts(orders, transactions, detector.thresholds))
+        detector.advance(cursor)
+        self._pending_cards = (detector.state, alerts)
+        return [alert.finding for alert in alerts]
 
     def _unreachable(self, at: str, error: Exception) -> PassReport:
         state = self.state
@@ -347,6 +401,9 @@ class Watcher:
         )
         if snapshot is not None:
             state["snapshot"] = snapshot.to_json()
+        alerts: list[CardAlert] = []
+        if self._pending_cards is not None:
+            state["cards"], alerts = self._pending_cards
         seen: dict[str, Any] = state["seen"]
         new = [finding for finding in findings if finding.fingerprint not in seen]
         for finding in new:
@@ -361,6 +418,8 @@ class Watcher:
         firing = at_least(new, self.config.min_severity)
         if firing:
             incident = await self._open_incident(at, started, firing)
+            if self.config.push_block_rules:
+                await self._push_block_rules(incident, alerts, firing)
         for finding in new:
             seen[finding.fingerprint]["incident"] = incident["id"] if incident else None
             if incident is None:
@@ -404,6 +463,21 @@ class Watcher:
             )
         self.state["incidents"].append(incident)
         return incident
+
+    async def _push_block_rules(
+        self, incident: dict[str, Any], alerts: list[CardAlert], firing: list[Finding]
+    ) -> None:
+        """Opt-in automated blocking: the guard rules the incident's card-testing alerts name."""
+        mine = {finding.fingerprint for finding in firing}
+        blocking = [a for a in alerts if a.finding.fingerprint in mine and a.block is not None]
+        if not blocking:
+            return
+        async with self.store.open_client() as client:
+            pushed = await push_block_rules(
+                client, blocking, incident_id=incident["id"], ttl=self.config.block_ttl
+            )
+        incident["guard_rules"] = pushed
+        self._record("detect.guard_rules", {"incident_id": incident["id"], "rules": pushed})
 
     async def _run_playbook(
         self, name: str, incident_id: str, started: datetime, found: dict[str, Any]
