@@ -12,6 +12,7 @@ that stops at a size cap (`read_body` / `async_read_body`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import ssl
 import time
@@ -157,10 +158,27 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def new_client(transport: BaseTransport | None) -> Client:
-    """A blocking httpx client; on the default transport, requests keep their deadline."""
+@functools.cache
+def _tls_context(*, verifying: bool) -> ssl.SSLContext:
+    """One TLS context per process and kind, built on first use.
+
+    httpx builds a new one (loading the CA bundle, ~33 ms) for every client, even one that only
+    speaks plain HTTP. The verifying one is httpx's own default (certifi's bundle, or
+    SSL_CERT_FILE/SSL_CERT_DIR as set when the first https client is made). A plain-HTTP client
+    gets a context that trusts no CA at all, so it fails closed should it ever meet TLS.
+    """
+    if verifying:
+        return httpx.create_ssl_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def new_client(transport: BaseTransport | None, *, tls: bool = True) -> Client:
+    """A blocking httpx client; on the default transport, requests keep their deadline.
+
+    `tls` says the store's origin is https: only then is the CA bundle loaded (once per process).
+    """
     if transport is None:
-        network = httpx.HTTPTransport()
+        network = httpx.HTTPTransport(verify=_tls_context(verifying=tls))
         # httpx offers no way to pass httpcore a network backend: set it on the pool it made.
         pool = network._pool  # noqa: SLF001
         pool._network_backend = _DeadlineBackend(pool._network_backend)  # noqa: SLF001
@@ -168,8 +186,11 @@ def new_client(transport: BaseTransport | None) -> Client:
     return Client(transport=transport, follow_redirects=False)
 
 
-def async_new_client(transport: AsyncBaseTransport | None) -> AsyncClient:
-    """An async httpx client (`async_deadline` cancels whatever transport it has)."""
+def async_new_client(transport: AsyncBaseTransport | None, *, tls: bool = True) -> AsyncClient:
+    """An async httpx client (`async_deadline` cancels whatever transport it has); `tls` as in
+    `new_client`."""
+    if transport is None:
+        transport = httpx.AsyncHTTPTransport(verify=_tls_context(verifying=tls))
     return AsyncClient(transport=transport, follow_redirects=False)
 
 

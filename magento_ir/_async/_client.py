@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Self, TypeVar
 from urllib.parse import unquote
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState
 
 from magento_ir._async._incident_response import AsyncIncidentResponse
@@ -147,6 +147,36 @@ class AsyncRequester:
         extra_headers: Mapping[str, str] | None = None,
     ) -> JSONValue:
         """Call a REST route (`/V1/...`) and return its decoded JSON, or raise the typed error."""
+        reply, info = await self._rest_reply(
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            idempotent=idempotent,
+            authenticated=authenticated,
+            url=url,
+            extra_headers=extra_headers,
+        )
+        return decode_json(
+            status_code=reply.status_code,
+            content_type=reply.headers.get("Content-Type"),
+            body=reply.content,
+            request=info,
+        )
+
+    async def _rest_reply(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int | float | bool] | None = None,
+        json_body: JSONValue = None,
+        idempotent: bool | None = None,
+        authenticated: bool = True,
+        url: StoreURL | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[Reply, RequestInfo]:
+        """A REST route's successful reply (body not decoded yet), or the typed error."""
         verb = method.upper()
         if verb not in _ROUTABLE_METHODS:
             raise InvalidArgumentError(
@@ -163,17 +193,11 @@ class AsyncRequester:
             authenticated=authenticated,
             extra_headers=extra_headers,
         )
-        content_type = response.headers.get("Content-Type")
         if response.is_success:
-            return decode_json(
-                status_code=response.status_code,
-                content_type=content_type,
-                body=response.content,
-                request=info,
-            )
+            return response, info
         raise error_from_response(
             status_code=response.status_code,
-            content_type=content_type,
+            content_type=response.headers.get("Content-Type"),
             body=response.content,
             request=info,
             retry_after=response.headers.get("Retry-After"),
@@ -400,7 +424,19 @@ class AsyncRequester:
     ) -> SearchResult[ModelT]:
         """One page of a list route (criteria are always sent: Magento requires them)."""
         params = (criteria or SearchCriteria()).to_params()
-        return parse_model(page_type, await self.rest("GET", path, params=params), "GET", path)
+        reply, info = await self._rest_reply("GET", path, params=params)
+        try:
+            # Parse and validate in one pass over the bytes (pydantic-core), not json.loads first.
+            return page_type.model_validate_json(reply.content)
+        except ValidationError:
+            # Not JSON, or not a page: the two-step path names what came back instead.
+            data = decode_json(
+                status_code=reply.status_code,
+                content_type=reply.headers.get("Content-Type"),
+                body=reply.content,
+                request=info,
+            )
+            return parse_model(page_type, data, "GET", path)
 
     async def iterate(
         self,
@@ -512,7 +548,7 @@ class AsyncMagentoClient(HoldsSecret):
             allow_insecure_http=allow_insecure_http,
         )
         owns_http = http_client is None
-        http = http_client or async_new_client(transport)
+        http = http_client or async_new_client(transport, tls=url.origin.startswith("https:"))
         headers = {
             "Accept": "application/json",
             **(default_headers or {}),

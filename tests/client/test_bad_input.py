@@ -164,3 +164,35 @@ async def test_body_that_is_not_json(kind: str, value: object) -> None:
     with pytest.raises(InvalidArgumentError, match="cannot be sent as JSON"):
         await call(client.request("POST", "/V1/x", json={"value": value}))
     await close(client)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (
+            b"<html><title>Home</title></html>",
+            "text/html",
+            "HTML page titled 'Home'.*check base_url",
+        ),
+        (b"", "application/json", r"does not fit SearchResult\[Order\]: \(top level\)"),
+        (
+            b'{"items": [{"entity_id": "one"}], "search_criteria": {}, "total_count": 1}',
+            "application/json",
+            r"does not fit SearchResult\[Order\]: items\.0\.entity_id: .*1 problem",
+        ),
+    ],
+)
+async def test_a_page_that_is_not_a_page_is_named(
+    kind: str, body: bytes, content_type: str, message: str
+) -> None:
+    """Pages are parsed straight from bytes; what is not a page is still named as before."""
+
+    def handler(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Type": content_type}, content=body)
+
+    client = make_client(kind, handler, auth=AUTH)
+    with pytest.raises(UnexpectedResponseError, match=message):
+        await call(client.orders.list(SearchCriteria().page(1, 1)))
+    await close(client)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
 from magento_ir import AdminCredentials, AsyncMagentoClient, MagentoClient, __version__
-from tests.client._support import json_response
+from tests.client._support import close, json_response
 
 
 def _handler(_: httpx.Request) -> httpx.Response:
@@ -77,3 +79,31 @@ async def test_user_agent_names_the_sdk() -> None:
     async with AsyncMagentoClient("https://s.test", auth=None, transport=transport) as async_client:
         await async_client.store.websites()
     assert seen == [f"magento-ir/{__version__}"] * 2
+
+
+def _tls_context(client: MagentoClient | AsyncMagentoClient) -> ssl.SSLContext:
+    transport = client._session.http._transport
+    context: ssl.SSLContext = transport._pool._ssl_context
+    return context
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("client_class", [MagentoClient, AsyncMagentoClient])
+async def test_clients_share_one_tls_context(
+    client_class: type[MagentoClient | AsyncMagentoClient],
+) -> None:
+    """Loading the CA bundle costs ~33 ms: https clients share one; plain HTTP loads none."""
+    first = client_class("https://a.example.com", auth=None)
+    second = client_class("https://b.example.com", auth=None)
+    plain = client_class("http://127.0.0.1:8080", auth=None)
+    verifying = _tls_context(first)
+    assert _tls_context(second) is verifying
+    assert verifying.verify_mode is ssl.CERT_REQUIRED
+    assert verifying.check_hostname
+    assert verifying.cert_store_stats()["x509_ca"] > 0
+    # Should a plain-HTTP client ever meet TLS, it trusts no CA: it fails closed.
+    assert _tls_context(plain) is not verifying
+    assert _tls_context(plain).verify_mode is ssl.CERT_REQUIRED
+    assert _tls_context(plain).cert_store_stats()["x509_ca"] == 0
+    for client in (first, second, plain):
+        await close(client)
