@@ -2,6 +2,7 @@
 
 `scan`: the skimmer and backdoor scan (`scan()` is pure, `collect_targets()` reads a store);
 `cards`: card-testing detection over orders and payment transactions read since a cursor;
+`page_integrity`: the payment page's scripts and CSP in a browser, against a baseline;
 `admin`: snapshots of the module's evidence reads and their diff (admin and integration
 anomalies); `code_integrity`: a signed baseline of the store's code (the module's
 `GET code/manifest`) and the files added, changed or removed since it (PCI DSS 11.5.2 change

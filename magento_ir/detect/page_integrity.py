@@ -1,0 +1,343 @@
+"""Payment-page integrity (PCI DSS 6.4.3 script inventory, 11.6.1 tamper detection).
+
+`take_inventory(driver, url)` reads the payment page as the shopper's browser received it: every
+script element (its `src` origin, its `integrity` attribute, the SHA-256 of its content:
+inline text, or the bytes fetched from a same-origin `src`), every script the page loaded
+(the browser's resource timing, which also sees scripts injected and removed again), and the
+security headers of the page's own response (`Content-Security-Policy` and friends). `driver`
+is anything with `get(url)` and `run_async(script)` (a WebDriver session on headless Chromium;
+the tests use tests/a11y/browser.py). `open_checkout` puts a product in the cart first, as a
+shopper would, since Magento's checkout redirects an empty cart.
+
+`compare(baseline, current)` answers findings: a new script, a script whose hash changed, a
+script gone (low), and a weakened CSP (a protective directive dropped, a source added to one,
+the header dropped or turned report-only). `record_baseline` keeps the inventory in the
+evidence log (`detect.page_baseline`); `latest_baseline` reads the last one back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from magento_ir.detect.scan import Finding
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from magento_ir.detect.rules import Severity
+    from magento_ir.evidence import EvidenceLog
+    from magento_ir.evidence.log import Record
+
+__all__ = [
+    "PageDriver",
+    "PageInventory",
+    "PageScript",
+    "compare",
+    "latest_baseline",
+    "open_checkout",
+    "record_baseline",
+    "take_inventory",
+]
+
+RECORD_TYPE = "detect.page_baseline"
+_SOURCE = "page-integrity"
+_HEADERS = (
+    "content-security-policy",
+    "content-security-policy-report-only",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "strict-transport-security",
+)
+# Directives that limit where scripts run, send data or frame from.
+_PROTECTIVE = (
+    "default-src",
+    "script-src",
+    "script-src-elem",
+    "connect-src",
+    "frame-src",
+    "form-action",
+    "object-src",
+    "base-uri",
+)
+
+# In the page: script elements, resource timing, the page's own headers, same-origin sources.
+_READ_PAGE = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const headerNames = arguments[0];
+  const page = await fetch(location.href, {credentials: 'same-origin', cache: 'no-store'});
+  const headers = {};
+  for (const name of headerNames) {
+    const v = page.headers.get(name);
+    if (v !== null) headers[name] = v;
+  }
+  const scripts = [];
+  for (const el of document.querySelectorAll('script')) {
+    const src = el.getAttribute('src');
+    let text = null;
+    if (!src) { text = el.textContent; }
+    else if (new URL(src, location.href).origin === location.origin) {
+      try {
+        const body = await fetch(new URL(src, location.href), {credentials: 'same-origin'});
+        text = await body.text();
+      } catch (e) { text = null; }
+    }
+    scripts.push({src: src, integrity: el.getAttribute('integrity'), text: text});
+  }
+  const loaded = performance.getEntriesByType('resource')
+    .filter(e => e.initiatorType === 'script').map(e => e.name);
+  const meta = Array.from(document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]'))
+    .map(m => m.getAttribute('content'));
+  return {url: location.href, headers: headers, scripts: scripts, loaded: loaded, csp_meta: meta};
+})().then(done, error => done({error: String(error)}));
+"""
+
+_ADD_TO_CART = """
+const form = document.querySelector('form[action*="checkout/cart/add"]');
+if (!form) { return false; }
+form.submit();
+return true;
+"""
+
+
+class PageDriver(Protocol):
+    def get(self, url: str) -> None: ...
+
+    def run(self, script: str, *args: Any) -> Any: ...  # noqa: ANN401 - the page's JSON
+
+    def run_async(self, script: str, *args: Any) -> Any: ...  # noqa: ANN401
+
+
+@dataclass(frozen=True, slots=True)
+class PageScript:
+    """One script of the page: `src` (absolute) or None for inline, its SRI `integrity`, the
+    SHA-256 of its content (None when cross-origin: the browser does not let us read it)."""
+
+    src: str | None
+    integrity: str | None
+    sha256: str | None
+
+    @property
+    def key(self) -> str:
+        return self.src if self.src is not None else f"inline:{self.sha256}"
+
+    @property
+    def origin(self) -> str | None:
+        if self.src is None:
+            return None
+        parts = urlsplit(self.src)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"src": self.src, "origin": self.origin, "integrity": self.integrity,
+                "sha256": self.sha256}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PageInventory:
+    url: str
+    scripts: tuple[PageScript, ...]
+    loaded: tuple[str, ...]  # every script URL the page fetched (resource timing)
+    headers: dict[str, str]
+    csp_meta: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "scripts": [script.to_json() for script in self.scripts],
+            "loaded": list(self.loaded),
+            "headers": dict(self.headers),
+            "csp_meta": list(self.csp_meta),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageInventory:
+        return cls(
+            url=data["url"],
+            scripts=tuple(
+                PageScript(s["src"], s["integrity"], s["sha256"]) for s in data["scripts"]
+            ),
+            loaded=tuple(data["loaded"]),
+            headers=dict(data["headers"]),
+            csp_meta=tuple(data.get("csp_meta", ())),
+        )
+
+
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
+def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
+    """The page's scripts and security headers (navigates to `url` first when given)."""
+    if url is not None:
+        driver.get(url)
+    data = driver.run_async(_READ_PAGE, list(_HEADERS))
+    if "error" in data:
+        raise RuntimeError(f"reading the page's scripts failed in the browser: {data['error']}")
+    page = str(data["url"])
+    scripts = tuple(
+        PageScript(
+            urljoin(page, item["src"]) if item["src"] else None,
+            item["integrity"] or None,
+            _sha256(item["text"]),
+        )
+        for item in data["scripts"]
+    )
+    return PageInventory(
+        url=page,
+        scripts=scripts,
+        loaded=tuple(sorted(set(data["loaded"]))),
+        headers={str(k): str(v) for k, v in data["headers"].items()},
+        csp_meta=tuple(data["csp_meta"]),
+    )
+
+
+def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
+    """A product in the cart, then the checkout page (Magento redirects an empty cart)."""
+    base = base_url.rstrip("/")
+    driver.get(f"{base}/{product_path.lstrip('/')}")
+    if not driver.run(_ADD_TO_CART):
+        raise RuntimeError(f"{product_path}: no add-to-cart form on the page (out of stock?)")
+    # The form posts and lands on the cart; wait for that page before going on.
+    driver.run_async(
+        "const done = arguments[arguments.length - 1];"
+        "const t = setInterval(() => { if (location.pathname.includes('checkout/cart')"
+        " && document.readyState === 'complete') { clearInterval(t); done(true); } }, 50);"
+    )
+    checkout = f"{base}/checkout/"
+    driver.get(checkout)
+    return checkout
+
+
+# --- comparing --------------------------------------------------------------------------------
+def _policy(text: str | None) -> dict[str, set[str]]:
+    directives: dict[str, set[str]] = {}
+    for part in (text or "").split(";"):
+        tokens = part.split()
+        if tokens:
+            directives.setdefault(tokens[0].lower(), set()).update(tokens[1:])
+    return directives
+
+
+def _finding(  # noqa: PLR0917 - a finding's parts, in Finding's order
+    rule: str, title: str, severity: Severity, entity: str, snippet: str, why: str
+) -> Finding:
+    return Finding(
+        rule=rule,
+        title=title,
+        severity=severity,
+        entity_type="payment_page",
+        entity_id=entity,
+        field="scripts" if rule.startswith("page-script") else "content-security-policy",
+        snippet=snippet[:160],
+        why=why,
+        source=_SOURCE,
+    )
+
+
+def _csp_findings(url: str, before: str | None, after: str | None) -> list[Finding]:
+    if before is None:
+        return []
+    if after is None:
+        return [
+            _finding(
+                "page-csp-weakened", "The payment page's CSP was removed", "high", url,
+                before, "the Content-Security-Policy header the baseline had is gone",
+            )
+        ]  # fmt: skip
+    old, new = _policy(before), _policy(after)
+    found = []
+    for directive in _PROTECTIVE:
+        if directive in old and directive not in new:
+            found.append(
+                _finding(
+                    "page-csp-weakened", f"CSP {directive} dropped", "high", url,
+                    f"{directive} {' '.join(sorted(old[directive]))}",
+                    f"{directive} limited the page in the baseline and is gone",
+                )
+            )  # fmt: skip
+        elif directive in new and (added := new[directive] - old.get(directive, set())):
+            if directive not in old:
+                continue  # a directive that did not exist before only narrows default-src
+            found.append(
+                _finding(
+                    "page-csp-weakened", f"CSP {directive} allows more", "high", url,
+                    f"{directive} +{' '.join(sorted(added))}",
+                    f"sources added to {directive} since the baseline let more scripts run or "
+                    "more places receive data",
+                )
+            )  # fmt: skip
+    return found
+
+
+def compare(baseline: PageInventory, current: PageInventory) -> list[Finding]:
+    """What changed on the payment page since the baseline (PCI DSS 11.6.1)."""
+    url = baseline.url
+    found: list[Finding] = []
+    before = {script.key: script for script in baseline.scripts}
+    after = {script.key: script for script in current.scripts}
+    for key, script in after.items():
+        old = before.get(key)
+        if old is None:
+            where = script.src or f"inline script sha256 {script.sha256}"
+            found.append(
+                _finding(
+                    "page-script-added", "New script on the payment page", "high", url, where,
+                    "a script not in the authorised inventory (PCI DSS 6.4.3) runs on the "
+                    "payment page",
+                )
+            )  # fmt: skip
+        elif (old.sha256, old.integrity) != (script.sha256, script.integrity):
+            found.append(
+                _finding(
+                    "page-script-changed", "A payment-page script changed", "high", url,
+                    f"{key} sha256 {old.sha256} -> {script.sha256}",
+                    "the script's content or integrity attribute differs from the baseline",
+                )
+            )  # fmt: skip
+    found += [
+        _finding(
+            "page-script-removed", "Script gone from the payment page", "low", url, key,
+            "a script of the baseline is no longer on the page (update the inventory)",
+        )
+        for key in sorted(set(before) - set(after))
+    ]  # fmt: skip
+    known = set(baseline.loaded) | {s.src for s in baseline.scripts if s.src}
+    found += [
+        _finding(
+            "page-script-added", "New script loaded by the payment page", "high", url, src,
+            "the page fetched a script the baseline never loaded (injected at run time?)",
+        )
+        for src in current.loaded
+        if src not in known and src not in after
+    ]  # fmt: skip
+    headers_before = baseline.headers.get("content-security-policy")
+    headers_after = current.headers.get("content-security-policy")
+    found += _csp_findings(url, headers_before, headers_after)
+    if headers_before is not None and headers_after is None:
+        report_only = current.headers.get("content-security-policy-report-only")
+        if report_only is not None:
+            found[-1] = _finding(
+                "page-csp-weakened", "The payment page's CSP is only reported now", "high", url,
+                report_only, "Content-Security-Policy became Report-Only: nothing is enforced",
+            )  # fmt: skip
+    return found
+
+
+# --- the evidence log -----------------------------------------------------------------------
+def record_baseline(log: EvidenceLog, inventory: PageInventory) -> Record:
+    """Keep the inventory as the baseline, in the evidence log (tamper-evident)."""
+    return log.append(RECORD_TYPE, inventory.to_json())
+
+
+def latest_baseline(records: Iterable[Record], url: str | None = None) -> PageInventory | None:
+    """The last baseline recorded (of `url`, when given)."""
+    found = None
+    for record in records:
+        if record.type == RECORD_TYPE and (url is None or record.payload.get("url") == url):
+            found = record.payload
+    return None if found is None else PageInventory.from_json(found)

@@ -1,0 +1,138 @@
+"""Payment-page integrity: the inventory of the checkout's scripts and CSP, and its changes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from magento_ir.detect.page_integrity import (
+    PageInventory,
+    PageScript,
+    compare,
+    latest_baseline,
+    open_checkout,
+    record_baseline,
+    take_inventory,
+)
+from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT
+from magento_ir.evidence import EvidenceLog, SigningKey, read_records
+from magento_ir.sandbox import Sandbox
+from magento_ir.sandbox.server import SandboxServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from tests.a11y.browser import Browser
+
+URL = "https://shop.example/checkout/"
+CSP = "default-src 'self'; script-src 'self' https://js.braintreegateway.com; connect-src 'self'"
+APP = PageScript("https://shop.example/static/app.js", None, "a" * 64)
+INLINE = PageScript(None, None, "b" * 64)
+
+
+def page(
+    *scripts: PageScript, csp: str | None = CSP, loaded: tuple[str, ...] = (), **headers: str
+) -> PageInventory:
+    found = dict(headers)
+    if csp is not None:
+        found["content-security-policy"] = csp
+    return PageInventory(URL, scripts, loaded, found)
+
+
+def _rules(found: list) -> list[tuple[str, str]]:
+    return [(f.rule, f.snippet) for f in found]
+
+
+def test_an_unchanged_page_has_no_findings() -> None:
+    assert compare(page(APP, INLINE), page(APP, INLINE)) == []
+
+
+def test_new_changed_removed_and_injected_scripts() -> None:
+    skimmer = PageScript("https://evil.example/gtag.js", None, None)
+    changed = PageScript(APP.src, None, "c" * 64)
+    found = compare(
+        page(APP, INLINE),
+        page(changed, skimmer, loaded=("https://evil.example/x.js", APP.src or "")),
+    )
+    assert _rules(found) == [
+        ("page-script-changed", f"{APP.src} sha256 {'a' * 64} -> {'c' * 64}"[:160]),
+        ("page-script-added", "https://evil.example/gtag.js"),
+        ("page-script-removed", f"inline:{'b' * 64}"),
+        ("page-script-added", "https://evil.example/x.js"),
+    ]
+    assert [f.severity for f in found] == ["high", "high", "low", "high"]
+    sri = PageScript(APP.src, "sha384-xyz", APP.sha256)
+    assert _rules(compare(page(APP), page(sri)))[0][0] == "page-script-changed"
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        (CSP, []),
+        (CSP.replace("; connect-src 'self'", ""), [("page-csp-weakened", "connect-src 'self'")]),
+        (CSP.replace("'self' https", "'self' 'unsafe-inline' https"),
+         [("page-csp-weakened", "script-src +'unsafe-inline'")]),
+        (CSP + "; frame-src 'self'", []),  # a new directive only narrows
+        (CSP.replace("https://js.braintreegateway.com", ""), []),  # fewer sources: stricter
+        (None, [("page-csp-weakened", CSP)]),
+    ],
+    ids=["same", "directive-dropped", "source-added", "directive-added", "source-removed", "gone"],
+)  # fmt: skip
+def test_a_weakened_csp_is_reported(after: str | None, expected: list) -> None:
+    assert _rules(compare(page(csp=CSP), page(csp=after))) == expected
+
+
+def test_enforced_csp_turned_report_only_is_weakened() -> None:
+    report_only = page(csp=None, **{"content-security-policy-report-only": CSP})
+    found = compare(page(), report_only)
+    assert [(f.rule, f.title) for f in found] == [
+        ("page-csp-weakened", "The payment page's CSP is only reported now")
+    ]
+
+
+def test_the_baseline_is_kept_in_the_evidence_log(tmp_path: Path) -> None:
+    log_path = tmp_path / "evidence.log"
+    with EvidenceLog.open(log_path, key=SigningKey.generate("page")) as log:
+        record_baseline(log, page(APP))
+        record_baseline(log, page(APP, INLINE))
+        log.append("other", {"url": URL})
+    assert latest_baseline(read_records(log_path), URL) == page(APP, INLINE)
+    assert latest_baseline(read_records(log_path), "https://other.example/") is None
+
+
+@pytest.fixture
+def storefront() -> Iterator[tuple[Sandbox, str]]:
+    sandbox = Sandbox()
+    with SandboxServer(sandbox) as server:
+        yield sandbox, server.base_url
+
+
+@pytest.mark.tools
+def test_checkout_in_chromium_finds_the_staged_head_skimmer(
+    browser: Browser, storefront: tuple[Sandbox, str]
+) -> None:
+    """The served storefront's checkout, with a cart, before and after the drill's staging."""
+    sandbox, base_url = storefront
+    checkout = open_checkout(browser, base_url, "blue-widget.html")
+    baseline = take_inventory(browser)
+    assert baseline.url == checkout
+    # The reference store's footer-promo block already loads an outside script; no CSP.
+    promo = "https://cdn-analytics.example.net/jquery.min.js"
+    assert baseline.scripts == (PageScript(promo, None, None),)
+    assert baseline.loaded == (promo,)
+    assert baseline.headers == {"x-frame-options": "SAMEORIGIN"}
+    with sandbox.lock:
+        state = sandbox.state
+        state.set_config(
+            "design/head/includes",
+            (state.config_value("design/head/includes") or "") + HEAD_SKIMMER_SCRIPT,
+        )
+    current = take_inventory(browser, checkout)
+    assert current.url == checkout  # still the checkout: the cart is kept
+    found = compare(baseline, current)
+    assert [(f.rule, f.snippet) for f in found] == [
+        ("page-script-added", "https://static-analytics.example.org/gtag.js")
+    ]
+    assert take_inventory(browser, checkout) == current  # stable between reads
