@@ -235,3 +235,16 @@ def test_config_file(tmp_path: Path) -> None:
     config.write_text('[watch]\nmin_severity = "urgent"\n')
     with pytest.raises(ConfigurationError, match="min_severity"):
         WatchConfig.from_toml(config)
+
+
+@pytest.mark.magento_sandbox(products=5, customers=5, orders=0, with_module=False)
+def test_without_the_module_the_scan_still_runs_and_says_what_it_missed(
+    magento_sandbox: SandboxStore, tmp_path: Path
+) -> None:
+    """No module: CMS content is still scanned; config and admin diffs are named as not watched."""
+    report = _watcher(magento_sandbox, tmp_path).run_once()
+    assert report.reachable
+    assert [f.identifier for f in report.findings] == ["footer-promo"]
+    assert any("configuration not scanned" in note for note in report.notes)
+    assert any("companion module" in note and "admin" in note for note in report.notes)
+    assert read_status(tmp_path / "watch-state.json")["snapshot"] is None
