@@ -18,7 +18,6 @@ rule files; a user's YARA rules (optional `yara` extra).
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import hashlib
 import html
 import math
@@ -575,7 +574,3 @@ async def collect_targets(client: AsyncMagentoClient) -> CollectedTargets:
 
 async def _all(pages: Any) -> list[Any]:  # noqa: ANN401 - an async iterator of models
     return [item async for item in pages]
-
-
-def paths_matching(path: str, patterns: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
