@@ -164,7 +164,10 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
                 latency=options.latency,
             )
         )
-        with SandboxServer(sandbox) as server, DrillWatch(sandbox, server.base_url) as watch:
+        with (
+            SandboxServer(sandbox) as server,
+            DrillWatch(sandbox, server.base_url, options.scenario) as watch,
+        ):
             base_url = server.base_url
             tracker.progress("watching the store before the breach (the detection baseline)")
             await watch.take_baseline()

@@ -55,18 +55,23 @@ def test_watch_pass_finds_the_staged_breach(
 
 
 @pytest.mark.slow
-def test_card_testing_is_reported_as_not_detected(tmp_path: Path) -> None:
-    """The card-testing burst is listed as missed: its detector is not built yet."""
+def test_card_testing_burst_is_found_by_the_card_testing_pass(tmp_path: Path) -> None:
+    """The card-testing drill turns the watcher's card-testing pass on; the sandbox's burst (in
+    the generated orders, so already there at the baseline pass) is found."""
     report = run_drill(
         DrillOptions(
             scenario="card_testing",
             products=20,
             customers=30,
-            orders=20,
+            orders=200,
             latency="none",
             report_dir=tmp_path,
         )
     )
     (section,) = [section for section in report.sections if section.key == "detection"]
-    assert len(section.data["missed"]) == 1
-    assert "card-testing detector" in section.data["missed"][0]
+    (item,) = section.data["expected"]
+    assert item["what"] == "the card-testing burst from 203.0.113.77"
+    assert item["detected"] is True
+    assert item["finding"]["rule"].startswith("card-testing-")
+    assert item["finding"]["entity_id"] == "203.0.113.77"
+    assert "yes, before staging (baseline pass)" in report.to_markdown()
