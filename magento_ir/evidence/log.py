@@ -30,7 +30,7 @@ import re
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, NamedTuple, Self
@@ -89,15 +89,44 @@ _CANONICAL_ENCODER = json.JSONEncoder(
 )
 
 
-def canonical_json(value: Any) -> str:  # noqa: ANN401 - any JSON value
+_make_c_encoder: Callable[..., Callable[[Any, int], Iterable[str]]] | None = getattr(
+    json.encoder, "c_make_encoder", None
+)
+
+
+def _canonical_encoder() -> Callable[[Any], str]:
+    """A reusable encoder of `_CANONICAL_ENCODER`'s output, for one log's appends.
+
+    `JSONEncoder.encode()` builds a new C encoder on every call (a tenth of an append). The one
+    built here keeps its circular-reference markers between calls, so it is not thread-safe (one
+    per log) and is replaced after a failed encode, whose markers may still hold the value.
+    """
+    if _make_c_encoder is None:  # pragma: no cover - CPython ships the C accelerator
+        return _CANONICAL_ENCODER.encode
+    encoder = _make_c_encoder(
+        {},
+        _CANONICAL_ENCODER.default,
+        json.encoder.encode_basestring,
+        None,
+        _CANONICAL_ENCODER.key_separator,
+        _CANONICAL_ENCODER.item_separator,
+        _CANONICAL_ENCODER.sort_keys,
+        _CANONICAL_ENCODER.skipkeys,
+        _CANONICAL_ENCODER.allow_nan,
+    )
+    join = "".join
+    return lambda value: join(encoder(value, 0))
+
+
+def canonical_json(value: Any, *, encode: Callable[[Any], str] | None = None) -> str:  # noqa: ANN401
     """The canonical JSON text of a value: keys sorted, no spaces, non-ASCII kept as UTF-8.
 
     Like RFC 8785 (JCS) except that floats use Python's shortest round-trip form and keys sort by
     code point; a verifier never re-encodes, it hashes the stored bytes. NaN and infinities, and
-    values JSON cannot hold, are refused.
+    values JSON cannot hold, are refused. `encode` is a `_canonical_encoder()` to reuse.
     """
     try:
-        return _CANONICAL_ENCODER.encode(value)
+        return (encode or _CANONICAL_ENCODER.encode)(value)
     except (TypeError, ValueError) as exc:
         raise EvidenceFormatError(
             f"the payload cannot be encoded as canonical JSON ({exc}): use dicts with string keys, "
@@ -754,6 +783,7 @@ class EvidenceLog:
         self._last_hash = state.last_hash
         self._frontier = state.frontier
         self._clock = _Clock()
+        self._encode = _canonical_encoder()
         self._known_types: set[str] = set()
         self._checkpointed_size = -1
 
@@ -942,7 +972,11 @@ class EvidenceLog:
             self._known_types.add(type)
         if not isinstance(payload, dict) and not isinstance(payload, Mapping):
             raise EvidenceFormatError("a record payload must be a JSON object (a mapping)")
-        payload_json = canonical_json(payload)
+        try:
+            payload_json = canonical_json(payload, encode=self._encode)
+        except EvidenceFormatError:
+            self._encode = _canonical_encoder()
+            raise
         try:
             payload_bytes = payload_json.encode()
         except UnicodeEncodeError:

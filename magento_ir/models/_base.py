@@ -64,7 +64,9 @@ class MagentoModel(BaseModel):
     Magento omitted stays omitted, and an explicit `null` stays `null`.
     """
 
-    model_config = ConfigDict(frozen=True, extra="allow")
+    # Only keys are cached when parsing bytes: caching values too grows a process-wide cache
+    # with every distinct value read (bounded, but it makes memory grow with the table read).
+    model_config = ConfigDict(frozen=True, extra="allow", cache_strings="keys")
 
     @model_serializer(mode="wrap")
     def _dump_only_given_keys(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

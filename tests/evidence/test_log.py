@@ -342,6 +342,29 @@ def test_bad_appends_are_refused_with_a_clear_error(
     assert verify(path, signing_key.verifier()).ok
 
 
+def test_a_payload_fixed_after_a_refusal_is_accepted(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """The log reuses one JSON encoder; a refused payload leaves no trace in it (no false
+    "circular reference" when the same objects come back), and the encoding stays canonical."""
+    path = tmp_path / "evidence.log"
+    inner: dict[str, object] = {"b": object(), "a": "é"}
+    payload = {"z": inner, "y": [inner]}
+    with EvidenceLog.open(path, key=signing_key) as log:
+        with pytest.raises(EvidenceFormatError, match="canonical JSON"):
+            log.append("detection", payload)
+        inner["b"] = 1.5
+        record = log.append("detection", payload)
+    assert b'"payload":{"y":[{"a":"\xc3\xa9","b":1.5}],"z":{"a":"\xc3\xa9","b":1.5}}' in record.raw
+    assert (
+        record.payload_sha256
+        == hashlib.sha256(
+            json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        ).hexdigest()
+    )
+    assert verify(path, signing_key.verifier()).ok
+
+
 def test_closed_log_refuses_appends(tmp_path: Path, signing_key: SigningKey) -> None:
     """Appending after close raises instead of silently reopening."""
     log = EvidenceLog.open(tmp_path / "evidence.log", key=signing_key)
