@@ -42,7 +42,9 @@ class Mailbox:
         return len(self.messages.get(recipient, []))
 
     def total(self) -> int:
-        return sum(len(items) for items in self.messages.values())
+        # The SMTP thread adds recipients while a test polls: copy the values in one C call (atomic
+        # under the GIL) before iterating, or iteration fails with "dictionary changed size".
+        return sum(len(items) for items in tuple(self.messages.values()))
 
 
 class _Handler:
