@@ -22,7 +22,7 @@ from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import console
 from magento_ir.cli._paths import writable_file
-from magento_ir.cli._store import DEFAULT_JOURNAL, signing_key
+from magento_ir.cli._store import DEFAULT_JOURNAL, global_options, settings, signing_key
 from magento_ir.cli.notify import _INTERRUPTED, _day, _facts, _moment, _rules, notify_app
 from magento_ir.notify import plan
 
@@ -65,6 +65,7 @@ _JournalKey = Annotated[
 
 @notify_app.command("draft")
 def draft_command(  # noqa: PLR0917 - one parameter per command-line option
+    ctx: typer.Context,
     facts_file: Annotated[
         Path, typer.Argument(help="The breach's facts as JSON (docs/notifications.md).")
     ],
@@ -87,7 +88,10 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
     ] = None,
     store_locale: Annotated[
         str | None,
-        typer.Option(help="The store's locale (e.g. de_DE): customer notices are drafted in it."),
+        typer.Option(
+            help="The store's locale (e.g. de_DE): customer notices are drafted in it. "
+            "Default: read from the store (--base-url) when one is given."
+        ),
     ] = None,
     locale: Annotated[
         list[str] | None,
@@ -107,6 +111,8 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
         found = _usage(load_details, details)
         if out.exists() and not out.is_dir():
             raise ConfigurationError(f"--out {out} is a file: give a folder for the drafts")
+        if store_locale is None:
+            store_locale = _store_locale(ctx)
         languages = [store_locale, *(locale or [])]
         drafts = render_plan(result, facts, details=found, locales=languages, now=moment)
         out.mkdir(parents=True, exist_ok=True)
@@ -114,6 +120,27 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
         if journal is not None:
             _record_drafts(journal, key, drafts)
         _print_drafts(drafts, paths)
+
+
+def _store_locale(ctx: typer.Context) -> str | None:
+    """The default store view's locale (`GET /V1/store/storeConfigs`), when a store is given."""
+    from magento_ir._sync import MagentoClient  # noqa: PLC0415
+
+    resolved = settings(ctx)
+    if not resolved.base_url:
+        return None
+    options = global_options(ctx)
+    with MagentoClient(
+        resolved.require_base_url(),
+        auth=resolved.auth(),
+        timeout=options.timeout,
+        allow_insecure_http=options.allow_insecure_http,
+    ) as client:
+        views = [view for view in client.store.configs() if view.id != 0]
+    # The default view ("default" on every install) speaks for the store; else the first one.
+    default = next((view for view in views if view.code == "default"), None)
+    chosen = default or min(views, key=lambda view: view.id, default=None)
+    return chosen.locale if chosen else None
 
 
 def _record_drafts(journal: Path, key: Path | None, drafts: list[Draft]) -> None:
