@@ -21,6 +21,7 @@ from magento_ir.cli._errors import errors
 from magento_ir.cli._paths import readable_file, writable_file
 
 if TYPE_CHECKING:
+    from magento_ir._sync import MagentoClient
     from magento_ir.containment.incident import Incident
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "JournalOption",
     "KeyOption",
     "YesOption",
+    "client_for",
     "existing_key",
     "global_options",
     "open_incident",
@@ -103,6 +105,18 @@ def store(ctx: typer.Context) -> Any:  # noqa: ANN401 - StoreConnection, importe
     # Before any journal is written: a refused connection must leave nothing behind.
     connection.check_plaintext_credentials()
     return connection
+
+
+def client_for(resolved: StoreSettings, options: GlobalOptions) -> MagentoClient:
+    """A sync client for the resolved store, with the global network options."""
+    from magento_ir._sync import MagentoClient  # noqa: PLC0415
+
+    return MagentoClient(
+        resolved.require_base_url(),
+        auth=resolved.auth(),
+        timeout=options.timeout,
+        allow_insecure_http=options.allow_insecure_http,
+    )
 
 
 def signing_key(path: Path | None) -> Any:  # noqa: ANN401 - SigningKey, imported lazily

@@ -34,6 +34,7 @@ from magento_ir.cli._store import (
     JournalOption,
     KeyOption,
     YesOption,
+    client_for,
     existing_key,
     global_options,
     open_incident,
@@ -448,14 +449,7 @@ def _why(state: Any) -> str:  # noqa: ANN401 - StepState, imported lazily
 
 
 def _store_status(settings: StoreSettings, options: GlobalOptions, out: Output) -> dict[str, Any]:
-    from magento_ir._sync import MagentoClient  # noqa: PLC0415
-
-    with MagentoClient(
-        settings.require_base_url(),
-        auth=settings.auth(),
-        timeout=options.timeout,
-        allow_insecure_http=options.allow_insecure_http,
-    ) as client:
+    with client_for(settings, options) as client:
         try:
             capabilities = client.incident_response.capabilities()
         except NotFoundError:

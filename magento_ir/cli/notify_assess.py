@@ -24,12 +24,11 @@ from magento_ir._files import write_private
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import JsonOption, Output, OutputOption
 from magento_ir.cli._paths import writable_file
-from magento_ir.cli._store import existing_key, global_options, settings, signing_key
+from magento_ir.cli._store import client_for, existing_key, global_options, settings, signing_key
 from magento_ir.cli.notify import _INTERRUPTED, _day, _facts, _moment, _rules, notify_app
 from magento_ir.notify import Facts, plan
 
 if TYPE_CHECKING:
-    from magento_ir._sync import MagentoClient
     from magento_ir.notify.exposure import Exposure, RecipientKey
 
 __all__: list[str] = []
@@ -47,19 +46,6 @@ class RegisterFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     HTML = "html"
-
-
-def _client(ctx: typer.Context) -> MagentoClient:
-    from magento_ir._sync import MagentoClient  # noqa: PLC0415
-
-    resolved = settings(ctx)
-    options = global_options(ctx)
-    return MagentoClient(
-        resolved.require_base_url(),
-        auth=resolved.auth(),
-        timeout=options.timeout,
-        allow_insecure_http=options.allow_insecure_http,
-    )
 
 
 def _recipient_key(path: Path | None) -> RecipientKey:
@@ -114,7 +100,7 @@ def _assess(  # noqa: PLR0917 - one incident type's options each
         _need(options["admin"], "--admin USERNAME", incident)
         _need(options["resource"], "--resource ACL-ID", incident)
         _need(options["merchant_country"], "--merchant-country", incident)
-    with _client(ctx) as client:
+    with client_for(settings(ctx), global_options(ctx)) as client:
         if incident is IncidentType.SKIMMER:
             start, end = options["start"], options["end"]
             orders = exp.skimmer_orders(client, start, end)

@@ -22,7 +22,13 @@ from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import console
 from magento_ir.cli._paths import writable_file
-from magento_ir.cli._store import DEFAULT_JOURNAL, global_options, settings, signing_key
+from magento_ir.cli._store import (
+    DEFAULT_JOURNAL,
+    client_for,
+    global_options,
+    settings,
+    signing_key,
+)
 from magento_ir.cli.notify import _INTERRUPTED, _day, _facts, _moment, _rules, notify_app
 from magento_ir.notify import plan
 
@@ -124,18 +130,10 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
 
 def _store_locale(ctx: typer.Context) -> str | None:
     """The default store view's locale (`GET /V1/store/storeConfigs`), when a store is given."""
-    from magento_ir._sync import MagentoClient  # noqa: PLC0415
-
     resolved = settings(ctx)
     if not resolved.base_url:
         return None
-    options = global_options(ctx)
-    with MagentoClient(
-        resolved.require_base_url(),
-        auth=resolved.auth(),
-        timeout=options.timeout,
-        allow_insecure_http=options.allow_insecure_http,
-    ) as client:
+    with client_for(resolved, global_options(ctx)) as client:
         views = [view for view in client.store.configs() if view.id != 0]
     # The default view ("default" on every install) speaks for the store; else the first one.
     default = next((view for view in views if view.code == "default"), None)
