@@ -4,23 +4,21 @@ mode=off'` over HTTP against the served sandbox."""
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from magento_ir import set_testing
 from magento_ir.cli import ExitCode, app
 from magento_ir.containment import shipped_playbooks
 from magento_ir.containment.actions import ACTIONS
-from magento_ir.sandbox import Sandbox, SandboxServer
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
+
+    from magento_ir.sandbox import Sandbox
 
 SCHEMAS = REPO_ROOT / "docs" / "schemas"
 BROKEN = (
@@ -147,24 +145,7 @@ def test_the_plain_list_still_lists() -> None:
     ]
 
 
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    for name in list(os.environ):
-        if name.startswith("MAGENTO_IR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.chdir(tmp_path)
-    set_testing(True)
-    sandbox = Sandbox(with_module=True, orders=5)
-    with SandboxServer(sandbox) as server:
-        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
-        monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
-        yield sandbox
-    set_testing(False)
-
-
-def test_maintenance_off_as_an_action_over_http(served: Sandbox) -> None:
+def test_maintenance_off_as_an_action_over_http(store: Sandbox) -> None:
     """Close the shop in one incident; `--action 'maintenance mode=off'` in another opens it,
     verified as a shopper; its rollback closes it again as it was."""
     closed = run("contain", "-a", "maintenance mode=storefront retry_after=1200", "--yes",
@@ -182,13 +163,13 @@ def test_maintenance_off_as_an_action_over_http(served: Sandbox) -> None:
         "the storefront answers shoppers normally": True,
         "maintenance is off (module and Magento's flag)": True,
     }
-    with served.lock:
-        assert served.state.incident_response.maintenance_mode == "off"
+    with store.lock:
+        assert store.state.incident_response.maintenance_mode == "off"
     rolled = run("rollback", "--yes", "--journal", "second.log", "--json")
     assert rolled.exit_code == 0, rolled.output
-    with served.lock:
-        assert served.state.incident_response.maintenance_mode == "storefront"
-        assert served.state.incident_response.maintenance_retry_after == 1200
+    with store.lock:
+        assert store.state.incident_response.maintenance_mode == "storefront"
+        assert store.state.incident_response.maintenance_retry_after == 1200
 
 
 def test_action_flag_mistakes_name_the_flag() -> None:

@@ -3,37 +3,22 @@ plan names the entities it already knows are missing before anything is written.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
 
-from magento_ir import set_testing
 from magento_ir.cli import ExitCode, app
-from magento_ir.sandbox import Sandbox, SandboxServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
+    from magento_ir.sandbox import Sandbox
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    for name in list(os.environ):
-        if name.startswith("MAGENTO_IR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+def store(store: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The served sandbox of tests/cli/conftest.py, on a terminal wide enough for every reason."""
     monkeypatch.setenv("COLUMNS", "400")
-    monkeypatch.chdir(tmp_path)
-    set_testing(True)
-    sandbox = Sandbox(with_module=True, orders=5)
-    with SandboxServer(sandbox) as server:
-        monkeypatch.setenv("MAGENTO_IR_BASE_URL", server.base_url)
-        monkeypatch.setenv("MAGENTO_IR_USERNAME", "admin")
-        monkeypatch.setenv("MAGENTO_IR_PASSWORD", "Sandbox123!")
-        yield sandbox
-    set_testing(False)
+    return store
 
 
 def invoke(*args: str):
