@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -98,17 +98,22 @@ def _print(result: Plan, now: datetime) -> None:
     console.print("This plan supports legal counsel; it does not replace it.")
 
 
+# Options several notify commands share, declared once so their help stays the same.
+RulesOption = Annotated[
+    Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
+]
+AsOfOption = Annotated[
+    str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
+]
+
+
 @notify_app.command("plan")
 def plan_command(
     facts_file: Annotated[
         Path, typer.Argument(help="The breach's facts as JSON (docs/notifications.md).")
     ],
-    rules: Annotated[
-        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
     now: Annotated[
         str | None,
         typer.Option(help="The time countdowns run from, ISO 8601 with offset (default: now)."),
@@ -128,9 +133,7 @@ def plan_command(
 
 @notify_app.command("rules")
 def rules_command(
-    rules: Annotated[
-        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
-    ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """List the rules with their confidence and review date."""
     with exit_codes(interrupted=_INTERRUPTED):

@@ -25,7 +25,16 @@ from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import JsonOption, Output, OutputOption
 from magento_ir.cli._paths import writable_file
 from magento_ir.cli._store import client_for, existing_key, global_options, settings, signing_key
-from magento_ir.cli.notify import _INTERRUPTED, _day, _facts, _moment, _rules, notify_app
+from magento_ir.cli.notify import (
+    _INTERRUPTED,
+    AsOfOption,
+    RulesOption,
+    _day,
+    _facts,
+    _moment,
+    _rules,
+    notify_app,
+)
 from magento_ir.notify import Facts, plan
 
 if TYPE_CHECKING:
@@ -268,9 +277,7 @@ def assess_command(  # noqa: PLR0917 - one parameter per command-line option
     title: Annotated[
         str | None, typer.Option(help="The incident's title, for a new evidence log.")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    as_of: AsOfOption = None,
     output: OutputOption = "table",
     json_flag: JsonOption = False,
 ) -> None:
@@ -393,12 +400,8 @@ def explain_command(  # noqa: PLR0917 - one parameter per command-line option
     facts_file: Annotated[
         Path, typer.Option("--facts", help="The breach's facts as JSON (notify assess -o).")
     ],
-    rules: Annotated[
-        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
     output: OutputOption = "table",
     json_flag: JsonOption = False,
 ) -> None:
@@ -440,9 +443,7 @@ def decide_command(  # noqa: PLR0917 - one parameter per command-line option
     key: Annotated[
         Path | None, typer.Option("--key", help="The journal's signing key file.")
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Answer one of the plan's questions: the facts re-plan, and the decision (who, when, why)
     and the new reasoning are recorded in the incident's evidence log."""

@@ -29,6 +29,7 @@ from magento_ir.cli._errors import exit_codes, fail
 from magento_ir.cli._output import console
 from magento_ir.cli._paths import readable_file, writable_file
 from magento_ir.cli._store import DEFAULT_JOURNAL, signing_key
+from magento_ir.cli.notify import AsOfOption  # noqa: TC001 - typer reads the annotations at run time
 
 if TYPE_CHECKING:
     from magento_ir.evidence import EvidenceLog
@@ -179,9 +180,7 @@ def track_command(
     journal: JournalOption = DEFAULT_JOURNAL,
     key: KeyOption = None,
     incident: IncidentOption = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Plan the obligations and put the plan on the record, for `notify status` to follow."""
     from magento_ir.cli.notify import _day, _facts, _rules  # noqa: PLC0415

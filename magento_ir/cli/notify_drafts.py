@@ -29,7 +29,16 @@ from magento_ir.cli._store import (
     settings,
     signing_key,
 )
-from magento_ir.cli.notify import _INTERRUPTED, _day, _facts, _moment, _rules, notify_app
+from magento_ir.cli.notify import (
+    _INTERRUPTED,
+    AsOfOption,
+    RulesOption,
+    _day,
+    _facts,
+    _moment,
+    _rules,
+    notify_app,
+)
 from magento_ir.notify import plan
 
 if TYPE_CHECKING:
@@ -82,12 +91,8 @@ def draft_command(  # noqa: PLR0917 - one parameter per command-line option
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder the drafts are written to.")],
-    rules: Annotated[
-        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option(help="Plan as of this day, YYYY-MM-DD (default: today, UTC).")
-    ] = None,
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
     now: Annotated[
         str | None,
         typer.Option(help="The notices' date and time, ISO 8601 with offset (default: now)."),
@@ -338,9 +343,7 @@ def contacts_check_command(
         Path | None,
         typer.Option(help="Also check that every notice this breach's plan owes has a contact."),
     ] = None,
-    rules: Annotated[
-        Path | None, typer.Option(help="A folder of rule files instead of the shipped ones.")
-    ] = None,
+    rules: RulesOption = None,
 ) -> None:
     """Fail (exit 1) on entries reviewed more than 90 days ago, without a channel, a missing
     internal role or (with --facts) a planned notice no entry covers; each is named."""
