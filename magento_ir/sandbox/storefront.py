@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote
 
 from magento_ir.sandbox import auth
+from magento_ir.sandbox.csp import security_headers
 from magento_ir.sandbox.messages import SandboxResponse
 from magento_ir.sandbox.module_maintenance import render_maintenance_page
 from magento_ir.sandbox.routing import PageCall, RouteTable
@@ -230,8 +231,15 @@ def _media_url(visit: _Visit) -> str:
 
 
 def _page(
-    visit: _Visit, title: str, body: str, *, status: int = 200, extra_head: str = ""
+    visit: _Visit,
+    title: str,
+    body: str,
+    *,
+    status: int = 200,
+    extra_head: str = "",
+    action: str = "",
 ) -> SandboxResponse:
+    """A storefront page; `action` is Magento's full action name where its CSP differs."""
     locale = visit.config("general/locale/code") or "en_US"
     head_includes = (visit.config("design/head/includes") or "").replace(
         "{{MEDIA_URL}}", _media_url(visit)
@@ -286,6 +294,7 @@ def _page(
 </html>
 """
     headers = [("Content-Type", HTML_CONTENT_TYPE), ("X-Frame-Options", "SAMEORIGIN")]
+    headers.extend(security_headers(visit.config, action))
     headers.extend(("Set-Cookie", cookie) for cookie in visit.new_cookies)
     return SandboxResponse(status, headers, document.encode())
 
@@ -503,7 +512,12 @@ def _checkout(visit: _Visit) -> SandboxResponse:
         if methods
         else "<p>No Payment method available.</p>"
     )
-    return _page(visit, "Checkout", f"<h1>Checkout</h1>\n<form>{listing}</form>")
+    return _page(
+        visit,
+        "Checkout",
+        f"<h1>Checkout</h1>\n<form>{listing}</form>",
+        action="checkout_index_index",
+    )
 
 
 def _login_form(visit: _Visit) -> SandboxResponse:

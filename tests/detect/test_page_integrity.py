@@ -8,6 +8,7 @@ import pytest
 
 from magento_ir.detect.page_integrity import (
     PageInventory,
+    _policy,
     PageScript,
     compare,
     latest_baseline,
@@ -118,11 +119,17 @@ def test_checkout_in_chromium_finds_the_staged_head_skimmer(
     checkout = open_checkout(browser, base_url, "blue-widget.html")
     baseline = take_inventory(browser)
     assert baseline.url == checkout
-    # The reference store's footer-promo block already loads an outside script; no CSP.
+    # The reference store's footer-promo block already loads an outside script; the checkout's
+    # CSP is enforced, as Magento_Checkout configures it (the other pages only report).
     promo = "https://cdn-analytics.example.net/jquery.min.js"
     assert baseline.scripts == (PageScript(promo, None, None),)
     assert baseline.loaded == (promo,)
-    assert baseline.headers == {"x-frame-options": "SAMEORIGIN"}
+    assert set(baseline.headers) == {
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+    }
+    assert "'unsafe-inline'" not in _policy(baseline.headers["content-security-policy"])["script-src"]
     with sandbox.lock:
         state = sandbox.state
         state.set_config(
@@ -136,3 +143,25 @@ def test_checkout_in_chromium_finds_the_staged_head_skimmer(
         ("page-script-added", "https://static-analytics.example.org/gtag.js")
     ]
     assert take_inventory(browser, checkout) == current  # stable between reads
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("csp/policies/storefront_checkout_index_index/scripts/inline", "CSP script-src allows more"),
+        ("csp/mode/storefront_checkout_index_index/report_only", "The payment page's CSP is only reported now"),
+    ],
+    ids=["inline-scripts-allowed", "report-only"],
+)  # fmt: skip
+def test_checkout_in_chromium_finds_a_weakened_csp(
+    browser: Browser, storefront: tuple[Sandbox, str], path: str, title: str
+) -> None:
+    """An attacker with the admin panel lets inline scripts run on checkout, or stops enforcing."""
+    sandbox, base_url = storefront
+    checkout = open_checkout(browser, base_url, "blue-widget.html")
+    baseline = take_inventory(browser)
+    with sandbox.lock:
+        sandbox.state.set_config(path, "1")
+    found = compare(baseline, take_inventory(browser, checkout))
+    assert [(f.rule, f.title, f.severity) for f in found] == [("page-csp-weakened", title, "high")]
