@@ -8,8 +8,8 @@ import pytest
 
 from magento_ir.detect.page_integrity import (
     PageInventory,
-    _policy,
     PageScript,
+    _policy,
     compare,
     latest_baseline,
     open_checkout,
@@ -129,7 +129,8 @@ def test_checkout_in_chromium_finds_the_staged_head_skimmer(
         "x-content-type-options",
         "x-frame-options",
     }
-    assert "'unsafe-inline'" not in _policy(baseline.headers["content-security-policy"])["script-src"]
+    policy = _policy(baseline.headers["content-security-policy"])
+    assert "'unsafe-inline'" not in policy["script-src"]
     with sandbox.lock:
         state = sandbox.state
         state.set_config(
@@ -149,8 +150,10 @@ def test_checkout_in_chromium_finds_the_staged_head_skimmer(
 @pytest.mark.parametrize(
     ("path", "title"),
     [
-        ("csp/policies/storefront_checkout_index_index/scripts/inline", "CSP script-src allows more"),
-        ("csp/mode/storefront_checkout_index_index/report_only", "The payment page's CSP is only reported now"),
+        ("csp/policies/storefront_checkout_index_index/scripts/inline",
+         "CSP script-src allows more"),
+        ("csp/mode/storefront_checkout_index_index/report_only",
+         "The payment page's CSP is only reported now"),
     ],
     ids=["inline-scripts-allowed", "report-only"],
 )  # fmt: skip
