@@ -1,8 +1,11 @@
-"""A report as titled sections of paragraphs, lists, tables and commands, rendered to Markdown
-and to one self-contained, accessible HTML page (inline CSS, no script, no external resource)."""
+"""A report as titled sections of paragraphs, lists, tables, commands and figures, rendered to
+Markdown and to one self-contained, accessible HTML page (inline CSS, no script, no external
+resource: a figure is embedded as a data URI). Used by the drill report, the exercise's
+after-action report and the written procedures (magento_ir.exercise)."""
 
 from __future__ import annotations
 
+import base64
 import html
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +14,8 @@ __all__ = [
     "Block",
     "Code",
     "Command",
+    "Figure",
+    "Heading",
     "Inline",
     "Items",
     "Section",
@@ -66,7 +71,28 @@ class Command:
     text: str
 
 
-Block = Text | Items | Table | Command
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A sub-heading inside a section (h3)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A picture: `png` is embedded in the HTML page, the Markdown links to `file` (a path
+    relative to the Markdown file, which its writer puts there); `alt` says what it shows, in
+    words, for whoever cannot see it (WCAG 1.1.1)."""
+
+    alt: str
+    png: bytes
+    file: str
+    caption: str = ""
+    width: int = 0
+    height: int = 0
+
+
+Block = Text | Items | Table | Command | Heading | Figure
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +135,12 @@ def _md_block(block: Block) -> list[str]:
         return [f"- {_md_inline(item)}" for item in block.items]
     if isinstance(block, Command):
         return ["```", block.text, "```"]
+    if isinstance(block, Heading):
+        return [f"### {block.text}"]
+    if isinstance(block, Figure):
+        alt = block.alt.replace("]", ")").replace("[", "(").replace("\n", " ")
+        lines = [f"![{alt}]({block.file})"]
+        return [*lines, "", block.caption] if block.caption else lines
     columns = range(len(block.headers))
     return [
         "| " + " | ".join(_md_cell(header) for header in block.headers) + " |",
@@ -149,6 +181,8 @@ table { border-collapse: collapse; }
 th, td { border: 1px solid #6b6b6b; padding: 0.3rem 0.5rem; text-align: left;
   vertical-align: top; }
 th { background: #e8e8e8; }
+img { max-width: 100%; height: auto; }
+figure { margin: 1rem 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict-passed { color: #0b5a1f; }
 .verdict-failed { color: #9b0014; }
@@ -175,6 +209,16 @@ def _html_block(block: Block, label: str) -> str:
         return f"<ul>{items}</ul>"
     if isinstance(block, Command):
         return f"<pre><code>{html.escape(block.text)}</code></pre>"
+    if isinstance(block, Heading):
+        return f"<h3>{html.escape(block.text)}</h3>"
+    if isinstance(block, Figure):
+        size = f' width="{block.width}" height="{block.height}"' if block.width else ""
+        data = base64.b64encode(block.png).decode("ascii")
+        caption = f"<figcaption>{html.escape(block.caption)}</figcaption>" if block.caption else ""
+        return (
+            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(block.alt)}"'
+            f"{size}>{caption}</figure>"
+        )
     head = "".join(f'<th scope="col">{html.escape(header)}</th>' for header in block.headers)
     rows = "".join(
         "<tr>"
@@ -199,10 +243,14 @@ def render_html(
     intro: tuple[Block, ...],
     sections: tuple[Section, ...],
     *,
-    verdict_passed: bool,
+    verdict_passed: bool | None = None,
 ) -> str:
-    verdict = "verdict-passed" if verdict_passed else "verdict-failed"
-    body = [f'<h1 class="{verdict}">{html.escape(title)}</h1>']
+    """The page; `verdict_passed` colours the title (None: a document with no verdict)."""
+    if verdict_passed is None:
+        body = [f"<h1>{html.escape(title)}</h1>"]
+    else:
+        verdict = "verdict-passed" if verdict_passed else "verdict-failed"
+        body = [f'<h1 class="{verdict}">{html.escape(title)}</h1>']
     body.extend(_html_block(block, title) for block in intro)
     for section in sections:
         anchor = f"section-{html.escape(section.key)}"
