@@ -8,12 +8,15 @@ message key names the draft's hash too, so an edited and re-approved draft is a 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from magento_ir._exceptions import MagentoIRError
+from magento_ir.evidence import read_records
 from magento_ir.notify.approvals import (
     DEFAULT_POLICY,
     ApprovalPolicy,
-    read_decisions,
+    decisions,
     require_sendable,
 )
 from magento_ir.notify.channels._base import Message
@@ -21,12 +24,24 @@ from magento_ir.notify.engine import _covers
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from pathlib import Path
 
     from magento_ir.notify.drafts import Draft
     from magento_ir.notify.exposure import Recipient, RecipientKey
 
-__all__ = ["addresses_for", "approved_message", "message_from_draft"]
+__all__ = [
+    "EXERCISE_RECORD_PREFIX",
+    "ExerciseNoticeError",
+    "addresses_for",
+    "approved_message",
+    "message_from_draft",
+]
+
+# Records an exercise run writes (magento_ir.exercise): a journal holding one is a drill's.
+EXERCISE_RECORD_PREFIX = "exercise."
+
+
+class ExerciseNoticeError(MagentoIRError):
+    """The draft was approved in an exercise: it never goes to real recipients."""
 
 
 def message_from_draft(
@@ -56,8 +71,20 @@ def approved_message(
     policy: ApprovalPolicy = DEFAULT_POLICY,
 ) -> Message:
     """`message_from_draft`, only once the draft is complete and approved by every role its
-    audience needs, as the evidence log at `journal` records (NotApprovedError otherwise)."""
-    require_sendable(draft, read_decisions(journal), policy)
+    audience needs, as the evidence log at `journal` records (NotApprovedError otherwise).
+
+    A draft approved in an exercise's journal is refused (ExerciseNoticeError): a drill's
+    regulator or customer notice must never reach a real regulator or customer. Exercises
+    send their notices through the exercise guard, to the exercise's roster only."""
+    records = list(read_records(journal)) if Path(journal).exists() else []
+    if any(record.type.startswith(EXERCISE_RECORD_PREFIX) for record in records):
+        raise ExerciseNoticeError(
+            f"{journal} is an exercise's evidence log: {draft.draft_id} was drafted and approved "
+            "in a drill and is never sent to real recipients. Exercise notices go to the "
+            "exercise's roster only (`magento-ir exercise`); for a real incident, draft and "
+            "approve the notice in that incident's journal"
+        )
+    require_sendable(draft, decisions(records), policy)
     return message_from_draft(draft, incident_id=incident_id, recipients=recipients)
 
 

@@ -16,6 +16,8 @@ import json
 import logging
 import random
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -25,17 +27,20 @@ from magento_ir._exceptions import MagentoIRError
 
 if TYPE_CHECKING:
     import ssl
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 __all__ = [
     "SEVERITIES",
     "Channel",
     "DeliveryError",
+    "DeliveryGuard",
     "HttpReply",
     "Message",
     "Receipt",
     "RetryPolicy",
     "Severity",
+    "active_guard",
+    "guarded_delivery",
 ]
 
 logger = logging.getLogger("magento_ir.notify.channels")
@@ -137,6 +142,34 @@ class DeliveryError(MagentoIRError):
         self.retryable = retryable
         self.status = status
         self.attempts = attempts
+
+
+class DeliveryGuard(Protocol):
+    """Decides, before a byte leaves, whether a destination may be used (an exercise's contact
+    list: magento_ir.exercise.guard). Each check raises to refuse."""
+
+    def check_url(self, channel: str, url: str, shown: str) -> None: ...
+
+    def check_address(self, channel: str, address: str) -> None: ...
+
+
+_GUARD: ContextVar[DeliveryGuard | None] = ContextVar("magento_ir_delivery_guard", default=None)
+
+
+def active_guard() -> DeliveryGuard | None:
+    """The guard every channel consults in this context, if any."""
+    return _GUARD.get()
+
+
+@contextmanager
+def guarded_delivery(guard: DeliveryGuard) -> Iterator[DeliveryGuard]:
+    """While inside, every HTTP request and SMTP recipient of every channel goes through
+    `guard` first: the transport seam, so code that builds its own channel cannot bypass it."""
+    token = _GUARD.set(guard)
+    try:
+        yield guard
+    finally:
+        _GUARD.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +275,9 @@ class HttpEndpoint:
         target = self._base_path + path
         if self._query and not path:
             target += f"?{self._query}"
+        guard = _GUARD.get()
+        if guard is not None:
+            guard.check_url(self.channel, f"{self.shown}{target or '/'}", self.shown)
         attempt = 1
         while True:
             reply: HttpReply | None

@@ -23,7 +23,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Literal, Self
 
 from magento_ir._secret import HoldsSecret
-from magento_ir.notify.channels._base import DeliveryError, Message, Receipt
+from magento_ir.notify.channels._base import DeliveryError, Message, Receipt, active_guard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -282,6 +282,9 @@ class SmtpChannel(HoldsSecret):
         send may now happen).
         A connection lost before DATA is reopened once.
         """
+        guard = active_guard()
+        if guard is not None:
+            guard.check_address(self.name, recipient)
         if self._limiter is not None:
             self._limiter.acquire()
         for attempt in (1, 2):
