@@ -11,7 +11,7 @@ e-mail address and endpoint that is not on it. One TOML file::
     [[participants]]
     id = "dana"                         # what `--as` names
     name = "Dana Lead"
-    roles = ["incident_lead"]
+    roles = ["incident_commander"]
     email = "dana.lead@drills.example.com"
 
     [smtp]                              # where e-mailed injects are submitted
@@ -53,10 +53,9 @@ from pydantic import (
 from magento_ir._exceptions import MagentoIRError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 __all__ = [
-    "ROLES",
     "Participant",
     "Roster",
     "RosterChannel",
@@ -65,20 +64,10 @@ __all__ = [
     "load_roster",
 ]
 
-# The roles a drill exercises. legal, dpo and hr are also the notice approvers' roles
-# (notify/approvals.py), so a participant in one of them can approve a draft.
-ROLES = (
-    "incident_lead",
-    "dpo",
-    "legal",
-    "comms",
-    "it",
-    "hr",
-    "security",
-    "executive",
-    "facilitator",
-    "observer",
-)
+# Roles are the scenario's own (`[scenario].roles`: incident_commander, engineer, legal, dpo,
+# hr, communications, payments ...); `check_scenario` refuses a run a role nobody fills. legal,
+# dpo and hr are also the notice approvers' roles (notify/approvals.py).
+_ROLE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 ChannelKind = Literal["slack", "slack-webhook", "teams", "webhook", "pagerduty", "servicenow"]
 # Kinds whose URL is itself the credential: it must come from the environment.
 _SECRET_URL_KINDS = frozenset({"slack-webhook", "teams"})
@@ -101,9 +90,12 @@ def _env_name(value: str | None, key: str) -> None:
 
 
 def _known_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
-    unknown = [role for role in roles if role not in ROLES]
-    if unknown:
-        raise ValueError(f"unknown role {unknown[0]!r}: use one of {', '.join(ROLES)}")
+    bad = [role for role in roles if not _ROLE.fullmatch(role)]
+    if bad:
+        raise ValueError(
+            f"role {bad[0]!r}: a scenario role name (lower-case letters, digits, '_'), e.g. "
+            "incident_commander, legal, dpo"
+        )
     return roles
 
 
@@ -265,6 +257,17 @@ class Roster(_Strict):
     def with_role(self, role: str) -> tuple[Participant, ...]:
         return tuple(p for p in self.participants if role in p.roles)
 
+    def check_roles(self, roles: Iterable[str], what: str) -> None:
+        """Refuse (RosterError) when a role `what` needs (a scenario's) nobody on the roster
+        holds, so a drill never waits on a decision nobody can make."""
+        held = {role for person in self.participants for role in person.roles}
+        missing = [role for role in roles if role not in held]
+        if missing:
+            raise RosterError(
+                f"{what} needs someone in role {', '.join(missing)}, and nobody on the roster "
+                f'{self.title!r} holds it: add roles = ["{missing[0]}"] to a participant'
+            )
+
     def addresses(self) -> tuple[str, ...]:
         """Every e-mail address on the list, lower-case, once."""
         found = [p.email for p in self.participants if p.email] + list(self.observers)
@@ -273,7 +276,7 @@ class Roster(_Strict):
 
 def load_roster(path: str | Path) -> Roster:
     """Read and validate a roster; an error names the entry and key
-    (`participants.2.roles: unknown role 'cfo': use one of ...`)."""
+    (`participants.2.email: 'x' is not an e-mail address`)."""
     try:
         with Path(path).open("rb") as handle:
             data = tomllib.load(handle)

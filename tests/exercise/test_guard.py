@@ -271,8 +271,8 @@ def test_a_drill_approved_notice_never_leaves_through_notify_send(tmp_path: Path
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ('roles = ["legal"]', 'roles = ["cfo"]',
-         r"participants\.1\.roles: unknown role 'cfo': use one of incident_lead"),
+        ('roles = ["legal"]', 'roles = ["Legal Team"]',
+         r"participants\.1\.roles: role 'Legal Team': a scenario role name"),
         ('roles = ["hr"]\nemail = "hana.people@drills.example.com"', 'roles = ["hr"]',
          r"participant 'hana' cannot be reached: give an email"),
         ('url_env = "MAGENTO_IR_EXERCISE_SLACK_WEBHOOK_URL"', 'url = "https://hooks.example/x"',
