@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "ROLES",
     "Participant",
     "Roster",
     "RosterChannel",
@@ -68,6 +69,23 @@ __all__ = [
 # hr, communications, payments ...); `check_scenario` refuses a run a role nobody fills. legal,
 # dpo and hr are also the notice approvers' roles (notify/approvals.py).
 _ROLE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+# The roles the shipped scenarios and programme records use (a roster may add its own).
+ROLES = (
+    "incident_lead",
+    "dpo",
+    "legal",
+    "comms",
+    "it",
+    "hr",
+    "security",
+    "executive",
+    "facilitator",
+    "observer",
+    "incident_commander",
+    "engineer",
+    "communications",
+    "payments",
+)
 ChannelKind = Literal["slack", "slack-webhook", "teams", "webhook", "pagerduty", "servicenow"]
 # Kinds whose URL is itself the credential: it must come from the environment.
 _SECRET_URL_KINDS = frozenset({"slack-webhook", "teams"})
