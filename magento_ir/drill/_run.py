@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from magento_ir.drill._staging import StagedBreach
     from magento_ir.sandbox import Sandbox
 
-__all__ = ["SCENARIOS", "DrillOptions", "journal_seal", "run_drill"]
+__all__ = ["SCENARIOS", "DrillHooks", "DrillOptions", "journal_seal", "run_drill"]
 
 # The responder signs as an integration, as automation would: no admin user of its own to lose.
 _RESPONDER_INTEGRATION = "ERP Connector"
@@ -116,6 +116,24 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+async def _nothing(_sandbox: Sandbox, _base_url: str, _breach: StagedBreach) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillHooks:
+    """What an exercise adds to a drill (magento_ir.exercise): its own playbook, a call at each
+    phase as it ends, and work done while the breach is contained and the store still up."""
+
+    # A shipped playbook's name (or a file) instead of the scenario's own.
+    playbook: str | None = None
+    # (phase, data): "staged", "detected" (the Detection), "assessed" (the Assessment),
+    # "contained" (the step reports), "rolled_back", "verified" (the checks).
+    phase: Callable[[str, Any], None] = lambda _phase, _data: None
+    # Awaited after containment, before any rollback (e.g. preserving evidence).
+    while_contained: Callable[[Sandbox, str, StagedBreach], Awaitable[None]] = _nothing
+
+
 @dataclass(frozen=True, slots=True)
 class DrillOptions:
     scenario: str = "magecart"
@@ -136,12 +154,18 @@ class DrillOptions:
             )
 
 
-def run_drill(options: DrillOptions, progress: Callable[[str], None] | None = None) -> DrillReport:
+def run_drill(
+    options: DrillOptions,
+    progress: Callable[[str], None] | None = None,
+    hooks: DrillHooks | None = None,
+) -> DrillReport:
     """One drill end to end on a fresh sandbox served on loopback (never a real store)."""
-    return asyncio.run(_drill(options, progress or (lambda _message: None)))
+    return asyncio.run(_drill(options, progress or (lambda _message: None), hooks or DrillHooks()))
 
 
-async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillReport:
+async def _drill(
+    options: DrillOptions, say: Callable[[str], None], hooks: DrillHooks
+) -> DrillReport:
     from magento_ir.sandbox import Sandbox, SandboxOptions, SandboxServer  # noqa: PLC0415
 
     started = time.perf_counter()
@@ -174,11 +198,14 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
             tracker.progress("staging the breach over HTTP")
             breach = await SCENARIOS[options.scenario].stage(sandbox, base_url)
             staged_at = time.perf_counter()
+            hooks.phase("staged", breach)
             try:
                 tracker.progress("detecting: one watch pass over the whole store")
                 detection = await watch.detect(options.scenario, breach, staged_at)
+                hooks.phase("detected", detection)
                 tracker.progress("assessing who was exposed (notification obligations)")
                 assessment = await assess_breach(options.scenario, sandbox, base_url, breach)
+                hooks.phase("assessed", assessment)
                 # Cut-offs are whole seconds: contain in a later second than the last staged
                 # login, as a real incident comes long after the sessions it ends.
                 await asyncio.sleep(1.0 - sandbox.now() % 1.0)
@@ -190,6 +217,7 @@ async def _drill(options: DrillOptions, say: Callable[[str], None]) -> DrillRepo
                     started,
                     started_at,
                     tracker,
+                    hooks,
                     detected_at=detection.detected_at,
                 )
                 return report.with_section(
@@ -249,12 +277,13 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     started: float,
     started_at: datetime,
     tracker: Tracker,
+    hooks: DrillHooks,
     *,
     detected_at: datetime | None = None,
 ) -> DrillReport:
     say = tracker.progress
     scenario = SCENARIOS[options.scenario]
-    playbook = load_playbook(scenario.playbook)
+    playbook = load_playbook(hooks.playbook or scenario.playbook)
     credentials = sandbox.inspect.integration_credentials(_RESPONDER_INTEGRATION)
     options_ = sandbox.options
     store = StoreConnection(
@@ -296,6 +325,8 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             say(f"containing: {action.kind}")
             reports.append(await run_step(incident, sandbox.inspect.request_counts, action))
         contain_seconds = sum(report.seconds for report in reports)
+        hooks.phase("contained", tuple(reports))
+        await hooks.while_contained(sandbox, base_url, breach)
         if scenario.head_include:
             say("removing the skimmer from design/head/includes (an admin-panel step)")
             _clean_head_include(sandbox)
@@ -306,6 +337,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
         rollbacks = await roll_back(
             incident, sandbox.inspect.request_counts, reports, scenario.rollback, say
         )
+        hooks.phase("rolled_back", tuple(rollbacks))
     # The checks afterwards observe the store itself, not the network's weather.
     sandbox.faults.clear()
     say("checking from the attacker's side")
@@ -313,6 +345,7 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     state = _state_checks(
         sandbox, scenario, breach, reports, contained_at, with_module=options.with_module
     )
+    hooks.phase("verified", (*outside, *state))
     return DrillReport(
         scenario=options.scenario,
         playbook=playbook.name,
