@@ -30,7 +30,16 @@ except ImportError as missing:  # pragma: no cover - only without the `cli` extr
 from typer._completion_classes import completion_init  # typer's completion protocol
 
 # Registration order is the order `magento-ir --help` lists the commands in.
-from magento_ir.cli import drill, evidence, incident, notify, playbooks, procedures, watch
+from magento_ir.cli import (
+    drill,
+    evidence,
+    exercise,
+    incident,
+    notify,
+    playbooks,
+    procedures,
+    watch,
+)
 from magento_ir.cli._app import PROG_NAME, app
 from magento_ir.cli._errors import errors
 from magento_ir.cli._output import console
@@ -44,6 +53,7 @@ evidence.register(app)
 notify.register(app)
 procedures.register(app)
 watch.register(app)
+exercise.register(app)
 
 
 def _mount_sandbox() -> None:
