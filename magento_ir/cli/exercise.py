@@ -18,12 +18,13 @@ from magento_ir._exceptions import ConfigurationError
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import errors, exit_codes, fail
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption, console
-from magento_ir.cli._paths import writable_dir
+from magento_ir.cli._paths import readable_file, writable_dir
 from magento_ir.cli._progress import bars
 from magento_ir.cli._store import global_options, signing_key
 
 if TYPE_CHECKING:
-    from magento_ir.exercise import ExerciseRun, Scores
+    from magento_ir.exercise import ExerciseRun, Scenario, Scores
+    from magento_ir.exercise.facilitate import Facilitation
 
 __all__ = ["exercise_app", "register"]
 
@@ -170,6 +171,31 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
             "--automated", help="Play every participant: decisions and approvals are simulated."
         ),
     ] = False,
+    facilitated: Annotated[
+        bool,
+        typer.Option(
+            "--facilitated",
+            help="People in the loop: injects reach the --roster through the real channels "
+            "(marked EXERCISE, guarded); the run waits for their decisions and approvals.",
+        ),
+    ] = False,
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="The exercise's roster (TOML): its whole contact list."),
+    ] = None,
+    time_scale: Annotated[
+        float,
+        typer.Option(
+            "--time-scale", help="Exercise seconds per real second (60: an hour in a minute)."
+        ),
+    ] = 1.0,
+    decision_timeout: Annotated[
+        float,
+        typer.Option(
+            "--decision-timeout",
+            help="Exercise seconds a decision or approval may wait before it counts as not made.",
+        ),
+    ] = 1800.0,
     out_dir: OutOption = Path("exercises"),
     key: KeyOption = None,
     products: Annotated[int, typer.Option(help="Generated products of the sandbox.")] = 200,
@@ -183,10 +209,10 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
     assess, draft and approve notices; score it; write its folder and evidence log."""
     out = Output(output, json_output)
     with exit_codes(interrupted=_INTERRUPTED):
-        if not automated:
+        if automated == facilitated:
             raise ConfigurationError(
-                "give --automated: a run with people in the loop is a facilitated exercise "
-                "(docs/exercises.md)"
+                "give --automated (every participant simulated) or --facilitated --roster FILE "
+                "(people in the loop; docs/exercises.md)"
             )
         writable_dir(out_dir, "--out")
         try:
@@ -198,9 +224,15 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
                 'pip install "magento-ir[cli,sandbox]"'
             ) from None
         chosen = load_scenario(scenario)
+        people = _facilitation(out, chosen, roster, time_scale, decision_timeout, out_dir) if (
+            facilitated
+        ) else None  # fmt: skip
         options = ExerciseOptions(
             out=out_dir,
-            mode="automated",
+            mode="facilitated" if facilitated else "automated",
+            facilitation=people,
+            participants=people.participants() if people else (),
+            run_id=people.run_id if people else None,
             key=signing_key(key),
             products=products,
             customers=customers,
@@ -225,6 +257,35 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
         )
         if not run.ok:
             fail(code, "the containment under the exercise failed: see the drill report")
+
+
+def _facilitation(  # noqa: PLR0917 - the run's facilitation options
+    out: Output,
+    scenario: Scenario,
+    roster: Path | None,
+    time_scale: float,
+    decision_timeout: float,
+    out_dir: Path,
+) -> Facilitation:
+    """The people side of a facilitated run; says where participants answer."""
+    from magento_ir.exercise._run import new_run_id  # noqa: PLC0415
+    from magento_ir.exercise.facilitate import Facilitation  # noqa: PLC0415
+    from magento_ir.exercise.roster import load_roster  # noqa: PLC0415
+
+    if roster is None:
+        raise ConfigurationError("--facilitated needs --roster FILE: who takes part, and where")
+    readable_file(roster, "--roster")
+    people = Facilitation(
+        load_roster(roster), roster, time_scale=time_scale, decision_timeout=decision_timeout
+    )
+    people.roster.check_roles(scenario.roles, f"scenario {scenario.name}")
+    people.run_id = new_run_id(scenario)
+    out.note(
+        f"Facilitated run {people.run_id} (folder {out_dir / people.run_id}): participants "
+        f"answer with `magento-ir exercise decide {people.run_id} DECISION CHOICE --as ID` and "
+        f"`magento-ir exercise approve {people.run_id} DRAFT --as ID` (add --out {out_dir})"
+    )
+    return people
 
 
 def _seconds(value: float | None) -> str:
@@ -295,3 +356,7 @@ def _score_tables(out: Output, scores: Scores) -> None:
 
 def _percent(run: ExerciseRun) -> str:
     return "-" if run.scores is None else f"{run.scores.percent}%"
+
+
+# The participants' commands (decide, approve) live in their own module.
+from magento_ir.cli import exercise_people as _exercise_people  # noqa: E402, F401

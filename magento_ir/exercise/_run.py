@@ -48,9 +48,10 @@ if TYPE_CHECKING:
         RollbackReport,
     )
     from magento_ir.drill._staging import StagedBreach
+    from magento_ir.exercise.facilitate import Facilitation
     from magento_ir.sandbox import Sandbox
 
-__all__ = ["LOG_FILE", "ExerciseOptions", "run_exercise"]
+__all__ = ["LOG_FILE", "ExerciseOptions", "new_run_id", "run_exercise"]
 
 LOG_FILE = "exercise.evlog"
 DRILL_FOLDER = "drill"
@@ -93,6 +94,8 @@ class ExerciseOptions:
     # The incident details notices are drafted from (default: the shipped example's).
     details: dict[str, Any] | None = None
     run_id: str | None = None
+    # Facilitated mode: the roster's people get the injects and make the decisions (facilitate.py).
+    facilitation: Facilitation | None = None
 
 
 class _Recorder:
@@ -165,6 +168,12 @@ def _by_role(participants: Sequence[Participant], role: str) -> Participant:
     )
 
 
+def new_run_id(scenario: Scenario, started: datetime | None = None) -> str:
+    """A run's id: its scenario, when it started, and a random tail."""
+    moment = started or datetime.now(UTC)
+    return f"{scenario.name}-{moment:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
 def run_exercise(
     scenario: Scenario | str,
     options: ExerciseOptions | None = None,
@@ -176,7 +185,7 @@ def run_exercise(
     options = options or ExerciseOptions()
     say = progress or (lambda _message: None)
     started = datetime.now(UTC)
-    run_id = options.run_id or f"{chosen.name}-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_id = options.run_id or new_run_id(chosen, started)
     folder = options.out / run_id
     private_directory(folder)
     key = options.key or SigningKey.generate("magento-ir-exercise")
@@ -196,10 +205,16 @@ def run_exercise(
                 "started_at": started.isoformat(),
             },
         )
-        _deliver_injects(recorder, chosen, participants)
+        people = options.facilitation if options.mode == "facilitated" else None
+        if people is not None:
+            people.begin(recorder, chosen, folder)
+        else:
+            _deliver_injects(recorder, chosen, participants)
         drill, assessment = _drill(chosen, options, folder, recorder, say)
         obligations = _obligations(assessment)
         _notices(chosen, options, folder, recorder, log, assessment, participants, say)
+        if people is not None:
+            people.play(recorder)
         _decisions(recorder, chosen, participants, options.mode)
         finished = datetime.now(UTC)
         run = ExerciseRun(

@@ -94,7 +94,7 @@ _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,25
 _ENV = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
-class RosterError(MagentoIRError):
+class RosterError(MagentoIRError, ValueError):
     """The roster cannot be used; the message names the file, the entry and the key."""
 
 

@@ -25,7 +25,6 @@ from magento_ir.notify.channels import (
 from magento_ir.notify.deliver import ExerciseNoticeError, approved_message
 from magento_ir.notify.drafts import Draft
 from tests.conftest import REPO_ROOT
-from tests.evidence.conftest import free_port
 from tests.notify.conftest import draft_and_approve
 from tests.notify.servers import HttpReceiver, MailServer, Seen, json_reply
 from tests.notify.test_channels_http import SN_PASSWORD, FakeTable
@@ -73,13 +72,6 @@ def services() -> Iterator[Services]:
     found = Services()
     with found.inside, found.outside:
         yield found
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer(free_port()).start()
-    yield server
-    server.stop()
 
 
 def roster(mail: MailServer, services: Services) -> Roster:
