@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from magento_ir import set_testing
@@ -30,6 +31,7 @@ from magento_ir.exercise.facilitate import (
 )
 from magento_ir.exercise.guard import MARK
 from magento_ir.exercise.roster import RosterError, load_roster
+from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -162,6 +164,8 @@ def test_two_participants_play_a_facilitated_exercise_through_the_cli(
     decided = cli("decide", where, "lock-admins", "lock", "--as", "ines", "--json")
     assert decided.exit_code == 0, decided.output
     answer = json.loads(decided.stdout)
+    schema = json.loads((REPO_ROOT / "docs/schemas/exercise-answer.json").read_text("utf-8"))
+    assert not list(Draft202012Validator(schema).iter_errors(answer))
     assert answer["taken"] is True
     assert answer["result"].startswith("recorded: lock-admins = lock by Ines Commander")
     again = cli("decide", where, "lock-admins", "wait", "--as", "ines")
