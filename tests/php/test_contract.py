@@ -182,6 +182,8 @@ def test_contract_covers_every_route_of_the_issue() -> None:
         ("POST", "catalog/quarantine"),
         ("GET", "catalog/quarantine"),
         ("POST", "catalog/release"),
+        ("POST", "orders/hold"),
+        ("POST", "orders/unhold"),
         ("PUT", "maintenance"),
         ("GET", "maintenance"),
         ("POST", "payments/suspend"),

@@ -20,6 +20,8 @@ use MagentoIr\IncidentResponse\Model\Maintenance\MaintenanceStatus;
 use MagentoIr\IncidentResponse\Model\Maintenance\SetMaintenanceMode;
 use MagentoIr\IncidentResponse\Model\Payment\ResumePaymentMethods;
 use MagentoIr\IncidentResponse\Model\Payment\SuspendPaymentMethods;
+use MagentoIr\IncidentResponse\Model\Sales\HoldOrders;
+use MagentoIr\IncidentResponse\Model\Sales\UnholdOrders;
 use MagentoIr\IncidentResponse\Model\Session\TerminateSessions;
 
 /**
@@ -34,6 +36,8 @@ final class GetCapabilities implements GetCapabilitiesInterface
         TerminateSessions::ACTION,
         QuarantineProducts::ACTION,
         ReleaseProducts::ACTION,
+        HoldOrders::ACTION,
+        UnholdOrders::ACTION,
         SetMaintenanceMode::ACTION,
         SuspendPaymentMethods::ACTION,
         ResumePaymentMethods::ACTION,

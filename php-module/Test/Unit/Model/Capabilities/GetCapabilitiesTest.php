@@ -35,6 +35,8 @@ final class GetCapabilitiesTest extends TestCase
         self::assertSame('checkout', $capabilities->getMaintenanceMode());
         self::assertContains('catalog.quarantine', $capabilities->getActions());
         self::assertContains('guard.rule_add', $capabilities->getActions());
-        self::assertCount(11, $capabilities->getActions());
+        self::assertContains('orders.hold', $capabilities->getActions());
+        self::assertContains('orders.unhold', $capabilities->getActions());
+        self::assertCount(13, $capabilities->getActions());
     }
 }

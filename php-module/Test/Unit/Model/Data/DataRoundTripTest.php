@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace MagentoIr\IncidentResponse\Test\Unit\Model\Data;
 
 use MagentoIr\IncidentResponse\Model\Data\MaintenanceChangeResult;
+use MagentoIr\IncidentResponse\Model\Data\OrderHoldResult;
 use MagentoIr\IncidentResponse\Model\Data\QuarantineResult;
 use PHPUnit\Framework\TestCase;
 
@@ -45,5 +46,28 @@ final class DataRoundTripTest extends TestCase
         self::assertNull($result->getState()->getMessage());
         self::assertArrayNotHasKey('message', $result->toArray()['state']);
         self::assertTrue($result->isReplayed());
+    }
+
+    public function testOrderHoldResultsSurviveStorageAndOmitNulls(): void
+    {
+        $wire = [
+            'action_id' => 21,
+            'replayed' => false,
+            'matched' => 2,
+            'held' => 1,
+            'remaining' => 0,
+            'items' => [
+                [
+                    'order_id' => 7,
+                    'increment_id' => '7',
+                    'result' => 'held',
+                    'prior_state' => 'new',
+                    'prior_status' => 'pending',
+                ],
+                ['order_id' => 99, 'result' => 'not_found'],
+            ],
+            'hold_id' => 3,
+        ];
+        self::assertSame($wire, OrderHoldResult::fromArray(json_decode(json_encode($wire), true))->toArray());
     }
 }
