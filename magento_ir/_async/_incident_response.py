@@ -41,6 +41,8 @@ from magento_ir.models.incident_response import (
     MaintenanceChangeResult,
     MaintenanceMode,
     MaintenanceState,
+    OrderHoldResult,
+    OrderUnholdResult,
     PasswordResetResult,
     PaymentSuspensionResult,
     QuarantineList,
@@ -215,6 +217,62 @@ class AsyncIncidentResponse:
             idempotency_key=_check_key(idempotency_key),
         )
         return ReleaseResult.model_validate(data)
+
+    async def hold_orders(
+        self,
+        statuses: Sequence[str],
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        order_ids: Sequence[int] | None = None,
+        created_from: str | None = None,
+        created_to: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> OrderHoldResult:
+        """`POST .../orders/hold`: hold up to 10,000 orders in `statuses` (narrowed to `order_ids`
+        and to [`created_from`, `created_to`], UTC "YYYY-MM-DD HH:MM:SS") in one call, through
+        Magento's own hold; `remaining` says how many more match (call again)."""
+        if not statuses or len(statuses) > 50:  # noqa: PLR2004 - the contract's maxItems
+            raise InvalidArgumentError("statuses must name 1 to 50 order statuses")
+        if order_ids is not None and len(order_ids) > 10_000:  # noqa: PLR2004 - maxItems
+            raise InvalidArgumentError("order_ids must name at most 10,000 orders (batch them)")
+        body = _common(reason, incident_id)
+        body["statuses"] = list(statuses)
+        if order_ids:
+            body["orderIds"] = list(order_ids)
+        for name, value in (("createdFrom", created_from), ("createdTo", created_to)):
+            if value is not None:
+                if not _MAGENTO_TIME.fullmatch(value):
+                    raise InvalidArgumentError(
+                        f"{name} must be a UTC time 'YYYY-MM-DD HH:MM:SS', not {value!r}"
+                    )
+                body[name] = value
+        data = await self._call(
+            "POST", f"{_BASE}/orders/hold", body=body, idempotency_key=_check_key(idempotency_key)
+        )
+        return OrderHoldResult.model_validate(data)
+
+    async def unhold_orders(
+        self,
+        hold_id: int,
+        *,
+        reason: str,
+        incident_id: str | None = None,
+        order_ids: Sequence[int] | None = None,
+        idempotency_key: str | None = None,
+    ) -> OrderUnholdResult:
+        """`POST .../orders/unhold`: release the orders one hold held that are still on hold."""
+        body = _common(reason, incident_id)
+        body["holdId"] = hold_id
+        if order_ids:
+            body["orderIds"] = list(order_ids)
+        data = await self._call(
+            "POST",
+            f"{_BASE}/orders/unhold",
+            body=body,
+            idempotency_key=_check_key(idempotency_key),
+        )
+        return OrderUnholdResult.model_validate(data)
 
     async def set_maintenance(
         self,

@@ -39,6 +39,9 @@ __all__ = [
     "MaintenanceChangeResult",
     "MaintenanceMode",
     "MaintenanceState",
+    "OrderHoldItem",
+    "OrderHoldResult",
+    "OrderUnholdResult",
     "PasswordResetResult",
     "PaymentMethodResult",
     "PaymentSuspensionResult",
@@ -114,6 +117,40 @@ class ReleaseResult(_WriteResult):
     quarantine_id: int
     released: int
     items: list[ProductResult]
+
+
+class OrderHoldItem(MagentoModel):
+    order_id: int
+    increment_id: str | None = None
+    result: Literal[
+        "held",
+        "already_held",
+        "not_held",
+        "not_matched",
+        "not_found",
+        "released",
+        "not_on_hold",
+        "not_released",
+        "not_in_hold",
+    ]
+    prior_state: str | None = None
+    prior_status: str | None = None
+    # Magento's reason for not_held / not_released.
+    message: str | None = None
+
+
+class OrderHoldResult(_WriteResult):
+    hold_id: int | None = None
+    matched: int
+    held: int
+    remaining: int
+    items: list[OrderHoldItem]
+
+
+class OrderUnholdResult(_WriteResult):
+    hold_id: int
+    released: int
+    items: list[OrderHoldItem]
 
 
 class QuarantinedProduct(MagentoModel):

@@ -33,9 +33,11 @@ from magento_ir.sandbox.module_state import (
     AdminLockdown,
     GuardRule,
     IdempotencyEntry,
+    OrderHold,
     PaymentSuspension,
     Quarantine,
 )
+from magento_ir.sandbox.rest_sales import hold_order, unhold_order
 from magento_ir.sandbox.routing import BodyLimit, Call, RouteTable
 from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import (
@@ -64,6 +66,8 @@ ACTIONS = (
     "sessions.terminate",
     "catalog.quarantine",
     "catalog.release",
+    "orders.hold",
+    "orders.unhold",
     "maintenance.set",
     "payments.suspend",
     "payments.resume",
@@ -76,6 +80,10 @@ ACTIONS = (
 GENESIS_HASH = "0" * 64
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 MAX_SKUS = 10_000
+MAX_ORDERS = 10_000
+MAX_STATUSES = 50
+ORDER_STATUS = re.compile(r"^[a-z0-9_]{1,32}$")
+MAGENTO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 MAX_IDS = 100_000
 MAX_METHODS = 100
 MAX_ALLOW_IPS = 50
@@ -684,6 +692,189 @@ def release_products(call: Call) -> dict[str, Any]:
 
     return _run_action(
         call, _Action("catalog.release", request["reason"], request["incidentId"], request, apply)
+    )
+
+
+# --- bulk order hold (Model/Sales) -------------------------------------------------------------
+def _order_statuses(body: dict[str, Any]) -> list[str]:
+    given = _array(body, "statuses")
+    if len(given) > MAX_STATUSES:
+        raise _invalid("statuses", f"{len(given)} statuses (at most {MAX_STATUSES})")
+    clean: dict[str, str] = {}
+    for status in given:
+        if not isinstance(status, str) or ORDER_STATUS.match(status) is None:
+            raise _invalid("statuses", status if isinstance(status, str | int | float) else "array")
+        clean[status] = status
+    if not clean:
+        raise required_field("statuses")
+    return list(clean)
+
+
+def _order_time(body: dict[str, Any], name: str) -> str | None:
+    value = _string(body, name)
+    if value is None or not value.strip():
+        return None
+    if MAGENTO_TIME.match(value) is None:
+        raise _invalid(name, value)
+    return value
+
+
+def _hold_item(order: dict[str, Any], result: str, message: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"order_id": order["entity_id"]}
+    if order.get("increment_id") is not None:
+        item["increment_id"] = order["increment_id"]
+    item |= {"result": result, "prior_state": order["state"], "prior_status": order["status"]}
+    if message is not None:
+        item["message"] = message
+    return item
+
+
+@routes.rest(
+    "POST",
+    f"{PREFIX}/orders/hold",
+    acl=f"{ACL}orders_hold",
+    body={**_REASON, "statuses": None, "orderIds": None, "createdFrom": None, "createdTo": None},
+    required=("reason", "statuses"),
+)
+def hold_orders(call: Call) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "reason": _reason(call.body),
+        "incidentId": _incident_id(call.body),
+        "statuses": _order_statuses(call.body),
+        "orderIds": _ids(call.body, "orderIds", MAX_ORDERS),
+        "createdFrom": _order_time(call.body, "createdFrom"),
+        "createdTo": _order_time(call.body, "createdTo"),
+    }
+
+    def matches(order: dict[str, Any]) -> bool:
+        created = order.get("created_at") or ""
+        return (
+            order["status"] in request["statuses"]
+            and (not named or order["entity_id"] in named)
+            and (request["createdFrom"] is None or created >= request["createdFrom"])
+            and (request["createdTo"] is None or created <= request["createdTo"])
+        )
+
+    named = set(request["orderIds"])
+
+    def apply() -> _Outcome:
+        state = call.state
+        candidates = (
+            (state.orders.get(order_id) for order_id in sorted(named))
+            if named
+            else state.orders.rows()
+        )
+        matching = sorted(
+            (order for order in candidates if order is not None and matches(order)),
+            key=lambda order: order["entity_id"],
+        )
+        selected = matching[:MAX_ORDERS]
+        items: dict[int, dict[str, Any]] = {}
+        held: dict[int, tuple[str | None, str, str]] = {}
+        for order in selected:
+            if order["state"] == "holded":
+                items[order["entity_id"]] = _hold_item(order, "already_held")
+                continue
+            try:
+                hold_order(state, order, call.now)
+            except WebapiError as refusal:
+                items[order["entity_id"]] = _hold_item(order, "not_held", _rendered(refusal))
+                continue
+            held[order["entity_id"]] = (order.get("increment_id"), order["state"], order["status"])
+            items[order["entity_id"]] = _hold_item(order, "held")
+        for order_id in named - set(items):
+            found = state.orders.get(order_id)
+            if found is None:
+                items[order_id] = {"order_id": order_id, "result": "not_found"}
+            else:
+                outcome = "already_held" if found["state"] == "holded" else "not_matched"
+                items[order_id] = _hold_item(found, outcome)
+        result: dict[str, Any] = {
+            "matched": len(matching),
+            "held": len(held),
+            "remaining": len(matching) - len(selected),
+            "items": [items[order_id] for order_id in sorted(items)],
+        }
+        if held:
+            module = state.incident_response
+            hold_id = max(module.order_holds, default=0) + 1
+            module.order_holds[hold_id] = OrderHold(hold_id, magento_time(call.now), held)
+            result["hold_id"] = hold_id
+        prior = {
+            str(order_id): {"state": prior_state, "status": prior_status}
+            for order_id, (_increment, prior_state, prior_status) in held.items()
+        }
+        return _Outcome({"orders": prior or []}, result)
+
+    return _run_action(
+        call, _Action("orders.hold", request["reason"], request["incidentId"], request, apply)
+    )
+
+
+@routes.rest(
+    "POST",
+    f"{PREFIX}/orders/unhold",
+    acl=f"{ACL}orders_unhold",
+    body={"holdId": None, **_REASON, "orderIds": None},
+    required=("holdId", "reason"),
+)
+def unhold_orders(call: Call) -> dict[str, Any]:
+    hold_id = _integer(call.body, "holdId", 0)
+    if hold_id < 1:
+        raise _invalid("holdId", hold_id)
+    request: dict[str, Any] = {
+        "holdId": hold_id,
+        "reason": _reason(call.body),
+        "incidentId": _incident_id(call.body),
+        "orderIds": _ids(call.body, "orderIds", MAX_ORDERS),
+    }
+
+    def apply() -> _Outcome:
+        state = call.state
+        hold = state.incident_response.order_holds.get(hold_id)
+        if hold is None:
+            raise no_such_entity("holdId", hold_id)
+        named = request["orderIds"]
+        items: dict[int, dict[str, Any]] = {}
+        prior: dict[str, dict[str, str]] = {}
+        released = 0
+        for order_id in sorted(hold.orders):
+            if order_id in hold.released or (named and order_id not in named):
+                continue
+            increment_id, prior_state, prior_status = hold.orders[order_id]
+            recorded = {
+                "entity_id": order_id,
+                "increment_id": increment_id,
+                "state": prior_state,
+                "status": prior_status,
+            }
+            order = state.orders.get(order_id)
+            if order is None or order["state"] != "holded":
+                items[order_id] = _hold_item(recorded, "not_on_hold")
+                hold.released.add(order_id)
+                continue
+            prior[str(order_id)] = {"state": order["state"], "status": order["status"]}
+            try:
+                unhold_order(state, order, call.now)
+            except WebapiError as refusal:  # pragma: no cover - holded orders always release
+                items[order_id] = _hold_item(recorded, "not_released", _rendered(refusal))
+                continue
+            items[order_id] = _hold_item(recorded, "released")
+            hold.released.add(order_id)
+            released += 1
+        for order_id in named:
+            items.setdefault(order_id, {"order_id": order_id, "result": "not_in_hold"})
+        return _Outcome(
+            {"orders": prior or []},
+            {
+                "hold_id": hold_id,
+                "released": released,
+                "items": [items[order_id] for order_id in sorted(items)],
+            },
+        )
+
+    return _run_action(
+        call, _Action("orders.unhold", request["reason"], request["incidentId"], request, apply)
     )
 
 

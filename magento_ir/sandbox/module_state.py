@@ -18,6 +18,7 @@ __all__ = [
     "GuardRule",
     "IdempotencyEntry",
     "ModuleState",
+    "OrderHold",
     "PaymentSuspension",
     "Quarantine",
 ]
@@ -36,6 +37,17 @@ class Quarantine:
     quarantined_at: str
     # product_id -> (sku, {store_id: prior status})
     products: dict[int, tuple[str, dict[int, int]]]
+    released: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class OrderHold:
+    """`magento_ir_order_hold` + items: each order the hold held, as it was; release flags."""
+
+    hold_id: int
+    held_at: str
+    # order_id -> (increment_id, prior state, prior status)
+    orders: dict[int, tuple[str | None, str, str]]
     released: set[int] = field(default_factory=set)
 
 
@@ -148,6 +160,7 @@ class ModuleState:
     # The allow list in place before mode `full` replaced it (restored by `off`).
     maintenance_prior_ips: tuple[str, ...] = ()
     quarantines: dict[int, Quarantine] = field(default_factory=dict)
+    order_holds: dict[int, OrderHold] = field(default_factory=dict)
     suspensions: dict[str, PaymentSuspension] = field(default_factory=dict)
     lockdowns: dict[int, AdminLockdown] = field(default_factory=dict)
     # Keyed by the caller (user type, user id) and the key: each caller has its own key space.
@@ -187,6 +200,14 @@ class ModuleState:
                     sorted(item.released),
                 ]
                 for key, item in sorted(self.quarantines.items())
+            },
+            "order_holds": {
+                str(key): [
+                    item.held_at,
+                    {str(oid): list(prior) for oid, prior in sorted(item.orders.items())},
+                    sorted(item.released),
+                ]
+                for key, item in sorted(self.order_holds.items())
             },
             "suspensions": {
                 code: sorted(

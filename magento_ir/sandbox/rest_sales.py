@@ -14,7 +14,7 @@ from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
 if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
 
-__all__ = ["routes"]
+__all__ = ["hold_order", "routes", "unhold_order"]
 
 routes = RouteTable()
 VIEW = "Magento_Sales::actions_view"
@@ -98,9 +98,8 @@ def _change(store: StoreState, order: dict[str, Any], now: float, changes: dict[
     store.orders.put(order["entity_id"], updated)
 
 
-@routes.rest("POST", "/V1/orders/:id/hold", acl="Magento_Sales::hold")
-def hold(call: Call) -> JsonValue:
-    order = _find(call.state.orders, call.params["id"])
+def hold_order(store: StoreState, order: dict[str, Any], now: float) -> None:
+    """OrderManagementInterface::hold: Order::hold() refuses unless canHold()."""
     if order["state"] in ("canceled", "complete", "closed", "holded", "payment_review"):
         raise WebapiError(400, "A hold action is not available.")
     changes = {
@@ -109,20 +108,29 @@ def hold(call: Call) -> JsonValue:
         "hold_before_state": order["state"],
         "hold_before_status": order["status"],
     }
-    _change(call.state, order, call.now, changes)
-    return True
+    _change(store, order, now, changes)
 
 
-@routes.rest("POST", "/V1/orders/:id/unhold", acl="Magento_Sales::unhold")
-def unhold(call: Call) -> JsonValue:
-    order = _find(call.state.orders, call.params["id"])
+def unhold_order(store: StoreState, order: dict[str, Any], now: float) -> None:
+    """OrderManagementInterface::unHold: back to hold_before_state / hold_before_status."""
     if order["state"] != "holded":
         raise WebapiError(400, "You cannot remove the hold.")
     restored = copy.deepcopy(order)
     state = restored.pop("hold_before_state", "new")
     status = restored.pop("hold_before_status", "pending")
-    restored.update(state=state, status=status, updated_at=magento_time(call.now))
-    call.state.orders.put(order["entity_id"], restored)
+    restored.update(state=state, status=status, updated_at=magento_time(now))
+    store.orders.put(order["entity_id"], restored)
+
+
+@routes.rest("POST", "/V1/orders/:id/hold", acl="Magento_Sales::hold")
+def hold(call: Call) -> JsonValue:
+    hold_order(call.state, _find(call.state.orders, call.params["id"]), call.now)
+    return True
+
+
+@routes.rest("POST", "/V1/orders/:id/unhold", acl="Magento_Sales::unhold")
+def unhold(call: Call) -> JsonValue:
+    unhold_order(call.state, _find(call.state.orders, call.params["id"]), call.now)
     return True
 
 

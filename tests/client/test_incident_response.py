@@ -280,6 +280,8 @@ def test_every_contract_route_has_a_method() -> None:
         api.quarantine_products(["A"], reason="r")
         api.quarantined_products()
         api.release_products(4, reason="r")
+        api.hold_orders(["pending"], reason="r", created_from="2024-05-01 02:00:00")
+        api.unhold_orders(3, reason="r")
         api.set_maintenance("storefront", reason="r")
         api.maintenance()
         api.suspend_payments(["checkmo"], reason="r")

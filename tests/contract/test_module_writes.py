@@ -364,3 +364,65 @@ def test_capabilities_and_evidence_reads(module_store: ModuleStore) -> None:
     base_url = "web/unsecure/base_url"  # written by the installer, so a stored row on both
     config = store.ok("GET", "/config", params={"paths[0]": base_url})["items"]
     assert [(row["path"], row["scope"]) for row in config] == [(base_url, "default")]
+
+
+def test_bulk_order_hold_and_unhold_release_only_what_it_held(module_store: ModuleStore) -> None:
+    """Bulk hold of the seeded order (1): held through Magento, replayed once, reported
+    already_held the next time, unknown ids not_found; unhold puts its state back."""
+    store = module_store
+    before = store.core("GET", "/V1/orders/1").json()
+    assert (before["state"], before["status"]) == ("new", "pending")
+    body = {"statuses": ["pending"], "orderIds": [1, 999999999], **_reason(store, "skimmer")}
+    key = f"module-test-{secrets.token_hex(8)}"
+    first = store.ok("POST", "/orders/hold", body, key=key)
+    try:
+        assert {k: first[k] for k in ("replayed", "matched", "held", "remaining")} == {
+            "replayed": False,
+            "matched": 1,
+            "held": 1,
+            "remaining": 0,
+        }
+        assert [(i["order_id"], i["result"]) for i in first["items"]] == [
+            (1, "held"),
+            (999999999, "not_found"),
+        ]
+        assert (first["items"][0]["prior_state"], first["items"][0]["prior_status"]) == (
+            "new",
+            "pending",
+        )
+        held = store.core("GET", "/V1/orders/1").json()
+        assert (held["state"], held["status"]) == ("holded", "holded")
+        assert store.ok("POST", "/orders/hold", body, key=key) == {**first, "replayed": True}
+        again = store.ok("POST", "/orders/hold", body)
+        assert "hold_id" not in again
+        assert [(i["order_id"], i["result"]) for i in again["items"]] == [
+            (1, "already_held"),
+            (999999999, "not_found"),
+        ]
+    finally:
+        unhold = {"holdId": first["hold_id"], **_reason(store, "reviewed")}
+        released = store.ok("POST", "/orders/unhold", unhold)
+    assert released["released"] == 1
+    assert [(i["order_id"], i["result"]) for i in released["items"]] == [(1, "released")]
+    after = store.core("GET", "/V1/orders/1").json()
+    assert (after["state"], after["status"]) == ("new", "pending")
+    # A second unhold finds nothing left to release; a named order outside the hold says so.
+    second = store.ok("POST", "/orders/unhold", {**unhold, "orderIds": [1]})
+    assert (second["released"], second["items"]) == (0, [{"order_id": 1, "result": "not_in_hold"}])
+    missing = store.call("POST", "/orders/unhold", {**unhold, "holdId": 999999999})
+    assert missing.status_code == 404
+    assert error_of(missing) == {
+        "message": "No such entity with %fieldName = %fieldValue",
+        "parameters": {"fieldName": "holdId", "fieldValue": 999999999},
+    }
+    records = store.actions_of_incident()
+    applied = sorted((record["action"], record["status"]) for record in records)
+    assert applied == [
+        ("orders.hold", "succeeded"),
+        ("orders.hold", "succeeded"),
+        ("orders.unhold", "rejected"),
+        ("orders.unhold", "succeeded"),
+        ("orders.unhold", "succeeded"),
+    ]
+    holds = [json.loads(r["prior_state"]) for r in records if r["action"] == "orders.hold"]
+    assert {"orders": {"1": {"state": "new", "status": "pending"}}} in holds

@@ -112,6 +112,8 @@ def test_responses_validate_against_the_contract() -> None:
         quarantine = run("quarantineProducts", key="contract-1")
         run("listQuarantinedProducts", params={"quarantineId": quarantine["quarantine_id"]})
         run("releaseProducts", {"quarantineId": quarantine["quarantine_id"], "reason": "clean"})
+        hold = run("holdOrders")
+        run("unholdOrders", {"holdId": hold["hold_id"], "reason": "reviewed"})
         run("setMaintenanceMode")
         run("getMaintenanceMode")
         run("setMaintenanceMode", {"mode": "full", "reason": "r", "allowIps": ["192.0.2.1"]})
@@ -128,7 +130,7 @@ def test_responses_validate_against_the_contract() -> None:
         run("listActions", params={"searchCriteria[pageSize]": 50})
         replay = run("quarantineProducts", key="contract-1")
     assert replay["replayed"] is True
-    assert answers["listActions"]["total_count"] == 12
+    assert answers["listActions"]["total_count"] == 14
     assert answers["removeGuardRules"]["not_found"] == [99]
     assert answers["getCodeManifest"]["complete"] is False
 
