@@ -6,7 +6,8 @@
 `admin`: snapshots of the module's evidence reads and their diff (admin and integration
 anomalies); `code_integrity`: a signed baseline of the store's code (the module's
 `GET code/manifest`) and the files added, changed or removed since it (PCI DSS 11.5.2 change
-detection); `watch`: the `Watcher` that runs them on a schedule and opens incidents.
+detection); `browser`: headless Chromium for the payment-page check; `watch`: the `Watcher`
+that runs them on a schedule and opens incidents.
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ from magento_ir.detect.scan import (
     magecart_inputs,
     scan,
 )
-from magento_ir.detect.watch import PassReport, WatchConfig, Watcher, read_status
+from magento_ir.detect.watch import (
+    CodeWatch,
+    GuardWatch,
+    PageWatch,
+    PassReport,
+    WatchConfig,
+    Watcher,
+    read_status,
+)
 
 __all__ = [
     "AllowList",
@@ -46,9 +55,12 @@ __all__ = [
     "CardThresholds",
     "CodeBaseline",
     "CodeChanges",
+    "CodeWatch",
     "Cursor",
     "FileState",
     "Finding",
+    "GuardWatch",
+    "PageWatch",
     "PassReport",
     "RuleError",
     "RuleSet",

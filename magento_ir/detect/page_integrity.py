@@ -13,19 +13,31 @@ shopper would, since Magento's checkout redirects an empty cart.
 script gone (low), and a weakened CSP (a protective directive dropped, a source added to one,
 the header dropped or turned report-only). `record_baseline` keeps the inventory in the
 evidence log (`detect.page_baseline`); `latest_baseline` reads the last one back.
+
+PCI DSS 6.4.3 also asks that each script be authorized with a written justification:
+`ScriptAuthorizations.load(path)` reads them from a TOML file (a source and a review date for
+the file and each entry), `unjustified(inventory, authorizations)` names every script of the
+page none of them covers, and the baseline record carries each script's justification.
 """
 
 from __future__ import annotations
 
+import datetime as dt  # noqa: TC003 - pydantic reads the annotations at run time
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from magento_ir._exceptions import ConfigurationError
+from magento_ir.detect.rules import line_of
 from magento_ir.detect.scan import Finding
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
     from magento_ir.detect.rules import Severity
     from magento_ir.evidence import EvidenceLog
@@ -35,11 +47,14 @@ __all__ = [
     "PageDriver",
     "PageInventory",
     "PageScript",
+    "ScriptAuthorization",
+    "ScriptAuthorizations",
     "compare",
     "latest_baseline",
     "open_checkout",
     "record_baseline",
     "take_inventory",
+    "unjustified",
 ]
 
 RECORD_TYPE = "detect.page_baseline"
@@ -328,10 +343,142 @@ def compare(baseline: PageInventory, current: PageInventory) -> list[Finding]:
     return found
 
 
+# --- authorization (PCI DSS 6.4.3) ------------------------------------------------------------
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScriptAuthorization(_Frozen):
+    """One authorized script (or family of scripts) and why it is on the payment page.
+
+    Exactly one of: `src` (the whole URL), `src_prefix` (URLs starting with it), `origin`
+    (`https://host[:port]`: any script from there), `sha256` (an inline script's content)."""
+
+    src: str | None = None
+    src_prefix: str | None = None
+    origin: str | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    justification: str = Field(min_length=10)
+    authorized_by: str
+    last_reviewed: dt.date
+
+    @model_validator(mode="after")
+    def _one_match(self) -> ScriptAuthorization:
+        given = [m for m in (self.src, self.src_prefix, self.origin, self.sha256) if m]
+        if len(given) != 1:
+            raise ValueError("give exactly one of src, src_prefix, origin, sha256")
+        return self
+
+    def covers(self, src: str | None, sha256: str | None) -> bool:
+        if self.sha256 is not None:
+            return sha256 == self.sha256
+        if src is None:
+            return False
+        if self.src is not None:
+            return src == self.src
+        if self.src_prefix is not None:
+            return src.startswith(self.src_prefix)
+        parts = urlsplit(src)
+        return f"{parts.scheme}://{parts.netloc}" == (self.origin or "").rstrip("/")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class _AuthorizationFile(_Frozen):
+    title: str
+    source: str
+    last_reviewed: dt.date
+    scripts: tuple[ScriptAuthorization, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptAuthorizations:
+    """The payment page's authorized scripts, from a TOML file (docs/detection.md)."""
+
+    title: str
+    source: str
+    last_reviewed: dt.date
+    scripts: tuple[ScriptAuthorization, ...]
+    path: str = "<authorizations>"
+
+    @classmethod
+    def parse(cls, text: str, *, path: str = "<authorizations>") -> ScriptAuthorizations:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigurationError(f"{path}: not valid TOML: {error}") from None
+        try:
+            parsed = _AuthorizationFile.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = tuple(first["loc"])
+            index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+            key = str(loc[-1]) if len(loc) > (2 if index is not None else 0) else "scripts"
+            line = line_of(text, key, index, array="scripts", table="")
+            where = ".".join(map(str, loc)) or "(file)"
+            raise ConfigurationError(f"{path}:{line}: {where}: {first['msg']}") from None
+        return cls(parsed.title, parsed.source, parsed.last_reviewed, parsed.scripts, path)
+
+    @classmethod
+    def load(cls, path: Path) -> ScriptAuthorizations:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigurationError(
+                f"{path}: cannot read the script authorizations: {error.strerror}"
+            ) from None
+        return cls.parse(text, path=str(path))
+
+    def justify(self, src: str | None, sha256: str | None) -> ScriptAuthorization | None:
+        """The first entry that covers this script, or None (unjustified)."""
+        return next((entry for entry in self.scripts if entry.covers(src, sha256)), None)
+
+    def for_inventory(self, inventory: PageInventory) -> dict[str, dict[str, Any] | None]:
+        """Each script of the page (by key; fetched URLs too) with its justification."""
+        found: dict[str, dict[str, Any] | None] = {}
+        for script in inventory.scripts:
+            entry = self.justify(script.src, script.sha256)
+            found[script.key] = entry.to_json() if entry else None
+        for src in inventory.loaded:
+            if src not in found:
+                entry = self.justify(src, None)
+                found[src] = entry.to_json() if entry else None
+        return found
+
+
+def unjustified(inventory: PageInventory, authorizations: ScriptAuthorizations) -> list[Finding]:
+    """Every script on the page (element or fetched URL) no authorization covers (6.4.3)."""
+    return [
+        _finding(
+            "page-script-unjustified", "Payment-page script without a justification", "medium",
+            inventory.url, key,
+            f"no entry of {authorizations.path} authorizes this script with a written "
+            "justification (PCI DSS 6.4.3)",
+        )
+        for key, entry in authorizations.for_inventory(inventory).items()
+        if entry is None
+    ]  # fmt: skip
+
+
 # --- the evidence log -----------------------------------------------------------------------
-def record_baseline(log: EvidenceLog, inventory: PageInventory) -> Record:
-    """Keep the inventory as the baseline, in the evidence log (tamper-evident)."""
-    return log.append(RECORD_TYPE, inventory.to_json())
+def record_baseline(
+    log: EvidenceLog,
+    inventory: PageInventory,
+    authorizations: ScriptAuthorizations | None = None,
+) -> Record:
+    """Keep the inventory as the baseline, in the evidence log (tamper-evident); with
+    `authorizations`, each script's justification (None: unjustified) and the file's source."""
+    payload = inventory.to_json()
+    if authorizations is not None:
+        payload["justifications"] = authorizations.for_inventory(inventory)
+        payload["authorizations"] = {
+            "path": authorizations.path,
+            "title": authorizations.title,
+            "source": authorizations.source,
+            "last_reviewed": authorizations.last_reviewed.isoformat(),
+        }
+    return log.append(RECORD_TYPE, payload)
 
 
 def latest_baseline(records: Iterable[Record], url: str | None = None) -> PageInventory | None:

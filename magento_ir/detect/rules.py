@@ -109,10 +109,12 @@ class RuleSet(_Frozen):
     source: str = "<rules>"
 
 
-def _line_of(text: str, key: str, index: int | None) -> int:
-    """The line of `[[rules]]` number `index` (or of `[ruleset]`), then of `key` below it."""
+def line_of(
+    text: str, key: str, index: int | None, *, array: str = "rules", table: str = "ruleset"
+) -> int:
+    """The line of `[[<array>]]` number `index` (or of `[<table>]`), then of `key` below it."""
     lines = text.splitlines()
-    header = r"^\s*\[\[rules\]\]" if index is not None else r"^\s*\[ruleset\]"
+    header = rf"^\s*\[\[{array}\]\]" if index is not None else rf"^\s*\[{table}\]"
     starts = [number for number, line in enumerate(lines) if re.match(header, line)]
     start = starts[index or 0] if len(starts) > (index or 0) else 0
     for number in range(start, len(lines)):
@@ -134,7 +136,7 @@ def parse_rule_set(text: str, *, source: str = "<rules>") -> RuleSet:
         loc = tuple(first["loc"])
         index = loc[1] if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int) else None
         key = str(loc[-1]) if loc else "(file)"
-        line = _line_of(text, key, index)
+        line = line_of(text, key, index)
         raise RuleError(
             f"{source}:{line}: {'.'.join(map(str, loc)) or '(file)'}: {first['msg']}"
         ) from None
@@ -142,7 +144,7 @@ def parse_rule_set(text: str, *, source: str = "<rules>") -> RuleSet:
     for number, rule in enumerate(rule_set.rules):
         if rule.id in seen:
             raise RuleError(
-                f"{source}:{_line_of(text, 'id', number)}: rules.{number}.id: "
+                f"{source}:{line_of(text, 'id', number)}: rules.{number}.id: "
                 f"{rule.id!r} is used twice"
             )
         seen.add(rule.id)

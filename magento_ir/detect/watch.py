@@ -1,4 +1,4 @@
-"""The watcher: scans and admin diffs on a schedule, incidents when a rule fires.
+"""The watcher: scans, admin diffs and the other checks on a schedule, incidents when a rule fires.
 
 One pass (`Watcher.apass`): read the store (`collect_targets`, and `take_snapshot` when the
 companion module is there), scan, diff against the last snapshot, and for findings not seen
@@ -7,11 +7,18 @@ evidence log (when given) and an entry in the state file; with a playbook config
 the rules that fired (off by default), run it at once in a journal of its own
 (`<journal_dir>/<incident id>.log`, `detected_at` the pass's time).
 
+Opt-in checks, each on its own schedule (`next_at` in its section of the state): the payment
+guard's refused placements (`guard`, read between passes too: `apoll_guard`), the store's code
+against a signed baseline (`code`, through the module's code manifest) and the payment page in
+headless Chromium (`page`: its scripts, their justifications and the CSP against the first
+render). A payment-page check that fails (no browser, a broken checkout) backs off on its own
+and is alerted once (`detect.alert` page_check_failed), without failing the pass.
+
 The state file (JSON, 0600, replaced atomically) holds the snapshot, the findings seen, the
-incidents opened and the store's reachability: a restarted watcher picks up where it stopped,
-and `status()` reads it for monitoring. A store that cannot be reached is retried with capped
-exponential backoff and full jitter; it is alerted once (`detect.alert` store_unreachable) and
-once more when it answers again, never on every failed pass.
+incidents opened, each check's state and the store's reachability: a restarted watcher picks up
+where it stopped, and `status()` reads it for monitoring. A store that cannot be reached is
+retried with capped exponential backoff and full jitter; it is alerted once (`detect.alert`
+store_unreachable) and once more when it answers again, never on every failed pass.
 """
 
 from __future__ import annotations
@@ -28,10 +35,12 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from magento_ir._exceptions import (
     APIConnectionError,
     ConfigurationError,
+    MagentoIRError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -39,6 +48,14 @@ from magento_ir._exceptions import (
 )
 from magento_ir._files import private_open
 from magento_ir.auth import AdminCredentials
+from magento_ir.detect._watch_checks import (
+    CodeWatch,
+    GuardWatch,
+    PageWatch,
+    code_findings,
+    empty_guard_state,
+    guard_findings,
+)
 from magento_ir.detect.admin import Snapshot, diff, take_snapshot
 from magento_ir.detect.cards import (
     CardAlert,
@@ -47,6 +64,15 @@ from magento_ir.detect.cards import (
     attempts,
     fetch_since,
     push_block_rules,
+)
+from magento_ir.detect.code_integrity import BaselineIntegrityError, CodeBaseline
+from magento_ir.detect.page_integrity import (
+    PageInventory,
+    ScriptAuthorizations,
+    compare,
+    open_checkout,
+    take_inventory,
+    unjustified,
 )
 from magento_ir.detect.rules import Severity, load_rule_set, shipped_rule_set
 from magento_ir.detect.scan import (
@@ -62,15 +88,25 @@ from magento_ir.detect.scan import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from magento_ir._async._client import AsyncMagentoClient
     from magento_ir.containment._context import StoreConnection
+    from magento_ir.detect.page_integrity import PageDriver
     from magento_ir.detect.rules import RuleSet
     from magento_ir.detect.scan import YaraRules
     from magento_ir.evidence import EvidenceLog, SigningKey
 
-__all__ = ["PassReport", "WatchConfig", "Watcher", "read_status"]
+__all__ = [
+    "CodeWatch",
+    "GuardWatch",
+    "PageWatch",
+    "PassReport",
+    "WatchConfig",
+    "Watcher",
+    "read_status",
+]
 
 _LOG = logging.getLogger("magento_ir.detect")
 _STATE_VERSION = 1
@@ -97,12 +133,18 @@ class WatchConfig:
     card_lookback: float | None = 86_400.0
     push_block_rules: bool = False
     block_ttl: int = 86_400
+    # The other checks (off unless configured), each on its own schedule.
+    guard: GuardWatch | None = None
+    code_integrity: CodeWatch | None = None
+    page_integrity: PageWatch | None = None
 
     @classmethod
     def from_toml(cls, path: Path) -> WatchConfig:
-        """`[watch]` interval, min_severity, allow_hosts, rules, yara; `[playbooks]` rule = name.
+        """`[watch]` interval, min_severity, allow_hosts, rules, yara; `[playbooks]` rule = name;
+        `[card_testing]`, `[guard]`, `[code_integrity]`, `[page_integrity]` (docs/detection.md).
 
-        Relative rule and YARA paths are read from the config file's directory.
+        Relative paths (rules, YARA, thresholds, baseline, authorizations) are read from the
+        config file's directory.
         """
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -110,7 +152,7 @@ class WatchConfig:
             raise ConfigurationError(f"{path}: cannot read: {error.strerror}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigurationError(f"{path}: not valid TOML: {error}") from None
-        unknown = set(data) - {"watch", "playbooks", "card_testing"}
+        unknown = set(data) - {"watch", "playbooks", "card_testing", *_CHECK_KEYS}
         watch = data.get("watch", {})
         unknown |= {f"watch.{key}" for key in watch} - {
             f"watch.{key}"
@@ -140,6 +182,7 @@ class WatchConfig:
             name = cards.get("thresholds")
             thresholds = CardThresholds.load(base / name) if name else CardThresholds.shipped()
         lookback = cards.get("lookback", 86_400)
+        checks = _checks(path, data)
         return cls(
             interval=float(watch.get("interval", 300)),
             allow=AllowList((*allow.hosts, *watch.get("allow_hosts", ()))),
@@ -151,7 +194,52 @@ class WatchConfig:
             card_lookback=None if lookback == "all" else float(lookback),
             push_block_rules=bool(cards.get("push_block_rules", False)),
             block_ttl=int(cards.get("block_ttl", 86_400)),
+            **checks,
         )
+
+
+_CHECK_KEYS = {
+    "guard": {"enabled", "interval", "limit", "window", "cooldown"},
+    "code_integrity": {"enabled", "interval", "baseline", "max_findings"},
+    "page_integrity": {"enabled", "interval", "product", "authorizations", "chromium",
+                       "chromedriver"},
+}  # fmt: skip
+
+
+def _checks(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The `[guard]`, `[code_integrity]` and `[page_integrity]` sections (off unless enabled)."""
+    found: dict[str, Any] = {}
+    for name, keys in _CHECK_KEYS.items():
+        section = data.get(name, {})
+        extra = set(section) - keys
+        if extra:
+            raise ConfigurationError(
+                f"{path}: unknown keys {sorted(f'{name}.{k}' for k in extra)} (docs/detection.md)"
+            )
+        if not section.get("enabled", False):
+            continue
+        settings = {key: value for key, value in section.items() if key != "enabled"}
+        try:
+            if name == "guard":
+                found["guard"] = GuardWatch(**settings)
+            elif name == "code_integrity":
+                if "baseline" in settings:
+                    settings["baseline"] = path.parent / settings["baseline"]
+                found["code_integrity"] = CodeWatch(**settings)
+            else:
+                if "product" not in settings:
+                    raise ConfigurationError(
+                        f"{path}: page_integrity.product: the URL key of an in-stock product "
+                        'to put in the cart (e.g. "blue-widget.html") is required'
+                    )
+                if "authorizations" in settings:
+                    settings["authorizations"] = ScriptAuthorizations.load(
+                        path.parent / settings["authorizations"]
+                    )
+                found["page_integrity"] = PageWatch(**settings)
+        except TypeError as error:
+            raise ConfigurationError(f"{path}: [{name}]: {error}") from None
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +286,9 @@ def _empty_state(store: str) -> dict[str, Any]:
         "snapshot": None,
         "seen": {},
         "incidents": [],
+        "guard": None,
+        "code": None,
+        "page": None,
     }
 
 
@@ -240,6 +331,7 @@ class Watcher:
         now: Callable[[], datetime] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         jitter: Callable[[], float] | None = None,
+        page_driver: Callable[[], AbstractContextManager[PageDriver]] | None = None,
     ) -> None:
         self.store = store
         self.state_path = state_path
@@ -247,6 +339,10 @@ class Watcher:
         if self.config.playbooks and key is None:
             raise ConfigurationError(
                 "automatic playbooks journal their steps: give the watcher the journal key"
+            )
+        if self.config.code_integrity is not None and key is None:
+            raise ConfigurationError(
+                "code integrity signs its baseline: give the watcher the evidence key"
             )
         self.log = log
         self.journal_dir = journal_dir or state_path.parent
@@ -256,12 +352,15 @@ class Watcher:
         self._jitter = jitter or random.random  # backoff jitter, not a secret
         self.state = self._load()
         self._pending_cards: tuple[dict[str, Any], list[CardAlert]] | None = None
+        # Check states read in a pass, committed only when it reaches the store (`_reached`).
+        self._pending: dict[str, Any] = {}
+        self._page_driver = page_driver or self._chromium
 
     # --- state ---------------------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
         if not self.state_path.exists():
             return _empty_state(self.store.store_url)
-        state = read_status(self.state_path)
+        state = {**_empty_state(self.store.store_url), **read_status(self.state_path)}
         if state.get("store") != self.store.store_url:
             raise ConfigurationError(
                 f"{self.state_path} is the watch state of {state.get('store')}, not of "
@@ -293,6 +392,7 @@ class Watcher:
         self.state["passes"] += 1
         self.state["last_pass_at"] = at
         self._pending_cards = None
+        self._pending = {}
         try:
             findings, snapshot, notes = await self._read(started)
         except _UNREACHABLE as error:
@@ -319,6 +419,7 @@ class Watcher:
                 findings += await self._read_cards(client, started)
             previous_data = self.state.get("snapshot")
             previous = Snapshot.from_json(previous_data) if previous_data else None
+            snapshot: Snapshot | None
             try:
                 snapshot = await take_snapshot(
                     client, previous, now=started.strftime("%Y-%m-%d %H:%M:%S")
@@ -328,14 +429,201 @@ class Watcher:
                     "admin, integration and config changes not watched: the companion module "
                     "(its evidence reads) is not installed"
                 )
-                return findings, None, notes
-            auth = self.store.auth
-            own = auth.username if isinstance(auth, AdminCredentials) else None
-            findings += diff(previous, snapshot, own_username=own)
-            notes += snapshot.notes
-            if previous is None:
-                notes.append("first snapshot of admins, integrations and config: the baseline")
+                snapshot = None
+            else:
+                auth = self.store.auth
+                own = auth.username if isinstance(auth, AdminCredentials) else None
+                findings += diff(previous, snapshot, own_username=own)
+                notes += snapshot.notes
+                if previous is None:
+                    notes.append("first snapshot of admins, integrations and config: the baseline")
+            if self.config.guard is not None:
+                findings += await self._read_guard(client, notes)
+            if self.config.code_integrity is not None and self._due("code", started):
+                findings += await self._check_code(client, started, notes)
+        if self.config.page_integrity is not None and self._due("page", started):
+            findings += await self._check_page(started, notes)
         return findings, snapshot, notes
+
+    # --- the other checks ----------------------------------------------------------------
+    def _due(self, check: str, started: datetime) -> bool:
+        section = self.state.get(check) or {}
+        due = section.get("next_at")
+        return due is None or _stamp(started) >= due
+
+    async def _read_guard(self, client: AsyncMagentoClient, notes: list[str]) -> list[Finding]:
+        """The guard's refusals since the cursor, counted; the state is kept aside (`_pending`)."""
+        assert self.config.guard is not None  # noqa: S101 - the caller checked
+        state = copy.deepcopy(self.state.get("guard") or empty_guard_state())
+        blocks = []
+        try:
+            while True:
+                page = await client.incident_response.guard_blocks(state["cursor"], 100)
+                blocks.extend(page.items)
+                if not page.items:
+                    break
+                state["cursor"] = page.last_block_id
+        except NotFoundError:
+            notes.append("the payment guard's refusals not watched: the module is not installed")
+            return []
+        found = guard_findings(state, blocks, self.config.guard)
+        state["last_read_at"] = _stamp(self._now())
+        self._pending["guard"] = state
+        return found
+
+    async def _check_code(
+        self, client: AsyncMagentoClient, started: datetime, notes: list[str]
+    ) -> list[Finding]:
+        """The code manifest against the signed baseline; the first check takes the baseline."""
+        settings = self.config.code_integrity
+        assert settings is not None  # noqa: S101 - the caller checked
+        assert self.key is not None  # noqa: S101 - __init__ checked
+        path = settings.baseline or self.state_path.with_name("code-baseline.jsonl")
+        api = client.incident_response
+        section = {**(self.state.get("code") or {}), "baseline": str(path)}
+        section["next_at"] = _stamp(started + timedelta(seconds=settings.interval))
+        found: list[Finding] = []
+        try:
+            if not path.exists():
+                files = [file async for file in api.iterate_code_manifest()]
+                baseline = CodeBaseline.from_manifest(
+                    files, store=self.store.store_url, taken_at=int(started.timestamp())
+                )
+                baseline.save(path, key=self.key)
+                notes.append(f"code baseline taken: {len(files)} files, signed, in {path}")
+                section.update(files=len(files), baseline_taken_at=_stamp(started))
+                section.update(added=0, changed=0, removed=0, touched=0)
+            else:
+                try:
+                    baseline = CodeBaseline.load(path, verifier=self.key.verifier())
+                except BaselineIntegrityError as error:
+                    found.append(_baseline_invalid(str(path), str(error)))
+                    section["last_error"] = str(error)
+                    self._pending["code"] = section
+                    return found
+                current = [
+                    file
+                    async for file in api.iterate_code_manifest(
+                        changed_since=baseline.changed_since
+                    )
+                ]
+                changes = baseline.diff(current)
+                hashes = {file.path: file.sha256 for file in current}
+                found = code_findings(changes, hashes, settings)
+                section.update(
+                    files=len(current),
+                    added=len(changes.added),
+                    changed=len(changes.changed),
+                    removed=len(changes.removed),
+                    touched=len(changes.touched),
+                )
+                counted = len(changes.added) + len(changes.changed) + len(changes.removed)
+                if counted > len(found):
+                    notes.append(
+                        f"code integrity: {counted} files differ from the baseline, "
+                        f"{len(found)} listed as findings (code.max_findings)"
+                    )
+        except NotFoundError:
+            notes.append("code integrity not checked: the companion module is not installed")
+            return []
+        section.update(last_check_at=_stamp(started), last_error=None)
+        self._pending["code"] = section
+        return found
+
+    def _chromium(self) -> AbstractContextManager[PageDriver]:
+        from magento_ir.detect.browser import Chromium  # noqa: PLC0415 - only when used
+
+        settings = self.config.page_integrity
+        assert settings is not None  # noqa: S101 - only called for the page check
+        host = urlsplit(self._storefront).hostname
+        return Chromium.start(
+            chromium=settings.chromium,
+            chromedriver=settings.chromedriver,
+            loopback_only=host == "127.0.0.1",
+        )
+
+    @property
+    def _storefront(self) -> str:
+        return self.store.storefront_url or self.store.base_url
+
+    def _render(self) -> PageInventory:
+        settings = self.config.page_integrity
+        assert settings is not None  # noqa: S101 - only called for the page check
+        with self._page_driver() as driver:
+            open_checkout(driver, self._storefront, settings.product)
+            return take_inventory(driver)
+
+    async def _check_page(self, started: datetime, notes: list[str]) -> list[Finding]:
+        """The checkout as a shopper's browser gets it, against the first render."""
+        settings = self.config.page_integrity
+        assert settings is not None  # noqa: S101 - the caller checked
+        section = dict(self.state.get("page") or {"failures": 0, "alerted": False})
+        at = _stamp(started)
+        try:
+            inventory = await asyncio.to_thread(self._render)
+        except (MagentoIRError, RuntimeError, OSError) as error:
+            section["failures"] = section.get("failures", 0) + 1
+            section["last_error"] = str(error)
+            ceiling = min(
+                self.config.backoff_cap,
+                self.config.backoff_base * 2 ** (section["failures"] - 1),
+            )
+            section["next_at"] = _stamp(started + timedelta(seconds=max(1.0, ceiling)))
+            if not section.get("alerted"):
+                section["alerted"] = True
+                self._record(
+                    "detect.alert",
+                    {"kind": "page_check_failed", "store": self.state["store"], "at": at,
+                     "error": str(error)},
+                )  # fmt: skip
+            notes.append(f"payment page not checked: {error}")
+            self._pending["page"] = section
+            return []
+        if section.get("alerted"):
+            self._record(
+                "detect.alert", {"kind": "page_check_ok", "store": self.state["store"], "at": at}
+            )
+        section.update(failures=0, alerted=False, last_error=None, last_check_at=at)
+        section["next_at"] = _stamp(started + timedelta(seconds=settings.interval))
+        section["scripts"] = len(inventory.scripts)
+        found: list[Finding] = []
+        baseline = section.get("baseline")
+        if baseline is None:
+            from magento_ir.detect.page_integrity import RECORD_TYPE  # noqa: PLC0415
+
+            record = inventory.to_json()
+            if settings.authorizations is not None:
+                record["justifications"] = settings.authorizations.for_inventory(inventory)
+            self._record(RECORD_TYPE, record)
+            section["baseline"] = inventory.to_json()
+            section["baseline_at"] = at
+            notes.append(f"payment page baseline taken: {len(inventory.scripts)} scripts")
+        else:
+            found = compare(PageInventory.from_json(baseline), inventory)
+        if settings.authorizations is not None:
+            unauthorized = unjustified(inventory, settings.authorizations)
+            section["unjustified"] = len(unauthorized)
+            found += unauthorized
+        self._pending["page"] = section
+        return found
+
+    async def apoll_guard(self) -> list[Finding]:
+        """Between passes: the guard's new refusals; an incident when an episode opens. Skipped
+        while the store is unreachable (the passes back off)."""
+        if self.config.guard is None or self.state["status"] == "unreachable":
+            return []
+        started = self._now()
+        self._pending = {}
+        notes: list[str] = []
+        try:
+            async with self.store.open_client() as client:
+                found = await self._read_guard(client, notes)
+        except _UNREACHABLE:
+            return []  # the next pass sees the outage and alerts once
+        self.state.update(self._pending)
+        new, _ = await self._handle(_stamp(started), started, found, [])
+        self._save()
+        return new
 
     async def _read_cards(self, client: AsyncMagentoClient, started: datetime) -> list[Finding]:
         """New orders and transactions through the card-testing detector. Its state is kept
@@ -404,7 +692,23 @@ class Watcher:
         alerts: list[CardAlert] = []
         if self._pending_cards is not None:
             state["cards"], alerts = self._pending_cards
-        seen: dict[str, Any] = state["seen"]
+        state.update(self._pending)
+        new, incident = await self._handle(at, started, findings, alerts)
+        return PassReport(
+            at,
+            reachable=True,
+            findings=tuple(findings),
+            new_findings=tuple(new),
+            incident=incident,
+            next_pass_in=self.config.interval,
+            notes=tuple(notes),
+        )
+
+    async def _handle(
+        self, at: str, started: datetime, findings: list[Finding], alerts: list[CardAlert]
+    ) -> tuple[list[Finding], dict[str, Any] | None]:
+        """Findings not seen before: remembered, and an incident for those that count."""
+        seen: dict[str, Any] = self.state["seen"]
         new = [finding for finding in findings if finding.fingerprint not in seen]
         for finding in new:
             seen[finding.fingerprint] = {
@@ -424,15 +728,7 @@ class Watcher:
             seen[finding.fingerprint]["incident"] = incident["id"] if incident else None
             if incident is None:
                 self._record("detect.finding", finding.to_json())
-        return PassReport(
-            at,
-            reachable=True,
-            findings=tuple(findings),
-            new_findings=tuple(new),
-            incident=incident,
-            next_pass_in=self.config.interval,
-            notes=tuple(notes),
-        )
+        return new, incident
 
     async def _open_incident(
         self, at: str, started: datetime, firing: list[Finding]
@@ -517,11 +813,35 @@ class Watcher:
             if on_pass is not None:
                 on_pass(report)
             if max_passes is None or done < max_passes:
-                await self._sleep(report.next_pass_in)
+                await self._wait(report.next_pass_in)
+
+    async def _wait(self, seconds: float) -> None:
+        """Until the next pass; the guard's refusals are read every `guard.interval` meanwhile."""
+        guard = self.config.guard
+        while guard is not None and seconds > guard.interval:
+            await self._sleep(guard.interval)
+            seconds -= guard.interval
+            await self.apoll_guard()
+        await self._sleep(seconds)
 
     def run_once(self) -> PassReport:
         """One pass in a private event loop (`magento-ir watch --once`)."""
         return asyncio.run(self.apass())
+
+
+def _baseline_invalid(path: str, error: str) -> Finding:
+    return Finding(
+        rule="code-baseline-invalid",
+        title="The signed code baseline does not verify",
+        severity="high",
+        entity_type="code_baseline",
+        entity_id=path,
+        field="signature",
+        snippet=error[:160],
+        why="the baseline file or its note was altered (or signed by another key): someone "
+        "may be hiding changed code; take a new baseline only after checking the code",
+        source="code-integrity",
+    )
 
 
 def _with_seconds(report: PassReport, seconds: float) -> PassReport:
