@@ -32,8 +32,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, getitem, itemgetter
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple, Self
+from typing import IO, Any, Literal, NamedTuple, Self, cast
 
 import magento_ir
 from magento_ir._files import private_open
@@ -80,7 +82,23 @@ _TAIL = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
     rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n\Z'
 )
+# Every tail of a batch of lines, joined: the same format as `_TAIL`, capturing `seq`.
+_TAILS = re.compile(
+    rb',"payload_sha256":".{64}","prev":".{64}","seq":(0|[1-9][0-9]{0,17}),'
+    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
+    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n'
+)
+_HEAD_SLICE = itemgetter(slice(0, 9))
+_STATED_HASH = itemgetter(slice(9, 73))
+_PAYLOAD_KEY_SLICE = itemgetter(slice(73, 86))
+_BODY = itemgetter(slice(_BODY_START, -1))
+_TAIL_PAYLOAD_SHA256 = itemgetter(slice(19, 83))  # of a tail, which starts with _TAIL_KEY
+_TAIL_PREV = itemgetter(slice(93, 157))
+_cut = cast("Callable[[bytes, slice], bytes]", getitem)  # line[slice], typed for map()
+_BATCH_BYTES = 1 << 20  # lines verified at once: about 1,900 records of 550 bytes
+_LEAF_BATCH = 256  # record hashes an appending log adds to its Merkle frontier at once
 _sha256 = hashlib.sha256
+_digest = type(_sha256()).digest
 _hexlify = binascii.hexlify
 _monotonic = time.monotonic
 # One encoder for every record: json.dumps() builds a new one per call when given options.
@@ -409,94 +427,196 @@ def _signers(note: str) -> list[str]:
     return signers
 
 
-def _scan(  # noqa: C901, PLR0915 - one inlined hot loop, see docstring
+class _Scan:
+    """One verifying pass over a log, line batch by line batch; stops at the first problem.
+
+    Each batch first takes the fast path (`_batch_ok`): every check at once, over the whole
+    batch, in C loops (`map`, joins, one regex over the tails), answering only "is all of it
+    exactly right?". Any doubt sends the batch through `_line`, the same checks one line at a
+    time, which finds the first bad line and leaves saying what is wrong to `_diagnose`.
+    """
+
+    __slots__ = (
+        "checked", "expected", "frontier", "last_good_checkpoint", "last_hash", "line_no",
+        "next_index", "next_size", "offset", "path", "pending", "problem", "state",
+    )  # fmt: skip
+
+    def __init__(self, path: Path, checkpoints: Sequence[tuple[Checkpoint, str]]) -> None:
+        self.path = path
+        self.state = _ScanState()
+        self.frontier = self.state.frontier
+        self.pending = [cp for cp in checkpoints if cp[0].size > 0]
+        self.next_index = 0
+        self.next_size = self.pending[0][0].size if self.pending else -1
+        self.checked = 0
+        self.last_good_checkpoint = 0
+        self.expected = 0
+        self.last_hash = GENESIS_PREV.encode()
+        self.offset = 0
+        self.line_no = 0
+        self.problem: Problem | None = None
+
+    def batch(self, lines: list[bytes]) -> None:
+        if self.expected == 0:
+            self._line(lines[0])  # record 0 is the custody record: checked by `_line` alone
+            lines = lines[1:]
+        if self.problem is None and lines and not self._batch_ok(lines):
+            for line in lines:
+                if not self._line(line):
+                    break
+
+    def _line(self, line: bytes) -> bool:
+        """Check one line (newline included); False, with `problem` set, when it is bad."""
+        expected = self.expected
+        self.line_no += 1
+        position = line.rfind(_TAIL_KEY)
+        match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
+        digest = _sha256(b"\x00{" + line[_BODY_START:-1]).digest()
+        stated_hash = line[9:73]
+        if (
+            match is None
+            or line[:9] != _HEAD
+            or line[73:86] != _PAYLOAD_KEY
+            or _hexlify(digest) != stated_hash
+        ):
+            self.problem = _diagnose(line, self.line_no, expected, self.offset)
+            return False
+        payload_sha256, prev, seq_text = match.groups()
+        if (
+            _hexlify(_sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
+            or int(seq_text) != expected
+            or prev != self.last_hash
+        ):
+            problem = _diagnose(line, self.line_no, expected, self.offset)
+            if problem.kind == "sequence":
+                problem = _reorder(self.path, self.line_no, expected, int(seq_text)) or problem
+            self.problem = problem
+            return False
+        if expected == 0:
+            self.problem = _genesis_problem(line, self.state, self.line_no, self.pending)
+            if self.problem is not None:
+                return False
+        self.frontier.append_leaf_hash(digest)
+        self.expected = expected + 1
+        self.last_hash = stated_hash
+        self.offset += len(line)
+        return self.expected != self.next_size or self._checkpoints_match(self.frontier)
+
+    def _checkpoints_match(self, frontier: merkle.Frontier) -> bool:
+        """At a checkpoint's size: check its root (and any others of the same size)."""
+        size = frontier.size
+        while size == self.next_size:
+            checkpoint, source = self.pending[self.next_index]
+            if checkpoint.root != frontier.root() or checkpoint.origin != self.state.origin:
+                detail = (
+                    f"records {self.last_good_checkpoint}..{size - 1} do not match the signed "
+                    f"checkpoint of size {size} ({source}): one of them was rewritten and the "
+                    "chain recomputed after it was signed"
+                )
+                self.problem = Problem("checkpoint", self.last_good_checkpoint, None, detail)
+                return False
+            self.checked += 1
+            self.last_good_checkpoint = size
+            self._next_checkpoint(self.next_index + 1)
+        return True
+
+    def _next_checkpoint(self, index: int) -> None:
+        self.next_index = index
+        self.next_size = self.pending[index][0].size if index < len(self.pending) else -1
+
+    def _batch_ok(self, lines: list[bytes]) -> bool:
+        """True when every line is a good record (then the scan has moved past them all);
+        False, changing nothing, on any doubt. Accepts exactly what `_line` accepts."""
+        checked = self._batch_records(lines)
+        if checked is None:
+            return False
+        digests, stated = checked
+        count = len(lines)
+        expected = self.expected
+        frontier = self.frontier.copy()
+        pending, index, origin = self.pending, self.next_index, self.state.origin
+        start, end = expected, expected + count
+        while start < end:
+            size = pending[index][0].size if index < len(pending) else -1
+            stop = size if start < size <= end else end
+            frontier.extend_leaf_hashes(digests[start - expected : stop - expected])
+            start = stop
+            while index < len(pending) and pending[index][0].size == stop:
+                checkpoint = pending[index][0]
+                if checkpoint.root != frontier.root() or checkpoint.origin != origin:
+                    return False  # `_line` will say so, at the right line
+                index += 1
+        if index > self.next_index:
+            self.checked += index - self.next_index
+            self.last_good_checkpoint = pending[index - 1][0].size
+            self._next_checkpoint(index)
+        self.frontier = self.state.frontier = frontier
+        self.expected = end
+        self.last_hash = stated[-1]
+        self.offset += sum(map(len, lines))
+        self.line_no += count
+        return True
+
+    def _batch_records(self, lines: list[bytes]) -> tuple[list[bytes], list[bytes]] | None:
+        """Each line's format, hash, payload digest, sequence number and link, all at once:
+        the record hashes (as digests, and as stated) when all are right, else None."""
+        count = len(lines)
+        expected = self.expected
+        if (
+            b"".join(map(_HEAD_SLICE, lines)) != _HEAD * count
+            or b"".join(map(_PAYLOAD_KEY_SLICE, lines)) != _PAYLOAD_KEY * count
+        ):
+            return None
+        positions = list(map(bytes.rfind, lines, repeat(_TAIL_KEY)))
+        if min(positions) <= _PAYLOAD_START:
+            return None
+        # Each tail starts at its line's last `,"payload_sha256":"` and ends with its newline,
+        # so one match per line, and as many matches as lines, means every tail is well formed.
+        tails = list(map(_cut, lines, map(slice, positions, repeat(None))))
+        seqs = _TAILS.findall(b"".join(tails))
+        if len(seqs) != count or list(map(int, seqs)) != list(range(expected, expected + count)):
+            return None
+        digests = list(map(_digest, map(_sha256, map(add, repeat(b"\x00{"), map(_BODY, lines)))))
+        stated = list(map(_STATED_HASH, lines))
+        payloads = map(_cut, lines, map(slice, repeat(_PAYLOAD_START), positions))
+        if (
+            _hexlify(b"".join(digests)) != b"".join(stated)
+            or _hexlify(b"".join(map(_digest, map(_sha256, payloads))))
+            != b"".join(map(_TAIL_PAYLOAD_SHA256, tails))
+            or b"".join(map(_TAIL_PREV, tails)) != self.last_hash + b"".join(stated[:-1])
+        ):
+            return None
+        return digests, stated
+
+    def finish(self, checkpoints: Sequence[tuple[Checkpoint, str]]) -> tuple[_ScanState, int]:
+        state = self.state
+        state.records = self.expected
+        state.last_hash = self.last_hash.decode()
+        state.good_bytes = self.offset
+        state.covered = self.last_good_checkpoint
+        state.signed_size = max((checkpoint.size for checkpoint, _ in checkpoints), default=0)
+        if self.problem is None and self.next_size > 0:
+            _, source = self.pending[self.next_index]
+            detail = (
+                f"the log ends after {self.expected} records but {source} covers "
+                f"{self.next_size}: records {self.expected}..{self.next_size - 1} were cut off"
+            )
+            self.problem = Problem("truncated", self.expected, self.line_no + 1, detail)
+        return state, self.checked
+
+
+def _scan(
     path: Path,
     checkpoints: Sequence[tuple[Checkpoint, str]],
 ) -> tuple[_ScanState, Problem | None, int]:
-    """Check every line in order; stop at the first problem. Returns state, problem, #checked.
-
-    The loop is the verify hot path: it only asks "is this line exactly right?" and leaves
-    saying what is wrong to `_diagnose`, which runs once, on the first bad line.
-    """
-    state = _ScanState()
-    frontier = state.frontier
-    append_leaf = frontier.append_leaf_hash
-    pending = [cp for cp in checkpoints if cp[0].size > 0]
-    next_index = 0
-    next_size = pending[0][0].size if pending else -1
-    checked = 0
-    last_good_checkpoint = 0
-    expected = 0
-    last_hash = GENESIS_PREV.encode()
-    offset = 0
-    line_no = 0
-    problem: Problem | None = None
-    tail_match = _TAIL.match
-    sha256 = _sha256
-    hexlify = _hexlify
+    """Check every line in order; stop at the first problem. Returns state, problem, #checked."""
+    scan = _Scan(path, checkpoints)
     with path.open("rb") as handle:
-        for line in handle:
-            line_no += 1
-            position = line.rfind(_TAIL_KEY)
-            match = tail_match(line, position) if position > _PAYLOAD_START else None
-            digest = sha256(b"\x00{" + line[_BODY_START:-1]).digest()
-            stated_hash = line[9:73]
-            if (
-                match is None
-                or line[:9] != _HEAD
-                or line[73:86] != _PAYLOAD_KEY
-                or hexlify(digest) != stated_hash
-            ):
-                problem = _diagnose(line, line_no, expected, offset)
-                break
-            payload_sha256, prev, seq_text = match.groups()
-            if (
-                hexlify(sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
-                or int(seq_text) != expected
-                or prev != last_hash
-            ):
-                problem = _diagnose(line, line_no, expected, offset)
-                if problem.kind == "sequence":
-                    problem = _reorder(path, line_no, expected, int(seq_text)) or problem
-                break
-            if expected == 0:
-                problem = _genesis_problem(line, state, line_no, pending)
-                if problem is not None:
-                    break
-            append_leaf(digest)
-            expected += 1
-            last_hash = stated_hash
-            offset += len(line)
-            if expected == next_size:
-                while expected == next_size:
-                    checkpoint, source = pending[next_index]
-                    if checkpoint.root != frontier.root() or checkpoint.origin != state.origin:
-                        detail = (
-                            f"records {last_good_checkpoint}..{expected - 1} do not match the "
-                            f"signed checkpoint of size {expected} ({source}): one of them was "
-                            "rewritten and the chain recomputed after it was signed"
-                        )
-                        problem = Problem("checkpoint", last_good_checkpoint, None, detail)
-                        break
-                    checked += 1
-                    last_good_checkpoint = expected
-                    next_index += 1
-                    next_size = pending[next_index][0].size if next_index < len(pending) else -1
-                if problem is not None:
-                    break
-    state.records = expected
-    state.last_hash = last_hash.decode()
-    state.good_bytes = offset
-    state.covered = last_good_checkpoint
-    state.signed_size = max((checkpoint.size for checkpoint, _ in checkpoints), default=0)
-    if problem is None and next_size > 0:
-        _, source = pending[next_index]
-        detail = (
-            f"the log ends after {expected} records but {source} covers {next_size}: "
-            f"records {expected}..{next_size - 1} were cut off"
-        )
-        problem = Problem("truncated", expected, line_no + 1, detail)
-    return state, problem, checked
+        # `readlines` splits exactly as iterating the file does (on b"\n" only).
+        while scan.problem is None and (lines := handle.readlines(_BATCH_BYTES)):
+            scan.batch(lines)
+    state, checked = scan.finish(checkpoints)
+    return state, scan.problem, checked
 
 
 def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
@@ -782,6 +902,8 @@ class EvidenceLog:
         self._next_seq = state.records
         self._last_hash = state.last_hash
         self._frontier = state.frontier
+        # Record hashes not yet in the frontier: added in bulk when a root is asked for.
+        self._new_leaves: list[bytes] = []
         self._clock = _Clock()
         self._encode = _canonical_encoder()
         self._known_types: set[str] = set()
@@ -961,6 +1083,9 @@ class EvidenceLog:
 
     def root(self) -> bytes:
         """RFC 6962 root hash of every record written so far."""
+        if self._new_leaves:
+            self._frontier.extend_leaf_hashes(self._new_leaves)
+            self._new_leaves.clear()
         return self._frontier.root()
 
     def append(self, type: str, payload: Mapping[str, Any]) -> Record:  # noqa: A002 - schema name
@@ -988,22 +1113,28 @@ class EvidenceLog:
         seq = self._next_seq
         prev = self._last_hash
         timestamp = self._clock.now()
-        body = (
-            b'{"payload":'
+        # The line without `{"hash":H,`: hashed with the leaf prefix, then written after it.
+        rest = (
+            b'"payload":'
             + payload_bytes
             + (
                 f',"payload_sha256":"{payload_sha256}","prev":"{prev}","seq":{seq},'
-                f'"time":"{timestamp}","type":"{type}"}}'
+                f'"time":"{timestamp}","type":"{type}"}}\n'
             ).encode()
         )
-        digest = _sha256(b"\x00" + body).digest()
-        record_hash = digest.hex()
-        line = b'{"hash":"' + record_hash.encode() + b'",' + body[1:] + b"\n"
+        digest = _sha256(b"\x00{" + rest[:-1]).digest()
+        hash_hex = _hexlify(digest)
+        line = b'{"hash":"' + hash_hex + b'",' + rest
+        record_hash = hash_hex.decode()
         self._handle.write(line)
         if self._sync_each:
             self._handle.flush()
             os.fsync(self._handle.fileno())
-        self._frontier.append_leaf_hash(digest)
+        new_leaves = self._new_leaves
+        new_leaves.append(digest)
+        if len(new_leaves) == _LEAF_BATCH:
+            self._frontier.extend_leaf_hashes(new_leaves)
+            new_leaves.clear()
         self._next_seq = seq + 1
         self._last_hash = record_hash
         if (

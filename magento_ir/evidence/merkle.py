@@ -12,6 +12,8 @@ the size), and proofs are built by naming the subtree ranges they need (`inclusi
 from __future__ import annotations
 
 import hashlib
+from itertools import repeat
+from operator import add
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 _sha256 = hashlib.sha256
+_digest = type(_sha256()).digest
 EMPTY_ROOT = _sha256(b"").digest()
 
 
@@ -76,6 +79,39 @@ class Frontier:
             hashes[-1] = _sha256(b"\x01" + hashes[-1] + right).digest()
             size >>= 1
         self._size += 1
+
+    def extend_leaf_hashes(self, leaves: Sequence[bytes]) -> None:
+        """Add many leaves given their leaf hashes: the same tree as `append_leaf_hash` on each.
+
+        The leaves go in as perfect subtrees aligned on the current size, each hashed level by
+        level in C loops (`map`), which costs about half as much per node as one leaf at a time.
+        """
+        start, count = 0, len(leaves)
+        hashes = self._hashes
+        while start < count:
+            size = self._size
+            block = 1 << ((count - start).bit_length() - 1)
+            if size:
+                block = min(block, size & -size)  # a subtree must start at a multiple of its size
+            level = leaves[start : start + block]
+            while len(level) > 1:
+                lefts = map(add, repeat(b"\x01"), level[0::2])
+                level = list(map(_digest, map(_sha256, map(add, lefts, level[1::2]))))
+            hashes.append(level[0])
+            units = size // block
+            while units & 1:
+                right = hashes.pop()
+                hashes[-1] = _sha256(b"\x01" + hashes[-1] + right).digest()
+                units >>= 1
+            self._size = size + block
+            start += block
+
+    def copy(self) -> Frontier:
+        """An independent copy (hashes are immutable bytes, so a shallow copy of the list)."""
+        other = Frontier()
+        other._hashes = self._hashes.copy()
+        other._size = self._size
+        return other
 
     def append(self, data: bytes) -> None:
         """Add a leaf given its data."""

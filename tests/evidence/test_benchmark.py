@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ def test_benchmark_script_runs_on_tiny_sizes() -> None:
             "--sizes", "300", "--each-sync-records", "5", "--runs", "2",
         ],
         capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},  # this checkout's magento_ir
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()

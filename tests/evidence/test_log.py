@@ -524,3 +524,45 @@ def test_a_copied_checkpoints_file_is_read_and_checked(
     copy.write_text('{"not": "a note"}\n')
     with pytest.raises(EvidenceFormatError, match="note"):
         read_checkpoint_file(copy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "kind"),
+    [
+        (lambda line: line.replace(b'"number":2345', b'"number":2346'), "hash"),
+        (lambda line: line.replace(b'"seq":2346', b'"seq":2347'), "hash"),
+        (lambda line: line[:-1], "hash"),  # the newline gone: two lines read as one
+    ],
+)
+def test_a_bad_record_deep_in_a_large_log_is_named_exactly(
+    make_log: Callable[..., Path], edit: Callable[[bytes], bytes], kind: str
+) -> None:
+    """Past the first batch of lines verify checks many at once; the report is still exact."""
+    path = make_log(3_000, checkpoint_every=1_000)
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert sum(map(len, lines[:2346])) > 1 << 17  # beyond the first batch
+    assert verify(path).ok
+    lines[2346] = edit(lines[2346])  # record 2346 (record 0 is custody)
+    path.write_bytes(b"".join(lines))
+    report = verify(path)
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == (kind, 2346, 2347)
+    assert (report.records, report.checkpoints_checked) == (2346, 3)  # sizes 1, 1000, 2000
+
+
+def test_a_rewrite_deep_in_a_large_log_fails_at_its_checkpoint(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """A recomputed chain in a later batch of lines is caught by the checkpoint it contradicts."""
+    path = make_log(3_000, checkpoint_every=1_000)
+
+    def edit(record: dict[str, object]) -> None:
+        if record["seq"] == 2_500:
+            record["payload"] = {"number": 2_499, "text": "nothing to see"}
+
+    _rewrite(path, edit)
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq) == ("checkpoint", 2_000)
+    assert "records 2000..2999" in report.problem.detail
+    assert report.checkpoints_checked == 3  # sizes 1, 1000, 2000

@@ -172,3 +172,20 @@ def test_any_proof_verifies_and_any_altered_node_fails(data: st.DataObject) -> N
     position = data.draw(st.integers(0, len(proof) - 1), label="proof node")
     altered = [*proof[:position], _h(proof[position]), *proof[position + 1 :]]
     assert not merkle.verify_consistency(old_size, size, old_root, root, altered)
+
+
+@given(before=st.integers(0, 70), added=st.integers(0, 140))
+@settings(max_examples=60, deadline=None)
+def test_leaves_added_in_bulk_give_the_same_tree(before: int, added: int) -> None:
+    """`extend_leaf_hashes` builds the same tree as one `append_leaf_hash` per leaf, at any size."""
+    leaves = [_h(number.to_bytes(4, "big")) for number in range(before + added)]
+    one_by_one, bulk = merkle.Frontier(), merkle.Frontier()
+    for leaf in leaves:
+        one_by_one.append_leaf_hash(leaf)
+    for leaf in leaves[:before]:
+        bulk.append_leaf_hash(leaf)
+    root_before = bulk.root()
+    copy = bulk.copy()
+    copy.extend_leaf_hashes(leaves[before:])
+    assert (copy.size, copy.root()) == (one_by_one.size, one_by_one.root())
+    assert (bulk.size, bulk.root()) == (before, root_before)  # the copy is independent
