@@ -360,3 +360,7 @@ def _percent(run: ExerciseRun) -> str:
 
 # The participants' commands (decide, approve) live in their own module.
 from magento_ir.cli import exercise_people as _exercise_people  # noqa: E402, F401
+
+# The after-action report, lessons, follow-ups and evidence pack; the programme's records.
+from magento_ir.cli import exercise_programme as _exercise_programme  # noqa: E402, F401
+from magento_ir.cli import exercise_report as _exercise_report  # noqa: E402, F401

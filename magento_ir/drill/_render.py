@@ -14,6 +14,7 @@ __all__ = [
     "Block",
     "Code",
     "Command",
+    "Document",
     "Figure",
     "Heading",
     "Inline",
@@ -270,3 +271,22 @@ def render_html(
         + "\n".join(body)
         + "\n</main>\n</body>\n</html>\n"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A titled document of sections; Markdown, HTML (and, in magento_ir.exercise, PDF) are
+    renderings of it. `verdict_passed` colours the HTML title (None: no verdict)."""
+
+    title: str
+    intro: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    verdict_passed: bool | None = None
+
+    def to_markdown(self) -> str:
+        return render_markdown(self.title, self.intro, self.sections)
+
+    def to_html(self) -> str:
+        return render_html(
+            self.title, self.intro, self.sections, verdict_passed=self.verdict_passed
+        )

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from magento_ir.exercise._run import ExerciseOptions, load_history, run_exercise
 from magento_ir.exercise.outputs import WRITERS, write_outputs
+from magento_ir.exercise.pack import write_run_pack
+from magento_ir.exercise.report import write_report
 from magento_ir.exercise.result import (
     RUN_FILE,
     DeadlineRef,
@@ -34,6 +36,9 @@ from magento_ir.exercise.scenario import (
     shipped_scenarios,
 )
 from magento_ir.exercise.scoring import Scores, score_run
+
+# Every run leaves its after-action report, then its evidence pack (which zips the report).
+WRITERS.extend((write_report, write_run_pack))
 
 __all__ = [
     "OBJECTIVES",

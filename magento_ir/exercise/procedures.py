@@ -29,14 +29,13 @@ from magento_ir.containment.playbooks import Playbook, shipped_playbooks
 from magento_ir.drill._render import (
     Block,
     Code,
+    Document,
     Heading,
     Items,
     Section,
     Strong,
     Table,
     Text,
-    render_html,
-    render_markdown,
 )
 from magento_ir.notify.approvals import DEFAULT_POLICY, ApprovalPolicy
 from magento_ir.notify.approvals import load_policy as load_approval_policy
@@ -76,21 +75,6 @@ class Sources:
     rules: tuple[Rule, ...]
     contacts: ContactList | None
     files: tuple[Source, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A titled document of sections; Markdown and HTML are two renderings of it."""
-
-    title: str
-    intro: tuple[Block, ...]
-    sections: tuple[Section, ...]
-
-    def to_markdown(self) -> str:
-        return render_markdown(self.title, self.intro, self.sections)
-
-    def to_html(self) -> str:
-        return render_html(self.title, self.intro, self.sections)
 
 
 def _digest(data: bytes) -> str:
