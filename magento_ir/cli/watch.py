@@ -1,4 +1,5 @@
-"""`magento-ir scan` and `magento-ir watch`: skimmer scan, admin anomalies, the watcher.
+"""`magento-ir scan` and `magento-ir watch`: skimmer scan, admin anomalies, the watcher
+(`scan-page`, the payment page in a browser, is in watch_page.py).
 
 `scan` reads the store once and prints the findings (and, with `--playbook-inputs`, the
 magecart playbook's inputs as `contain` takes them). `watch` runs passes on a schedule
@@ -23,6 +24,7 @@ from magento_ir.cli._errors import exit_codes
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption
 from magento_ir.cli._paths import readable_file, writable_file
 from magento_ir.cli._store import KeyOption, signing_key, store
+from magento_ir.cli.watch_page import scan_page_command
 
 if TYPE_CHECKING:
     from magento_ir.detect import Finding
@@ -79,6 +81,7 @@ SeverityOption = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.command(name="scan")(scan_command)
+    app.command(name="scan-page")(scan_page_command)
     app.command(name="watch")(watch_command)
 
 

@@ -114,3 +114,58 @@ def test_watch_once_unreachable_store(monkeypatch) -> None:
     status = CliRunner().invoke(app, ["watch", "--status", "--json"])
     assert status.exit_code == 1
     assert json.loads(status.stdout)["status"] == "unreachable"
+
+
+AUTHORIZED = """
+title = "Payment-page scripts of the sandbox"
+source = "test"
+last_reviewed = 2026-12-01
+
+[[scripts]]
+src = "https://cdn-analytics.example.net/jquery.min.js"
+justification = "The footer promotion's library (reviewed by marketing)"
+authorized_by = "security lead"
+last_reviewed = 2026-12-01
+"""
+
+
+@pytest.mark.tools
+def test_scan_page_records_a_baseline_then_reports_the_head_skimmer(
+    store: Sandbox, tmp_path
+) -> None:
+    """scan-page in Chromium: a baseline with each script's justification, then the staged head
+    skimmer as a new, unjustified script (exit 1), and --record-baseline accepts it."""
+    from tests.conftest import require_tool  # noqa: PLC0415
+
+    tools = ["--chromium", require_tool("chromium"), "--chromedriver", require_tool("chromedriver")]
+    (tmp_path / "scripts.toml").write_text(AUTHORIZED, encoding="utf-8")
+    args = ["scan-page", "--product", "blue-widget.html", "--authorizations", "scripts.toml"]
+    first = CliRunner().invoke(app, [*args, *tools, "--json"])
+    assert first.exit_code == 0, first.output
+    document = _json("scan-page.json", first.stdout)
+    assert document["baseline"]["recorded"] is True
+    assert document["findings"] == []
+    assert "content-security-policy" in document["inventory"]["headers"]
+    [record] = [
+        r for r in read_records(tmp_path / "page-evidence.log") if r.type == "detect.page_baseline"
+    ]
+    assert (
+        record.payload["justifications"]["https://cdn-analytics.example.net/jquery.min.js"][
+            "authorized_by"
+        ]
+        == "security lead"
+    )
+    with store.lock:
+        store.state.set_config("design/head/includes", HEAD_SKIMMER_SCRIPT)
+    second = CliRunner().invoke(app, [*args, *tools, "--json"])
+    assert second.exit_code == 1, second.output
+    document = _json("scan-page.json", second.stdout)
+    assert document["baseline"]["recorded"] is False
+    assert sorted((f["rule"], f["snippet"]) for f in document["findings"]) == [
+        ("page-script-added", "https://static-analytics.example.org/gtag.js"),
+        ("page-script-unjustified", "https://static-analytics.example.org/gtag.js"),
+    ]
+    accepted = CliRunner().invoke(app, ["scan-page", "--product", "blue-widget.html", *tools,
+                                        "--record-baseline"])  # fmt: skip
+    assert accepted.exit_code == 0, accepted.output
+    assert "Recorded the baseline" in accepted.output
