@@ -171,7 +171,16 @@ def list_products(call: Call) -> JsonValue:
         window=lambda start, stop: (
             effective_row(state, row, store_id) for row in state.products.rows_between(start, stop)
         ),
-        keyed=KeyedAccess(frozenset({"id", "entity_id"}), state.products.ids_range, fetch),
+        keyed=KeyedAccess(
+            frozenset({"id", "entity_id"}),
+            state.products.ids_range,
+            fetch,
+            index=state.products.index,
+            overlay=lambda: state.products.overlay().union(
+                product_id for product_id, store in state.product_store_values if store == store_id
+            ),
+            names=columns.PRODUCT.names,
+        ),
         columns=columns.PRODUCT,
     )
 

@@ -108,6 +108,9 @@ def search_customers(call: Call) -> JsonValue:
             state.customers.ids_range,
             state.customers.get,
             matching=state.customers.matching_ids,
+            index=state.customers.index,
+            overlay=state.customers.overlay,
+            names=columns.CUSTOMER.names,
         ),
         columns=columns.CUSTOMER,
     )

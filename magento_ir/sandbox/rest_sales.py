@@ -71,7 +71,13 @@ def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entit
         serialize=lambda row: row,
         window=table.rows_between,
         keyed=KeyedAccess(
-            frozenset({id_field}), table.ids_range, table.get, matching=table.matching_ids
+            frozenset({id_field}),
+            table.ids_range,
+            table.get,
+            matching=table.matching_ids,
+            index=table.index,
+            overlay=table.overlay,
+            names=known.names,
         ),
         columns=known,
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from magento_ir.sandbox.errors import DatabaseError, WebapiError, integer_param
 
 if TYPE_CHECKING:
+    from magento_ir.sandbox.columnar import GeneratedIndex
     from magento_ir.sandbox.messages import JsonValue
 
 __all__ = ["Columns", "Filter", "KeyedAccess", "SearchCriteria", "search", "search_response"]
@@ -211,21 +212,27 @@ _KNOWN = frozenset(
 )
 
 
-def _matches(condition: str | None, actual: JsonValue, expected: JsonValue) -> bool:  # noqa: C901, PLR0911, PLR0912
+def normalize_condition(condition: str | None, expected: JsonValue) -> tuple[str, JsonValue]:
+    """The condition as it acts: unknown -> `eq`, `seq`/`sneq` -> null tests or `eq`/`neq`."""
     kind = (condition or "eq").lower()
     if kind not in _KNOWN:
         kind = "eq"  # Mysql::prepareSqlCondition's fallback: an unknown key is an `=`
-    if kind == "null":
-        return actual is None
-    if kind == "notnull":
-        return actual is not None
     if kind in ("seq", "sneq"):
         if expected in (None, ""):
-            return (actual is None) == (kind == "seq")
+            return ("null" if kind == "seq" else "notnull"), expected
         kind = "eq" if kind == "seq" else "neq"
     if kind == "is":
         # `IS 'x'` is invalid SQL in MySQL: Magento answers with an internal error.
         raise RuntimeError("SQL syntax error near IS")
+    return kind, expected
+
+
+def _matches(condition: str | None, actual: JsonValue, expected: JsonValue) -> bool:  # noqa: C901, PLR0911
+    kind, expected = normalize_condition(condition, expected)
+    if kind == "null":
+        return actual is None
+    if kind == "notnull":
+        return actual is not None
     if actual is None:
         return False
     if kind in _COMPARISONS:
@@ -348,6 +355,12 @@ class KeyedAccess:
     # `EntityTable.matching_ids`, for tables whose `fetch` is the table's own rows: filtered
     # paging then derives each generated row once per filter, not once per page.
     matching: MatchingIds | None = None
+    # Columns of the generated rows (`columnar.GeneratedIndex`): every filter and sort is
+    # answered from them; `overlay()` names the ids whose row is not the generated one (stored,
+    # deleted, overridden) and `names` the collection's fields.
+    index: GeneratedIndex | None = None
+    overlay: Callable[[], Iterable[int]] = tuple
+    names: frozenset[str] = frozenset()
 
 
 # condition -> (shift of the lower bound, shift of the upper bound); None leaves that side open.
@@ -471,7 +484,8 @@ def search(
         )
 
     if keyed is not None:
-        found = _keyed_search(criteria, keyed, keep, value_of)
+        searcher = _keyed_search if keyed.index is None else keyed.index.search
+        found = searcher(criteria, keyed, keep, value_of)
         if found is not None:
             return found
     matched = [row for row in rows() if keep(row)]

@@ -23,6 +23,7 @@ from magento_ir.sandbox.module_state import ModuleState
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from magento_ir.sandbox.columnar import GeneratedIndex
     from magento_ir.sandbox.messages import JsonValue
 
 __all__ = [
@@ -258,9 +259,12 @@ class EntityTable:
         *,
         derive: Callable[[int], dict[str, Any]] | None = None,
         generated: range = range(0),
+        index: GeneratedIndex | None = None,
     ) -> None:
         self._derive = derive
         self._generated = generated if derive is not None else range(0)
+        # Columns of the generated rows for searches (None: searches walk the rows).
+        self.index = index if derive is not None else None
         self._rows: dict[int, dict[str, Any]] = {}
         self._deleted: set[int] = set()
         self._extra_ids: list[int] = []  # materialised ids outside `generated`, ascending
@@ -298,6 +302,10 @@ class EntityTable:
             self._extra_ids.remove(entity_id)
         self._rows.pop(entity_id, None)
         self._deleted.add(entity_id)
+
+    def overlay(self) -> set[int]:
+        """Ids whose row is not the generated one: stored (changed or added) and deleted."""
+        return {*self._rows, *self._deleted}
 
     def next_id(self) -> int:
         highest = max(
