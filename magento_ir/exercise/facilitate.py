@@ -231,6 +231,11 @@ class _InboxLog:
         self.via = via
         self.numbers: list[int] = []
 
+    def records(self) -> list[tuple[str, dict[str, Any]]]:
+        """The approvals given so far (the approval page shows where each draft stands)."""
+        entries, _ = _inbox_read(self.folder, 0)
+        return [(APPROVAL_RECORD, e["record"]) for e in entries if e.get("kind") == "approval"]
+
     def append(self, type: str, payload: dict[str, Any], /) -> None:  # noqa: A002 - the log's
         if type != APPROVAL_RECORD:  # pragma: no cover - decide appends nothing else
             raise FacilitationError(f"an exercise inbox takes approvals, not {type}")
@@ -383,6 +388,8 @@ class Facilitation:
             raise FacilitationError("--time-scale must be above 0 (1: real time, 60: 1 min/s)")
         if self.decision_timeout <= 0:
             raise FacilitationError("--decision-timeout must be above 0 seconds")
+        # Every secret the roster names must be set: found before a drill starts.
+        ExerciseGuard(self.roster, run_id="check", environ=self.environ)
 
     def participants(self) -> tuple[Participant, ...]:
         """Each roster person in each of their roles, as the run's record lists them."""

@@ -135,6 +135,14 @@ class ExerciseGuard:
         self._addresses = frozenset(roster.addresses())
         self._urls: list[tuple[str, str, int, str, str]] = []
         self._channels: dict[str, Channel] = {}
+        smtp = roster.smtp
+        if (
+            smtp is not None
+            and smtp.username is not None
+            and not self._environ.get(smtp.password_env)
+        ):
+            # Found now, before a drill starts, rather than at the first inject.
+            raise ConfigurationError(f"[smtp]: set {smtp.password_env} (the SMTP password)")
         for entry in roster.channels:
             url = entry.resolved_url(self._environ) or _default_url(entry)
             self._urls.append(_normal(url))
@@ -268,11 +276,7 @@ class ExerciseGuard:
         smtp = self.roster.smtp
         if smtp is None:  # pragma: no cover - check() refused already
             raise ConfigurationError("the roster has no [smtp]: add host and sender")
-        password = None
-        if smtp.username is not None:
-            password = self._environ.get(smtp.password_env) or None
-            if password is None:
-                raise ConfigurationError(f"[smtp]: set {smtp.password_env} (the SMTP password)")
+        password = None if smtp.username is None else self._environ[smtp.password_env]
         try:
             return _channels.SmtpChannel(
                 smtp.host, smtp.port, sender=smtp.sender, username=smtp.username,

@@ -9,10 +9,13 @@ import email
 import email.policy
 import json
 import os
+import re
 import threading
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
@@ -27,15 +30,17 @@ from magento_ir.exercise.facilitate import (
     Facilitation,
     _inbox_append,
     _inbox_read,
+    approval_server,
     read_state,
 )
 from magento_ir.exercise.guard import MARK
 from magento_ir.exercise.roster import RosterError, load_roster
+from magento_ir.notify.drafts import render_draft
 from tests.conftest import REPO_ROOT
+from tests.notify.drafting import FACTS, NOW, details, obligation_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
     from pathlib import Path
 
     from tests.notify.servers import MailServer
@@ -241,6 +246,8 @@ class _Recorder:
         self.log = log
         self.events: list[Any] = []
         self.decisions: list[Any] = []
+        self.steps: list[tuple[Any, str, Any]] = []
+        self.reached: list[tuple[Any, datetime]] = []
 
     def event(self, event: Any) -> None:
         self.events.append(event)
@@ -249,10 +256,11 @@ class _Recorder:
         self.decisions.append(made)
 
     def step(self, step: Any, title: str, detail: Any = None) -> datetime:
-        raise AssertionError(f"no step expected: {step} {title} {detail}")
+        self.steps.append((step, title, detail))
+        return datetime.now(UTC)
 
     def reach(self, objective: Any, now: datetime) -> None:
-        raise AssertionError(f"no objective expected: {objective} {now}")
+        self.reached.append((objective, now))
 
 
 class FakeClock:
@@ -288,6 +296,7 @@ def test_unanswered_decisions_time_out_as_not_made(tmp_path: Path, mail: MailSer
     assert [t["decision"] for t in timeouts] == ["lock-admins", "employee-notice"]
     assert [t["opened_offset"] for t in timeouts] == [0.0, 600.0]
     assert recorder.decisions == []
+    assert recorder.steps == []
     state = read_state(folder)
     assert [d["status"] for d in state["decisions"]] == ["not made", "not made"]
     assert state["state"] == "finished"
@@ -337,3 +346,68 @@ def test_concurrent_answers_each_land_whole_and_numbered_once(tmp_path: Path) ->
     assert sorted(numbers) == list(range(40))
     assert sorted(entry["n"] for entry in entries) == list(range(40))
     assert offset == (tmp_path / INBOX_FILE).stat().st_size
+
+
+def _form(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+
+
+def test_the_approval_page_reaches_the_run(tmp_path: Path, mail: MailServer) -> None:
+    """Each participant approves on their own page (notify's approval page, as `exercise
+    approve --web` serves it); the run records both approvals and performs approve_notices."""
+    roster = write_roster(tmp_path, mail)
+    clock = FakeClock()
+    people = Facilitation(
+        load_roster(roster), roster, time_scale=600.0, decision_timeout=60.0,
+        clock=clock, sleep=clock.sleep,
+    )  # fmt: skip
+    folder = tmp_path / "run"
+    notice = render_draft(
+        "us-ca-individuals", details=details(), obligation=obligation_for("us-state-notice"),
+        facts=FACTS, now=NOW,
+    )  # fmt: skip
+    notice.save(folder / "drafts")
+    with EvidenceLog.open(folder / "log", key=SigningKey.generate("t")) as log:
+        recorder = _Recorder("run-8", log)
+        people.begin(recorder, load_scenario("hr_data_breach"), folder)
+        for who in ("ines", "dora"):
+            with approval_server(folder, who) as server:
+                index = httpx.get(server.url)
+                (link,) = re.findall(r'<a href="([^"]+)">Review draft', index.text)
+                page = httpx.get(f"http://127.0.0.1:{server.port}{link}")
+                form = {**_form(page.text), "decision": "approve"}
+                done = httpx.post(f"http://127.0.0.1:{server.port}{link}", data=form)
+                assert done.status_code == 200
+                assert "Recorded: you approved this draft" in done.text
+        people.play(recorder)
+    approvals = [r.payload for r in read_records(folder / "log") if r.type == "notify.approval"]
+    assert [(a["approver"], a["role"]) for a in approvals] == [
+        ("Ines Commander", "legal"),
+        ("Dora Privacy", "dpo"),
+    ]
+    (step,) = recorder.steps
+    assert step[0] == "approve_notices"
+    assert step[2] == {"draft": notice.draft_id, "obligation": notice.obligation_key,
+                       "via": "approval_page"}  # fmt: skip
+    assert read_state(folder)["drafts"] == [
+        {"id": notice.draft_id, "roles": ["legal", "dpo"], "status": "approved"}
+    ]
+
+
+def test_a_missing_roster_secret_stops_the_run_before_it_starts(
+    tmp_path: Path, mail: MailServer
+) -> None:
+    """`exercise run --facilitated` names the environment variable a roster's secret needs and
+    starts nothing: no run folder, no sandbox."""
+    roster = write_roster(tmp_path, mail)
+    roster.write_text(
+        roster.read_text("utf-8").replace(
+            'security = "none"', 'security = "starttls"\nusername = "d"'
+        )
+    )
+    out = tmp_path / "exercises"
+    result = cli("run", "hr_data_breach", "--facilitated", "--roster", str(roster),
+                 "--time-scale", "60", "--out", str(out))  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "set MAGENTO_IR_EXERCISE_SMTP_PASSWORD" in result.output
+    assert not out.exists() or not any(out.iterdir())

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from magento_ir._exceptions import ConfigurationError
 from magento_ir.evidence import EvidenceLog, SigningKey
 from magento_ir.exercise.guard import MARK, ExerciseGuard, ExerciseGuardError, mark
 from magento_ir.exercise.roster import Roster, RosterError, load_roster
@@ -288,3 +289,23 @@ def test_a_bad_roster_names_the_entry_key_and_fix(
     path.write_text(text.replace(old, new), "utf-8")
     with pytest.raises(RosterError, match=error):
         load_roster(path)
+
+
+def test_missing_secrets_are_named_before_anything_runs() -> None:
+    """The example roster needs its secrets from the environment: each missing one is named
+    when the guard is built, before a drill starts."""
+    example = load_roster(EXAMPLE)
+    with pytest.raises(ConfigurationError, match="MAGENTO_IR_EXERCISE_SMTP_PASSWORD"):
+        ExerciseGuard(example, run_id="r", environ={})
+    env = {"MAGENTO_IR_EXERCISE_SMTP_PASSWORD": "pw"}
+    with pytest.raises(RosterError, match="set MAGENTO_IR_EXERCISE_SLACK_WEBHOOK_URL"):
+        ExerciseGuard(example, run_id="r", environ=env)
+    env["MAGENTO_IR_EXERCISE_SLACK_WEBHOOK_URL"] = "https://hooks.slack.com/services/T/B/x"
+    with pytest.raises(ConfigurationError, match="MAGENTO_IR_EXERCISE_PAGERDUTY_ROUTING_KEY"):
+        ExerciseGuard(example, run_id="r", environ=env)
+    env["MAGENTO_IR_EXERCISE_PAGERDUTY_ROUTING_KEY"] = ROUTING_KEY
+    built = ExerciseGuard(example, run_id="r", environ=env)
+    assert built.channel_names == ("smtp", "war-room", "drill-pager")
+    assert built.recipients_for(["legal"]) == ("lee.counsel@drills.example.com",)
+    assert built.channels_for(["legal"]) == ()
+    assert built.channels_for(["payments"]) == ("drill-pager",)
