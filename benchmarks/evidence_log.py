@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Literal
 
+from _goals import goal, machine
+
 from magento_ir.evidence import EvidenceLog, SigningKey, verify
 
 PAYLOAD = {
@@ -120,8 +122,12 @@ def _spread(values: list[float], spec: str) -> str:
     )
 
 
+def _ratios(results: list[dict[str, float]]) -> list[float]:
+    return [result["records_per_s"] / result["chain_per_s"] for result in results]
+
+
 def _row(name: str, records: int, results: list[dict[str, float]], goal: float | None) -> None:
-    ratios = [result["records_per_s"] / result["chain_per_s"] for result in results]
+    ratios = _ratios(results)
     cpu_ratios = [result["cpu_records_per_s"] / result["chain_cpu_per_s"] for result in results]
     verdict = ""
     if goal is not None:
@@ -134,13 +140,13 @@ def _row(name: str, records: int, results: list[dict[str, float]], goal: float |
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--each-sync-records", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         kind, path = args.child[0], Path(args.child[1])
         result = (
@@ -149,10 +155,9 @@ def main() -> None:
             else _child_verify(path)
         )
         print(json.dumps(result))
-        return
+        return 0
 
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
+    print(machine())
     print(f"{args.runs} run(s), sizes interleaved; figures are min/median/max over the runs")
     print(
         f"{'operation':<20}{'records':>10}{'records/s':>28}{'raw chain records/s':>32}"
@@ -182,7 +187,13 @@ def main() -> None:
         f"load average at the end {load}; goals judged on the median wall-clock ratio (the CPU "
         "ratio leaves out waiting for a core, and for the disk)"
     )
+    for size in args.sizes:
+        goal(f"evidence append ÷ raw SHA-256 chain, {size:,} records", _ratios(appends[size]),
+             ">=", APPEND_GOAL)  # fmt: skip
+        goal(f"evidence verify ÷ raw SHA-256 chain, {size:,} records", _ratios(verifies[size]),
+             ">=", VERIFY_GOAL)  # fmt: skip
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

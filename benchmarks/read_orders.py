@@ -7,8 +7,13 @@ is served in its own process. Every client reads the same `GET /rest/V1/orders` 
 - magento_ir sync:  `MagentoClient.orders.iterate(page_size=...)`, typed `Order` models;
 - magento_ir async: `AsyncMagentoClient.orders.iterate(page_size=..., concurrency=...)`;
 - httpx loop:       a plain `httpx.Client` page loop decoding JSON (no models);
-- pymagento:        the `pymagento` package from PyPI, `Magento.get_orders(limit=...)`, installed
-                    with pip into a temporary directory for this benchmark only.
+- pymagento:        pymagento 2.14.0, `Magento.get_orders(limit=...)`;
+- my-magento:       my-magento 2.2.0 (`Client.orders`, pages as `entity_id` ranges of --page-size:
+                    it has no page-size option), its own DEBUG log file and all, as it ships.
+
+The peers are pinned. pymagento comes from the `bench` extra when it is installed at 2.14.0;
+both peers ship a top-level `magento` package, so each is otherwise installed with pip into a
+directory of its own (my-magento always), put first on the child's path.
 
 Each run measures every (client, count) once, clients interleaved; `--runs` repeats that and
 the table gives min/median/max. Client CPU counts from after the imports (the client's
@@ -34,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +47,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from multiprocessing.connection import Connection
 
-CLIENTS = ("magento_ir sync", "magento_ir async", "httpx loop", "pymagento")
-PYMAGENTO_DIR = Path(tempfile.gettempdir()) / "magento-ir-bench-pymagento"
+from _goals import goal, machine
+
+CLIENTS = ("magento_ir sync", "magento_ir async", "httpx loop", "pymagento", "my-magento")
+# Peers, pinned: (distribution, version). Both install a top-level `magento` package.
+PEERS = {"pymagento": ("pymagento", "2.14.0"), "my-magento": ("my-magento", "2.2.0")}
+PEER_DIR_ENV = "MAGENTO_IR_BENCH_PEER_DIR"
 TOKEN_ENV = "MAGENTO_IR_BENCH_TOKEN"  # noqa: S105 - the name of the variable, not a token
 ASYNC_GOAL = 3.0  # pymagento's wall time over async's
 SYNC_SPEED_GOAL = 0.9  # the httpx loop's wall time over sync's
@@ -71,7 +81,9 @@ def _import(client: str) -> None:
     elif client == "httpx loop":
         import httpx  # noqa: PLC0415, F401
     else:
-        sys.path.insert(0, str(PYMAGENTO_DIR))
+        directory = os.environ.get(PEER_DIR_ENV)
+        if directory:
+            sys.path.insert(0, directory)
         import magento  # noqa: PLC0415, F401  # ty: ignore - installed for the benchmark
 
 
@@ -132,6 +144,31 @@ def _read_pymagento(url: str, token: str, count: int, page_size: int) -> int:
     return sum(1 for _order in client.get_orders(limit=count))
 
 
+def _read_my_magento(url: str, token: str, count: int, page_size: int) -> int:
+    from magento import Client  # noqa: PLC0415  # ty: ignore - installed for the benchmark
+
+    scheme, _, domain = url.partition("://")
+    client = Client(
+        domain.rstrip("/"), "benchmark", "unused", local=scheme == "http", token=token,
+        login=False, log_level="WARNING",
+        user_agent="magento-ir-benchmark",  # else it fetches a browser's from a website
+    )  # fmt: skip
+    client.BASE_URL = f"{url.rstrip('/')}/rest/V1/"  # its domain parsing drops the port
+    seen, low = 0, 1
+    while seen < count:
+        page = (
+            client.orders.add_criteria("entity_id", low, "gteq")
+            .add_criteria("entity_id", low + page_size, "lt", group=1)
+            .execute()
+        )
+        orders = page if isinstance(page, list) else [page] if page is not None else []
+        if not orders:
+            break
+        seen += min(len(orders), count - seen)
+        low += page_size
+    return seen
+
+
 def _child(args: argparse.Namespace) -> None:
     token = os.environ[TOKEN_ENV]
     _import(args.child)
@@ -145,8 +182,12 @@ def _child(args: argparse.Namespace) -> None:
         )
     elif args.child == "httpx loop":
         seen = _read_httpx(args.url, token, args.count, args.page_size)
-    else:
+    elif args.child == "pymagento":
         seen = _read_pymagento(args.url, token, args.count, args.page_size)
+    else:
+        with tempfile.TemporaryDirectory() as home:
+            os.chdir(home)  # my-magento writes its log file in the working directory
+            seen = _read_my_magento(args.url, token, args.count, args.page_size)
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
     print(
@@ -156,25 +197,38 @@ def _child(args: argparse.Namespace) -> None:
     )
 
 
-def _install_pymagento() -> str | None:
-    """None when pymagento is importable from its benchmark directory, else why not."""
-    if (PYMAGENTO_DIR / "magento" / "client.py").exists():
-        return None
+def _peer_dir(client: str) -> tuple[str | None, str | None]:
+    """(directory to put first on the path or None for this environment, why it cannot run)."""
+    distribution, version = PEERS[client]
+    if client == "pymagento":
+        try:
+            if metadata.version(distribution) == version:
+                return None, None  # the `bench` extra
+        except metadata.PackageNotFoundError:
+            pass
+    directory = Path(tempfile.gettempdir()) / f"magento-ir-bench-{distribution}-{version}"
+    if (directory / "magento" / "__init__.py").exists():
+        return str(directory), None
     result = subprocess.run(  # noqa: S603 - pip with fixed arguments
-        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(PYMAGENTO_DIR),
-         "pymagento"],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(directory),
+         f"{distribution}=={version}"],
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     if result.returncode != 0:
-        return (result.stderr.strip().splitlines() or ["pip failed"])[-1]
-    return None
+        return None, (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+    return str(directory), None
 
 
-def _measure(args: argparse.Namespace, client: str, count: int, url: str, token: str) -> dict:
+def _measure(
+    args: argparse.Namespace, client: str, count: int, url: str, token: str, *, peer_dir: str | None
+) -> dict:
+    env = {**os.environ, TOKEN_ENV: token}
+    if peer_dir:
+        env[PEER_DIR_ENV] = peer_dir
     result = subprocess.run(  # noqa: S603 - this script, fixed arguments
         [sys.executable, __file__, "--child", client, "--count", str(count), "--url", url,
          "--page-size", str(args.page_size), "--concurrency", str(args.concurrency)],
-        capture_output=True, text=True, check=False, env={**os.environ, TOKEN_ENV: token},
+        capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if result.returncode != 0:
         return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
@@ -189,14 +243,16 @@ def _spread(values: list[float], spec: str) -> str:
 
 
 def _report(
-    runs: list[dict[tuple[str, int], dict]], counts: list[int], args: argparse.Namespace
+    runs: list[dict[tuple[str, int], dict]],
+    counts: list[int],
+    args: argparse.Namespace,
+    clients_run: list[str],
 ) -> None:
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(machine())
     print(
         f"{args.orders:,} orders served; page size {args.page_size}; latency factor "
         f"{args.latency}; {args.workers} server workers; async concurrency {args.concurrency}; "
-        f"{len(runs)} interleaved run(s); python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
-        f"load average now {load}"
+        f"{len(runs)} interleaved run(s)"
     )
     print("figures are min/median/max over the runs")
     print(
@@ -245,20 +301,14 @@ def _report(
          ASYNC_GOAL),
     )  # fmt: skip
     print()
-    print(f"goals at {top:,} orders (ratio per run, min/median/max; verdict on the median):")
-    for name, mine, theirs, measure, sense, goal in goals:
-        values = ratios(mine, theirs, measure)
-        if not values:
-            continue
-        middle = statistics.median(values)
-        met = middle <= goal if sense == "<=" else middle >= goal
-        print(
-            f"  {name:<36} {_spread(values, '.2f'):>16}  goal {sense} {goal}: "
-            f"{'PASS' if met else 'MISS'}"
-        )
+    print(f"goals at {top:,} orders (ratio per run; verdict on the median):")
+    for name, mine, theirs, measure, sense, target in goals:
+        if mine in clients_run and theirs in clients_run:
+            goal(f"read {top:,} orders: {name}", ratios(mine, theirs, measure), sense, target,
+                 spec=".2f")  # fmt: skip
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=100)
@@ -273,19 +323,21 @@ def main() -> None:
     parser.add_argument("--child", choices=CLIENTS, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         _child(args)
-        return
+        return 0
     clients = [name.strip() for name in args.clients.split(",")]
     counts = sorted(set(args.counts or {min(10_000, args.orders), args.orders}))
     missing: dict[tuple[str, int], dict] = {}
-    if "pymagento" in clients:
-        problem = _install_pymagento()
-        if problem is not None:
-            for count in counts:
-                missing["pymagento", count] = {"error": f"pymagento not installable: {problem}"}
-            clients.remove("pymagento")
+    peer_dirs: dict[str, str | None] = {}
+    for peer in PEERS:
+        if peer in clients:
+            peer_dirs[peer], problem = _peer_dir(peer)
+            if problem is not None:
+                for count in counts:
+                    missing[peer, count] = {"error": f"{peer} not installable: {problem}"}
+                clients.remove(peer)
     runs: list[dict[tuple[str, int], dict]] = []
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(
@@ -298,13 +350,16 @@ def main() -> None:
             results = dict(missing)
             for count in counts:
                 for client in clients:
-                    results[client, count] = _measure(args, client, count, url, token)
+                    results[client, count] = _measure(
+                        args, client, count, url, token, peer_dir=peer_dirs.get(client)
+                    )
             runs.append(results)
     finally:
         parent.send("stop")
         server.join(timeout=10)
-    _report(runs, counts, args)
+    _report(runs, counts, args, [*clients, *(peer for peer, _ in missing)])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
