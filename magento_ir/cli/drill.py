@@ -89,7 +89,8 @@ def drill(  # noqa: PLR0917 - one parameter per command-line option
     """Stage a breach on a sandbox (or, with --store, a real test store), contain it, report.
 
     Scenarios: magecart, compromised_admin, customer_data_exfiltration, card_testing,
-    hr_data_breach (on a real store: magecart).
+    hr_data_breach, hr_portal_exfiltration, credential_stuffing, malicious_integration,
+    ransomware_admin (on a real store: magecart).
     """
     out = Output(output, json_output)
     with exit_codes(interrupted=_INTERRUPTED):

@@ -38,6 +38,7 @@ _HEAD_INCLUDES = "design/head/includes@default:0"
 _STOLEN_LOGIN = {
     "compromised_admin": "catalog",
     "customer_data_exfiltration": "support",
+    "ransomware_admin": "admin",
 }
 
 
@@ -132,6 +133,17 @@ def _expected(
             (f for f in new if f.entity_type == "config" and f.entity_id == _HEAD_INCLUDES), None
         )
         items.append(Expected("skimmer in design/head/includes", found))
+    if breach.integration is not None:
+        found = next(
+            (
+                f
+                for f in new
+                if f.rule in {"integration-new", "integration-reauthorized"}
+                and f.identifier == breach.integration
+            ),
+            None,
+        )
+        items.append(Expected(f"the {breach.integration!r} integration", found))
     stolen = _STOLEN_LOGIN.get(scenario)
     if stolen is not None:
         found = next((f for f in new if f.rule == "admin-login" and f.identifier == stolen), None)

@@ -39,7 +39,12 @@ __all__ = ["MERCHANT_COUNTRY", "Assessment", "assess_breach", "notify_section"]
 # The sandbox store is a US merchant (USD, Texas and Colorado buyers).
 MERCHANT_COUNTRY = "US"
 _RESPONDER = "ERP Connector"
-_COMPROMISED_ADMIN = "catalog"
+# The admin whose login each scenario's attacker holds: what that role can read is exposed.
+_STOLEN_ADMIN = {"compromised_admin": "catalog", "ransomware_admin": "admin"}
+# Scenarios whose attacker read a range of customer records (StagedBreach.exposed_customer_ids).
+_CUSTOMERS_READ = frozenset(
+    {"customer_data_exfiltration", "credential_stuffing", "malicious_integration"}
+)
 _HR_EXPORT = "hr-export.csv"
 
 
@@ -79,22 +84,27 @@ async def _exposure(
         start = _magento_time(breach.orders_since) if breach.orders_since else now
         found = await askimmer_exposure(client, start, now, key=key)
         return f"card-paid orders from {start:%Y-%m-%d %H:%M:%S} UTC to now (the skimmer)", found
-    if scenario == "compromised_admin":
+    stolen = _STOLEN_ADMIN.get(scenario)
+    if stolen is not None:
         found = await aadmin_exposure(
             client,
-            _COMPROMISED_ADMIN,
-            _role_resources(sandbox, _COMPROMISED_ADMIN),
+            stolen,
+            _role_resources(sandbox, stolen),
             key=key,
             as_of=now.date(),
             merchant_country=MERCHANT_COUNTRY,
         )
-        return f"what admin {_COMPROMISED_ADMIN!r} could read", found
-    if scenario == "customer_data_exfiltration" and breach.exposed_customer_ids:
+        return f"what admin {stolen!r} could read", found
+    if scenario in _CUSTOMERS_READ and breach.exposed_customer_ids:
         low, high = breach.exposed_customer_ids
-        selection = CustomerSelection(id_from=low, id_to=high)
+        # Stuffed accounts: the attacker holds the e-mail and the password that signs in.
+        taken = frozenset(
+            {"contact", "account_credentials"} if scenario == "credential_stuffing" else {"contact"}
+        )
+        selection = CustomerSelection(id_from=low, id_to=high, categories=taken)
         found = await acustomer_exposure(client, selection, key=key, as_of=now.date())
         return f"customers read out: {selection.describe()}", found
-    if scenario == "hr_data_breach":
+    if scenario in {"hr_data_breach", "hr_portal_exfiltration"}:
         found = hr_exposure(hr_export(), key=key, source=_HR_EXPORT)
         return f"staff records of the staged HR export ({_HR_EXPORT})", found
     # Card testing abuses stolen cards against the store; it exposes no data the store holds.

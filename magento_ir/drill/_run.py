@@ -29,9 +29,13 @@ from magento_ir.drill._staging import (
     attacker_checks,
     stage_card_testing,
     stage_compromised_admin,
+    stage_credential_stuffing,
     stage_customer_exfiltration,
     stage_hr_breach,
+    stage_hr_portal_exfiltration,
     stage_magecart,
+    stage_malicious_integration,
+    stage_ransomware_admin,
 )
 from magento_ir.evidence import SigningKey, verify
 
@@ -112,6 +116,37 @@ SCENARIOS: dict[str, Scenario] = {
         lambda breach: {"staff_customer_ids": breach.affected_customers()},
         rollback=("lockdown_admins",),
         revokes=(_ADMIN, _CUSTOMER),
+    ),
+    "hr_portal_exfiltration": Scenario(
+        "hr_portal_exfiltration",
+        stage_hr_portal_exfiltration,
+        lambda breach: {"staff_customer_ids": breach.affected_customers()},
+        # The integrations come back with new tokens; the portal's old one stays dead.
+        rollback=("lockdown_admins",),
+        revokes=(_ADMIN, _CUSTOMER),
+    ),
+    "credential_stuffing": Scenario(
+        "credential_stuffing",
+        stage_credential_stuffing,
+        lambda breach: {"compromised_customer_ids": breach.affected_customers()},
+        rollback=(),
+        revokes=(_CUSTOMER,),
+    ),
+    "malicious_integration": Scenario(
+        "compromised_admin",
+        stage_malicious_integration,
+        lambda breach: {"planted_block_ids": breach.skimmer_block_ids},
+        # Not rolled back: a rollback would bring the rogue integration back (with new keys).
+        rollback=(),
+        revokes=(_ADMIN,),
+    ),
+    "ransomware_admin": Scenario(
+        "ransomware_admin",
+        stage_ransomware_admin,
+        lambda _breach: {},
+        # The storefront stays closed until the catalogue is restored from backup.
+        rollback=(),
+        revokes=(_ADMIN,),
     ),
 }
 

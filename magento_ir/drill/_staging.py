@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from magento_ir._async import AsyncMagentoClient
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import AuthenticationError
 from magento_ir._http import AsyncClient
-from magento_ir.auth import AdminCredentials, BearerToken
+from magento_ir.auth import AdminCredentials, BearerToken, OAuth1Credentials
 from magento_ir.drill._report import CheckReport, StagedItem
 
 if TYPE_CHECKING:
@@ -35,9 +36,13 @@ __all__ = [
     "shopper_sessions",
     "stage_card_testing",
     "stage_compromised_admin",
+    "stage_credential_stuffing",
     "stage_customer_exfiltration",
     "stage_hr_breach",
+    "stage_hr_portal_exfiltration",
     "stage_magecart",
+    "stage_malicious_integration",
+    "stage_ransomware_admin",
 ]
 
 # Skimmers as seen in the wild: external scripts dressed up as libraries, on look-alike hosts.
@@ -54,6 +59,18 @@ _LOGIN_FORM = "/customer/account/login/"
 _LOGIN_PAGE = "/customer/account/loginPost/"
 _ACCOUNT_PAGE = "/customer/account"
 _FORM_KEY = re.compile(r'name="form_key"[^>]*?\svalue="([A-Za-z0-9]+)"')
+# The employee-portal extension's integration (its etc/integration.xml registers it on install).
+PORTAL_INTEGRATION = "Employee Portal Sync"
+# A rogue integration an attacker adds in the admin panel, named to pass as a marketing feed.
+ROGUE_INTEGRATION = "Google Shopping Feed"
+RANSOM_NOTE = (
+    "<h1>Your store is encrypted</h1><p>Your catalogue and customer data are ours. Pay 5 BTC "
+    "within 72 hours to restore it.</p>"
+)
+# Customers whose leaked passwords the stuffing list tries, and how many of them reused theirs.
+_STUFFED_ACCOUNTS = 12
+_REUSED_PASSWORDS = 3
+_RANSOMED_PRODUCTS = 10
 # Reads one of which each reference admin role may make (all, support: sales, catalog: CMS).
 _ADMIN_PROBES = (
     "/V1/store/websites",
@@ -83,6 +100,12 @@ class StagedBreach:
     orders_since: str | None = None
     # The lowest and highest customer id the attacker read out (customer data exfiltration).
     exposed_customer_ids: tuple[int, int] | None = None
+    # An integration the attacker holds (name and OAuth values): must be refused afterwards.
+    integration: str | None = None
+    integration_credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    # Products the attacker disabled (ransomware-style takeover): restored from backup, not by
+    # containment.
+    disabled_skus: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def affected_customers(self) -> list[int]:
@@ -179,6 +202,198 @@ async def stage_card_testing(sandbox: Sandbox, base_url: str) -> StagedBreach:
         if started is not None and breach.orders_since is not None:
             breach.orders_since = min(started, breach.orders_since)
     return breach
+
+
+async def stage_hr_portal_exfiltration(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """The employee-portal extension's integration is abused: staff accounts are read out
+    through it and the payroll export leaves with them; staff are signed in."""
+    breach = StagedBreach()
+    credentials = _install_integration(
+        sandbox,
+        breach,
+        PORTAL_INTEGRATION,
+        frozenset({"Magento_Customer::customer"}),
+        how="registered by the employee-portal extension (integration.xml, setup type config) "
+        "and re-activated with new keys: no REST route manages integrations",
+        setup_type=1,
+    )
+    async with AsyncMagentoClient(base_url, auth=OAuth1Credentials(**credentials)) as portal:
+        staff = await portal.customers.list(SearchCriteria().page(_SHOPPERS, 1))
+        breach.items.append(
+            StagedItem(
+                "staff accounts read through the portal's integration",
+                "GET /V1/customers/search signed with the integration's OAuth token",
+                len(staff.items),
+            )
+        )
+    breach.items.append(
+        StagedItem(
+            "payroll export taken through the portal",
+            "the extension's own export (names, salaries, national ids): outside Magento, "
+            "assessed from hr-export.csv",
+            1,
+        )
+    )
+    async with _attacker(sandbox, base_url) as attacker:
+        await _customer_sessions(sandbox, attacker, base_url, breach, storefront=False)
+    password = sandbox.options.customer_password
+    breach.old_logins = [(email, password) for email in await _emails(sandbox, breach)]
+    return breach
+
+
+async def stage_credential_stuffing(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """A leaked e-mail/password list tried against the customer token route: most fail (401),
+    the customers who reused their password are signed in and their accounts read."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url) as attacker:
+        listed = await attacker.customers.list(SearchCriteria().page(_STUFFED_ACCOUNTS, 1))
+    accounts = [(c.id, c.email) for c in listed.items if c.id is not None and c.email]
+    password = sandbox.options.customer_password
+    # One try per account keeps under Magento's throttle (6 failures a username, then locked).
+    reused = accounts[-_REUSED_PASSWORDS:]
+    failed = 0
+    for _, email in accounts[: -_REUSED_PASSWORDS or None]:
+        if await _login_refused(base_url, email, "Summer2024!"):
+            failed += 1
+    breach.items.append(
+        StagedItem(
+            "stuffing attempts refused",
+            "POST /V1/integration/customer/token with leaked passwords: 401 each",
+            failed,
+        )
+    )
+    breach.customer_ids.extend(customer_id for customer_id, _ in reused)
+    emails = [email for _, email in reused]
+    async with AsyncMagentoClient(base_url, auth=None) as anonymous:
+        await shopper_sessions(anonymous, base_url, breach, emails, password)
+    read = 0
+    for token in breach.customer_tokens:
+        async with AsyncMagentoClient(base_url, auth=BearerToken(token)) as victim:
+            await victim.request("GET", "/V1/customers/me")
+            read += 1
+    breach.items.append(
+        StagedItem(
+            "hijacked accounts read (name, e-mail, addresses)",
+            "GET /V1/customers/me with each stolen token",
+            read,
+        )
+    )
+    ids = [customer_id for customer_id, _ in reused]
+    breach.exposed_customer_ids = (min(ids), max(ids)) if ids else None
+    breach.old_logins = [(email, password) for email in emails]
+    return breach
+
+
+async def stage_malicious_integration(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """A rogue integration with every resource, added in the admin panel: through its OAuth
+    token the attacker reads customers out and plants a skimmer block."""
+    breach = StagedBreach()
+    credentials = _install_integration(
+        sandbox,
+        breach,
+        ROGUE_INTEGRATION,
+        frozenset({"Magento_Backend::all"}),
+        how="added and activated in System > Extensions > Integrations with a stolen admin "
+        "login: no REST route creates integrations",
+        setup_type=0,
+    )
+    async with AsyncMagentoClient(base_url, auth=OAuth1Credentials(**credentials)) as rogue:
+        read = 0
+        ids: list[int] = []
+        for page in range(1, 3):
+            result = await rogue.customers.list(SearchCriteria().page(100, page))
+            read += len(result.items)
+            ids.extend(customer.id for customer in result.items if customer.id is not None)
+        breach.exposed_customer_ids = (min(ids), max(ids)) if ids else None
+        breach.items.append(
+            StagedItem(
+                "customer records read through the rogue integration",
+                "GET /V1/customers/search, 2 pages of 100, signed with its OAuth token",
+                read,
+            )
+        )
+        await plant_block(rogue, breach, "shopping-feed-pixel", with_existing=False)
+    return breach
+
+
+async def stage_ransomware_admin(sandbox: Sandbox, base_url: str) -> StagedBreach:
+    """A stolen full-access admin login holds the store hostage: products disabled in every
+    store view, a ransom note on the home page, every admin signed in."""
+    breach = StagedBreach()
+    async with _attacker(sandbox, base_url) as attacker:
+        products = await attacker.products.list(
+            SearchCriteria().where("status", "eq", 1).page(_RANSOMED_PRODUCTS, 1)
+        )
+        everywhere = attacker.with_store("all")
+        for product in products.items:
+            await everywhere.products.update(product.sku, {"status": 2})
+            breach.disabled_skus.append(product.sku)
+        breach.items.append(
+            StagedItem(
+                "products disabled by the attacker",
+                "PUT /rest/all/V1/products/:sku with status 2 (restore from backup)",
+                len(breach.disabled_skus),
+            )
+        )
+        home = await attacker.cms_pages.list(SearchCriteria().where("identifier", "eq", "home"))
+        for page in home.items:
+            if page.id is not None:
+                await attacker.cms_pages.update(page.id, {"content": RANSOM_NOTE})
+        breach.items.append(
+            StagedItem(
+                "ransom note on the home page",
+                "PUT /V1/cmsPage/:id (identifier home) with the stolen login",
+                len(home.items),
+            )
+        )
+        await _admin_sessions(sandbox, attacker, base_url, breach)
+    breach.notes.append(
+        "locking the other admins out (new passwords, deactivation) happens in the admin panel "
+        "and is not staged: no REST route manages admin users"
+    )
+    return breach
+
+
+def _install_integration(
+    sandbox: Sandbox,
+    breach: StagedBreach,
+    name: str,
+    resources: frozenset[str],
+    *,
+    how: str,
+    setup_type: int,
+) -> dict[str, str]:
+    """An active integration written into the store's tables, as the admin panel or an
+    extension's installer does (no REST route creates one); returns its OAuth values."""
+    from magento_ir.sandbox.state import Integration, magento_time  # noqa: PLC0415
+
+    with sandbox.lock:
+        state = sandbox.state
+        integration_id = max(state.integrations, default=0) + 1
+        now = magento_time(sandbox.now())
+        credentials = {
+            "consumer_key": secrets.token_hex(16),
+            "consumer_secret": secrets.token_hex(16),
+            "access_token": secrets.token_hex(16),
+            "access_token_secret": secrets.token_hex(16),
+        }
+        state.integrations[integration_id] = Integration(
+            integration_id,
+            name,
+            f"integrations+{integration_id}@example.com",
+            1,
+            integration_id,
+            resources=resources,
+            setup_type=setup_type,
+            created_at=now,
+            updated_at=now,
+            consumer_created_at=now,
+            **credentials,
+        )
+    breach.integration = name
+    breach.integration_credentials = credentials
+    breach.items.append(StagedItem(f"integration {name!r} in the attacker's hands", how, 1))
+    return credentials
 
 
 async def _emails(sandbox: Sandbox, breach: StagedBreach) -> list[str]:
@@ -405,6 +620,16 @@ async def _login_refused(base_url: str, email: str, password: str) -> bool:
     return False
 
 
+async def _integration_refused(base_url: str, credentials: dict[str, str]) -> bool:
+    probe = AsyncMagentoClient(base_url, auth=OAuth1Credentials(**credentials), max_retries=0)
+    async with probe:
+        try:
+            await probe.request("GET", "/V1/store/websites")
+        except AuthenticationError:
+            return True
+    return False
+
+
 async def attacker_checks(base_url: str, breach: StagedBreach) -> list[CheckReport]:
     """What the attacker and the hijacked shoppers can still do after containment."""
     checks: list[CheckReport] = []
@@ -440,6 +665,16 @@ async def attacker_checks(base_url: str, breach: StagedBreach) -> list[CheckRepo
                 not any(still_in),
                 f"GET {_ACCOUNT_PAGE} with each session cookie: "
                 f"{len(still_in) - sum(still_in)} of {len(still_in)} logged out",
+            )
+        )
+    if breach.integration_credentials:
+        cut_off = await _integration_refused(base_url, breach.integration_credentials)
+        checks.append(
+            CheckReport(
+                f"the {breach.integration!r} integration's OAuth token is refused",
+                cut_off,
+                "GET /V1/store/websites signed with its old access token: "
+                + ("401" if cut_off else "answered"),
             )
         )
     if breach.old_logins:

@@ -331,7 +331,13 @@ class _Phases:
                 detail={"missed": detection.missed, "incident_id": detection.incident_id},
             )
         )
-        if not detection.missed:
+        if not detection.expected:
+            # Nothing the watcher reads shows this breach (failed customer logins have no
+            # route): it is detected from the reports the injects carry.
+            self.recorder.step(
+                "detect", "no watcher rule covers this breach: detected from the injects' reports"
+            )
+        elif not detection.missed:
             self.recorder.step("detect", "the watcher found every staged item")
 
     def _assessed(self, assessment: Assessment) -> None:
@@ -444,6 +450,14 @@ def _notices(  # noqa: PLR0917 - one run's context
 ) -> None:
     """Draft every notice the plan needs; in automated mode, approve each complete one."""
     if assessment is None or not assessment.plan.obligations:
+        recorder.event(
+            TimelineEvent(
+                at=datetime.now(UTC),
+                kind="note",
+                ref="no-obligation",
+                title="the plan holds no notification obligation: nothing to draft",
+            )
+        )
         return
     from magento_ir.notify.approvals import DEFAULT_POLICY, decide  # noqa: PLC0415
     from magento_ir.notify.drafts import record_draft, render_plan  # noqa: PLC0415

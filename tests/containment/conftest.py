@@ -39,6 +39,9 @@ PLAYBOOK_INPUTS: dict[str, dict[str, Any]] = {
     "customer_data_exfiltration": {"affected_customers": "all"},
     "card_testing": {"payment_methods": ["checkmo"], "attack_started_at": "2000-01-01 00:00:00"},
     "hr_data_breach": {"staff_customer_ids": []},
+    "hr_portal_exfiltration": {"staff_customer_ids": []},
+    "credential_stuffing": {"compromised_customer_ids": [3]},
+    "ransomware_admin": {},
 }
 
 

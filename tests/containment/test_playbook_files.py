@@ -32,7 +32,7 @@ def test_shipped_playbooks_load_and_build() -> None:
     ]  # optional steps without their inputs are left out
     assert isinstance(actions[1], DisableCmsBlocks)
     assert actions[1].ids == [4]
-    assert len(shipped_playbooks()) == 5
+    assert len(shipped_playbooks()) == 8
 
 
 def test_input_reference_and_when() -> None:

@@ -42,6 +42,24 @@ EXPECTED: dict[str, tuple[set[str], set[str], set[str]]] = {
             "eu-gdpr/art34-high-risk",
         },
     ),
+    # The same staff records, taken through the employee portal: the same obligations.
+    "hr_portal_exfiltration": (
+        {"AU-NSW", "CA-ON", "DE", "US-CA", "US-VA"},
+        {"us-va-payroll/attorney-general", "us-ca/individuals"},
+        {
+            "au-ndb/employee-records",
+            "au-ndb/serious-harm",
+            "ca-pipeda/rrosh",
+            "eu-gdpr/art33-unlikely-risk",
+            "eu-gdpr/art34-high-risk",
+        },
+    ),
+    # E-mail and password of Texas customers: Texas's statute does not list online credentials.
+    "credential_stuffing": ({"US-TX"}, set(), set()),
+    # Names and e-mail addresses read through the rogue integration: as customer exfiltration.
+    "malicious_integration": ({"US-CO", "US-TX"}, set(), set()),
+    # The full-access admin could read customers and buyers (contact data): no statute applies.
+    "ransomware_admin": ({"US", "US-CO", "US-TX"}, set(), set()),
 }
 
 
