@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
@@ -52,6 +53,8 @@ from magento_ir.sandbox.state import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import httpx
 
     from magento_ir.sandbox.inspection import Inspector
@@ -326,6 +329,16 @@ class Sandbox:
         from magento_ir.sandbox.transport import SandboxTransport  # noqa: PLC0415 - httpx stays lazy
 
         return SandboxTransport(self, client_ip)
+
+    @contextlib.contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Let other requests run meanwhile: for a handler's work on data no request changes
+        (a search over generated columns). The caller must hold `lock` (handlers do)."""
+        self.lock.release()
+        try:
+            yield
+        finally:
+            self.lock.acquire()
 
     # --- dispatch ---------------------------------------------------------------------------
     def handle(self, request: SandboxRequest) -> SandboxResponse:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from magento_ir.sandbox.messages import JsonValue
-    from magento_ir.sandbox.search import KeyedAccess, Row, SearchCriteria, ValueOf
+    from magento_ir.sandbox.search import Filter, KeyedAccess, Row, SearchCriteria, ValueOf
 
 __all__ = ["ColumnData", "Constant", "GeneratedIndex"]
 
@@ -342,22 +342,97 @@ class GeneratedIndex:
         )
 
     # --- search -----------------------------------------------------------------------------
-    def search(  # noqa: C901, PLR0912 - one search, start to end
+    def search(
         self,
         criteria: SearchCriteria,
         keyed: KeyedAccess,
         keep: Callable[[Row], bool],
         value_of: ValueOf,
     ) -> tuple[list[Row], int]:
-        """The page of matching rows and the total, as `search.search` answers it."""
+        """The page of matching rows and the total, as `search.search` answers it.
+
+        Stored, deleted and overridden rows are read under the store's lock (the caller's);
+        the columns are read with it released (`keyed.unlocked`): other requests go on.
+        """
+        low, high, rest = _id_bounds(criteria.filter_groups, keyed.id_fields)
+        overlay = sorted(set(keyed.overlay()))
+        kept: dict[int, Row] = {}
+        for entity_id in overlay:
+            if (low is not None and entity_id < low) or (high is not None and entity_id > high):
+                continue
+            row = keyed.fetch(entity_id)
+            if row is not None and keep(row):
+                kept[entity_id] = row
+        with keyed.unlocked():
+            page, total = self._page_ids(
+                criteria, keyed, value_of, (low, high, rest), overlay, kept
+            )
+        rows = (
+            kept[entity_id] if entity_id in kept else keyed.fetch(entity_id) for entity_id in page
+        )
+        return [row for row in rows if row is not None], total
+
+    def _page_ids(  # noqa: PLR0917 - one search's parts
+        self,
+        criteria: SearchCriteria,
+        keyed: KeyedAccess,
+        value_of: ValueOf,
+        bounds: tuple[int | None, int | None, tuple[tuple[Filter, ...], ...]],
+        overlay: list[int],
+        stored: dict[int, Row],
+    ) -> tuple[list[int], int]:
         generated, names, id_fields = self.generated, keyed.names, keyed.id_fields
-        low, high, rest = _id_bounds(criteria.filter_groups, id_fields)
+        low, high, rest = bounds
         first = generated.start if low is None else max(low, generated.start)
         last = generated.stop - 1 if high is None else min(high, generated.stop - 1)
         window = slice(first - generated.start, max(last + 1, first) - generated.start)
         size = window.stop - window.start
-        mask: NDArray[np.bool_] = np.ones(size, dtype=np.bool_)
-        for group in rest if size else ():
+        mask = self._mask(rest if size else (), value_of, names, window, id_fields)
+        # The generated twins of stored, deleted and overridden rows are not served.
+        shadowed = [
+            entity_id - generated.start - window.start
+            for entity_id in overlay
+            if generated.start + window.start <= entity_id < generated.start + window.stop
+        ]
+        if shadowed:
+            mask[shadowed] = False
+        positions = np.flatnonzero(mask)
+        ids = positions + (generated.start + window.start)
+        total = len(ids) + len(stored)
+        limit = _limit(criteria.page_size)
+        start = (max(criteria.current_page or 1, 1) - 1) * limit if limit else 0
+        stop = min(start + limit, total) if limit else total
+        if start >= stop:
+            return [], total
+        sort_orders = criteria.sort_orders or ()
+        kept_ids = np.array(sorted(stored), dtype=np.int64)
+        if all(field in id_fields for field, _ in sort_orders):
+            merged = np.insert(ids, np.searchsorted(ids, kept_ids), kept_ids)
+            if sort_orders and sort_orders[0][1] == "DESC":
+                merged = merged[::-1]
+            return merged[start:stop].tolist(), total
+        page = self._sorted_page(
+            sort_orders,
+            (ids, positions + window.start),
+            stored,
+            kept_ids,
+            value_of,
+            keyed,
+            (start, stop),
+        )
+        return page, total
+
+    def _mask(
+        self,
+        groups: tuple[tuple[Filter, ...], ...],
+        value_of: ValueOf,
+        names: frozenset[str],
+        window: slice,
+        id_fields: frozenset[str],
+    ) -> NDArray[np.bool_]:
+        """Which generated rows of the window pass every group (filters OR-ed, groups AND-ed)."""
+        mask: NDArray[np.bool_] = np.ones(window.stop - window.start, dtype=np.bool_)
+        for group in groups:
             if not group:
                 continue
             passing: NDArray[np.bool_] | bool = False
@@ -373,53 +448,7 @@ class GeneratedIndex:
                 mask[:] = False
             elif passing is not True:
                 mask &= passing
-        # Stored, deleted and overridden rows: checked row by row, their generated twins dropped.
-        overlay = sorted(set(keyed.overlay()))
-        shadowed = [
-            entity_id - generated.start - window.start
-            for entity_id in overlay
-            if generated.start + window.start <= entity_id < generated.start + window.stop
-        ]
-        if shadowed:
-            mask[shadowed] = False
-        kept: list[tuple[int, Row]] = []
-        for entity_id in overlay:
-            if (low is not None and entity_id < low) or (high is not None and entity_id > high):
-                continue
-            row = keyed.fetch(entity_id)
-            if row is not None and keep(row):
-                kept.append((entity_id, row))
-        positions = np.flatnonzero(mask)
-        ids = positions + (generated.start + window.start)
-        total = len(ids) + len(kept)
-        limit = _limit(criteria.page_size)
-        start = (max(criteria.current_page or 1, 1) - 1) * limit if limit else 0
-        stop = min(start + limit, total) if limit else total
-        if start >= stop:
-            return [], total
-        sort_orders = criteria.sort_orders or ()
-        stored = dict(kept)
-        kept_ids = np.array(sorted(stored), dtype=np.int64)
-        if all(field in id_fields for field, _ in sort_orders):
-            merged = np.insert(ids, np.searchsorted(ids, kept_ids), kept_ids)
-            if sort_orders and sort_orders[0][1] == "DESC":
-                merged = merged[::-1]
-            page = merged[start:stop].tolist()
-        else:
-            page = self._sorted_page(
-                sort_orders,
-                (ids, positions + window.start),
-                stored,
-                kept_ids,
-                value_of,
-                keyed,
-                (start, stop),
-            )
-        rows = (
-            stored[entity_id] if entity_id in stored else keyed.fetch(entity_id)
-            for entity_id in page
-        )
-        return [row for row in rows if row is not None], total
+        return mask
 
     def _sorted_page(  # noqa: PLR0917 - one sort over one selection
         self,

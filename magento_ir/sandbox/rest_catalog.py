@@ -180,6 +180,7 @@ def list_products(call: Call) -> JsonValue:
                 product_id for product_id, store in state.product_store_values if store == store_id
             ),
             names=columns.PRODUCT.names,
+            unlocked=call.sandbox.unlocked,
         ),
         columns=columns.PRODUCT,
     )

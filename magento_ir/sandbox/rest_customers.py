@@ -111,6 +111,7 @@ def search_customers(call: Call) -> JsonValue:
             index=state.customers.index,
             overlay=state.customers.overlay,
             names=columns.CUSTOMER.names,
+            unlocked=call.sandbox.unlocked,
         ),
         columns=columns.CUSTOMER,
     )

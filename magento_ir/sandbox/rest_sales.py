@@ -78,6 +78,7 @@ def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entit
             index=table.index,
             overlay=table.overlay,
             names=known.names,
+            unlocked=call.sandbox.unlocked,
         ),
         columns=known,
     )

@@ -9,6 +9,7 @@ empty page; no `pageSize` gives every row.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Callable, Iterable
@@ -18,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from magento_ir.sandbox.errors import DatabaseError, WebapiError, integer_param
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from magento_ir.sandbox.columnar import GeneratedIndex
     from magento_ir.sandbox.messages import JsonValue
 
@@ -361,6 +364,9 @@ class KeyedAccess:
     index: GeneratedIndex | None = None
     overlay: Callable[[], Iterable[int]] = tuple
     names: frozenset[str] = frozenset()
+    # Releases the store's lock while the columns are read (`Sandbox.unlocked`), so a heavy
+    # search does not hold up other requests.
+    unlocked: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
 
 
 # condition -> (shift of the lower bound, shift of the upper bound); None leaves that side open.

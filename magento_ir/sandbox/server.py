@@ -1,7 +1,8 @@
 """The sandbox served as a real HTTP/1.1 server on loopback (asyncio + h11).
 
 A PHP-FPM-like pool: at most `workers` requests are served at once (default 4, like
-`pm.max_children` on a small store); the rest queue. Latency-model delays and slow faults are
+`pm.max_children` on a small store), each on a worker thread (the event loop only moves bytes,
+so a heavy search never holds up the loop); the rest queue. Latency-model delays and slow faults are
 spent holding a worker, as PHP would. Socket faults are real: a reset is a TCP RST, a hang keeps
 the worker and the connection until the client gives up, a truncated body closes the connection
 mid-body.
@@ -16,6 +17,7 @@ SandboxServer(Sandbox(), port=8080).serve_forever()   # blocking, until Ctrl-C
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import socket
@@ -145,8 +147,17 @@ class SandboxServer:
             loop.close()
 
     async def _main(self) -> None:
-        self._stopping = asyncio.Event()
+        self._stopping = stopping = asyncio.Event()
         self._pool = asyncio.Semaphore(self.workers)
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            self.workers, thread_name_prefix="magento-sandbox-worker"
+        )
+        try:
+            await self._listen(stopping)
+        finally:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def _listen(self, stopping: asyncio.Event) -> None:
         try:
             server = await asyncio.start_server(
                 self._accept, self.host, self._requested_port, backlog=1024
@@ -158,7 +169,7 @@ class SandboxServer:
         self._port = server.sockets[0].getsockname()[1]
         self._ready.set()
         async with server:
-            await self._stopping.wait()
+            await stopping.wait()
             server.close()
             for task in list(self._connections):
                 task.cancel()
@@ -197,7 +208,9 @@ class SandboxServer:
             if request is None:
                 return
             async with self._pool:
-                response = self.sandbox.handle(request)
+                response = await asyncio.get_running_loop().run_in_executor(
+                    self._executor, self.sandbox.handle, request
+                )
                 if response.delay > 0:
                     # Latency, a slow fault, or a hang (the client gives up first): a busy worker.
                     await asyncio.sleep(response.delay)

@@ -171,3 +171,38 @@ def test_condition_on_distinct_values_equals_matches(pattern: str, condition: st
         return
     expected = [_matches(condition, value, pattern) for value in [*column.values, None]]
     assert passing.tolist() == expected
+
+
+def test_a_search_releases_the_store_lock_while_it_reads_columns() -> None:
+    """Other requests may take the store's lock while a search reads its columns."""
+    import threading  # noqa: PLC0415
+
+    from tests.sandbox.conftest import client_for  # noqa: PLC0415
+
+    sandbox = Sandbox(customers=30)
+    index = sandbox.state.customers.index
+    page_ids = index._page_ids
+    taken: list[bool] = []
+
+    def probing(*args: Any) -> Any:
+        def other_request() -> None:
+            got = sandbox.lock.acquire(blocking=False)
+            taken.append(got)
+            if got:
+                sandbox.lock.release()
+
+        thread = threading.Thread(target=other_request)
+        thread.start()
+        thread.join()
+        return page_ids(*args)
+
+    index._page_ids = probing
+    with client_for(sandbox, sandbox.admin_token()) as admin:
+        params = {
+            "searchCriteria[filter_groups][0][filters][0][field]": "firstname",
+            "searchCriteria[filter_groups][0][filters][0][value]": "Sam",
+        }
+        response = admin.get("/rest/V1/customers/search", params=params)
+    assert response.status_code == 200
+    assert response.json()["total_count"] > 0
+    assert taken == [True]

@@ -170,3 +170,22 @@ def test_serve_forever_blocks_until_stopped() -> None:
     server.stop()
     blocking.join(5)
     assert not blocking.is_alive()
+
+
+def test_requests_are_handled_off_the_event_loop() -> None:
+    """Handlers run on the worker threads, so a slow one never stalls the loop's other
+    connections."""
+    sandbox = Sandbox()
+    seen: list[str] = []
+    handle = sandbox.handle
+
+    def recording(request: SandboxRequest) -> object:
+        seen.append(threading.current_thread().name)
+        return handle(request)
+
+    sandbox.handle = recording  # type: ignore[method-assign]
+    with SandboxServer(sandbox) as server:
+        response = httpx.get(server.base_url + "/rest/V1/store/websites")
+    assert response.status_code == 401
+    assert len(seen) == 1
+    assert seen[0].startswith("magento-sandbox-worker")
