@@ -4,7 +4,9 @@ The watcher is not told where the breach is: it scans the whole store and diffs 
 evidence reads, as `magento-ir watch` does, signing in as the responder integration (an admin
 login would count as a sign-in itself). Time to detect is measured from the end of staging to
 the end of the pass that opened the incident: what a watcher running at that moment takes. A
-watcher that runs every `--interval` seconds adds up to that interval.
+watcher that runs every `--interval` seconds adds up to that interval. For an attack staged as
+attempts over time (card testing: the burst's orders span the minute before staging ends), the
+time from its first attempt is reported too.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class Detection:
     findings: tuple[Finding, ...]
     expected: tuple[Expected, ...]
     notes: tuple[str, ...] = field(default=())
+    # Seconds from the staged attack's first attempt to the end of the detecting pass.
+    since_first_attempt: float | None = None
 
     @property
     def missed(self) -> list[str]:
@@ -70,10 +74,11 @@ class DrillWatch:
 
     def __init__(self, sandbox: Sandbox, base_url: str, scenario: str) -> None:
         credentials = sandbox.inspect.integration_credentials(_RESPONDER)
-        # Card testing is opt-in in a watcher's config; the card-testing drill turns it on, reading
-        # every order the store has (the burst is in the generated data, before the baseline).
+        # Card testing is opt-in in a watcher's config; the card-testing drill turns it on. Its
+        # baseline pass reads the last day's orders (as a watcher started now would), and the
+        # burst is staged after it.
         config = (
-            WatchConfig(card_testing=CardThresholds.shipped(), card_lookback=None)
+            WatchConfig(card_testing=CardThresholds.shipped())
             if scenario == "card_testing"
             else WatchConfig()
         )
@@ -98,11 +103,14 @@ class DrillWatch:
         """One pass after staging; `staged_at` is when staging ended (time.perf_counter())."""
         report = await self.watcher.apass()
         seconds = time.perf_counter() - staged_at
+        detected_at = datetime.now(UTC)
         baseline = self.baseline.findings if self.baseline else ()
         everything = (*baseline, *report.findings)
+        first = breach.attack_started
         return Detection(
             seconds=seconds,
-            detected_at=datetime.now(UTC),
+            detected_at=detected_at,
+            since_first_attempt=None if first is None else (detected_at - first).total_seconds(),
             incident_id=report.incident["id"] if report.incident else None,
             baseline=tuple(baseline),
             findings=tuple(report.new_findings),
@@ -164,7 +172,7 @@ def _expected(
 def _when(found: Finding | None, baseline: tuple[Finding, ...]) -> str:
     if found is None:
         return "no"
-    # Generated data (the card-testing burst) is in the store before staging starts.
+    # Found by the baseline pass: it was in the store before staging (not a detection).
     return "yes, before staging (baseline pass)" if found in baseline else "yes"
 
 
@@ -198,6 +206,15 @@ def detection_section(detection: Detection, contain_seconds: float) -> Section:
                 " pass over the whole store, not told where to look); time to contain: ",
                 Strong(f"{contain_seconds:.2f} s"),
                 ". A watcher that runs every N seconds adds up to N seconds.",
+                *(
+                    (
+                        " The attack's first attempt was ",
+                        Strong(f"{detection.since_first_attempt:.1f} s"),
+                        " before the incident opened.",
+                    )
+                    if detection.since_first_attempt is not None
+                    else ()
+                ),
             )
         ),
         Text(incident),
@@ -220,6 +237,9 @@ def detection_section(detection: Detection, contain_seconds: float) -> Section:
         tuple(blocks),
         data={
             "mttd_seconds": round(detection.seconds, 3),
+            "mttd_from_first_attempt_seconds": None
+            if detection.since_first_attempt is None
+            else round(detection.since_first_attempt, 3),
             "contain_seconds": round(contain_seconds, 3),
             "detected_at": detection.detected_at.isoformat(timespec="seconds"),
             "incident_id": detection.incident_id,

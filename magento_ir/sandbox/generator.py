@@ -39,7 +39,12 @@ if TYPE_CHECKING:
     from magento_ir.sandbox.messages import JsonValue
     from magento_ir.sandbox.options import SandboxOptions
 
-__all__ = ["FIRST_GENERATED_CUSTOMER_ID", "FIRST_GENERATED_PRODUCT_ID", "build_state"]
+__all__ = [
+    "FIRST_GENERATED_CUSTOMER_ID",
+    "FIRST_GENERATED_PRODUCT_ID",
+    "add_card_testing_burst",
+    "build_state",
+]
 
 FIRST_GENERATED_PRODUCT_ID = 34
 FIRST_GENERATED_CUSTOMER_ID = 15
@@ -299,11 +304,14 @@ def _protect_code(seed: int, entity_id: int) -> str:
     return hashlib.md5(f"{seed}:{entity_id}".encode()).hexdigest()  # noqa: S324
 
 
-def _generated_order(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
+def _generated_order(
+    options: SandboxOptions, entity_id: int, *, burst_at: int | None = None
+) -> dict[str, Any]:
+    """A generated order; `burst_at`: a card-testing attempt created then (staged bursts)."""
     seed = options.seed
     number = entity_id - FIRST_GENERATED_ORDER_ID + 1
     bits = _mix(seed, 3, number)
-    burst = number > options.orders - _burst_size(options.orders)
+    burst = burst_at is not None or number > options.orders - _burst_size(options.orders)
     order = dict(_ORDER_TEMPLATE)
     product_count = len(fixtures.PRODUCTS) + options.products
     product_id = 1 + bits % product_count
@@ -311,6 +319,8 @@ def _generated_order(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
     customer_id = 3 + (bits >> 10) % customer_total
     customer = _order_customer(seed, customer_id)
     created = _burst_created(number) if burst else _regular_created(number)
+    if burst_at is not None:
+        created = burst_at
     qty = 1 if burst else 1 + (bits >> 20) % 3
     price, subtotal, shipping, total = _order_money(bits >> 24, qty, burst)
     last4 = f"{(bits >> 32) % 10000:04d}"
@@ -568,8 +578,32 @@ def _generated_invoice(options: SandboxOptions, entity_id: int) -> dict[str, Any
     }
 
 
+def add_card_testing_burst(
+    state: StoreState, options: SandboxOptions, *, start: float, count: int, spacing: float
+) -> list[int]:
+    """A card-testing burst placed now: `count` small declined guest orders from
+    CARD_TESTING_IP, one every `spacing` seconds from `start`, each with its declined
+    authorization (what a drill stages after the watcher's baseline). Answers the order ids."""
+    ids = []
+    for n in range(count):
+        entity_id = state.orders.next_id()
+        order = copy.deepcopy(
+            _generated_order(options, entity_id, burst_at=int(start + n * spacing))
+        )
+        state.orders.put(entity_id, order)
+        transaction_id = state.transactions.next_id()
+        state.transactions.put(transaction_id, _transaction_of(options, transaction_id, order))
+        ids.append(entity_id)
+    return ids
+
+
 def _generated_transaction(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
-    order = _generated_order(options, entity_id + 1)
+    return _transaction_of(options, entity_id, _generated_order(options, entity_id + 1))
+
+
+def _transaction_of(
+    options: SandboxOptions, entity_id: int, order: dict[str, Any]
+) -> dict[str, Any]:
     declined = order["state"] == "canceled"
     bits = _mix(options.seed, 4, entity_id)
     return {

@@ -56,8 +56,8 @@ def test_watch_pass_finds_the_staged_breach(
 
 @pytest.mark.slow
 def test_card_testing_burst_is_found_by_the_card_testing_pass(tmp_path: Path) -> None:
-    """The card-testing drill turns the watcher's card-testing pass on; the sandbox's burst (in
-    the generated orders, so already there at the baseline pass) is found."""
+    """The card-testing drill turns the watcher's card-testing pass on; the burst, staged after
+    the baseline pass, is found by the pass after staging, with a time from its first attempt."""
     report = run_drill(
         DrillOptions(
             scenario="card_testing",
@@ -74,4 +74,10 @@ def test_card_testing_burst_is_found_by_the_card_testing_pass(tmp_path: Path) ->
     assert item["detected"] is True
     assert item["finding"]["rule"].startswith("card-testing-")
     assert item["finding"]["entity_id"] == "203.0.113.77"
-    assert "yes, before staging (baseline pass)" in report.to_markdown()
+    baseline_rules = [f["rule"] for f in section.data["baseline_findings"]]
+    assert not [rule for rule in baseline_rules if rule.startswith("card-testing-")]
+    assert section.data["incident_id"] is not None
+    # The burst spans the minute before staging ended: detected after its first attempt, not
+    # before (a baseline find would have no such time).
+    assert section.data["mttd_from_first_attempt_seconds"] >= 60
+    assert "yes, before staging" not in report.to_markdown()
