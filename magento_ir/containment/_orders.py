@@ -1,4 +1,4 @@
-"""HoldOrders: core REST holds that are never repeated blindly."""
+"""HoldOrders: the module's bulk hold, or core REST holds that are never repeated blindly."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from magento_ir._exceptions import (
 )
 from magento_ir.containment._base import (
     _LIST_BATCH,
+    _MODULE_RETRIES,
     Action,
     _ambiguous,
     _ids,
@@ -25,20 +26,26 @@ if TYPE_CHECKING:
     from magento_ir.containment._context import Context
 
 _HELD = "holded"
+# Orders read back per page when verifying a bulk hold (ids only; the most any store allows).
+_VERIFY_PAGE = 300
+# Bulk-hold calls at most (10,000 orders each), so a selection that never shrinks cannot loop.
+_MAX_HOLD_CALLS = 100
 # Sends of a non-repeatable write, each after a read showed the previous one did not happen.
 _SETTLE_ATTEMPTS = 3
 
 
-# --- HoldOrders (core REST) ------------------------------------------------------------------
+# --- HoldOrders -------------------------------------------------------------------------------
 
 
 class HoldOrders(Action):
-    """Put orders on hold (`POST /V1/orders/:id/hold`) so nothing ships while you investigate.
+    """Put orders on hold so nothing ships while you investigate.
 
     Orders in `statuses` (default pending and processing), narrowed to `order_ids` and to those
-    created in [`created_from`, `created_to`] (UTC "YYYY-MM-DD HH:MM:SS") when given. A hold is
-    never retried blindly: each order is read first (a held order is left alone), and after any
-    failure it is read back to learn whether the hold happened.
+    created in [`created_from`, `created_to`] (UTC "YYYY-MM-DD HH:MM:SS") when given. Module: the
+    module selects and holds them through Magento's own hold, 10,000 per call, and records what
+    it held (rollback releases exactly those). Core REST fallback: `POST /V1/orders/:id/hold` per
+    order, never retried blindly: each order is read first (a held order is left alone), and
+    after any failure it is read back to learn whether the hold happened.
     """
 
     kind = "hold_orders"
@@ -76,7 +83,27 @@ class HoldOrders(Action):
             criteria = criteria.where("created_at", "lteq", self.created_to)
         return criteria.order_by("entity_id")
 
+    def _selection(self) -> str:
+        parts = [f"statuses {', '.join(self.statuses)}"]
+        if self.order_ids is not None:
+            parts.append(f"{len(self.order_ids)} named orders")
+        if self.created_from is not None:
+            parts.append(f"created from {self.created_from}")
+        if self.created_to is not None:
+            parts.append(f"created to {self.created_to}")
+        return "; ".join(parts)
+
     async def plan(self, ctx: Context) -> Plan:
+        if ctx.module is not None and "orders.hold" in ctx.module.actions:
+            # The module selects the orders itself, in the transaction that holds them: nothing
+            # to read first, and its answer records each order's prior state.
+            return Plan(
+                self.kind,
+                "module",
+                f"hold every order matching ({self._selection()}) in bulk; the module records "
+                "which it held",
+                changes=(f"orders: {self._selection()}",),
+            )
         orders = {
             str(order.entity_id): {"state": order.state, "status": order.status}
             async for order in ctx.client.orders.iterate(self._criteria(), page_size=200)
@@ -91,6 +118,8 @@ class HoldOrders(Action):
         )
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:
+        if plan.path == "module":
+            return await self._apply_module(ctx)
         orders: dict[str, Any] = plan.prior["orders"]
 
         async def hold(order_id: str) -> EntityResult:
@@ -113,10 +142,64 @@ class HoldOrders(Action):
             {"prior": orders},
         )
 
+    async def _apply_module(self, ctx: Context) -> Outcome:
+        entities: dict[int, EntityResult] = {}
+        hold_ids: list[int] = []
+        action_ids: list[int] = []
+        prior: dict[str, Any] = {}
+        for number in range(_MAX_HOLD_CALLS):
+            result = await ctx.client.incident_response.hold_orders(
+                self.statuses,
+                reason=ctx.reason,
+                incident_id=ctx.incident_id,
+                order_ids=self.order_ids,
+                created_from=self.created_from,
+                created_to=self.created_to,
+                idempotency_key=ctx.key if number == 0 else f"{ctx.key}.b{number}",
+            )
+            action_ids.append(result.action_id)
+            if number == 0:
+                ctx.expect(result.matched)
+            ctx.advance(len(result.items))
+            if result.hold_id is not None:
+                hold_ids.append(result.hold_id)
+            for item in result.items:
+                entities[item.order_id] = _held_entity(item.order_id, item.result, item.message)
+                if item.result == "held":
+                    prior[str(item.order_id)] = {
+                        "state": item.prior_state,
+                        "status": item.prior_status,
+                    }
+            # Held orders leave the selection, so the next call takes the next 10,000; one that
+            # held nothing would select the same orders again.
+            if result.remaining == 0 or result.held == 0:
+                break
+        if result.remaining:
+            entities[0] = EntityResult(
+                "orders:remaining",
+                "failed",
+                f"{result.remaining} more orders match beyond the 10,000 per call the module "
+                "takes, and the last call could hold none of its orders; narrow the selection "
+                "(created_from, order_ids) and run again",
+            )
+        return Outcome(
+            self.kind,
+            "module",
+            tuple(entities[key] for key in sorted(entities)),
+            _MODULE_RETRIES,
+            {
+                "hold_ids": hold_ids,
+                "prior": prior,
+                # The first write: later writes by other incidents are looked for after it.
+                "module_action_id": min(action_ids, default=None),
+            },
+        )
+
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:
         held = [entity.entity for entity in outcome.entities if entity.status == "ok"]
-
         ids = [int(entity.removeprefix("order:")) for entity in held]
+        if outcome.path == "module":
+            return await self._verify_module(ctx, ids)
         states = await _order_states(ctx, ids)
         not_held = [f"order:{order_id}" for order_id in ids if states.get(order_id) != _HELD]
         return Verification(
@@ -132,6 +215,61 @@ class HoldOrders(Action):
             ),
         )
 
+    async def _verify_module(self, ctx: Context, ids: list[int]) -> Verification:
+        """Read back by sets, so any number of orders takes a request or two: the orders of the
+        selection still off hold (between the lowest and highest id held) must include none of
+        those held (a held order that left the statuses since was moved on by someone else), and
+        the store must count at least as many orders on hold in that range as were held."""
+        if not ids:
+            return Verification(
+                self.kind,
+                (Check("orders read back in state holded", passed=True, detail="none held"),),
+            )
+        span = (
+            SearchCriteria()
+            .where("entity_id", "gteq", min(ids))
+            .where("entity_id", "lteq", max(ids))
+        )
+        off_hold = (
+            span.where("status", "in", self.statuses)
+            .where("state", "neq", _HELD)
+            .order_by("entity_id")
+            .select("entity_id")
+        )
+        if self.created_from is not None:
+            off_hold = off_hold.where("created_at", "gteq", self.created_from)
+        if self.created_to is not None:
+            off_hold = off_hold.where("created_at", "lteq", self.created_to)
+
+        async def still_off() -> set[int]:
+            return {
+                order.entity_id
+                async for order in ctx.client.orders.iterate(off_hold, page_size=_VERIFY_PAGE)
+                if order.entity_id is not None
+            }
+
+        async def on_hold() -> int:
+            page = await ctx.client.orders.list(
+                span.where("state", "eq", _HELD).select("entity_id").page(1, 1)
+            )
+            return page.total_count
+
+        off, counted = await ctx.together(still_off, on_hold)
+        not_held = sorted(off & set(ids))
+        return Verification(
+            self.kind,
+            (
+                Check(
+                    "orders read back in state holded",
+                    passed=not not_held and counted >= len(ids),
+                    detail=f"not on hold: {', '.join(f'order:{i}' for i in not_held)}"
+                    if not_held
+                    else f"{len(ids)} held; none of them off hold; {counted} on hold between "
+                    f"order {min(ids)} and {max(ids)}",
+                ),
+            ),
+        )
+
     async def verify_rollback(
         self,
         ctx: Context,
@@ -141,8 +279,12 @@ class HoldOrders(Action):
         released = [
             int(e.entity.removeprefix("order:")) for e in rollback.entities if e.status == "ok"
         ]
-        states = await _order_states(ctx, released)
-        still = [f"order:{order_id}" for order_id in released if states.get(order_id) == _HELD]
+        if rollback.path == "module":
+            held_now = await _held_among(ctx, released)
+            still = [f"order:{order_id}" for order_id in released if order_id in held_now]
+        else:
+            states = await _order_states(ctx, released)
+            still = [f"order:{order_id}" for order_id in released if states.get(order_id) == _HELD]
         return Verification(
             self.kind,
             (
@@ -157,6 +299,8 @@ class HoldOrders(Action):
         )
 
     async def rollback(self, ctx: Context, outcome: Outcome) -> Outcome:
+        if outcome.path == "module":
+            return await self._rollback_module(ctx, outcome)
         prior: dict[str, Any] = outcome.data["prior"]
 
         async def unhold(entity: EntityResult) -> EntityResult:
@@ -182,6 +326,64 @@ class HoldOrders(Action):
             "core POST unhold: never retried blindly; re-sent only after a read shows the order "
             "still on hold following an ambiguous failure",
         )
+
+    async def _rollback_module(self, ctx: Context, outcome: Outcome) -> Outcome:
+        entities: list[EntityResult] = []
+        ctx.expect(sum(1 for entity in outcome.entities if entity.status == "ok"))
+        for number, hold_id in enumerate(outcome.data.get("hold_ids", [])):
+            result = await ctx.client.incident_response.unhold_orders(
+                hold_id,
+                reason=ctx.reason,
+                incident_id=ctx.incident_id,
+                idempotency_key=f"{ctx.key}.u{number}",
+            )
+            ctx.advance(len(result.items))
+            for item in result.items:
+                entity = f"order:{item.order_id}"
+                if item.result == "released":
+                    entities.append(EntityResult(entity, "ok", "released from hold"))
+                elif item.result == "not_on_hold":
+                    entities.append(
+                        EntityResult(entity, "skipped", "no longer on hold: left as it is")
+                    )
+                else:
+                    entities.append(EntityResult(entity, "failed", item.message or item.result))
+        return Outcome(self.kind, "module", tuple(entities), _MODULE_RETRIES)
+
+
+def _held_entity(order_id: int, result: str, message: str | None) -> EntityResult:
+    """A bulk hold's answer for one order, as the journal shows it."""
+    entity = f"order:{order_id}"
+    if result == "held":
+        return EntityResult(entity, "ok", "on hold")
+    if result == "already_held":
+        return EntityResult(entity, "skipped", "already on hold (left as it is)")
+    if result == "not_matched":
+        return EntityResult(entity, "skipped", "not in the statuses or dates asked for")
+    if result == "not_found":
+        return EntityResult(entity, "failed", f"no such order {order_id}")
+    return EntityResult(entity, "failed", message or "Magento did not hold it")
+
+
+async def _held_among(ctx: Context, ids: list[int]) -> set[int]:
+    """Which of these orders are on hold now: orders in state holded between the lowest and the
+    highest id, read by id only (pages of 300)."""
+    if not ids:
+        return set()
+    criteria = (
+        SearchCriteria()
+        .where("state", "eq", _HELD)
+        .where("entity_id", "gteq", min(ids))
+        .where("entity_id", "lteq", max(ids))
+        .order_by("entity_id")
+        .select("entity_id")
+    )
+    wanted = set(ids)
+    return {
+        order.entity_id
+        async for order in ctx.client.orders.iterate(criteria, page_size=_VERIFY_PAGE)
+        if order.entity_id in wanted
+    }
 
 
 async def _order_states(ctx: Context, ids: list[int]) -> dict[int, str | None]:

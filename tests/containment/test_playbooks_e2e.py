@@ -78,6 +78,7 @@ def test_magecart_contains_the_store(store: Store, key: SigningKey, tmp_path: Pa
             "payments.suspend",
             "maintenance.set",
             "sessions.terminate",
+            "orders.hold",
         ]
     else:
         assert inspect.config_value("payment/checkmo/active") == "1"
