@@ -95,6 +95,8 @@ _PATTERN_KINDS = (
     (re.compile(r"^(visa|mastercard)-"), "card-brand-report"),
     (re.compile(r"^us-.+-individuals$"), "us-state-notice"),
     (re.compile(r"-individuals$"), "individuals-notice"),
+    # The record a US risk-of-harm exception must keep is an internal brief, not a notice.
+    (re.compile(r"-keep-determination$"), "executive-brief"),
     # What is left of a country's rule goes to a regulator, AG or agency: a form.
     (re.compile(r"^[a-z]{2}-"), "regulator-form"),
 )

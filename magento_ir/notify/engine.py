@@ -192,11 +192,19 @@ class _Planner:
         if not set(header.requires) <= self.facts.flags:
             return
         fired: dict[str, Obligation | None] = {}
+        # "<obligation id>/<scope>" held back by a person's answer (an exception applied).
+        exempted: set[str] = set()
         for spec in rule.obligations:
             for scope, groups in self._scopes(rule, spec):
                 key = f"{header.id}/{spec.id}" + (f"/{scope}" if scope else "")
                 fired[f"{spec.id}/{scope}"] = self._one(
-                    rule, spec, key=key, scope=scope, groups=groups, fired=fired
+                    rule,
+                    spec,
+                    key=key,
+                    scope=scope,
+                    groups=groups,
+                    fired=fired,
+                    exempted=exempted,
                 )
 
     def _scopes(self, rule: Rule, spec: ObligationRule) -> list[tuple[str, list[AffectedGroup]]]:
@@ -217,8 +225,11 @@ class _Planner:
         scope: str,
         groups: list[AffectedGroup],
         fired: dict[str, Obligation | None],
+        exempted: set[str],
     ) -> Obligation | None:
         trigger = spec.trigger
+        if trigger.exempted_by is not None and f"{trigger.exempted_by}/{scope}" not in exempted:
+            return None
         counted = [g for g in groups if _counted(trigger, g, self.facts)]
         count = sum(g.count for g in counted)
         if not counted or not _threshold(trigger, count):
@@ -241,6 +252,7 @@ class _Planner:
                     )
                     return None
                 if answer != test.fires_when:
+                    exempted.add(f"{spec.id}/{scope}")
                     return None
         return self._obligation(rule, spec, key=key, scope=scope, count=count, fired=fired)
 

@@ -114,6 +114,8 @@ def _trigger(trigger: Trigger) -> list[str]:
         out.append(f"at least {trigger.at_least} people")
     if trigger.scale_at_least is not None:
         out.append(f"risk tests not needed at {trigger.scale_at_least} people or more")
+    if trigger.exempted_by is not None:
+        out.append(f"only when an answer exempted {trigger.exempted_by} (what the exception costs)")
     return [f"trigger: {line}" for line in out]
 
 

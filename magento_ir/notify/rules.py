@@ -123,6 +123,10 @@ class Trigger(_Strict):
     # At or above this many people the risk tests are not needed (Singapore's "significant scale").
     scale_at_least: Annotated[int, Field(ge=1)] | None = None
     risk_tests: list[RiskTest] = []
+    # Owed only when a person's answer to a risk test of the named earlier obligation of this
+    # rule held that obligation back: what an exception costs (US risk-of-harm exceptions: keep
+    # the written determination, tell the Attorney General of it).
+    exempted_by: Annotated[str, Field(pattern=_ID)] | None = None
 
     @field_validator("categories", "all_categories")
     @classmethod
@@ -238,6 +242,7 @@ class Rule(_Strict):
     @model_validator(mode="after")
     def _references(self) -> Self:
         seen: set[str] = set()
+        tested: set[str] = set()
         for obligation in self.obligations:
             after = obligation.deadline.after
             if after is not None and after not in seen:
@@ -247,7 +252,15 @@ class Rule(_Strict):
                 )
             if obligation.id in seen:
                 raise ValueError(f"obligation id {obligation.id!r} is used twice")
+            exempted_by = obligation.trigger.exempted_by
+            if exempted_by is not None and exempted_by not in tested:
+                raise ValueError(
+                    f"obligation {obligation.id!r}: exempted_by = {exempted_by!r} must name an "
+                    "earlier obligation of this rule that has risk_tests"
+                )
             seen.add(obligation.id)
+            if obligation.trigger.risk_tests:
+                tested.add(obligation.id)
             unknown = sorted(set(obligation.contacts) - set(self.rule.jurisdictions))
             if unknown:
                 raise ValueError(

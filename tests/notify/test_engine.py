@@ -181,3 +181,71 @@ def test_error_in_an_inline_obligation_list_still_names_the_key():
         RuleError, match=r"^xx.toml:1: obligations.0.id: Input should be a valid string"
     ):
         parse_rule(text, source="xx.toml")
+
+
+HARM_RULE = """\
+[rule]
+id = "xx-harm"
+title = "Harm exception"
+jurisdictions = ["XX"]
+timezone = "UTC"
+last_reviewed = 2026-06-01
+confidence = "weak"
+
+[[obligations]]
+id = "people"
+recipient = "individuals"
+recipient_name = "People"
+template = "xx-people"
+[obligations.trigger]
+more_than = 1
+[[obligations.trigger.risk_tests]]
+id = "no-harm"
+text = "Is misuse not reasonably likely?"
+fires_when = false
+[obligations.deadline]
+kind = "none"
+text = "without unreasonable delay"
+[obligations.citation]
+statute = "Test Act s 3"
+
+[[obligations]]
+id = "keep-determination"
+recipient = "internal"
+recipient_name = "Records"
+template = "xx-keep-determination"
+[obligations.trigger]
+exempted_by = "people"
+[obligations.deadline]
+kind = "none"
+text = "keep the determination 5 years"
+[obligations.citation]
+statute = "Test Act s 3"
+"""
+
+
+@pytest.mark.parametrize(
+    ("count", "answers", "keys", "questions"),
+    [
+        # Unanswered: the question, and nothing of what the exception costs.
+        (5, {}, set(), {"xx-harm/no-harm"}),
+        # Exception applied: the record it must keep, not the notice.
+        (5, {"xx-harm/no-harm": True}, {"xx-harm/keep-determination"}, set()),
+        # Exception refused: the notice, and no record of an exception.
+        (5, {"xx-harm/no-harm": False}, {"xx-harm/people"}, set()),
+        # Below the notice's own threshold nothing was exempted, so nothing is owed for it.
+        (1, {"xx-harm/no-harm": True}, set(), set()),
+    ],
+)
+def test_an_exception_costs_only_when_applied(count, answers, keys, questions):
+    """exempted_by obligations follow a person's answer to the named obligation's risk test."""
+    facts = Facts(
+        clock={"discovery": T},
+        affected=(
+            AffectedGroup(jurisdiction="XX", count=count, categories=frozenset({"contact"})),
+        ),
+        answers=answers,
+    )
+    result = plan(facts, (parse_rule(HARM_RULE),), as_of=date(2026, 6, 1))
+    assert {o.key for o in result.obligations} == keys
+    assert {q.question_id for q in result.questions} == questions

@@ -103,6 +103,11 @@ def test_errors_name_file_line_and_key(old, new, expected):
         ('from = "discovery"', 'after = "later"', "must name an earlier obligation"),
         (
             "[obligations.deadline]",
+            '[obligations.trigger]\nexempted_by = "individuals"\n[obligations.deadline]',
+            "exempted_by = 'individuals' must name an earlier obligation",
+        ),
+        (
+            "[obligations.deadline]",
             "[obligations.trigger]\nmore_than = 1\nat_least = 2\n[obligations.deadline]",
             "not both",
         ),

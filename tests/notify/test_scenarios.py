@@ -47,12 +47,26 @@ class Case:
     facts: dict[str, Any] = field(default_factory=dict)
     questions: frozenset[str] = frozenset()
     as_of: date = AS_OF
+    # False: every US risk-of-harm exception is answered "not applied" unless the case answers it.
+    ask_harm: bool = False
+
+
+# The US states' risk-of-harm exceptions (a question each, never guessed).
+NO_HARM = {
+    f"{r.rule.id}/{t.id}": False
+    for r in RULES
+    for o in r.obligations
+    for t in o.trigger.risk_tests
+    if t.id == "no-harm"
+}
 
 
 def run(case: Case):
     clock = {"awareness": T, "discovery": T, "determination": T} | case.clock
-    facts = Facts(clock=clock, affected=case.groups, **case.facts)
-    return plan(facts, RULES, as_of=case.as_of)
+    facts = dict(case.facts)
+    if not case.ask_harm:
+        facts["answers"] = NO_HARM | facts.get("answers", {})
+    return plan(Facts(clock=clock, affected=case.groups, **facts), RULES, as_of=case.as_of)
 
 
 # --- US states: the individuals' deadline when one resident's SSN leaks ---
@@ -182,6 +196,64 @@ for state, kind, n, key, due in THRESHOLDS:
         )
 
 
+# --- US risk-of-harm exceptions: asked, never guessed; applying one costs what the state says ---
+# state -> what the exception costs when a person answers that misuse is not reasonably likely.
+HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
+    # Alaska: written notice of the determination to the AG, and the determination kept 5 years.
+    "US-AK": {"us-ak/attorney-general-determination": None, "us-ak/keep-determination": None},
+    # Documentation kept 5 years, no notice to anyone.
+    "US-MO": {"us-mo/keep-determination": None},
+    "US-NJ": {"us-nj/keep-determination": None},
+    # The exception alone: nothing owed.
+    "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
+    "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {},
+}  # fmt: skip
+for state, costs in HARM_EXCEPTIONS.items():
+    code = state[3:].lower()
+    question = f"us-{code}/no-harm"
+    CASES.append(
+        Case(
+            f"{state}-harm-unanswered",
+            (group(state, 1, *SSN),),
+            {},
+            questions=frozenset({question}),
+            ask_harm=True,
+        )
+    )
+    CASES.append(
+        Case(
+            f"{state}-harm-exception-applied",
+            (group(state, 1, *SSN),),
+            costs,
+            facts={"answers": {question: True}},
+            ask_harm=True,
+        )
+    )
+    # Data the statute does not name: no question either.
+    CASES.append(
+        Case(f"{state}-harm-contact-only", (group(state, 1, "contact"),), {}, ask_harm=True)
+    )
+# Above the agencies' thresholds the exception still spares every notice, not only the residents'.
+CASES.append(
+    Case(
+        "US-AK-harm-exception-applied-above-1000",
+        (group("US-AK", 1001, *SSN),),
+        HARM_EXCEPTIONS["US-AK"],
+        facts={"answers": {"us-ak/no-harm": True}},
+        ask_harm=True,
+    )
+)
+CASES.append(
+    Case(
+        "US-NJ-harm-exception-not-applied-state-police-first",
+        (group("US-NJ", 1, *SSN),),
+        {"us-nj/state-police": None, "us-nj/individuals": None},
+        facts={"answers": {"us-nj/no-harm": False}},
+        ask_harm=True,
+    )
+)
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_us_states(case: Case):
     """Each state's own obligations and deadlines, and nothing for data its law does not name."""
@@ -193,7 +265,7 @@ def test_us_states(case: Case):
         assert {k: v for k, v in got.items() if k == key} == case.expected
     else:
         assert got == case.expected
-    assert not result.questions
+    assert {q.question_id for q in result.questions} == case.questions
 
 
 # --- Everything else: every obligation and every question is named -------------------------------
