@@ -87,6 +87,7 @@ _EXACT_KINDS = {
     "us-hipaa-media": "regulator-form",
     "ca-qc-law25-register": "executive-brief",
     "pci-dss-incident-response-plan": "executive-brief",
+    "ca-bc-pipa-assessment": "executive-brief",
     # Names a notification policy may use for a kind.
     "sa-report": "gdpr-art33",
     "customer-notice": "individuals-notice",

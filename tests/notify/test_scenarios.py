@@ -154,7 +154,9 @@ THRESHOLDS = [
     ("US-RI", "more_than", 500, "us-ri/attorney-general", None),
     ("US-SD", "more_than", 250, "us-sd/attorney-general", None),
     ("US-PA", "more_than", 500, "us-pa/attorney-general", None),
-    ("US-OK", "at_least", 1000, "us-ok/credit-agencies", None),
+    # Oklahoma (SB 626): the AG from 500 residents, 60 days after the residents' notice (not sent).
+    ("US-OK", "at_least", 500, "us-ok/attorney-general", None),
+    ("US-NY", "more_than", 5000, "us-ny/credit-agencies", None),
     ("US-AK", "more_than", 1000, "us-ak/credit-agencies", None),
     ("US-AR", "more_than", 1000, "us-ar/attorney-general", None),
     ("US-GA", "more_than", 10000, "us-ga/credit-agencies", None),
@@ -206,7 +208,7 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     "US-NJ": {"us-nj/keep-determination": None},
     # The exception alone: nothing owed.
     "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
-    "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {},
+    "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {}, "US-OK": {},
 }  # fmt: skip
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
@@ -830,6 +832,7 @@ PIPEDA_FIRED: dict[str, datetime | None] = {
 }
 JP_REPORTABLE = {"jp-appi/reportable": True}
 IN_FORCE = date(2027, 5, 13)
+CERT_IN_ASKED = frozenset({"in-cert-in/reportable"})
 MASTERCARD = {"card_schemes": frozenset({"mastercard"}), "merchant_country": "US"}
 
 COVERAGE: list[Case] = [
@@ -919,7 +922,14 @@ COVERAGE: list[Case] = [
         facts={"answers": {"jp-appi/reportable": False, "jp-appi/wrongful-purpose": False}},
     ),
     # India: Rule 7 is not in force before its commencement; then 72 hours from awareness.
-    Case("in-before-rule-7", (group("IN", 10, "contact"),), {}, as_of=date(2027, 5, 12)),
+    # CERT-In's question comes with every Indian incident (its own rule, asked, never guessed).
+    Case(
+        "in-before-rule-7",
+        (group("IN", 10, "contact"),),
+        {},
+        as_of=date(2027, 5, 12),
+        questions=CERT_IN_ASKED,
+    ),
     Case(
         "in-rule-7-first-day",
         (group("IN", 10, "contact"),),
@@ -929,6 +939,7 @@ COVERAGE: list[Case] = [
             "in-dpdp/individuals": None,
         },
         as_of=IN_FORCE,
+        questions=CERT_IN_ASKED,
     ),
     # Awareness (a customer's complaint) a day before magento_ir detected the leak.
     Case(
@@ -941,6 +952,7 @@ COVERAGE: list[Case] = [
         },
         clock={"awareness": T - timedelta(days=1)},
         as_of=IN_FORCE,
+        questions=CERT_IN_ASKED,
     ),
     # Card schemes: Mastercard's 24 hours, both schemes together, PCI even when encrypted.
     Case(
@@ -1081,6 +1093,79 @@ COVERAGE: list[Case] = [
             "us-va/individuals": None,
             "us-va/attorney-general": None,
         },
+    ),
+]
+
+
+# --- Rules added in the review of December 2026: NYDFS, CERT-In, British Columbia, New York ---
+NY_INDIVIDUALS: dict[str, datetime | None] = {
+    "us-ny/individuals": days(30),
+    "us-ny/state-agencies": None,
+}
+COVERAGE += [
+    # New York names online-account credentials and biometrics (§899-aa(1)(b)).
+    Case(
+        "ny-credentials-only",
+        (group("US-NY", 1, "contact", "account_credentials"),),
+        NY_INDIVIDUALS,
+    ),
+    Case("ny-biometrics", (group("US-NY", 1, "biometrics"),), NY_INDIVIDUALS),
+    Case(
+        "ny-ssn-encrypted-key-safe",
+        (group("US-NY", 1, *SSN),),
+        {},
+        facts={"encryption": {"government_id.ssn": "encrypted"}},
+    ),
+    # NYDFS: only for a covered entity the facts declare; the reportable-incident test is asked.
+    Case("nydfs-not-a-covered-entity", (group("US-NY", 1, *SSN),), NY_INDIVIDUALS),
+    Case(
+        "nydfs-covered-entity-asked",
+        (group("US-NY", 1, *SSN),),
+        NY_INDIVIDUALS,
+        facts={"flags": frozenset({"nydfs_covered_entity"})},
+        questions=frozenset({"us-ny-dfs/reportable-incident"}),
+    ),
+    # 72 elapsed hours from the determination, wherever the people live.
+    Case(
+        "nydfs-72-hours-for-people-anywhere",
+        (group("MX", 1, "contact"),),
+        {"us-ny-dfs/superintendent": T + timedelta(hours=72)},
+        facts={
+            "flags": frozenset({"nydfs_covered_entity"}),
+            "answers": {"us-ny-dfs/reportable-incident": True},
+        },
+    ),
+    # CERT-In: 6 hours from noticing, asked whether the business and incident are in scope.
+    Case(
+        "cert-in-asked",
+        (group("IN", 3, "contact"),),
+        {},
+        questions=frozenset({"in-cert-in/reportable"}),
+    ),
+    Case(
+        "cert-in-6-hours",
+        (group("IN", 3, "contact"),),
+        {"in-cert-in/cert-in": T + timedelta(hours=6)},
+        facts={"answers": {"in-cert-in/reportable": True}},
+    ),
+    Case(
+        "cert-in-out-of-scope",
+        (group("IN", 3, "contact"),),
+        {},
+        facts={"answers": {"in-cert-in/reportable": False}},
+    ),
+    # British Columbia: no statutory notice, an internal assessment; PIPEDA still asks its test.
+    Case(
+        "bc-assessment-only",
+        (group("CA-BC", 3, "contact"),),
+        {"ca-bc-pipa/assessment": None},
+        questions=frozenset({"ca-pipeda/rrosh"}),
+    ),
+    Case(
+        "bc-with-pipeda-risk",
+        (group("CA-BC", 3, "contact"),),
+        {"ca-bc-pipa/assessment": None, **PIPEDA_FIRED},
+        facts={"answers": {"ca-pipeda/rrosh": True}},
     ),
 ]
 
