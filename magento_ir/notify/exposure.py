@@ -23,8 +23,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -161,8 +162,12 @@ class RecipientKey:
 
     def pseudonym(self, identity: str) -> str:
         """HMAC-SHA256 of the normalised e-mail address (or other identity), hex."""
+        return self.digest(identity).hex()
+
+    def digest(self, identity: str) -> bytes:
+        """The pseudonym's 32 raw bytes (half the memory of its hex form)."""
         normal = identity.strip().lower().encode()
-        return hmac.new(self._key, normal, hashlib.sha256).hexdigest()
+        return hmac.new(self._key, normal, hashlib.sha256).digest()
 
     def __repr__(self) -> str:
         return "RecipientKey(<hidden>)"
@@ -182,13 +187,23 @@ class PostalAddress:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    pseudonym: str
+    """One affected person: pseudonym, jurisdiction and categories, an address only where a
+    notice is mailed. Lean on purpose (GDPR minimisation, and a million of them in memory):
+    the pseudonym is kept as raw bytes, and equal jurisdictions and category sets are one
+    shared object each."""
+
+    digest: bytes
     jurisdiction: str
     categories: frozenset[str]
     employee: bool = False
     # True when no e-mail address is known: the notice goes by post (or another channel).
     no_email: bool = False
     address: PostalAddress | None = None
+
+    @property
+    def pseudonym(self) -> str:
+        """HMAC-SHA256 of the person's e-mail address under the incident's key, hex."""
+        return self.digest.hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,15 +262,6 @@ def jurisdiction_of(country: str | None, region_code: str | None) -> str | None:
 
 
 @dataclass(slots=True)
-class _Person:
-    jurisdiction: str
-    categories: set[str]
-    employee: bool
-    no_email: bool
-    address: PostalAddress | None
-
-
-@dataclass(slots=True)
 class _Pending:
     email: str
     categories: set[str]
@@ -291,7 +297,10 @@ class ExposureCounter:
     notes: list[str] = field(default_factory=list)
     # Customers without an address, by id: (e-mail, categories, newest order id seen, place).
     pending: dict[int, _Pending] = field(default_factory=dict)
-    _people: dict[tuple[str, str], _Person] = field(default_factory=dict)
+    # jurisdiction -> pseudonym bytes -> the person; the Recipient itself is what is kept.
+    _people: dict[str, dict[bytes, Recipient]] = field(default_factory=dict)
+    # One shared object per distinct category set (most people share a handful of them).
+    _category_sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -309,18 +318,24 @@ class ExposureCounter:
             self.unplaced += 1
             return
         no_email = not identity or "@" not in identity
-        pseudonym = self.key.pseudonym(fallback if no_email or identity is None else identity)
+        digest = self.key.digest(fallback if no_email or identity is None else identity)
         mailed = address if (no_email or jurisdiction in self.mail_to) else None
-        person = self._people.get((jurisdiction, pseudonym))
+        # One copy of each jurisdiction's name, shared by everyone placed there.
+        jurisdiction = sys.intern(jurisdiction)
+        people = self._people.setdefault(jurisdiction, {})
+        person = people.get(digest)
         if person is None:
-            self._people[jurisdiction, pseudonym] = _Person(
-                jurisdiction, set(categories), employee, no_email, mailed
-            )
+            shared = self._shared(frozenset(categories))
+            people[digest] = Recipient(digest, jurisdiction, shared, employee, no_email, mailed)
             return
-        person.categories.update(categories)
-        person.employee = person.employee and employee
-        if person.address is None:
-            person.address = mailed
+        merged = self._shared(person.categories.union(categories))
+        both = person.employee and employee
+        kept = person.address if person.address is not None else mailed
+        if (merged, both, kept) != (person.categories, person.employee, person.address):
+            people[digest] = replace(person, categories=merged, employee=both, address=kept)
+
+    def _shared(self, categories: frozenset[str]) -> frozenset[str]:
+        return self._category_sets.setdefault(categories, categories)
 
     def place_by_order(self, order: Order) -> None:
         """Place a pending customer by the billing address of their newest order."""
@@ -343,15 +358,14 @@ class ExposureCounter:
             )
         self.pending.clear()
         counts: Counter[tuple[str, frozenset[str], bool]] = Counter()
-        recipients = []
-        for (place, pseudonym), person in sorted(self._people.items()):
-            categories = frozenset(person.categories)
-            counts[place, categories, person.employee] += 1
-            recipients.append(
-                Recipient(
-                    pseudonym, place, categories, person.employee, person.no_email, person.address
-                )
-            )
+        recipients: list[Recipient] = []
+        # Sorted by jurisdiction, then pseudonym: raw bytes sort as their hex does.
+        for place in sorted(self._people):
+            people = self._people[place]
+            for digest in sorted(people):
+                person = people[digest]
+                counts[place, person.categories, person.employee] += 1
+                recipients.append(person)
         groups = tuple(
             AffectedGroup(jurisdiction=place, count=n, categories=cats, employees=employee)
             for (place, cats, employee), n in sorted(

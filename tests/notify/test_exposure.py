@@ -11,6 +11,7 @@ from magento_ir.notify.exposure import (
     ACL_READS,
     SKIMMER_CATEGORIES,
     CustomerSelection,
+    ExposureCounter,
     RecipientKey,
     aadmin_exposure,
     admin_exposure,
@@ -303,3 +304,25 @@ def test_admin_users_are_counted_as_employees(magento_sandbox: SandboxStore):
             merchant_country="US",
         )
     assert [(g.jurisdiction, g.count, g.employees) for g in exposure.groups] == [("US", 3, True)]
+
+
+def test_recipients_are_lean_and_share_what_they_have_in_common():
+    """A million people fit in memory: equal category sets and jurisdictions are one object each,
+    the pseudonym is kept as 32 raw bytes, and what the list says is unchanged."""
+    counter = ExposureCounter("customer_data", KEY)
+    for n in range(3):
+        counter.add(
+            identity=f"p{n}@example.org",
+            fallback=f"customer:{n}",
+            jurisdiction=jurisdiction_of("us", "ca"),  # a new string object each time
+            categories=["contact", "account_credentials"],
+        )
+    first, second, third = counter.result().recipients
+    assert first.categories is second.categories is third.categories
+    assert first.jurisdiction is second.jurisdiction is third.jurisdiction
+    assert len(first.digest) == 32
+    assert first.pseudonym == first.digest.hex()
+    assert {r.pseudonym for r in (first, second, third)} == {
+        KEY.pseudonym(f"p{n}@example.org") for n in range(3)
+    }
+    assert not hasattr(first, "__dict__")

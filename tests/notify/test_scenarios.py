@@ -209,6 +209,7 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     # The exception alone: nothing owed.
     "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
     "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {}, "US-OK": {},
+    "US-GU": {},
 }  # fmt: skip
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
