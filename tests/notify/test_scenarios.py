@@ -82,6 +82,10 @@ US_ALWAYS: dict[str, dict[str, datetime | None]] = {
     "US-ME": {"us-me/attorney-general": None},
     "US-CT": {"us-ct/attorney-general": days(60)},
     "US-LA": {"us-la/attorney-general": days(70)},
+    # Indiana: the Attorney General with every residents' disclosure, within the same 45 days.
+    "US-IN": {"us-in/attorney-general": days(45)},
+    # Maryland: the Attorney General before the residents, whatever the count.
+    "US-MD": {"us-md/attorney-general": None},
     # Vermont: 14 business days from Mon 1 June skip the weekends and Juneteenth (Fri 19 June, a
     # federal holiday): Mon 22 June, not Fri 19 June.
     "US-VT": {"us-vt/attorney-general-preliminary": utc("2026-06-22T12:00:00-04:00")},
@@ -149,7 +153,9 @@ THRESHOLDS = [
     ("US-DE", "more_than", 500, "us-de/attorney-general", None),
     ("US-AL", "more_than", 1000, "us-al/attorney-general", None),
     ("US-AZ", "more_than", 1000, "us-az/attorney-general", None),
-    ("US-NM", "more_than", 1000, "us-nm/attorney-general", None),
+    ("US-NM", "more_than", 1000, "us-nm/attorney-general", days(45)),
+    ("US-NM", "more_than", 1000, "us-nm/credit-agencies", days(45)),
+    ("US-MD", "at_least", 1000, "us-md/credit-agencies", None),
     ("US-OR", "more_than", 250, "us-or/attorney-general", None),
     ("US-RI", "more_than", 500, "us-ri/attorney-general", None),
     ("US-SD", "more_than", 250, "us-sd/attorney-general", None),
@@ -157,6 +163,8 @@ THRESHOLDS = [
     # Oklahoma (SB 626): the AG from 500 residents, 60 days after the residents' notice (not sent).
     ("US-OK", "at_least", 500, "us-ok/attorney-general", None),
     ("US-NY", "more_than", 5000, "us-ny/credit-agencies", None),
+    ("US-IN", "more_than", 1000, "us-in/credit-agencies", days(45)),
+    ("US-ME", "more_than", 1000, "us-me/credit-agencies", None),
     ("US-AK", "more_than", 1000, "us-ak/credit-agencies", None),
     ("US-AR", "more_than", 1000, "us-ar/attorney-general", None),
     ("US-GA", "more_than", 10000, "us-ga/credit-agencies", None),
@@ -209,7 +217,9 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     # The exception alone: nothing owed.
     "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
     "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {}, "US-OK": {},
-    "US-GU": {},
+    "US-GU": {}, "US-DE": {}, "US-IN": {}, "US-MA": {}, "US-ME": {}, "US-MD": {}, "US-NM": {},
+    # Louisiana: the written determination kept 5 years (and sent to the AG on request).
+    "US-LA": {"us-la/keep-determination": None},
 }  # fmt: skip
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
