@@ -48,10 +48,10 @@ from magento_ir.notify.approvals import (
 )
 from magento_ir.notify.channels import DeliveryError, Message
 from magento_ir.notify.drafts import Draft
-from magento_ir.notify.record import DeliveryRecorder
+from magento_ir.notify.record import DeliveryRecorder, file_sha256
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
     from ssl import SSLContext
 
@@ -423,7 +423,7 @@ class Facilitation:
             {
                 "run_id": recorder.run_id,
                 "roster": self.roster.title,
-                "roster_sha256": _sha256(self.roster_path),
+                "roster_sha256": file_sha256(self.roster_path),
                 "time_scale": self.time_scale,
                 "decision_timeout": self.decision_timeout,
                 "participants": [
@@ -655,15 +655,3 @@ class Facilitation:
         if self.guard is None:
             raise FacilitationError("begin() the facilitation first")
         return self.guard
-
-
-def _sha256(path: Path) -> str:
-    from magento_ir.notify.record import file_sha256  # noqa: PLC0415
-
-    return file_sha256(path)
-
-
-def records_of(folder: Path) -> Iterator[dict[str, Any]]:
-    """The answers in a run's inbox, in order (for tests and the after-action report)."""
-    entries, _ = _inbox_read(folder, 0)
-    yield from entries

@@ -10,6 +10,8 @@ import email.policy
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -28,7 +30,6 @@ from magento_ir.exercise.facilitate import (
     INBOX_FILE,
     STATE_FILE,
     Facilitation,
-    _inbox_append,
     _inbox_read,
     approval_server,
     read_state,
@@ -329,22 +330,32 @@ def test_a_roster_missing_a_scenario_role_is_refused_before_the_run(
     assert "--roster FILE" in no_roster.output
 
 
+_WRITER = """
+import sys
+from pathlib import Path
+from magento_ir.exercise.facilitate import _inbox_append
+folder, who = Path(sys.argv[1]), sys.argv[2]
+for n in range(50):
+    print(_inbox_append(folder, {"kind": "decision", "by": who, "n": n, "pad": "x" * 5000}))
+"""
+
+
 def test_concurrent_answers_each_land_whole_and_numbered_once(tmp_path: Path) -> None:
-    """Many writers at once (threads here, processes alike: flock): every answer is one whole
-    line with a number of its own."""
-    numbers: list[int] = []
-
-    def answer(index: int) -> None:
-        numbers.append(_inbox_append(tmp_path, {"kind": "decision", "n": index, "pad": "x" * 5000}))
-
-    threads = [threading.Thread(target=answer, args=(i,)) for i in range(40)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    """Two participants' processes answering at once (flock): every answer is one whole line
+    with a number of its own. About 2 s: two interpreters start and import magento_ir."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    command = [sys.executable, "-c", _WRITER, str(tmp_path)]
+    writers = [
+        subprocess.Popen([*command, who], stdout=subprocess.PIPE, env=env, text=True)  # noqa: S603
+        for who in ("p0", "p1")
+    ]
+    numbers = [int(line) for writer in writers for line in writer.communicate()[0].split()]
+    assert all(writer.returncode == 0 for writer in writers)
     entries, offset = _inbox_read(tmp_path, 0)
-    assert sorted(numbers) == list(range(40))
-    assert sorted(entry["n"] for entry in entries) == list(range(40))
+    assert sorted(numbers) == list(range(100))
+    assert sorted((e["by"], e["n"]) for e in entries) == [
+        (who, n) for who in ("p0", "p1") for n in range(50)
+    ]
     assert offset == (tmp_path / INBOX_FILE).stat().st_size
 
 
