@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from magento_ir.containment.playbooks import shipped_playbooks
@@ -13,6 +15,9 @@ from magento_ir.exercise import (
     load_scenario,
     shipped_scenarios,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 GOOD = """\
 [scenario]
@@ -182,3 +187,16 @@ def test_an_unknown_scenario_lists_the_shipped_ones() -> None:
         ScenarioError, match=r"no shipped scenario named 'nope': use one of .*magecart"
     ):
         load_scenario("nope")
+
+
+def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
+    """A missing file and a non-UTF-8 file are ScenarioErrors naming the file."""
+    with pytest.raises(ScenarioError, match="cannot read the scenario"):
+        Scenario.from_file(tmp_path / "gone.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(GOOD.replace("My drill", "Übung").encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"latin.toml: not UTF-8 text \(byte \d+\)"):
+        Scenario.from_file(latin)
+    good = tmp_path / "good.toml"
+    good.write_text(GOOD, encoding="utf-8")
+    assert load_scenario(good).source == str(good)
