@@ -223,6 +223,7 @@ def run_exercise(
             title=chosen.title,
             playbook=chosen.playbook,
             mode=options.mode,
+            time_scale=people.time_scale if people is not None else 1.0,
             started_at=started,
             finished_at=finished,
             participants=participants,

@@ -8,6 +8,7 @@ after-action report draws.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,6 +92,9 @@ class ExerciseRun(_Frozen):
     title: str
     playbook: str
     mode: Mode
+    # Exercise seconds per real second (a facilitated run's --time-scale; 1 when automated):
+    # targets and legal deadlines are met or missed in exercise time.
+    time_scale: float = Field(default=1.0, gt=0)
     started_at: AwareDatetime
     finished_at: AwareDatetime | None = None
     participants: tuple[Participant, ...] = ()
@@ -110,9 +114,18 @@ class ExerciseRun(_Frozen):
     notes: tuple[str, ...] = ()
 
     def seconds(self, objective: Objective) -> float | None:
-        """Seconds from the start to reaching `objective`; None if it was not reached."""
+        """Exercise seconds from the start to reaching `objective` (real seconds times
+        `time_scale`); None if it was not reached."""
         moment = self.reached.get(objective)
-        return None if moment is None else (moment - self.started_at).total_seconds()
+        return None if moment is None else self.elapsed(moment)
+
+    def elapsed(self, moment: datetime) -> float:
+        """Exercise seconds from the start to `moment` (a real time on the timeline)."""
+        return (moment - self.started_at).total_seconds() * self.time_scale
+
+    def exercise_time(self, moment: datetime) -> datetime:
+        """`moment` on the exercise's clock: what a legal deadline is compared with."""
+        return self.started_at + timedelta(seconds=self.elapsed(moment))
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -280,7 +280,7 @@ def score_run(run: ExerciseRun, scenario: Scenario, history: Sequence[HistoryEnt
     seconds = {objective: run.seconds(objective) for objective in OBJECTIVES}
     objectives = objective_scores(scenario.objectives, seconds)
     approved = {
-        str(event.detail["obligation"]): event.at
+        str(event.detail["obligation"]): run.exercise_time(event.at)
         for event in run.events
         if event.kind == "action"
         and event.step == "approve_notices"

@@ -344,3 +344,34 @@ def test_score_run_puts_it_together() -> None:
     assert scores.percent == 50
     assert scores.trend is not None
     assert scores.trend.previous_runs == 0
+
+
+def test_a_compressed_exercise_is_scored_in_exercise_time() -> None:
+    """At --time-scale 60 a real minute is an exercise hour: contain after 40 real seconds
+    misses a 30-minute target, and an approval after 2 real minutes is 2 exercise hours late
+    against a 1-hour deadline."""
+    run = _run(
+        time_scale=60.0,
+        reached={"detect": T0 + timedelta(seconds=5), "contain": T0 + timedelta(seconds=40)},
+        obligations=(_ref("us-ca", T0 + HOUR),),
+        events=(
+            TimelineEvent(
+                at=T0 + timedelta(minutes=2),
+                kind="action",
+                ref="approve_notices",
+                title="approved",
+                step="approve_notices",
+                detail={"obligation": "us-ca"},
+            ),
+        ),
+    )
+    assert run.seconds("contain") == 2400.0
+    scores = score_run(run, SCENARIO)
+    assert [(s.objective, s.seconds, s.met) for s in scores.objectives][:2] == [
+        ("detect", 300.0, True),
+        ("contain", 2400.0, False),
+    ]
+    (slack,) = scores.deadlines
+    assert slack.done_at == T0 + 2 * HOUR
+    assert slack.slack_seconds == -3600.0
+    assert slack.met is False
