@@ -1,112 +1,315 @@
-"""Served-sandbox throughput: a bounded loopback load of simple authenticated GETs at latency 0.
+"""The served sandbox at full size: searches on every filterable field, simple GETs meanwhile.
 
-The server runs in its own process (one core, as in production); the load comes from an asyncio
-client with raw keep-alive connections so the client is not what is measured. Prints requests/s and
-p50/p99 latency. Also prints how long a 100,000-product / 1,000,000-customer store takes to start.
+The store (1,000,000 customers / 100,000 products / 1,000,000 orders by default) is served in its
+own process; it measures its own start-up (building the store and listening) and reports its
+peak RSS when stopped. This process drives it over raw keep-alive connections (asyncio, so the
+client is not what is measured):
 
-    python benchmarks/sandbox_throughput.py [--requests 20000] [--connections 8]
+- one connection sends searchCriteria searches, field after field, on every filterable field of
+  customers, products and orders (the collections' own field lists, `sandbox/columns.py`): eq,
+  like 'prefix%', like '%middle%', gt, in, neq, notnull and a sort on the field, with values
+  taken from the store's own rows. The first search on a field builds its column (reported
+  apart, as "first"); the others give the p50/p95/p99 of that field;
+- another connection sends simple GETs (`/rest/V1/store/websites`) all the while, every 5 ms;
+- then 8 connections send `--requests` simple GETs as fast as they are answered (throughput).
+
+Goals (issue 16 item 5): every field's search p95 < 100 ms; simple GETs p99 < 10 ms while the
+searches run; start-up < 2 s; peak RSS < 1 GiB. And >= 2,000 simple GETs/s, so the sandbox never
+bounds another benchmark.
+
+    python benchmarks/sandbox_throughput.py [--customers N] [--products N] [--orders N]
+        [--queries 8] [--requests 5000] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
+import resource
 import statistics
+import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
-from magento_ir.sandbox import Sandbox
-from magento_ir.sandbox.server import SandboxServer
+from _goals import goal, machine
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
+GET_EVERY = 0.005
+TABLES = (
+    # path, the collection's fields, the id field, the item key of each field
+    ("/rest/V1/customers/search", "CUSTOMER", "entity_id", {"entity_id": "id"}),
+    (
+        "/rest/V1/products",
+        "PRODUCT",
+        "entity_id",
+        {"entity_id": "id", "category_id": "category_ids", "website_id": "website_ids"},
+    ),
+    ("/rest/V1/orders", "ORDER", "entity_id", {}),
+)
 
-def _serve(pipe: Connection) -> None:
-    sandbox = Sandbox()
+
+def _serve(pipe: Connection, customers: int, products: int, orders: int) -> None:
+    started = time.perf_counter()
+    from magento_ir.sandbox import Sandbox  # noqa: PLC0415 - the import is part of start-up
+    from magento_ir.sandbox.server import SandboxServer  # noqa: PLC0415
+
+    imported = time.perf_counter()
+    sandbox = Sandbox(customers=customers, products=products, orders=orders, seed=1)
     server = SandboxServer(sandbox, workers=4)
     server.start()
-    pipe.send((server.port, sandbox.admin_token()))
-    pipe.recv()  # run until the parent says stop
+    ready = time.perf_counter()
+    pipe.send((server.port, sandbox.admin_token(), ready - imported, imported - started))
+    pipe.recv()  # serve until the parent says stop
     server.stop()
+    pipe.send(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return status
+class RawConnection:
+    """One raw HTTP/1.1 keep-alive connection."""
 
+    def __init__(self, port: int, token: str) -> None:
+        self.port, self.token = port, token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
-async def _client(port: int, request: bytes, count: int, latencies: list[float]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for _ in range(count):
+    async def get(self, target: str) -> tuple[int, bytes, float]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None  # noqa: S101
         started = time.perf_counter()
-        writer.write(request)
-        status = await _read_response(reader)
-        latencies.append(time.perf_counter() - started)
+        self.writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {self.token}\r\n"
+            "Accept: application/json\r\n\r\n".encode()
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        body = await self.reader.readexactly(length)
+        return status, body, time.perf_counter() - started
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _criteria(filters: list[tuple[str, Any, str]], sort: str | None, page: int) -> str:
+    params: dict[str, str] = {"searchCriteria[pageSize]": "20"}
+    for index, (field, value, condition) in enumerate(filters):
+        prefix = f"searchCriteria[filter_groups][{index}][filters][0]"
+        params |= {
+            f"{prefix}[field]": field,
+            f"{prefix}[value]": str(value),
+            f"{prefix}[condition_type]": condition,
+        }
+    if sort is not None:
+        params |= {
+            "searchCriteria[sortOrders][0][field]": sort,
+            "searchCriteria[sortOrders][0][direction]": "DESC",
+        }
+    params["searchCriteria[currentPage]"] = str(page)
+    return urlencode(params)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _queries(field: str, samples: list[Any], count: int) -> list[str]:
+    """`count` searches on `field` with conditions and values that exist in the store."""
+    texts = [_text(value) for value in samples if value is not None] or ["1"]
+    made = []
+    for index in range(count):
+        text = texts[index % len(texts)]
+        middle = text[1:4] if len(text) > 4 else text  # noqa: PLR2004
+        conditions = [
+            (text, "eq"),
+            (text[:4] + "%", "like"),
+            (f"%{middle}%", "like"),
+            (text, "gt"),
+            (",".join(texts[:3]), "in"),
+            (text, "neq"),
+            ("", "notnull"),
+        ]
+        if index % (len(conditions) + 1) == len(conditions):
+            made.append(_criteria([(field, text, "lteq")], field, 1 + index % 3))
+        else:
+            value, condition = conditions[index % (len(conditions) + 1)]
+            made.append(_criteria([(field, value, condition)], None, 1 + index % 3))
+    return made
+
+
+async def _samples(connection: RawConnection, path: str, sizes: int) -> list[dict[str, Any]]:
+    """Rows from a few places in the table (first, middle and last pages)."""
+    import json  # noqa: PLC0415
+
+    rows: list[dict[str, Any]] = []
+    for page in (1, max(sizes // 40, 1), max(sizes // 20, 1)):
+        query = urlencode({"searchCriteria[pageSize]": "20", "searchCriteria[currentPage]": page})
+        _, body, _ = await connection.get(f"{path}?{query}")
+        rows += json.loads(body)["items"]
+    return rows
+
+
+def _value(row: dict[str, Any], key: str) -> Any:  # noqa: ANN401 - a JSON value
+    if key in row:
+        return row[key]
+    for attribute in row.get("custom_attributes", []):
+        if attribute.get("attribute_code") == key:
+            return attribute.get("value")
+    return row.get("extension_attributes", {}).get(key)
+
+
+async def _simple_gets(
+    connection: RawConnection, latencies: list[float], done: asyncio.Event
+) -> None:
+    while not done.is_set():
+        status, _, elapsed = await connection.get("/rest/V1/store/websites")
         if status != 200:  # noqa: PLR2004
-            raise SystemExit(f"unexpected status {status}")
-    writer.close()
+            raise SystemExit(f"simple GET: unexpected status {status}")
+        latencies.append(elapsed)
+        await asyncio.sleep(GET_EVERY)
 
 
-async def _load(port: int, token: str, total: int, connections: int) -> tuple[float, list[float]]:
-    request = (
-        "GET /rest/V1/store/websites HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Authorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
-    ).encode()
-    latencies: list[float] = []
-    per_client = total // connections
-    started = time.perf_counter()
-    await asyncio.gather(
-        *(_client(port, request, per_client, latencies) for _ in range(connections))
-    )
-    return time.perf_counter() - started, latencies
+async def _drive(port: int, token: str, args: argparse.Namespace) -> dict[str, Any]:
+    from magento_ir.sandbox import columns  # noqa: PLC0415
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20000)
-    parser.add_argument("--connections", type=int, default=8)
-    args = parser.parse_args()
-
-    started = time.perf_counter()
-    big = Sandbox(products=100_000, customers=1_000_000, orders=10_000, seed=1)
-    startup = time.perf_counter() - started
-    started = time.perf_counter()
-    last = big.state.customers.get(
-        big.state.customer_id_for_email("customer1000000@example.com") or 0
-    )
-    lookup = time.perf_counter() - started
-    print(
-        f"100k products / 1M customers / 10k orders: start-up {startup * 1000:.1f} ms, "
-        f"last customer lookup {lookup * 1000:.2f} ms (found: {last is not None})"
-    )
-
-    parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
-    process.start()
-    port, token = parent.recv()
+    searcher, getter = RawConnection(port, token), RawConnection(port, token)
+    sizes = {"CUSTOMER": args.customers, "PRODUCT": args.products, "ORDER": args.orders}
+    done = asyncio.Event()
+    gets: list[float] = []
+    results: dict[str, Any] = {"fields": [], "gets_cold": [], "gets_warm": []}
+    load = asyncio.create_task(_simple_gets(getter, gets, done))
     try:
-        asyncio.run(_load(port, token, 500, args.connections))  # warm-up
-        elapsed, latencies = asyncio.run(_load(port, token, args.requests, args.connections))
+        for path, collection, _, keys in TABLES:
+            samples = await _samples(searcher, path, sizes[collection])
+            for field in sorted(getattr(columns, collection).names):
+                key = keys.get(field, field)
+                values = [_value(row, key) for row in samples]
+                queries = _queries(field, values, args.queries + 1)
+                mark = len(gets)
+                status, body, first = await searcher.get(f"{path}?{queries[0]}")
+                results["gets_cold"] += gets[mark:]
+                if status != 200:  # noqa: PLR2004
+                    print(f"  {path} {field}: status {status} {body[:120]!r}")
+                    continue
+                mark = len(gets)
+                times = []
+                for query in queries[1:]:
+                    status, body, elapsed = await searcher.get(f"{path}?{query}")
+                    if status != 200:  # noqa: PLR2004
+                        raise SystemExit(f"{path} {field}: status {status} {body[:200]!r}")
+                    times.append(elapsed)
+                results["gets_warm"] += gets[mark:]
+                results["fields"].append((collection.lower(), field, first, times))
+    finally:
+        done.set()
+        with contextlib.suppress(Exception):
+            await load
+        searcher.close()
+        getter.close()
+    results["throughput"] = await _throughput(port, token, args.requests)
+    return results
+
+
+async def _throughput(port: int, token: str, total: int, connections: int = 8) -> float:
+    """Simple GETs per second over `connections` keep-alive connections."""
+
+    async def client(count: int) -> None:
+        connection = RawConnection(port, token)
+        for _ in range(count):
+            await connection.get("/rest/V1/store/websites")
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(total // connections) for _ in range(connections)))
+    return (total // connections * connections) / (time.perf_counter() - started)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def _ms(value: float) -> str:
+    return f"{value * 1000:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=8, help="searches per field after the first")
+    parser.add_argument("--requests", type=int, default=5000, help="GETs of the throughput load")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: proves it runs")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.customers, args.products, args.orders, args.queries = 300, 100, 300, 2
+        args.requests = 400
+    print(machine())
+    print(
+        f"sandbox: {args.customers:,} customers / {args.products:,} products / "
+        f"{args.orders:,} orders, served in its own process"
+    )
+    parent, child = multiprocessing.Pipe()
+    process = multiprocessing.Process(
+        target=_serve, args=(child, args.customers, args.products, args.orders), daemon=True
+    )
+    process.start()
+    port, token, startup, imports = parent.recv()
+    print(f"start-up: {startup:.3f} s (building the store and listening; imports {imports:.2f} s)")
+    try:
+        results = asyncio.run(_drive(port, token, args))
     finally:
         parent.send("stop")
+        peak = parent.recv() if parent.poll(30) else float("nan")
         process.join(10)
-    latencies.sort()
-    done = len(latencies)
-    print(f"served GET /rest/V1/store/websites, latency factor 0, {args.connections} connections")
-    print(f"  {done} requests in {elapsed:.2f} s = {done / elapsed:,.0f} requests/s")
+    worst: list[float] = []
+    firsts: list[float] = []
+    print(f"{'collection field':48} {'p50':>7} {'p95':>7} {'p99':>7} {'first':>8}  ms")
+    for collection, field, first, times in results["fields"]:
+        name = f"{collection} {field}"
+        p95 = _percentile(times, 0.95)
+        worst.append(p95)
+        firsts.append(first)
+        print(
+            f"{name:48} {_ms(statistics.median(times)):>7} {_ms(p95):>7} "
+            f"{_ms(_percentile(times, 0.99)):>7} {_ms(first):>8}"
+        )
+    every = [time_ for *_, times in results["fields"] for time_ in times]
     print(
-        f"  p50 {statistics.median(latencies) * 1000:.2f} ms, "
-        f"p99 {latencies[int(done * 0.99) - 1] * 1000:.2f} ms"
+        f"all searches after the first on their field: {len(every)}, p50 "
+        f"{_ms(statistics.median(every))} / p95 {_ms(_percentile(every, 0.95))} / p99 "
+        f"{_ms(_percentile(every, 0.99))} ms; first search on a field (builds its column): "
+        f"median {_ms(statistics.median(firsts))}, max {_ms(max(firsts))} ms"
     )
+    for label, gets in (("warm", results["gets_warm"]), ("cold", results["gets_cold"])):
+        if gets:
+            print(
+                f"simple GETs meanwhile ({label} searches): {len(gets)}, p50 "
+                f"{_ms(statistics.median(gets))} / p95 {_ms(_percentile(gets, 0.95))} / p99 "
+                f"{_ms(_percentile(gets, 0.99))} / max {_ms(max(gets))} ms"
+            )
+    print(f"server peak RSS: {peak:.0f} MiB")
+    print(f"throughput: {results['throughput']:,.0f} simple GETs/s over 8 connections")
+    goal("sandbox search p95, worst field", [max(worst)], "<=", 0.1, unit=" s")
+    goal("sandbox simple GET p99 during searches", [_percentile(results["gets_warm"], 0.99)],
+         "<=", 0.01, unit=" s")  # fmt: skip
+    goal("sandbox start-up", [startup], "<=", 2.0, unit=" s")
+    goal("sandbox peak RSS", [peak], "<=", 1024.0, unit=" MiB", spec=".0f")
+    goal("sandbox simple GETs per second", [results["throughput"]], ">=", 2000.0, spec=".0f")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
@@ -49,9 +50,15 @@ __all__ = ["ColumnData", "Constant", "GeneratedIndex"]
 ColumnData = "NDArray[Any] | list[Any] | tuple[list[Any], NDArray[Any]]"
 # Columns with more distinct values than this are "large"; only a few are kept at once.
 _LARGE = 65_536
-_KEPT_LARGE = 4
+_KEPT_LARGE = 3
+_CHUNK = 10_000
 _KEPT_MASKS = 8
-_NUMBER_STARTS = frozenset("0123456789+-.iInN")
+_KEPT_MATCHES = 4
+# A superset of what float() accepts (digits with `_`, a point, an exponent; inf, nan).
+_MAYBE_NUMBER = re.compile(
+    r"\s*[-+]?(?:(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?|inf(?:inity)?|nan)\s*",
+    re.IGNORECASE,
+)
 _COMPARISON_SIDES = {
     # kind -> (lower end, upper end) of the matching distinct values, as names of the bounds
     "eq": ("left", "right"),
@@ -102,7 +109,9 @@ class Column:
             self.keys = keys
         self.values: list[Any] = values
         self.codes: NDArray[np.int32] = codes.astype(np.int32)
-        self.ascii = self.kind == "str" and all(value.isascii() for value in values)
+        self.ascii = self.kind == "num" or (
+            self.kind == "str" and all(value.isascii() for value in values)
+        )
         self._sort_ranks: tuple[list[Any], NDArray[np.int64]] | None = None
         self._bytes: NDArray[np.bytes_] | None = None
 
@@ -110,9 +119,14 @@ class Column:
         """Which distinct values match an ASCII LIKE pattern of `%`s and literal text, in C:
         each literal part is found left-most after the previous one (optimal for `%` only)."""
         if self._bytes is None:
-            self._bytes = np.array([key.encode() for key in self.keys], dtype=np.bytes_)
+            # LIKE reads a number as its text (`str`, as `search._matches` does).
+            source = self.keys if self.kind == "str" else [str(value) for value in self.values]
+            self._bytes = np.array([text.encode() for text in source], dtype=np.bytes_)
         texts = self._bytes
         parts = [part.encode() for part in pattern.split("%")]
+        if len(parts) == 1:
+            equal: NDArray[np.bool_] = texts == parts[0]
+            return equal
         passing = np.ones(len(texts), dtype=np.bool_)
         position = np.zeros(len(texts), dtype=np.int64)
         head, *middle, tail = parts
@@ -160,8 +174,9 @@ class Column:
 
 
 def _numeric_looking(value: str) -> bool:
-    """Whether `_sort_key` may read the text as a number (its first character allows it)."""
-    return value.lstrip()[:1] in _NUMBER_STARTS and _number(value) is not None
+    """Whether `_sort_key` reads the text as a number (a cheap regex first: most texts are
+    not, and float() refusing them by exception costs more)."""
+    return _MAYBE_NUMBER.fullmatch(value) is not None and _number(value) is not None
 
 
 def _distinct(data: object) -> tuple[list[Any], NDArray[np.int64]]:
@@ -226,6 +241,9 @@ class GeneratedIndex:
         self._columns: dict[str, Column | Constant] = {}
         self._large: OrderedDict[str, None] = OrderedDict()
         self._masks: OrderedDict[tuple[str, str, str], NDArray[np.bool_]] = OrderedDict()
+        self._matched: OrderedDict[
+            tuple[object, ...], tuple[NDArray[np.bool_], NDArray[np.int32]]
+        ] = OrderedDict()
         self._lock = threading.Lock()
 
     # --- columns ----------------------------------------------------------------------------
@@ -254,9 +272,15 @@ class GeneratedIndex:
         return found
 
     def _derive_columns(self, value_of: ValueOf, names: set[str]) -> None:
-        rows = [self._derive(entity_id) for entity_id in self.generated]
-        for name in sorted(names - set(self._columns)):
-            self._keep(name, _column_or_constant([value_of(row, name) for row in rows]))
+        wanted = sorted(names - set(self._columns))
+        values: dict[str, list[Any]] = {name: [] for name in wanted}
+        for chunk in range(0, len(self.generated), _CHUNK):
+            # A chunk of rows at a time: a whole table of dicts at once costs ~300 MB.
+            rows = [self._derive(entity_id) for entity_id in self.generated[chunk : chunk + _CHUNK]]
+            for name in wanted:
+                values[name] += [value_of(row, name) for row in rows]
+        for name in wanted:
+            self._keep(name, _column_or_constant(values.pop(name)))
 
     def _keep(self, field: str, found: Column | Constant) -> None:
         self._columns[field] = found
@@ -306,8 +330,12 @@ class GeneratedIndex:
     ) -> NDArray[np.bool_] | bool:
         if field in id_fields:
             ids = np.arange(self.generated.start, self.generated.stop, dtype=np.int64)[window]
-            return self._id_mask(condition, expected, ids)
-        column = self.column(field, value_of, names)
+            found = self._id_mask(condition, expected, ids)
+            if found is not None:
+                return found
+            column: Column | Constant = self._id_column(field)
+        else:
+            column = self.column(field, value_of, names)
         if isinstance(column, Constant):
             return bool(_matches(condition, column.value, expected))
         return self._passing(field, column, condition, expected)[column.codes[window]]
@@ -315,7 +343,7 @@ class GeneratedIndex:
     @staticmethod
     def _id_mask(
         condition: str | None, expected: JsonValue, ids: NDArray[np.int64]
-    ) -> NDArray[np.bool_] | bool:
+    ) -> NDArray[np.bool_] | bool | None:
         kind, expected = normalize_condition(condition, expected)
         number = (
             None if expected is None or isinstance(expected, list | dict) else _number(expected)
@@ -337,9 +365,17 @@ class GeneratedIndex:
             return different
         if kind in {"null", "notnull"}:
             return kind == "notnull"
-        return np.fromiter(
-            (_matches(condition, int(entity_id), expected) for entity_id in ids), np.bool_, len(ids)
-        )
+        return None  # the ids' column answers
+
+    def _id_column(self, field: str) -> Column:
+        """The ids as a column, for conditions other than numeric comparisons (LIKE on ids)."""
+        key = f"\0id:{field}"
+        with self._lock:
+            found = self._columns.get(key)
+            if not isinstance(found, Column):
+                found = Column(np.arange(self.generated.start, self.generated.stop))
+                self._keep(key, found)
+            return found
 
     # --- search -----------------------------------------------------------------------------
     def search(
@@ -386,25 +422,35 @@ class GeneratedIndex:
         first = generated.start if low is None else max(low, generated.start)
         last = generated.stop - 1 if high is None else min(high, generated.stop - 1)
         window = slice(first - generated.start, max(last + 1, first) - generated.start)
-        size = window.stop - window.start
-        mask = self._mask(rest if size else (), value_of, names, window, id_fields)
+        full, counts = self._matching(rest, value_of, names, id_fields)
         # The generated twins of stored, deleted and overridden rows are not served.
         shadowed = [
             entity_id - generated.start - window.start
             for entity_id in overlay
             if generated.start + window.start <= entity_id < generated.start + window.stop
         ]
+        limit = _limit(criteria.page_size)
+        start = (max(criteria.current_page or 1, 1) - 1) * limit if limit else 0
+        sort_orders = criteria.sort_orders or ()
+        if not shadowed and not stored and all(field in id_fields for field, _ in sort_orders):
+            # Id order over the generated rows only (keyset paging): the page from the counts.
+            before = int(counts[window.start])
+            total = int(counts[window.stop]) - before
+            stop = min(start + limit, total) if limit else total
+            ranks = np.arange(start, max(stop, start), dtype=np.int64)
+            if sort_orders and sort_orders[0][1] == "DESC":
+                ranks = total - 1 - ranks
+            found = np.searchsorted(counts, before + ranks + 1, side="left") - 1
+            return (found + generated.start).tolist(), total
+        mask = full[window].copy()
         if shadowed:
             mask[shadowed] = False
         positions = np.flatnonzero(mask)
         ids = positions + (generated.start + window.start)
         total = len(ids) + len(stored)
-        limit = _limit(criteria.page_size)
-        start = (max(criteria.current_page or 1, 1) - 1) * limit if limit else 0
         stop = min(start + limit, total) if limit else total
         if start >= stop:
             return [], total
-        sort_orders = criteria.sort_orders or ()
         kept_ids = np.array(sorted(stored), dtype=np.int64)
         if all(field in id_fields for field, _ in sort_orders):
             merged = np.insert(ids, np.searchsorted(ids, kept_ids), kept_ids)
@@ -421,6 +467,31 @@ class GeneratedIndex:
             (start, stop),
         )
         return page, total
+
+    def _matching(
+        self,
+        groups: tuple[tuple[Filter, ...], ...],
+        value_of: ValueOf,
+        names: frozenset[str],
+        id_fields: frozenset[str],
+    ) -> tuple[NDArray[np.bool_], NDArray[np.int32]]:
+        """Which generated rows pass the groups, and how many pass before each row (one more
+        entry: the total). Kept for the last few filters: keyset paging through a filtered
+        million rows then costs one page per page."""
+        key = (repr(groups), value_of, names, id_fields)
+        with self._lock:
+            found = self._matched.get(key)
+            if found is not None:
+                self._matched.move_to_end(key)
+                return found
+        mask = self._mask(groups, value_of, names, slice(0, len(self.generated)), id_fields)
+        counts = np.zeros(len(mask) + 1, dtype=np.int32)
+        np.cumsum(mask, out=counts[1:])
+        with self._lock:
+            self._matched[key] = (mask, counts)
+            if len(self._matched) > _KEPT_MATCHES:
+                self._matched.popitem(last=False)
+        return mask, counts
 
     def _mask(
         self,
@@ -561,7 +632,7 @@ def _fast_passing(  # noqa: C901, PLR0911, PLR0912 - one branch per condition fa
         stem = pattern.rstrip("%")
         if not column.ascii or not pattern.isascii() or any(c in pattern for c in "_\\"):
             return None
-        if "%" in stem:
+        if "%" in stem or column.kind == "num":
             passing[:count] = column.contains(pattern.casefold())
             if kind == "nlike":
                 passing[:count] = ~passing[:count]

@@ -206,3 +206,33 @@ def test_a_search_releases_the_store_lock_while_it_reads_columns() -> None:
     assert response.status_code == 200
     assert response.json()["total_count"] > 0
     assert taken == [True]
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize(("size", "page"), [(7, 1), (7, 2), (5, 9), (None, None), (50, 1)])
+@pytest.mark.parametrize("after", [1, 20])
+def test_keyset_pages_of_generated_rows(direction: str, size: int, page: int, after: int) -> None:
+    """Id-ordered pages of generated rows only (keyset paging) come from the cached counts."""
+    table = SANDBOX.state.orders
+    criteria = SearchCriteria(
+        (
+            (Filter("entity_id", str(after), "gt"),),
+            (Filter("entity_id", "70", "lt"),),  # not the stored order 70
+            (Filter("status", "processing", None),),
+        ),
+        (("entity_id", direction),),
+        size,
+        page,
+    )
+    keyed = KeyedAccess(
+        frozenset({"entity_id"}),
+        table.ids_range,
+        table.get,
+        index=table.index,
+        overlay=table.overlay,
+        names=columns.ORDER.names,
+    )
+    fast = search(criteria, table.rows, lambda: len(table), _order_value, keyed=keyed)
+    plain = search(criteria, table.rows, lambda: len(table), _order_value)
+    assert fast == plain
+    assert fast[1] > 0
