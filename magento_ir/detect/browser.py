@@ -84,6 +84,8 @@ class Chromium:
             capabilities = {
                 "browserName": "chrome",
                 "goog:chromeOptions": {"binary": chromium, "args": args},
+                # A store in developer mode builds its static files on the first visit: slow.
+                "timeouts": {"script": 120_000, "pageLoad": 300_000},
             }
             session = self.request(
                 "POST", "/session", {"capabilities": {"alwaysMatch": capabilities}}
@@ -138,7 +140,7 @@ class Chromium:
         )
         request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=330) as answer:  # noqa: S310
                 return json.loads(answer.read())["value"]
         except urllib.error.HTTPError as error:
             detail = json.loads(error.read() or b"{}").get("value", {})

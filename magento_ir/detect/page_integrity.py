@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt  # noqa: TC003 - pydantic reads the annotations at run time
 import hashlib
+import re
+import time
 import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -111,6 +113,10 @@ const done = arguments[arguments.length - 1];
 })().then(done, error => done({error: String(error)}));
 """
 
+_LOADED_ELSEWHERE = (
+    "return window.__magentoIrProductPage !== true && document.readyState === 'complete';"
+)
+_ADD_TIMEOUT = 120.0
 _ADD_TO_CART = """
 const form = document.querySelector('form[action*="checkout/cart/add"]');
 if (!form) { return false; }
@@ -130,15 +136,19 @@ class PageDriver(Protocol):
 @dataclass(frozen=True, slots=True)
 class PageScript:
     """One script of the page: `src` (absolute) or None for inline, its SRI `integrity`, the
-    SHA-256 of its content (None when cross-origin: the browser does not let us read it)."""
+    SHA-256 of its content (None when cross-origin: the browser does not let us read it), and
+    for an inline script its `shape`: the SHA-256 of its text with per-request values masked
+    (what inline scripts are compared by: Magento renders form keys, quote ids, times and
+    random element ids into them on every request)."""
 
     src: str | None
     integrity: str | None
     sha256: str | None
+    shape: str | None = None
 
     @property
     def key(self) -> str:
-        return self.src if self.src is not None else f"inline:{self.sha256}"
+        return self.src if self.src is not None else f"inline:{self.shape or self.sha256}"
 
     @property
     def origin(self) -> str | None:
@@ -149,7 +159,7 @@ class PageScript:
 
     def to_json(self) -> dict[str, Any]:
         return {"src": self.src, "origin": self.origin, "integrity": self.integrity,
-                "sha256": self.sha256}  # fmt: skip
+                "sha256": self.sha256, "shape": self.shape}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +184,8 @@ class PageInventory:
         return cls(
             url=data["url"],
             scripts=tuple(
-                PageScript(s["src"], s["integrity"], s["sha256"]) for s in data["scripts"]
+                PageScript(s["src"], s["integrity"], s["sha256"], s.get("shape"))
+                for s in data["scripts"]
             ),
             loaded=tuple(data["loaded"]),
             headers=dict(data["headers"]),
@@ -186,10 +197,39 @@ def _sha256(text: str | None) -> str | None:
     return None if text is None else hashlib.sha256(text.encode()).hexdigest()
 
 
+# Per-request values in Magento's inline scripts: the form key, tokens and ids with digits in
+# them (masked quote ids, JWTs, SecureHtmlRenderer's random element names), then numbers.
+_FORM_KEY = re.compile(r'("formKey"\s*:\s*"|form_key"?\s*[:=]\s*"?)[^"&\s]*')
+_TOKEN = re.compile(r"[A-Za-z0-9_-]*(?:[0-9][A-Za-z_-]|[A-Za-z_-][0-9])[A-Za-z0-9_-]*")
+_NUMBER = re.compile(r"[0-9]+")
+_TOKEN_MIN = 8  # shorter ones are code (h1, utf8, base64)
+
+
+def _shape(text: str) -> str:
+    masked = _FORM_KEY.sub(r"\1~", text)
+    masked = _TOKEN.sub(lambda m: "~" if len(m.group()) >= _TOKEN_MIN else m.group(), masked)
+    return hashlib.sha256(_NUMBER.sub("0", masked).encode()).hexdigest()
+
+
+# Magento's checkout keeps loading RequireJS modules after `load`: read once nothing new has
+# appeared (script elements, fetched resources) for half a second.
+_SETTLE = """
+const done = arguments[arguments.length - 1];
+let last = -1, quiet = 0;
+const timer = setInterval(() => {
+  const seen = document.scripts.length + performance.getEntriesByType('resource').length;
+  if (seen === last && document.readyState === 'complete') { quiet += 1; }
+  else { quiet = 0; last = seen; }
+  if (quiet >= 5) { clearInterval(timer); done(true); }
+}, 100);
+"""
+
+
 def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
     """The page's scripts and security headers (navigates to `url` first when given)."""
     if url is not None:
         driver.get(url)
+    driver.run_async(_SETTLE)
     data = driver.run_async(_READ_PAGE, list(_HEADERS))
     if "error" in data:
         raise RuntimeError(f"reading the page's scripts failed in the browser: {data['error']}")
@@ -199,6 +239,7 @@ def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
             urljoin(page, item["src"]) if item["src"] else None,
             item["integrity"] or None,
             _sha256(item["text"]),
+            None if item["src"] or item["text"] is None else _shape(item["text"]),
         )
         for item in data["scripts"]
     )
@@ -215,14 +256,16 @@ def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
     """A product in the cart, then the checkout page (Magento redirects an empty cart)."""
     base = base_url.rstrip("/")
     driver.get(f"{base}/{product_path.lstrip('/')}")
+    driver.run("window.__magentoIrProductPage = true;")
     if not driver.run(_ADD_TO_CART):
         raise RuntimeError(f"{product_path}: no add-to-cart form on the page (out of stock?)")
-    # The form posts and lands on the cart; wait for that page before going on.
-    driver.run_async(
-        "const done = arguments[arguments.length - 1];"
-        "const t = setInterval(() => { if (location.pathname.includes('checkout/cart')"
-        " && document.readyState === 'complete') { clearInterval(t); done(true); } }, 50);"
-    )
+    # The form posts; Magento answers with a redirect (to the cart, or back to the product page
+    # by default: checkout/cart/redirect_to_cart). Wait until another document has loaded.
+    deadline = time.monotonic() + _ADD_TIMEOUT
+    while driver.run(_LOADED_ELSEWHERE) is not True:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{product_path}: adding to the cart did not finish in time")
+        time.sleep(0.1)
     checkout = f"{base}/checkout/"
     driver.get(checkout)
     return checkout
@@ -234,7 +277,9 @@ def _policy(text: str | None) -> dict[str, set[str]]:
     for part in (text or "").split(";"):
         tokens = part.split()
         if tokens:
-            directives.setdefault(tokens[0].lower(), set()).update(tokens[1:])
+            # A nonce is new on every response (Magento_Csp sends one on checkout).
+            sources = ("'nonce-*'" if t.startswith("'nonce-") else t for t in tokens[1:])
+            directives.setdefault(tokens[0].lower(), set()).update(sources)
     return directives
 
 
@@ -306,7 +351,10 @@ def compare(baseline: PageInventory, current: PageInventory) -> list[Finding]:
                     "payment page",
                 )
             )  # fmt: skip
-        elif (old.sha256, old.integrity) != (script.sha256, script.integrity):
+        elif script.src is not None and (old.sha256, old.integrity) != (
+            script.sha256,
+            script.integrity,
+        ):
             found.append(
                 _finding(
                     "page-script-changed", "A payment-page script changed", "high", url,

@@ -134,7 +134,8 @@ def test_scan_page_records_a_baseline_then_reports_the_head_skimmer(
     store: Sandbox, tmp_path
 ) -> None:
     """scan-page in Chromium: a baseline with each script's justification, then the staged head
-    skimmer as a new, unjustified script (exit 1), and --record-baseline accepts it."""
+    skimmer as a new, unjustified script (exit 1), and --record-baseline accepts it. (About
+    12 s: three runs of the command, each starting its own Chromium, as a user's would.)"""
     from tests.conftest import require_tool  # noqa: PLC0415
 
     tools = ["--chromium", require_tool("chromium"), "--chromedriver", require_tool("chromedriver")]

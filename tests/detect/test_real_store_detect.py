@@ -1,0 +1,170 @@
+"""scan and watch on the real Magento: a skimmer in a CMS block and in design/head/includes, and a
+new admin user, found without being told where; the store is put back as it was afterwards.
+
+The block is written over REST, the head include and the admin where an attacker with the
+database or a shell puts them (core_config_data, `bin/magento admin:user:create`): Magento's
+`config:set` refuses design paths, and no route writes them. Needs MAGENTO_IR_TEST_MAGENTO_ROOT.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+from typing import TYPE_CHECKING
+
+import pytest
+from typer.testing import CliRunner
+
+from magento_ir import AdminCredentials, set_testing
+from magento_ir.cli import app
+from magento_ir.containment import StoreConnection
+from magento_ir.detect import Watcher
+from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT, SKIMMER_SCRIPT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from magento_ir.testing import MagentoStore
+
+HEAD = "design/head/includes"
+HEAD_ROW = (
+    "SELECT value FROM core_config_data WHERE path = ? AND scope = 'default' AND scope_id = 0"
+)
+# Runs one SQL statement with the store's own database settings (app/etc/env.php);
+# argv: the statement, then its parameters. Prints the rows of a SELECT as JSON.
+_SQL = """
+$db = (include 'app/etc/env.php')['db']['connection']['default'];
+$pdo = new PDO('mysql:host=' . $db['host'] . ';dbname=' . $db['dbname'], $db['username'],
+    $db['password']);
+$statement = $pdo->prepare($argv[1]);
+$statement->execute(array_slice($argv, 2));
+echo json_encode($statement->columnCount() ? $statement->fetchAll(PDO::FETCH_ASSOC) : []);
+"""
+
+
+def _php(root: Path, *args: str) -> str:
+    done = subprocess.run(  # noqa: S603 - fixed programs, the test store's own files
+        ["php", *args],  # noqa: S607 - php from PATH, as up.sh runs it
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return done.stdout
+
+
+def _sql(root: Path, statement: str, *params: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = json.loads(_php(root, "-r", _SQL, statement, *params))
+    return rows
+
+
+def _clean_config_cache(root: Path) -> None:
+    _php(root, "bin/magento", "cache:clean", "config")
+
+
+@pytest.fixture(autouse=True)
+def _no_waits() -> object:
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+@pytest.mark.real_store
+def test_scan_and_watch_find_staged_skimmers_and_a_new_admin_on_the_real_store(
+    magento_store: MagentoStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Baseline pass; then a skimmer block, a head include and a new admin: the next pass opens
+    an incident naming all three, and `scan` names both skimmers. Everything is undone."""
+    root = magento_store.magento_root
+    if root is None:
+        pytest.skip("needs MAGENTO_IR_TEST_MAGENTO_ROOT: the head include and the admin are "
+                    "written in the store's database")  # fmt: skip
+    client = magento_store.client()
+    suffix = secrets.token_hex(4)
+    admin = f"ir-detect-{suffix}"
+    watcher = Watcher(
+        StoreConnection(
+            magento_store.base_url,
+            auth=AdminCredentials(magento_store.admin_user, magento_store.admin_password),
+        ),
+        state_path=tmp_path / "watch-state.json",
+    )
+    watcher.run_once()
+    before = _sql(
+        root,
+        HEAD_ROW,
+        HEAD,
+    )
+    block_id = None
+    try:
+        block = client.request(
+            "POST",
+            "/V1/cmsBlock",
+            json={"block": {"identifier": f"ir-detect-trust-{suffix}", "title": "Trust badges",
+                            "content": SKIMMER_SCRIPT, "active": True}},
+        )  # fmt: skip
+        block_id = int(block["id"])
+        value = (before[0]["value"] or "") if before else ""
+        _sql(
+            root,
+            "INSERT INTO core_config_data (scope, scope_id, path, value) VALUES "
+            "('default', 0, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            HEAD,
+            value + HEAD_SKIMMER_SCRIPT,
+        )
+        _clean_config_cache(root)
+        _php(root, "bin/magento", "admin:user:create", f"--admin-user={admin}",
+             f"--admin-password=Detect-{suffix}-2026!", f"--admin-email={admin}@example.com",
+             "--admin-firstname=Detect", "--admin-lastname=Test")  # fmt: skip
+
+        report = watcher.run_once()
+        found = {(f.rule, f.entity_type, f.entity_id) for f in report.new_findings}
+        assert ("external-script-host", "cms_block", str(block_id)) in found, found
+        assert ("external-script-host", "config", f"{HEAD}@default:0") in found, found
+        new_admins = [f for f in report.new_findings if f.rule == "admin-new-user"]
+        assert [f.identifier for f in new_admins] == [admin]
+        assert report.incident is not None
+        assert report.incident["magecart_inputs"]["skimmer_block_ids"] == [block_id]
+
+        for name, value in (
+            ("MAGENTO_IR_BASE_URL", magento_store.base_url),
+            ("MAGENTO_IR_USERNAME", magento_store.admin_user),
+            ("MAGENTO_IR_PASSWORD", magento_store.admin_password),
+        ):
+            monkeypatch.setenv(name, value)
+        result = CliRunner().invoke(app, ["--insecure-http", "scan", "--json"])
+        assert result.exit_code == 1, result.output
+        scanned = json.loads(result.stdout)
+        assert block_id in scanned["magecart_inputs"]["skimmer_block_ids"]
+        assert f"{HEAD}@default:0" in scanned["magecart_inputs"]["config_paths_to_clean"]
+    finally:
+        if block_id is not None:
+            client.request("DELETE", f"/V1/cmsBlock/{block_id}")
+        if before:
+            _sql(
+                root,
+                "UPDATE core_config_data SET value = ? WHERE path = ? AND scope = 'default' "
+                "AND scope_id = 0",
+                before[0]["value"],
+                HEAD,
+            )
+        else:
+            _sql(
+                root,
+                "DELETE FROM core_config_data WHERE path = ? AND scope = 'default' "
+                "AND scope_id = 0",
+                HEAD,
+            )
+        _sql(root, "DELETE FROM admin_user WHERE username = ?", admin)
+        _clean_config_cache(root)
+    assert not _sql(root, "SELECT user_id FROM admin_user WHERE username = ?", admin)
+    assert (
+        _sql(
+            root,
+            HEAD_ROW,
+            HEAD,
+        )
+        == before
+    )
