@@ -69,14 +69,16 @@ def enable_logging(handler: logging.Handler, level: int = logging.DEBUG) -> None
 
 def log_request(method: str, url: str) -> None:
     """Log an outgoing request."""
-    logger.debug("request %s %s", method, redact_url(url))
+    if logger.isEnabledFor(logging.DEBUG):  # redacting the URL costs more than the call
+        logger.debug("request %s %s", method, redact_url(url))
 
 
 def log_response(method: str, url: str, status_code: int, elapsed: float) -> None:
     """Log a received response with its elapsed time in milliseconds."""
-    logger.debug(
-        "response %s %s -> %d in %.1f ms", method, redact_url(url), status_code, elapsed * 1000
-    )
+    if logger.isEnabledFor(logging.DEBUG):  # redacting the URL costs more than the call
+        logger.debug(
+            "response %s %s -> %d in %.1f ms", method, redact_url(url), status_code, elapsed * 1000
+        )
 
 
 def log_retry(  # noqa: PLR0917 - one log line's fields, in the order they print
