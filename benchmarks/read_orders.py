@@ -21,8 +21,8 @@ construction, e.g. its TLS context, is inside); the server's CPU over each read 
 since on two cores a fast client waits for the server's share of them. Goals, each a ratio
 computed within a run (paired) and printed with PASS/MISS: client CPU per 1,000 orders within
 1.3x of the plain httpx + json.loads loop (sync and async); sync at least 0.9 of the httpx
-loop's speed (its wall time
-over ours); async at least 3x pymagento; memory flat (peak RSS at 10k and 100k orders).
+loop's speed (its wall time over ours); async at least 3x pymagento; memory flat (peak RSS
+at 10k and 100k orders).
 
     python benchmarks/read_orders.py [--orders 100000] [--page-size 100] [--latency 0.1]
                                      [--workers 8] [--concurrency 4] [--runs 5]
