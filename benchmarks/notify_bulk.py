@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from _goals import goal
+
 from magento_ir.notify.channels import Message, SmtpChannel
 from magento_ir.notify.outbox import NoticeTemplate, send_bulk
 
@@ -172,6 +174,10 @@ def main() -> None:
         f"  ratio outbox / plain: {outbox_rate / plain_rate:.2f} (goal >= 0.80); "
         f"goal >= 1,000 msg/s: {'met' if outbox_rate >= GOAL else 'NOT met'}"
     )
+    # The same verdicts for run_all's table: paired per round, on the median.
+    goal("bulk notices: outbox msg/s", outbox, ">=", GOAL, spec=",.0f")
+    ratios = [ours / theirs for ours, theirs in zip(outbox, plain, strict=True)]
+    goal("bulk notices: outbox ÷ plain smtplib loop", ratios, ">=", 0.8, spec=".2f")
 
 
 if __name__ == "__main__":
