@@ -194,6 +194,19 @@ def async_new_client(transport: AsyncBaseTransport | None, *, tls: bool = True) 
     return AsyncClient(transport=transport, follow_redirects=False)
 
 
+def async_page_client(
+    transport: AsyncBaseTransport | None, *, base_url: str, timeout: float
+) -> AsyncClient:
+    """An async client for a site's own pages (a shopper's view: its own cookie jar, no
+    redirects followed), sharing the process's TLS context like `async_new_client`."""
+    if transport is None:
+        tls = base_url.lower().startswith("https:")
+        transport = httpx.AsyncHTTPTransport(verify=_tls_context(verifying=tls))
+    return AsyncClient(
+        transport=transport, base_url=base_url, follow_redirects=False, timeout=timeout
+    )
+
+
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Bound the request sent inside to `seconds` in all (socket operations and body reads)."""

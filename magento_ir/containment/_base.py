@@ -202,12 +202,15 @@ async def _issue_canary(ctx: Context) -> None:
         return
     _, login = credentials.login_request(0.0)
     try:
-        token = await _login(ctx, credentials)
+        # The token and the storefront's login form are independent: asked at once.
+        token, form = await ctx.together(
+            lambda: _login(ctx, credentials),
+            lambda: ctx.page("/customer/account/login/", accept=_open_or_closed),
+        )
         if not isinstance(token, str):
             ctx.canary.note = "the canary's token route did not answer a token"
             return
         ctx.canary.customer_token = token
-        form = await ctx.page("/customer/account/login/", accept=_open_or_closed)
         if form.status_code != _HTTP_OK:
             ctx.canary.note = f"the storefront is closed (login page answered {form.status_code})"
             return

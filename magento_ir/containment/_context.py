@@ -18,6 +18,7 @@ from magento_ir._exceptions import (
 )
 from magento_ir._http import (
     AsyncClient,
+    async_page_client,
     async_sleep,
     map_transport_errors,
     sends_over_network,
@@ -114,10 +115,9 @@ class StoreConnection:
     def open_storefront(self) -> AsyncClient:
         """A plain HTTP client for storefront pages: no API credentials, its own cookie jar."""
         self.check_plaintext_credentials()
-        return AsyncClient(
-            transport=self.transport,
+        return async_page_client(
+            self.transport,
             base_url=(self.storefront_url or self.base_url).rstrip("/").removesuffix("/rest"),
-            follow_redirects=False,
             timeout=self.timeout,
         )
 
@@ -166,6 +166,9 @@ class Context:
     key: str
     resumed: bool = False
     canary: Canary = field(default_factory=Canary)
+    # What an action prepared alongside its write for its own outside check (a filled guest
+    # cart), picked up by its verify; in memory only, never journaled.
+    ahead: dict[str, Any] = field(default_factory=dict)
     # Per-entity progress of this step's writes: called with (done, total) as entities finish.
     on_entities: Callable[[int, int], None] | None = field(default=None, repr=False)
     entities_done: int = 0

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import (
     InvalidArgumentError,
+    MagentoIRError,
 )
 from magento_ir.containment._base import (
     _HTTP_OK,
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
     from magento_ir._http import Response
     from magento_ir.containment._context import Context
+    from magento_ir.models import Product, SearchResult
+    from magento_ir.models.incident_response import PaymentSuspensionResult
 
 _PAYMENT_CODE = re.compile(r"[a-z0-9_]+")
 # The public guest-cart API (anonymous); relative to the storefront's base URL.
@@ -41,6 +45,8 @@ _CART_CANDIDATES = 50
 _CANDIDATE_PAGE = 10
 _MODES = ("storefront", "checkout", "full", "off")
 _DEFAULT_RETRY_AFTER = 900
+# Context.ahead key: the guest cart SuspendPayments fills while its write is sent.
+_CART = "suspend_payments.cart"
 
 
 # --- Maintenance ----------------------------------------------------------------------------
@@ -375,9 +381,23 @@ class SuspendPayments(Action):
 
     async def apply(self, ctx: Context, plan: Plan) -> Outcome:  # noqa: ARG002 - Action's signature
         self._require(ctx)
-        result = await ctx.client.incident_response.suspend_payments(
-            self.methods, reason=ctx.reason, incident_id=ctx.incident_id, idempotency_key=ctx.key
+
+        async def suspend() -> PaymentSuspensionResult:
+            return await ctx.client.incident_response.suspend_payments(
+                self.methods,
+                reason=ctx.reason,
+                incident_id=ctx.incident_id,
+                idempotency_key=ctx.key,
+            )
+
+        # The outside check's guest cart is filled while the suspension is sent (the methods on
+        # offer are computed when read, after it): the check then costs one read.
+        result, filled = await asyncio.gather(
+            suspend(), _filled_quietly(ctx), return_exceptions=True
         )
+        if isinstance(result, BaseException):
+            raise result
+        ctx.ahead[_CART] = filled
         entities = []
         for item in result.items:
             if item.result == "suspended":
@@ -404,7 +424,10 @@ class SuspendPayments(Action):
         )
 
     async def verify(self, ctx: Context, outcome: Outcome) -> Verification:  # noqa: ARG002 - Action's signature
-        probe = await cart_payment_methods(ctx)
+        filled = ctx.ahead.pop(_CART, None)
+        if isinstance(filled, BaseException):
+            raise filled
+        probe = await cart_payment_methods(ctx, filled)
         name = "checkout no longer offers the methods"
         if probe.offered is None:
             return Verification(self.kind, (Check(name, passed=None, detail=probe.detail),))
@@ -483,45 +506,72 @@ class CartProbe:
     detail: str
 
 
-async def cart_payment_methods(ctx: Context) -> CartProbe:
+async def _filled_quietly(ctx: Context) -> FilledCart | CartProbe | MagentoIRError:
+    """`fill_guest_cart` alongside a write: its error is kept for the check, never the write's."""
+    try:
+        return await fill_guest_cart(ctx)
+    except MagentoIRError as error:
+        return error
+
+
+@dataclass(frozen=True, slots=True)
+class FilledCart:
+    """An anonymous guest cart holding one sellable product, ready to be asked its methods."""
+
+    cart: str = field(repr=False)
+    sku: str
+
+
+async def cart_payment_methods(ctx: Context, filled: FilledCart | None = None) -> CartProbe:
     """As an anonymous shopper, through the public guest-cart REST API (what Magento's checkout
-    calls after the shipping step): make a cart, put one sellable product in it, read the
-    payment methods Magento offers that cart on the default store view."""
-    quarantined = await _quarantined_skus(ctx)
-    async with (
-        ctx.connection.open_storefront() as shopper,
-        aclosing(_candidate_skus(ctx, quarantined)) as candidates,
-    ):
+    calls after the shipping step): make a cart, put one sellable product in it (or take the
+    one `fill_guest_cart` filled), read the payment methods Magento offers that cart on the
+    default store view."""
+    ready = filled if filled is not None else await fill_guest_cart(ctx)
+    if isinstance(ready, CartProbe):
+        return ready
+    async with ctx.connection.open_storefront() as shopper:
+        listed = await replace(ctx, storefront=shopper).page(
+            f"{_GUEST_CARTS}/{ready.cart}/payment-methods", accept=_open_or_closed
+        )
+    methods = _json(listed)
+    if listed.status_code != _HTTP_OK or not isinstance(methods, list):
+        return CartProbe(None, _unobservable(listed.status_code, "GET guest-carts payment-methods"))
+    offered = {
+        str(method["code"]) for method in methods if isinstance(method, dict) and "code" in method
+    }
+    return CartProbe(offered, f"a guest cart holding {ready.sku} (default store view)")
+
+
+async def fill_guest_cart(ctx: Context) -> FilledCart | CartProbe:
+    """A guest cart with one enabled, unquarantined simple or virtual product in it; a
+    CartProbe saying why not when none can be made. The methods on offer are computed when they
+    are read, so a cart filled before a change shows the change."""
+    async with ctx.connection.open_storefront() as shopper:
         probe = replace(ctx, storefront=shopper)
-        created = await probe.page(_GUEST_CARTS, method="POST", json={}, accept=_open_or_closed)
+        # The cart, the quarantine list and the first candidates do not depend on each other:
+        # asked at once, they cost one round trip instead of three.
+        created, quarantined, first = await ctx.together(
+            lambda: probe.page(_GUEST_CARTS, method="POST", json={}, accept=_open_or_closed),
+            lambda: _quarantined_skus(ctx),
+            lambda: _candidate_page(ctx, 1),
+        )
         if created.status_code != _HTTP_OK or not isinstance(cart := _json(created), str):
             return CartProbe(None, _unobservable(created.status_code, "POST guest-carts"))
         tried, last = 0, 0
-        async for sku in candidates:
-            tried += 1
-            item = {"cartItem": {"sku": sku, "qty": 1, "quote_id": cart}}
-            added = await probe.page(
-                f"{_GUEST_CARTS}/{cart}/items", method="POST", json=item, accept=_open_or_closed
-            )
-            last = added.status_code
-            if last == _HTTP_UNAVAILABLE:
-                return CartProbe(None, _unobservable(last, "adding to a guest cart"))
-            if last != _HTTP_OK:
-                continue  # disabled, out of stock or not in the default website
-            listed = await probe.page(
-                f"{_GUEST_CARTS}/{cart}/payment-methods", accept=_open_or_closed
-            )
-            methods = _json(listed)
-            if listed.status_code != _HTTP_OK or not isinstance(methods, list):
-                return CartProbe(
-                    None, _unobservable(listed.status_code, "GET guest-carts payment-methods")
+        async with aclosing(_candidate_skus(ctx, quarantined, first)) as candidates:
+            async for sku in candidates:
+                tried += 1
+                item = {"cartItem": {"sku": sku, "qty": 1, "quote_id": cart}}
+                added = await probe.page(
+                    f"{_GUEST_CARTS}/{cart}/items", method="POST", json=item, accept=_open_or_closed
                 )
-            offered = {
-                str(method["code"])
-                for method in methods
-                if isinstance(method, dict) and "code" in method
-            }
-            return CartProbe(offered, f"a guest cart holding {sku} (default store view)")
+                last = added.status_code
+                if last == _HTTP_UNAVAILABLE:
+                    return CartProbe(None, _unobservable(last, "adding to a guest cart"))
+                if last == _HTTP_OK:
+                    return FilledCart(cart, sku)
+                # Otherwise disabled, out of stock or not in the default website: the next one.
     why = (
         f"none of {tried} enabled, unquarantined products could be put in a guest cart "
         f"(last answer {last})"
@@ -562,18 +612,27 @@ async def _quarantined_skus(ctx: Context) -> set[str]:
     return {item.sku.casefold() for item in listing.items}
 
 
-async def _candidate_skus(ctx: Context, quarantined: set[str]) -> AsyncGenerator[str]:
-    """SKUs of up to `_CART_CANDIDATES` enabled, visible simple/virtual products (no options to
-    choose), quarantined ones left out, read a small page at a time."""
+async def _candidate_page(ctx: Context, number: int) -> SearchResult[Product]:
+    """One small page of enabled, visible simple/virtual products (no options to choose)."""
+    criteria = (
+        SearchCriteria()
+        .where("status", "eq", 1)
+        .where("visibility", "in", [2, 3, 4])
+        .where("type_id", "in", ["simple", "virtual"])
+        .page(_CANDIDATE_PAGE, number)
+    )
+    return await ctx.client.products.list(criteria)
+
+
+async def _candidate_skus(
+    ctx: Context, quarantined: set[str], first: SearchResult[Product]
+) -> AsyncGenerator[str]:
+    """SKUs of up to `_CART_CANDIDATES` such products, quarantined ones left out, from the
+    `first` page on, reading a small page at a time."""
+    page = first
     for number in range(1, _CART_CANDIDATES // _CANDIDATE_PAGE + 1):
-        criteria = (
-            SearchCriteria()
-            .where("status", "eq", 1)
-            .where("visibility", "in", [2, 3, 4])
-            .where("type_id", "in", ["simple", "virtual"])
-            .page(_CANDIDATE_PAGE, number)
-        )
-        page = await ctx.client.products.list(criteria)
+        if number > 1:
+            page = await _candidate_page(ctx, number)
         for product in page.items:
             if product.sku.casefold() not in quarantined:
                 yield product.sku

@@ -19,8 +19,9 @@ Record types (payloads are JSON objects; none holds a secret):
   rollback undoes every attempt, newest first);
 - `journal.rollback_refused`: a rollback would undo another incident's later change (the reason);
 - `journal.not_reversible`: a rollback was asked of a step that cannot be undone (the reason);
-- `module.log_head`: right after a step's (or a rollback's) companion-module writes, before its
-  outside check (`step`, `action`, `phase`, `writes`: how many), the module's action-log head
+- `module.log_head`: right after a step's (or a rollback's) companion-module writes, read alongside
+  its outside check and journaled before it (`step`, `action`, `phase`, `writes`: how many), the
+  module's action-log head
   (`action_id`, `hash`, `at`), or the `error` that kept it from being read
   (`magento_ir.containment.module_log`).
 
