@@ -382,6 +382,7 @@ class Facilitation:
     _approvals: list[Decision] = field(default_factory=list)
     _inbox_offset: int = 0
     _inbox_number: int = 0
+    _last_state: str = ""
 
     def __post_init__(self) -> None:
         if self.time_scale <= 0:
@@ -624,7 +625,6 @@ class Facilitation:
             "scenario": self._need_scenario().name,
             "roster": str(self.roster_path.resolve()),
             "state": "finished" if finished else "running",
-            "elapsed_seconds": round(self.elapsed(), 3),
             "time_scale": self.time_scale,
             "injects_delivered": sorted(self._delivered),
             "decisions": [
@@ -639,7 +639,10 @@ class Facilitation:
             ],
             "results": self._results,
         }  # fmt: skip
-        _write_state(self._need_folder(), state)
+        text = json.dumps(state, sort_keys=True)
+        if text != self._last_state:  # polled 20 times a second: write only what changed
+            self._last_state = text
+            _write_state(self._need_folder(), state)
 
     def _need_folder(self) -> Path:
         if self._folder is None:
