@@ -229,16 +229,17 @@ async def stage_card_testing(sandbox: Sandbox, base_url: str) -> StagedBreach:
 
 
 async def stage_hr_portal_exfiltration(sandbox: Sandbox, base_url: str) -> StagedBreach:
-    """The employee-portal extension's integration is abused: staff accounts are read out
-    through it and the payroll export leaves with them; staff are signed in."""
+    """A trojaned release of the employee-portal extension registers an integration: staff
+    accounts are read out through it and the payroll export leaves with them; staff are
+    signed in."""
     breach = StagedBreach()
     credentials = _install_integration(
         sandbox,
         breach,
         PORTAL_INTEGRATION,
         frozenset({"Magento_Customer::customer"}),
-        how="registered by the employee-portal extension (integration.xml, setup type config) "
-        "and re-activated with new keys: no REST route manages integrations",
+        how="registered by a trojaned release of the employee-portal extension (its "
+        "integration.xml, setup type config): no REST route manages integrations",
         setup_type=1,
     )
     async with AsyncMagentoClient(base_url, auth=OAuth1Credentials(**credentials)) as portal:
