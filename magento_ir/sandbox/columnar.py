@@ -21,7 +21,8 @@ import itertools
 import re
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -50,7 +51,7 @@ __all__ = ["ColumnData", "Constant", "GeneratedIndex"]
 ColumnData = "NDArray[Any] | list[Any] | tuple[list[Any], NDArray[Any]]"
 # Columns with more distinct values than this are "large"; only a few are kept at once.
 _LARGE = 65_536
-_KEPT_LARGE = 3
+_KEPT_LARGE = 2
 _CHUNK = 10_000
 _KEPT_MASKS = 8
 _KEPT_MATCHES = 4
@@ -112,7 +113,7 @@ class Column:
         self.ascii = self.kind == "num" or (
             self.kind == "str" and all(value.isascii() for value in values)
         )
-        self._sort_ranks: tuple[list[Any], NDArray[np.int64]] | None = None
+        self._sort_ranks: tuple[Sequence[Any], NDArray[np.int64]] | None = None
         self._bytes: NDArray[np.bytes_] | None = None
 
     def contains(self, pattern: str) -> NDArray[np.bool_]:
@@ -143,7 +144,7 @@ class Column:
             passing &= np.strings.str_len(texts) - len(tail) >= position
         return passing
 
-    def sort_ranks(self) -> tuple[list[Any], NDArray[np.int64]]:
+    def sort_ranks(self) -> tuple[Sequence[Any], NDArray[np.int64]]:
         """The distinct `_sort_key`s (ascending) and each code's index among them."""
         if self._sort_ranks is None:
             if self.kind == "num" or (
@@ -158,10 +159,12 @@ class Column:
                     max(count - 1, 0),
                 )
                 group = np.concatenate([np.zeros(1, np.int64), np.cumsum(changes)])[:count]
-                starts = [0, *(np.flatnonzero(changes) + 1).tolist()] if count else []
-                tag = 1 if self.kind == "num" else 2  # `_sort_key`'s tag for numbers / texts
-                keys = self.values if self.kind == "num" else self.keys
-                distinct = [_sort_key(None), *((tag, keys[i]) for i in starts)]
+                starts = np.flatnonzero(np.concatenate([np.ones(min(count, 1), np.int64), changes]))
+                distinct: Sequence[Any] = _SortKeys(
+                    1 if self.kind == "num" else 2,  # `_sort_key`'s tag of numbers / texts
+                    self.values if self.kind == "num" else self.keys,
+                    starts,
+                )
                 ranks = np.append(group + 1, 0)
             else:
                 sort_keys = [_sort_key(value) for value in self.values]
@@ -171,6 +174,31 @@ class Column:
                 ranks = np.fromiter((where[key] for key in sort_keys), np.int64, len(sort_keys))
             self._sort_ranks = (distinct, ranks)
         return self._sort_ranks
+
+
+class _SortKeys(Sequence[Any]):
+    """The distinct `_sort_key`s of a column already in that order, made when read: NULL's,
+    then (tag, key) of the first value of each run of equal keys (a list of a million tuples
+    would cost ~70 MB)."""
+
+    def __init__(self, tag: int, keys: Sequence[Any], starts: NDArray[np.int64]) -> None:
+        self._tag, self._keys, self._starts = tag, keys, starts
+
+    def __len__(self) -> int:
+        return len(self._starts) + 1
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...  # noqa: ANN401 - a sort key
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return _sort_key(None) if index == 0 else (self._tag, self._keys[self._starts[index - 1]])
 
 
 def _numeric_looking(value: str) -> bool:
@@ -544,7 +572,7 @@ class GeneratedIndex:
             else:
                 column = self.column(field, value_of, keyed.names)
                 if isinstance(column, Constant):
-                    distinct = [_sort_key(column.value)]
+                    distinct: Sequence[Any] = [_sort_key(column.value)]
                     generated_index = np.zeros(len(ids), dtype=np.int64)
                 else:
                     distinct, code_index = column.sort_ranks()
@@ -573,7 +601,7 @@ class GeneratedIndex:
 
 
 def _merged_ranks(
-    distinct: list[Any], generated_index: NDArray[np.int64], stored_keys: list[Any]
+    distinct: Sequence[Any], generated_index: NDArray[np.int64], stored_keys: list[Any]
 ) -> tuple[NDArray[np.int64], int]:
     """Ranks of the generated rows (by index into `distinct`) and then of the stored rows (by
     sort key) in one order, and how many ranks there are: keys of stored rows that no
@@ -592,7 +620,7 @@ def _merged_ranks(
     return ranks, len(distinct) + len(extra)
 
 
-def _holds(distinct: list[Any], key: object) -> bool:
+def _holds(distinct: Sequence[Any], key: object) -> bool:
     at = bisect.bisect_left(distinct, key)
     return at < len(distinct) and distinct[at] == key
 

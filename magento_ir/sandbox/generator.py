@@ -105,8 +105,11 @@ def _mix_many(seed: int, stream: int, count: int | NDArray[np.int64]) -> NDArray
 def _times(timestamps: NDArray[np.int64]) -> tuple[list[str], NDArray[np.int64]]:
     """`_time` of each timestamp, as (distinct texts, index of each): formatted once each."""
     distinct, codes = np.unique(timestamps, return_inverse=True)
-    texts = np.datetime_as_string(distinct.astype("datetime64[s]"))
-    return np.strings.replace(texts, "T", " ").tolist(), codes
+    texts: list[str] = []
+    for start in range(0, len(distinct), 65_536):  # in chunks: the text arrays are 76 B a row
+        chunk = np.datetime_as_string(distinct[start : start + 65_536].astype("datetime64[s]"))
+        texts += np.strings.replace(chunk, "T", " ").tolist()
+    return texts, codes
 
 
 def _time(timestamp: int) -> str:
