@@ -115,15 +115,24 @@ class Column:
         )
         self._sort_ranks: tuple[Sequence[Any], NDArray[np.int64]] | None = None
         self._bytes: NDArray[np.bytes_] | None = None
+        if len(values) > _LARGE:
+            # A large column is indexed whole now, so no later search pays for it: its texts
+            # for LIKE scans and its sort ranks.
+            if self.kind == "str" and self.ascii:
+                self._texts()
+            self.sort_ranks()
+
+    def _texts(self) -> NDArray[np.bytes_]:
+        if self._bytes is None:
+            # LIKE reads a number as its text (`str`, as `search._matches` does).
+            source = self.keys if self.kind == "str" else [str(value) for value in self.values]
+            self._bytes = np.array(source, dtype=np.bytes_)
+        return self._bytes
 
     def contains(self, pattern: str) -> NDArray[np.bool_]:
         """Which distinct values match an ASCII LIKE pattern of `%`s and literal text, in C:
         each literal part is found left-most after the previous one (optimal for `%` only)."""
-        if self._bytes is None:
-            # LIKE reads a number as its text (`str`, as `search._matches` does).
-            source = self.keys if self.kind == "str" else [str(value) for value in self.values]
-            self._bytes = np.array([text.encode() for text in source], dtype=np.bytes_)
-        texts = self._bytes
+        texts = self._texts()
         parts = [part.encode() for part in pattern.split("%")]
         if len(parts) == 1:
             equal: NDArray[np.bool_] = texts == parts[0]
@@ -153,11 +162,14 @@ class Column:
                 # `_sort_key` orders these as their compare keys: the values are sorted already,
                 # equal keys make one rank, NULL (rank 0) comes first.
                 count = len(self.values)
-                changes = np.fromiter(
-                    (later != earlier for earlier, later in itertools.pairwise(self.keys)),
-                    np.int64,
-                    max(count - 1, 0),
-                )
+                if self._bytes is not None and self.kind == "str":
+                    changes = (self._bytes[1:] != self._bytes[:-1]).astype(np.int64)
+                else:
+                    changes = np.fromiter(
+                        (later != earlier for earlier, later in itertools.pairwise(self.keys)),
+                        np.int64,
+                        max(count - 1, 0),
+                    )
                 group = np.concatenate([np.zeros(1, np.int64), np.cumsum(changes)])[:count]
                 starts = np.flatnonzero(np.concatenate([np.ones(min(count, 1), np.int64), changes]))
                 distinct: Sequence[Any] = _SortKeys(

@@ -236,3 +236,33 @@ def test_keyset_pages_of_generated_rows(direction: str, size: int, page: int, af
     plain = search(criteria, table.rows, lambda: len(table), _order_value)
     assert fast == plain
     assert fast[1] > 0
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_large_columns_indexed_up_front_answer_the_same(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns counted as large (texts and sort ranks built with the column, few kept) give
+    the same sorted and LIKE-filtered pages as walking the rows."""
+    from magento_ir.sandbox import columnar  # noqa: PLC0415
+
+    monkeypatch.setattr(columnar, "_LARGE", 3)
+    sandbox = Sandbox(products=25, customers=40, orders=60, seed=4)
+    value_of, known, id_field = TABLES[name]
+    table = getattr(sandbox.state, name)
+    keyed = KeyedAccess(
+        frozenset({id_field}),
+        table.ids_range,
+        table.get,
+        index=table.index,
+        overlay=table.overlay,
+        names=known.names,
+    )
+    for field in FIELDS[name]:
+        for value in _variants(_values(sandbox, name, field)[1])[:7]:
+            for direction in ("ASC", "DESC"):
+                criteria = SearchCriteria(
+                    ((Filter(field, value, "like"),),), ((field, direction),), 6, 2
+                )
+                fast = search(criteria, table.rows, lambda: len(table), value_of, keyed=keyed)
+                assert fast == search(criteria, table.rows, lambda: len(table), value_of)
