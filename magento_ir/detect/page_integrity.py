@@ -211,14 +211,21 @@ def _shape(text: str) -> str:
     return hashlib.sha256(_NUMBER.sub("0", masked).encode()).hexdigest()
 
 
-# Magento's checkout keeps loading RequireJS modules after `load`: read once nothing new has
-# appeared (script elements, fetched resources) for half a second.
+# Magento keeps loading RequireJS modules after `load` (and fills the form key in then): go on
+# once RequireJS waits for no module and nothing new (script elements, fetched resources) has
+# appeared for half a second.
 _SETTLE = """
 const done = arguments[arguments.length - 1];
+const waiting = () => {
+  try {
+    const context = window.requirejs && window.requirejs.s.contexts._;
+    return context ? Object.keys(context.registry).length : 0;
+  } catch (e) { return 0; }
+};
 let last = -1, quiet = 0;
 const timer = setInterval(() => {
   const seen = document.scripts.length + performance.getEntriesByType('resource').length;
-  if (seen === last && document.readyState === 'complete') { quiet += 1; }
+  if (seen === last && document.readyState === 'complete' && waiting() === 0) { quiet += 1; }
   else { quiet = 0; last = seen; }
   if (quiet >= 5) { clearInterval(timer); done(true); }
 }, 100);
@@ -256,6 +263,7 @@ def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
     """A product in the cart, then the checkout page (Magento redirects an empty cart)."""
     base = base_url.rstrip("/")
     driver.get(f"{base}/{product_path.lstrip('/')}")
+    driver.run_async(_SETTLE)
     driver.run("window.__magentoIrProductPage = true;")
     if not driver.run(_ADD_TO_CART):
         raise RuntimeError(f"{product_path}: no add-to-cart form on the page (out of stock?)")
@@ -268,6 +276,11 @@ def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
         time.sleep(0.1)
     checkout = f"{base}/checkout/"
     driver.get(checkout)
+    landed = driver.run("return location.pathname;")
+    if isinstance(landed, str) and "/cart" in landed:
+        raise RuntimeError(
+            f"{product_path}: the cart stayed empty (Magento sent the checkout back to the cart)"
+        )
     return checkout
 
 

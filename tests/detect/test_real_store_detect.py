@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from magento_ir import AdminCredentials, set_testing
 from magento_ir.cli import app
 from magento_ir.containment import StoreConnection
-from magento_ir.detect import Watcher
+from magento_ir.detect import PageWatch, WatchConfig, Watcher
 from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT, SKIMMER_SCRIPT
 
 if TYPE_CHECKING:
@@ -168,3 +168,63 @@ def test_scan_and_watch_find_staged_skimmers_and_a_new_admin_on_the_real_store(
         )
         == before
     )
+
+
+@pytest.mark.real_store
+@pytest.mark.anyio
+async def test_watch_finds_a_head_skimmer_on_the_real_checkout(
+    magento_store: MagentoStore, tmp_path: Path
+) -> None:
+    """The watcher's payment-page check on real Magento: the checkout with a seeded product in
+    the cart, rendered twice unchanged (no finding: form keys, quote ids and the CSP nonce
+    change on every request), then with a skimmer in design/head/includes: a new script."""
+    from tests.conftest import require_tool  # noqa: PLC0415
+
+    root = magento_store.magento_root
+    if root is None:
+        pytest.skip("needs MAGENTO_IR_TEST_MAGENTO_ROOT: the head include is written in the "
+                    "store's database")  # fmt: skip
+    product = magento_store.client().products.retrieve("IR-SKU-001")
+    url_key = next(a.value for a in product.custom_attributes if a.attribute_code == "url_key")
+    settings = PageWatch(
+        product=f"{url_key}.html",
+        chromium=require_tool("chromium"),
+        chromedriver=require_tool("chromedriver"),
+    )
+    watcher = Watcher(
+        StoreConnection(
+            magento_store.base_url,
+            auth=AdminCredentials(magento_store.admin_user, magento_store.admin_password),
+        ),
+        state_path=tmp_path / "watch-state.json",
+        config=WatchConfig(page_integrity=settings),
+    )
+    await watcher.apass()
+    baseline = watcher.state["page"]["baseline"]
+    assert "content-security-policy" in baseline["headers"]  # enforced on checkout
+    watcher.state["page"]["next_at"] = None
+    again = await watcher.apass()
+    assert [f for f in again.new_findings if f.source == "page-integrity"] == []
+    before = _sql(root, HEAD_ROW, HEAD)
+    try:
+        _sql(
+            root,
+            "INSERT INTO core_config_data (scope, scope_id, path, value) VALUES "
+            "('default', 0, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            HEAD,
+            ((before[0]["value"] or "") if before else "") + HEAD_SKIMMER_SCRIPT,
+        )
+        _php(root, "bin/magento", "cache:clean", "config", "layout", "block_html", "full_page")
+        watcher.state["page"]["next_at"] = None
+        report = await watcher.apass()
+        page = {(f.rule, f.snippet) for f in report.new_findings if f.source == "page-integrity"}
+        assert page == {("page-script-added", "https://static-analytics.example.org/gtag.js")}
+    finally:
+        if before:
+            _sql(root, "UPDATE core_config_data SET value = ? WHERE path = ? AND scope = "
+                 "'default' AND scope_id = 0", before[0]["value"], HEAD)  # fmt: skip
+        else:
+            _sql(root, "DELETE FROM core_config_data WHERE path = ? AND scope = 'default' "
+                 "AND scope_id = 0", HEAD)  # fmt: skip
+        _php(root, "bin/magento", "cache:clean", "config", "layout", "block_html", "full_page")
+    assert _sql(root, HEAD_ROW, HEAD) == before
