@@ -2,7 +2,7 @@
 
 from typing import Generic, TypeVar
 
-from pydantic import Field, JsonValue
+from pydantic import Field, JsonValue, field_validator
 
 from magento_ir.models._base import MagentoModel
 
@@ -54,3 +54,10 @@ class SearchResult(MagentoModel, Generic[ItemT]):
     items: list[ItemT]
     search_criteria: SearchCriteriaEcho
     total_count: int
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _no_items_filtered(cls, value: object) -> object:
+        # With `?fields=items[...]` (SearchCriteria.select) Magento's FieldsFilter answers an
+        # empty page as `"items": null`.
+        return [] if value is None else value

@@ -143,6 +143,10 @@ def _parse_fields(spec: str) -> dict[str, Any] | None:
 
 
 def _apply_fields(data: JsonValue, spec: dict[str, Any]) -> JsonValue:
+    if isinstance(data, list | dict) and not data:
+        # FieldsFilter::applyFilter starts from null and fills it per item or key: an empty
+        # array under a nested filter comes out null (`"items": null` for an empty page).
+        return None
     if isinstance(data, list):
         return [_apply_fields(item, spec) for item in data]
     if not isinstance(data, dict):

@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from magento_ir.containment import HoldOrders, Incident
+from magento_ir.sandbox import module_api
 from tests.containment.conftest import make_store
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
     from magento_ir.evidence import SigningKey
     from tests.containment.conftest import Store
@@ -103,4 +106,45 @@ def test_a_rerun_replays_the_hold_instead_of_holding_again(key: SigningKey, tmp_
         ir.run([HoldOrders(statuses=["pending", "processing"])])
         # A verification read that never happened: the step is checked again, nothing re-sent.
         ir.run([HoldOrders(statuses=["pending", "processing"])])
+    assert store.module_actions() == ["orders.hold"]
+
+
+def test_more_orders_than_one_call_takes_are_held_call_after_call(
+    key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the module taking 3 orders per call, every open order is still held (one hold per
+    call, each with its own key) and the rollback releases every hold."""
+    monkeypatch.setattr(module_api, "MAX_ORDERS", 3)
+    store = make_store(with_module=True, orders=30)
+    before = _states(store)
+    holdable = sorted(order_id for order_id, state in before.items() if state in OPEN)
+    assert len(holdable) > 6
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="calls") as ir:
+        (step,) = ir.run([HoldOrders(statuses=["pending", "processing"])]).steps
+        assert step.status == "verified", step
+        assert step.outcome is not None
+        assert len(step.outcome.data["hold_ids"]) == -(-len(holdable) // 3)
+        now = _states(store)
+        assert all(now[order_id] == "holded" for order_id in holdable)
+        ir.rollback()
+    assert _states(store) == before
+    keys = [record["idempotency_key"] for record in store.sandbox.inspect.action_log()]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_selection_that_cannot_shrink_stops_and_says_so(
+    key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Orders Magento refuses fill a whole call: no endless loop, the rest is a failed entity."""
+    monkeypatch.setattr(module_api, "MAX_ORDERS", 2)
+    store = make_store(with_module=True, orders=30)
+    holdable = sorted(order_id for order_id, state in _states(store).items() if state in OPEN)
+    for order_id in holdable[:2]:
+        _set_state(store, order_id, "payment_review", "processing")
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="stuck") as ir:
+        (step,) = ir.run([HoldOrders(statuses=["processing", "pending"])]).steps
+    assert step.outcome is not None
+    by_entity = {e.entity: e for e in step.outcome.entities}
+    assert by_entity["orders:remaining"].status == "failed"
+    assert "narrow the selection" in by_entity["orders:remaining"].detail
     assert store.module_actions() == ["orders.hold"]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.contract.conftest import EMAILS, Api, error_of
+from tests.contract.conftest import EMAILS, Api, criteria_params, error_of
 
 PRODUCT_KEYS = {
     "attribute_set_id", "created_at", "custom_attributes", "extension_attributes", "id",
@@ -291,3 +291,15 @@ def test_modules(api: Api) -> None:
     assert "Magento_TwoFactorAuth" not in modules  # disabled on the test store
     assert modules[modules.index(core[-1]) + 1] == "MagentoIr_IncidentResponse"
     assert "Swissup_SearchMysqlLegacy" in modules
+
+
+def test_fields_filter_answers_an_empty_page_with_null_items(api: Api) -> None:
+    """`?fields=items[entity_id],total_count` on a page with no match: `"items": null` (Magento's
+    FieldsFilter starts from null), a found order: its id only."""
+    fields = "items[entity_id],search_criteria,total_count"
+    params = criteria_params([("increment_id", "no-such-order", "eq")], page_size=1)
+    empty = api.get("/V1/orders", params={**params, "fields": fields}).json()
+    assert (empty["items"], empty["total_count"]) == (None, 0)
+    params = criteria_params([("entity_id", 1, "eq")], page_size=1)
+    found = api.get("/V1/orders", params={**params, "fields": fields}).json()
+    assert (found["items"], found["total_count"]) == ([{"entity_id": 1}], 1)

@@ -243,6 +243,14 @@ def test_search_result_rejects_a_bad_item() -> None:
         SearchResult[Product].model_validate(body)
 
 
+def test_search_result_reads_null_items_as_an_empty_page() -> None:
+    """`?fields=items[...]` on an empty page: Magento sends `"items": null`, an empty page here;
+    from bytes too, as list pages are validated."""
+    body = {"items": None, "search_criteria": {}, "total_count": 0}
+    assert SearchResult[Order].model_validate(body).items == []
+    assert SearchResult[Order].model_validate_json(json.dumps(body)).items == []
+
+
 def test_subscripted_search_result_is_typed_for_mypy(tmp_path) -> None:
     """mypy --strict infers `SearchResult[Product]` and `Product` items from a subscripted parse."""
     mypy_api = pytest.importorskip("mypy.api")
