@@ -5,7 +5,9 @@ latencies) from its own process, stages the drill's Magecart breach on it, and t
 HTTP with the Incident API, runs the shipped magecart playbook as `magento-ir contain` does (one
 run: one client, one module detection, every step planned, applied and checked from outside),
 then a quarantine of `--skus` generated products. Printed per run: each step's wall time and
-requests (the sandbox's own counts, per route), then the goals on min/median/max of the runs:
+requests (the sandbox's own counts, per route; the run's one module detection, `GET
+capabilities` before the first step, is in the playbook's time but in no step's count), then the
+goals on min/median/max of the runs:
 
 - the whole magecart playbook in under 4 s on the module path (issue 16 item 3);
 - at most 10 requests per action, the module's bulk order hold included (item 2), and for the

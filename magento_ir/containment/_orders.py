@@ -30,6 +30,8 @@ _HELD = "holded"
 _VERIFY_PAGE = 300
 # Bulk-hold calls at most (10,000 orders each), so a selection that never shrinks cannot loop.
 _MAX_HOLD_CALLS = 100
+# Named orders per bulk-hold call (the module's limit).
+_NAMED_PER_CALL = 10_000
 # Sends of a non-repeatable write, each after a read showed the previous one did not happen.
 _SETTLE_ATTEMPTS = 3
 
@@ -147,41 +149,55 @@ class HoldOrders(Action):
         hold_ids: list[int] = []
         action_ids: list[int] = []
         prior: dict[str, Any] = {}
-        for number in range(_MAX_HOLD_CALLS):
-            result = await ctx.client.incident_response.hold_orders(
-                self.statuses,
-                reason=ctx.reason,
-                incident_id=ctx.incident_id,
-                order_ids=self.order_ids,
-                created_from=self.created_from,
-                created_to=self.created_to,
-                idempotency_key=ctx.key if number == 0 else f"{ctx.key}.b{number}",
-            )
-            action_ids.append(result.action_id)
-            if number == 0:
-                ctx.expect(result.matched)
-            ctx.advance(len(result.items))
-            if result.hold_id is not None:
-                hold_ids.append(result.hold_id)
-            for item in result.items:
-                entities[item.order_id] = _held_entity(item.order_id, item.result, item.message)
-                if item.result == "held":
-                    prior[str(item.order_id)] = {
-                        "state": item.prior_state,
-                        "status": item.prior_status,
-                    }
-            # Held orders leave the selection, so the next call takes the next 10,000; one that
-            # held nothing would select the same orders again.
-            if result.remaining == 0 or result.held == 0:
-                break
-        if result.remaining:
-            entities[0] = EntityResult(
-                "orders:remaining",
-                "failed",
-                f"{result.remaining} more orders match beyond the 10,000 per call the module "
-                "takes, and the last call could hold none of its orders; narrow the selection "
-                "(created_from, order_ids) and run again",
-            )
+        # Named orders go 10,000 to a call (the module's limit); an empty list names none (the
+        # module would read it as "every order").
+        named = self.order_ids
+        batches: list[list[int] | None] = (
+            [None]
+            if named is None
+            else [
+                named[start : start + _NAMED_PER_CALL]
+                for start in range(0, len(named), _NAMED_PER_CALL)
+            ]
+        )
+        calls = 0
+        for batch in batches:
+            for attempt in range(_MAX_HOLD_CALLS):
+                result = await ctx.client.incident_response.hold_orders(
+                    self.statuses,
+                    reason=ctx.reason,
+                    incident_id=ctx.incident_id,
+                    order_ids=batch,
+                    created_from=self.created_from,
+                    created_to=self.created_to,
+                    idempotency_key=ctx.key if calls == 0 else f"{ctx.key}.b{calls}",
+                )
+                calls += 1
+                action_ids.append(result.action_id)
+                if attempt == 0:
+                    ctx.expect(result.matched)
+                ctx.advance(len(result.items))
+                if result.hold_id is not None:
+                    hold_ids.append(result.hold_id)
+                for item in result.items:
+                    entities[item.order_id] = _held_entity(item.order_id, item.result, item.message)
+                    if item.result == "held":
+                        prior[str(item.order_id)] = {
+                            "state": item.prior_state,
+                            "status": item.prior_status,
+                        }
+                # Held orders leave the selection, so the next call takes the next 10,000; one
+                # that held nothing would select the same orders again.
+                if result.remaining == 0 or result.held == 0:
+                    break
+            if result.remaining:
+                entities[0] = EntityResult(
+                    "orders:remaining",
+                    "failed",
+                    f"{result.remaining} more orders match beyond the 10,000 per call the "
+                    "module takes, and the last call could hold none of its orders; narrow the "
+                    "selection (created_from, order_ids) and run again",
+                )
         return Outcome(
             self.kind,
             "module",

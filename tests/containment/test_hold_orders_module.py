@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from magento_ir.containment import HoldOrders, Incident
+from magento_ir.containment import HoldOrders, Incident, _orders
 from magento_ir.sandbox import module_api
 from tests.containment.conftest import make_store
 
@@ -148,3 +148,24 @@ def test_a_selection_that_cannot_shrink_stops_and_says_so(
     assert by_entity["orders:remaining"].status == "failed"
     assert "narrow the selection" in by_entity["orders:remaining"].detail
     assert store.module_actions() == ["orders.hold"]
+
+
+def test_named_orders_go_in_calls_of_the_modules_limit_and_none_named_holds_none(
+    key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More named orders than one call takes: one call per batch; an empty list holds nothing
+    (the module would read a missing list as every order)."""
+    monkeypatch.setattr(_orders, "_NAMED_PER_CALL", 3)
+    store = make_store(with_module=True, orders=30)
+    holdable = sorted(order_id for order_id, state in _states(store).items() if state in OPEN)
+    assert len(holdable) > 6
+    with Incident.open(tmp_path / "j", key=key, store=store.connection, title="named") as ir:
+        (none,) = ir.run([HoldOrders(order_ids=[], statuses=["pending", "processing"])]).steps
+        assert none.outcome is not None
+        assert none.outcome.entities == ()
+        assert store.module_actions() == []
+        (step,) = ir.run([HoldOrders(order_ids=holdable, statuses=["pending", "processing"])]).steps
+    assert step.status == "verified", step
+    assert store.module_actions() == ["orders.hold"] * -(-len(holdable) // 3)
+    now = _states(store)
+    assert all(now[order_id] == "holded" for order_id in holdable)
