@@ -130,6 +130,8 @@ def _covers(jurisdictions: list[str], jurisdiction: str) -> bool:
 
 
 def _threshold(trigger: Trigger, count: int) -> bool:
+    if trigger.fewer_than is not None and count >= trigger.fewer_than:
+        return False
     if trigger.more_than is not None:
         return count > trigger.more_than
     return count >= (trigger.at_least or 1)

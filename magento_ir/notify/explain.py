@@ -112,6 +112,8 @@ def _trigger(trigger: Trigger) -> list[str]:
         out.append(f"more than {trigger.more_than} people")
     elif trigger.at_least is not None:
         out.append(f"at least {trigger.at_least} people")
+    if trigger.fewer_than is not None:
+        out.append(f"fewer than {trigger.fewer_than} people")
     if trigger.scale_at_least is not None:
         out.append(f"risk tests not needed at {trigger.scale_at_least} people or more")
     if trigger.exempted_by is not None:

@@ -120,6 +120,8 @@ class Trigger(_Strict):
     employees_only: bool = False
     more_than: Annotated[int, Field(ge=0)] | None = None
     at_least: Annotated[int, Field(ge=1)] | None = None
+    # Only below this many people (HIPAA's annual log of breaches under 500).
+    fewer_than: Annotated[int, Field(ge=1)] | None = None
     # At or above this many people the risk tests are not needed (Singapore's "significant scale").
     scale_at_least: Annotated[int, Field(ge=1)] | None = None
     risk_tests: list[RiskTest] = []

@@ -156,7 +156,7 @@ THRESHOLDS = [
     ("US-NM", "more_than", 1000, "us-nm/attorney-general", days(45)),
     ("US-NM", "more_than", 1000, "us-nm/credit-agencies", days(45)),
     ("US-MD", "at_least", 1000, "us-md/credit-agencies", None),
-    ("US-OR", "more_than", 250, "us-or/attorney-general", None),
+    ("US-OR", "more_than", 250, "us-or/attorney-general", days(45)),
     ("US-RI", "more_than", 500, "us-ri/attorney-general", None),
     ("US-SD", "more_than", 250, "us-sd/attorney-general", None),
     ("US-PA", "more_than", 500, "us-pa/attorney-general", None),
@@ -165,6 +165,12 @@ THRESHOLDS = [
     ("US-NY", "more_than", 5000, "us-ny/credit-agencies", None),
     ("US-IN", "more_than", 1000, "us-in/credit-agencies", days(45)),
     ("US-ME", "more_than", 1000, "us-me/credit-agencies", None),
+    ("US-OH", "more_than", 1000, "us-oh/credit-agencies", None),
+    ("US-RI", "more_than", 500, "us-ri/credit-agencies", None),
+    ("US-SD", "more_than", 1000, "us-sd/credit-agencies", None),
+    ("US-TN", "more_than", 1000, "us-tn/credit-agencies", None),
+    # Pennsylvania since Act 33 of 2024: credit agencies from 500 (was 1,000).
+    ("US-PA", "at_least", 500, "us-pa/credit-agencies", None),
     ("US-AK", "more_than", 1000, "us-ak/credit-agencies", None),
     ("US-AR", "more_than", 1000, "us-ar/attorney-general", None),
     ("US-GA", "more_than", 10000, "us-ga/credit-agencies", None),
@@ -218,6 +224,11 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
     "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {}, "US-OK": {},
     "US-GU": {}, "US-DE": {}, "US-IN": {}, "US-MA": {}, "US-ME": {}, "US-MD": {}, "US-NM": {},
+    "US-OH": {}, "US-PA": {}, "US-RI": {},
+    # Oregon: the written determination kept 5 years.
+    "US-OR": {"us-or/keep-determination": None},
+    # South Dakota: notice to the Attorney General and the determination kept 3 years.
+    "US-SD": {"us-sd/attorney-general-determination": None, "us-sd/keep-determination": None},
     # Louisiana: the written determination kept 5 years (and sent to the AG on request).
     "US-LA": {"us-la/keep-determination": None},
 }  # fmt: skip
@@ -759,7 +770,8 @@ MORE: list[Case] = [
         (group("US-TX", 501, "hr.health_plan", employees=True),),
         {
             "us-hipaa-employer-plan/individuals": days(60),
-            "us-hipaa-employer-plan/hhs": None,
+            # 500 or more: HHS with the individuals' notice (45 CFR 164.408(b)).
+            "us-hipaa-employer-plan/hhs": days(60),
             "us-hipaa-employer-plan/media/US-TX": None,
         },
         facts={"flags": frozenset({"hipaa_covered_plan"})},
@@ -767,7 +779,17 @@ MORE: list[Case] = [
     Case(
         "hipaa-plan-500-in-texas",
         (group("US-TX", 500, "hr.health_plan", employees=True),),
-        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": None},
+        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": days(60)},
+        facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    # Under 500: the annual log to HHS (164.408(c)), not the immediate notice.
+    Case(
+        "hipaa-plan-499-in-texas",
+        (group("US-TX", 499, "hr.health_plan", employees=True),),
+        {
+            "us-hipaa-employer-plan/individuals": days(60),
+            "us-hipaa-employer-plan/hhs-annual-log": None,
+        },
         facts={"flags": frozenset({"hipaa_covered_plan"})},
     ),
     Case(
@@ -776,7 +798,7 @@ MORE: list[Case] = [
             group("US-TX", 300, "hr.health_plan", employees=True),
             group("US-OK", 300, "hr.health_plan", employees=True),
         ),
-        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": None},
+        {"us-hipaa-employer-plan/individuals": days(60), "us-hipaa-employer-plan/hhs": days(60)},
         facts={"flags": frozenset({"hipaa_covered_plan"})},
     ),
     Case("hipaa-not-a-covered-plan", (group("US-TX", 501, "hr.health_plan", employees=True),), {}),
@@ -1201,7 +1223,11 @@ AUTHORITIES = {
     "LI": "Datenschutzstelle", "NO": "Datatilsynet",
 }  # fmt: skip
 # The authorities whose breach page was verified on their own site.
-VERIFIED_PAGES = {"FR": "cnil.fr", "NL": "autoriteitpersoonsgegevens.nl", "SE": "imy.se"}
+VERIFIED_PAGES = {
+    "FR": "cnil.fr", "NL": "autoriteitpersoonsgegevens.nl", "SE": "imy.se", "AT": "dsb.gv.at",
+    "BE": "dataprotectionauthority.be", "DK": "datatilsynet.dk", "ES": "sedeagpd.gob.es",
+    "PL": "uodo.gov.pl",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("state", "name"), AUTHORITIES.items())
