@@ -171,6 +171,7 @@ THRESHOLDS = [
     ("US-TN", "more_than", 1000, "us-tn/credit-agencies", None),
     # Pennsylvania since Act 33 of 2024: credit agencies from 500 (was 1,000).
     ("US-PA", "at_least", 500, "us-pa/credit-agencies", None),
+    ("US-WI", "at_least", 1000, "us-wi/credit-agencies", days(45)),
     ("US-AK", "more_than", 1000, "us-ak/credit-agencies", None),
     ("US-AR", "more_than", 1000, "us-ar/attorney-general", None),
     ("US-GA", "more_than", 10000, "us-ga/credit-agencies", None),
@@ -224,7 +225,7 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     "US-AR": {}, "US-DC": {}, "US-ID": {}, "US-KS": {}, "US-MI": {}, "US-NE": {}, "US-UT": {},
     "US-VA": {}, "US-MS": {}, "US-NH": {}, "US-SC": {}, "US-WV": {}, "US-WY": {}, "US-OK": {},
     "US-GU": {}, "US-DE": {}, "US-IN": {}, "US-MA": {}, "US-ME": {}, "US-MD": {}, "US-NM": {},
-    "US-OH": {}, "US-PA": {}, "US-RI": {},
+    "US-OH": {}, "US-PA": {}, "US-RI": {}, "US-WI": {},
     # Oregon: the written determination kept 5 years.
     "US-OR": {"us-or/keep-determination": None},
     # South Dakota: notice to the Attorney General and the determination kept 3 years.
