@@ -36,6 +36,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -174,6 +175,8 @@ def _read_my_magento(url: str, token: str, count: int, page_size: int) -> int:
 
 def _child(args: argparse.Namespace) -> None:
     token = os.environ[TOKEN_ENV]
+    # my-magento writes log files into the working directory, from its import on.
+    os.chdir(tempfile.mkdtemp(prefix="magento-ir-bench-"))
     _import(args.child)
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
@@ -188,11 +191,10 @@ def _child(args: argparse.Namespace) -> None:
     elif args.child == "pymagento":
         seen = _read_pymagento(args.url, token, args.count, args.page_size)
     else:
-        with tempfile.TemporaryDirectory() as home:
-            os.chdir(home)  # my-magento writes its log file in the working directory
-            seen = _read_my_magento(args.url, token, args.count, args.page_size)
+        seen = _read_my_magento(args.url, token, args.count, args.page_size)
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
+    shutil.rmtree(Path.cwd(), ignore_errors=True)
     print(
         json.dumps(
             {"items": seen, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": _peak_rss_mib()}
