@@ -1144,6 +1144,8 @@ COVERAGE += [
         NY_INDIVIDUALS,
     ),
     Case("ny-biometrics", (group("US-NY", 1, "biometrics"),), NY_INDIVIDUALS),
+    # Medical and health insurance information since S2376B (2025).
+    Case("ny-health", (group("US-NY", 1, "contact", "health"),), NY_INDIVIDUALS),
     Case(
         "ny-ssn-encrypted-key-safe",
         (group("US-NY", 1, *SSN),),
