@@ -34,7 +34,9 @@ class LatencyModel:
             return TOKEN_SECONDS
         if route.method == "GET":
             if route.search and isinstance(result, dict):
-                return LIST_BASE_SECONDS + LIST_PER_ITEM_SECONDS * len(result.get("items", ()))
+                # `?fields=` answers an empty page with "items": null.
+                items = result.get("items") or ()
+                return LIST_BASE_SECONDS + LIST_PER_ITEM_SECONDS * len(items)
             return SINGLE_GET_SECONDS
         if route.pattern.startswith("/V1/products"):
             return PRODUCT_SAVE_SECONDS

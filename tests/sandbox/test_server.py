@@ -88,6 +88,14 @@ def test_latency_model_is_calibrated() -> None:
     ) == pytest.approx(0.9)
     listing = delay("GET", "/rest/V1/products", query="searchCriteria%5BpageSize%5D=20")
     assert 0.1 <= listing <= 0.2
+    # An empty page trimmed by ?fields= ("items": null) is a list call too.
+    empty = delay(
+        "GET",
+        "/rest/V1/orders",
+        query="searchCriteria%5BpageSize%5D=1&searchCriteria%5BcurrentPage%5D=9999"
+        "&fields=items%5Bentity_id%5D,total_count",
+    )
+    assert empty == pytest.approx(0.08)
     assert LatencyModel(0).page_delay("/graphql") == 0
 
 
