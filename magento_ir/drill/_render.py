@@ -184,7 +184,7 @@ th, td { border: 1px solid #6b6b6b; padding: 0.3rem 0.5rem; text-align: left;
 th { background: #e8e8e8; }
 img { max-width: 100%; height: auto; }
 figure { margin: 1rem 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .verdict-passed { color: #0b5a1f; }
 .verdict-failed { color: #9b0014; }
 """
