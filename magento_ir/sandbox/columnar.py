@@ -118,7 +118,7 @@ class Column:
         if len(values) > _LARGE:
             # A large column is indexed whole now, so no later search pays for it: its texts
             # for LIKE scans and its sort ranks.
-            if self.kind == "str" and self.ascii:
+            if self.ascii:
                 self._texts()
             self.sort_ranks()
 
@@ -472,6 +472,14 @@ class GeneratedIndex:
         limit = _limit(criteria.page_size)
         start = (max(criteria.current_page or 1, 1) - 1) * limit if limit else 0
         sort_orders = criteria.sort_orders or ()
+        if not stored:
+            # A field every generated row has the same value of orders nothing: left out.
+            sort_orders = tuple(
+                order
+                for order in sort_orders
+                if order[0] in id_fields
+                or not isinstance(self.column(order[0], value_of, names), Constant)
+            )
         if not shadowed and not stored and all(field in id_fields for field, _ in sort_orders):
             # Id order over the generated rows only (keyset paging): the page from the counts.
             before = int(counts[window.start])
