@@ -80,6 +80,7 @@ ROUTE_MODULES = (
 )
 
 _PRUNE_TOKENS_AT = 10_000
+_SERVICE_UNAVAILABLE = 503
 # Magento\Framework\Webapi\Rest\Request::getContentType
 _CONTENT_TYPE = re.compile(r"^([a-z\d/\-+.]+)(?:; *charset=(.+))?$", re.IGNORECASE)
 _NOT_FOUND_PAGE = (
@@ -388,7 +389,10 @@ class Sandbox:
         page, params = found
         self.request_counts[f"{page.method} {page.path}"] += 1
         response = page.handler(PageCall(self, request, params, now))
-        response.delay += self.latency.page_delay(page.path)
+        # Pages answer 503 only for the module's maintenance (Magento's own flag answered above).
+        response.delay += self.latency.page_delay(
+            page.path, closed=response.status == _SERVICE_UNAVAILABLE
+        )
         return response
 
     def _resolve_store(self, rest_path: str) -> tuple[StoreView, str]:

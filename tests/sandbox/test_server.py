@@ -97,6 +97,14 @@ def test_latency_model_is_calibrated() -> None:
     )
     assert empty == pytest.approx(0.08)
     assert LatencyModel(0).page_delay("/graphql") == 0
+    # The module's maintenance 503 costs a third of the page it replaces (measured).
+    shop = Sandbox(latency="real", with_module=True)
+    home = SandboxRequest("GET", "/", "", {}, b"")
+    assert (shop.handle(home).status, shop.handle(home).delay) == (200, pytest.approx(0.3))
+    with shop.lock:
+        shop.state.incident_response.maintenance_mode = "storefront"
+    closed = shop.handle(home)
+    assert (closed.status, closed.delay) == (503, pytest.approx(0.1))
 
 
 def test_latency_factor_scales_and_zero_disables() -> None:
