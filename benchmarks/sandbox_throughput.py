@@ -10,7 +10,8 @@ client is not what is measured):
   like 'prefix%', like '%middle%', gt, in, neq, notnull and a sort on the field, with values
   taken from the store's own rows. The first search on a field builds its column (reported
   apart, as "first"); the others give the p50/p95/p99 of that field;
-- another connection sends simple GETs (`/rest/V1/store/websites`) all the while, every 5 ms;
+- another connection sends simple GETs (`/rest/V1/store/websites`) all the while, every 5 ms
+  (and for 3 s before the searches, for the GETs' latency at the machine's load alone);
 - then 8 connections send `--requests` simple GETs as fast as they are answered (throughput).
 
 Goals (issue 16 item 5): every field's search p95 < 100 ms; simple GETs p99 < 10 ms while the
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
 GET_EVERY = 0.005
+BASELINE_SECONDS = 3.0
 TABLES = (
     # path, the collection's fields, the id field, the item key of each field
     ("/rest/V1/customers/search", "CUSTOMER", "entity_id", {"entity_id": "id"}),
@@ -185,9 +187,17 @@ async def _drive(port: int, token: str, args: argparse.Namespace) -> dict[str, A
 
     searcher, getter = RawConnection(port, token), RawConnection(port, token)
     sizes = {"CUSTOMER": args.customers, "PRODUCT": args.products, "ORDER": args.orders}
+    results: dict[str, Any] = {"fields": [], "gets_cold": [], "gets_warm": []}
+    # The same GETs with no search running: what the machine's load alone costs them.
+    alone: list[float] = []
+    quiet = asyncio.Event()
+    baseline = asyncio.create_task(_simple_gets(getter, alone, quiet))
+    await asyncio.sleep(BASELINE_SECONDS)
+    quiet.set()
+    await baseline
+    results["gets_alone"] = alone
     done = asyncio.Event()
     gets: list[float] = []
-    results: dict[str, Any] = {"fields": [], "gets_cold": [], "gets_warm": []}
     load = asyncio.create_task(_simple_gets(getter, gets, done))
     try:
         for path, collection, _, keys in TABLES:
@@ -293,10 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{_ms(_percentile(every, 0.99))} ms; first search on a field (builds its column): "
         f"median {_ms(statistics.median(firsts))}, max {_ms(max(firsts))} ms"
     )
-    for label, gets in (("warm", results["gets_warm"]), ("cold", results["gets_cold"])):
+    for label, gets in (
+        ("none: the machine's load alone", results["gets_alone"]),
+        ("warm", results["gets_warm"]),
+        ("cold", results["gets_cold"]),
+    ):
         if gets:
             print(
-                f"simple GETs meanwhile ({label} searches): {len(gets)}, p50 "
+                f"simple GETs meanwhile (searches: {label}): {len(gets)}, p50 "
                 f"{_ms(statistics.median(gets))} / p95 {_ms(_percentile(gets, 0.95))} / p99 "
                 f"{_ms(_percentile(gets, 0.99))} / max {_ms(max(gets))} ms"
             )
