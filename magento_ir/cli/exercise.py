@@ -8,13 +8,13 @@ Other modules add commands to this group the way notify_*.py do for `notify`: th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from magento_ir._exceptions import ConfigurationError
+from magento_ir._exceptions import ConfigurationError, MagentoIRError
 from magento_ir.cli._config import ExitCode
 from magento_ir.cli._errors import errors, exit_codes, fail
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption, console
@@ -198,6 +198,14 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
     ] = 1800.0,
     out_dir: OutOption = Path("exercises"),
     key: KeyOption = None,
+    details: Annotated[
+        Path | None,
+        typer.Option(
+            "--details",
+            help="The incident details the notices are drafted from (TOML, as for notify "
+            "draft; default: the shipped example, marked EXERCISE).",
+        ),
+    ] = None,
     products: Annotated[int, typer.Option(help="Generated products of the sandbox.")] = 200,
     customers: Annotated[int, typer.Option(help="Generated customers of the sandbox.")] = 200,
     orders: Annotated[int, typer.Option(help="Generated orders of the sandbox.")] = 50,
@@ -224,6 +232,7 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
                 'pip install "magento-ir[cli,sandbox]"'
             ) from None
         chosen = load_scenario(scenario)
+        incident_details = _details(details)
         people = _facilitation(out, chosen, roster, time_scale, decision_timeout, out_dir) if (
             facilitated
         ) else None  # fmt: skip
@@ -238,6 +247,7 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
             customers=customers,
             orders=orders,
             seed=seed,
+            details=incident_details,
         )
         try:
             with bars(out, global_options(ctx)) as shown:
@@ -286,6 +296,19 @@ def _facilitation(  # noqa: PLR0917 - the run's facilitation options
         f"`magento-ir exercise approve {people.run_id} DRAFT --as ID` (add --out {out_dir})"
     )
     return people
+
+
+def _details(path: Path | None) -> dict[str, Any] | None:
+    """The --details file, read before anything runs (an unusable one is a usage error)."""
+    if path is None:
+        return None
+    from magento_ir.notify.drafts import load_details  # noqa: PLC0415
+
+    readable_file(path, "--details")
+    try:
+        return load_details(path)
+    except MagentoIRError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def _seconds(value: float | None) -> str:

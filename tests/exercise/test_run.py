@@ -240,3 +240,36 @@ def test_cli_list_names_every_shipped_scenario() -> None:
     assert result.exit_code == ExitCode.OK, result.output
     names = [item["name"] for item in json.loads(result.stdout)["scenarios"]]
     assert names == SCENARIOS
+
+
+def test_cli_drafts_from_the_team_s_own_details(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--details: the notices carry the team's own organisation; an unreadable file exits 2
+    before anything runs."""
+    monkeypatch.setattr(outputs, "WRITERS", [])
+    example = REPO_ROOT / "magento_ir" / "notify" / "examples" / "details.example.toml"
+    ours = tmp_path / "details.toml"
+    ours.write_text(
+        example.read_text(encoding="utf-8").replace("Luma & Co", "Acme Drill Org"), "utf-8"
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[organisation\n", encoding="utf-8")
+    refused = CliRunner().invoke(
+        app,
+        ["exercise", "run", "hr_data_breach", "--automated", "--out", str(tmp_path),
+         "--details", str(broken)],
+    )  # fmt: skip
+    assert refused.exit_code == ExitCode.USAGE, refused.output
+    assert "not valid TOML" in refused.output
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(
+        app,
+        ["exercise", "run", "hr_data_breach", "--automated", "--out", str(out),
+         "--details", str(ours), "--products", "20", "--customers", "20", "--orders", "50"],
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.output
+    (folder,) = out.iterdir()
+    drafts = list((folder / "drafts").glob("*.draft.json"))
+    assert drafts
+    assert all("Acme Drill Org" in path.read_text(encoding="utf-8") for path in drafts)
