@@ -27,6 +27,21 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS_DIR = REPO_ROOT / "tests" / "data" / "real-magento-2.4.7"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every test that talks to the real store on one xdist worker, in collection order.
+
+    The suite runs on several workers (`-n auto --dist loadgroup`), but the real store is one shared
+    store: its tests restore what they change and must not interleave with each other.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_real_store = item.get_closest_marker("real_store") is not None or (
+            callspec is not None and callspec.params.get("magento_store") == "real"
+        )
+        if on_real_store:
+            item.add_marker(pytest.mark.xdist_group("real-store"))
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
