@@ -27,6 +27,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS_DIR = REPO_ROOT / "tests" / "data" / "real-magento-2.4.7"
 
 
+def pytest_configure() -> None:
+    # xdist workers export COLUMNS=80 and LINES=24; the CLIs the tests start would draw for that
+    # size instead of their own terminal's (or none), unlike a plain run.
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep every test that talks to the real store on one xdist worker, in collection order.
 
