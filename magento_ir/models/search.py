@@ -1,8 +1,8 @@
 """The page every `getList` route answers: `{items, search_criteria, total_count}`."""
 
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
-from pydantic import Field, JsonValue, field_validator
+from pydantic import AfterValidator, Field, JsonValue
 
 from magento_ir.models._base import MagentoModel
 
@@ -44,6 +44,10 @@ class SearchCriteriaEcho(MagentoModel):
     current_page: int | None = None
 
 
+def _empty_if_none(items: list[object] | None) -> list[object]:
+    return [] if items is None else items
+
+
 class SearchResult(MagentoModel, Generic[ItemT]):
     """One page of a list route: `SearchResult[Product].model_validate(body)`.
 
@@ -51,13 +55,13 @@ class SearchResult(MagentoModel, Generic[ItemT]):
     real `total_count`.
     """
 
-    items: list[ItemT]
+    if TYPE_CHECKING:
+        items: list[ItemT]
+    else:
+        # With `?fields=items[...]` (SearchCriteria.select) Magento's FieldsFilter answers an
+        # empty page as `"items": null`: read as []. Not a "before" validator: that would make
+        # pydantic-core build the whole page as Python dicts first, then validate those
+        # (measured: the client's CPU per page nearly doubled). `| None` is a nullable schema.
+        items: Annotated[list[ItemT] | None, AfterValidator(_empty_if_none)]
     search_criteria: SearchCriteriaEcho
     total_count: int
-
-    @field_validator("items", mode="before")
-    @classmethod
-    def _no_items_filtered(cls, value: object) -> object:
-        # With `?fields=items[...]` (SearchCriteria.select) Magento's FieldsFilter answers an
-        # empty page as `"items": null`.
-        return [] if value is None else value
