@@ -85,6 +85,8 @@ ROLES = (
     "engineer",
     "communications",
     "payments",
+    "customer_support",
+    "marketing",
 )
 ChannelKind = Literal["slack", "slack-webhook", "teams", "webhook", "pagerduty", "servicenow"]
 # Kinds whose URL is itself the credential: it must come from the environment.

@@ -309,3 +309,14 @@ def test_missing_secrets_are_named_before_anything_runs() -> None:
     assert built.recipients_for(["legal"]) == ("lee.counsel@drills.example.com",)
     assert built.channels_for(["legal"]) == ()
     assert built.channels_for(["payments"]) == ("drill-pager",)
+
+
+def test_the_example_roster_can_play_every_shipped_scenario() -> None:
+    """Someone on the example roster holds each role of each shipped scenario."""
+    from magento_ir.exercise import shipped_scenarios  # noqa: PLC0415
+
+    example = load_roster(EXAMPLE)
+    for name, scenario in shipped_scenarios().items():
+        example.check_roles(scenario.roles, name)
+    with pytest.raises(RosterError, match=r"needs someone in role treasurer"):
+        example.check_roles(("treasurer",), "a scenario")
