@@ -322,6 +322,13 @@ def _report(out: Output, run: ExerciseRun, folder: Path) -> None:
         _score_tables(out, run.scores)
     log = folder / run.files.get("evidence_log", "")
     out.note(f"Run folder: {folder}")
+    missing = [role for role in ("report_pdf", "timeline_png") if role not in run.files]
+    if missing:
+        # The report extra is optional; say what the folder lacks rather than leave it unnoticed.
+        out.note(
+            f"Not written: {', '.join(missing)} (they need matplotlib and fpdf2: "
+            "pip install 'magento-ir[report]')"
+        )
     out.note(
         f"Verify its evidence log with: magento-ir evidence verify {log} "
         f"--verifier {run.verifier_key}"

@@ -4,6 +4,7 @@ no plot, and the plot's lanes for a run that never finished (no sandbox: a run b
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from magento_ir.exercise import DeadlineRef, ExerciseRun, Participant, TimelineEvent
 from magento_ir.exercise.plot import describe
@@ -16,6 +17,11 @@ from magento_ir.exercise.scoring import (
     Scores,
     Trend,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 START = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
 
@@ -78,3 +84,21 @@ def test_the_alt_text_names_empty_lanes_and_fixed_deadlines() -> None:
     assert "no actions" in alt
     assert "objectives reached: none" in alt
     assert "eu-gdpr/art33-authority at 3.0 d" in alt
+
+
+def test_the_run_summary_names_what_the_missing_report_extra_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without matplotlib/fpdf2 the run folder lacks the PDF and plot: the command says so."""
+    from magento_ir.cli._output import Output  # noqa: PLC0415 - the CLI extra
+    from magento_ir.cli.exercise import _report  # noqa: PLC0415
+
+    run = _run().model_copy(update={"files": {"run": "run.json", "report_md": "r.md"}})
+    _report(Output("json", json_flag=True), run, tmp_path)
+    said = " ".join(capsys.readouterr().err.split())
+    assert "Not written: report_pdf, timeline_png" in said
+    assert "pip install 'magento-ir[report]'" in said
+
+    whole = {"report_pdf": "r.pdf", "timeline_png": "t.png"}
+    _report(Output("json", json_flag=True), run.model_copy(update={"files": whole}), tmp_path)
+    assert "Not written" not in capsys.readouterr().err
