@@ -16,11 +16,12 @@ from rich.table import Table
 
 from magento_ir._exceptions import ConfigurationError, MagentoIRError
 from magento_ir.cli._config import ExitCode
-from magento_ir.cli._errors import errors, exit_codes, fail
+from magento_ir.cli._errors import exit_codes, fail
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption, console
 from magento_ir.cli._paths import readable_file, writable_dir
 from magento_ir.cli._progress import bars
 from magento_ir.cli._store import global_options, signing_key
+from magento_ir.cli.playbooks import refuse_problems
 
 if TYPE_CHECKING:
     from magento_ir.exercise import ExerciseRun, Scenario, Scores
@@ -107,39 +108,9 @@ def validate_command(
         try:
             scenario = Scenario.from_file(file)
         except ScenarioError as error:
-            problems = error.problems
-            if not problems:
+            if not error.problems:
                 raise ConfigurationError(str(error)) from None
-            if not out.json:
-                for problem in problems:
-                    errors.print(
-                        problem.render(str(file)), highlight=False, markup=False, soft_wrap=True
-                    )
-                errors.print(
-                    f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
-                    highlight=False,
-                    markup=False,
-                    soft_wrap=True,
-                )
-            out.document(
-                {
-                    "file": str(file),
-                    "ok": False,
-                    "scenario": None,
-                    "problems": [
-                        {
-                            "line": problem.line or None,
-                            "column": problem.column or None,
-                            "key": problem.label or None,
-                            "message": problem.message,
-                            "text": problem.render(str(file)),
-                        }
-                        for problem in problems
-                    ],
-                    "exit_code": int(ExitCode.USAGE),
-                }
-            )
-            raise typer.Exit(int(ExitCode.USAGE)) from None
+            refuse_problems(out, file, error.problems, kind="scenario")
         if not out.json:
             console.print(
                 f"OK: {file} is scenario {scenario.name} ({len(scenario.injects)} injects, "

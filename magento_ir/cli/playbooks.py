@@ -7,7 +7,7 @@ import re
 import shlex
 import tomllib
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -19,9 +19,11 @@ from magento_ir.cli._errors import errors
 from magento_ir.cli._output import JsonOption, Output, OutputFormat, OutputOption, console
 
 if TYPE_CHECKING:
-    from magento_ir.containment.playbooks import Input, Playbook
+    from collections.abc import Sequence
 
-__all__ = ["key_values", "load", "register"]
+    from magento_ir.containment.playbooks import Input, Playbook, Problem
+
+__all__ = ["key_values", "load", "refuse_problems", "register"]
 
 playbooks_app = typer.Typer(
     help="List the shipped playbooks; show one; validate a playbook file.",
@@ -190,39 +192,9 @@ def validate(
     try:
         book = Playbook.from_file(file)
     except PlaybookError as error:
-        problems = error.problems
-        if not problems:
+        if not error.problems:
             raise
-        if not out.json:
-            for problem in problems:
-                errors.print(
-                    problem.render(str(file)), highlight=False, markup=False, soft_wrap=True
-                )
-            errors.print(
-                f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
-        out.document(
-            {
-                "file": str(file),
-                "ok": False,
-                "playbook": None,
-                "problems": [
-                    {
-                        "line": problem.line or None,
-                        "column": problem.column or None,
-                        "key": problem.label or None,
-                        "message": problem.message,
-                        "text": problem.render(str(file)),
-                    }
-                    for problem in problems
-                ],
-                "exit_code": int(ExitCode.USAGE),
-            }
-        )
-        raise typer.Exit(int(ExitCode.USAGE)) from None
+        refuse_problems(out, file, error.problems, kind="playbook")
     if not out.json:
         console.print(
             f"OK: {file} is playbook {book.name} ({len(book.steps)} steps, "
@@ -370,3 +342,35 @@ def load(playbook: str | None, actions: list[str], title: str | None) -> Playboo
         "nothing to contain: name a playbook (e.g. `magento-ir contain magecart`, see "
         "`magento-ir playbooks`) or give --action flags"
     )
+
+
+def refuse_problems(out: Output, file: Path, problems: Sequence[Problem], *, kind: str) -> NoReturn:
+    """Every problem of a checked file as `FILE:LINE:COL` lines (or JSON), then exit 2."""
+    if not out.json:
+        for problem in problems:
+            errors.print(problem.render(str(file)), highlight=False, markup=False, soft_wrap=True)
+        errors.print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {file}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    out.document(
+        {
+            "file": str(file),
+            "ok": False,
+            kind: None,
+            "problems": [
+                {
+                    "line": problem.line or None,
+                    "column": problem.column or None,
+                    "key": problem.label or None,
+                    "message": problem.message,
+                    "text": problem.render(str(file)),
+                }
+                for problem in problems
+            ],
+            "exit_code": int(ExitCode.USAGE),
+        }
+    )
+    raise typer.Exit(int(ExitCode.USAGE)) from None
