@@ -12,10 +12,14 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # The flags the team agreed on for headless Chromium; nothing may reach the network but loopback.
 CHROMIUM_ARGS = (
@@ -105,6 +109,25 @@ class Browser:
         return self._request(
             "POST", f"{self._session}/goog/cdp/execute", {"cmd": command, "params": params}
         )
+
+    @contextmanager
+    def viewport(self, width: int, height: int = 640, scale: int = 1) -> Iterator[None]:
+        """Emulate WIDTH x HEIGHT CSS px (320 px wide is 400% zoom of 1280) until the block ends."""
+        self.devtools(
+            "Emulation.setDeviceMetricsOverride",
+            width=width, height=height, deviceScaleFactor=scale, mobile=False,
+        )  # fmt: skip
+        try:
+            yield
+        finally:
+            self.devtools("Emulation.clearDeviceMetricsOverride")
+
+    def page_widths(self) -> tuple[int, int]:
+        """The document's scroll width and client width: equal when nothing scrolls sideways."""
+        scroll, client = self.run(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        return scroll, client
 
     def outer_html(self) -> str:
         """The live DOM through DevTools, which works with page JavaScript switched off."""

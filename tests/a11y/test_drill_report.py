@@ -56,19 +56,11 @@ def test_drill_report_reflows_at_320_css_pixels(
 ) -> None:
     """At 320 CSS px the page does not scroll sideways (wide tables scroll in their own
     keyboard-reachable region), and still has no violation."""
-    browser.devtools(
-        "Emulation.setDeviceMetricsOverride", width=320, height=640, deviceScaleFactor=1,
-        mobile=False,
-    )  # fmt: skip
-    try:
+    with browser.viewport(320):
         browser.get(report_page)
-        widths = browser.run(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        widths = browser.page_widths()
         browser.screenshot(tmp_path / "drill-report-320.png")
         violations = browser.axe_violations(axe_source)
-    finally:
-        browser.devtools("Emulation.clearDeviceMetricsOverride")
     # clientWidth is 320 less the vertical scrollbar of a long page.
     assert widths[0] <= widths[1] <= 320
     assert violations == []

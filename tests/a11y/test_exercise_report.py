@@ -61,17 +61,9 @@ def test_after_action_report_reflows_at_320_css_pixels(
     browser: Browser, axe_source: str, report_page: Path
 ) -> None:
     """At 320 CSS px nothing scrolls sideways (the figure shrinks, tables scroll in place)."""
-    browser.devtools(
-        "Emulation.setDeviceMetricsOverride", width=320, height=640, deviceScaleFactor=1,
-        mobile=False,
-    )  # fmt: skip
-    try:
+    with browser.viewport(320):
         browser.get(report_page.as_uri())
-        widths = browser.run(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        widths = browser.page_widths()
         violations = browser.axe_violations(axe_source)
-    finally:
-        browser.devtools("Emulation.clearDeviceMetricsOverride")
     assert widths[0] <= widths[1] <= 320
     assert violations == []

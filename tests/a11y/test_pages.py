@@ -90,21 +90,10 @@ def test_maintenance_page_reflows_at_320_css_pixels(
     browser: Browser, closed: str, tmp_path: Path
 ) -> None:
     """At 320 CSS px wide (400% zoom of 1280) nothing scrolls sideways."""
-    browser.devtools(
-        "Emulation.setDeviceMetricsOverride",
-        width=320,
-        height=640,
-        deviceScaleFactor=1,
-        mobile=False,
-    )
-    try:
+    with browser.viewport(320):
         browser.get(f"{closed}/")
-        widths = browser.run(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        widths = browser.page_widths()
         browser.screenshot(tmp_path / "maintenance-320.png")
-    finally:
-        browser.devtools("Emulation.clearDeviceMetricsOverride")
     assert widths[0] <= widths[1] == 320
 
 

@@ -68,17 +68,9 @@ def test_register_page_has_no_wcag_violations(
     assert browser.run("return document.documentElement.lang") == "en"
     assert browser.run("return document.querySelectorAll('h1').length") == 1
     assert browser.axe_violations(axe_source) == []
-    browser.devtools(
-        "Emulation.setDeviceMetricsOverride", width=320, height=640, deviceScaleFactor=1,
-        mobile=False,
-    )  # fmt: skip
-    try:
+    with browser.viewport(320):
         browser.get(page.as_uri())
-        widths = browser.run(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        widths = browser.page_widths()
         violations = browser.axe_violations(axe_source)
-    finally:
-        browser.devtools("Emulation.clearDeviceMetricsOverride")
     assert widths[0] <= widths[1] <= 320
     assert violations == []
