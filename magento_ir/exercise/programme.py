@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import first_problem, read_text
 from magento_ir.exercise.roster import ROLES
-from magento_ir.notify.rules import _line_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -182,24 +182,13 @@ def parse_plan(text: str, *, source: str = "<plan>") -> Plan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        path = tuple(first["loc"])
-        line = _line_of(text, path)
-        key = ".".join(str(part) for part in path) or "(file)"
-        where = f"{source}:{line}" if line else source
-        raise PlanError(f"{where}: {key}: {first['msg']}") from None
+        raise PlanError(first_problem(error, text, source)) from None
     digest = hashlib.sha256(text.encode()).hexdigest()
     return plan.model_copy(update={"sha256": digest, "path": source})
 
 
 def load_plan(path: Path) -> Plan:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PlanError(f"cannot read the exercise plan {path}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise PlanError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    return parse_plan(text, source=str(path))
+    return parse_plan(read_text(path, PlanError, what="the exercise plan"), source=str(path))
 
 
 # --- training records ---------------------------------------------------------------------------

@@ -36,24 +36,23 @@ Errors::
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date  # noqa: TC003 - pydantic reads it at run time
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import load_model
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
 __all__ = [
     "ROLES",
@@ -297,17 +296,4 @@ class Roster(_Strict):
 def load_roster(path: str | Path) -> Roster:
     """Read and validate a roster; an error names the entry and key
     (`participants.2.email: 'x' is not an e-mail address`)."""
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as error:
-        raise RosterError(f"cannot read the roster {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise RosterError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return Roster.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise RosterError(f"{path}: {where}: {message}") from None
+    return load_model(path, Roster, RosterError, what="the roster")

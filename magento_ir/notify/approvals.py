@@ -19,14 +19,14 @@ Errors::
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import load_model
 from magento_ir.evidence import read_records
 from magento_ir.notify.drafts import Audience, Draft  # noqa: TC001 - pydantic reads them
 
@@ -113,18 +113,7 @@ DEFAULT_POLICY = ApprovalPolicy()
 def load_policy(path: str | Path) -> ApprovalPolicy:
     """An approval policy from TOML (`[required] customer = ["legal", "dpo"]`,
     `[approvers] dpo = ["dana@example.com"]`)."""
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-        return ApprovalPolicy.model_validate(data)
-    except OSError as error:
-        raise ApprovalError(f"cannot read the approval policy {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ApprovalError(f"{path}: not valid TOML: {error}") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        raise ApprovalError(f"{path}: {where}: {first['msg']}") from None
+    return load_model(path, ApprovalPolicy, ApprovalError, what="the approval policy")
 
 
 class Decision(BaseModel):

@@ -17,17 +17,17 @@ Errors::
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import load_model
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
     from magento_ir.notify.engine import Obligation
 
@@ -112,19 +112,7 @@ class ContactProblem(_Strict):
 
 def load_contacts(path: str | Path) -> ContactList:
     """Read and validate a contacts file; an error names the entry and key (`internal.2.owner`)."""
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as error:
-        raise ContactsError(f"cannot read the contacts file {path}: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContactsError(f"{path}: not valid TOML: {error}") from None
-    try:
-        return ContactList.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(file)"
-        raise ContactsError(f"{path}: {where}: {first['msg']}") from None
+    return load_model(path, ContactList, ContactsError, what="the contacts file")
 
 
 # Recipients outside the company that need an address in the contact list.

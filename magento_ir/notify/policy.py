@@ -10,16 +10,16 @@ of `magento_ir.notify.categories` (a group such as `hr` means every `hr.*` categ
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date  # noqa: TC003 - pydantic reads the annotation at run time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from magento_ir._toml import parse_model
 from magento_ir.notify.categories import expand
-from magento_ir.notify.rules import RuleError, _line_of
+from magento_ir.notify.rules import RuleError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -143,19 +143,7 @@ def facts_categories(facts: Facts) -> tuple[frozenset[str], bool]:
 
 
 def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{source}: not valid TOML: {error}") from None
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        path = tuple(first["loc"])
-        line = _line_of(text, path)
-        key = ".".join(str(part) for part in path) or "(file)"
-        where = f"{source}:{line}" if line else source
-        raise PolicyError(f"{where}: {key}: {first['msg']}") from None
+    return parse_model(text, Policy, PolicyError, source=source)
 
 
 def load_policy(path: Path) -> Policy:

@@ -37,6 +37,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import line_of
 from magento_ir.notify.categories import expand
 
 __all__ = [
@@ -283,25 +284,6 @@ class RuleError(MagentoIRError, ValueError):
     """A rule file that cannot be used; the message names the file, line and key."""
 
 
-def _line_of(text: str, path: tuple[str | int, ...]) -> int:
-    """Best line for a key path: follow each key name (and array index) down the file."""
-    lines = text.splitlines()
-    at = 0
-    found = 0
-    for part in path:
-        if isinstance(part, int):
-            # The n-th [[table]] or inline element after the current position.
-            continue
-        pattern = re.compile(
-            rf"^\s*(\[+\s*)?([\w.-]+\.)?{re.escape(part)}\b|[{{,]\s*{re.escape(part)}\s*="
-        )
-        for number in range(at, len(lines)):
-            if pattern.search(lines[number]):
-                at, found = number, number + 1
-                break
-    return found
-
-
 def _index_line(text: str, path: tuple[str | int, ...]) -> int:
     """Line of `[[obligations]]` number n when the path starts there, else 0."""
     if len(path) >= 2 and path[0] == "obligations" and isinstance(path[1], int):  # noqa: PLR2004
@@ -327,7 +309,7 @@ def parse_rule(text: str, *, source: str = "<rule>") -> Rule:
         first = error.errors()[0]
         path = tuple(first["loc"])
         start = _index_line(text, path)
-        line = _line_of("\n".join(text.splitlines()[start:]), path[2:] if start else path)
+        line = line_of("\n".join(text.splitlines()[start:]), path[2:] if start else path)
         line = line + start if line else start + 1 if start else 0
         key = ".".join(str(part) for part in path) or "(file)"
         where = f"{source}:{line}" if line else source

@@ -276,7 +276,7 @@ def test_a_drill_approved_notice_never_leaves_through_notify_send(tmp_path: Path
         ('observers = ["audit.observer@drills.example.com"]', 'observers = ["nobody"]',
          r"observer 'nobody' is not an e-mail address"),
         ('owner = "Dana Lead"', 'owner = "Dana Lead"\ncolour = "blue"',
-         r"roster\.toml: colour: Extra inputs are not permitted"),
+         r"roster\.toml:8: colour: Extra inputs are not permitted"),
     ],
 )  # fmt: skip
 def test_a_bad_roster_names_the_entry_key_and_fix(
