@@ -35,6 +35,8 @@ def pytest_configure() -> None:
         os.environ.pop("LINES", None)
 
 
+# Before xdist's own hook, which turns the group marker into the node id's "@real-store" suffix.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Keep every test that talks to the real store on one xdist worker, in collection order.
 

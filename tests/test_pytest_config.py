@@ -1,10 +1,14 @@
-"""The suite's pytest configuration reports a failing test as a failure, never as a crash."""
+"""The suite's pytest configuration: a failing test is reported as a failure, never as a crash, and
+the tests of the one shared real store never run side by side on two workers."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -48,3 +52,20 @@ def test_a_failing_property_test_is_reported_not_an_internal_error(tmp_path: Pat
     assert result.returncode == 1, output
     assert "FAILED" in output
     assert "test_small" in output
+
+
+def test_every_real_store_test_runs_on_one_worker(request: pytest.FixtureRequest) -> None:
+    """Each test of the real store is in the xdist group "real-store"; on a worker its node id
+    carries the group, which is what keeps the group on one worker."""
+    real = [
+        item
+        for item in request.session.items
+        if item.get_closest_marker("real_store") is not None
+        or getattr(getattr(item, "callspec", None), "params", {}).get("magento_store") == "real"
+    ]
+    if not real:
+        pytest.skip("this run collected no real-store test")
+    for item in real:
+        assert [mark.args for mark in item.iter_markers("xdist_group")] == [("real-store",)]
+        if "PYTEST_XDIST_WORKER" in os.environ and request.config.getvalue("loadgroup"):
+            assert item.nodeid.endswith("@real-store"), item.nodeid
