@@ -221,9 +221,11 @@ def _shape(text: str) -> str:
 
 # Magento keeps loading RequireJS modules after `load` (and fills the form key in then): go on
 # once RequireJS waits for no module and nothing new (script elements, fetched resources) has
-# appeared for half a second.
+# appeared for half a second, or after 20 s: a script whose host never answers (a skimmer's,
+# say) keeps RequireJS waiting, and the page must still be inventoried with it.
 _SETTLE = """
 const done = arguments[arguments.length - 1];
+const started = Date.now();
 const waiting = () => {
   try {
     const context = window.requirejs && window.requirejs.s.contexts._;
@@ -235,7 +237,7 @@ const timer = setInterval(() => {
   const seen = document.scripts.length + performance.getEntriesByType('resource').length;
   if (seen === last && document.readyState === 'complete' && waiting() === 0) { quiet += 1; }
   else { quiet = 0; last = seen; }
-  if (quiet >= 5) { clearInterval(timer); done(true); }
+  if (quiet >= 5 || Date.now() - started > 20000) { clearInterval(timer); done(quiet >= 5); }
 }, 100);
 """
 
