@@ -89,15 +89,16 @@ class Contact(_Strict):
     """Who receives the notice in one jurisdiction (e.g. one GDPR supervisory authority)."""
 
     name: Annotated[str, Field(min_length=1)]
-    # The authority's breach-notification page or form, and its e-mail where it publishes one;
-    # None where not verified.
+    # The authority's official website, its breach-notification page or form, and its e-mail
+    # where it publishes one; None where not verified.
+    website: str | None = None
     url: str | None = None
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
     # Where url/email were checked, or why they are missing.
     source: Annotated[str, Field(min_length=1)]
     confidence: Confidence
 
-    _url = field_validator("url")(_https)
+    _url = field_validator("url", "website")(_https)
 
 
 class RiskTest(_Strict):

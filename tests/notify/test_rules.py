@@ -161,6 +161,7 @@ def test_shipped_rules_load_and_cite_sources():
 CONTACT = """
 [obligations.contacts.XX]
 name = "Example Authority"
+website = "https://example.org"
 url = "https://example.org/breach"
 email = "breach@example.org"
 source = "the authority's own page"
@@ -172,8 +173,9 @@ def test_a_contact_per_jurisdiction_loads():
     """Contacts are keyed by the rule's jurisdictions and carry their own confidence."""
     rule = parse_rule(MINIMAL + CONTACT, source="xx.toml")
     contact = rule.obligations[0].contacts["XX"]
-    assert (contact.name, contact.email, contact.confidence) == (
+    assert (contact.name, contact.website, contact.email, contact.confidence) == (
         "Example Authority",
+        "https://example.org",
         "breach@example.org",
         "confirmed",
     )
@@ -184,6 +186,7 @@ def test_a_contact_per_jurisdiction_loads():
     [
         ("contacts.XX]", "contacts.YY]", "contacts for YY, which are not in rule.jurisdictions"),
         ('url = "https://example.org/breach"', 'url = "http://example.org"', "https://"),
+        ('website = "https://example.org"', 'website = "http://example.org"', "website"),
         ('email = "breach@example.org"', 'email = "breach at example"', "email"),
         ('source = "the authority\'s own page"\n', "", "source"),
     ],

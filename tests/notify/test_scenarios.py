@@ -1229,7 +1229,15 @@ AUTHORITIES = {
 VERIFIED_PAGES = {
     "FR": "cnil.fr", "NL": "autoriteitpersoonsgegevens.nl", "SE": "imy.se", "AT": "dsb.gv.at",
     "BE": "dataprotectionauthority.be", "DK": "datatilsynet.dk", "ES": "sedeagpd.gob.es",
-    "PL": "uodo.gov.pl",
+    "PL": "uodo.gov.pl", "BG": "cpdp.bg", "EE": "aki.ee", "FI": "tietosuoja.fi", "GR": "dpa.gr",
+    "HU": "naih.hu", "LV": "dvi.gov.lv", "LT": "ada.lt", "LU": "cnpd.public.lu",
+    "RO": "dataprotection.ro", "SK": "dataprotection.gov.sk", "SI": "ip-rs.si",
+    "IS": "island.is", "NO": "datatilsynet.no",
+}  # fmt: skip
+# The e-mail addresses read on the authority's own page (none is given where none was legible).
+VERIFIED_EMAILS = {
+    "EE": "info@aki.ee", "GR": "databreach@dpa.gr", "LV": "pasts@dvi.gov.lv",
+    "SK": "statny.dozor@pdp.gov.sk", "IS": "oryggisbrestur@personuvernd.is",
 }  # fmt: skip
 
 
@@ -1250,6 +1258,21 @@ def test_each_member_state_notice_names_its_authority(state: str, name: str):
     if verified:
         assert obligation.contact.url is not None
         assert verified in obligation.contact.url
+    assert obligation.contact.email == VERIFIED_EMAILS.get(state)
+
+
+def test_germany_names_the_land_authority_of_the_seat_not_a_guess():
+    """Germany's competent authority depends on the controller's seat: the plan says so."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group("DE", 5, "contact"),),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    assert obligation.contact is not None
+    assert "Land where the controller has its seat" in obligation.contact.name
+    assert (obligation.contact.url, obligation.contact.email) == (None, None)
+    assert obligation.contact.confidence == "weak"
 
 
 def test_a_lead_authority_is_named_too():
