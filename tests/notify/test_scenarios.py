@@ -232,6 +232,9 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     "US-SD": {"us-sd/attorney-general-determination": None, "us-sd/keep-determination": None},
     # Louisiana: the written determination kept 5 years (and sent to the AG on request).
     "US-LA": {"us-la/keep-determination": None},
+    # New York's inadvertent-disclosure exception: the written determination kept 5 years (and
+    # sent to the AG over 500 residents: below).
+    "US-NY": {"us-ny/keep-determination": None},
 }  # fmt: skip
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
@@ -268,6 +271,20 @@ CASES.append(
         ask_harm=True,
     )
 )
+# New York: the determination goes to the Attorney General over 500 residents (exactly 500: not).
+for count, costs in (
+    (500, {"us-ny/keep-determination": None}),
+    (501, {"us-ny/keep-determination": None, "us-ny/attorney-general-determination": None}),
+):
+    CASES.append(
+        Case(
+            f"US-NY-harm-exception-applied-{count}",
+            (group("US-NY", count, *SSN),),
+            costs,
+            facts={"answers": {"us-ny/no-harm": True}},
+            ask_harm=True,
+        )
+    )
 CASES.append(
     Case(
         "US-NJ-harm-exception-not-applied-state-police-first",
@@ -773,9 +790,47 @@ MORE: list[Case] = [
             "us-hipaa-employer-plan/individuals": days(60),
             # 500 or more: HHS with the individuals' notice (45 CFR 164.408(b)).
             "us-hipaa-employer-plan/hhs": days(60),
-            "us-hipaa-employer-plan/media/US-TX": None,
+            # More than 500 residents of a state: its media within 60 days (45 CFR 164.406(b)).
+            "us-hipaa-employer-plan/media/US-TX": days(60),
         },
         facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    # Media per state: 501 in Texas and exactly 500 in Oklahoma give Texas's media only.
+    Case(
+        "hipaa-media-501-texas-500-oklahoma",
+        (
+            group("US-TX", 501, "hr.health_plan", employees=True),
+            group("US-OK", 500, "hr.health_plan", employees=True),
+        ),
+        {
+            "us-hipaa-employer-plan/individuals": days(60),
+            "us-hipaa-employer-plan/hhs": days(60),
+            "us-hipaa-employer-plan/media/US-TX": days(60),
+        },
+        facts={"flags": frozenset({"hipaa_covered_plan"})},
+    ),
+    # Only unsecured PHI counts: encrypted with the key safe, nothing; with the key, everything.
+    Case(
+        "hipaa-plan-encrypted-key-safe",
+        (group("US-TX", 501, "hr.health_plan", employees=True),),
+        {},
+        facts={
+            "flags": frozenset({"hipaa_covered_plan"}),
+            "encryption": {"hr.health_plan": "encrypted"},
+        },
+    ),
+    Case(
+        "hipaa-plan-encrypted-key-exposed",
+        (group("US-TX", 501, "hr.health_plan", employees=True),),
+        {
+            "us-hipaa-employer-plan/individuals": days(60),
+            "us-hipaa-employer-plan/hhs": days(60),
+            "us-hipaa-employer-plan/media/US-TX": days(60),
+        },
+        facts={
+            "flags": frozenset({"hipaa_covered_plan"}),
+            "encryption": {"hr.health_plan": "key_exposed"},
+        },
     ),
     Case(
         "hipaa-plan-500-in-texas",
@@ -1083,6 +1138,19 @@ COVERAGE: list[Case] = [
         (group("US-MN", 501, *SSN),),
         {"us-mn/individuals": None, "us-mn/credit-agencies": utc("2026-03-09T18:00:00+00:00")},
         clock={"discovery": utc("2026-03-07T12:00:00-06:00")},
+    ),
+    # Minnesota's statute covers unencrypted data: with the key safe, nothing; with it, both.
+    Case(
+        "mn-ssn-encrypted-key-safe",
+        (group("US-MN", 501, *SSN),),
+        {},
+        facts={"encryption": {"government_id.ssn": "encrypted"}},
+    ),
+    Case(
+        "mn-ssn-encrypted-key-exposed",
+        (group("US-MN", 501, *SSN),),
+        {"us-mn/individuals": None, "us-mn/credit-agencies": T + timedelta(hours=48)},
+        facts={"encryption": {"government_id.ssn": "key_exposed"}},
     ),
     # GDPR: awareness at the very instant Europe's clocks go forward (01:00 UTC, 29 March 2026).
     Case(
