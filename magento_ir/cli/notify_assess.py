@@ -112,7 +112,7 @@ def _assess(  # noqa: PLR0917 - one incident type's options each
     with client_for(settings(ctx), global_options(ctx)) as client:
         if incident is IncidentType.SKIMMER:
             start, end = options["start"], options["end"]
-            orders = exp.skimmer_orders(client, start, end)
+            orders = exp.skimmer_rows(client, start, end)
             found = exp.skimmer_exposure(orders, key=key, mail_to=mail_to)
             return found, f"card-paid orders from {start.isoformat()} to {end.isoformat()}"
         if incident is IncidentType.CUSTOMERS:

@@ -1,10 +1,18 @@
 """Exposure assessment of a checkout skimmer: who paid by card in the window, where they live."""
 
+import json
 from datetime import UTC, date, datetime
 
+import httpx
 import pytest
 
-from magento_ir import InvalidArgumentError, SearchCriteria
+from magento_ir import (
+    BearerToken,
+    InvalidArgumentError,
+    MagentoClient,
+    SearchCriteria,
+    UnexpectedResponseError,
+)
 from magento_ir.models import Order
 from magento_ir.notify import Facts, plan, shipped_rules
 from magento_ir.notify.exposure import (
@@ -21,6 +29,7 @@ from magento_ir.notify.exposure import (
     jurisdiction_of,
     skimmer_exposure,
     skimmer_orders,
+    skimmer_rows,
 )
 from magento_ir.testing import SandboxStore
 
@@ -165,6 +174,68 @@ async def test_async_skimmer_assessment_equals_the_sync_one(magento_sandbox: San
     async with magento_sandbox.async_client() as client:
         other = await askimmer_exposure(client, *window, key=KEY)
     assert other == sync
+
+
+@pytest.mark.magento_sandbox(orders=450)
+def test_lean_rows_count_as_the_order_models_and_keep_only_what_is_read(
+    magento_sandbox: SandboxStore,
+):
+    """`skimmer_rows` (3 keyset pages) counts the same people as the full models, and a row holds
+    only the fields the assessment reads (nothing else of the order is kept)."""
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    with magento_sandbox.client() as client:
+        rows = list(skimmer_rows(client, *window))
+        models = skimmer_exposure(skimmer_orders(client, *window), key=KEY)
+    assert len(rows) == 451  # the seeded order and 450 generated ones
+    assert skimmer_exposure(rows, key=KEY) == models
+    assert models.records == 450
+    assert {key for row in rows for key in row} <= {
+        "entity_id", "customer_id", "customer_email", "billing_address", "payment",
+        "extension_attributes",
+    }  # fmt: skip
+    assert set(rows[-1]["billing_address"] or {}) <= {
+        "firstname", "lastname", "street", "city", "region", "region_code", "postcode",
+        "country_id",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("item", "where"),
+    [
+        ({"entity_id": "twelve"}, "items.0.entity_id"),
+        ({"entity_id": 12, "billing_address": "Austin"}, "items.0.billing_address"),
+        ({"entity_id": 12, "payment": {"cc_type": 4}}, "items.0.payment.cc_type"),
+    ],
+)
+def test_a_malformed_order_row_is_a_typed_error_naming_it(item, where):
+    """An extension's odd output is an UnexpectedResponseError naming the field, not a crash."""
+
+    def store(_request: httpx.Request) -> httpx.Response:
+        body = {"items": [item], "search_criteria": {}, "total_count": 1}
+        return httpx.Response(200, json=body)
+
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    transport = httpx.MockTransport(store)
+    with (
+        MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as client,
+        pytest.raises(UnexpectedResponseError, match=f"page of orders: {where}:"),
+    ):
+        list(skimmer_rows(client, *window))
+
+
+def test_an_empty_trimmed_page_ends_the_rows():
+    """Magento answers an empty trimmed page with `"items": null`: no rows, no error."""
+    pages = []
+
+    def store(request: httpx.Request) -> httpx.Response:
+        pages.append(request.url.params)
+        return httpx.Response(200, content=json.dumps({"items": None, "total_count": 0}))
+
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    transport = httpx.MockTransport(store)
+    with MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as c:
+        assert list(skimmer_rows(c, *window)) == []
+    assert len(pages) == 1
 
 
 # --- customer data exfiltration ---------------------------------------------------------------
