@@ -16,13 +16,13 @@ CARD = {
     "visa/account-numbers",
     "mastercard/adc-report",
     "mastercard/pfi",
-    "us-co/individuals",
     "us-tx/individuals",
 }
 # scenario -> (jurisdictions with people, obligation keys, question ids)
 EXPECTED: dict[str, tuple[set[str], set[str], set[str]]] = {
-    # Card data of Texas and Colorado buyers: card brands, PCI DSS and both states' residents.
-    "magecart": ({"US-CO", "US-TX"}, CARD, set()),
+    # Card data of Texas and Colorado buyers: card brands, PCI DSS and Texas's residents; Colorado's
+    # residents once a person answers its no-misuse exception (Texas has none).
+    "magecart": ({"US-CO", "US-TX"}, CARD, {"us-co/no-harm"}),
     # A catalog role reads no personal data: nothing to notify (the planted script is noted).
     "compromised_admin": (set(), set(), set()),
     # Names and e-mail addresses alone trigger neither state's statute.

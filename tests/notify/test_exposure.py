@@ -126,7 +126,12 @@ def test_skimmer_on_the_sandbox_plans_obligations(magento_sandbox: SandboxStore)
         card_schemes=exposure.card_schemes,
         merchant_country="US",
     )
-    keys = {o.key for o in plan(facts, shipped_rules(), as_of=date(2026, 6, 2)).obligations}
+    first = plan(facts, shipped_rules(), as_of=date(2026, 6, 2))
+    # Colorado's no-misuse exception is a question until a person answers it; Texas has none.
+    assert "us-co/no-harm" in {q.question_id for q in first.questions}
+    assert "us-co/individuals" not in {o.key for o in first.obligations}
+    answered = facts.model_copy(update={"answers": {"us-co/no-harm": False}})
+    keys = {o.key for o in plan(answered, shipped_rules(), as_of=date(2026, 6, 2)).obligations}
     assert {"us-tx/individuals", "us-co/individuals"} <= keys
     assert ("visa/incident-report" in keys) == ("visa" in exposure.card_schemes)
 

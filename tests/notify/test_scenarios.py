@@ -4,6 +4,7 @@ Each row names every obligation it expects (key -> deadline in UTC, or None for 
 delay"), so a rule that fires where it should not fails the row too.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -92,26 +93,18 @@ US_ALWAYS: dict[str, dict[str, datetime | None]] = {
 }
 
 CASES: list[Case] = []
+# state -> every obligation one resident's SSN gives when no exception applies (filled below).
+ONE_SSN: dict[str, dict[str, datetime | None]] = {}
 for state, n in US_INDIVIDUALS.items():
     code = state[3:].lower()
-    CASES.append(
-        Case(
-            f"{state}-one-ssn",
-            (group(state, 1, *SSN),),
-            {f"us-{code}/individuals": days(n), **US_ALWAYS.get(state, {})},
-        )
-    )
+    ONE_SSN[state] = {f"us-{code}/individuals": days(n), **US_ALWAYS.get(state, {})}
+    CASES.append(Case(f"{state}-one-ssn", (group(state, 1, *SSN),), ONE_SSN[state]))
     CASES.append(Case(f"{state}-contact-only", (group(state, 1, "contact"),), {}))
 for state in ("US-OK", "US-PA", "US-MA"):
     code = state[3:].lower()
     extra = {"US-MA": {"us-ma/regulators": None}}.get(state, {})
-    CASES.append(
-        Case(
-            f"{state}-no-fixed-days",
-            (group(state, 1, *SSN),),
-            {f"us-{code}/individuals": None, **extra},
-        )
-    )
+    ONE_SSN[state] = {f"us-{code}/individuals": None, **extra}
+    CASES.append(Case(f"{state}-no-fixed-days", (group(state, 1, *SSN),), ONE_SSN[state]))
 
 # States, DC and territories whose statutes set no number of days ("in the most expedient time
 # possible and without unreasonable delay"): the individuals' notice has no fixed deadline (None,
@@ -132,13 +125,8 @@ NO_FIXED_DAYS: dict[str, dict[str, datetime | None]] = {
 }  # fmt: skip
 for state, extra in NO_FIXED_DAYS.items():
     code = state[3:].lower()
-    CASES.append(
-        Case(
-            f"{state}-no-fixed-days",
-            (group(state, 1, *SSN),),
-            {f"us-{code}/individuals": None, **extra},
-        )
-    )
+    ONE_SSN[state] = {f"us-{code}/individuals": None, **extra}
+    CASES.append(Case(f"{state}-no-fixed-days", (group(state, 1, *SSN),), ONE_SSN[state]))
     CASES.append(Case(f"{state}-contact-only", (group(state, 1, "contact"),), {}))
 
 # --- Regulator thresholds at exactly N and N + 1 ---
@@ -235,7 +223,28 @@ HARM_EXCEPTIONS: dict[str, dict[str, datetime | None]] = {
     # New York's inadvertent-disclosure exception: the written determination kept 5 years (and
     # sent to the AG over 500 residents: below).
     "US-NY": {"us-ny/keep-determination": None},
+    # Alabama and Iowa: the written determination kept 5 years.
+    "US-AL": {"us-al/keep-determination": None},
+    "US-IA": {"us-ia/keep-determination": None},
+    # Florida: the written determination to the Department of Legal Affairs and kept 5 years.
+    "US-FL": {"us-fl/legal-affairs-determination": None, "us-fl/keep-determination": None},
+    # Vermont: notice of the determination to the AG; the preliminary notice (from discovery) stays.
+    "US-VT": {
+        "us-vt/attorney-general-preliminary": utc("2026-06-22T12:00:00-04:00"),
+        "us-vt/attorney-general-determination": None,
+    },
+    # Nothing owed; the harm element is in the definition of a breach in HI, KY, MT and NC.
+    "US-AZ": {}, "US-CO": {}, "US-CT": {}, "US-HI": {}, "US-KY": {}, "US-MT": {}, "US-NC": {},
+    "US-WA": {},
 }  # fmt: skip
+# Planned while the question is open: notices the exception does not spare.
+HARM_UNANSWERED: dict[str, dict[str, datetime | None]] = {
+    "US-VT": {"us-vt/attorney-general-preliminary": utc("2026-06-22T12:00:00-04:00")},
+}
+# Statutes with no risk-of-harm exception: nothing is asked, the residents' notice is owed.
+NO_EXCEPTION = ("US-CA", "US-GA", "US-IL", "US-ND", "US-NV", "US-PR", "US-TN", "US-TX", "US-VI")
+# Exceptions not yet modelled (docs/notifications.md lists them).
+NOT_MODELLED = ("US-MN",)
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
     question = f"us-{code}/no-harm"
@@ -243,7 +252,7 @@ for state, costs in HARM_EXCEPTIONS.items():
         Case(
             f"{state}-harm-unanswered",
             (group(state, 1, *SSN),),
-            {},
+            HARM_UNANSWERED.get(state, {}),
             questions=frozenset({question}),
             ask_harm=True,
         )
@@ -257,10 +266,24 @@ for state, costs in HARM_EXCEPTIONS.items():
             ask_harm=True,
         )
     )
+    # Answered "risk": every notice one SSN gives is owed, as if there were no exception.
+    CASES.append(
+        Case(
+            f"{state}-harm-exception-not-applied",
+            (group(state, 1, *SSN),),
+            ONE_SSN[state],
+            facts={"answers": {question: False}},
+            ask_harm=True,
+        )
+    )
     # Data the statute does not name: no question either.
     CASES.append(
         Case(f"{state}-harm-contact-only", (group(state, 1, "contact"),), {}, ask_harm=True)
     )
+CASES.extend(
+    Case(f"{state}-no-harm-exception", (group(state, 1, *SSN),), ONE_SSN[state], ask_harm=True)
+    for state in NO_EXCEPTION
+)
 # Above the agencies' thresholds the exception still spares every notice, not only the residents'.
 CASES.append(
     Case(
@@ -285,6 +308,26 @@ for count, costs in (
             ask_harm=True,
         )
     )
+# Florida at 500: the Department's own notice is not spared by the residents' exception.
+CASES.append(
+    Case(
+        "US-FL-harm-exception-applied-500-department-still-told",
+        (group("US-FL", 500, *SSN),),
+        {"us-fl/legal-affairs": days(30), **HARM_EXCEPTIONS["US-FL"]},
+        facts={"answers": {"us-fl/no-harm": True}},
+        ask_harm=True,
+    )
+)
+# Above every agency threshold the definitional harm element spares them all (WA: AG and agencies).
+CASES.append(
+    Case(
+        "US-WA-harm-exception-applied-above-1000",
+        (group("US-WA", 1001, *SSN),),
+        {},
+        facts={"answers": {"us-wa/no-harm": True}},
+        ask_harm=True,
+    )
+)
 CASES.append(
     Case(
         "US-NJ-harm-exception-not-applied-state-police-first",
@@ -294,6 +337,22 @@ CASES.append(
         ask_harm=True,
     )
 )
+
+
+def test_every_us_state_rule_says_whether_it_has_a_harm_exception():
+    """Each state's rule is in exactly one table: exception modelled, none, or not yet modelled."""
+    states = {r.rule.id.upper() for r in RULES if re.fullmatch(r"us-[a-z]{2}", r.rule.id)}
+    asked = {
+        r.rule.id.upper()
+        for r in RULES
+        for o in r.obligations
+        for t in o.trigger.risk_tests
+        if t.id == "no-harm"
+    }
+    tables = [set(HARM_EXCEPTIONS), set(NO_EXCEPTION), set(NOT_MODELLED)]
+    assert sum(len(table) for table in tables) == len(set().union(*tables))
+    assert set().union(*tables) == states
+    assert asked == set(HARM_EXCEPTIONS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
