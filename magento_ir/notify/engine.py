@@ -66,6 +66,9 @@ class Facts(_Frozen):
     merchant_country: str | None = None
     # GDPR one-stop-shop: the member state of the lead supervisory authority, if any.
     lead_authority: str | None = None
+    # ISO 3166-2 subdivision of the controller's seat (e.g. "DE-BY"): where a country has one
+    # authority per region (Germany's Länder), the seat's is the competent one.
+    controller_region: Annotated[str, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
     small_processing_agent: bool = False
     # obligation key -> when it was met, for deadlines that run after another notice.
     sent: Mapping[str, AwareDatetime] = {}
@@ -287,6 +290,9 @@ class _Planner:
             else:
                 due = _due(deadline, start, zone, self.facts)
         contact = spec.contacts.get(scope)
+        seat = self.facts.controller_region
+        if seat is not None and seat.startswith(f"{scope}-"):
+            contact = spec.contacts.get(seat, contact)
         obligation = Obligation(
             key=key,
             rule_id=header.id,

@@ -265,11 +265,18 @@ class Rule(_Strict):
             seen.add(obligation.id)
             if obligation.trigger.risk_tests:
                 tested.add(obligation.id)
-            unknown = sorted(set(obligation.contacts) - set(self.rule.jurisdictions))
+            # A contact is keyed by a jurisdiction or, where a country has one authority per
+            # region (Germany's Länder), by its ISO 3166-2 subdivision (DE-BY): the seat's.
+            unknown = sorted(
+                key
+                for key in obligation.contacts
+                if key not in self.rule.jurisdictions
+                and key.split("-")[0] not in self.rule.jurisdictions
+            )
             if unknown:
                 raise ValueError(
                     f"obligation {obligation.id!r}: contacts for {', '.join(unknown)}, which are "
-                    "not in rule.jurisdictions"
+                    "not in rule.jurisdictions (or a subdivision of one)"
                 )
         return self
 

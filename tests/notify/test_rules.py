@@ -181,10 +181,17 @@ def test_a_contact_per_jurisdiction_loads():
     )
 
 
+def test_a_contact_per_subdivision_loads():
+    """A region's own authority (a German Land) is keyed by its ISO 3166-2 code."""
+    rule = parse_rule(MINIMAL + CONTACT.replace("contacts.XX]", "contacts.XX-AB]"), source="x")
+    assert list(rule.obligations[0].contacts) == ["XX-AB"]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
         ("contacts.XX]", "contacts.YY]", "contacts for YY, which are not in rule.jurisdictions"),
+        ("contacts.XX]", "contacts.YY-AB]", "contacts for YY-AB, which are not"),
         ('url = "https://example.org/breach"', 'url = "http://example.org"', "https://"),
         ('website = "https://example.org"', 'website = "http://example.org"', "website"),
         ('email = "breach@example.org"', 'email = "breach at example"', "email"),

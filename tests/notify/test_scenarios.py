@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from magento_ir.notify import AffectedGroup, Facts, plan, shipped_rules
 
@@ -1400,6 +1401,45 @@ def test_germany_names_the_land_authority_of_the_seat_not_a_guess():
     assert "Land where the controller has its seat" in obligation.contact.name
     assert (obligation.contact.url, obligation.contact.email) == (None, None)
     assert obligation.contact.confidence == "weak"
+
+
+# Germany: the Land authority of the controller's seat (Facts.controller_region), where found.
+SEATS = [
+    # (seat, affected, lead authority, expected recipient (part of its name), its confidence)
+    ("DE-BY", "DE", None, "Bayerisches Landesamt für Datenschutzaufsicht (BayLDA)", "confirmed"),
+    ("DE-NW", "DE", None, "Nordrhein-Westfalen (LDI NRW)", "confirmed"),
+    ("DE-RP", "DE", None, "Informationsfreiheit Rheinland-Pfalz (LfDI)", "confirmed"),
+    ("DE-BW", "DE", None, "Baden-Württemberg (LfDI BW)", "consistent"),
+    # A Land whose authority was not verified: the seat rule, no address.
+    ("DE-HH", "DE", None, "Land where the controller has its seat", "weak"),
+    # A seat in Bavaria does not change who receives the French notice.
+    ("DE-BY", "FR", None, "(CNIL)", "confirmed"),
+    # With Germany as lead authority, the one notice goes to the seat's Land authority.
+    ("DE-BY", "FR", "DE", "(BayLDA)", "confirmed"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("seat", "state", "lead", "name", "confidence"), SEATS)
+def test_a_german_seat_picks_its_land_authority(seat, state, lead, name, confidence):
+    """The competent German authority follows the controller's seat, never a guess."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group(state, 5, "contact"),),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+        controller_region=seat,
+        lead_authority=lead,
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    assert obligation.deadline == H72
+    assert obligation.contact is not None
+    assert obligation.contact.confidence == confidence
+    assert name in obligation.recipient_name
+
+
+def test_a_controller_region_must_be_an_iso_subdivision():
+    """A seat given as a name or a bare country is refused, naming the field."""
+    with pytest.raises(ValidationError, match="controller_region"):
+        Facts(clock={"awareness": T}, affected=(), controller_region="Bavaria")
 
 
 def test_a_lead_authority_is_named_too():
