@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from magento_ir._exceptions import MagentoIRError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -73,3 +76,45 @@ def read_text(path: str | Path, error: type[MagentoIRError], *, what: str) -> st
         raise error(f"cannot read {what} {path}: {problem.strerror}") from None
     except UnicodeDecodeError as problem:
         raise error(f"{path}: not UTF-8 text (byte {problem.start})") from None
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Document = TypeVar("Document", bound=_Named)
+
+
+def shipped_documents(package: str, parse: Callable[[str, str], Document]) -> dict[str, Document]:
+    """Every `*.toml` shipped in PACKAGE, parsed by PARSE(text, source), by name, sorted."""
+    folder = package.replace(".", "/")
+    found: dict[str, Document] = {}
+    for entry in resources.files(package).iterdir():
+        if entry.name.endswith(".toml"):
+            document = parse(entry.read_text(encoding="utf-8"), f"{folder}/{entry.name}")
+            found[document.name] = document
+    return dict(sorted(found.items()))
+
+
+def document_by_name_or_path(
+    name_or_path: str | Path,
+    *,
+    shipped: Callable[[], dict[str, Document]],
+    from_file: Callable[[Path], Document],
+    error: type[MagentoIRError],
+    what: str,
+    listing: str = "",
+) -> Document:
+    """A shipped document by name, or the file at a path (a `.toml` name or an existing path)."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return from_file(path)
+    documents = shipped()
+    if str(name_or_path) not in documents:
+        hint = f" ({listing})" if listing else ""
+        raise error(
+            f"no shipped {what} named {name_or_path!r}: use one of {', '.join(documents)}, or "
+            f"the path of a .toml file{hint}"
+        )
+    return documents[str(name_or_path)]

@@ -25,13 +25,13 @@ import inspect
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from magento_ir._exceptions import InvalidArgumentError, MagentoIRError
+from magento_ir._toml import document_by_name_or_path, shipped_documents
 from magento_ir.containment._toml_positions import Positions, positions
 from magento_ir.containment.actions import ACTIONS
 from magento_ir.containment.journal import step_key
@@ -558,25 +558,17 @@ def _required(action: type[Action]) -> set[str]:
 
 def shipped_playbooks() -> dict[str, Playbook]:
     """The playbooks that come with magento_ir, by name."""
-    found = {}
-    for entry in resources.files("magento_ir.playbooks").iterdir():
-        if entry.name.endswith(".toml"):
-            playbook = Playbook.from_text(
-                entry.read_text(encoding="utf-8"), source=f"magento_ir/playbooks/{entry.name}"
-            )
-            found[playbook.name] = playbook
-    return dict(sorted(found.items()))
+    return shipped_documents(
+        "magento_ir.playbooks", lambda text, source: Playbook.from_text(text, source=source)
+    )
 
 
 def load_playbook(name_or_path: str | Path) -> Playbook:
     """A shipped playbook by name (`"magecart"`), or a playbook file by path."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        return Playbook.from_file(path)
-    shipped = shipped_playbooks()
-    if str(name_or_path) not in shipped:
-        raise PlaybookError(
-            f"no shipped playbook named {name_or_path!r}: use one of {', '.join(shipped)}, or "
-            "the path of a .toml file"
-        )
-    return shipped[str(name_or_path)]
+    return document_by_name_or_path(
+        name_or_path,
+        shipped=shipped_playbooks,
+        from_file=Playbook.from_file,
+        error=PlaybookError,
+        what="playbook",
+    )

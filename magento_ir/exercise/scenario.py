@@ -40,7 +40,6 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import date  # noqa: TC003 - pydantic reads the annotations at run time
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
@@ -54,6 +53,7 @@ from pydantic import (
 )
 
 from magento_ir._exceptions import MagentoIRError
+from magento_ir._toml import document_by_name_or_path, shipped_documents
 from magento_ir.containment._toml_positions import Positions, positions
 from magento_ir.containment.playbooks import Problem
 
@@ -356,29 +356,22 @@ def _problems(source: str, found: Positions, located: list[Located]) -> Scenario
 
 def shipped_scenarios() -> dict[str, Scenario]:
     """The scenarios that come with magento_ir (magento_ir/exercise/scenarios/*.toml), by name."""
-    found: dict[str, Scenario] = {}
-    for entry in resources.files("magento_ir.exercise.scenarios").iterdir():
-        if entry.name.endswith(".toml"):
-            scenario = Scenario.from_text(
-                entry.read_text(encoding="utf-8"),
-                source=f"magento_ir/exercise/scenarios/{entry.name}",
-            )
-            found[scenario.name] = scenario
-    return dict(sorted(found.items()))
+    return shipped_documents(
+        "magento_ir.exercise.scenarios",
+        lambda text, source: Scenario.from_text(text, source=source),
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A shipped scenario by name (`"hr_data_breach"`), or a scenario file by path."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists():
-        return Scenario.from_file(path)
-    shipped = shipped_scenarios()
-    if str(name_or_path) not in shipped:
-        raise ScenarioError(
-            f"no shipped scenario named {name_or_path!r}: use one of {', '.join(shipped)}, or "
-            "the path of a .toml file (magento-ir exercise list)"
-        )
-    return shipped[str(name_or_path)]
+    return document_by_name_or_path(
+        name_or_path,
+        shipped=shipped_scenarios,
+        from_file=Scenario.from_file,
+        error=ScenarioError,
+        what="scenario",
+        listing="magento-ir exercise list",
+    )
 
 
 def scenario_json(scenario: Scenario) -> dict[str, Any]:
