@@ -14,6 +14,10 @@ from typing import IO, TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from pathlib import Path
 
+# The name a journal's signing key carries: the CLI's key files, and the key a drill on a real
+# test store saves next to its journal so that `magento-ir rollback --key` can resume it.
+JOURNAL_KEY_NAME = "magento-ir-journal"
+
 __all__ = ["FILE_MODE", "private_directory", "private_open", "write_private"]
 
 FILE_MODE = 0o600

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from magento_ir._exceptions import ConfigurationError, MagentoIRError
+from magento_ir._files import JOURNAL_KEY_NAME
 from magento_ir.cli._app import GlobalOptions
 from magento_ir.cli._config import ENV_PREFIX, StoreSettings, default_profiles_path
 from magento_ir.cli._errors import errors
@@ -41,7 +42,7 @@ __all__ = [
 
 # `contain` writes here and every other command (evidence too) reads it: one timeline.
 DEFAULT_JOURNAL = Path("incident-journal.log")
-KEY_NAME = "magento-ir-journal"
+KEY_NAME = JOURNAL_KEY_NAME
 
 JournalOption = Annotated[
     Path,

@@ -101,6 +101,8 @@ class Tracker:
     phase: str = "starting"
     journal: Path | None = None
     verifier: str = ""
+    # The journal's key, saved beside it while a drill on a real store may need a rollback.
+    key_file: Path | None = None
     planned: tuple[str, ...] = ()
     # What the drill staged on a real store, as REST routes, and those deleted since.
     staged_routes: list[str] = field(default_factory=list)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from magento_ir._core.search_criteria import SearchCriteria
 from magento_ir._exceptions import ConfigurationError, NotFoundError
-from magento_ir._files import private_directory
+from magento_ir._files import JOURNAL_KEY_NAME, private_directory
 from magento_ir._http import AsyncBaseTransport, AsyncHTTPTransport
 from magento_ir.auth import AdminCredentials, CustomerCredentials
 from magento_ir.containment._context import Context, detect_module
@@ -62,6 +62,7 @@ __all__ = ["TEST_STORE_MARKER", "StoreDrillOptions", "run_store_drill"]
 
 # A CMS block with this identifier (active or not, any content) marks a store as a test store.
 TEST_STORE_MARKER = "magento-ir-drill-test-store"
+_KEY_FILE = "drill-journal.key"
 # Scenarios that stage through a real store's APIs alone (the others need the sandbox's data).
 _REAL_SCENARIOS = ("magecart",)
 # Steps rolled back at the end, newest first; ended sessions cannot be (users sign in again).
@@ -185,10 +186,18 @@ def _left_behind(options: StoreDrillOptions, tracker: Tracker, staged: _Staged) 
         [f"{step.action} (step {step.step}): {step.state}" for step in applied]
         + [f"{what}, staged by the drill" for what, _ in undeleted]
     )
+    resumable = tracker.key_file is not None and tracker.key_file.exists()
     todo = tuple(
         [
-            f"undo {step.action} (step {step.step}) in the admin panel: the drill's journal "
-            "key was throw-away, so `magento-ir rollback` cannot resume this journal"
+            f"undo {step.action} (step {step.step}): "
+            + (
+                f"magento-ir --base-url {url} rollback --journal {left.journal} "
+                f"--key {tracker.key_file}"
+                if resumable and step.state != APPLYING
+                else "in the admin panel (the journal has no outcome for it to undo)"
+                if step.state == APPLYING
+                else "in the admin panel (the journal's key was not saved)"
+            )
             for step in applied
         ]
         + [
@@ -426,8 +435,14 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
     journal_path = options.report_dir / "drill-report-journal.log"
     for stale in options.report_dir.glob(f"{journal_path.name}*"):
         stale.unlink()
-    key = SigningKey.generate("magento-ir-drill")
+    # Saved beside the journal until every step is rolled back: after a crash or a second
+    # Ctrl-C, `magento-ir rollback --key` resumes from the journal.
+    key = SigningKey.generate(JOURNAL_KEY_NAME)
+    key_path = options.report_dir / _KEY_FILE
+    key_path.unlink(missing_ok=True)
+    key.save(key_path)
     tracker.journal, tracker.verifier = journal_path, str(key.verifier())
+    tracker.key_file = key_path
     tracker.planned = tuple(action.kind for action in actions)
     reports: list[ActionReport] = []
     with Incident.open(
@@ -447,6 +462,9 @@ async def _contain(  # noqa: PLR0917 - one drill's whole context
             await incident.arollback()
             raise
         rollbacks = await roll_back(incident, counter.snapshot, reports[::-1], _REVERSIBLE, say)
+    if all(rollback.ok for rollback in rollbacks):
+        key_path.unlink()
+        tracker.key_file = None
     return DrillReport(
         scenario=options.scenario,
         playbook=playbook.name,

@@ -360,3 +360,70 @@ def test_store_drill_interrupted_in_its_clean_up_names_what_is_left(
     skimmers = client.cms_blocks.list(SearchCriteria().where("content", "like", "%<script%"))
     assert skimmers.items
     assert not any(block.active for block in skimmers.items)
+    # `rollback` undoes only what the journal has an outcome for: the in-flight write is
+    # left to the admin panel, and the message says why.
+    undo = next(item for item in left.todo if item.startswith("undo disable_cms_blocks (step "))
+    assert "admin panel (the journal has no outcome for it to undo)" in undo
+
+
+@SMALL_STORE
+def test_store_drill_cut_short_in_its_rollback_can_be_resumed_from_the_cli(
+    magento_sandbox, monkeypatch, tmp_path
+):
+    """A second Ctrl-C before the rollbacks and the clean-up: every step stays applied; the
+    journal's key stays beside the journal (owner-only) and the command the message gives
+    undoes them all."""
+    import magento_ir.drill._store as store_drill  # noqa: PLC0415
+
+    client = magento_sandbox.client()
+    client.request(
+        "POST",
+        "/V1/cmsBlock",
+        json={"block": {"identifier": TEST_STORE_MARKER, "title": "test store", "active": False}},
+    )
+
+    async def cut_short(*_: Any) -> Any:
+        raise KeyboardInterrupt
+
+    async def kept(*_: Any) -> Any:
+        return []
+
+    monkeypatch.setattr(store_drill, "roll_back", cut_short)
+    monkeypatch.setattr(store_drill, "_clean_up", kept)
+    password = magento_sandbox.admin_password
+    options = StoreDrillOptions(
+        store=StoreConnection(
+            magento_sandbox.base_url, auth=AdminCredentials(magento_sandbox.admin_user, password)
+        ),
+        attacker=AdminCredentials("catalog", password),
+        report_dir=tmp_path,
+    )
+    with pytest.raises(DrillInterrupted) as interrupted:
+        run_store_drill(options)
+    left = interrupted.value.left_behind
+    assert set(_journal_states(left).values()) == {APPLIED}
+    key_file = tmp_path / "drill-journal.key"
+    assert key_file.stat().st_mode & 0o077 == 0
+    resume = f"rollback --journal {left.journal} --key {key_file}"
+    assert all(resume in item for item in left.todo if item.startswith("undo "))
+    assert client.incident_response.maintenance().mode != "off"
+    result = CliRunner().invoke(
+        app,
+        [
+            "--base-url",
+            magento_sandbox.base_url,
+            "--username",
+            magento_sandbox.admin_user,
+            "--password",
+            password,
+            *shlex.split(resume),
+            "--yes",
+        ],
+    )
+    assert result.exit_code == ExitCode.OK, result.output
+    assert client.incident_response.maintenance().mode == "off"
+    # Ended sessions cannot come back: those steps stay applied, every other is rolled back.
+    states = _journal_states(left)
+    assert {action for action, state in states.items() if state != ROLLED_BACK} == (
+        set(states) - set(store_drill._REVERSIBLE)
+    )

@@ -102,6 +102,7 @@ def test_a_marked_store_is_drilled_and_left_as_found(magento_sandbox, tmp_path):
     report = run_store_drill(_sandbox_options(magento_sandbox, tmp_path))
     assert report.ok, report.to_markdown()
     assert report.store["kind"] == "real test store"
+    assert not (tmp_path / "drill-journal.key").exists()  # every step rolled back
     _assert_left_as_found(report, client)
 
 
@@ -162,6 +163,8 @@ def test_magecart_drill_on_the_real_store(magento_store: MagentoStore, use_modul
     )
     report = run_store_drill(options)
     markdown = report.to_markdown()
+    # Every step was rolled back: the journal's key is not left lying beside it.
+    assert not (tmp_path / "drill-journal.key").exists()
     paths = {action.action: action.path for action in report.actions}
     outside = {check.name: check.passed for check in report.outside_checks}
     if use_module:
