@@ -29,6 +29,7 @@ from magento_ir.models.incident_response import (
     CodeManifest,
     ConfigValueList,
     GuardBlockList,
+    GuardCounterList,
     GuardMetric,
     GuardRemovalResult,
     GuardRuleList,
@@ -575,6 +576,12 @@ class AsyncIncidentResponse:
             "GET", f"{_BASE}/guard/blocks", params={"afterId": after_id, "pageSize": page_size}
         )
         return GuardBlockList.model_validate(data)
+
+    async def guard_counters(self) -> GuardCounterList:
+        """`GET .../guard/counters`: how often each rule refused, and the newest refusal's id
+        (a cheap poll: call `guard_blocks` only when `last_block_id` moved)."""
+        data = await self._call("GET", f"{_BASE}/guard/counters")
+        return GuardCounterList.model_validate(data)
 
     # --- code integrity -------------------------------------------------------------------
     async def code_manifest(

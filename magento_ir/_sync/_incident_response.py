@@ -30,6 +30,7 @@ from magento_ir.models.incident_response import (
     CodeManifest,
     ConfigValueList,
     GuardBlockList,
+    GuardCounterList,
     GuardMetric,
     GuardRemovalResult,
     GuardRuleList,
@@ -574,6 +575,12 @@ class IncidentResponse:
             "GET", f"{_BASE}/guard/blocks", params={"afterId": after_id, "pageSize": page_size}
         )
         return GuardBlockList.model_validate(data)
+
+    def guard_counters(self) -> GuardCounterList:
+        """`GET .../guard/counters`: how often each rule refused, and the newest refusal's id
+        (a cheap poll: call `guard_blocks` only when `last_block_id` moved)."""
+        data = self._call("GET", f"{_BASE}/guard/counters")
+        return GuardCounterList.model_validate(data)
 
     # --- code integrity -------------------------------------------------------------------
     def code_manifest(

@@ -202,6 +202,17 @@ def scan_command(  # noqa: PLR0917 - one parameter per command-line option
     raise typer.Exit(int(ExitCode.CHECK_FAILED if counting else ExitCode.OK))
 
 
+def _guard_line(guard: dict[str, Any] | None) -> str:
+    """The guard's counters in the status line: the store's total and the busiest rules."""
+    if not guard or guard.get("store_blocked") is None:
+        return ""
+    busiest = sorted(
+        guard.get("counters", {}).items(), key=lambda item: (-item[1]["blocked"], item[0])
+    )[:3]
+    rules = ", ".join(f"rule {rule} ({c['rule_type']}) {c['blocked']}" for rule, c in busiest)
+    return f"; guard refused {guard['store_blocked']} in all" + (f": {rules}" if rules else "")
+
+
 def _pass_line(report: PassReport) -> str:
     if not report.reachable:
         return (
@@ -267,7 +278,7 @@ def watch_command(  # noqa: PLR0917 - one parameter per command-line option
             out.note(
                 f"{document['status']}: {document['passes']} passes, last "
                 f"{document['last_pass_at']}, {len(document['incidents'])} incidents, next pass "
-                f"{document['next_pass_at']}"
+                f"{document['next_pass_at']}{_guard_line(document.get('guard'))}"
             )
             out.document(document)
             raise typer.Exit(

@@ -77,7 +77,8 @@ def _source(block: GuardBlock) -> tuple[str, str]:
 
 def empty_guard_state() -> dict[str, Any]:
     return {"cursor": 0, "refused": 0, "by_rule_type": {}, "by_channel": {}, "recent": [],
-            "episodes": {}, "last_read_at": None}  # fmt: skip
+            "episodes": {}, "last_read_at": None,
+            "store_blocked": None, "counters": {}}  # fmt: skip
 
 
 def guard_findings(

@@ -452,12 +452,14 @@ class Watcher:
         return due is None or _stamp(started) >= due
 
     async def _read_guard(self, client: AsyncMagentoClient, notes: list[str]) -> list[Finding]:
-        """The guard's refusals since the cursor, counted; the state is kept aside (`_pending`)."""
+        """The guard's counters, and its refusals since the cursor only when they moved (a quiet
+        poll is one small read); the state is kept aside (`_pending`)."""
         assert self.config.guard is not None  # noqa: S101 - the caller checked
         state = copy.deepcopy(self.state.get("guard") or empty_guard_state())
         blocks = []
         try:
-            while True:
+            newest = await self._guard_counters(client, state, notes)
+            while newest is None or newest > state["cursor"]:
                 page = await client.incident_response.guard_blocks(state["cursor"], 100)
                 blocks.extend(page.items)
                 if not page.items:
@@ -470,6 +472,30 @@ class Watcher:
         state["last_read_at"] = _stamp(self._now())
         self._pending["guard"] = state
         return found
+
+    @staticmethod
+    async def _guard_counters(
+        client: AsyncMagentoClient, state: dict[str, Any], notes: list[str]
+    ) -> int | None:
+        """The store's counters into `state`; the newest refusal's id, or None when the module
+        predates the counters (then the refusals are read as before)."""
+        try:
+            counters = await client.incident_response.guard_counters()
+        except NotFoundError:
+            return None
+        if counters.last_block_id < state["cursor"]:
+            notes.append(
+                f"the payment guard's refusal log ends at {counters.last_block_id}, before the "
+                f"cursor {state['cursor']} (store restored?): reading it from the start"
+            )
+            state["cursor"] = 0
+        state["store_blocked"] = counters.blocked
+        state["counters"] = {
+            str(item.rule_id): {"rule_type": item.rule_type, "blocked": item.blocked,
+                                "last_blocked_at": item.last_blocked_at}
+            for item in counters.items
+        }  # fmt: skip
+        return counters.last_block_id
 
     async def _check_code(
         self, client: AsyncMagentoClient, started: datetime, notes: list[str]

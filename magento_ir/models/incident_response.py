@@ -25,6 +25,8 @@ __all__ = [
     "ConfigValueList",
     "GuardBlock",
     "GuardBlockList",
+    "GuardCounter",
+    "GuardCounterList",
     "GuardMetric",
     "GuardRemovalResult",
     "GuardRule",
@@ -345,6 +347,7 @@ class GuardRule(MagentoModel):
     incident_id: str | None = None
     reason: str
     blocked: int
+    first_blocked_at: str | None = None
     last_blocked_at: str | None = None
 
 
@@ -380,6 +383,25 @@ class GuardBlock(MagentoModel):
 
 class GuardBlockList(MagentoModel):
     items: list[GuardBlock]
+    last_block_id: int
+
+
+class GuardCounter(MagentoModel):
+    """How often one rule refused a placement; kept after the rule is removed."""
+
+    rule_id: int
+    rule_type: GuardRuleType
+    blocked: int
+    first_blocked_at: str
+    last_blocked_at: str
+
+
+class GuardCounterList(MagentoModel):
+    """Every rule's counter, their total, and the newest refusal's id: read the refusals
+    (`guard_blocks`) only when `last_block_id` passed your cursor."""
+
+    items: list[GuardCounter]
+    blocked: int
     last_block_id: int
 
 

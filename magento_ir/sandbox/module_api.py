@@ -1730,6 +1730,18 @@ def list_guard_blocks(call: Call) -> dict[str, Any]:
     return {"items": page, "last_block_id": page[-1]["block_id"] if page else after}
 
 
+@routes.rest("GET", f"{PREFIX}/guard/counters", acl=f"{ACL}guard_counters_view")
+def guard_counters(call: Call) -> dict[str, Any]:
+    module = call.state.incident_response
+    items = list(module_guard.counters(module).values())
+    last = module.guard_blocks[-1]["block_id"] if module.guard_blocks else 0
+    return {
+        "items": items,
+        "blocked": sum(item["blocked"] for item in items),
+        "last_block_id": last,
+    }
+
+
 # --- the code manifest (Model/Code) -------------------------------------------------------------
 MAX_MANIFEST_PAGE = 10_000
 MAX_CURSOR_LENGTH = 4096

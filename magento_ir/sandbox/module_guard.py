@@ -27,6 +27,7 @@ __all__ = [
     "Attempt",
     "card_prefix",
     "check",
+    "counters",
     "normalize_value",
     "record",
     "rule_wire",
@@ -221,9 +222,24 @@ def record(module: ModuleState, attempt: Attempt, outcome: str, now: float) -> N
     )
 
 
+def counters(module: ModuleState) -> dict[int, dict[str, Any]]:
+    """Each rule's refusal counter (`magento_ir_guard_counter`), by rule id; the module bumps it
+    as it logs each refusal, so counting the log gives the same numbers."""
+    found: dict[int, dict[str, Any]] = {}
+    for row in module.guard_blocks:
+        counter = found.setdefault(
+            row["rule_id"],
+            {"rule_id": row["rule_id"], "rule_type": row["rule_type"], "blocked": 0,
+             "first_blocked_at": row["created_at"]},
+        )  # fmt: skip
+        counter["blocked"] += 1
+        counter["last_blocked_at"] = row["created_at"]
+    return dict(sorted(found.items()))
+
+
 def rule_wire(module: ModuleState, rule: GuardRule) -> dict[str, Any]:
-    """The rule as `GuardRuleInterface` serialises it (nulls omitted), with its block count."""
-    blocks = [row for row in module.guard_blocks if row["rule_id"] == rule.rule_id]
+    """The rule as `GuardRuleInterface` serialises it (nulls omitted), with its counter."""
+    counter = counters(module).get(rule.rule_id)
     wire: dict[str, Any] = {"rule_id": rule.rule_id, "type": rule.type, "values": rule.values}
     wire.update(
         {
@@ -245,7 +261,8 @@ def rule_wire(module: ModuleState, rule: GuardRule) -> dict[str, Any]:
     if rule.incident_id is not None:
         wire["incident_id"] = rule.incident_id
     wire["reason"] = rule.reason
-    wire["blocked"] = len(blocks)
-    if blocks:
-        wire["last_blocked_at"] = blocks[-1]["created_at"]
+    wire["blocked"] = counter["blocked"] if counter else 0
+    if counter:
+        wire["first_blocked_at"] = counter["first_blocked_at"]
+        wire["last_blocked_at"] = counter["last_blocked_at"]
     return wire

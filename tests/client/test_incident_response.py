@@ -140,6 +140,8 @@ def test_guard_rules_and_the_code_manifest_round_trip(
     assert [rule.rule_id for rule in api.guard_rules().items] == [velocity.rule_id]
     assert len(api.guard_rules(include_inactive=True).items) == 2
     assert api.guard_blocks().items == []
+    counters = api.guard_counters()
+    assert (counters.items, counters.blocked, counters.last_block_id) == ([], 0, 0)
     files = list(api.iterate_code_manifest(page_size=4))
     assert [file.path for file in files] == sorted(sandbox.state.incident_response.code_files)
     assert all(file.sha256 for file in files)
@@ -298,6 +300,7 @@ def test_every_contract_route_has_a_method() -> None:
         api.guard_rules()
         api.remove_guard_rules([4], reason="r")
         api.guard_blocks()
+        api.guard_counters()
         api.code_manifest()
     assert {(method, path) for method, path, _ in seen} == set(examples)
     for method, path, key in seen:

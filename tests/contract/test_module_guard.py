@@ -163,11 +163,29 @@ def _customer_token(store: ModuleStore) -> str:
     return token
 
 
+def _assert_counted(
+    store: ModuleStore, before: dict[str, Any], rule: dict[str, Any], ours: list[dict[str, Any]]
+) -> None:
+    """The module counted each of the rule's refusals as it logged it."""
+    counters = store.ok("GET", "/guard/counters")
+    assert counters["last_block_id"] == ours[-1]["block_id"]
+    assert counters["blocked"] == before["blocked"] + len(ours)
+    assert [c for c in counters["items"] if c["rule_id"] == rule["rule_id"]] == [
+        {
+            "rule_id": rule["rule_id"],
+            "rule_type": rule["type"],
+            "blocked": len(ours),
+            "first_blocked_at": ours[0]["created_at"],
+            "last_blocked_at": ours[-1]["created_at"],
+        }
+    ]
+
+
 def test_a_pushed_rule_blocks_rest_and_graphql_orders_until_it_is_removed(
     module_store: ModuleStore,
 ) -> None:
     """Guest REST, customer REST and GraphQL placements: refused with Magento's error shape
-    while the rule is in force, each refusal listed; placed once it is removed."""
+    while the rule is in force, each refusal listed and counted; placed once it is removed."""
     store = module_store
     checkout = Checkout(store)
     guest = f"guard.{secrets.token_hex(4)}@example.com"
@@ -176,8 +194,8 @@ def test_a_pushed_rule_blocks_rest_and_graphql_orders_until_it_is_removed(
     rest_cart = checkout.guest_cart(guest)
     graphql_cart = checkout.graphql_cart(graphql_guest)
     checkout.customer_cart(token)
-    cursor = store.ok("GET", "/guard/blocks", params={"afterId": 0, "pageSize": 1000})
-    after = cursor["last_block_id"]
+    counted = store.ok("GET", "/guard/counters")
+    after = counted["last_block_id"]
 
     added = store.ok(
         "POST",
@@ -211,6 +229,7 @@ def test_a_pushed_rule_blocks_rest_and_graphql_orders_until_it_is_removed(
         assert "customer_id" not in ours[0]
         listed = store.ok("GET", "/guard/rules")["items"]
         assert [r["blocked"] for r in listed if r["rule_id"] == rule["rule_id"]] == [3]
+        _assert_counted(store, counted, rule, ours)
     finally:
         removed = store.ok(
             "POST",
@@ -234,6 +253,8 @@ def test_a_pushed_rule_blocks_rest_and_graphql_orders_until_it_is_removed(
     finally:
         for order_id in orders:
             checkout.cancel(order_id)
+    # Placed orders move no counter; the removed rule's counter stays for the record.
+    _assert_counted(store, counted, rule, ours)
     assert [r["action"] for r in store.actions_of_incident()] == [
         "guard.rule_add",
         "guard.rules_remove",

@@ -6,11 +6,16 @@ import contextlib
 import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from unittest.mock import ANY
 
+import httpx
 import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
 
 from magento_ir._exceptions import ConfigurationError
 from magento_ir.auth import AdminCredentials
+from magento_ir.cli import app
 from magento_ir.containment._context import StoreConnection
 from magento_ir.detect import WatchConfig, Watcher, read_status
 from magento_ir.detect.browser import BrowserError
@@ -21,7 +26,7 @@ from magento_ir.evidence import EvidenceLog, SigningKey, read_records
 from magento_ir.sandbox import Sandbox, SandboxOptions
 from magento_ir.sandbox.module_guard import Attempt, check
 from magento_ir.sandbox.server import SandboxServer
-from tests.conftest import require_tool
+from tests.conftest import REPO_ROOT, require_tool
 from tests.detect.test_watch import SMALL, Clock, _watcher
 
 if TYPE_CHECKING:
@@ -78,9 +83,83 @@ async def test_guard_refusals_open_one_incident_between_passes(
     assert status["guard"]["cursor"] == 9
     assert status["guard"]["refused"] == 9
     assert status["guard"]["by_channel"] == {"rest_guest": 9}
+    assert status["guard"]["store_blocked"] == 9
+    assert status["guard"]["counters"] == {
+        "1": {"rule_type": "ip", "blocked": 9, "last_blocked_at": ANY}
+    }
+    shown = CliRunner().invoke(
+        app, ["watch", "--status", "--state", str(tmp_path / "watch-state.json")]
+    )
+    assert "; guard refused 9 in all: rule 1 (ip) 9" in shown.output
+    schema = json.loads((REPO_ROOT / "docs" / "schemas" / "watch-status.json").read_text("utf-8"))
+    Draft202012Validator(schema).validate(status)
     restarted = _watcher(magento_sandbox, tmp_path, config=config)
     assert await restarted.apoll_guard() == []
     assert restarted.state["guard"]["refused"] == 9
+
+
+class _Paths(httpx.AsyncBaseTransport):
+    """The sandbox's transport, keeping the path of every module route called."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "/incident-response/" in request.url.path:
+            self.paths.append(request.url.path.rsplit("/incident-response/", 1)[1])
+        return await self.inner.handle_async_request(request)
+
+
+@SMALL
+@pytest.mark.anyio
+async def test_a_quiet_guard_poll_reads_only_the_counters(
+    magento_sandbox: SandboxStore, tmp_path: Path
+) -> None:
+    """The refusals are fetched only when the newest refusal's id passed the cursor."""
+    magento_sandbox.client().incident_response.add_guard_rule("ip", [ATTACKER], reason="test")
+    transport = _Paths(magento_sandbox.transport())
+    watcher = _watcher(magento_sandbox, tmp_path, transport, config=WatchConfig(guard=GuardWatch()))
+    assert await watcher.apoll_guard() == []
+    assert transport.paths == ["guard/counters"]
+    _refuse(magento_sandbox, 2)
+    transport.paths.clear()
+    await watcher.apoll_guard()
+    assert transport.paths == ["guard/counters", "guard/blocks"]
+    assert watcher.state["guard"]["refused"] == 2
+    transport.paths.clear()
+    await watcher.apoll_guard()
+    assert transport.paths == ["guard/counters"]
+    # A store whose refusal log went back (restored from a backup): read from the start.
+    with magento_sandbox.sandbox.lock:
+        magento_sandbox.sandbox.state.incident_response.guard_blocks.clear()
+    _refuse(magento_sandbox, 1)
+    await watcher.apoll_guard()
+    assert (watcher.state["guard"]["cursor"], watcher.state["guard"]["refused"]) == (1, 3)
+
+
+class _NoCounters(_Paths):
+    """A module that predates the counters route: Magento's 404 for it."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/guard/counters"):
+            self.paths.append("guard/counters")
+            return httpx.Response(404, json={"message": "Request does not match any route."})
+        return await super().handle_async_request(request)
+
+
+@SMALL
+@pytest.mark.anyio
+async def test_a_module_without_counters_is_still_watched(
+    magento_sandbox: SandboxStore, tmp_path: Path
+) -> None:
+    magento_sandbox.client().incident_response.add_guard_rule("ip", [ATTACKER], reason="test")
+    _refuse(magento_sandbox, 2)
+    transport = _NoCounters(magento_sandbox.transport())
+    watcher = _watcher(magento_sandbox, tmp_path, transport, config=WatchConfig(guard=GuardWatch()))
+    await watcher.apoll_guard()
+    assert transport.paths == ["guard/counters", "guard/blocks", "guard/blocks"]
+    assert (watcher.state["guard"]["refused"], watcher.state["guard"]["store_blocked"]) == (2, None)
 
 
 @SMALL

@@ -200,6 +200,7 @@ def test_contract_covers_every_route_of_the_issue() -> None:
         ("GET", "guard/rules"),
         ("POST", "guard/rules/remove"),
         ("GET", "guard/blocks"),
+        ("GET", "guard/counters"),
         ("GET", "code/manifest"),
     }
     assert {(r.method, r.path.removeprefix(ROUTE_PREFIX)) for r in ROUTES} == expected

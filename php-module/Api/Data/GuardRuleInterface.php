@@ -25,6 +25,7 @@ interface GuardRuleInterface
     public const KEY_INCIDENT_ID = 'incident_id';
     public const KEY_REASON = 'reason';
     public const KEY_BLOCKED = 'blocked';
+    public const KEY_FIRST_BLOCKED_AT = 'first_blocked_at';
     public const KEY_LAST_BLOCKED_AT = 'last_blocked_at';
 
     /**
@@ -105,6 +106,13 @@ interface GuardRuleInterface
      * @return int
      */
     public function getBlocked(): int;
+
+    /**
+     * When the rule first refused a placement (UTC), if ever.
+     *
+     * @return string|null
+     */
+    public function getFirstBlockedAt(): ?string;
 
     /**
      * @return string|null

@@ -46,8 +46,10 @@ final class GuardRule implements GuardRuleInterface
         }
         $clean[self::KEY_REASON] = (string) $data[self::KEY_REASON];
         $clean[self::KEY_BLOCKED] = (int) ($data[self::KEY_BLOCKED] ?? 0);
-        if (isset($data[self::KEY_LAST_BLOCKED_AT])) {
-            $clean[self::KEY_LAST_BLOCKED_AT] = (string) $data[self::KEY_LAST_BLOCKED_AT];
+        foreach ([self::KEY_FIRST_BLOCKED_AT, self::KEY_LAST_BLOCKED_AT] as $key) {
+            if (isset($data[$key])) {
+                $clean[$key] = (string) $data[$key];
+            }
         }
         return new self($clean);
     }
@@ -162,6 +164,14 @@ final class GuardRule implements GuardRuleInterface
     public function getBlocked(): int
     {
         return $this->data[self::KEY_BLOCKED];
+    }
+
+    /**
+     * @return string|null
+     */
+    public function getFirstBlockedAt(): ?string
+    {
+        return $this->data[self::KEY_FIRST_BLOCKED_AT] ?? null;
     }
 
     /**

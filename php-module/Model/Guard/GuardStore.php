@@ -8,7 +8,8 @@ use Magento\Framework\App\ResourceConnection;
 use MagentoIr\IncidentResponse\Model\Data\GuardRule;
 
 /**
- * The payment guard's tables: rules, order-placement events (for velocity) and refused attempts.
+ * The payment guard's tables: rules, order-placement events (for velocity), refused attempts and the
+ * per-rule refusal counters (one row per rule, bumped in the same transaction as the refusal).
  *
  * Events keep no card data and are purged after EVENT_RETENTION seconds (the longest window is a day).
  */
@@ -17,6 +18,7 @@ final class GuardStore
     public const RULE_TABLE = 'magento_ir_guard_rule';
     public const EVENT_TABLE = 'magento_ir_guard_event';
     public const BLOCK_TABLE = 'magento_ir_guard_block';
+    public const COUNTER_TABLE = 'magento_ir_guard_counter';
     public const EVENT_RETENTION = 172800;
     private const EVENT_COLUMNS = [
         'ip' => 'ip',
@@ -96,7 +98,7 @@ final class GuardStore
      * The rule's wire shape, with how often it blocked.
      *
      * @param array<string, mixed> $row
-     * @param array<int, array{0: int, 1: string}> $stats rule id => [blocks, last block time]
+     * @param array<int, array{0: int, 1: string, 2: string}> $stats rule id => [blocks, first, last block time]
      */
     public static function wire(array $row, array $stats = []): GuardRule
     {
@@ -115,26 +117,47 @@ final class GuardStore
             'incident_id' => $row['incident_id'] ?? null,
             'reason' => $row['reason'],
             'blocked' => $stats[$id][0] ?? 0,
-            'last_blocked_at' => $stats[$id][1] ?? null,
+            'first_blocked_at' => $stats[$id][1] ?? null,
+            'last_blocked_at' => $stats[$id][2] ?? null,
         ]);
     }
 
     /**
-     * @return array<int, array{0: int, 1: string}> rule id => [blocks, last block time]
+     * @return array<int, array{0: int, 1: string, 2: string}> rule id => [blocks, first, last block time]
      */
     public function blockStats(): array
     {
-        $connection = $this->resource->getConnection();
-        $rows = $connection->fetchAll(
-            'SELECT rule_id, COUNT(*) AS blocked, MAX(created_at) AS last_blocked_at FROM '
-            . $this->resource->getTableName(self::BLOCK_TABLE)
-            . ' GROUP BY rule_id'
-        );
         $stats = [];
-        foreach ($rows as $row) {
-            $stats[(int) $row['rule_id']] = [(int) $row['blocked'], (string) $row['last_blocked_at']];
+        foreach ($this->counters() as $row) {
+            $stats[(int) $row['rule_id']] = [
+                (int) $row['blocked'],
+                (string) $row['first_blocked_at'],
+                (string) $row['last_blocked_at'],
+            ];
         }
         return $stats;
+    }
+
+    /**
+     * Every rule's refusal counter (rules that never refused have none), by rule id.
+     *
+     * @return list<array<string, mixed>> rows of the counter table
+     */
+    public function counters(): array
+    {
+        return array_values($this->resource->getConnection()->fetchAll(
+            'SELECT * FROM ' . $this->resource->getTableName(self::COUNTER_TABLE) . ' ORDER BY rule_id'
+        ));
+    }
+
+    /**
+     * The newest refusal's id (0 when none): a reader's cursor equal to it has nothing new to read.
+     */
+    public function lastBlockId(): int
+    {
+        return (int) $this->resource->getConnection()->fetchOne(
+            'SELECT MAX(block_id) FROM ' . $this->resource->getTableName(self::BLOCK_TABLE)
+        );
     }
 
     /**
@@ -166,19 +189,39 @@ final class GuardStore
         );
     }
 
+    /**
+     * Logs one refusal and bumps its rule's counter, together (one transaction, an atomic upsert: two
+     * refusals at once both count).
+     */
     public function recordBlock(int $ruleId, string $ruleType, Attempt $attempt, string $now): void
     {
-        $this->resource->getConnection()->insert($this->resource->getTableName(self::BLOCK_TABLE), [
-            'created_at' => $now,
-            'rule_id' => $ruleId,
-            'rule_type' => $ruleType,
-            'channel' => substr($attempt->channel, 0, 32),
-            'ip' => $attempt->ip,
-            'email' => $attempt->email,
-            'customer_id' => $attempt->customerId,
-            'quote_id' => $attempt->quoteId,
-            'method' => $attempt->method,
-        ]);
+        $connection = $this->resource->getConnection();
+        $connection->beginTransaction();
+        try {
+            $connection->insert($this->resource->getTableName(self::BLOCK_TABLE), [
+                'created_at' => $now,
+                'rule_id' => $ruleId,
+                'rule_type' => $ruleType,
+                'channel' => substr($attempt->channel, 0, 32),
+                'ip' => $attempt->ip,
+                'email' => $attempt->email,
+                'customer_id' => $attempt->customerId,
+                'quote_id' => $attempt->quoteId,
+                'method' => $attempt->method,
+            ]);
+            $connection->query(
+                'INSERT INTO ' . $this->resource->getTableName(self::COUNTER_TABLE)
+                . ' (rule_id, rule_type, blocked, first_blocked_at, last_blocked_at)'
+                . ' VALUES (:rule_id, :rule_type, 1, :first, :last)'
+                . ' ON DUPLICATE KEY UPDATE blocked = blocked + 1,'
+                . ' last_blocked_at = GREATEST(last_blocked_at, VALUES(last_blocked_at))',
+                ['rule_id' => $ruleId, 'rule_type' => $ruleType, 'first' => $now, 'last' => $now]
+            );
+            $connection->commit();
+        } catch (\Throwable $exception) {
+            $connection->rollBack();
+            throw $exception;
+        }
     }
 
     /**

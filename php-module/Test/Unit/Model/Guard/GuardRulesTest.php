@@ -149,8 +149,9 @@ final class GuardRulesTest extends TestCase
             'incident_id' => null,
             'reason' => 'bad actor',
         ]])->answer(
-            '/FROM magento_ir_guard_block/',
-            [['rule_id' => '3', 'blocked' => '4', 'last_blocked_at' => '2024-05-01 01:00:00']]
+            '/FROM magento_ir_guard_counter/',
+            [['rule_id' => '3', 'rule_type' => 'email', 'blocked' => '4',
+                'first_blocked_at' => '2024-05-01 00:30:00', 'last_blocked_at' => '2024-05-01 01:00:00']]
         );
 
         $result = $this->remove()->execute([3, 8], 'incident closed');
@@ -158,6 +159,8 @@ final class GuardRulesTest extends TestCase
         self::assertSame([8], $result->getNotFound());
         self::assertSame(3, $result->getRemoved()[0]->getRuleId());
         self::assertSame(4, $result->getRemoved()[0]->getBlocked());
+        self::assertSame('2024-05-01 00:30:00', $result->getRemoved()[0]->getFirstBlockedAt());
+        self::assertStringNotContainsString('COUNT(', json_encode($this->db->journal));
         $update = $this->db->calls('update', GuardStore::RULE_TABLE)[0];
         self::assertSame(['removed_at' => Fixtures::NOW_DATE], $update[2]);
         self::assertSame(['rule_id IN (?)' => [3]], $update[3]);
