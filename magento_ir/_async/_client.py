@@ -86,6 +86,7 @@ from magento_ir._logging import log_request, log_response, log_retry
 from magento_ir._secret import HoldsSecret
 from magento_ir._version import __version__
 from magento_ir.auth import Auth, BearerToken, OAuth1Credentials, TokenLogin
+from magento_ir.models._base import validate_json
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
@@ -427,7 +428,7 @@ class AsyncRequester:
         reply, info = await self._rest_reply("GET", path, params=params)
         try:
             # Parse and validate in one pass over the bytes (pydantic-core), not json.loads first.
-            return page_type.model_validate_json(reply.content)
+            return validate_json(page_type, reply.content)
         except ValidationError:
             # Not JSON, or not a page: the two-step path names what came back instead.
             data = decode_json(

@@ -87,6 +87,7 @@ from magento_ir._sync._resources import (
 )
 from magento_ir._version import __version__
 from magento_ir.auth import Auth, BearerToken, OAuth1Credentials, TokenLogin
+from magento_ir.models._base import validate_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -428,7 +429,7 @@ class Requester:
         reply, info = self._rest_reply("GET", path, params=params)
         try:
             # Parse and validate in one pass over the bytes (pydantic-core), not json.loads first.
-            return page_type.model_validate_json(reply.content)
+            return validate_json(page_type, reply.content)
         except ValidationError:
             # Not JSON, or not a page: the two-step path names what came back instead.
             data = decode_json(

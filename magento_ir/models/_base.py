@@ -1,7 +1,8 @@
 """Shared pieces of every Magento model: the base class, Magento's date format, number types."""
 
+import gc
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -13,7 +14,9 @@ from pydantic import (
     model_serializer,
 )
 
-__all__ = ["JsonObject", "MagentoDateTime", "MagentoModel", "Number"]
+__all__ = ["JsonObject", "MagentoDateTime", "MagentoModel", "Number", "validate_json"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Magento's own format for timestamps: "YYYY-MM-DD HH:MM:SS", no zone, UTC in the database.
 MAGENTO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -73,3 +76,21 @@ class MagentoModel(BaseModel):
         dumped: dict[str, Any] = handler(self)
         given = self.model_fields_set
         return {key: value for key, value in dumped.items() if key in given}
+
+
+def validate_json(model: type[ModelT], data: bytes) -> ModelT:
+    """`model.model_validate_json(data)` with the cyclic garbage collector paused meanwhile.
+
+    A page of 100 orders builds some 4,000 tracked containers (each model has a dict, a
+    fields-set and an extras dict), so the collector would run several times inside one call and
+    re-walk the half-built page each time: a third of the client's CPU per page, measured.
+    Validation creates no reference cycles, and pydantic-core holds the GIL throughout, so
+    nothing else runs meanwhile; the collector runs as usual on the next allocation after.
+    """
+    if not gc.isenabled():
+        return model.model_validate_json(data)
+    gc.disable()
+    try:
+        return model.model_validate_json(data)
+    finally:
+        gc.enable()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import textwrap
 from datetime import UTC, datetime, timedelta, timezone
@@ -31,6 +32,7 @@ from magento_ir.models import (
     StoreView,
     Transaction,
 )
+from magento_ir.models._base import validate_json
 from tests.conftest import REPO_ROOT
 
 
@@ -364,3 +366,23 @@ def test_transaction_children_are_transactions() -> None:
     assert transaction.child_transactions is not None
     assert isinstance(transaction.child_transactions[0], Transaction)
     assert transaction.child_transactions[0].txn_type == "capture"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_page_validation_leaves_the_collector_as_it_found_it(enabled: bool) -> None:
+    """The client's page parser pauses the cyclic collector for the call only, also on errors."""
+    page = (
+        b'{"items":[{"entity_id":1,"created_at":"2025-04-27 08:30:00"}],'
+        b'"search_criteria":{},"total_count":1}'
+    )
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        result = validate_json(SearchResult[Order], page)
+        assert result.items[0].created_at == datetime(2025, 4, 27, 8, 30, tzinfo=UTC)
+        assert gc.isenabled() is enabled
+        with pytest.raises(ValidationError, match="created_at"):
+            validate_json(SearchResult[Order], page.replace(b"2025-04-27 08:30:00", b"soon"))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
