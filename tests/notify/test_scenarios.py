@@ -1410,8 +1410,13 @@ SEATS = [
     ("DE-NW", "DE", None, "Nordrhein-Westfalen (LDI NRW)", "confirmed"),
     ("DE-RP", "DE", None, "Informationsfreiheit Rheinland-Pfalz (LfDI)", "confirmed"),
     ("DE-BW", "DE", None, "Baden-Württemberg (LfDI BW)", "consistent"),
+    ("DE-BE", "DE", None, "Berliner Beauftragte für Datenschutz", "confirmed"),
+    ("DE-HH", "DE", None, "(HmbBfDI)", "confirmed"),
+    ("DE-HE", "DE", None, "(HBDI)", "confirmed"),
+    ("DE-NI", "DE", None, "Datenschutz Niedersachsen", "confirmed"),
+    ("DE-SN", "DE", None, "(SDTB)", "confirmed"),
     # A Land whose authority was not verified: the seat rule, no address.
-    ("DE-HH", "DE", None, "Land where the controller has its seat", "weak"),
+    ("DE-SH", "DE", None, "Land where the controller has its seat", "weak"),
     # A seat in Bavaria does not change who receives the French notice.
     ("DE-BY", "FR", None, "(CNIL)", "confirmed"),
     # With Germany as lead authority, the one notice goes to the seat's Land authority.
