@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from magento_ir.sandbox import fixtures
-from magento_ir.sandbox.columnar import GeneratedIndex
+from magento_ir.sandbox.columnar import GeneratedIndex, digits_text
 from magento_ir.sandbox.state import (
     AdminRole,
     AdminUser,
@@ -102,14 +102,44 @@ def _mix_many(seed: int, stream: int, count: int | NDArray[np.int64]) -> NDArray
     return mixed
 
 
-def _times(timestamps: NDArray[np.int64]) -> tuple[list[str], NDArray[np.int64]]:
-    """`_time` of each timestamp, as (distinct texts, index of each): formatted once each."""
+def _times(timestamps: NDArray[np.int64]) -> tuple[NDArray[np.bytes_], NDArray[np.int64]]:
+    """`_time` of each timestamp, as (distinct texts, index of each), in integer arithmetic on
+    arrays: no Python object per row, and NumPy releases the GIL meanwhile."""
     distinct, codes = np.unique(timestamps, return_inverse=True)
-    texts: list[str] = []
-    for start in range(0, len(distinct), 65_536):  # in chunks: the text arrays are 76 B a row
-        chunk = np.datetime_as_string(distinct[start : start + 65_536].astype("datetime64[s]"))
-        texts += np.strings.replace(chunk, "T", " ").tolist()
-    return texts, codes
+    days, seconds = np.divmod(distinct.astype(np.int64), 86_400)
+    # Days since 1970-01-01 to (year, month, day): H. Hinnant's civil_from_days.
+    shifted = days + 719_468
+    era = shifted // 146_097
+    day_of_era = shifted - era * 146_097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month_index = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * month_index + 2) // 5 + 1
+    month = np.where(month_index < 10, month_index + 3, month_index - 9)  # noqa: PLR2004
+    year = year_of_era + era * 400 + (month <= 2)  # noqa: PLR2004
+    parts: list[bytes | tuple[NDArray[np.int64], int]] = [
+        (year, 4), b"-", (month, 2), b"-", (day, 2), b" ",
+        (seconds // 3600, 2), b":", (seconds // 60 % 60, 2), b":", (seconds % 60, 2),
+    ]  # fmt: skip
+    return _joined(len(distinct), parts), codes.reshape(-1)
+
+
+def _joined(count: int, parts: list[bytes | tuple[NDArray[np.int64], int]]) -> NDArray[np.bytes_]:
+    """Texts of `count` rows, each the concatenation of the parts: constant bytes, or
+    (numbers, width) written zero-padded to at least that width (all of one width here)."""
+    pieces = []
+    for part in parts:
+        if isinstance(part, bytes):
+            pieces.append(np.broadcast_to(np.frombuffer(part, dtype=np.uint8), (count, len(part))))
+        else:
+            numbers, width = part
+            texts = digits_text(numbers, width=width)
+            pieces.append(texts.view(np.uint8).reshape(count, texts.dtype.itemsize))
+    matrix = np.ascontiguousarray(np.concatenate(pieces, axis=1))
+    joined: NDArray[np.bytes_] = matrix.view(f"S{matrix.shape[1]}").reshape(-1)
+    return joined
 
 
 def _time(timestamp: int) -> str:
@@ -218,6 +248,14 @@ def _customer_email(number: int) -> str:
     return f"customer{number:07d}@example.com"
 
 
+def _customer_emails(numbers: NDArray[np.int64]) -> NDArray[np.bytes_]:
+    """`_customer_email` of each number, as bytes texts (zero-padded numbers share a width;
+    past 9,999,999 they do not, and one text at a time is right then)."""
+    if len(numbers) and int(numbers.max()) >= 10**7:
+        return np.array([_customer_email(number) for number in numbers.tolist()], dtype=np.bytes_)
+    return _joined(len(numbers), [b"customer", (numbers, 7), b"@example.com"])
+
+
 def _customer_created(number: Any) -> Any:  # noqa: ANN401 - an int or an array
     """created_at (unix seconds) of generated customer `number` (an int or an array)."""
     return GENERATED_EPOCH - 86_400 * 1000 + number * 61 % (86_400 * 990)
@@ -248,7 +286,7 @@ def _customer_columns(seed: int, count: int) -> dict[str, Callable[[], Any]]:
 
     return {
         "email": lambda: (
-            [_customer_email(number) for number in range(1, count + 1)],
+            _customer_emails(np.arange(1, count + 1, dtype=np.int64)),
             np.arange(count, dtype=np.int64),
         ),
         "firstname": lambda: (list(_FIRST_NAMES), bits() % 9),
@@ -462,19 +500,25 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
         )
         return stamps
 
-    def customers() -> tuple[list[int], NDArray[np.int64]]:
+    def customers() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         ids = 3 + ((bits() >> 10) % (FIXTURE_CUSTOMERS + options.customers)).astype(np.int64)
         distinct, codes = np.unique(ids, return_inverse=True)
-        return distinct.tolist(), codes
+        return distinct, codes.reshape(-1)
 
-    def customer_email() -> tuple[list[str], NDArray[np.int64]]:
+    def customer_email() -> tuple[NDArray[np.bytes_], NDArray[np.int64]]:
         distinct, codes = customers()
-        return [_order_customer_email(entity_id) for entity_id in distinct], codes
+        generated = distinct >= FIRST_GENERATED_CUSTOMER_ID
+        emails = _customer_emails(distinct[generated] - FIRST_GENERATED_CUSTOMER_ID + 1)
+        fixture = [_order_customer_email(entity_id) for entity_id in distinct[~generated].tolist()]
+        width = max([emails.dtype.itemsize, *map(len, fixture)])
+        texts = np.empty(len(distinct), dtype=f"S{width}")
+        texts[generated] = emails
+        texts[~generated] = np.array(fixture, dtype=np.bytes_) if fixture else texts[:0]
+        return texts, codes
 
     def customer_name(names: tuple[str, ...], shift: int, fixture: Callable[[int], str]) -> Any:  # noqa: ANN401
         def column() -> tuple[list[str], NDArray[np.int64]]:
-            distinct, codes = customers()
-            ids = np.asarray(distinct, dtype=np.int64)
+            ids, codes = customers()
             generated = ids >= FIRST_GENERATED_CUSTOMER_ID
             numbers = ids - FIRST_GENERATED_CUSTOMER_ID + 1
             picked = (_mix_many(seed, 2, numbers) >> shift) % len(names)
@@ -488,9 +532,9 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
 
         return column
 
-    def customer_id() -> tuple[list[Any], NDArray[np.int64]]:
+    def customer_id() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         distinct, codes = customers()
-        return [*distinct, None], np.where(burst(), len(distinct), codes)
+        return distinct, np.where(burst(), len(distinct), codes)  # len(distinct): NULL
 
     def money(part: int, *, due: bool = False) -> Callable[[], Any]:
         def column() -> tuple[list[Any], NDArray[np.int64]]:
@@ -512,7 +556,7 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
 
     return {
         "increment_id": lambda: (
-            [f"{entity_id:09d}" for entity_id in range(first, first + count)],
+            digits_text(np.arange(first, first + count, dtype=np.int64), width=9),
             np.arange(count, dtype=np.int64),
         ),
         "created_at": lambda: _times(created()),
@@ -520,7 +564,14 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
         "quote_id": lambda: numbers() + (first - 1),
         "billing_address_id": lambda: (numbers() + (first - 1)) * 2,
         "protect_code": lambda: (
-            [_protect_code(seed, entity_id) for entity_id in range(first, first + count)],
+            np.fromiter(
+                (
+                    _protect_code(seed, entity_id).encode()
+                    for entity_id in range(first, first + count)
+                ),
+                dtype="S32",
+                count=count,
+            ),
             np.arange(count, dtype=np.int64),
         ),
         "remote_ip": lambda: (

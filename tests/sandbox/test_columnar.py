@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -266,3 +267,68 @@ def test_large_columns_indexed_up_front_answer_the_same(
                 )
                 fast = search(criteria, table.rows, lambda: len(table), value_of, keyed=keyed)
                 assert fast == search(criteria, table.rows, lambda: len(table), value_of)
+
+
+def test_texts_written_from_arrays_equal_python_formatting() -> None:
+    """`digits_text` and the generator's `_times` / `_customer_emails` write what the row
+    derivation's f-strings and `_time` write."""
+    import numpy as np  # noqa: PLC0415
+
+    from magento_ir.sandbox.columnar import digits_text  # noqa: PLC0415
+    from magento_ir.sandbox.generator import _customer_email, _customer_emails, _time, _times  # noqa: PLC0415
+
+    numbers = np.array([0, 1, 9, 10, 99, 4095, 4096, 123_456_789, 2**40 + 7], dtype=np.int64)
+    assert [t.decode() for t in digits_text(numbers).tolist()] == [str(n) for n in numbers]
+    padded = digits_text(numbers, width=9).tolist()
+    assert [t.decode() for t in padded] == [f"{n:09d}" for n in numbers.tolist()]
+    hexes = digits_text(numbers, base=16, width=8).tolist()
+    assert [t.decode() for t in hexes] == [f"{n:08x}" for n in numbers.tolist()]
+    # Leap days, century years, the epoch, before it, and the far future.
+    stamps = np.array(
+        [0, -1, 951_782_399, 951_782_400, 1_709_164_800, 4_107_542_400, 253_402_300_799, 86_399]
+        + list(range(1_790_000_000, 1_790_000_000 + 86_400 * 800, 86_400 * 37 + 4_321)),
+        dtype=np.int64,
+    )
+    distinct, codes = _times(stamps)
+    assert [distinct[code].decode() for code in codes] == [_time(int(t)) for t in stamps]
+    emails = _customer_emails(np.array([1, 42, 9_999_999], dtype=np.int64)).tolist()
+    assert [e.decode() for e in emails] == [_customer_email(n) for n in (1, 42, 9_999_999)]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["b", "a", "A", "10", "9", " 7 ", "1e3", "1_0", "inf", "-Infinity", "abc", "ab", "", "0x1"],
+        ["000000003", "000000002", "000000010"],
+        ["x", "x", "12e1", "Infinity"],
+    ],
+)
+def test_array_columns_rank_and_filter_as_python_values(texts: list[str]) -> None:
+    """A column given as an array of bytes sorts (numbers first, as numbers) and filters
+    exactly as the same column given as Python strings."""
+    import numpy as np  # noqa: PLC0415
+
+    from magento_ir.sandbox.columnar import Column, _fast_passing  # noqa: PLC0415
+    from magento_ir.sandbox.search import _sort_key  # noqa: PLC0415
+
+    codes = np.array([*range(len(texts)), len(texts)], dtype=np.int64)  # the last row: NULL
+    arrays = Column((np.array(texts, dtype=np.bytes_), codes))
+    plain = Column([*texts, None])
+    assert isinstance(arrays.values, Sequence) and not isinstance(arrays.values, list)
+    rows = [*texts, None]
+
+    def by_row(column: Column) -> list[Any]:
+        codes_ = column.codes.tolist()
+        return [None if c == len(column.values) else column.values[c] for c in codes_]
+
+    assert by_row(arrays) == by_row(plain) == rows
+    for column in (arrays, plain):
+        distinct, ranks = column.sort_ranks()
+        keys = [distinct[int(ranks[code])] for code in column.codes.tolist()]
+        assert keys == [_sort_key(value) for value in rows]
+        assert list(distinct) == sorted(set(keys))
+    for condition, value in [("like", "a%"), ("like", "%b%"), ("gt", "a"), ("eq", "A")]:
+        fast, slow = (_fast_passing(c, condition, value) for c in (arrays, plain))
+        assert fast is not None
+        assert slow is not None
+        assert fast[arrays.codes].tolist() == slow[plain.codes].tolist()
