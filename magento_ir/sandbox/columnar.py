@@ -37,7 +37,7 @@ from magento_ir.sandbox.search import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from numpy.typing import NDArray
 
@@ -52,7 +52,6 @@ ColumnData = "NDArray[Any] | list[Any] | tuple[list[Any], NDArray[Any]]"
 # Columns with more distinct values than this are "large"; only a few are kept at once.
 _LARGE = 65_536
 _KEPT_LARGE = 2
-_CHUNK = 10_000
 _KEPT_MASKS = 8
 _KEPT_MATCHES = 4
 # A superset of what float() accepts (digits with `_`, a point, an exponent; inf, nan).
@@ -459,8 +458,7 @@ class GeneratedIndex:
     """Columns of one table's generated rows (ids in `generated`), built when first needed.
 
     `producers` give the fields that vary from row to row; any other field is the constant
-    `value_of(derive(first id), field)`. With `derive_all` (a table small enough to derive
-    whole), every field's column comes from deriving each row once instead.
+    `value_of(derive(first id), field)`.
     """
 
     def __init__(
@@ -468,13 +466,10 @@ class GeneratedIndex:
         generated: range,
         derive: Callable[[int], Row],
         producers: Mapping[str, Callable[[], Any]] | None = None,
-        *,
-        derive_all: bool = False,
     ) -> None:
         self.generated = generated
         self._derive = derive
         self._producers = dict(producers or {})
-        self._derive_all = derive_all
         self._columns: dict[str, Column | Constant] = {}
         self._large: OrderedDict[str, None] = OrderedDict()
         self._masks: OrderedDict[tuple[str, str, str], NDArray[np.bool_]] = OrderedDict()
@@ -484,17 +479,13 @@ class GeneratedIndex:
         self._lock = threading.Lock()
 
     # --- columns ----------------------------------------------------------------------------
-    def column(self, field: str, value_of: ValueOf, names: Iterable[str] = ()) -> Column | Constant:
+    def column(self, field: str, value_of: ValueOf) -> Column | Constant:
         with self._lock:
             found = self._columns.get(field)
             if found is None and not self.generated:
                 found = Constant(None)  # no generated row: only stored rows are ranked
             elif found is None:
-                if self._derive_all:
-                    self._derive_columns(value_of, {field, *names})
-                    found = self._columns[field]
-                else:
-                    found = self._build(field, value_of)
+                found = self._build(field, value_of)
             if field in self._large:
                 self._large.move_to_end(field)
             return found
@@ -508,20 +499,9 @@ class GeneratedIndex:
         self._keep(field, found)
         return found
 
-    def _derive_columns(self, value_of: ValueOf, names: set[str]) -> None:
-        wanted = sorted(names - set(self._columns))
-        values: dict[str, list[Any]] = {name: [] for name in wanted}
-        for chunk in range(0, len(self.generated), _CHUNK):
-            # A chunk of rows at a time: a whole table of dicts at once costs ~300 MB.
-            rows = [self._derive(entity_id) for entity_id in self.generated[chunk : chunk + _CHUNK]]
-            for name in wanted:
-                values[name] += [value_of(row, name) for row in rows]
-        for name in wanted:
-            self._keep(name, _column_or_constant(values.pop(name)))
-
     def _keep(self, field: str, found: Column | Constant) -> None:
         self._columns[field] = found
-        if isinstance(found, Column) and len(found.values) > _LARGE and not self._derive_all:
+        if isinstance(found, Column) and len(found.values) > _LARGE:
             self._large[field] = None
             while len(self._large) > _KEPT_LARGE:
                 evicted, _ = self._large.popitem(last=False)
@@ -561,7 +541,6 @@ class GeneratedIndex:
         condition: str | None,
         expected: JsonValue,
         value_of: ValueOf,
-        names: Iterable[str],
         window: slice,
         id_fields: frozenset[str],
     ) -> NDArray[np.bool_] | bool:
@@ -572,7 +551,7 @@ class GeneratedIndex:
                 return found
             column: Column | Constant = self._id_column(field)
         else:
-            column = self.column(field, value_of, names)
+            column = self.column(field, value_of)
         if isinstance(column, Constant):
             return bool(_matches(condition, column.value, expected))
         return self._passing(field, column, condition, expected)[column.codes[window]]
@@ -675,7 +654,7 @@ class GeneratedIndex:
                 order
                 for order in sort_orders
                 if order[0] in id_fields
-                or not isinstance(self.column(order[0], value_of, names), Constant)
+                or not isinstance(self.column(order[0], value_of), Constant)
             )
         if not shadowed and not stored and all(field in id_fields for field, _ in sort_orders):
             # Id order over the generated rows only (keyset paging): the page from the counts.
@@ -729,7 +708,7 @@ class GeneratedIndex:
             if found is not None:
                 self._matched.move_to_end(key)
                 return found
-        mask = self._mask(groups, value_of, names, slice(0, len(self.generated)), id_fields)
+        mask = self._mask(groups, value_of, slice(0, len(self.generated)), id_fields)
         counts = np.zeros(len(mask) + 1, dtype=np.int32)
         np.cumsum(mask, out=counts[1:])
         with self._lock:
@@ -742,7 +721,6 @@ class GeneratedIndex:
         self,
         groups: tuple[tuple[Filter, ...], ...],
         value_of: ValueOf,
-        names: frozenset[str],
         window: slice,
         id_fields: frozenset[str],
     ) -> NDArray[np.bool_]:
@@ -755,7 +733,7 @@ class GeneratedIndex:
             for item in group:
                 condition = "like" if item.as_like else item.condition_type
                 found = self._filter_mask(
-                    item.field, condition, item.value, value_of, names, window, id_fields
+                    item.field, condition, item.value, value_of, window, id_fields
                 )
                 passing = found if passing is False else (passing | found)
                 if passing is True:
@@ -787,7 +765,7 @@ class GeneratedIndex:
                 rank = all_ids.copy()
                 top = int(all_ids.max()) + 1 if len(all_ids) else 1
             else:
-                column = self.column(field, value_of, keyed.names)
+                column = self.column(field, value_of)
                 if isinstance(column, Constant):
                     distinct: Sequence[Any] = [_sort_key(column.value)]
                     generated_index = np.zeros(len(ids), dtype=np.int64)

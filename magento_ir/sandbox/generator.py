@@ -222,6 +222,82 @@ def _generated_product(seed: int, entity_id: int) -> dict[str, Any]:
     return row
 
 
+def _product_columns(seed: int, count: int) -> dict[str, Callable[[], Any]]:  # noqa: C901 - one closure per column
+    """The fields that vary between generated products, as columns (see columnar.py): what
+    `_generated_product` derives, for every product at once."""
+
+    def numbers() -> NDArray[np.int64]:
+        return np.arange(1, count + 1, dtype=np.int64)
+
+    def bits() -> NDArray[np.uint64]:
+        return _mix_many(seed, 1, count)
+
+    def position() -> NDArray[np.int64]:
+        return (numbers() - 1) % 10
+
+    def names() -> list[str]:
+        parents = _mix_many(seed, 1, (numbers() - 1) // 10 * 10 + 1)
+        bases = [
+            f"{_ADJECTIVES[a]} {_MATERIALS[m]} {_NOUNS[n]}"
+            for a, m, n in zip(
+                (parents % 8).tolist(),
+                ((parents >> 8) % 8).tolist(),
+                ((parents >> 16) % 9).tolist(),
+                strict=True,
+            )
+        ]
+        return [
+            base if place == 0 else f"{base}-{'SML'[place - 1]}" if place <= 3 else f"{base} {n}"  # noqa: PLR2004
+            for base, place, n in zip(bases, position().tolist(), range(1, count + 1), strict=True)
+        ]
+
+    def skus() -> list[str]:
+        return [f"SB{number:06d}" for number in range(1, count + 1)]
+
+    def created() -> NDArray[np.int64]:
+        stamps: NDArray[np.int64] = (
+            GENERATED_EPOCH - 86_400 * 400 + (numbers() * 37) % (86_400 * 390)
+        )
+        return stamps
+
+    def price() -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        values = np.array([round(5 + cents / 100, 2) for cents in range(19_500)])
+        return values, (bits() % 19_500).astype(np.int64)
+
+    def categories() -> tuple[list[list[str]], NDArray[np.int64]]:
+        return [[str(3 + code)] for code in range(20)], ((bits() >> 12) % 20).astype(np.int64)
+
+    def parent() -> NDArray[np.bool_]:
+        first: NDArray[np.bool_] = position() == 0
+        return first
+
+    def texts(values: list[str]) -> tuple[list[str], NDArray[np.int64]]:
+        return values, np.arange(len(values), dtype=np.int64)
+
+    return {
+        "sku": lambda: texts(skus()),
+        "name": lambda: texts(names()),
+        "url_key": lambda: texts(
+            [
+                f"{name.lower().replace(' ', '-')}-{sku.lower()}"
+                for name, sku in zip(names(), skus(), strict=True)
+            ]
+        ),
+        "price": price,
+        "created_at": lambda: _times(created()),
+        "updated_at": lambda: _times(created() + ((bits() >> 20) % 86_400 * 30).astype(np.int64)),
+        "qty": lambda: ((bits() >> 40) % 500).astype(np.int64),
+        "category_ids": categories,
+        "category_id": categories,
+        "type_id": lambda: (["simple", "configurable"], parent()),
+        "has_options": lambda: (["0", "1"], parent()),
+        "required_options": lambda: (["0", "1"], parent()),
+        "weight": lambda: np.where(parent(), 0, 1),
+        "visibility": lambda: np.where((position() >= 1) & (position() <= 3), 1, 4),  # noqa: PLR2004
+        "status": lambda: np.where((bits() >> 50) % 20 == 0, 2, 1),
+    }
+
+
 # --- customers ------------------------------------------------------------------------------
 def _customer_row(  # noqa: PLR0917 - one argument per recorded column
     entity_id: int, email: str, firstname: str, lastname: str, created: str, updated: str
@@ -692,11 +768,10 @@ def build_state(options: SandboxOptions) -> StoreState:
 
     derive_product = functools.partial(_generated_product, seed)
     products = range(FIRST_GENERATED_PRODUCT_ID, FIRST_GENERATED_PRODUCT_ID + options.products)
-    # 100k products derive whole in about a second: every column comes from the rows.
     state.products = EntityTable(
         derive=derive_product,
         generated=products,
-        index=GeneratedIndex(products, derive_product, derive_all=True),
+        index=GeneratedIndex(products, derive_product, _product_columns(seed, options.products)),
     )
     for entity_id, sku, name, price, created, updated, url_key in fixtures.PRODUCTS:
         state.products.put(

@@ -39,7 +39,7 @@ def test_every_column_equals_the_derived_rows(name: str, seed: int) -> None:
     generated = index.generated
     assert len(generated) > 0
     for field in sorted(known.names - {"entity_id"}):  # ids are searched as ids, not columns
-        column = index.column(field, value_of, known.names)
+        column = index.column(field, value_of)
         for position, entity_id in enumerate(generated):
             expected = value_of(table.get(entity_id), field)
             if isinstance(column, Constant):
@@ -285,8 +285,10 @@ def test_texts_written_from_arrays_equal_python_formatting() -> None:
     assert [t.decode() for t in hexes] == [f"{n:08x}" for n in numbers.tolist()]
     # Leap days, century years, the epoch, before it, and the far future.
     stamps = np.array(
-        [0, -1, 951_782_399, 951_782_400, 1_709_164_800, 4_107_542_400, 253_402_300_799, 86_399]
-        + list(range(1_790_000_000, 1_790_000_000 + 86_400 * 800, 86_400 * 37 + 4_321)),
+        [
+            *(0, -1, 951_782_399, 951_782_400, 1_709_164_800, 4_107_542_400, 253_402_300_799),
+            *range(1_790_000_000, 1_790_000_000 + 86_400 * 800, 86_400 * 37 + 4_321),
+        ],
         dtype=np.int64,
     )
     distinct, codes = _times(stamps)
@@ -314,7 +316,8 @@ def test_array_columns_rank_and_filter_as_python_values(texts: list[str]) -> Non
     codes = np.array([*range(len(texts)), len(texts)], dtype=np.int64)  # the last row: NULL
     arrays = Column((np.array(texts, dtype=np.bytes_), codes))
     plain = Column([*texts, None])
-    assert isinstance(arrays.values, Sequence) and not isinstance(arrays.values, list)
+    assert isinstance(arrays.values, Sequence)
+    assert not isinstance(arrays.values, list)
     rows = [*texts, None]
 
     def by_row(column: Column) -> list[Any]:
