@@ -30,6 +30,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"__aenter__", "__enter__"),
         (r"__aexit__", "__exit__"),
         (r"\baclose\b", "close"),
+        (r"\baclosing\b", "closing"),
         (r"\basync_(sleep|deadline|new_client|read_body)\b", r"\1"),
         (r"\bmagento_ir\._async\b", "magento_ir._sync"),
         (r"\basyncio\.Lock\b", "threading.Lock"),

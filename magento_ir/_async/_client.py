@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import time
+from contextlib import aclosing
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState
 
 from magento_ir._async._incident_response import AsyncIncidentResponse
-from magento_ir._async._pages import gather_in_order
+from magento_ir._async._pages import in_order
 from magento_ir._async._resources import (
     AsyncBulk,
     AsyncCmsBlocks,
@@ -498,18 +499,15 @@ class AsyncRequester:
         ):
             return
         final = last_page(first.total_count, page_size)
-        next_page = 2
-        while next_page <= final:
-            window = range(next_page, min(next_page + concurrency, final + 1))
-            fetches = [
-                partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
-                for number in window
-            ]
-            for page in await gather_in_order(fetches):
+        fetches = (
+            partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
+            for number in range(2, final + 1)
+        )
+        async with aclosing(in_order(fetches, concurrency)) as pages:
+            async for page in pages:
                 if not page.items:
                     return
                 yield page
-            next_page = window.stop
 
 
 class AsyncMagentoClient(HoldsSecret):

@@ -7,6 +7,7 @@ import json
 import random
 import threading
 import time
+from contextlib import closing
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -69,7 +70,7 @@ from magento_ir._http import (
 from magento_ir._logging import log_request, log_response, log_retry
 from magento_ir._secret import HoldsSecret
 from magento_ir._sync._incident_response import IncidentResponse
-from magento_ir._sync._pages import gather_in_order
+from magento_ir._sync._pages import in_order
 from magento_ir._sync._resources import (
     Bulk,
     CmsBlocks,
@@ -496,18 +497,15 @@ class Requester:
         ):
             return
         final = last_page(first.total_count, page_size)
-        next_page = 2
-        while next_page <= final:
-            window = range(next_page, min(next_page + concurrency, final + 1))
-            fetches = [
-                partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
-                for number in window
-            ]
-            for page in gather_in_order(fetches):
+        fetches = (
+            partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
+            for number in range(2, final + 1)
+        )
+        with closing(in_order(fetches, concurrency)) as pages:
+            for page in pages:
                 if not page.items:
                     return
                 yield page
-            next_page = window.stop
 
 
 class MagentoClient(HoldsSecret):

@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Generator, Iterable
 
 T = TypeVar("T")
 
 
-def gather_in_order(calls: Sequence[Callable[[], T]]) -> list[T]:
-    """Run the calls one after another and return their results in call order."""
-    return [call() for call in calls]
+def in_order(calls: Iterable[Callable[[], T]], concurrency: int) -> Generator[T, None, None]:
+    """The calls' results in call order, one at a time (`concurrency` is for the async twin)."""
+    del concurrency
+    for call in calls:
+        yield call()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 import httpx
 import pytest
 
 from magento_ir import BearerToken, InvalidArgumentError, SearchCriteria
+from magento_ir._async._pages import in_order
 from tests.client._support import CLIENT_KINDS, close, collect, json_response, make_client
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
 AUTH = BearerToken("admin-token")
 
@@ -126,3 +133,72 @@ async def test_bad_iteration_settings(kind: str, arguments: dict, fragment: str)
     with pytest.raises(InvalidArgumentError, match=fragment):
         await collect(client.products.iterate(**arguments))
     await close(client)
+
+
+def test_async_pages_keep_a_sliding_window_in_flight() -> None:
+    """Up to `concurrency` calls run at once, and the next starts as soon as the oldest result
+    is taken (not when a whole batch is done): a slow page holds up nobody's start."""
+    started: list[int] = []
+    release = {number: asyncio.Event() for number in range(6)}
+
+    def call(number: int) -> Callable[[], Awaitable[int]]:
+        async def wait() -> int:
+            await release[number].wait()
+            return number
+
+        def start() -> Awaitable[int]:
+            started.append(number)
+            return wait()
+
+        return start
+
+    async def scenario() -> list[int]:
+        pages = in_order([call(number) for number in range(6)], 3)
+        first = asyncio.ensure_future(anext(pages))
+        await asyncio.sleep(0)  # the generator starts its first three calls
+        assert started == [0, 1, 2]
+        release[0].set()
+        assert await first == 0
+        assert started == [0, 1, 2, 3]  # started while 1 and 2 are still running
+        for number in range(1, 6):
+            release[number].set()
+        return [0, *[number async for number in pages]]
+
+    assert asyncio.run(scenario()) == list(range(6))
+
+
+def test_async_pages_cancel_the_rest_on_failure_and_on_close() -> None:
+    """A failing call's error propagates unchanged; leaving early cancels the calls in flight."""
+    cancelled: list[int] = []
+
+    def call(number: int) -> Callable[[], Awaitable[int]]:
+        async def run() -> int:
+            if number == 0:
+                raise ValueError("page 0 failed")
+            try:
+                await asyncio.sleep(60)
+            except asyncio.CancelledError:
+                cancelled.append(number)
+                raise
+            return number
+
+        return run
+
+    async def failing() -> None:
+        with pytest.raises(ValueError, match="page 0 failed"):
+            async for _ in in_order([call(number) for number in range(4)], 3):
+                pass
+
+    async def closed_early() -> None:
+        async def first_ok() -> int:
+            return -1
+
+        pages = in_order([first_ok, call(1), call(2)], 3)
+        assert await anext(pages) == -1
+        await pages.aclose()
+
+    asyncio.run(failing())
+    assert sorted(cancelled) == [1, 2]
+    cancelled.clear()
+    asyncio.run(closed_early())
+    assert sorted(cancelled) == [1, 2]
