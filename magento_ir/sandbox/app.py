@@ -27,6 +27,7 @@ from magento_ir.sandbox.errors import (
     route_not_found,
 )
 from magento_ir.sandbox.faults import FaultInjector, maintenance_response
+from magento_ir.sandbox.fields import filter_fields
 from magento_ir.sandbox.latency import LatencyModel
 from magento_ir.sandbox.messages import JsonValue, SandboxRequest, SandboxResponse, json_response
 from magento_ir.sandbox.options import SandboxOptions
@@ -114,55 +115,6 @@ def _snake(name: str) -> str:
 
 def _upper_camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in _snake(name).split("_"))
-
-
-def _parse_fields(spec: str) -> dict[str, Any] | None:
-    """`items[id,sku],total_count` as a nested dict (None for a leaf); None when malformed."""
-    root: dict[str, Any] = {}
-    stack = [root]
-    name = ""
-    for char in spec:
-        if char in ",[]":
-            if name.strip():
-                stack[-1][name.strip()] = None
-            if char == "[":
-                if not name.strip():
-                    return None
-                child: dict[str, Any] = {}
-                stack[-1][name.strip()] = child
-                stack.append(child)
-            elif char == "]":
-                if len(stack) == 1:
-                    return None
-                stack.pop()
-            name = ""
-        else:
-            name += char
-    if name.strip():
-        stack[-1][name.strip()] = None
-    return root if len(stack) == 1 else None
-
-
-def _apply_fields(data: JsonValue, spec: dict[str, Any]) -> JsonValue:
-    if isinstance(data, list | dict) and not data:
-        # FieldsFilter::applyFilter starts from null and fills it per item or key: an empty
-        # array under a nested filter comes out null (`"items": null` for an empty page).
-        return None
-    if isinstance(data, list):
-        return [_apply_fields(item, spec) for item in data]
-    if not isinstance(data, dict):
-        return data
-    return {
-        key: value if spec[key] is None else _apply_fields(value, spec[key])
-        for key, value in data.items()
-        if key in spec
-    }
-
-
-def filter_fields(data: JsonValue, fields: str) -> JsonValue:
-    """Magento's `?fields=` response filter (Webapi\\Rest\\Response\\FieldsFilter)."""
-    spec = _parse_fields(fields)
-    return data if spec is None else _apply_fields(data, spec)
 
 
 def _check_body_limit(limit: BodyLimit, body: bytes) -> None:

@@ -383,14 +383,14 @@ def _order_customer_email(customer_id: int) -> str:
     return f"ir.customer{customer_id - 2:02d}@example.com"
 
 
-def _order_customer(seed: int, customer_id: int) -> dict[str, Any]:
+def _order_customer(seed: int, customer_id: int) -> tuple[str, str, str]:
+    """(email, firstname, lastname) of an order's customer, as `_generated_customer` has them
+    (without deriving the rest of the customer: its two timestamps cost more than the order's)."""
     if customer_id >= FIRST_GENERATED_CUSTOMER_ID:
-        return _generated_customer(seed, customer_id)
-    return {
-        "email": _order_customer_email(customer_id),
-        "firstname": f"Ir{customer_id - 2}",
-        "lastname": "Customer",
-    }
+        number = customer_id - FIRST_GENERATED_CUSTOMER_ID + 1
+        bits = _mix(seed, 2, number)
+        return _customer_email(number), _FIRST_NAMES[bits % 9], _LAST_NAMES[(bits >> 8) % 8]
+    return _order_customer_email(customer_id), f"Ir{customer_id - 2}", "Customer"
 
 
 def _regular_created(number: Any) -> Any:  # noqa: ANN401 - an int or an array
@@ -422,22 +422,35 @@ def _protect_code(seed: int, entity_id: int) -> str:
 
 
 def _generated_order(
-    options: SandboxOptions, entity_id: int, *, burst_at: int | None = None
+    options: SandboxOptions,
+    entity_id: int,
+    *,
+    burst_at: int | None = None,
+    keys: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """A generated order; `burst_at`: a card-testing attempt created then (staged bursts)."""
+    """A generated order; `burst_at`: a card-testing attempt created then (staged bursts).
+
+    `keys`: only these top-level fields (the rest are not derived; `extension_attributes.*`
+    with `extension_attributes.<name>`: only those of it, see `fields.item_fields`): a `?fields=`
+    page of a million orders then skips the items, shipping assignments and hashes it does not
+    send.
+    """
     seed = options.seed
     number = entity_id - FIRST_GENERATED_ORDER_ID + 1
     bits = _mix(seed, 3, number)
     burst = burst_at is not None or number > options.orders - _burst_size(options.orders)
+    # `bool`: every (non-empty) field name is wanted when no projection is asked for.
+    want: Callable[[str], bool] = keys.__contains__ if keys is not None else bool
     order = dict(_ORDER_TEMPLATE)
     product_count = len(fixtures.PRODUCTS) + options.products
     product_id = 1 + bits % product_count
     customer_total = FIXTURE_CUSTOMERS + options.customers
     customer_id = 3 + (bits >> 10) % customer_total
-    customer = _order_customer(seed, customer_id)
+    email, firstname, lastname = _order_customer(seed, customer_id)
     created = _burst_created(number) if burst else _regular_created(number)
     if burst_at is not None:
         created = burst_at
+    created_text = _time(created)
     qty = 1 if burst else 1 + (bits >> 20) % 3
     price, subtotal, shipping, total = _order_money(bits >> 24, qty, burst)
     last4 = f"{(bits >> 32) % 10000:04d}"
@@ -445,15 +458,15 @@ def _generated_order(
         {
             "entity_id": entity_id,
             "increment_id": f"{entity_id:09d}",
-            "created_at": _time(created),
-            "updated_at": _time(created + 120),
+            "created_at": created_text,
+            "updated_at": _time(created + 120) if want("updated_at") else "",
             "quote_id": entity_id,
             "billing_address_id": entity_id * 2,
-            "protect_code": _protect_code(seed, entity_id),
+            "protect_code": _protect_code(seed, entity_id) if want("protect_code") else "",
             "remote_ip": CARD_TESTING_IP if burst else _remote_ip(bits),
-            "customer_email": customer["email"],
-            "customer_firstname": customer["firstname"],
-            "customer_lastname": customer["lastname"],
+            "customer_email": email,
+            "customer_firstname": firstname,
+            "customer_lastname": lastname,
             "customer_id": None if burst else customer_id,
             "customer_is_guest": 1 if burst else 0,
             "state": "canceled" if burst else "processing",
@@ -475,43 +488,49 @@ def _generated_order(
         "shipping_incl_tax",
     ):
         order[key] = shipping
-    item = dict(_ORDER_TEMPLATE["items"][0])
-    order["items"] = [item]
-    item.update(
-        {
-            "item_id": entity_id,
-            "order_id": entity_id,
-            "quote_item_id": entity_id,
-            "product_id": product_id,
-            "sku": f"SB{product_id - FIRST_GENERATED_PRODUCT_ID + 1:06d}"
-            if product_id >= FIRST_GENERATED_PRODUCT_ID
-            else fixtures.PRODUCTS[product_id - 1][1],
-            "name": "Generated item",
-            "created_at": _time(created),
-            "updated_at": _time(created),
-            "qty_ordered": qty,
-            "qty_invoiced": 0 if burst else qty,
-            "row_total": subtotal,
-            "base_row_total": subtotal,
-            "row_total_incl_tax": subtotal,
-            "base_row_total_incl_tax": subtotal,
-            "price": price,
-            "base_price": price,
-            "original_price": price,
-            "base_original_price": price,
-            "price_incl_tax": price,
-            "base_price_incl_tax": price,
-        }
+    extended = want("extension_attributes")
+    assigned = extended and (
+        not want("extension_attributes.*") or want("extension_attributes.shipping_assignments")
     )
+    if want("items") or assigned:
+        item = dict(_ORDER_TEMPLATE["items"][0])
+        order["items"] = [item]
+        item.update(
+            {
+                "item_id": entity_id,
+                "order_id": entity_id,
+                "quote_item_id": entity_id,
+                "product_id": product_id,
+                "sku": f"SB{product_id - FIRST_GENERATED_PRODUCT_ID + 1:06d}"
+                if product_id >= FIRST_GENERATED_PRODUCT_ID
+                else fixtures.PRODUCTS[product_id - 1][1],
+                "name": "Generated item",
+                "created_at": created_text,
+                "updated_at": created_text,
+                "qty_ordered": qty,
+                "qty_invoiced": 0 if burst else qty,
+                "row_total": subtotal,
+                "base_row_total": subtotal,
+                "row_total_incl_tax": subtotal,
+                "base_row_total_incl_tax": subtotal,
+                "price": price,
+                "base_price": price,
+                "original_price": price,
+                "base_original_price": price,
+                "price_incl_tax": price,
+                "base_price_incl_tax": price,
+            }
+        )
+    city = _CITIES[bits % 2]
     address = {
-        "city": _CITIES[bits % 2][0],
-        "region_code": _CITIES[bits % 2][1],
-        "region_id": _CITIES[bits % 2][2],
-        "region": _CITIES[bits % 2][3],
-        "postcode": _CITIES[bits % 2][4],
-        "email": customer["email"],
-        "firstname": customer["firstname"],
-        "lastname": customer["lastname"],
+        "city": city[0],
+        "region_code": city[1],
+        "region_id": city[2],
+        "region": city[3],
+        "postcode": city[4],
+        "email": email,
+        "firstname": firstname,
+        "lastname": lastname,
         "parent_id": entity_id,
     }
     order["billing_address"] = {
@@ -519,18 +538,29 @@ def _generated_order(
         **address,
         "entity_id": entity_id * 2,
     }
-    delivery = dict(_ASSIGNMENT_TEMPLATE["shipping"])
-    delivery["address"] = {**delivery["address"], **address, "entity_id": entity_id * 2 - 1}
-    extension = dict(_ORDER_TEMPLATE["extension_attributes"])
-    extension["shipping_assignments"] = [
-        {
-            **_ASSIGNMENT_TEMPLATE,
-            "shipping": delivery,
-            "items": [{**item, "extension_attributes": {"itemized_taxes": []}}],
-        }
-    ]
-    order["extension_attributes"] = extension
     title = "Credit Card (Braintree)"
+    if extended:
+        extension = dict(_ORDER_TEMPLATE["extension_attributes"])
+        del extension["shipping_assignments"]  # the template's: this order's are built below
+        if assigned:
+            delivery = dict(_ASSIGNMENT_TEMPLATE["shipping"])
+            delivery["address"] = {**delivery["address"], **address, "entity_id": entity_id * 2 - 1}
+            extension["shipping_assignments"] = [
+                {
+                    **_ASSIGNMENT_TEMPLATE,
+                    "shipping": delivery,
+                    "items": [{**item, "extension_attributes": {"itemized_taxes": []}}],
+                }
+            ]
+        order["extension_attributes"] = extension
+        extension["payment_additional_info"] = [
+            {"key": "method_title", "value": title},
+            {"key": "cc_type", "value": ("VI", "MC", "AE")[bits % 3]},
+            {
+                "key": "processorResponseText",
+                "value": "Processor Declined" if burst else "Approved",
+            },
+        ]
     order["payment"] = payment = dict(_ORDER_TEMPLATE["payment"])
     payment.update(
         {
@@ -545,12 +575,9 @@ def _generated_order(
             "shipping_amount": shipping,
         }
     )
-    extension["payment_additional_info"] = [
-        {"key": "method_title", "value": title},
-        {"key": "cc_type", "value": ("VI", "MC", "AE")[bits % 3]},
-        {"key": "processorResponseText", "value": "Processor Declined" if burst else "Approved"},
-    ]
-    return order
+    if keys is None:
+        return order
+    return {key: value for key, value in order.items() if key in keys}  # Magento's key order
 
 
 def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # noqa: C901 - one closure per column
@@ -817,6 +844,7 @@ def build_state(options: SandboxOptions) -> StoreState:
     orders = range(FIRST_GENERATED_ORDER_ID, FIRST_GENERATED_ORDER_ID + options.orders)
     state.orders = EntityTable(
         derive=derive_order,
+        derive_part=lambda entity_id, keys: _generated_order(options, entity_id, keys=keys),
         generated=orders,
         index=GeneratedIndex(orders, derive_order, _order_columns(options)),
     )

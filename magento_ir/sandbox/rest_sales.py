@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import functools
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError, integer_param
+from magento_ir.sandbox.fields import item_fields
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import Columns, KeyedAccess, search_response
+from magento_ir.sandbox.search import Columns, KeyedAccess, SearchCriteria, search_response
 from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -61,7 +63,21 @@ def _value(row: dict[str, Any], field: str) -> JsonValue:
     return None
 
 
+def _fields_read(query: dict[str, Any]) -> frozenset[str] | None:
+    """The top-level fields a `?fields=items[...]` page sends, filters and sorts on (None: all):
+    generated rows derive only these."""
+    sent = item_fields(query)
+    if sent is None:
+        return None
+    criteria = SearchCriteria.parse(query.get("searchCriteria"))
+    named = [item.field for group in criteria.filter_groups for item in group]
+    named += [field for field, _ in criteria.sort_orders or ()]
+    return sent | {part for field in named if field for part in (field, field.split(".")[0])}
+
+
 def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entity_id") -> JsonValue:
+    keys = _fields_read(call.query)
+    fetch = table.get if keys is None else functools.partial(table.get, keys=keys | {id_field})
     return search_response(
         query=call.query,
         config_value=call.state.config_value,
@@ -73,7 +89,7 @@ def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entit
         keyed=KeyedAccess(
             frozenset({id_field}),
             table.ids_range,
-            table.get,
+            fetch,
             matching=table.matching_ids,
             index=table.index,
             overlay=table.overlay,

@@ -258,10 +258,13 @@ class EntityTable:
         self,
         *,
         derive: Callable[[int], dict[str, Any]] | None = None,
+        derive_part: Callable[[int, frozenset[str]], dict[str, Any]] | None = None,
         generated: range = range(0),
         index: GeneratedIndex | None = None,
     ) -> None:
         self._derive = derive
+        # `derive` of only some top-level fields (`get(id, keys)`), when cheaper than the whole.
+        self._derive_part = derive_part
         self._generated = generated if derive is not None else range(0)
         # Columns of the generated rows for searches (None: searches walk the rows).
         self.index = index if derive is not None else None
@@ -280,13 +283,16 @@ class EntityTable:
             return False
         return entity_id in self._rows or entity_id in self._generated
 
-    def get(self, entity_id: int) -> dict[str, Any] | None:
+    def get(self, entity_id: int, keys: frozenset[str] | None = None) -> dict[str, Any] | None:
+        """The row (`keys`: at least these top-level fields; a stored row comes whole)."""
         if entity_id in self._deleted:
             return None
         row = self._rows.get(entity_id)
         if row is not None:
             return row
         if entity_id in self._generated and self._derive is not None:
+            if keys is not None and self._derive_part is not None:
+                return self._derive_part(entity_id, keys)
             return self._derive(entity_id)
         return None
 

@@ -117,3 +117,74 @@ def test_extra_store_views_have_their_own_locale() -> None:
         ("fr", "fr_FR"),
         ("de", "de_DE"),
     ]
+
+
+def test_a_projected_order_is_the_whole_order_trimmed() -> None:
+    """`keys` derives only some top-level fields; each equals the whole order's, in its order,
+    for regular and card-testing (burst) orders alike."""
+    sandbox = Sandbox(seed=5, customers=300, orders=400)
+    orders = sandbox.state.orders
+    for keys in (
+        frozenset({"entity_id", "customer_email", "billing_address", "payment"}),
+        frozenset({"entity_id", "extension_attributes", "created_at", "customer_id"}),
+        frozenset({"items", "protect_code", "updated_at", "no_such_field"}),
+    ):
+        for entity_id in (2, 77, 399, 401):  # 401: the last order, in the card-testing burst
+            whole = orders.get(entity_id)
+            part = orders.get(entity_id, keys)
+            assert whole is not None
+            assert part is not None
+            trimmed = {key: value for key, value in whole.items() if key in keys}
+            assert list(part.items()) == list(trimmed.items())
+    # Only some of extension_attributes wanted: those are the same, the assignments not built.
+    info = "extension_attributes.payment_additional_info"
+    part = orders.get(77, frozenset({"extension_attributes", "extension_attributes.*", info}))
+    whole = orders.get(77)
+    assert part is not None
+    assert whole is not None
+    assert "shipping_assignments" not in part["extension_attributes"]
+    assert (
+        part["extension_attributes"]["payment_additional_info"]
+        == (whole["extension_attributes"]["payment_additional_info"])
+    )
+    assert "customer_id" not in (orders.get(401, frozenset({"customer_id"})) or {"x": 1})
+
+
+def test_a_trimmed_order_page_equals_the_whole_page_filtered() -> None:
+    """A `?fields=items[...]` page of generated orders, filtered and sorted on fields it does not
+    send, is the unfiltered page trimmed: the projection derives what filters read too."""
+    sandbox = Sandbox(orders=200)
+    params = {
+        "searchCriteria[filter_groups][0][filters][0][field]": "customer_is_guest",
+        "searchCriteria[filter_groups][0][filters][0][value]": "0",
+        "searchCriteria[filter_groups][1][filters][0][field]": "created_at",
+        "searchCriteria[filter_groups][1][filters][0][value]": "2000-01-01 00:00:00",
+        "searchCriteria[filter_groups][1][filters][0][condition_type]": "gteq",
+        "searchCriteria[sortOrders][0][field]": "grand_total",
+        "searchCriteria[pageSize]": "30",
+        "searchCriteria[currentPage]": "2",
+    }
+    fields = (
+        "items[entity_id,customer_email,billing_address[city,region_code],payment[cc_last4],"
+        "extension_attributes[payment_additional_info]]"
+    )
+    with client_for(sandbox, sandbox.admin_token()) as admin:
+        whole = admin.get("/rest/V1/orders", params=params).json()
+        trimmed = admin.get("/rest/V1/orders", params={**params, "fields": fields}).json()
+    assert len(trimmed["items"]) == 30
+    assert trimmed["items"] == [
+        {
+            "entity_id": item["entity_id"],
+            "customer_email": item["customer_email"],
+            "billing_address": {
+                "city": item["billing_address"]["city"],
+                "region_code": item["billing_address"]["region_code"],
+            },
+            "payment": {"cc_last4": item["payment"]["cc_last4"]},
+            "extension_attributes": {
+                "payment_additional_info": item["extension_attributes"]["payment_additional_info"]
+            },
+        }
+        for item in whole["items"]
+    ]
+    assert "total_count" not in trimmed
