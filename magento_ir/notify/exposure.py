@@ -20,10 +20,12 @@ names as notified by post). Rows are read page by page and never held together.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Literal, NotRequired, cast
@@ -226,32 +228,51 @@ def _next_after(rows: list[OrderRow], total: int) -> int | None:
 
 def order_rows(client: MagentoClient, criteria: SearchCriteria) -> Iterator[OrderRow]:
     """The orders matching `criteria` (trimmed with `.select(...)`), as `OrderRow`s, by keyset
-    pages of 200; `UnexpectedResponseError` names a row that does not fit."""
+    pages of 200; `UnexpectedResponseError` names a row that does not fit.
+
+    The next page is fetched (and checked) in a worker thread while the caller counts this one:
+    the store works on page k+1 while the client counts page k, not in turn."""
     base = check_iteration_criteria(criteria, _PAGE)
-    after: int | None = None
-    while True:
+
+    def fetch(after: int | None) -> tuple[list[OrderRow], int]:
         params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
-        rows, total = _order_page(client.request("GET", _ORDERS, params=params))
-        yield from rows
-        after = _next_after(rows, total)
-        if after is None:
-            return
+        return _order_page(client.request("GET", _ORDERS, params=params))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-rows") as ahead:
+        rows, total = fetch(None)
+        while True:
+            after = _next_after(rows, total)
+            upcoming = ahead.submit(fetch, after) if after is not None else None
+            yield from rows
+            if upcoming is None:
+                return
+            rows, total = upcoming.result()
 
 
 async def aorder_rows(
     client: AsyncMagentoClient, criteria: SearchCriteria
 ) -> AsyncIterator[OrderRow]:
-    """`order_rows` with the async client."""
+    """`order_rows` with the async client (the next page is a task while this one is counted)."""
     base = check_iteration_criteria(criteria, _PAGE)
-    after: int | None = None
-    while True:
+
+    async def fetch(after: int | None) -> tuple[list[OrderRow], int]:
         params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
-        rows, total = _order_page(await client.request("GET", _ORDERS, params=params))
-        for row in rows:
-            yield row
+        return _order_page(await client.request("GET", _ORDERS, params=params))
+
+    rows, total = await fetch(None)
+    while True:
         after = _next_after(rows, total)
-        if after is None:
+        upcoming = asyncio.ensure_future(fetch(after)) if after is not None else None
+        try:
+            for row in rows:
+                yield row
+        except BaseException:  # the caller stopped early (or failed): drop the page ahead
+            if upcoming is not None:
+                upcoming.cancel()
+            raise
+        if upcoming is None:
             return
+        rows, total = await upcoming
 
 
 class RecipientKey:

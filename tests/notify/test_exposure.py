@@ -228,6 +228,33 @@ def test_a_malformed_order_row_is_a_typed_error_naming_it(item, where):
         list(skimmer_rows(client, *window))
 
 
+def test_a_malformed_page_ahead_is_raised_where_the_rows_reach_it():
+    """The next page is fetched while this one is read; its error surfaces after this page's
+    rows, as the same typed error; a caller stopping early leaves no request behind."""
+
+    def store(request: httpx.Request) -> httpx.Response:
+        keyset = any(value == "gt" for _, value in request.url.params.multi_items())
+        if not keyset:
+            body = {
+                "items": [{"entity_id": 7, "customer_email": "a@example.com"}],
+                "total_count": 2,
+            }
+        else:
+            body = {"items": [{"entity_id": [8]}], "total_count": 1}
+        return httpx.Response(200, json=body)
+
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    transport = httpx.MockTransport(store)
+    with MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as c:
+        rows = skimmer_rows(c, *window)
+        assert next(rows)["customer_email"] == "a@example.com"
+        with pytest.raises(UnexpectedResponseError, match=r"items\.0\.entity_id"):
+            next(rows)
+        early = skimmer_rows(c, *window)
+        assert next(early)["entity_id"] == 7
+        early.close()
+
+
 def test_an_empty_trimmed_page_ends_the_rows():
     """Magento answers an empty trimmed page with `"items": null`: no rows, no error."""
     pages = []
