@@ -2,7 +2,9 @@
 
 Every order placement of the sandbox (REST payment-information and order routes for guest and
 customer carts, GraphQL `placeOrder`) calls `check` first and `record` after, exactly where the
-module's plugin on `CartManagementInterface::placeOrder` sits on a real store. Refused attempts
+module's plugin on `CartManagementInterface::placeOrder` sits on a real store (the sandbox has no
+PayPal Express, Payment Services or multishipping checkout, the paths its plugin on
+`OrderManagementInterface::place` covers). Refused attempts
 raise the module's message (REST 400; GraphQL an `errors` entry of `placeOrder`).
 """
 

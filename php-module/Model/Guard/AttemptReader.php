@@ -9,9 +9,11 @@ use Magento\Framework\HTTP\PhpEnvironment\RemoteAddress;
 use Magento\Quote\Api\CartManagementInterface;
 use Magento\Quote\Api\CartRepositoryInterface;
 use Magento\Quote\Api\Data\PaymentInterface;
+use Magento\Sales\Api\Data\OrderInterface;
 
 /**
- * Reads an order placement from the quote being placed, as QuoteManagement::placeOrder is about to read it.
+ * Reads an order placement from the quote being placed, as QuoteManagement::placeOrder is about to read it,
+ * or from the order OrderManagementInterface::place is about to place (the paths that skip placeOrder).
  */
 final class AttemptReader
 {
@@ -46,6 +48,28 @@ final class AttemptReader
             $quote->getId() !== null ? (int) $quote->getId() : null,
             is_string($method) && $method !== '' ? $method : null,
             $this->cardPrefix($paymentMethod?->getAdditionalData() ?? [], $payment)
+        );
+    }
+
+    /**
+     * The same facts from an order about to be placed: its e-mail, customer (none for a guest), quote and
+     * payment, whose card number (if the method kept one) was copied from the quote's payment.
+     */
+    public function fromOrder(OrderInterface $order): Attempt
+    {
+        $payment = $order->getPayment();
+        $email = $order->getCustomerEmail();
+        $method = $payment?->getMethod();
+        $customerId = $order->getCustomerIsGuest() ? null : $order->getCustomerId();
+        $ip = $this->remoteAddress->getRemoteAddress();
+        return new Attempt(
+            $this->channel(),
+            is_string($ip) && $ip !== '' ? $ip : null,
+            is_string($email) && $email !== '' ? strtolower($email) : null,
+            $customerId ? (int) $customerId : null,
+            $order->getQuoteId() ? (int) $order->getQuoteId() : null,
+            is_string($method) && $method !== '' ? $method : null,
+            $this->cardPrefix([], $payment)
         );
     }
 

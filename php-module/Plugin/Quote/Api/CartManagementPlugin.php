@@ -9,6 +9,7 @@ use Magento\Quote\Api\Data\PaymentInterface;
 use MagentoIr\IncidentResponse\Model\Guard\Attempt;
 use MagentoIr\IncidentResponse\Model\Guard\AttemptReader;
 use MagentoIr\IncidentResponse\Model\Guard\PaymentGuard;
+use MagentoIr\IncidentResponse\Model\Guard\PlacementScope;
 use Psr\Log\LoggerInterface;
 
 /**
@@ -16,12 +17,15 @@ use Psr\Log\LoggerInterface;
  * CartManagementInterface::placeOrder (QuoteManagement): REST and the storefront checkout
  * (payment-information for customers and guests, and PUT .../order, guests through GuestCartManagement),
  * and GraphQL's placeOrder and setPaymentMethodAndPlaceOrder (QuoteGraphQl's Cart\PlaceOrder).
+ * Checked here, before Magento touches the quote; the order paths that skip placeOrder are checked by
+ * OrderManagementPlugin, which lets what runs inside this one (PlacementScope) through.
  */
 final class CartManagementPlugin
 {
     public function __construct(
         private readonly AttemptReader $reader,
         private readonly PaymentGuard $guard,
+        private readonly PlacementScope $scope,
         private readonly LoggerInterface $logger
     ) {
     }
@@ -49,7 +53,7 @@ final class CartManagementPlugin
         }
         $this->guard->check($attempt);
         try {
-            $orderId = $proceed($cartId, $paymentMethod);
+            $orderId = $this->scope->run(static fn () => $proceed($cartId, $paymentMethod));
         } catch (\Throwable $exception) {
             $this->guard->record($attempt, 'failure');
             throw $exception;

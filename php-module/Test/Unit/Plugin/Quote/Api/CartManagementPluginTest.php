@@ -13,6 +13,7 @@ use MagentoIr\IncidentResponse\Model\Guard\AttemptReader;
 use MagentoIr\IncidentResponse\Model\Guard\GuardStore;
 use MagentoIr\IncidentResponse\Model\Guard\OrderBlockedException;
 use MagentoIr\IncidentResponse\Model\Guard\PaymentGuard;
+use MagentoIr\IncidentResponse\Model\Guard\PlacementScope;
 use MagentoIr\IncidentResponse\Plugin\Quote\Api\CartManagementPlugin;
 use MagentoIr\IncidentResponse\Test\Unit\Support\FakeDb;
 use MagentoIr\IncidentResponse\Test\Unit\Support\Fixtures;
@@ -44,6 +45,7 @@ final class CartManagementPluginTest extends TestCase
         return new CartManagementPlugin(
             new AttemptReader($carts, $remote, new State()),
             new PaymentGuard(new GuardStore($this->db->resource), Fixtures::clock($this), $logger),
+            new PlacementScope(),
             $logger
         );
     }

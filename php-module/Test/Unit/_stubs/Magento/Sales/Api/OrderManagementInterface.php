@@ -10,4 +10,6 @@ interface OrderManagementInterface
     public function hold($id);
 
     public function unHold($id);
+
+    public function place(\Magento\Sales\Api\Data\OrderInterface $order);
 }
