@@ -711,6 +711,63 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
     }
 
 
+def _head(data: Any, count: int) -> Any:  # noqa: ANN401 - a column's data
+    """The first `count` rows of a column's data (per-row array or list, or distinct values
+    and a code per row)."""
+    if isinstance(data, tuple):
+        distinct, codes = data
+        return distinct, codes[:count]
+    return data[:count]
+
+
+def _invoice_columns(options: SandboxOptions, count: int) -> dict[str, Callable[[], Any]]:
+    """The fields that vary between generated invoices: invoice `n` is order number `n`'s
+    (`_generated_invoice`), so each is the first `count` rows of an order column."""
+    order = _order_columns(options)
+
+    def of_order(field: str) -> Callable[[], Any]:
+        return lambda: _head(order[field](), count)
+
+    first = FIRST_GENERATED_ORDER_ID
+    return {
+        "base_grand_total": of_order("grand_total"),
+        "grand_total": of_order("grand_total"),
+        "base_subtotal": of_order("subtotal"),
+        "subtotal": of_order("subtotal"),
+        "billing_address_id": of_order("billing_address_id"),
+        "created_at": of_order("updated_at"),
+        "updated_at": of_order("updated_at"),
+        "total_qty": of_order("total_qty_ordered"),
+        "increment_id": lambda: (
+            digits_text(np.arange(1, count + 1, dtype=np.int64), width=9),
+            np.arange(count, dtype=np.int64),
+        ),
+        "order_id": lambda: np.arange(first, first + count, dtype=np.int64),
+    }
+
+
+def _transaction_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:
+    """The fields that vary between generated transactions: transaction `n` is order number
+    `n`'s payment (`_generated_transaction`)."""
+    order, count, first = _order_columns(options), options.orders, FIRST_GENERATED_ORDER_ID
+
+    def declined() -> Any:  # noqa: ANN401 - the codes of the order's state: 1 when canceled
+        return order["state"]()[1]
+
+    return {
+        "order_id": lambda: np.arange(first, first + count, dtype=np.int64),
+        "payment_id": lambda: np.arange(first, first + count, dtype=np.int64),
+        "txn_id": lambda: digits_text(
+            (_mix_many(options.seed, 4, count) % np.uint64(36**8)).astype(np.int64),
+            base=16,
+            width=8,
+        ),
+        "txn_type": lambda: (["capture", "authorization"], declined()),
+        "additional_information": lambda: ([["Approved"], ["Processor Declined"]], declined()),
+        "created_at": order["created_at"],
+    }
+
+
 def _generated_invoice(options: SandboxOptions, entity_id: int) -> dict[str, Any]:
     order = _generated_order(options, entity_id + 1)
     return {
@@ -783,6 +840,27 @@ def _credential(seed: int, name: str, length: int) -> str:
     return base64.b32encode(digest).decode().lower()[:length]
 
 
+def _build_invoices_and_transactions(
+    state: StoreState, options: SandboxOptions, regular: int
+) -> None:
+    """Invoice `n` is regular order number `n`'s; transaction `n` is order number `n`'s
+    payment: both are searched by the order columns they come from."""
+    derive_invoice = functools.partial(_generated_invoice, options)
+    invoices = range(1, 1 + regular)
+    state.invoices = EntityTable(
+        derive=derive_invoice,
+        generated=invoices,
+        index=GeneratedIndex(invoices, derive_invoice, _invoice_columns(options, regular)),
+    )
+    derive_transaction = functools.partial(_generated_transaction, options)
+    transactions = range(1, 1 + options.orders)
+    state.transactions = EntityTable(
+        derive=derive_transaction,
+        generated=transactions,
+        index=GeneratedIndex(transactions, derive_transaction, _transaction_columns(options)),
+    )
+
+
 def build_state(options: SandboxOptions) -> StoreState:
     """The store for these options; every generated part is lazy."""
     state = StoreState()
@@ -849,14 +927,7 @@ def build_state(options: SandboxOptions) -> StoreState:
         index=GeneratedIndex(orders, derive_order, _order_columns(options)),
     )
     state.orders.put(1, copy.deepcopy(fixtures.ORDER_1))
-    state.invoices = EntityTable(
-        derive=lambda entity_id: _generated_invoice(options, entity_id),
-        generated=range(1, 1 + regular),
-    )
-    state.transactions = EntityTable(
-        derive=lambda entity_id: _generated_transaction(options, entity_id),
-        generated=range(1, 1 + options.orders),
-    )
+    _build_invoices_and_transactions(state, options, regular)
 
     for block in fixtures.CMS_BLOCKS:
         state.cms_blocks.put(block["id"], dict(block))
