@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
 
-from magento_ir.sandbox import module_guard
+from magento_ir.sandbox import columns, module_guard
 from magento_ir.sandbox.errors import WebapiError, no_such_entity, required_field
 from magento_ir.sandbox.module_state import (
     MAINTENANCE_MODES,
@@ -37,9 +37,15 @@ from magento_ir.sandbox.module_state import (
     PaymentSuspension,
     Quarantine,
 )
+from magento_ir.sandbox.rest_sales import _value as _order_value
 from magento_ir.sandbox.rest_sales import hold_order, unhold_order
 from magento_ir.sandbox.routing import BodyLimit, Call, RouteTable
-from magento_ir.sandbox.search import search_response
+from magento_ir.sandbox.search import (
+    Filter,
+    KeyedAccess,
+    SearchCriteria,
+    search_response,
+)
 from magento_ir.sandbox.state import (
     ADMIN_STORE_ID,
     CONFIG_SEEDED_AT,
@@ -729,6 +735,34 @@ def _hold_item(order: dict[str, Any], result: str, message: str | None = None) -
     return item
 
 
+def _orders_matching(
+    state: StoreState, request: dict[str, Any], matches: Callable[[dict[str, Any]], bool]
+) -> tuple[list[dict[str, Any]], int]:
+    """The first MAX_ORDERS orders (by id) a hold by statuses and creation window selects,
+    and how many it selects, from the orders' columns instead of deriving every order under
+    the store's lock (1M orders: seconds). Generated orders' statuses are lower-case and
+    their times one format, as the request's are, so the columns' (case-insensitive) `in`
+    and text comparisons select exactly what `matches` does; stored orders go through
+    `matches` itself."""
+    groups = [(Filter("status", request["statuses"], "in"),)]
+    if request["createdFrom"] is not None:
+        groups.append((Filter("created_at", request["createdFrom"], "gteq"),))
+    if request["createdTo"] is not None:
+        groups.append((Filter("created_at", request["createdTo"], "lteq"),))
+    criteria = SearchCriteria(tuple(groups), (("entity_id", "ASC"),), MAX_ORDERS, 1)
+    table = state.orders
+    assert table.index is not None  # noqa: S101 - the caller checked
+    keyed = KeyedAccess(
+        frozenset({"entity_id"}),
+        table.ids_range,
+        table.get,
+        index=table.index,
+        overlay=table.overlay,
+        names=columns.ORDER.names,
+    )
+    return table.index.search(criteria, keyed, matches, _order_value)
+
+
 @routes.rest(
     "POST",
     f"{PREFIX}/orders/hold",
@@ -759,16 +793,19 @@ def hold_orders(call: Call) -> dict[str, Any]:
 
     def apply() -> _Outcome:
         state = call.state
-        candidates = (
-            (state.orders.get(order_id) for order_id in sorted(named))
-            if named
-            else state.orders.rows()
-        )
-        matching = sorted(
-            (order for order in candidates if order is not None and matches(order)),
-            key=lambda order: order["entity_id"],
-        )
-        selected = matching[:MAX_ORDERS]
+        if named or state.orders.index is None:
+            candidates = (
+                (state.orders.get(order_id) for order_id in sorted(named))
+                if named
+                else state.orders.rows()
+            )
+            matching = sorted(
+                (order for order in candidates if order is not None and matches(order)),
+                key=lambda order: order["entity_id"],
+            )
+            selected, total = matching[:MAX_ORDERS], len(matching)
+        else:
+            selected, total = _orders_matching(state, request, matches)
         items: dict[int, dict[str, Any]] = {}
         held: dict[int, tuple[str | None, str, str]] = {}
         for order in selected:
@@ -790,9 +827,9 @@ def hold_orders(call: Call) -> dict[str, Any]:
                 outcome = "already_held" if found["state"] == "holded" else "not_matched"
                 items[order_id] = _hold_item(found, outcome)
         result: dict[str, Any] = {
-            "matched": len(matching),
+            "matched": total,
             "held": len(held),
-            "remaining": len(matching) - len(selected),
+            "remaining": total - len(selected),
             "items": [items[order_id] for order_id in sorted(items)],
         }
         if held:

@@ -487,3 +487,53 @@ def test_php_hash_chain_verifies_the_sandbox_log(responder: httpx.Client) -> Non
         text=True,
     )
     assert tampered.stdout == "1"
+
+
+@pytest.mark.parametrize(
+    ("statuses", "created_from", "created_to"),
+    [
+        (["processing"], None, None),
+        (["processing", "holded", "canceled"], None, None),
+        (["processing"], "2025-04-27 05:00:00", None),
+        (["processing", "canceled"], "2025-04-27 03:00:00", "2025-04-27 08:00:00"),
+        (["processing", "pending"], None, "2025-04-27 06:00:00"),
+        (["pending"], None, None),
+    ],
+)
+def test_bulk_hold_by_status_selects_what_walking_the_orders_selects(
+    clock: Clock, statuses: list[str], created_from: str | None, created_to: str | None
+) -> None:
+    """A hold by statuses and creation window read from the order columns selects (and
+    counts) the orders a walk over every order selects: generated, stored and changed ones."""
+    import copy  # noqa: PLC0415
+
+    from magento_ir.sandbox import module_api  # noqa: PLC0415
+
+    store = Sandbox(clock=clock, with_module=True, orders=300)
+    orders = store.state.orders
+    changed = copy.deepcopy(orders.get(10))
+    orders.put(10, {**changed, "status": "pending", "state": "new"})
+    orders.put(20, {**copy.deepcopy(orders.get(20)), "created_at": None})
+    orders.delete(30)
+    body: dict[str, Any] = {"reason": "r", "statuses": statuses}
+    body |= {"createdFrom": created_from, "createdTo": created_to}
+
+    def selected(order: dict[str, Any]) -> bool:
+        created = order.get("created_at") or ""
+        return (
+            order["status"] in statuses
+            and (created_from is None or created >= created_from)
+            and (created_to is None or created <= created_to)
+        )
+
+    expected = [order["entity_id"] for order in orders.rows() if selected(order)]
+    assert 0 < len(expected) < len(orders) - 1  # a filter that selects and leaves out
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        client_for(store, store.admin_token()) as client,
+    ):
+        patch.setattr(module_api, "MAX_ORDERS", 7)
+        result = write(client, "orders/hold", body)
+    assert result["matched"] == len(expected)
+    assert result["remaining"] == max(len(expected) - 7, 0)
+    assert [item["order_id"] for item in result["items"]] == expected[:7]
