@@ -6,6 +6,12 @@ a week after the first (baseline) week; the detector (shipped thresholds, or `--
 reads them as `magento-ir watch` would, every `--poll` seconds, its state round-tripped through
 JSON. Several seeds (`--seeds`) are summed. Results go in docs/detection.md, "Card testing".
 
+Each figure is also reported through `_goals.goal` (run_all's table), per traffic rate: alert
+precision (>= 0.95 at normal traffic, >= 0.85 above it: docs/detection.md's figures are 1.0
+and 0.88), and per attack shape recall (>= 0.9) and the median time to detect (fast shapes
+within two polls, 10 minutes; slow ones within an hour). The verdicts guard the documented
+figures against regressions; the seeds' figures are summed, so each goal has one value.
+
     python benchmarks/card_testing.py [--seeds 5] [--days 28] [--rate 1 --rate 4] [--poll 300]
                                       [--thresholds FILE] [--json]
 """
@@ -20,6 +26,8 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from _goals import goal
 
 from magento_ir.detect._card_eval import replay, score
 from magento_ir.detect.cards import CardThresholds
@@ -70,6 +78,28 @@ def _run(seeds: int, days: int, rate: float, poll: int, limits: CardThresholds) 
     }
 
 
+# Median minutes to detect: fast shapes within two 5-minute polls, slow ones within the hour.
+FAST_TTD_MINUTES = 10.0
+SLOW_TTD_MINUTES = 60.0
+
+
+def _goals(result: dict) -> None:
+    """One goal line per figure of one traffic rate (see the module docstring)."""
+    rate = f"x{result['rate']:g}"
+    precision = result["precision"]
+    floor = 0.95 if result["rate"] <= 1 else 0.85
+    goal(f"card testing {rate}: alert precision", [precision] if precision is not None else [],
+         ">=", floor)  # fmt: skip
+    for name, shape in result["shapes"].items():
+        recall = shape["recall"]
+        goal(f"card testing {rate}: {name} recall", [recall] if recall is not None else [],
+             ">=", 0.9)  # fmt: skip
+        ttd = shape["median_minutes_to_detect"]
+        ceiling = FAST_TTD_MINUTES if name.startswith("fast") else SLOW_TTD_MINUTES
+        goal(f"card testing {rate}: {name} median TTD (min)", [ttd] if ttd is not None else [],
+             "<=", ceiling, spec=".1f")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -93,6 +123,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(report, indent=2))
         return
+    for result in results:
+        _goals(result)
     print(f"{report['command']}\n{report['date']}, {report['machine']}, {report['seconds']} s")
     for result in results:
         print(

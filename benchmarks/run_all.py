@@ -76,7 +76,7 @@ BENCHMARKS = (
     ),
     Benchmark(
         "notify_exposure",
-        ("--orders", "200000", "--customers", "100000"),
+        ("--orders", "1000000", "--customers", "100000"),
         ("--orders", "300", "--customers", "100"),
         "issue 12",
     ),
