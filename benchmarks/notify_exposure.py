@@ -120,7 +120,7 @@ def main() -> None:
                         f"{len(found.by_jurisdiction())} jurisdictions"
                     )
 
-                _measure(f"skimmer, {args.orders:,} orders", size, parent, skimmer)
+                _measure(f"skimmer {args.orders:,} orders", size, parent, skimmer)
             if args.only in {None, "customers"}:
 
                 def customers() -> str:
@@ -132,7 +132,7 @@ def main() -> None:
                         f"{found.unplaced} without any address"
                     )
 
-                name = f"customers, {args.customers:,} (+ {args.orders:,} orders)"
+                name = f"customers {args.customers:,} (+ orders)"
                 _measure(name, size, parent, customers)
     finally:
         parent.send("stop")

@@ -577,7 +577,14 @@ def _generated_order(
     )
     if keys is None:
         return order
-    return {key: value for key, value in order.items() if key in keys}  # Magento's key order
+    return {key: order[key] for key in _in_order(keys) if key in order}
+
+
+@functools.lru_cache(maxsize=64)
+def _in_order(keys: frozenset[str]) -> tuple[str, ...]:
+    """The order fields among `keys`, in a generated order's (Magento's) key order: every
+    field a generated order has is one of the template's, in its order."""
+    return tuple(key for key in _ORDER_TEMPLATE if key in keys)
 
 
 def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # noqa: C901 - one closure per column
