@@ -21,6 +21,8 @@ names as notified by post). Rows are read page by page and never held together.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import hmac
 import os
 import sys
@@ -219,6 +221,21 @@ def _order_page(data: JSONValue) -> tuple[list[OrderRow], int]:
     return page["items"] or [], page["total_count"]
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic GC paused while a page is decoded and checked (as `models._base.validate_json`
+    does for models): 2,000 fresh dicts a page would have it re-walk the half-built page several
+    times, a third of the client's CPU per row, measured. Decoding makes no reference cycles."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _next_after(rows: list[OrderRow], total: int) -> int | None:
     """The id the next keyset page starts after; None when this page was the last."""
     if not has_more_keyset_pages(items_on_page=len(rows), total_count=total):
@@ -236,7 +253,8 @@ def order_rows(client: MagentoClient, criteria: SearchCriteria) -> Iterator[Orde
 
     def fetch(after: int | None) -> tuple[list[OrderRow], int]:
         params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
-        return _order_page(client.request("GET", _ORDERS, params=params))
+        with _collector_paused():
+            return _order_page(client.request("GET", _ORDERS, params=params))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-rows") as ahead:
         rows, total = fetch(None)
@@ -257,7 +275,9 @@ async def aorder_rows(
 
     async def fetch(after: int | None) -> tuple[list[OrderRow], int]:
         params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
-        return _order_page(await client.request("GET", _ORDERS, params=params))
+        data = await client.request("GET", _ORDERS, params=params)
+        with _collector_paused():  # not across the await: other tasks run meanwhile
+            return _order_page(data)
 
     rows, total = await fetch(None)
     while True:
