@@ -202,6 +202,7 @@ def test_contract_covers_every_route_of_the_issue() -> None:
         ("GET", "guard/blocks"),
         ("GET", "guard/counters"),
         ("GET", "code/manifest"),
+        ("GET", "content"),
     }
     assert {(r.method, r.path.removeprefix(ROUTE_PREFIX)) for r in ROUTES} == expected
 
