@@ -52,6 +52,9 @@ from magento_ir.models.incident_response import (
     ReleaseResult,
     SessionScope,
     SessionTerminationResult,
+    StoreContent,
+    StoreContentList,
+    StoreContentType,
 )
 
 if TYPE_CHECKING:
@@ -581,6 +584,31 @@ class IncidentResponse:
         (a cheap poll: call `guard_blocks` only when `last_block_id` moved)."""
         data = self._call("GET", f"{_BASE}/guard/counters")
         return GuardCounterList.model_validate(data)
+
+    # --- store content (the skimmer scan) ------------------------------------------------
+    def store_content(
+        self, content_type: StoreContentType, after_id: int = 0, *, page_size: int = 100
+    ) -> StoreContentList:
+        """`GET .../content`: widget instances, layout updates or e-mail templates with an id
+        greater than `after_id` (pass `last_entity_id` back for the next page)."""
+        data = self._call(
+            "GET",
+            f"{_BASE}/content",
+            params={"type": content_type, "afterId": after_id, "pageSize": page_size},
+        )
+        return StoreContentList.model_validate(data)
+
+    def iterate_store_content(
+        self, content_type: StoreContentType, *, page_size: int = 100
+    ) -> Iterator[StoreContent]:
+        """Every row of one content type, page after page; a short page is the last."""
+        after_id = 0
+        while True:
+            page = self.store_content(content_type, after_id, page_size=page_size)
+            yield from page.items
+            if len(page.items) < page_size:
+                return
+            after_id = page.last_entity_id
 
     # --- code integrity -------------------------------------------------------------------
     def code_manifest(

@@ -135,6 +135,19 @@ def _contain_command(inputs: dict[str, Any]) -> str:
     return f"magento-ir contain magecart --input 'skimmer_block_ids={blocks}'"
 
 
+_BY_HAND = (
+    ("cms_page_ids_to_clean", "CMS page {}"),
+    ("widget_instance_ids_to_clean", "widget instance {} (Content > Widgets)"),
+    ("layout_update_ids_to_clean", "layout update {} (its widget, or the layout_update row)"),
+    ("email_template_ids_to_clean", "e-mail template {} (Marketing > Email Templates)"),
+)
+
+
+def _to_clean(inputs: dict[str, Any]) -> list[str]:
+    found = [label.format(i) for key, label in _BY_HAND for i in inputs[key]]
+    return found + list(inputs["config_paths_to_clean"])
+
+
 def scan_command(  # noqa: PLR0917 - one parameter per command-line option
     ctx: typer.Context,
     allow_list: AllowListOption = None,
@@ -147,13 +160,14 @@ def scan_command(  # noqa: PLR0917 - one parameter per command-line option
         typer.Option(
             "--playbook-inputs",
             help="Print the magecart playbook's inputs from the "
-            "findings: the contain command line, and the pages and config paths to clean.",
+            "findings: the contain command line, and what to clean in the admin panel.",
         ),
     ] = False,
     output: OutputOption = OutputFormat.TABLE,
     json_output: JsonOption = False,
 ) -> None:
-    """Scan CMS blocks, pages and script-bearing config for skimmers and backdoors (read-only)."""
+    """Scan CMS blocks and pages, script-bearing config, widgets, layout updates and e-mail
+    templates for skimmers and backdoors (read-only)."""
     from magento_ir.detect import collect_targets, magecart_inputs, scan  # noqa: PLC0415
     from magento_ir.detect.rules import shipped_rule_set  # noqa: PLC0415
     from magento_ir.detect.scan import at_least  # noqa: PLC0415
@@ -179,13 +193,11 @@ def scan_command(  # noqa: PLR0917 - one parameter per command-line option
             out.note(f"Not scanned: {note}")
         if playbook_inputs and not out.json:
             out.note(f"Contain with: {_contain_command(inputs)}")
-            if inputs["cms_page_ids_to_clean"] or inputs["config_paths_to_clean"]:
+            by_hand = _to_clean(inputs)
+            if by_hand:
                 out.note(
                     "Clean in the admin panel (no playbook action writes them): "
-                    + ", ".join(
-                        [f"CMS page {page}" for page in inputs["cms_page_ids_to_clean"]]
-                        + inputs["config_paths_to_clean"]
-                    )
+                    + ", ".join(by_hand)
                 )
         out.document(
             {

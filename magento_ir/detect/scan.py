@@ -3,10 +3,10 @@
 The engine is pure: `scan(targets, allow, rules, yara)` turns field contents into `Finding`s
 (no I/O, no clock). `collect_targets(client)` reads the fields from a store: CMS blocks and
 pages over core REST, the script-bearing configuration paths through the companion module's
-evidence read (`GET /V1/incident-response/config`), the store's own URLs from
-`GET /V1/store/storeConfigs`. Widgets (`widget_instance`) and e-mail template bodies
-(`email_template`) have no REST route, core or module: they are not scanned, and
-`CollectedTargets.notes` says so.
+evidence read (`GET /V1/incident-response/config`), widget instances, layout updates and
+e-mail templates through its content read (`GET /V1/incident-response/content`: no core route
+reads them), the store's own URLs from `GET /V1/store/storeConfigs`. What could not be read
+(no module, or a caller without the module's resource) is named in `CollectedTargets.notes`.
 
 Checks: external script, iframe and in-script URLs whose host is not the store's own nor on
 the allow-list; a store URL (`web/*/base_*url`) moved to a foreign host; WebSockets to a
@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import math
 import re
 import tomllib
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from magento_ir._core.search_criteria import SearchCriteria
-from magento_ir._exceptions import ConfigurationError, NotFoundError
+from magento_ir._exceptions import AuthenticationError, ConfigurationError, NotFoundError
 from magento_ir.detect.rules import RuleSet, Severity, shipped_rule_set
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from magento_ir._async import AsyncMagentoClient
+    from magento_ir.models.incident_response import StoreContent, StoreContentType
 
 __all__ = [
     "SCRIPT_CONFIG_PATHS",
@@ -46,6 +48,7 @@ __all__ = [
     "Target",
     "YaraRules",
     "collect_targets",
+    "content_targets",
     "load_allow_list",
     "load_yara",
     "magecart_inputs",
@@ -93,7 +96,8 @@ _HOST_LABEL = re.compile(r"^[a-z0-9*]([a-z0-9.*-]*[a-z0-9])?$")
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One field's content: `entity_type` (cms_block, cms_page, config), its id and field."""
+    """One field's content: `entity_type` (cms_block, cms_page, config, widget_instance,
+    layout_update, email_template), its id and field."""
 
     entity_type: str
     entity_id: str
@@ -507,15 +511,20 @@ def scan(
 
 def magecart_inputs(findings: Iterable[Finding]) -> dict[str, Any]:
     """The magecart playbook's inputs from findings: the CMS blocks to disable, plus what the
-    playbook cannot clean itself (pages and config paths, done in the admin panel)."""
+    playbook cannot clean itself (pages, config paths, widget instances, layout updates and
+    e-mail templates: no playbook action writes them, so they are cleaned in the admin)."""
     found = list(findings)
-    blocks = sorted({int(f.entity_id) for f in found if f.entity_type == "cms_block"})
-    pages = sorted({int(f.entity_id) for f in found if f.entity_type == "cms_page"})
-    paths = sorted({f.entity_id for f in found if f.entity_type == "config"})
+
+    def ids(entity_type: str) -> list[int]:
+        return sorted({int(f.entity_id) for f in found if f.entity_type == entity_type})
+
     return {
-        "skimmer_block_ids": blocks,
-        "cms_page_ids_to_clean": pages,
-        "config_paths_to_clean": paths,
+        "skimmer_block_ids": ids("cms_block"),
+        "cms_page_ids_to_clean": ids("cms_page"),
+        "config_paths_to_clean": sorted({f.entity_id for f in found if f.entity_type == "config"}),
+        "widget_instance_ids_to_clean": ids("widget_instance"),
+        "layout_update_ids_to_clean": ids("layout_update"),
+        "email_template_ids_to_clean": ids("email_template"),
     }
 
 
@@ -529,15 +538,17 @@ class CollectedTargets:
     notes: list[str] = field(default_factory=list)
 
 
-_NOT_READABLE = (
-    "widgets (widget_instance) and e-mail template bodies (email_template) are not scanned: "
-    "neither core REST nor the companion module has a route that reads them"
+_CONTENT_TYPES: tuple[StoreContentType, ...] = (
+    "widget_instance",
+    "layout_update",
+    "email_template",
 )
 
 
 async def collect_targets(client: AsyncMagentoClient) -> CollectedTargets:
-    """Every scannable field: CMS blocks and pages (core REST), script-bearing config (module)."""
-    collected = CollectedTargets(notes=[_NOT_READABLE])
+    """Every scannable field: CMS blocks and pages (core REST), script-bearing config, widget
+    instances, layout updates and e-mail templates (module)."""
+    collected = CollectedTargets()
     blocks, pages, configs = await asyncio.gather(
         _all(client.cms_blocks.iterate(SearchCriteria())),
         _all(client.cms_pages.iterate(SearchCriteria())),
@@ -560,8 +571,8 @@ async def collect_targets(client: AsyncMagentoClient) -> CollectedTargets:
         rows = await client.incident_response.config(list(SCRIPT_CONFIG_PATHS))
     except NotFoundError:  # no module: core REST answers 'does not match any route'
         collected.notes.append(
-            "design/* and web/* configuration not scanned: reading core_config_data needs the "
-            "companion module (docs/module.md)"
+            "design/* and web/* configuration not scanned, nor widget instances, layout updates "
+            "and e-mail templates: reading them needs the companion module (docs/module.md)"
         )
         return collected
     for row in rows.items:
@@ -569,7 +580,75 @@ async def collect_targets(client: AsyncMagentoClient) -> CollectedTargets:
             continue
         entity = f"{row.path}@{row.scope}:{row.scope_id}"
         collected.targets.append(Target("config", entity, "value", row.value))
+    await _collect_content(client, collected)
     return collected
+
+
+async def _collect_content(client: AsyncMagentoClient, collected: CollectedTargets) -> None:
+    api = client.incident_response
+    try:
+        found = await asyncio.gather(*(_all(api.iterate_store_content(t)) for t in _CONTENT_TYPES))
+    except NotFoundError:  # a module from before the content route
+        collected.notes.append(
+            "widget instances, layout updates and e-mail templates not scanned: the companion "
+            "module is older than its content read (GET /V1/incident-response/content); "
+            "upgrade it (docs/module.md)"
+        )
+        return
+    except AuthenticationError:  # Magento answers 401 for a missing ACL resource too
+        collected.notes.append(
+            "widget instances, layout updates and e-mail templates not scanned: the caller lacks "
+            "the ACL resource MagentoIr_IncidentResponse::content_view"
+        )
+        return
+    for items in found:
+        for item in items:
+            collected.targets += content_targets(item)
+
+
+def content_targets(item: StoreContent) -> list[Target]:
+    """The scannable fields of a widget instance, layout update or e-mail template.
+
+    Widget parameters are Magento's JSON (which escapes `/` and `<`): each string option is its
+    own field (`widget_parameters.<name>`), decoded. Layout XML is entity-decoded, as Magento
+    decodes it before a block prints an argument: a widget's options reach its layout update
+    HTML-escaped (`&lt;script`), and a `Magento\\Framework\\View\\Element\\Text` block prints
+    its text raw.
+    """
+    targets = []
+    entity_id = str(item.entity_id)
+    for column in item.fields:
+        if item.entity_type == "widget_instance" and column.name == "widget_parameters":
+            for name, value in _json_strings(column.value, column.name):
+                targets.append(Target(item.entity_type, entity_id, name, value, item.identifier))
+            continue
+        if item.entity_type == "widget_instance" and column.name == "instance_type":
+            continue  # a class name, no content
+        value = html.unescape(column.value) if item.entity_type == "layout_update" else column.value
+        targets.append(Target(item.entity_type, entity_id, column.name, value, item.identifier))
+    return targets
+
+
+def _json_strings(text: str, prefix: str) -> list[tuple[str, str]]:
+    """(dotted name, value) of every string in a JSON document; the text itself if not JSON."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return [(prefix, text)]
+    found: list[tuple[str, str]] = []
+
+    def walk(value: object, name: str) -> None:
+        if isinstance(value, str):
+            found.append((name, value))
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{name}.{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{name}.{index}")
+
+    walk(document, prefix)
+    return found
 
 
 async def _all(pages: Any) -> list[Any]:  # noqa: ANN401 - an async iterator of models

@@ -54,6 +54,10 @@ __all__ = [
     "ReleaseResult",
     "SessionScope",
     "SessionTerminationResult",
+    "StoreContent",
+    "StoreContentField",
+    "StoreContentList",
+    "StoreContentType",
     "StoreStatus",
 ]
 
@@ -419,3 +423,31 @@ class CodeManifest(MagentoModel):
     items: list[CodeFile]
     next_cursor: str | None = None
     complete: bool
+
+
+StoreContentType = Literal["widget_instance", "layout_update", "email_template"]
+
+
+class StoreContentField(MagentoModel):
+    """One text column as stored: `widget_parameters` is Magento's JSON of the widget's options."""
+
+    name: str
+    value: str
+
+
+class StoreContent(MagentoModel):
+    """A widget instance, layout update or e-mail template (`GET .../content`)."""
+
+    entity_type: StoreContentType
+    entity_id: int
+    identifier: str | None = None
+    store_ids: list[int]
+    theme_ids: list[int]
+    widget_instance_id: int | None = None
+    updated_at: str | None = None
+    fields: list[StoreContentField]
+
+
+class StoreContentList(MagentoModel):
+    items: list[StoreContent]
+    last_entity_id: int

@@ -507,6 +507,70 @@ CMS_BLOCKS: tuple[dict[str, Any], ...] = (
     },
 )
 
+# A clean widget instance (Content > Widgets: a CMS Static Block widget on every page of Luma,
+# theme 3) with the layout update Magento generated for its page group, and an e-mail template
+# customised from Magento's order template: as `GET incident-response/content` shows them.
+_WIDGET_LAYOUT_XML = (
+    '<body><referenceContainer name="footer">'
+    '<block class="Magento\\Cms\\Block\\Widget\\Block" name="6f0c2d5e9b1a4c7d8e2f3a4b5c6d7e8f"'
+    ' template="widget/static_block/default.phtml">'
+    '<action method="setData"><argument name="name" xsi:type="string">block_id</argument>'
+    '<argument name="value" xsi:type="string">1</argument></action>'
+    "</block></referenceContainer></body>"
+)
+_ORDER_SUBJECT = '{{trans "Your %store_name order confirmation" store_name=$store.frontend_name}}'
+_ORDER_TEXT = (
+    '{{template config_path="design/email/header_template"}}\n'
+    '<p class="greeting">{{trans "%customer_name," customer_name=$order_data.customer_name}}'
+    "</p>\n<p>"
+    '{{trans "Thank you for your order from %store_name." store_name=$store.frontend_name}}'
+    "</p>\n"
+    '{{layout handle="sales_email_order_items" order_id=$order_id area="frontend"}}\n'
+    '{{template config_path="design/email/footer_template"}}'
+)
+STORE_CONTENT: dict[str, tuple[dict[str, Any], ...]] = {
+    "widget_instance": (
+        {
+            "entity_type": "widget_instance",
+            "entity_id": 1,
+            "identifier": "Footer promo on every page",
+            "store_ids": [0],
+            "theme_ids": [3],
+            "fields": [
+                {"name": "instance_type", "value": "Magento\\Cms\\Block\\Widget\\Block"},
+                {"name": "widget_parameters", "value": '{"block_id":"1"}'},
+            ],
+        },
+    ),
+    "layout_update": (
+        {
+            "entity_type": "layout_update",
+            "entity_id": 1,
+            "identifier": "default",
+            "store_ids": [0],
+            "theme_ids": [3],
+            "widget_instance_id": 1,
+            "updated_at": "2026-11-22 09:30:02",
+            "fields": [{"name": "xml", "value": _WIDGET_LAYOUT_XML}],
+        },
+    ),
+    "email_template": (
+        {
+            "entity_type": "email_template",
+            "entity_id": 1,
+            "identifier": "New Order (store logo)",
+            "store_ids": [],
+            "theme_ids": [],
+            "updated_at": "2026-11-22 09:31:40",
+            "fields": [
+                {"name": "template_subject", "value": _ORDER_SUBJECT},
+                {"name": "template_text", "value": _ORDER_TEXT},
+                {"name": "orig_template_code", "value": "sales_email_order_template"},
+            ],
+        },
+    ),
+}
+
 CMS_PAGES: tuple[dict[str, Any], ...] = (
     {
         "id": 1,

@@ -936,6 +936,10 @@ def build_state(options: SandboxOptions) -> StoreState:
     state.orders.put(1, copy.deepcopy(fixtures.ORDER_1))
     _build_invoices_and_transactions(state, options, regular)
 
+    state.store_content = {
+        kind: {item["entity_id"]: copy.deepcopy(item) for item in items}
+        for kind, items in fixtures.STORE_CONTENT.items()
+    }
     for block in fixtures.CMS_BLOCKS:
         state.cms_blocks.put(block["id"], dict(block))
         state.cms_block_stores[block["id"]] = [0]

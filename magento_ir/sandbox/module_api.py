@@ -1832,3 +1832,21 @@ def code_manifest(call: Call) -> dict[str, Any]:
             "complete": False,
         }
     return {"items": items, "complete": True}
+
+
+# --- store content for the skimmer scan (Model/Content) ------------------------------------------
+MAX_CONTENT_PAGE = 500
+CONTENT_TYPES = ("widget_instance", "layout_update", "email_template")
+
+
+@routes.rest("GET", f"{PREFIX}/content", acl=f"{ACL}content_view")
+def store_content(call: Call) -> dict[str, Any]:
+    kind = _string(call.query, "type")
+    if kind is None:
+        raise required_field("type")
+    kind = _one_of("type", kind, CONTENT_TYPES)
+    after = _in_range("afterId", _integer(call.query, "afterId", 0), 0, 2**63 - 1)
+    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 100), 1, MAX_CONTENT_PAGE)
+    rows = call.state.store_content.get(kind, {})
+    page = [rows[entity_id] for entity_id in sorted(rows) if entity_id > after][:page_size]
+    return {"items": page, "last_entity_id": page[-1]["entity_id"] if page else after}

@@ -503,6 +503,9 @@ class StoreState:
     cms_block_stores: dict[int, list[int]] = field(default_factory=dict)
     cms_pages: EntityTable = field(default_factory=EntityTable)
     cms_page_stores: dict[int, list[int]] = field(default_factory=dict)
+    # widget_instance, layout_update (+ layout_link, widget_instance_page_layout) and
+    # email_template rows as the module's `GET content` shows them: type -> id -> item.
+    store_content: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
 
     modules: list[str] = field(default_factory=list)
 
@@ -706,6 +709,10 @@ class StoreState:
             "cms_block_stores": dict(sorted(self.cms_block_stores.items())),
             "cms_pages": self.cms_pages.changes(),
             "cms_page_stores": dict(sorted(self.cms_page_stores.items())),
+            "store_content": {
+                kind: dict(sorted(rows.items()))
+                for kind, rows in sorted(self.store_content.items())
+            },
             "modules": self.modules,
             "admin_roles": [
                 {"role_id": role.role_id, "name": role.name, "resources": sorted(role.resources)}

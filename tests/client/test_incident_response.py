@@ -302,6 +302,7 @@ def test_every_contract_route_has_a_method() -> None:
         api.guard_blocks()
         api.guard_counters()
         api.code_manifest()
+        api.store_content("layout_update")
     assert {(method, path) for method, path, _ in seen} == set(examples)
     for method, path, key in seen:
         assert (key is not None) == (method != "GET"), (method, path)

@@ -170,3 +170,47 @@ def test_scan_page_records_a_baseline_then_reports_the_head_skimmer(
                                         "--record-baseline"])  # fmt: skip
     assert accepted.exit_code == 0, accepted.output
     assert "Recorded the baseline" in accepted.output
+
+
+def test_scan_and_watch_find_skimmers_in_a_widget_layout_update_and_e_mail_template(
+    store: Sandbox,
+) -> None:
+    """Planted where no core route reads: found by scan (with what to clean by hand) and watch."""
+    script = '<script src="https://static-analytics.example.org/gtag.js"></script>'
+    planted = {
+        "widget_instance": {"widget_parameters": json.dumps({"title": script})},
+        "layout_update": {"xml": f"<referenceContainer name='main'>{script}</referenceContainer>"},
+        "email_template": {"template_text": "<p>Thanks</p>" + script},
+    }
+    with store.lock:
+        for kind, fields in planted.items():
+            store.state.store_content[kind][90] = {
+                "entity_type": kind,
+                "entity_id": 90,
+                "identifier": "planted",
+                "store_ids": [0],
+                "theme_ids": [],
+                "fields": [{"name": name, "value": value} for name, value in fields.items()],
+            }
+    allow = ["--allow-host", "cdn-analytics.example.net"]
+    result = CliRunner().invoke(app, ["scan", *allow, "--json"])
+    assert result.exit_code == 1, result.output
+    document = _json("scan.json", result.stdout)
+    found = {(f["entity_type"], f["entity_id"], f["field"]) for f in document["findings"]}
+    assert found == {
+        ("widget_instance", "90", "widget_parameters.title"),
+        ("layout_update", "90", "xml"),
+        ("email_template", "90", "template_text"),
+    }
+    inputs = document["magecart_inputs"]
+    assert (inputs["skimmer_block_ids"], inputs["widget_instance_ids_to_clean"]) == ([], [90])
+    assert inputs["layout_update_ids_to_clean"] == inputs["email_template_ids_to_clean"] == [90]
+    assert document["notes"] == []
+    text = CliRunner().invoke(app, ["scan", *allow, "--playbook-inputs"])
+    assert "widget instance 90" in text.output
+    assert "e-mail template 90" in text.output
+    watched = CliRunner().invoke(app, ["watch", "--once", *allow, "--json"])
+    assert watched.exit_code == 1, watched.output
+    incident = _json("watch.json", watched.stdout)["incident"]
+    assert incident["magecart_inputs"]["widget_instance_ids_to_clean"] == [90]
+    assert incident["magecart_inputs"]["email_template_ids_to_clean"] == [90]

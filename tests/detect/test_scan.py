@@ -66,6 +66,9 @@ def test_magecart_inputs_from_findings() -> None:
         "skimmer_block_ids": [3, 5],
         "cms_page_ids_to_clean": [2],
         "config_paths_to_clean": ["design/head/includes@default:0"],
+        "widget_instance_ids_to_clean": [],
+        "layout_update_ids_to_clean": [],
+        "email_template_ids_to_clean": [],
     }
 
 

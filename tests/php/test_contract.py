@@ -318,6 +318,17 @@ def test_acl_resource_exists_under_the_module_parent(route: ContractRoute) -> No
     assert tree[parent] == "Magento_Backend::admin"
 
 
+def test_acl_titles_fit_magentos_schema() -> None:
+    """Magento's acl.xsd caps a title at 50 characters; a longer one breaks every ACL check."""
+    titles = [
+        node.attrib["title"]
+        for node in ET.parse(MODULE_DIR / "etc" / "acl.xml").iter("resource")  # noqa: S314
+        if "title" in node.attrib
+    ]
+    assert titles
+    assert [title for title in titles if len(title) > 50] == []
+
+
 def test_each_route_has_its_own_acl_resource() -> None:
     """One resource per action: no two routes share an ACL id, so reads and writes are split."""
     acls = [r.acl for r in ROUTES]

@@ -113,7 +113,7 @@ final class GetStoreContent implements GetStoreContentInterface
                 self::intList($stores[$id] ?? []),
                 self::intList($themes[$id] ?? []),
                 $owner[$id] ?? null,
-                Rows::nullableString($row['updated_at']),
+                self::time($row['updated_at']),
                 self::fields($row, ['xml'])
             );
         }, $rows);
@@ -138,7 +138,7 @@ final class GetStoreContent implements GetStoreContentInterface
             [],
             [],
             null,
-            Rows::nullableString($row['modified_at']),
+            self::time($row['modified_at']),
             self::fields($row, ['template_subject', 'template_text', 'template_styles', 'orig_template_code'])
         ), $rows);
     }
@@ -166,6 +166,15 @@ final class GetStoreContent implements GetStoreContentInterface
             }
         }
         return $fields;
+    }
+
+    /**
+     * A timestamp, or null when never set (MySQL's zero date: a row written without Magento's model).
+     */
+    private static function time(mixed $value): ?string
+    {
+        $time = Rows::nullableString($value);
+        return $time === null || str_starts_with($time, '0000-00-00') ? null : $time;
     }
 
     /**

@@ -48,7 +48,8 @@ final class GetStoreContentTest extends TestCase
             ->answer('/FROM layout_update WHERE/', [
                 ['layout_update_id' => '11', 'handle' => 'checkout_index_index', 'xml' => '<body/>',
                     'updated_at' => '2024-05-01 03:00:00'],
-                ['layout_update_id' => '12', 'handle' => 'default', 'xml' => '', 'updated_at' => null],
+                ['layout_update_id' => '12', 'handle' => 'default', 'xml' => '',
+                    'updated_at' => '0000-00-00 00:00:00'],
             ])
             ->answer('/FROM layout_link/', [
                 ['layout_update_id' => '11', 'store_id' => '1', 'theme_id' => '3'],
@@ -67,6 +68,7 @@ final class GetStoreContentTest extends TestCase
         self::assertSame('xml', $linked->getFields()[0]->getName());
         self::assertSame([], $bare->getStoreIds());
         self::assertNull($bare->getWidgetInstanceId());
+        self::assertNull($bare->getUpdatedAt());
         self::assertSame([], $bare->getFields());
         self::assertSame([11, 12], $db->calls('fetchAll')[1][2]);
     }
