@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,6 +20,8 @@ from magento_ir.cli import app
 from magento_ir.containment import StoreConnection
 from magento_ir.detect import PageWatch, WatchConfig, Watcher
 from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT, SKIMMER_SCRIPT
+from tests.real_store_sql import php as _php
+from tests.real_store_sql import sql as _sql
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,33 +32,6 @@ HEAD = "design/head/includes"
 HEAD_ROW = (
     "SELECT value FROM core_config_data WHERE path = ? AND scope = 'default' AND scope_id = 0"
 )
-# Runs one SQL statement with the store's own database settings (app/etc/env.php);
-# argv: the statement, then its parameters. Prints the rows of a SELECT as JSON.
-_SQL = """
-$db = (include 'app/etc/env.php')['db']['connection']['default'];
-$pdo = new PDO('mysql:host=' . $db['host'] . ';dbname=' . $db['dbname'], $db['username'],
-    $db['password']);
-$statement = $pdo->prepare($argv[1]);
-$statement->execute(array_slice($argv, 2));
-echo json_encode($statement->columnCount() ? $statement->fetchAll(PDO::FETCH_ASSOC) : []);
-"""
-
-
-def _php(root: Path, *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 - fixed programs, the test store's own files
-        ["php", *args],  # noqa: S607 - php from PATH, as up.sh runs it
-        cwd=root,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    return done.stdout
-
-
-def _sql(root: Path, statement: str, *params: str) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = json.loads(_php(root, "-r", _SQL, statement, *params))
-    return rows
 
 
 def _clean_config_cache(root: Path) -> None:
