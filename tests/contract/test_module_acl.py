@@ -60,4 +60,4 @@ def test_every_route_refuses_callers_without_its_resource(
         if key[:2] == (route.method, route.path)
     }
     assert answers == expected
-    assert len(answers) == 3 * len(ROUTES) == 75
+    assert len(answers) == 3 * len(ROUTES) == 78
