@@ -37,3 +37,16 @@ def php(root: Path, *args: str) -> str:
 def sql(root: Path, statement: str, *params: str) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = json.loads(php(root, "-r", _SQL, statement, *params))
     return rows
+
+
+def delete_admin(root: Path, username: str) -> None:
+    """Delete an admin user a test made, with its role row: Magento has no command or route for
+    it, and `authorization_role` has no foreign key that would take the row with the user."""
+    rows = sql(root, "SELECT user_id FROM admin_user WHERE username = ?", username)
+    for row in rows:
+        sql(
+            root,
+            "DELETE FROM authorization_role WHERE user_id = ? AND user_type = '2'",
+            str(row["user_id"]),
+        )
+    sql(root, "DELETE FROM admin_user WHERE username = ?", username)

@@ -20,6 +20,7 @@ from magento_ir.cli import app
 from magento_ir.containment import StoreConnection
 from magento_ir.detect import PageWatch, WatchConfig, Watcher
 from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT, SKIMMER_SCRIPT
+from tests.real_store_sql import delete_admin
 from tests.real_store_sql import php as _php
 from tests.real_store_sql import sql as _sql
 
@@ -131,7 +132,7 @@ def test_scan_and_watch_find_staged_skimmers_and_a_new_admin_on_the_real_store(
                 "AND scope_id = 0",
                 HEAD,
             )
-        _sql(root, "DELETE FROM admin_user WHERE username = ?", admin)
+        delete_admin(root, admin)
         _clean_config_cache(root)
     assert not _sql(root, "SELECT user_id FROM admin_user WHERE username = ?", admin)
     assert (

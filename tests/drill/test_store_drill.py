@@ -7,7 +7,6 @@ ignore it: `StoreConnection(use_module=False)`), and check the store from outsid
 
 from __future__ import annotations
 
-import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,6 +17,7 @@ from magento_ir.cli import ExitCode, app
 from magento_ir.containment import StoreConnection
 from magento_ir.containment._base import _FORM_KEY
 from magento_ir.drill import TEST_STORE_MARKER, StoreDrillOptions, run_store_drill
+from tests.real_store_sql import delete_admin, php, sql
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -122,35 +122,38 @@ def _assert_left_as_found(report, client) -> None:
     assert planted.total_count == 0
 
 
-def _make_attacker(magento_root: Path) -> None:
-    """A second admin on the real store (bin/magento; it resets the password if it exists)."""
-    subprocess.run(  # noqa: S603 - fixed arguments, the test store's own bin/magento
-        [  # noqa: S607 - php from PATH, as up.sh runs it
-            "php",
-            "bin/magento",
-            "admin:user:create",
-            f"--admin-user={ATTACKER}",
-            f"--admin-password={ATTACKER_PASSWORD}",
-            f"--admin-email={ATTACKER}@example.com",
-            "--admin-firstname=Drill",
-            "--admin-lastname=Attacker",
-        ],
-        cwd=magento_root,
-        check=True,
-        capture_output=True,
-        timeout=120,
+@pytest.fixture
+def attacker(magento_store: MagentoStore) -> Iterator[AdminCredentials | None]:
+    """A second admin on the real store (bin/magento; it resets the password if it exists),
+    deleted afterwards: Magento has no command or route that deletes an admin user."""
+    root = magento_store.magento_root
+    if root is None:
+        yield None
+        return
+    php(
+        root,
+        "bin/magento",
+        "admin:user:create",
+        f"--admin-user={ATTACKER}",
+        f"--admin-password={ATTACKER_PASSWORD}",
+        f"--admin-email={ATTACKER}@example.com",
+        "--admin-firstname=Drill",
+        "--admin-lastname=Attacker",
     )
+    try:
+        yield AdminCredentials(ATTACKER, ATTACKER_PASSWORD)
+    finally:
+        delete_admin(root, ATTACKER)
+        assert sql(root, "SELECT user_id FROM admin_user WHERE username = ?", ATTACKER) == []
 
 
 @pytest.mark.real_store
 @pytest.mark.parametrize("use_module", [True, False], ids=["module", "core-rest"])
-def test_magecart_drill_on_the_real_store(magento_store: MagentoStore, use_module, tmp_path):
+def test_magecart_drill_on_the_real_store(
+    magento_store: MagentoStore, attacker: AdminCredentials | None, use_module, tmp_path
+):
     """On real Magento: contained (fully with the module; core REST where it can without), then
     every step rolled back and the staged entities deleted, checked from outside."""
-    attacker = None
-    if magento_store.magento_root is not None:
-        _make_attacker(magento_store.magento_root)
-        attacker = AdminCredentials(ATTACKER, ATTACKER_PASSWORD)
     options = StoreDrillOptions(
         store=StoreConnection(
             magento_store.base_url,
