@@ -228,7 +228,11 @@ def test_a_pushed_rule_blocks_rest_and_graphql_orders_until_it_is_removed(
         assert ours[1]["customer_id"] == store.customer_id(CUSTOMER_EMAIL)
         assert "customer_id" not in ours[0]
         listed = store.ok("GET", "/guard/rules")["items"]
-        assert [r["blocked"] for r in listed if r["rule_id"] == rule["rule_id"]] == [3]
+        assert [
+            (r["blocked"], r["first_blocked_at"], r["last_blocked_at"])
+            for r in listed
+            if r["rule_id"] == rule["rule_id"]
+        ] == [(3, ours[0]["created_at"], ours[-1]["created_at"])]
         _assert_counted(store, counted, rule, ours)
     finally:
         removed = store.ok(
