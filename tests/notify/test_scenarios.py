@@ -319,6 +319,16 @@ CASES.append(
         ask_harm=True,
     )
 )
+# Washington: the AG's 30 days run from discovery (the AG's page), like the residents' notice,
+# not from an earlier awareness.
+CASES.append(
+    Case(
+        "US-WA-attorney-general-from-discovery",
+        (group("US-WA", 501, *SSN),),
+        {"us-wa/individuals": days(32), "us-wa/attorney-general": days(32)},
+        clock={"discovery": days(2), "determination": days(2)},
+    )
+)
 # Above every agency threshold the definitional harm element spares them all (WA: AG and agencies).
 CASES.append(
     Case(
