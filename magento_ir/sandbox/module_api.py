@@ -27,7 +27,12 @@ from ipaddress import ip_address
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox import columns, module_guard
-from magento_ir.sandbox.errors import WebapiError, no_such_entity, required_field
+from magento_ir.sandbox.errors import (
+    WebapiError,
+    integer_param,
+    no_such_entity,
+    required_field,
+)
 from magento_ir.sandbox.module_state import (
     MAINTENANCE_MODES,
     AdminLockdown,
@@ -1839,14 +1844,22 @@ MAX_CONTENT_PAGE = 500
 CONTENT_TYPES = ("widget_instance", "layout_update", "email_template")
 
 
+def _query_integer(query: dict[str, Any], name: str, default: int) -> int:
+    """An `int` query parameter: Magento renders its type error itself (no `parameters`)."""
+    raw = query.get(name)
+    return default if raw is None else integer_param(str(raw))
+
+
 @routes.rest("GET", f"{PREFIX}/content", acl=f"{ACL}content_view")
 def store_content(call: Call) -> dict[str, Any]:
     kind = _string(call.query, "type")
     if kind is None:
         raise required_field("type")
     kind = _one_of("type", kind, CONTENT_TYPES)
-    after = _in_range("afterId", _integer(call.query, "afterId", 0), 0, 2**63 - 1)
-    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 100), 1, MAX_CONTENT_PAGE)
+    after = _in_range("afterId", _query_integer(call.query, "afterId", 0), 0, 2**63 - 1)
+    page_size = _in_range(
+        "pageSize", _query_integer(call.query, "pageSize", 100), 1, MAX_CONTENT_PAGE
+    )
     rows = call.state.store_content.get(kind, {})
     page = [rows[entity_id] for entity_id in sorted(rows) if entity_id > after][:page_size]
     return {"items": page, "last_entity_id": page[-1]["entity_id"] if page else after}

@@ -249,6 +249,9 @@ def test_scan_finds_the_skimmers_in_the_widget_layout_update_and_template(
          {"message": INVALID, "parameters": {"value": "501", "fieldName": "pageSize"}}),
         ({"type": "layout_update", "afterId": -1},
          {"message": INVALID, "parameters": {"value": "-1", "fieldName": "afterId"}}),
+        ({"type": "widget_instance", "pageSize": "abc"},
+         {"message": 'The "abc" value\'s type is invalid. The "int" type was expected. '
+                     "Verify and try again."}),
     ],
 )  # fmt: skip
 def test_content_refuses_bad_input_as_magento_does(
