@@ -538,6 +538,7 @@ class CollectedTargets:
     notes: list[str] = field(default_factory=list)
 
 
+_CONTENT_ACL = "MagentoIr_IncidentResponse::content_view"
 _CONTENT_TYPES: tuple[StoreContentType, ...] = (
     "widget_instance",
     "layout_update",
@@ -595,10 +596,15 @@ async def _collect_content(client: AsyncMagentoClient, collected: CollectedTarge
             "upgrade it (docs/module.md)"
         )
         return
-    except AuthenticationError:  # Magento answers 401 for a missing ACL resource too
+    except AuthenticationError as error:  # Magento answers 401 for a missing ACL resource too
+        resources = (
+            error.parameters.get("resources") if isinstance(error.parameters, dict) else None
+        )
+        if resources != _CONTENT_ACL:
+            raise
         collected.notes.append(
             "widget instances, layout updates and e-mail templates not scanned: the caller lacks "
-            "the ACL resource MagentoIr_IncidentResponse::content_view"
+            f"the ACL resource {_CONTENT_ACL}"
         )
         return
     for items in found:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from magento_ir import AsyncMagentoClient, BearerToken
+from magento_ir import AsyncMagentoClient, AuthenticationError, BearerToken
 from magento_ir.detect import AllowList, magecart_inputs, scan
 from magento_ir.detect.scan import CollectedTargets, _collect_content, content_targets
 from magento_ir.models.incident_response import StoreContent
@@ -138,6 +138,22 @@ def test_findings_go_to_the_inputs_to_clean_by_hand() -> None:
     assert inputs["widget_instance_ids_to_clean"] == [7]
     assert inputs["layout_update_ids_to_clean"] == [12]
     assert inputs["email_template_ids_to_clean"] == [3]
+
+
+def test_a_401_for_another_reason_is_raised_not_noted() -> None:
+    """A revoked token is not a missing resource: the error propagates."""
+    body = {"message": "The consumer isn't authorized to access %resources.",
+            "parameters": {"resources": "Magento_Cms::block"}}  # fmt: skip
+    transport = httpx.MockTransport(lambda _request: httpx.Response(401, json=body))
+
+    async def collect() -> None:
+        async with AsyncMagentoClient(
+            "https://shop.example.com", auth=BearerToken("t"), transport=transport
+        ) as client:
+            await _collect_content(client, CollectedTargets())
+
+    with pytest.raises(AuthenticationError):
+        asyncio.run(collect())
 
 
 @pytest.mark.parametrize(
