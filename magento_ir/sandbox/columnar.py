@@ -49,9 +49,12 @@ __all__ = ["ColumnData", "Constant", "GeneratedIndex"]
 # What a producer gives for every generated row, in id order: a numeric array, a list of
 # values, or (distinct values, index of each row's value) for few distinct values.
 ColumnData = "NDArray[Any] | list[Any] | tuple[list[Any], NDArray[Any]]"
-# Columns with more distinct values than this are "large"; only a few are kept at once.
+# Columns with more distinct values than this are "large": indexed up front, a few kept.
 _LARGE = 65_536
-_KEPT_LARGE = 2
+# A million-row column held as arrays costs 20-50 MB (values, codes, sort ranks): every large
+# column of a table fits (orders have about ten) under the 1 GiB goal, and a responder going
+# from field to field does not rebuild them (measured: 2 kept meant rebuilding each time).
+_KEPT_LARGE = 12
 _KEPT_MASKS = 8
 _KEPT_MATCHES = 4
 # A superset of what float() accepts (digits with `_`, a point, an exponent; inf, nan).
@@ -146,6 +149,9 @@ class Column:
         self._sort_ranks = None
         self._bytes = keys if self.kind == "str" else None
         if len(distinct) > _LARGE:
+            # Built with the column, so no later search pays for them (a LIKE on a number
+            # reads its text).
+            self._texts()
             self.sort_ranks()
 
     def _texts(self) -> NDArray[np.bytes_]:
@@ -187,7 +193,8 @@ class Column:
         """The distinct `_sort_key`s (ascending) and each code's index among them."""
         if self._sort_ranks is None:
             if isinstance(self.keys, _Array) and self.kind == "str":
-                self._sort_ranks = _text_sort_ranks(self.keys.data)
+                texts, text_ranks = _text_sort_ranks(self.keys.data)
+                self._sort_ranks = (texts, _narrow(text_ranks))
                 return self._sort_ranks
             if self.kind == "num" or (
                 self.kind == "str" and not any(_numeric_looking(value) for value in self.values)
@@ -220,11 +227,19 @@ class Column:
                 distinct = sorted(set(sort_keys))
                 where = {key: i for i, key in enumerate(distinct)}
                 ranks = np.fromiter((where[key] for key in sort_keys), np.int64, len(sort_keys))
-            self._sort_ranks = (distinct, ranks)
+            self._sort_ranks = (distinct, _narrow(ranks))
         return self._sort_ranks
 
 
 _NULL_KEY = _sort_key(None)
+
+
+def _narrow(numbers: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Ranks or positions kept as int32 when they fit: 4 MB, not 8, per million rows (every
+    use indexes with them or widens them to int64 first)."""
+    if len(numbers) and int(numbers.max()) < 2**31:
+        return numbers.astype(np.int32)
+    return numbers
 
 
 class _SortKeys(Sequence[Any]):
@@ -239,7 +254,11 @@ class _SortKeys(Sequence[Any]):
         starts: NDArray[np.int64],
         prefix: Sequence[Any] = (_NULL_KEY,),
     ) -> None:
-        self._tag, self._keys, self._starts, self._prefix = tag, keys, starts, prefix
+        # A start per distinct key; when every key is distinct, they are 0, 1, 2, ...
+        self._starts: Sequence[int] | NDArray[np.int64] = (
+            range(len(keys)) if len(starts) == len(keys) else _narrow(starts)
+        )
+        self._tag, self._keys, self._prefix = tag, keys, prefix
 
     def __len__(self) -> int:
         return len(self._starts) + len(self._prefix)
@@ -589,7 +608,9 @@ class GeneratedIndex:
         with self._lock:
             found = self._columns.get(key)
             if not isinstance(found, Column):
-                found = Column(np.arange(self.generated.start, self.generated.stop))
+                ids = np.arange(self.generated.start, self.generated.stop, dtype=np.int64)
+                # Distinct and sorted already: each row's code is its position.
+                found = Column((ids, np.arange(len(ids), dtype=np.int64)))
                 self._keep(key, found)
             return found
 

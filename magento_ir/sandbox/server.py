@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import ctypes
 import logging
 import socket
 import struct
@@ -42,6 +43,19 @@ logger = logging.getLogger("magento_ir.sandbox.server")
 MAX_PORT = 65535
 READ_CHUNK = 65536
 SWITCH_INTERVAL = 0.0005
+# glibc's M_MMAP_THRESHOLD, and ours: column arrays of 1 MiB and more are mapped and unmapped.
+_M_MMAP_THRESHOLD = -3
+_MMAP_THRESHOLD = 1 << 20
+
+
+def _unmap_large_arrays() -> None:
+    """Have glibc give large freed blocks back to the system. Its default raises the mmap
+    threshold to the size of any mapped block freed (up to 32 MiB), after which the column
+    builds' temporary arrays come from per-thread arenas and stay resident: measured at 1M
+    customers / 1M orders, the served store's peak RSS was ~1.2 GiB for ~0.6 GiB of live
+    data. A fixed threshold ends that; elsewhere than glibc, nothing changes."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
 
 
 class SandboxServer:
@@ -92,6 +106,7 @@ class SandboxServer:
         # Hand the GIL between threads every 0.5 ms, not 5: a small request waiting behind a
         # search's Python work is then answered in about a millisecond.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        _unmap_large_arrays()
         self._thread = threading.Thread(target=self._run, name="magento-sandbox", daemon=True)
         self._thread.start()
         self._ready.wait()
