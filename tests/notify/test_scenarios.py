@@ -243,9 +243,11 @@ HARM_UNANSWERED: dict[str, dict[str, datetime | None]] = {
     "US-VT": {"us-vt/attorney-general-preliminary": utc("2026-06-22T12:00:00-04:00")},
 }
 # Statutes with no risk-of-harm exception: nothing is asked, the residents' notice is owed.
-NO_EXCEPTION = ("US-CA", "US-GA", "US-IL", "US-ND", "US-NV", "US-PR", "US-TN", "US-TX", "US-VI")
-# Exceptions not yet modelled (docs/notifications.md lists them).
-NOT_MODELLED = ("US-MN",)
+NO_EXCEPTION = (
+    "US-CA", "US-GA", "US-IL", "US-MN", "US-ND", "US-NV", "US-PR", "US-TN", "US-TX", "US-VI",
+)  # fmt: skip
+# Exceptions not yet modelled (docs/notifications.md lists them): none left.
+NOT_MODELLED: tuple[str, ...] = ()
 for state, costs in HARM_EXCEPTIONS.items():
     code = state[3:].lower()
     question = f"us-{code}/no-harm"
