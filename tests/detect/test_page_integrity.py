@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import urllib.parse
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from magento_ir.detect.page_integrity import (
+    _SETTLE,
     PageInventory,
     PageScript,
     _policy,
@@ -205,3 +208,73 @@ def test_a_new_csp_nonce_is_not_a_weaker_policy() -> None:
     """Magento_Csp sends a fresh nonce on each checkout response."""
     policy = "script-src 'self' 'nonce-%s'; default-src 'self'"
     assert compare(page(csp=policy % "YzhxYm16"), page(csp=policy % "dDRqdzNk")) == []
+
+
+# The settle's view of a page: RequireJS's registry (what `requirejs.s.contexts._.registry`
+# holds: each module's `error`, set when its script did not load or its factory threw, and the
+# modules it waits for) and jQuery's requests in flight.
+THREW = {"error": {"requireType": "define"}, "depMaps": []}
+NOT_LOADED = {"error": {"requireType": "scripterror"}, "depMaps": []}
+LOADING: dict[str, Any] = {"depMaps": []}
+
+
+def _waits_on(*ids: str) -> dict[str, Any]:
+    return {"depMaps": [{"id": i} for i in ids]}
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize(
+    ("registry", "requests", "settles"),
+    [
+        ({}, 0, True),
+        ({"skimmer": LOADING}, 0, False),  # its host never answers: inventoried at the cap
+        ({}, 1, False),  # customer data, shipping rates still coming
+        # Magento 2.4.7's checkout, e-mail field: its factory threw; two require() calls wait
+        ({"email": THREW, "r1": _waits_on("email"), "r2": _waits_on("r1")}, 0, True),
+        ({"remote": NOT_LOADED, "app": _waits_on("remote")}, 0, True),
+        ({"email": THREW, "app": _waits_on("email", "pending"), "pending": LOADING}, 0, False),
+    ],
+    ids=["nothing", "loading", "ajax", "threw-and-waiting", "not-loaded", "threw-and-loading"],
+)  # fmt: skip
+def test_the_page_settles_once_nothing_that_can_still_come_is_awaited(
+    browser: Browser, registry: dict[str, Any], requests: int, *, settles: bool
+) -> None:
+    """A failed module and the modules waiting on it never come: waiting for them took the
+    whole cap on every render where Magento's checkout broke; a module still loading or a
+    request in flight is waited for, up to the cap."""
+    context = json.dumps({"s": {"contexts": {"_": {"registry": registry}}}})
+    script = f"window.requirejs = {context}; window.jQuery = {{active: {requests}}};"
+    browser.get("data:text/html," + urllib.parse.quote(f"<script>{script}</script>"))
+    # Quiet takes half a second: a 300 ms cap always ends first, a 20 s one never on a settled page.
+    assert browser.run_async(_SETTLE, 20_000 if settles else 300) is settles
+
+
+class _Visits:
+    """A browser that records the pages it is sent to; every page answers at once."""
+
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+
+    def get(self, url: str) -> None:
+        self.pages.append(url)
+
+    def run(self, script: str, *args: Any) -> Any:  # noqa: ARG002
+        return "/checkout/" if "pathname" in script else True
+
+    def run_async(self, script: str, *args: Any) -> Any:  # noqa: ARG002
+        return True
+
+
+def test_the_checkout_is_reached_through_the_cart_page() -> None:
+    """As a shopper goes: the cart page saves the checkout's data in the browser first (straight
+    to the checkout, real Magento 2.4.7 lost its e-mail field one first visit in five to
+    fifteen, and with it mage/trim-input: a script 'removed' or 'added' between renders)."""
+    visits = _Visits()
+    assert open_checkout(visits, "http://shop.example/", "blue-widget.html") == (
+        "http://shop.example/checkout/"
+    )
+    assert visits.pages == [
+        "http://shop.example/blue-widget.html",
+        "http://shop.example/checkout/cart/",
+        "http://shop.example/checkout/",
+    ]
