@@ -283,8 +283,7 @@ def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
 
 
 def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
-    """A product in the cart, the cart page, then the checkout (Magento redirects an empty
-    cart)."""
+    """A product in the cart, then the checkout page (Magento redirects an empty cart)."""
     base = base_url.rstrip("/")
     driver.get(f"{base}/{product_path.lstrip('/')}")
     driver.run_async(_SETTLE, _SETTLE_CAP_MS)
@@ -298,13 +297,6 @@ def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:
         if time.monotonic() > deadline:
             raise RuntimeError(f"{product_path}: adding to the cart did not finish in time")
         time.sleep(0.1)
-    # Through the cart, as a shopper goes: its shipping estimate saves the checkout's data in
-    # the browser. Straight to the checkout of a first visit, Magento 2.4's e-mail field module
-    # saves it itself and fails one time in five to fifteen (reading customer data before
-    # Magento_Customer/js/customer-data set its storage up; magento/magento2#38274): no e-mail
-    # field, none of the modules it loads (mage/trim-input), and reloads fail the same way.
-    driver.get(f"{base}/checkout/cart/")
-    driver.run_async(_SETTLE, _SETTLE_CAP_MS)
     checkout = f"{base}/checkout/"
     driver.get(checkout)
     landed = driver.run("return location.pathname;")

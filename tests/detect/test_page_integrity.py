@@ -247,34 +247,3 @@ def test_the_page_settles_once_nothing_that_can_still_come_is_awaited(
     browser.get("data:text/html," + urllib.parse.quote(f"<script>{script}</script>"))
     # Quiet takes half a second: a 300 ms cap always ends first, a 20 s one never on a settled page.
     assert browser.run_async(_SETTLE, 20_000 if settles else 300) is settles
-
-
-class _Visits:
-    """A browser that records the pages it is sent to; every page answers at once."""
-
-    def __init__(self) -> None:
-        self.pages: list[str] = []
-
-    def get(self, url: str) -> None:
-        self.pages.append(url)
-
-    def run(self, script: str, *args: Any) -> Any:  # noqa: ARG002
-        return "/checkout/" if "pathname" in script else True
-
-    def run_async(self, script: str, *args: Any) -> Any:  # noqa: ARG002
-        return True
-
-
-def test_the_checkout_is_reached_through_the_cart_page() -> None:
-    """As a shopper goes: the cart page saves the checkout's data in the browser first (straight
-    to the checkout, real Magento 2.4.7 lost its e-mail field one first visit in five to
-    fifteen, and with it mage/trim-input: a script 'removed' or 'added' between renders)."""
-    visits = _Visits()
-    assert open_checkout(visits, "http://shop.example/", "blue-widget.html") == (
-        "http://shop.example/checkout/"
-    )
-    assert visits.pages == [
-        "http://shop.example/blue-widget.html",
-        "http://shop.example/checkout/cart/",
-        "http://shop.example/checkout/",
-    ]
