@@ -54,15 +54,17 @@ def _render(
     url: str, product: str, chromium: Path | None, chromedriver: Path | None
 ) -> PageInventory:
     from magento_ir.detect.browser import Chromium  # noqa: PLC0415
-    from magento_ir.detect.page_integrity import open_checkout, take_inventory  # noqa: PLC0415
+    from magento_ir.detect.page_integrity import render_checkout  # noqa: PLC0415
 
-    with Chromium.start(
-        chromium=str(chromium) if chromium else None,
-        chromedriver=str(chromedriver) if chromedriver else None,
-        loopback_only=urlsplit(url).hostname == "127.0.0.1",
-    ) as browser:
-        open_checkout(browser, url, product)
-        return take_inventory(browser)
+    return render_checkout(
+        lambda: Chromium.start(
+            chromium=str(chromium) if chromium else None,
+            chromedriver=str(chromedriver) if chromedriver else None,
+            loopback_only=urlsplit(url).hostname == "127.0.0.1",
+        ),
+        url,
+        product,
+    )
 
 
 def scan_page_command(  # noqa: PLR0917 - one parameter per command-line option

@@ -38,7 +38,8 @@ from magento_ir.detect.rules import line_of
 from magento_ir.detect.scan import Finding
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     from magento_ir.detect.rules import Severity
@@ -55,6 +56,7 @@ __all__ = [
     "latest_baseline",
     "open_checkout",
     "record_baseline",
+    "render_checkout",
     "take_inventory",
     "unjustified",
 ]
@@ -244,12 +246,21 @@ const waiting = () => {
   }
   return ids.length - stuck.size + ((window.jQuery && window.jQuery.active) || 0);
 };
+const failed = () => {
+  try {
+    const registry = window.requirejs.s.contexts._.registry || {};
+    return Object.keys(registry).filter(id => registry[id].error).sort();
+  } catch (e) { return []; }
+};
 let last = -1, quiet = 0;
 const timer = setInterval(() => {
   const seen = document.scripts.length + performance.getEntriesByType('resource').length;
   if (seen === last && document.readyState === 'complete' && waiting() === 0) { quiet += 1; }
   else { quiet = 0; last = seen; }
-  if (quiet >= 5 || Date.now() - started > cap) { clearInterval(timer); done(quiet >= 5); }
+  if (quiet >= 5 || Date.now() - started > cap) {
+    clearInterval(timer);
+    done({settled: quiet >= 5, failed: failed()});
+  }
 }, 100);
 """
 _SETTLE_CAP_MS = 20_000
@@ -257,9 +268,53 @@ _SETTLE_CAP_MS = 20_000
 
 def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
     """The page's scripts and security headers (navigates to `url` first when given)."""
+    return _inventory(driver, url)[0]
+
+
+# A RequireJS module of the store's own (a module name, not a URL) failed: the render is broken,
+# and a broken render differs from a sound one. Magento 2.4.7's checkout opened first from the
+# product page loses its e-mail field about one time in ten (the module throws before
+# customer-data set up its storage, magento/magento2#38274); a reload in the same browser fails
+# alike, a new browser mostly does not.
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_RENDER_ATTEMPTS = 3
+
+
+def render_checkout(
+    start_driver: Callable[[], AbstractContextManager[PageDriver]],
+    base_url: str,
+    product_path: str,
+) -> PageInventory:
+    """The checkout's inventory, from a new browser with the product in its cart.
+
+    A render where one of the store's own RequireJS modules failed is taken again in another
+    new browser, up to three renders in all; the last is kept whatever it shows, so a change
+    that breaks the page every time (a skimmer's, say) is still inventoried and compared. A
+    module loaded from a URL (another host's script) failing does not count: it fails alike
+    on every render."""
+    for _ in range(_RENDER_ATTEMPTS - 1):
+        inventory, failed = _render_once(start_driver, base_url, product_path)
+        if all(_URL.match(module) for module in failed):
+            return inventory
+    return _render_once(start_driver, base_url, product_path)[0]
+
+
+def _render_once(
+    start_driver: Callable[[], AbstractContextManager[PageDriver]],
+    base_url: str,
+    product_path: str,
+) -> tuple[PageInventory, list[str]]:
+    with start_driver() as driver:
+        open_checkout(driver, base_url, product_path)
+        return _inventory(driver)
+
+
+def _inventory(driver: PageDriver, url: str | None = None) -> tuple[PageInventory, list[str]]:
+    """The page's inventory and the RequireJS modules that failed on it."""
     if url is not None:
         driver.get(url)
-    driver.run_async(_SETTLE, _SETTLE_CAP_MS)
+    settled = driver.run_async(_SETTLE, _SETTLE_CAP_MS)
+    failed = [str(module) for module in settled["failed"]]
     data = driver.run_async(_READ_PAGE, list(_HEADERS))
     if "error" in data:
         raise RuntimeError(f"reading the page's scripts failed in the browser: {data['error']}")
@@ -273,13 +328,14 @@ def take_inventory(driver: PageDriver, url: str | None = None) -> PageInventory:
         )
         for item in data["scripts"]
     )
-    return PageInventory(
+    inventory = PageInventory(
         url=page,
         scripts=scripts,
         loaded=tuple(sorted(set(data["loaded"]))),
         headers={str(k): str(v) for k, v in data["headers"].items()},
         csp_meta=tuple(data["csp_meta"]),
     )
+    return inventory, failed
 
 
 def open_checkout(driver: PageDriver, base_url: str, product_path: str) -> str:

@@ -70,8 +70,7 @@ from magento_ir.detect.page_integrity import (
     PageInventory,
     ScriptAuthorizations,
     compare,
-    open_checkout,
-    take_inventory,
+    render_checkout,
     unjustified,
 )
 from magento_ir.detect.rules import Severity, load_rule_set, shipped_rule_set
@@ -575,9 +574,7 @@ class Watcher:
     def _render(self) -> PageInventory:
         settings = self.config.page_integrity
         assert settings is not None  # noqa: S101 - only called for the page check
-        with self._page_driver() as driver:
-            open_checkout(driver, self._storefront, settings.product)
-            return take_inventory(driver)
+        return render_checkout(self._page_driver, self._storefront, settings.product)
 
     async def _check_page(self, started: datetime, notes: list[str]) -> list[Finding]:
         """The checkout as a shopper's browser gets it, against the first render."""

@@ -246,4 +246,6 @@ def test_the_page_settles_once_nothing_that_can_still_come_is_awaited(
     script = f"window.requirejs = {context}; window.jQuery = {{active: {requests}}};"
     browser.get("data:text/html," + urllib.parse.quote(f"<script>{script}</script>"))
     # Quiet takes half a second: a 300 ms cap always ends first, a 20 s one never on a settled page.
-    assert browser.run_async(_SETTLE, 20_000 if settles else 300) is settles
+    settled = browser.run_async(_SETTLE, 20_000 if settles else 300)
+    assert settled["settled"] is settles
+    assert settled["failed"] == sorted(i for i, module in registry.items() if "error" in module)

@@ -19,7 +19,7 @@ from magento_ir.cli import app
 from magento_ir.containment._context import StoreConnection
 from magento_ir.detect import WatchConfig, Watcher, read_status
 from magento_ir.detect.browser import BrowserError
-from magento_ir.detect.page_integrity import ScriptAuthorizations
+from magento_ir.detect.page_integrity import ScriptAuthorizations, render_checkout
 from magento_ir.detect.watch import CodeWatch, GuardWatch, PageWatch
 from magento_ir.drill._staging import HEAD_SKIMMER_SCRIPT
 from magento_ir.evidence import EvidenceLog, SigningKey, read_records
@@ -244,8 +244,11 @@ class FakePage:
         self.scripts = [{"src": "https://pay.example/hosted.js", "integrity": None, "text": None}]
         self.csp = "default-src 'self'; script-src 'self' https://pay.example"
         self.fail: str | None = None
+        self.failed: list[list[str]] = []  # per render of the checkout, from the first
+        self.url = ""
 
-    def get(self, url: str) -> None:  # noqa: ARG002 - every page is the checkout
+    def get(self, url: str) -> None:
+        self.url = url
         if self.fail:
             raise BrowserError(self.fail)
 
@@ -253,6 +256,9 @@ class FakePage:
         return True  # the add-to-cart form was found
 
     def run_async(self, script: str, *args: Any) -> Any:  # noqa: ARG002
+        if "settled:" in script:  # the settle: RequireJS modules that failed on the checkout
+            checkout = self.url.endswith("/checkout/") and self.failed
+            return {"settled": True, "failed": self.failed.pop(0) if checkout else []}
         if "performance.getEntriesByType" not in script:
             return True  # waiting for the cart page
         return {
@@ -267,6 +273,35 @@ class FakePage:
 @pytest.fixture
 def page() -> FakePage:
     return FakePage()
+
+
+EMAIL = "Magento_Checkout/js/view/form/element/email"
+
+
+@pytest.mark.parametrize(
+    ("failed", "browsers"),
+    [
+        ([], 1),
+        ([[EMAIL], []], 2),  # magento/magento2#38274: a new browser renders it whole
+        ([[EMAIL], [EMAIL], [EMAIL], []], 3),  # broken every time: the third is kept
+        ([["https://evil.example/x.js"]], 1),  # another host's script: fails alike each time
+        ([["//cdn.example/x.js"]], 1),
+        ([["https://evil.example/x.js", EMAIL], []], 2),
+    ],
+)
+def test_a_render_the_stores_own_module_broke_is_taken_again_in_a_new_browser(
+    page: FakePage, failed: list[list[str]], browsers: int
+) -> None:
+    page.failed = list(failed)
+    started = []
+
+    def start() -> contextlib.AbstractContextManager[FakePage]:
+        started.append(page)
+        return contextlib.nullcontext(page)
+
+    inventory = render_checkout(start, "http://sandbox.magento.test", "blue-widget.html")
+    assert len(started) == browsers
+    assert inventory.url == "http://sandbox.magento.test/checkout/"
 
 
 @SMALL
