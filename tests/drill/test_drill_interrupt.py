@@ -136,7 +136,7 @@ def test_interrupted_step_is_reported_as_the_journal_and_sandbox_show_it(
     with pytest.raises(DrillInterrupted) as interrupted:
         run_drill(DrillOptions(**SMALL, report_dir=tmp_path))  # type: ignore[arg-type]
     left = interrupted.value.left_behind
-    message = str(interrupted.value)
+    message = str(interrupted)
     assert isinstance(interrupted.value, KeyboardInterrupt)
 
     journal = _journal_states(left)
@@ -181,11 +181,11 @@ def test_interrupted_while_staging_says_no_journal_was_written(sandboxes, tmp_pa
     left = interrupted.value.left_behind
     assert left.journal is None
     assert left.phase == "staging the breach over HTTP"
-    assert "No journal was written: containment had not started." in str(interrupted.value)
+    assert "No journal was written: containment had not started." in str(interrupted)
     assert list(tmp_path.iterdir()) == []
     (sandbox,) = sandboxes
     assert sandbox.inspect.module_maintenance()["mode"] == "off"
-    assert "maintenance mode: off" in str(interrupted.value)
+    assert "maintenance mode: off" in str(interrupted)
 
 
 def test_cli_prints_what_was_left_behind_and_exits_130(monkeypatch, tmp_path):
@@ -255,6 +255,27 @@ def test_a_real_sigint_to_the_drill_process(tmp_path):
 SMALL_STORE = pytest.mark.magento_sandbox(products=20, customers=10, orders=10, with_module=True)
 
 
+def _mark_as_test_store(client: Any) -> None:
+    client.request(
+        "POST",
+        "/V1/cmsBlock",
+        json={"block": {"identifier": TEST_STORE_MARKER, "title": "test store", "active": False}},
+    )
+
+
+def _interrupted_store_drill(store: Any, tmp_path: Path) -> DrillInterrupted:
+    """The store drill on a served sandbox, which the test's patches interrupt."""
+    password = store.admin_password
+    options = StoreDrillOptions(
+        store=StoreConnection(store.base_url, auth=AdminCredentials(store.admin_user, password)),
+        attacker=AdminCredentials("catalog", password),
+        report_dir=tmp_path,
+    )
+    with pytest.raises(DrillInterrupted) as interrupted:
+        run_store_drill(options)
+    return interrupted.value
+
+
 @SMALL_STORE
 def test_interrupted_store_drill_rolls_back_cleans_up_and_says_so(
     magento_sandbox, monkeypatch, tmp_path
@@ -262,24 +283,11 @@ def test_interrupted_store_drill_rolls_back_cleans_up_and_says_so(
     """On a test store, Ctrl-C inside a step's verification: the drill rolls back and deletes
     what it staged, and says the store is as found; the store confirms it."""
     client = magento_sandbox.client()
-    client.request(
-        "POST",
-        "/V1/cmsBlock",
-        json={"block": {"identifier": TEST_STORE_MARKER, "title": "test store", "active": False}},
-    )
+    _mark_as_test_store(client)
     monkeypatch.setattr(DisableCmsBlocks, "verify", _after(DisableCmsBlocks.verify))
-    password = magento_sandbox.admin_password
-    options = StoreDrillOptions(
-        store=StoreConnection(
-            magento_sandbox.base_url, auth=AdminCredentials(magento_sandbox.admin_user, password)
-        ),
-        attacker=AdminCredentials("catalog", password),
-        report_dir=tmp_path,
-    )
-    with pytest.raises(DrillInterrupted) as interrupted:
-        run_store_drill(options)
-    left = interrupted.value.left_behind
-    message = str(interrupted.value)
+    interrupted = _interrupted_store_drill(magento_sandbox, tmp_path)
+    left = interrupted.left_behind
+    message = str(interrupted)
     assert left.phase == "containing: disable_cms_blocks"
     journal = _journal_states(left)
     assert journal == {
@@ -309,11 +317,7 @@ def test_store_drill_interrupted_in_its_clean_up_names_what_is_left(
     import magento_ir.drill._store as store_drill  # noqa: PLC0415
 
     client = magento_sandbox.client()
-    client.request(
-        "POST",
-        "/V1/cmsBlock",
-        json={"block": {"identifier": TEST_STORE_MARKER, "title": "test store", "active": False}},
-    )
+    _mark_as_test_store(client)
     monkeypatch.setattr(DisableCmsBlocks, "apply", _after(DisableCmsBlocks.apply))
     clean_up = store_drill._clean_up
 
@@ -326,18 +330,9 @@ def test_store_drill_interrupted_in_its_clean_up_names_what_is_left(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(store_drill, "_clean_up", interrupted_clean_up)
-    password = magento_sandbox.admin_password
-    options = StoreDrillOptions(
-        store=StoreConnection(
-            magento_sandbox.base_url, auth=AdminCredentials(magento_sandbox.admin_user, password)
-        ),
-        attacker=AdminCredentials("catalog", password),
-        report_dir=tmp_path,
-    )
-    with pytest.raises(DrillInterrupted) as interrupted:
-        run_store_drill(options)
-    left = interrupted.value.left_behind
-    message = str(interrupted.value)
+    interrupted = _interrupted_store_drill(magento_sandbox, tmp_path)
+    left = interrupted.left_behind
+    message = str(interrupted)
     assert "still has what the drill did not undo" in message
     left_customers = client.customers.list(
         SearchCriteria().where("email", "like", "magento-ir-drill-%")
@@ -376,11 +371,7 @@ def test_store_drill_cut_short_in_its_rollback_can_be_resumed_from_the_cli(
     import magento_ir.drill._store as store_drill  # noqa: PLC0415
 
     client = magento_sandbox.client()
-    client.request(
-        "POST",
-        "/V1/cmsBlock",
-        json={"block": {"identifier": TEST_STORE_MARKER, "title": "test store", "active": False}},
-    )
+    _mark_as_test_store(client)
 
     async def cut_short(*_: Any) -> Any:
         raise KeyboardInterrupt
@@ -390,17 +381,8 @@ def test_store_drill_cut_short_in_its_rollback_can_be_resumed_from_the_cli(
 
     monkeypatch.setattr(store_drill, "roll_back", cut_short)
     monkeypatch.setattr(store_drill, "_clean_up", kept)
-    password = magento_sandbox.admin_password
-    options = StoreDrillOptions(
-        store=StoreConnection(
-            magento_sandbox.base_url, auth=AdminCredentials(magento_sandbox.admin_user, password)
-        ),
-        attacker=AdminCredentials("catalog", password),
-        report_dir=tmp_path,
-    )
-    with pytest.raises(DrillInterrupted) as interrupted:
-        run_store_drill(options)
-    left = interrupted.value.left_behind
+    interrupted = _interrupted_store_drill(magento_sandbox, tmp_path)
+    left = interrupted.left_behind
     assert set(_journal_states(left).values()) == {APPLIED}
     key_file = tmp_path / "drill-journal.key"
     assert key_file.stat().st_mode & 0o077 == 0
@@ -415,7 +397,7 @@ def test_store_drill_cut_short_in_its_rollback_can_be_resumed_from_the_cli(
             "--username",
             magento_sandbox.admin_user,
             "--password",
-            password,
+            magento_sandbox.admin_password,
             *shlex.split(resume),
             "--yes",
         ],
