@@ -252,6 +252,13 @@ const failed = () => {
     return Object.keys(registry).filter(id => registry[id].error).sort();
   } catch (e) { return []; }
 };
+// What was still awaited when the cap ended the wait: modules, and jQuery's requests.
+const pending = () => {
+  let registry = {};
+  try { registry = window.requirejs.s.contexts._.registry || {}; } catch (e) { registry = {}; }
+  const ids = Object.keys(registry).filter(id => !registry[id].error).sort();
+  return (window.jQuery && window.jQuery.active) ? [...ids, 'jQuery.active'] : ids;
+};
 let last = -1, quiet = 0;
 const timer = setInterval(() => {
   const seen = document.scripts.length + performance.getEntriesByType('resource').length;
@@ -259,7 +266,7 @@ const timer = setInterval(() => {
   else { quiet = 0; last = seen; }
   if (quiet >= 5 || Date.now() - started > cap) {
     clearInterval(timer);
-    done({settled: quiet >= 5, failed: failed()});
+    done({settled: quiet >= 5, failed: failed(), pending: quiet >= 5 ? [] : pending()});
   }
 }, 100);
 """
@@ -287,11 +294,11 @@ def render_checkout(
 ) -> PageInventory:
     """The checkout's inventory, from a new browser with the product in its cart.
 
-    A render where one of the store's own RequireJS modules failed is taken again in another
-    new browser, up to three renders in all; the last is kept whatever it shows, so a change
-    that breaks the page every time (a skimmer's, say) is still inventoried and compared. A
-    module loaded from a URL (another host's script) failing does not count: it fails alike
-    on every render."""
+    A render where one of the store's own RequireJS modules failed, or was still loading when
+    the wait's cap ended it, is taken again in another new browser, up to three renders in
+    all; the last is kept whatever it shows, so a change that breaks the page every time (a
+    skimmer's, say) is still inventoried and compared. A module loaded from a URL (another
+    host's script) failing or never answering does not count: it does so on every render."""
     for _ in range(_RENDER_ATTEMPTS - 1):
         inventory, failed = _render_once(start_driver, base_url, product_path)
         if all(_URL.match(module) for module in failed):
@@ -310,11 +317,14 @@ def _render_once(
 
 
 def _inventory(driver: PageDriver, url: str | None = None) -> tuple[PageInventory, list[str]]:
-    """The page's inventory and the RequireJS modules that failed on it."""
+    """The page's inventory, and the RequireJS modules that failed on it or were still awaited
+    when the wait's cap ended it (`jQuery.active` for requests in flight)."""
     if url is not None:
         driver.get(url)
     settled = driver.run_async(_SETTLE, _SETTLE_CAP_MS)
-    failed = [str(module) for module in settled["failed"]]
+    # Unsound: a module failed, or the page was still loading its own when the cap came (a
+    # store slow under load); another host's script that never answers is pending by design.
+    failed = [str(module) for module in (*settled["failed"], *settled["pending"])]
     data = driver.run_async(_READ_PAGE, list(_HEADERS))
     if "error" in data:
         raise RuntimeError(f"reading the page's scripts failed in the browser: {data['error']}")

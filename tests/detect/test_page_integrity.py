@@ -249,3 +249,6 @@ def test_the_page_settles_once_nothing_that_can_still_come_is_awaited(
     settled = browser.run_async(_SETTLE, 20_000 if settles else 300)
     assert settled["settled"] is settles
     assert settled["failed"] == sorted(i for i, module in registry.items() if "error" in module)
+    awaited = sorted(i for i, module in registry.items() if "error" not in module)
+    awaited += ["jQuery.active"] if requests else []
+    assert settled["pending"] == ([] if settles else awaited)
