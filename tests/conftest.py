@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,11 @@ def pytest_configure() -> None:
     if "PYTEST_XDIST_WORKER" in os.environ:
         os.environ.pop("COLUMNS", None)
         os.environ.pop("LINES", None)
+    # A suite started in the background by a non-interactive shell (`.ci/run &`) inherits SIGINT
+    # ignored, and every process the tests start would too: the Ctrl-C tests' SIGINT would be
+    # lost. A handler is not inherited across exec; the children get the default back.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 # Before xdist's own hook, which turns the group marker into the node id's "@real-store" suffix.
