@@ -136,7 +136,7 @@ def test_interrupted_step_is_reported_as_the_journal_and_sandbox_show_it(
     with pytest.raises(DrillInterrupted) as interrupted:
         run_drill(DrillOptions(**SMALL, report_dir=tmp_path))  # type: ignore[arg-type]
     left = interrupted.value.left_behind
-    message = str(interrupted)
+    message = str(interrupted.value)
     assert isinstance(interrupted.value, KeyboardInterrupt)
 
     journal = _journal_states(left)
@@ -181,11 +181,11 @@ def test_interrupted_while_staging_says_no_journal_was_written(sandboxes, tmp_pa
     left = interrupted.value.left_behind
     assert left.journal is None
     assert left.phase == "staging the breach over HTTP"
-    assert "No journal was written: containment had not started." in str(interrupted)
+    assert "No journal was written: containment had not started." in str(interrupted.value)
     assert list(tmp_path.iterdir()) == []
     (sandbox,) = sandboxes
     assert sandbox.inspect.module_maintenance()["mode"] == "off"
-    assert "maintenance mode: off" in str(interrupted)
+    assert "maintenance mode: off" in str(interrupted.value)
 
 
 def test_cli_prints_what_was_left_behind_and_exits_130(monkeypatch, tmp_path):
