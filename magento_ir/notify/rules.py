@@ -94,6 +94,9 @@ class Contact(_Strict):
     website: str | None = None
     url: str | None = None
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")] | None = None
+    # The postal address the authority gives on its own site (or the source says where else),
+    # for notices sent by post and for authorities whose breach channel was not read.
+    postal: Annotated[str, Field(min_length=1)] | None = None
     # Where url/email were checked, or why they are missing.
     source: Annotated[str, Field(min_length=1)]
     confidence: Confidence

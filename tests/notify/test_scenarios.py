@@ -1427,8 +1427,16 @@ SEATS = [
     ("DE-HE", "DE", None, "(HBDI)", "confirmed"),
     ("DE-NI", "DE", None, "Datenschutz Niedersachsen", "confirmed"),
     ("DE-SN", "DE", None, "(SDTB)", "confirmed"),
-    # A Land whose authority was not verified: the seat rule, no address.
-    ("DE-SH", "DE", None, "Land where the controller has its seat", "weak"),
+    ("DE-HB", "DE", None, "der Freien Hansestadt Bremen", "confirmed"),
+    ("DE-SL", "DE", None, "Datenschutzzentrum Saarland", "confirmed"),
+    # Land authorities whose breach channel was not read: named with their postal address.
+    ("DE-SH", "DE", None, "Schleswig-Holstein (ULD)", "weak"),
+    ("DE-BB", "DE", None, "(LDA Brandenburg)", "weak"),
+    ("DE-MV", "DE", None, "Informationsfreiheit Mecklenburg-Vorpommern", "weak"),
+    ("DE-ST", "DE", None, "Datenschutz Sachsen-Anhalt", "weak"),
+    ("DE-TH", "DE", None, "(TLfDI)", "weak"),
+    # A seat outside Germany: the German notice states the seat rule, no address.
+    ("AT-9", "DE", None, "Land where the controller has its seat", "weak"),
     # A seat in Bavaria does not change who receives the French notice.
     ("DE-BY", "FR", None, "(CNIL)", "confirmed"),
     # With Germany as lead authority, the one notice goes to the seat's Land authority.
@@ -1451,6 +1459,61 @@ def test_a_german_seat_picks_its_land_authority(seat, state, lead, name, confide
     assert obligation.contact is not None
     assert obligation.contact.confidence == confidence
     assert name in obligation.recipient_name
+
+
+# Where an authority's breach channel was not read, its postal address from the source is given
+# (each contact's `source` says where it was read); nowhere else is one invented.
+POSTAL = {
+    "HR": "Selska cesta 136, 10000 Zagreb", "MT": "Airways House, High Street, Sliema SLM 1549",
+    "LI": "Kirchstrasse 8, Postfach 684, 9490 Vaduz", "DE-BB": "Stahnsdorfer Damm 77, 14532",
+    "DE-MV": "Lennéstraße 1, 19053 Schwerin", "DE-SH": "Postfach 71 16, 24171 Kiel",
+    "DE-ST": "Postfach 1947, 39009 Magdeburg", "DE-TH": "Häßlerstraße 8, 99096 Erfurt",
+}  # fmt: skip
+# The breach page of the Land authorities read on their own sites in this review.
+LAND_PAGES = {
+    "DE-HB": "datenschutz.bremen.de/wir-ueber-uns/online-meldungen/datenschutzverletzung-melden",
+    "DE-SL": "datenschutz.saarland.de/online-dienste/meldung-datenpanne",
+}
+
+
+@pytest.mark.parametrize("where", sorted({*AUTHORITIES, *POSTAL, *LAND_PAGES}))
+def test_authority_postal_addresses_and_land_pages_come_from_their_sources(where: str):
+    """The Art 33 contact carries exactly the postal address and page its source gave."""
+    state, _, region = where.partition("-")
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group(state, 5, "contact"),),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+        controller_region=where if region else None,
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    contact = obligation.contact
+    assert contact is not None
+    expected = POSTAL.get(where)
+    assert (contact.postal is None) == (expected is None)
+    if expected is not None:
+        assert contact.postal is not None
+        assert expected in contact.postal
+        # A postal address alone does not make the breach channel verified.
+        assert contact.confidence == "weak"
+        assert contact.url is None
+    if where in LAND_PAGES:
+        assert contact.url is not None
+        assert LAND_PAGES[where] in contact.url
+        assert contact.confidence == "confirmed"
+
+
+def test_italy_rests_on_two_independent_summaries_not_the_garante_own_site():
+    """Italy's online service is consistent (two independent news sites), not confirmed."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=(group("IT", 5, "contact"),),
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    assert obligation.contact is not None
+    assert obligation.contact.confidence == "consistent"
+    assert obligation.contact.url == "https://servizi.gpdp.it/"
 
 
 def test_a_controller_region_must_be_an_iso_subdivision():
