@@ -142,9 +142,10 @@ class SandboxStore:
             self._server = server
         return self._server.base_url
 
-    def transport(self) -> httpx.MockTransport:
-        """An in-process httpx transport (no sockets) for `httpx.Client` or `httpx.AsyncClient`."""
-        return self.sandbox.transport()
+    def transport(self, client_ip: str = "127.0.0.1") -> httpx.MockTransport:
+        """An in-process httpx transport (no sockets) for `httpx.Client` or `httpx.AsyncClient`;
+        `client_ip` is the address the store sees."""
+        return self.sandbox.transport(client_ip)
 
     def client(self, *, served: bool = False, **options: Any) -> MagentoClient:  # noqa: ANN401
         """A `MagentoClient` logged in as the sandbox's admin, closed when the test ends."""
@@ -373,16 +374,22 @@ class MagentoStore:
 
         return AsyncMagentoClient(**self._real_client_arguments(options))
 
-    def http(self, **options: Any) -> httpx.Client:  # noqa: ANN401
-        """A plain `httpx.Client` with the store as its base URL, closed when the test ends."""
+    def http(self, *, client_ip: str | None = None, **options: Any) -> httpx.Client:  # noqa: ANN401
+        """A plain `httpx.Client` with the store as its base URL, closed when the test ends.
+
+        `client_ip` is the address the store sees, e.g. one outside a maintenance allow list: the
+        sandbox is told it, a real store on loopback is reached from it (any 127.x.y.z works).
+        """
         import httpx  # noqa: PLC0415 - keep the plugin import light
 
         arguments: dict[str, Any] = {"timeout": 60.0}
         if self._sandbox_store is not None:
             arguments["base_url"] = "http://sandbox.magento.test"
-            arguments["transport"] = self._sandbox_store.transport()
+            arguments["transport"] = self._sandbox_store.transport(client_ip or "127.0.0.1")
         else:
             arguments["base_url"] = self.base_url
+            if client_ip is not None:
+                arguments["transport"] = httpx.HTTPTransport(local_address=client_ip)
         arguments.update(options)
         client = httpx.Client(**arguments)
         self._http_clients.append(client)

@@ -108,7 +108,9 @@ def unexpected_response(
     else:
         kind = content_type or "no Content-Type"
         what = f"a non-JSON body ({kind}) starting {_clean(text)!r} (HTTP {status_code})"
-    message = f"expected JSON from Magento but got {what}{_hint(status_code, is_html=is_html)}"
+    message = (
+        f"expected JSON from Magento but got {what}{_hint(status_code, is_html=is_html, text=text)}"
+    )
     return UnexpectedResponseError(
         message, request=request, status_code=status_code, content_type=content_type
     )
@@ -155,7 +157,18 @@ _WRONG_URL_HINT = (
 )
 
 
-def _hint(status_code: int, *, is_html: bool) -> str:
+# Developer mode prints Bootstrap's maintenance exception as plain text, with HTTP 500.
+_DEVELOPER_MAINTENANCE = "Unable to proceed: the maintenance mode is enabled."
+_DEVELOPER_MAINTENANCE_HINT = (
+    " — the store is in maintenance mode (in developer mode Magento answers every route with "
+    "this exception); ask for the responder's IP to be allow-listed "
+    "(bin/magento maintenance:allow-ips)"
+)
+
+
+def _hint(status_code: int, *, is_html: bool, text: str) -> str:
+    if _DEVELOPER_MAINTENANCE in text[:_SNIPPET_WINDOW]:
+        return _DEVELOPER_MAINTENANCE_HINT
     if status_code in _HINTS:
         return _HINTS[status_code]
     if _HTTP_REDIRECT <= status_code < _HTTP_CLIENT_ERROR:

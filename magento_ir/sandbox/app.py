@@ -322,7 +322,7 @@ class Sandbox:
             self.request_counts[f"{request.method} (fault {fault.kind})"] += 1
             return fault.response()
         if self.state.maintenance and request.client_ip not in self.state.maintenance_ips:
-            response = maintenance_response()
+            response = maintenance_response(developer_mode=self.options.developer_mode)
         elif request.path == "/rest" or request.path.startswith("/rest/"):
             response = self._dispatch_rest(request, now)
         else:

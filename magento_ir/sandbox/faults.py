@@ -66,7 +66,25 @@ _PROXY_PAGES = {
 }
 
 
-def maintenance_response() -> SandboxResponse:
+# Bootstrap::assertMaintenance's exception as developer mode prints it instead of the 503 page
+# (ExceptionHandler::handleDeveloperMode runs first), trace cut to its Magento frame.
+_MAINTENANCE_EXCEPTION = (
+    "Exception #0 (Exception): Unable to proceed: the maintenance mode is enabled. \n"
+)
+MAINTENANCE_DEVELOPER_BODY = (
+    f"1 exception(s):\n{_MAINTENANCE_EXCEPTION}\n{_MAINTENANCE_EXCEPTION}"
+    "<pre>#1 Magento\\Framework\\App\\Bootstrap->run() called at [pub/index.php:30]\n</pre>\n"
+)
+
+
+def maintenance_response(*, developer_mode: bool = False) -> SandboxResponse:
+    """What Magento's own maintenance flag answers an address outside its allow list."""
+    if developer_mode:
+        return SandboxResponse(
+            500,
+            [("Content-Type", "text/plain;charset=UTF-8")],
+            MAINTENANCE_DEVELOPER_BODY.encode(),
+        )
     return SandboxResponse(
         503, [("Content-Type", "text/html; charset=UTF-8")], MAINTENANCE_PAGE.encode()
     )

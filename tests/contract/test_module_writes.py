@@ -21,6 +21,8 @@ from tests.contract._module import (
 )
 
 if TYPE_CHECKING:
+    import httpx
+
     from magento_ir.auth import OAuth1Credentials
     from tests.a11y.browser import Browser
 
@@ -335,6 +337,43 @@ def test_maintenance_checkout_mode_closes_only_checkout(module_store: ModuleStor
     finally:
         store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")})
     assert store.http.get("/checkout/").status_code != 503
+
+
+def _maintenance_answer(response: httpx.Response) -> bool:
+    """Magento's own flag: its 503 page, or in developer mode (the test store's) the exception
+    as a plain-text 500."""
+    if response.status_code == 503:
+        return "Service Temporarily Unavailable" in response.text
+    return (
+        response.status_code == 500
+        and response.headers["content-type"].startswith("text/plain")
+        and "Unable to proceed: the maintenance mode is enabled." in response.text
+    )
+
+
+def test_maintenance_full_mode_closes_everything_but_the_caller(module_store: ModuleStore) -> None:
+    """Full mode is Magento's own flag: pages and REST answer 503 to any other address, while
+    the caller, allow-listed by the module, keeps the API; off opens both again."""
+    store = module_store
+    # Another loopback address: a real store on loopback sees it as the client's address.
+    outsider = store.store.http(client_ip="127.0.0.2")
+    body = {"mode": "full", "retryAfter": 600, **_reason(store, "skimmer everywhere")}
+    changed = store.ok("PUT", "/maintenance", body)
+    try:
+        assert changed["state"]["mode"] == "full"
+        assert changed["state"]["magento_flag"] is True
+        assert "127.0.0.1" in changed["state"]["allowed_ips"]
+        assert "127.0.0.2" not in changed["state"]["allowed_ips"]
+        assert _maintenance_answer(outsider.get("/"))
+        assert _maintenance_answer(outsider.get("/rest/V1/store/storeConfigs"))
+        assert store.core("GET", "/V1/store/storeConfigs").status_code == 200
+        assert store.ok("GET", "/maintenance")["mode"] == "full"
+    finally:
+        opened = store.ok("PUT", "/maintenance", {"mode": "off", **_reason(store, "cleaned")})
+    assert opened["previous_mode"] == "full"
+    assert opened["state"]["magento_flag"] is False
+    assert outsider.get("/").status_code == 200
+    assert outsider.get("/rest/V1/store/storeConfigs").status_code == 401
 
 
 @pytest.mark.tools

@@ -146,6 +146,19 @@ def test_rate_limit_keeps_retry_after() -> None:
             ),
         ),
         (
+            500,
+            (
+                b"1 exception(s):\nException #0 (Exception): Unable to proceed: the "
+                b"maintenance mode is enabled. \n"
+            ),
+            "text/plain;charset=UTF-8",
+            (
+                "(Exception): Unable to proceed: the maintenance mo…' (HTTP 500) — the store is in "
+                "maintenance mode (in developer mode Magento answers every route with this "
+                "exception)"
+            ),
+        ),
+        (
             502,
             b"<html><body>Bad Gateway</body></html>",
             None,

@@ -308,6 +308,23 @@ def test_maintenance_mode_blocks_rest_unless_allow_listed(
         assert outsider.get("/rest/V1/orders/1").status_code == 503
 
 
+def test_maintenance_mode_in_developer_mode_answers_the_exception_as_text() -> None:
+    """Developer mode prints Bootstrap's exception as a plain-text 500 instead of the 503 page,
+    as the real test store does (tests/contract: full maintenance)."""
+    sandbox = Sandbox(developer_mode=True)
+    with sandbox.lock:
+        sandbox.state.maintenance = True
+    with httpx.Client(transport=sandbox.transport(), base_url="http://magento.test") as client:
+        for path in ("/", "/rest/V1/store/storeConfigs"):
+            response = client.get(path)
+            assert response.status_code == 500
+            assert response.headers["Content-Type"] == "text/plain;charset=UTF-8"
+            assert response.text.startswith(
+                "1 exception(s):\nException #0 (Exception): Unable to proceed: the maintenance "
+                "mode is enabled. \n"
+            )
+
+
 def test_request_counts_per_route(sandbox: Sandbox, admin: httpx.Client) -> None:
     """Inspection counts requests per route pattern, unmatched ones included."""
     admin.get("/rest/V1/orders/1")
