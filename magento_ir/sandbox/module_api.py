@@ -1763,10 +1763,18 @@ def remove_guard_rules(call: Call) -> dict[str, Any]:
     )
 
 
+def _query_integer(query: dict[str, Any], name: str, default: int) -> int:
+    """An `int` query parameter: Magento renders its type error itself (no `parameters`)."""
+    raw = query.get(name)
+    return default if raw is None else integer_param(str(raw))
+
+
 @routes.rest("GET", f"{PREFIX}/guard/blocks", acl=f"{ACL}guard_blocks_view")
 def list_guard_blocks(call: Call) -> dict[str, Any]:
-    after = _in_range("afterId", _integer(call.query, "afterId", 0), 0, 2**63 - 1)
-    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 100), 1, MAX_BLOCK_PAGE)
+    after = _in_range("afterId", _query_integer(call.query, "afterId", 0), 0, 2**63 - 1)
+    page_size = _in_range(
+        "pageSize", _query_integer(call.query, "pageSize", 100), 1, MAX_BLOCK_PAGE
+    )
     rows = [row for row in call.state.incident_response.guard_blocks if row["block_id"] > after]
     page = rows[:page_size]
     return {"items": page, "last_block_id": page[-1]["block_id"] if page else after}
@@ -1811,8 +1819,12 @@ def _cursor_path(after: str | None) -> bytes | None:
 @routes.rest("GET", f"{PREFIX}/code/manifest", acl=f"{ACL}code_manifest_view")
 def code_manifest(call: Call) -> dict[str, Any]:
     after = _cursor_path(_string(call.query, "after") or None)
-    page_size = _in_range("pageSize", _integer(call.query, "pageSize", 1000), 1, MAX_MANIFEST_PAGE)
-    changed_since = _in_range("changedSince", _integer(call.query, "changedSince", 0), 0, 2**63 - 1)
+    page_size = _in_range(
+        "pageSize", _query_integer(call.query, "pageSize", 1000), 1, MAX_MANIFEST_PAGE
+    )
+    changed_since = _in_range(
+        "changedSince", _query_integer(call.query, "changedSince", 0), 0, 2**63 - 1
+    )
     files = call.state.incident_response.code_files
     # PHP's strcmp order: bytes, not code points.
     paths = sorted(files, key=lambda path: path.encode())
@@ -1842,12 +1854,6 @@ def code_manifest(call: Call) -> dict[str, Any]:
 # --- store content for the skimmer scan (Model/Content) ------------------------------------------
 MAX_CONTENT_PAGE = 500
 CONTENT_TYPES = ("widget_instance", "layout_update", "email_template")
-
-
-def _query_integer(query: dict[str, Any], name: str, default: int) -> int:
-    """An `int` query parameter: Magento renders its type error itself (no `parameters`)."""
-    raw = query.get(name)
-    return default if raw is None else integer_param(str(raw))
 
 
 @routes.rest("GET", f"{PREFIX}/content", acl=f"{ACL}content_view")
