@@ -140,7 +140,7 @@ THRESHOLDS = [
     ("US-WA", "more_than", 500, "us-wa/attorney-general", days(30)),
     ("US-WA", "more_than", 1000, "us-wa/credit-agencies", None),
     ("US-DE", "more_than", 500, "us-de/attorney-general", None),
-    ("US-AL", "more_than", 1000, "us-al/attorney-general", None),
+    ("US-AL", "more_than", 1000, "us-al/attorney-general", days(45)),
     ("US-AZ", "more_than", 1000, "us-az/attorney-general", None),
     ("US-NM", "more_than", 1000, "us-nm/attorney-general", days(45)),
     ("US-NM", "more_than", 1000, "us-nm/credit-agencies", days(45)),
@@ -318,6 +318,26 @@ CASES.append(
         (group("US-FL", 500, *SSN),),
         {"us-fl/legal-affairs": days(30), **HARM_EXCEPTIONS["US-FL"]},
         facts={"answers": {"us-fl/no-harm": True}},
+        ask_harm=True,
+    )
+)
+# Alabama (§8-38-5(b), §8-38-6(a)): residents and, over 1,000, the Attorney General within 45 days
+# of the determination that the breach is reasonably likely to cause substantial harm, not of an
+# earlier discovery; the no-harm answer spares both (the AG counts those who must be notified).
+CASES.append(
+    Case(
+        "US-AL-45-days-from-determination",
+        (group("US-AL", 1001, *SSN),),
+        {"us-al/individuals": days(47), "us-al/attorney-general": days(47)},
+        clock={"determination": days(2)},
+    )
+)
+CASES.append(
+    Case(
+        "US-AL-harm-exception-applied-above-1000-spares-attorney-general",
+        (group("US-AL", 1001, *SSN),),
+        HARM_EXCEPTIONS["US-AL"],
+        facts={"answers": {"us-al/no-harm": True}},
         ask_harm=True,
     )
 )
