@@ -15,14 +15,11 @@ import pytest
 
 from magento_ir.detect import CodeBaseline
 from magento_ir.evidence.notes import SigningKey
-from tests.contract._module import ModuleStore, error_of, module_store
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from magento_ir.testing import MagentoStore
-
-__all__ = ["module_store"]  # the fixture this module uses
 
 pytestmark = pytest.mark.magento_sandbox(with_module=True)
 ADDED = "app/code/magento-ir-integrity-test.txt"
@@ -105,17 +102,3 @@ def test_a_changed_and_an_added_file_are_reported_until_put_back(
         api.iterate_code_manifest(page_size=10_000, changed_since=baseline.changed_since)
     )
     assert changes.clean, changes
-
-
-@pytest.mark.parametrize("params", [{"changedSince": "abc"}, {"pageSize": "12a"}])
-def test_the_manifest_refuses_a_non_integer_as_magento_does(
-    module_store: ModuleStore, params: dict[str, str]
-) -> None:
-    """Typed `int` parameters: Magento renders the type error itself, without `parameters`."""
-    response = module_store.call("GET", "/code/manifest", params=params)
-    assert response.status_code == 400, response.text
-    [value] = params.values()
-    assert error_of(response) == {
-        "message": f'The "{value}" value\'s type is invalid. The "int" type was expected. '
-        "Verify and try again."
-    }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.contract._module import ModuleStore, error_of, module_store
+from tests.contract._module import ModuleStore, module_store
 
 if TYPE_CHECKING:
     import httpx
@@ -362,17 +362,3 @@ def test_failures_inside_order_placement_count_towards_a_velocity_limit(
             "/guard/rules/remove",
             {"ruleIds": [rule["rule_id"]], "reason": "over", "incidentId": store.incident_id},
         )
-
-
-@pytest.mark.parametrize("params", [{"afterId": "abc"}, {"pageSize": "1x"}])
-def test_guard_blocks_refuse_a_non_integer_as_magento_does(
-    module_store: ModuleStore, params: dict[str, str]
-) -> None:
-    """Typed `int` parameters: Magento renders the type error itself, without `parameters`."""
-    response = module_store.call("GET", "/guard/blocks", params=params)
-    assert response.status_code == 400, response.text
-    [value] = params.values()
-    assert error_of(response) == {
-        "message": f'The "{value}" value\'s type is invalid. The "int" type was expected. '
-        "Verify and try again."
-    }
