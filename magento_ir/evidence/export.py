@@ -137,6 +137,15 @@ def _retention_labels(options: ExportOptions) -> dict[str, str]:
     }
 
 
+def _hashes(fields: dict[str, Any], record: Record) -> dict[str, Any]:
+    """`fields` with the record's own digests: `payload_sha256` (format version 1 only; version
+    2 records have none, the record hash covers the payload) and `prev`."""
+    if record.payload_sha256 is not None:
+        fields["payload_sha256"] = record.payload_sha256
+    fields["prev"] = record.prev
+    return fields
+
+
 def to_ecs(record: Record, options: ExportOptions) -> dict[str, Any]:
     """An ECS document; `event.original` is the log line, so the copy can be re-verified."""
     mapping = _mapping(record.type)
@@ -160,11 +169,7 @@ def to_ecs(record: Record, options: ExportOptions) -> dict[str, Any]:
         },
         "host": {"name": options.host},
         "labels": _retention_labels(options),
-        "magento_ir": {
-            "payload": payload,
-            "payload_sha256": record.payload_sha256,
-            "prev": record.prev,
-        },
+        "magento_ir": _hashes({"payload": payload}, record),
     }
     outcome = _outcome(payload)
     if outcome in ("success", "failure", "unknown"):
@@ -222,13 +227,7 @@ def _ocsf_base(
             "log_name": record.type,
             "labels": [f"{k}:{v}" for k, v in _retention_labels(options).items()],
         },
-        "unmapped": {
-            "magento_ir": {
-                "payload": record.payload,
-                "payload_sha256": record.payload_sha256,
-                "prev": record.prev,
-            }
-        },
+        "unmapped": {"magento_ir": _hashes({"payload": record.payload}, record)},
     }
 
 
@@ -311,8 +310,11 @@ def to_cef(record: Record, options: ExportOptions) -> str:
         "externalId": record.hash,
         "cn1Label": "sequence",
         "cn1": str(record.seq),
-        "cs1Label": "payloadSha256",
-        "cs1": record.payload_sha256,
+        **(
+            {"cs1Label": "payloadSha256", "cs1": record.payload_sha256}
+            if record.payload_sha256 is not None
+            else {}
+        ),
         "cs2Label": "prevHash",
         "cs2": record.prev,
         "cs3Label": "retentionHotDays",
@@ -340,7 +342,7 @@ def to_syslog(record: Record, options: ExportOptions) -> bytes:
     params = {
         "seq": str(record.seq),
         "hash": record.hash,
-        "payloadSha256": record.payload_sha256,
+        **({"payloadSha256": record.payload_sha256} if record.payload_sha256 is not None else {}),
         "prev": record.prev,
         "retentionHotDays": str(options.retention.hot_days),
         "retentionDays": str(options.retention.total_days),

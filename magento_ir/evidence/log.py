@@ -1,10 +1,15 @@
 """The tamper-evident evidence log: a hash-chained JSON-lines file with signed Merkle checkpoints.
 
-One line per record, the record's canonical JSON (keys sorted, no spaces, UTF-8):
+One line per record, the record's canonical JSON (keys sorted, no spaces, UTF-8). New logs
+are written in format version 2:
 
-    {"hash":H,"payload":P,"payload_sha256":D,"prev":R,"seq":N,"time":T,"type":Y}
+    {"hash":H,"payload":P,"prev":R,"seq":N,"time":T,"type":Y,"v":2}
 
-* `payload_sha256` D = SHA-256 of the canonical JSON of the payload P, exactly as stored;
+Version 1 (logs written before versions were marked) has no `v` and one more member,
+`"payload_sha256":D` between `payload` and `prev`, D = SHA-256 of the payload as stored. A line
+ending in `,"v":N}` is version N, any other is version 1; a log's version is its record 0's, and
+every record of the log must have it (an appending writer keeps the log's version).
+
 * the record's *entry* is the canonical JSON of the record without its `hash` member, i.e. the
   line with `"hash":H,` removed; because "hash" sorts first that is `{` + line[75:-1];
 * `hash` H = SHA-256(0x00 || entry): the entry's RFC 6962 leaf hash, so the Merkle tree's leaves
@@ -74,26 +79,68 @@ _HEAD = b'{"hash":"'
 _PAYLOAD_KEY = b'","payload":{'  # payloads are JSON objects
 _PAYLOAD_START = 85  # len('{"hash":"') + 64 + len('","payload":')
 _BODY_START = 75  # first byte after '{"hash":"<64 hex>",'
-_TAIL_KEY = b',"payload_sha256":"'
-# The digests are matched loosely (any 64 characters) because the checks compare them with
-# computed hex digests anyway, and character classes cost a third of the verify time.
-_TAIL = re.compile(
-    rb',"payload_sha256":"(.{64})","prev":"(.{64})","seq":(0|[1-9][0-9]{0,17}),'
+_NEW_LOG_VERSION = 2  # the format new logs are written in (tests set 1 to write old logs)
+# A record's last member `"v":N` states its format version; no mark is version 1.
+_VERSION_MARK = re.compile(rb',"v":([0-9]{1,9})\}\n?\Z')
+_TIME_TYPE = (
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
-    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n\Z'
+    rb'"type":"[a-z][a-z0-9_.]{0,31}"'
 )
-# Every tail of a batch of lines, joined: the same format as `_TAIL`, capturing `seq`.
-_TAILS = re.compile(
-    rb',"payload_sha256":".{64}","prev":".{64}","seq":(0|[1-9][0-9]{0,17}),'
-    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z",'
-    rb'"type":"[a-z][a-z0-9_.]{0,31}"}\n'
-)
+_SEQ = rb'"seq":(?P<seq>0|[1-9][0-9]{0,17}),'
 _HEAD_SLICE = itemgetter(slice(0, 9))
 _STATED_HASH = itemgetter(slice(9, 73))
 _PAYLOAD_KEY_SLICE = itemgetter(slice(73, 86))
 _BODY = itemgetter(slice(_BODY_START, -1))
-_TAIL_PAYLOAD_SHA256 = itemgetter(slice(19, 83))  # of a tail, which starts with _TAIL_KEY
-_TAIL_PREV = itemgetter(slice(93, 157))
+
+
+class _Format(NamedTuple):
+    """How a record line of one format version is laid out after its payload (its *tail*)."""
+
+    version: int
+    tail_key: bytes  # the tail starts at the line's last occurrence of this
+    tail: re.Pattern[bytes]  # one tail to the end of its line: groups prev, seq (and digest)
+    tails: re.Pattern[bytes]  # the tails of a batch, joined: captures each seq
+    tail_prev: Callable[[bytes], bytes]  # the `prev` of a tail
+    tail_digest: Callable[[bytes], bytes] | None  # the `payload_sha256` of a tail (v1 only)
+
+
+# The digests are matched loosely (any 64 characters) because the checks compare them with
+# computed hex digests anyway, and character classes cost a third of the verify time.
+_V1 = _Format(
+    1,
+    b',"payload_sha256":"',
+    re.compile(
+        rb',"payload_sha256":"(?P<digest>.{64})","prev":"(?P<prev>.{64})",'
+        + _SEQ + _TIME_TYPE + rb"}\n\Z"
+    ),
+    re.compile(rb',"payload_sha256":".{64}","prev":".{64}",' + _SEQ + _TIME_TYPE + rb"}\n"),
+    itemgetter(slice(93, 157)),
+    itemgetter(slice(19, 83)),
+)  # fmt: skip
+_V2 = _Format(
+    2,
+    b',"prev":"',
+    re.compile(rb',"prev":"(?P<prev>.{64})",' + _SEQ + _TIME_TYPE + rb',"v":2}\n\Z'),
+    re.compile(rb',"prev":".{64}",' + _SEQ + _TIME_TYPE + rb',"v":2}\n'),
+    itemgetter(slice(9, 73)),
+    None,
+)
+_FORMATS = {1: _V1, 2: _V2}
+
+
+def _line_version(line: bytes) -> int:
+    """The format version a record line states: N when it ends with `,"v":N}`, else 1."""
+    mark = _VERSION_MARK.search(line, max(0, len(line) - 17))
+    return 1 if mark is None else int(mark.group(1))
+
+
+def _unknown_version(version: int) -> str:
+    return (
+        f"format version {version}, which magento_ir {magento_ir.__version__} does not know "
+        f"(it reads versions {', '.join(map(str, _FORMATS))}): upgrade magento_ir"
+    )
+
+
 _cut = cast("Callable[[bytes, slice], bytes]", getitem)  # line[slice], typed for map()
 _BATCH_BYTES = 1 << 20  # lines verified at once: about 1,900 records of 550 bytes
 _LEAF_BATCH = 256  # record hashes an appending log adds to its Merkle frontier at once
@@ -169,6 +216,8 @@ def _lock_path(path: Path) -> Path:
 class Record(NamedTuple):
     """One line of the log, immutable. `raw` is the exact line, newline included.
 
+    `version` is the record's format version; `payload_sha256` is None in version 2, whose
+    records carry no payload digest (the record `hash` covers the payload's bytes).
     A NamedTuple rather than a frozen dataclass: one is built per append, and a frozen
     dataclass's __init__ costs three times as much.
     """
@@ -177,10 +226,11 @@ class Record(NamedTuple):
     time: str
     type: str
     payload: dict[str, Any]
-    payload_sha256: str
+    payload_sha256: str | None
     prev: str
     hash: str
     raw: bytes
+    version: int
 
     def __repr__(self) -> str:
         return f"Record(seq={self.seq}, time={self.time!r}, type={self.type!r}, hash={self.hash!r})"
@@ -342,6 +392,7 @@ class _ScanState:
     lines: int = 0
     covered: int = 0
     signed_size: int = 0  # the largest checkpoint's size, whether the log reaches it or not
+    version: int = 0  # record 0's format version (0: no record yet)
 
 
 def _parse_checkpoint_line(line: bytes, verifier: NoteVerifier | None) -> tuple[Checkpoint, str]:
@@ -443,7 +494,7 @@ class _Scan:
     """
 
     __slots__ = (
-        "checked", "expected", "frontier", "last_good_checkpoint", "last_hash", "line_no",
+        "checked", "expected", "fmt", "frontier", "last_good_checkpoint", "last_hash", "line_no",
         "next_index", "next_size", "offset", "path", "pending", "problem", "state",
     )  # fmt: skip
 
@@ -461,10 +512,22 @@ class _Scan:
         self.offset = 0
         self.line_no = 0
         self.problem: Problem | None = None
+        self.fmt = _V1
 
     def batch(self, lines: list[bytes]) -> None:
         if self.expected == 0:
-            self._line(lines[0])  # record 0 is the custody record: checked by `_line` alone
+            # Record 0 sets the log's format version, and is the custody record: checked by
+            # `_line` alone.
+            version = _line_version(lines[0])
+            if version not in _FORMATS:
+                self.line_no = 1
+                self.problem = Problem(
+                    "malformed", 0, 1, f"record 0 is in {_unknown_version(version)}"
+                )
+                return
+            self.fmt = _FORMATS[version]
+            self.state.version = version
+            self._line(lines[0])
             lines = lines[1:]
         if self.problem is None and lines and not self._batch_ok(lines):
             for line in lines:
@@ -474,9 +537,10 @@ class _Scan:
     def _line(self, line: bytes) -> bool:
         """Check one line (newline included); False, with `problem` set, when it is bad."""
         expected = self.expected
+        fmt = self.fmt
         self.line_no += 1
-        position = line.rfind(_TAIL_KEY)
-        match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
+        position = line.rfind(fmt.tail_key)
+        match = fmt.tail.match(line, position) if position > _PAYLOAD_START else None
         digest = _sha256(b"\x00{" + line[_BODY_START:-1]).digest()
         stated_hash = line[9:73]
         if (
@@ -485,17 +549,17 @@ class _Scan:
             or line[73:86] != _PAYLOAD_KEY
             or _hexlify(digest) != stated_hash
         ):
-            self.problem = _diagnose(line, self.line_no, expected, self.offset)
+            self.problem = _diagnose(line, self.line_no, expected, self.offset, fmt)
             return False
-        payload_sha256, prev, seq_text = match.groups()
+        prev, seq_text = match.group("prev", "seq")
         if (
-            _hexlify(_sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256
+            (fmt.tail_digest is not None and not _payload_digest_ok(line, position, match))
             or int(seq_text) != expected
             or prev != self.last_hash
         ):
-            problem = _diagnose(line, self.line_no, expected, self.offset)
+            problem = _diagnose(line, self.line_no, expected, self.offset, fmt)
             if problem.kind == "sequence":
-                problem = _reorder(self.path, self.line_no, expected, int(seq_text)) or problem
+                problem = _reorder(self.path, self.line_no, expected, int(seq_text), fmt) or problem
             self.problem = problem
             return False
         if expected == 0:
@@ -568,30 +632,33 @@ class _Scan:
         the record hashes (as digests, and as stated) when all are right, else None."""
         count = len(lines)
         expected = self.expected
+        fmt = self.fmt
         if (
             b"".join(map(_HEAD_SLICE, lines)) != _HEAD * count
             or b"".join(map(_PAYLOAD_KEY_SLICE, lines)) != _PAYLOAD_KEY * count
         ):
             return None
-        positions = list(map(bytes.rfind, lines, repeat(_TAIL_KEY)))
+        positions = list(map(bytes.rfind, lines, repeat(fmt.tail_key)))
         if min(positions) <= _PAYLOAD_START:
             return None
-        # Each tail starts at its line's last `,"payload_sha256":"` and ends with its newline,
-        # so one match per line, and as many matches as lines, means every tail is well formed.
+        # Each tail starts at its line's last `tail_key` and ends with its newline, so one
+        # match per line, and as many matches as lines, means every tail is well formed.
         tails = list(map(_cut, lines, map(slice, positions, repeat(None))))
-        seqs = _TAILS.findall(b"".join(tails))
+        seqs = fmt.tails.findall(b"".join(tails))
         if len(seqs) != count or list(map(int, seqs)) != list(range(expected, expected + count)):
             return None
         digests = list(map(_digest, map(_sha256, map(add, repeat(b"\x00{"), map(_BODY, lines)))))
         stated = list(map(_STATED_HASH, lines))
-        payloads = map(_cut, lines, map(slice, repeat(_PAYLOAD_START), positions))
-        if (
-            _hexlify(b"".join(digests)) != b"".join(stated)
-            or _hexlify(b"".join(map(_digest, map(_sha256, payloads))))
-            != b"".join(map(_TAIL_PAYLOAD_SHA256, tails))
-            or b"".join(map(_TAIL_PREV, tails)) != self.last_hash + b"".join(stated[:-1])
-        ):
+        if _hexlify(b"".join(digests)) != b"".join(stated) or b"".join(
+            map(fmt.tail_prev, tails)
+        ) != self.last_hash + b"".join(stated[:-1]):
             return None
+        if fmt.tail_digest is not None:
+            payloads = map(_cut, lines, map(slice, repeat(_PAYLOAD_START), positions))
+            if _hexlify(b"".join(map(_digest, map(_sha256, payloads)))) != b"".join(
+                map(fmt.tail_digest, tails)
+            ):
+                return None
         return digests, stated
 
     def finish(self, checkpoints: Sequence[tuple[Checkpoint, str]]) -> tuple[_ScanState, int]:
@@ -625,8 +692,13 @@ def _scan(
     return state, scan.problem, checked
 
 
-def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
-    """Say what is wrong with a line the fast path rejected."""
+def _payload_digest_ok(line: bytes, position: int, match: re.Match[bytes]) -> bool:
+    """Version 1: the payload, from its `{` to the tail at `position`, matches its digest."""
+    return _hexlify(_sha256(line[_PAYLOAD_START:position]).digest()) == match.group("digest")
+
+
+def _diagnose(line: bytes, line_no: int, expected: int, offset: int, fmt: _Format) -> Problem:
+    """Say what is wrong with a line the fast path rejected, in a log of format `fmt`."""
     if not line.endswith(b"\n"):
         detail = (
             f"the last line is incomplete ({len(line)} bytes at offset {offset}, no newline), as "
@@ -634,17 +706,15 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
             "(or EvidenceLog.open(..., repair=True)), which records the cut"
         )
         return Problem("torn", expected, line_no, detail)
-    position = line.rfind(_TAIL_KEY)
-    match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
+    match = _match_tail(line, fmt)
     if match is None or line[:9] != _HEAD or line[73:86] != _PAYLOAD_KEY:
-        return Problem("malformed", expected, line_no, "not a record line in the evidence format")
+        return Problem("malformed", expected, line_no, _malformed_detail(line, fmt))
     if _hexlify(_sha256(b"\x00{" + line[_BODY_START:-1]).digest()) != line[9:73]:
         detail = "the record's content does not match its hash (the record was modified)"
         return Problem("hash", expected, line_no, detail)
-    payload_sha256, _, seq_text = match.groups()
-    if _hexlify(_sha256(line[_PAYLOAD_START:position]).digest()) != payload_sha256:
+    if fmt.tail_digest is not None and not _payload_digest_ok(line, match.start(), match):
         return Problem("payload_digest", expected, line_no, "the payload does not match its digest")
-    seq = int(seq_text)
+    seq = int(match.group("seq"))
     if seq != expected:
         what = "deleted or inserted" if seq > expected else "inserted, repeated or moved"
         detail = f"expected sequence number {expected}, found {seq} (a record was {what})"
@@ -658,7 +728,29 @@ def _diagnose(line: bytes, line_no: int, expected: int, offset: int) -> Problem:
     return Problem("chain", expected, line_no, detail)
 
 
-def _reorder(path: Path, line_no: int, expected: int, found: int) -> Problem | None:
+def _match_tail(line: bytes, fmt: _Format) -> re.Match[bytes] | None:
+    position = line.rfind(fmt.tail_key)
+    return fmt.tail.match(line, position) if position > _PAYLOAD_START else None
+
+
+def _malformed_detail(line: bytes, fmt: _Format) -> str:
+    """Why a line is not a record of the log's format: named when it is one of another."""
+    version = _line_version(line)
+    other = _FORMATS.get(version)
+    if version != fmt.version and other is not None and _match_tail(line, other) is not None:
+        return (
+            f"a format version {version} record in a version {fmt.version} log (record 0 sets "
+            "the log's version and a writer never mixes them: it was copied in from another log)"
+        )
+    if version != fmt.version:
+        return (
+            f"a record line stating format version {version} in a version {fmt.version} log "
+            "(record 0 sets the log's version)"
+        )
+    return f"not a record line in the evidence format (version {fmt.version}, set by record 0)"
+
+
+def _reorder(path: Path, line_no: int, expected: int, found: int, fmt: _Format) -> Problem | None:
     """When the record due at `line_no` is further down, and the one found there is not a
     copy of another line, records were moved: say so."""
     moved_to = None
@@ -666,9 +758,8 @@ def _reorder(path: Path, line_no: int, expected: int, found: int) -> Problem | N
         for number, line in enumerate(handle, 1):
             if number == line_no:
                 continue
-            position = line.rfind(_TAIL_KEY)
-            match = _TAIL.match(line, position) if position > _PAYLOAD_START else None
-            seq = int(match.group(3)) if match is not None else -1
+            match = _match_tail(line, fmt)
+            seq = int(match.group("seq")) if match is not None else -1
             if seq == found:
                 return None  # record `found` twice: one was inserted (a replayed copy)
             if seq == expected and number > line_no and moved_to is None:
@@ -736,7 +827,14 @@ def verify(
     )
 
 
-def _parse_record(line: bytes, line_no: int) -> Record:
+def _parse_record(line: bytes, line_no: int, version: int) -> Record:
+    """The record on a line of a log of format `version` (the version record 0 states)."""
+    stated = _line_version(line)
+    if stated != version:
+        raise EvidenceFormatError(
+            f"line {line_no} is a format version {stated} record in a version {version} log "
+            "(record 0 sets the log's version; a writer never mixes them): verify the log"
+        )
     try:
         data = json.loads(line)
         return Record(
@@ -744,17 +842,25 @@ def _parse_record(line: bytes, line_no: int) -> Record:
             time=data["time"],
             type=data["type"],
             payload=data["payload"],
-            payload_sha256=data["payload_sha256"],
+            payload_sha256=data["payload_sha256"] if version == 1 else None,
             prev=data["prev"],
             hash=data["hash"],
             raw=line,
+            version=version,
         )
     except (ValueError, KeyError, TypeError) as exc:
-        raise EvidenceFormatError(f"line {line_no} is not an evidence record: {exc}") from None
+        raise EvidenceFormatError(
+            f"line {line_no} is not an evidence record of format version {version}: {exc}"
+        ) from None
 
 
 def read_records(path: str | os.PathLike[str]) -> Iterator[Record]:
-    """Stream the log's records in order (without verifying them: use `verify` for that)."""
+    """Stream the log's records in order (without verifying them: use `verify` for that).
+
+    Both format versions are read; a record of another version than record 0's, or of a
+    version this magento_ir does not know, is an EvidenceFormatError.
+    """
+    version = 0
     with Path(path).open("rb") as handle:
         for line_no, line in enumerate(handle, 1):
             if not line.endswith(b"\n"):
@@ -764,7 +870,11 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[Record]:
                     offset=handle.tell() - len(line),
                     length=len(line),
                 )
-            yield _parse_record(line, line_no)
+            if not version:
+                version = _line_version(line)
+                if version not in _FORMATS:
+                    raise EvidenceFormatError(f"line 1 is a record in {_unknown_version(version)}")
+            yield _parse_record(line, line_no, version)
 
 
 def _leaves(path: Path) -> Iterator[bytes]:
@@ -907,6 +1017,7 @@ class EvidenceLog:
         self._last_checkpoint_at = _monotonic()
         self._next_seq = state.records
         self._last_hash = state.last_hash
+        self._v1 = state.version == 1
         self._frontier = state.frontier
         # Record hashes not yet in the frontier: added in bulk when a root is asked for.
         self._new_leaves: list[bytes] = []
@@ -992,6 +1103,7 @@ class EvidenceLog:
         if state.records == 0:
             # A new log, or one whose only (torn) line a repair just removed.
             state.origin = origin or f"magento_ir/evidence/{uuid.uuid4()}"
+            state.version = _NEW_LOG_VERSION
             check_origin(state.origin)
             custody.update(action="created", origin=state.origin)
         custody["verifier_key"] = str(key.verifier())
@@ -1087,6 +1199,11 @@ class EvidenceLog:
     def last_hash(self) -> str:
         return self._last_hash
 
+    @property
+    def format_version(self) -> int:
+        """The log's record format: 2 for a new log, an existing log's own (1 stays 1)."""
+        return 1 if self._v1 else 2
+
     def root(self) -> bytes:
         """RFC 6962 root hash of every record written so far."""
         if self._new_leaves:
@@ -1115,20 +1232,21 @@ class EvidenceLog:
                 "the payload holds a lone surrogate, which UTF-8 cannot encode: decode raw bytes "
                 "with errors='replace' or store them base64-encoded"
             ) from None
-        payload_sha256 = _sha256(payload_bytes).hexdigest()
         seq = self._next_seq
         prev = self._last_hash
         timestamp = self._clock.now()
         # The line without `{"hash":H,` and its newline: hashed with the leaf prefix, then
         # written after it.
-        body = (
-            b'"payload":'
-            + payload_bytes
-            + (
+        if self._v1:
+            payload_sha256: str | None = _sha256(payload_bytes).hexdigest()
+            tail = (
                 f',"payload_sha256":"{payload_sha256}","prev":"{prev}","seq":{seq},'
                 f'"time":"{timestamp}","type":"{type}"}}'
-            ).encode()
-        )
+            )
+        else:
+            payload_sha256 = None
+            tail = f',"prev":"{prev}","seq":{seq},"time":"{timestamp}","type":"{type}","v":2}}'
+        body = b'"payload":' + payload_bytes + tail.encode()
         digest = _sha256(b"\x00{" + body).digest()
         hash_hex = _hexlify(digest)
         line = b"".join((b'{"hash":"', hash_hex, b'",', body, b"\n"))
@@ -1153,8 +1271,12 @@ class EvidenceLog:
             self.checkpoint()
         # tuple.__new__ skips the NamedTuple's Python-level __new__: a tenth of an append.
         return _new_record(
-            Record, (seq, timestamp, type, dict(payload), payload_sha256, prev, record_hash, line)
-        )
+            Record,
+            (
+                seq, timestamp, type, dict(payload), payload_sha256, prev, record_hash, line,
+                2 - self._v1,
+            ),
+        )  # fmt: skip
 
     def custody(
         self,

@@ -15,14 +15,21 @@ from magento_ir.evidence import (
 )
 from magento_ir.evidence.log import GENESIS_PREV
 from magento_ir.evidence.merkle import Frontier
+from tests.evidence._formats import new_logs_in
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
-def write_journal(path: Path, key: SigningKey, steps: int = 4, **options: Any) -> Path:
-    """A closed log shaped like an incident journal: results, then their rollbacks."""
-    with EvidenceLog.open(path, key=key, user="responder", host="lab", **options) as log:
+def write_journal(
+    path: Path, key: SigningKey, steps: int = 4, *, version: int | None = None, **options: Any
+) -> Path:
+    """A closed log shaped like an incident journal: results, then their rollbacks, in record
+    format `version` (None: the one new logs get)."""
+    with (
+        new_logs_in(version),
+        EvidenceLog.open(path, key=key, user="responder", host="lab", **options) as log,
+    ):
         log.append("incident.opened", {"id": "IR-1", "title": "skimmer", "store": "shop"})
         for number in range(steps):
             log.append("journal.result", {"step": f"s{number}", "outcome": "ok"})
@@ -32,7 +39,8 @@ def write_journal(path: Path, key: SigningKey, steps: int = 4, **options: Any) -
 
 
 def rehash(lines: list[bytes]) -> list[bytes]:
-    """Renumber and re-chain `lines` as the writer would: a self-consistent forged log."""
+    """Renumber and re-chain `lines` as the writer would: a self-consistent forged log (in
+    each line's own format version)."""
     forged: list[bytes] = []
     prev = GENESIS_PREV
     for seq, line in enumerate(lines):
@@ -40,12 +48,15 @@ def rehash(lines: list[bytes]) -> list[bytes]:
         payload = canonical_json(record["payload"])
         entry = {
             "payload": record["payload"],
-            "payload_sha256": hashlib.sha256(payload.encode()).hexdigest(),
             "prev": prev,
             "seq": seq,
             "time": record["time"],
             "type": record["type"],
         }
+        if "v" in record:
+            entry["v"] = record["v"]
+        else:
+            entry["payload_sha256"] = hashlib.sha256(payload.encode()).hexdigest()
         body = canonical_json(entry).encode()
         digest = hashlib.sha256(b"\x00" + body).hexdigest()
         forged.append(canonical_json({"hash": digest, **entry}).encode() + b"\n")

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from magento_ir.cli.evidence import evidence_app
 from magento_ir.evidence import SigningKey, canonical_json, checkpoints_path
 from tests.adversarial._evidence_forgery import rehash, resign, write_journal
+from tests.evidence._formats import FORMAT_VERSIONS
 
 KEY = SigningKey.generate("magento-ir-journal")
 ATTACKER = SigningKey.generate("magento-ir-journal")
@@ -25,11 +26,13 @@ KINDS = (
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def original(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[bytes], bytes]:
-    """A 14-record journal, checkpointed at 1, 3, 6, 9, 12 and 14."""
+@pytest.fixture(scope="module", params=FORMAT_VERSIONS, ids=lambda version: f"v{version}")
+def original(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[list[bytes], bytes]:
+    """A 14-record journal, checkpointed at 1, 3, 6, 9, 12 and 14, in each format version."""
     path = write_journal(tmp_path_factory.mktemp("original") / "evidence.log", KEY, steps=6,
-                         checkpoint_every=3)  # fmt: skip
+                         checkpoint_every=3, version=request.param)  # fmt: skip
     return path.read_bytes().splitlines(keepends=True), checkpoints_path(path).read_bytes()
 
 
@@ -49,7 +52,9 @@ def _tamper(  # noqa: PLR0911 - one branch per kind of tampering
         seq = data.draw(index)
         line = lines[seq]
         start = line.index(b'"payload":{') + len(b'"payload":{')
-        at = data.draw(st.integers(start, line.rindex(b',"payload_sha256"') - 1))
+        # Within the payload: up to `prev` (version 2) or the payload digest (version 1).
+        after = b',"prev"' if line.endswith(b',"v":2}\n') else b',"payload_sha256"'
+        at = data.draw(st.integers(start, line.rindex(after) - 1))
         lines[seq] = line[:at] + bytes([line[at] ^ 0x01]) + line[at + 1 :]
         log.write_bytes(b"".join(lines))
         return seq, ""

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from magento_ir.evidence import EvidenceLog, SigningKey
+from tests.evidence._formats import new_logs_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,20 +29,41 @@ def signing_key() -> SigningKey:
 
 
 def write_log(
-    path: Path, key: SigningKey, count: int, *, checkpoint_every: int | None = None
+    path: Path,
+    key: SigningKey,
+    count: int,
+    *,
+    checkpoint_every: int | None = None,
+    version: int | None = None,
 ) -> Path:
-    """A log with a custody record then `count` detection records, closed (so checkpointed)."""
-    with EvidenceLog.open(
-        path, key=key, sync="batch", checkpoint_every=checkpoint_every, user="tester", host="lab"
-    ) as log:
+    """A log with a custody record then `count` detection records, closed (so checkpointed),
+    in record format `version` (None: the one new logs get)."""
+    with (
+        new_logs_in(version),
+        EvidenceLog.open(
+            path, key=key, sync="batch", checkpoint_every=checkpoint_every, user="tester",
+            host="lab",
+        ) as log,
+    ):  # fmt: skip
         for number in range(count):
             log.append("detection", {"number": number, "text": f"finding {number} \u00e9"})
     return path
 
 
 @pytest.fixture
-def make_log(tmp_path: Path, signing_key: SigningKey) -> Callable[..., Path]:
+def log_version(request: pytest.FixtureRequest) -> int | None:
+    """The record format `make_log` writes: None (the default for new logs) unless a test is
+    parametrized over versions (`tests.evidence._formats.both_formats`)."""
+    version: int | None = getattr(request, "param", None)
+    return version
+
+
+@pytest.fixture
+def make_log(
+    tmp_path: Path, signing_key: SigningKey, log_version: int | None
+) -> Callable[..., Path]:
     def make(count: int = 5, name: str = "evidence.log", **options: int | None) -> Path:
+        options.setdefault("version", log_version)
         return write_log(tmp_path / name, signing_key, count, **options)
 
     return make

@@ -29,6 +29,7 @@ from magento_ir.evidence.export import (
     to_ocsf,
     to_syslog,
 )
+from tests.evidence._formats import both_formats, new_logs_in
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,9 +50,12 @@ ECS_TYPES = {
 
 
 @pytest.fixture
-def records(tmp_path: Path, signing_key: SigningKey) -> dict[str, Record]:
-    """One record of each documented family, keyed by type."""
-    with EvidenceLog.open(tmp_path / "e.log", key=signing_key, user="ir-bot", host="lab") as log:
+def records(tmp_path: Path, signing_key: SigningKey, log_version: int | None) -> dict[str, Record]:
+    """One record of each documented family, keyed by type (in format `log_version`)."""
+    with (
+        new_logs_in(log_version),
+        EvidenceLog.open(tmp_path / "e.log", key=signing_key, user="ir-bot", host="lab") as log,
+    ):
         log.append(
             "detection",
             {
@@ -184,14 +188,17 @@ def test_cef_escapes_header_and_extension(records: dict[str, Record]) -> None:
     assert "\n" not in line
 
 
-def test_syslog_message_layout(records: dict[str, Record]) -> None:
-    """RFC 5424: PRI, version, time, host, app, nil PROCID, MSGID, SD, BOM + log line."""
+@both_formats
+def test_syslog_message_layout(records: dict[str, Record], log_version: int) -> None:
+    """RFC 5424: PRI, version, time, host, app, nil PROCID, MSGID, SD, BOM + log line; the
+    payload digest only where the record has one (format version 1)."""
     record = records["detection"]
     message = to_syslog(record, OPTIONS)
+    digest = rb'payloadSha256="[0-9a-f]{64}" ' if log_version == 1 else b""
     pattern = (
         rb"<130>1 (\S+) shop1\.test magento_ir - detection "
-        rb'\[mir@32473 seq="1" hash="([0-9a-f]{64})" payloadSha256="[0-9a-f]{64}" '
-        rb'prev="[0-9a-f]{64}" retentionHotDays="90" retentionDays="365"\]'
+        rb'\[mir@32473 seq="1" hash="([0-9a-f]{64})" ' + digest + rb'prev="[0-9a-f]{64}" '
+        rb'retentionHotDays="90" retentionDays="365"\]'
         rb'\[meta sequenceId="2"\] \xef\xbb\xbf(.*)'
     )
     match = re.fullmatch(pattern, message, re.DOTALL)
@@ -199,6 +206,29 @@ def test_syslog_message_layout(records: dict[str, Record]) -> None:
     assert match.group(1).decode() == record.time
     assert match.group(2).decode() == record.hash
     assert match.group(3) + b"\n" == record.raw
+
+
+@both_formats
+def test_every_format_carries_the_records_own_digests(
+    records: dict[str, Record], log_version: int
+) -> None:
+    """ECS, OCSF and CEF carry `prev`, and the payload digest exactly when the record has one
+    (format version 1): a version 2 export never shows a digest the log does not hold."""
+    record = records["detection"]
+    ecs = to_ecs(record, OPTIONS)["magento_ir"]
+    ocsf = to_ocsf(record, OPTIONS)["unmapped"]["magento_ir"]
+    cef = to_cef(record, OPTIONS)
+    assert ecs["prev"] == ocsf["prev"] == record.prev
+    assert f"cs2={record.prev}" in cef
+    if log_version == 1:
+        assert record.payload_sha256 is not None
+        assert ecs["payload_sha256"] == ocsf["payload_sha256"] == record.payload_sha256
+        assert f"cs1Label=payloadSha256 cs1={record.payload_sha256} " in cef
+    else:
+        assert record.payload_sha256 is None
+        assert "payload_sha256" not in ecs
+        assert "payload_sha256" not in ocsf
+        assert "cs1" not in cef
 
 
 def test_syslog_uses_configured_enterprise_number_and_facility(records: dict[str, Record]) -> None:

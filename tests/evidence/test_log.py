@@ -30,6 +30,8 @@ from magento_ir.evidence import (
 )
 from magento_ir.evidence import log as log_module
 from magento_ir.evidence.log import GENESIS_PREV
+from tests.evidence._formats import both_formats, new_logs_in
+from tests.evidence.conftest import write_log
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,16 +40,29 @@ if TYPE_CHECKING:
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
-def test_records_have_the_documented_fields_and_hashes(make_log: Callable[..., Path]) -> None:
-    """Each line's hashes can be recomputed from the documented definitions alone."""
+LAYOUTS = {
+    1: ["hash", "payload", "payload_sha256", "prev", "seq", "time", "type"],
+    2: ["hash", "payload", "prev", "seq", "time", "type", "v"],
+}
+
+
+@both_formats
+def test_records_have_the_documented_fields_and_hashes(
+    make_log: Callable[..., Path], log_version: int
+) -> None:
+    """Each line's hashes can be recomputed from the documented definitions alone, in either
+    format version."""
     path = make_log(3)
     previous = GENESIS_PREV
     for seq, raw in enumerate(path.read_bytes().splitlines()):
         record = json.loads(raw)
-        assert list(record) == ["hash", "payload", "payload_sha256", "prev", "seq", "time", "type"]
+        assert list(record) == LAYOUTS[log_version]
         assert raw.decode() == canonical_json(record)
-        payload = canonical_json(record["payload"]).encode()
-        assert record["payload_sha256"] == hashlib.sha256(payload).hexdigest()
+        if log_version == 1:
+            payload = canonical_json(record["payload"]).encode()
+            assert record["payload_sha256"] == hashlib.sha256(payload).hexdigest()
+        else:
+            assert record["v"] == 2
         entry = canonical_json({k: v for k, v in record.items() if k != "hash"}).encode()
         assert record["hash"] == hashlib.sha256(b"\x00" + entry).hexdigest()
         assert record["prev"] == previous
@@ -68,6 +83,7 @@ def test_first_record_is_custody_naming_origin_and_capturer(make_log: Callable[.
     assert first.payload["verifier_key"].startswith("magento-ir-test+")
 
 
+@both_formats
 def test_a_clean_log_verifies(make_log: Callable[..., Path], signing_key: SigningKey) -> None:
     """An untouched log verifies with its checkpoints, and the report gives size and root."""
     path = make_log(25, checkpoint_every=10)
@@ -159,6 +175,7 @@ def test_checkpoints_are_signed_notes_beside_the_log(
     assert checkpoints_path(path).name == "evidence.log.checkpoints"
 
 
+@both_formats
 def test_torn_last_line_is_reported_not_dropped(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -177,6 +194,7 @@ def test_torn_last_line_is_reported_not_dropped(
     assert caught.value.length == len(b'{"hash":"0123')
 
 
+@both_formats
 def test_repair_cuts_the_torn_line_and_records_it(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -197,6 +215,7 @@ def test_repair_cuts_the_torn_line_and_records_it(
     assert verify(path, signing_key.verifier()).ok
 
 
+@both_formats
 def test_a_tampered_log_is_not_appended_to(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -208,6 +227,7 @@ def test_a_tampered_log_is_not_appended_to(
     assert caught.value.report.problem is not None
 
 
+@both_formats
 def test_truncation_is_caught_by_a_checkpoint_kept_elsewhere(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -233,9 +253,10 @@ def _rewrite(path: Path, edit: Callable[[dict[str, object]], None]) -> None:
         record = json.loads(raw)
         edit(record)
         record["prev"] = previous
-        record["payload_sha256"] = hashlib.sha256(
-            canonical_json(record["payload"]).encode()
-        ).hexdigest()
+        if "payload_sha256" in record:  # format version 1
+            record["payload_sha256"] = hashlib.sha256(
+                canonical_json(record["payload"]).encode()
+            ).hexdigest()
         entry = canonical_json({k: v for k, v in record.items() if k != "hash"}).encode()
         record["hash"] = hashlib.sha256(b"\x00" + entry).hexdigest()
         previous = record["hash"]
@@ -243,6 +264,7 @@ def _rewrite(path: Path, edit: Callable[[dict[str, object]], None]) -> None:
     path.write_bytes(b"".join(out))
 
 
+@both_formats
 def test_a_recomputed_chain_is_caught_by_the_signed_checkpoints(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -284,6 +306,7 @@ def test_checkpoint_from_another_key_is_reported(make_log: Callable[..., Path]) 
     assert "signed by magento-ir-test+" in report.problem.detail
 
 
+@both_formats
 def test_inclusion_and_consistency_proofs_check_against_checkpoints(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -356,11 +379,10 @@ def test_a_payload_fixed_after_a_refusal_is_accepted(
         inner["b"] = 1.5
         record = log.append("detection", payload)
     assert b'"payload":{"y":[{"a":"\xc3\xa9","b":1.5}],"z":{"a":"\xc3\xa9","b":1.5}}' in record.raw
+    stored = record.raw[record.raw.index(b'"payload":') + 10 : record.raw.rindex(b',"prev":')]
     assert (
-        record.payload_sha256
-        == hashlib.sha256(
-            json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        ).hexdigest()
+        stored
+        == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     )
     assert verify(path, signing_key.verifier()).ok
 
@@ -374,6 +396,7 @@ def test_closed_log_refuses_appends(tmp_path: Path, signing_key: SigningKey) -> 
     assert "closed" in repr(log)
 
 
+@both_formats
 def test_a_siem_copy_of_a_record_is_proven_against_a_checkpoint(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -526,6 +549,7 @@ def test_a_copied_checkpoints_file_is_read_and_checked(
         read_checkpoint_file(copy)
 
 
+@both_formats
 @pytest.mark.parametrize(
     ("edit", "kind"),
     [
@@ -550,6 +574,7 @@ def test_a_bad_record_deep_in_a_large_log_is_named_exactly(
     assert (report.records, report.checkpoints_checked) == (2346, 3)  # sizes 1, 1000, 2000
 
 
+@both_formats
 def test_a_rewrite_deep_in_a_large_log_fails_at_its_checkpoint(
     make_log: Callable[..., Path], signing_key: SigningKey
 ) -> None:
@@ -566,3 +591,98 @@ def test_a_rewrite_deep_in_a_large_log_fails_at_its_checkpoint(
     assert (report.problem.kind, report.problem.seq) == ("checkpoint", 2_000)
     assert "records 2000..2999" in report.problem.detail
     assert report.checkpoints_checked == 3  # sizes 1, 1000, 2000
+
+
+@both_formats
+def test_a_reopened_log_keeps_its_format_version(
+    make_log: Callable[..., Path], signing_key: SigningKey, log_version: int
+) -> None:
+    """Appending to a log keeps record 0's format version, even once new logs use another: a
+    log never mixes versions."""
+    path = make_log(2)
+    with new_logs_in(3 - log_version), EvidenceLog.open(path, key=signing_key) as log:
+        assert log.format_version == log_version
+        appended = log.append("journal.plan", {"action": "quarantine"})
+    assert appended.version == log_version
+    assert (appended.payload_sha256 is None) == (log_version == 2)
+    records = list(read_records(path))
+    assert {record.version for record in records} == {log_version}
+    assert records[-1] == appended
+    assert verify(path, signing_key.verifier()).ok
+
+
+def test_new_logs_are_written_in_version_2(tmp_path: Path, signing_key: SigningKey) -> None:
+    """A new log's records carry `"v":2` and no payload digest."""
+    with EvidenceLog.open(tmp_path / "new.log", key=signing_key) as log:
+        record = log.append("detection", {"n": 1})
+        assert log.format_version == 2
+    assert record.raw.endswith(b',"type":"detection","v":2}\n')
+    assert b"payload_sha256" not in (tmp_path / "new.log").read_bytes()
+    assert (record.version, record.payload_sha256) == (2, None)
+
+
+@pytest.mark.parametrize(("log_version", "donor"), [(1, 2), (2, 1)], indirect=["log_version"])
+def test_a_record_of_the_other_version_is_named_as_such(
+    make_log: Callable[..., Path], signing_key: SigningKey, donor: int
+) -> None:
+    """A record copied in from a log of the other format version is malformed there, and the
+    report and read_records say which versions met."""
+    path = make_log(3)
+    foreign = write_log(path.with_name("donor.log"), signing_key, 3, version=donor)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = foreign.read_bytes().splitlines(keepends=True)[2]
+    path.write_bytes(b"".join(lines))
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == ("malformed", 2, 3)
+    assert f"a format version {donor} record in a version {3 - donor} log" in report.problem.detail
+    with pytest.raises(EvidenceFormatError, match=f"line 3 is a format version {donor} record"):
+        list(read_records(path))
+
+
+def test_an_unknown_format_version_is_refused_by_name(
+    make_log: Callable[..., Path], signing_key: SigningKey
+) -> None:
+    """A log whose record 0 states a version this magento_ir does not know is not guessed at."""
+    path = make_log(1)
+    content = path.read_bytes()
+    path.write_bytes(content.replace(b',"v":2}\n', b',"v":3}\n', 1))
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == ("malformed", 0, 1)
+    assert "format version 3, which magento_ir" in report.problem.detail
+    assert "upgrade magento_ir" in report.problem.detail
+    with pytest.raises(EvidenceFormatError, match="line 1 is a record in format version 3"):
+        list(read_records(path))
+    with pytest.raises(LogIntegrityError, match="format version 3"):
+        EvidenceLog.open(path, key=signing_key)
+    lines = content.splitlines(keepends=True)
+    lines[1] = lines[1].replace(b',"v":2}\n', b',"v":7}\n')
+    path.write_bytes(b"".join(lines))
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.seq) == ("malformed", 1)
+    assert "stating format version 7 in a version 2 log" in report.problem.detail
+
+
+def _rehash_one(line: bytes) -> bytes:
+    """`line` with its record hash recomputed (and nothing else): a forger's half-measure."""
+    entry = b"{" + line[75:-1]
+    digest = hashlib.sha256(b"\x00" + entry).hexdigest().encode()
+    return line[:9] + digest + line[73:]
+
+
+@both_formats
+def test_a_rehashed_payload_edit_is_located(
+    make_log: Callable[..., Path], signing_key: SigningKey, log_version: int
+) -> None:
+    """A payload edited and its record hash recomputed: version 1 names its payload digest,
+    version 2 (no digest) the next record, whose `prev` no longer matches."""
+    path = make_log(4)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = _rehash_one(lines[2].replace(b"finding 1", b"finding 7"))
+    path.write_bytes(b"".join(lines))
+    report = verify(path, signing_key.verifier())
+    assert report.problem is not None
+    expected = ("payload_digest", 2, 3) if log_version == 1 else ("chain", 3, 4)
+    assert (report.problem.kind, report.problem.seq, report.problem.line) == expected

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from magento_ir.evidence import EvidenceLog, SigningKey, read_checkpoints, read_records, verify
+from tests.evidence._formats import FORMAT_VERSIONS
 from tests.evidence.conftest import write_log
 
 if TYPE_CHECKING:
@@ -21,13 +22,19 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=FORMAT_VERSIONS, ids=lambda version: f"v{version}")
 def original(
-    tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey
+    tmp_path_factory: pytest.TempPathFactory,
+    signing_key: SigningKey,
+    request: pytest.FixtureRequest,
 ) -> dict[str, object]:
+    """A log in each format version, and a foreign one (of the same version) to splice from."""
     directory = tmp_path_factory.mktemp("original")
-    path = write_log(directory / "evidence.log", signing_key, RECORDS - 1, checkpoint_every=5)
-    other = write_log(directory / "other.log", signing_key, RECORDS - 1)
+    version = request.param
+    path = write_log(
+        directory / "evidence.log", signing_key, RECORDS - 1, checkpoint_every=5, version=version
+    )
+    other = write_log(directory / "other.log", signing_key, RECORDS - 1, version=version)
     return {
         "lines": path.read_bytes().splitlines(keepends=True),
         "foreign": other.read_bytes().splitlines(keepends=True),

@@ -121,22 +121,25 @@ class Pseudonymiser:
     def record(self, record: Record) -> Record:
         """A copy of `record` with its payload pseudonymised, for export.
 
-        The copy keeps the original `seq`, `hash`, `payload_sha256` and `prev`, so the SIEM event
-        can be matched to its record in the log; its payload no longer matches `payload_sha256`
-        (that is the point). `raw` is rebuilt as a log line holding the pseudonymised payload.
+        The copy keeps the original `seq`, `hash`, `prev` (and a version 1 record's
+        `payload_sha256`), so the SIEM event can be matched to its record in the log; its payload
+        no longer matches the record hash (that is the point). `raw` is rebuilt as a log line of
+        the record's format version holding the pseudonymised payload.
         """
         payload = self.value(record.payload)
-        line = canonical_json(
-            {
-                "hash": record.hash,
-                "payload": payload,
-                "payload_sha256": record.payload_sha256,
-                "prev": record.prev,
-                "seq": record.seq,
-                "time": record.time,
-                "type": record.type,
-            }
-        )
+        fields = {
+            "hash": record.hash,
+            "payload": payload,
+            "prev": record.prev,
+            "seq": record.seq,
+            "time": record.time,
+            "type": record.type,
+        }
+        if record.version == 1:
+            fields["payload_sha256"] = record.payload_sha256
+        else:
+            fields["v"] = record.version
+        line = canonical_json(fields)
         return record._replace(payload=payload, raw=line.encode() + b"\n")
 
     def records(self, records: Iterable[Record]) -> Iterator[Record]:

@@ -16,9 +16,11 @@ from magento_ir.evidence.collectors import Pseudonymiser
 from magento_ir.evidence.collectors._capture import without_secrets
 from magento_ir.evidence.export import export
 from magento_ir.sandbox import Sandbox
+from tests.evidence._formats import both_formats
 from tests.evidence.collectors._support import capture_sandbox, records_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from magento_ir.evidence import SigningKey
@@ -186,3 +188,21 @@ def test_secret_named_fields_of_entities_are_redacted() -> None:
         "custom_attributes": [{"attribute_code": "x", "api_password": "[REDACTED]"}],
         "rp_token": None,
     }
+
+
+@both_formats
+def test_a_pseudonymised_line_keeps_its_records_format(
+    make_log: Callable[..., Path], log_version: int
+) -> None:
+    """The rebuilt line has its record's layout and identity: `payload_sha256` in version 1,
+    `"v":2` in version 2, and the original hash, prev, seq, time and type."""
+    record = list(read_records(make_log(1)))[-1]
+    copy = Pseudonymiser(KEY).record(record)
+    fields = json.loads(copy.raw)
+    original = json.loads(record.raw)
+    assert list(fields) == list(original)
+    assert {k: v for k, v in fields.items() if k != "payload"} == {
+        k: v for k, v in original.items() if k != "payload"
+    }
+    assert ("v" in fields) == (log_version == 2)
+    assert copy.version == log_version
