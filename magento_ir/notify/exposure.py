@@ -24,18 +24,20 @@ import asyncio
 import contextlib
 import gc
 import hmac
+import itertools
 import os
 import sys
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Literal, NotRequired, cast
+from typing import TYPE_CHECKING, Literal, NotRequired, TypeVar, cast
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from magento_ir._core.paging import (
+    MAX_PAGE_SIZE,
     check_iteration_criteria,
     has_more_keyset_pages,
     keyset_criteria,
@@ -47,7 +49,7 @@ from magento_ir.notify.categories import expand
 from magento_ir.notify.engine import AffectedGroup
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
     from magento_ir import AsyncMagentoClient, MagentoClient
     from magento_ir._exceptions import JSONValue
@@ -123,7 +125,8 @@ EEA = frozenset(
 _SCHEMES = {"VI": "visa", "MC": "mastercard", "AE": "amex", "DI": "discover", "JCB": "jcb"}
 # Countries whose notification laws differ by state or province.
 _SUBDIVIDED = frozenset({"US", "CA", "AU"})
-_PAGE = 200
+# Magento's cap when input limits are on (webapi/validation/maximum_page_size): fewer pages.
+_PAGE = MAX_PAGE_SIZE
 _ADULT = 18
 # Only what the assessment reads travels (Magento's `fields` filter): a fifth of a full order.
 _ORDER_FIELDS = (
@@ -243,56 +246,144 @@ def _next_after(rows: list[OrderRow], total: int) -> int | None:
     return keyset_position(rows[-1].get("entity_id"), _ORDER_KEY)
 
 
-def order_rows(client: MagentoClient, criteria: SearchCriteria) -> Iterator[OrderRow]:
-    """The orders matching `criteria` (trimmed with `.select(...)`), as `OrderRow`s, by keyset
-    pages of 200; `UnexpectedResponseError` names a row that does not fit.
+# --- pages in flight ---------------------------------------------------------------------------
+# A keyset page starts after the previous page's last id, so one keyset walk has one page in
+# flight: the store renders while the client waits, and the client counts while the store
+# waits. After the first page the rest of the ids (up to the newest match) are cut into spans
+# expected to hold about a page each, and `_AHEAD` spans are fetched at once; rows are still
+# yielded in id order (the same rows, in the same order, as one walk). A span holding more
+# than a page goes on by keyset within it; the last span is open, so orders added meanwhile are
+# read as a single walk reads them. At most `_AHEAD` + 1 pages are held.
+_AHEAD = 3
+_T = TypeVar("_T")
+_Span = tuple[int, int | None]  # (after, last): ids after `after`, up to `last` (None: open)
 
-    The next page is fetched (and checked) in a worker thread while the caller counts this one:
-    the store works on page k+1 while the client counts page k, not in turn."""
+
+def _span_params(base: SearchCriteria, after: int | None, last: int | None) -> dict[str, str]:
+    bounded = base if last is None else base.where("entity_id", "lteq", last)
+    return keyset_criteria(bounded, _ORDER_KEY, after, _PAGE).to_params()
+
+
+def _newest_params(base: SearchCriteria) -> dict[str, str]:
+    """The newest matching order's id only (one row, sorted by id descending)."""
+    newest = replace(base, fields="items[entity_id]")
+    return newest.order_by("entity_id", "DESC").page(1, 1).to_params()
+
+
+def _newest(data: JSONValue) -> int | None:
+    """The id `_newest_params` answered; None when the answer has none (one walk then)."""
+    items = data.get("items") if isinstance(data, dict) else None
+    first = items[0] if isinstance(items, list) and items else None
+    value = first.get("entity_id") if isinstance(first, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def _spans(after: int, newest: int | None, remaining: int) -> Iterator[_Span]:
+    """The ids after `after` up to `newest`, in spans of about a page of the `remaining` rows
+    each (ids spread evenly); the last span is open."""
+    if newest is not None and newest > after:
+        width = max(1, -(-(newest - after) * _PAGE // max(remaining, 1)))
+        while after + width < newest:
+            yield after, after + width
+            after += width
+    yield after, None
+
+
+def _refill(
+    ahead: deque[tuple[int | None, _T]],
+    spans: Iterator[_Span],
+    start: Callable[[int, int | None], _T],
+) -> None:
+    """Start the next spans until `_AHEAD` pages are in flight."""
+    for after, last in itertools.islice(spans, _AHEAD - len(ahead)):
+        ahead.append((last, start(after, last)))
+
+
+def order_rows(client: MagentoClient, criteria: SearchCriteria) -> Iterator[OrderRow]:
+    """The orders matching `criteria` (trimmed with `.select(...)`), as `OrderRow`s in id
+    order, by keyset pages of 300; `UnexpectedResponseError` names a row that does not fit.
+
+    Pages are fetched (and checked) in worker threads, `_AHEAD` id spans at once, while the
+    caller counts this one: the store renders the next pages while the client reads."""
     base = check_iteration_criteria(criteria, _PAGE)
 
-    def fetch(after: int | None) -> tuple[list[OrderRow], int]:
-        params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
+    def fetch(after: int | None, last: int | None) -> tuple[list[OrderRow], int]:
+        params = _span_params(base, after, last)
         with _collector_paused():
             return _order_page(client.request("GET", _ORDERS, params=params))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-rows") as ahead:
-        rows, total = fetch(None)
-        while True:
-            after = _next_after(rows, total)
-            upcoming = ahead.submit(fetch, after) if after is not None else None
+    rows, total = fetch(None, None)
+    after = _next_after(rows, total)
+    if after is None:
+        yield from rows
+        return
+    newest = _newest(client.request("GET", _ORDERS, params=_newest_params(base)))
+    spans = _spans(after, newest, total - len(rows))
+    with ThreadPoolExecutor(max_workers=_AHEAD, thread_name_prefix="order-rows") as pool:
+
+        def start(after: int, last: int | None) -> Future[tuple[list[OrderRow], int]]:
+            return pool.submit(fetch, after, last)
+
+        ahead: deque[tuple[int | None, Future[tuple[list[OrderRow], int]]]] = deque()
+        try:
+            _refill(ahead, spans, start)
             yield from rows
-            if upcoming is None:
-                return
-            rows, total = upcoming.result()
+            while ahead:
+                last, upcoming = ahead.popleft()
+                rows, total = upcoming.result()
+                more = _next_after(rows, total)
+                if more is not None:  # the span holds more than a page: its next page first
+                    ahead.appendleft((last, start(more, last)))
+                _refill(ahead, spans, start)
+                yield from rows
+        finally:  # the caller stopped early (or failed): drop the pages not yet started
+            for _, upcoming in ahead:
+                upcoming.cancel()
 
 
 async def aorder_rows(
     client: AsyncMagentoClient, criteria: SearchCriteria
 ) -> AsyncIterator[OrderRow]:
-    """`order_rows` with the async client (the next page is a task while this one is counted)."""
+    """`order_rows` with the async client (the spans ahead are tasks while this page is
+    counted)."""
     base = check_iteration_criteria(criteria, _PAGE)
 
-    async def fetch(after: int | None) -> tuple[list[OrderRow], int]:
-        params = keyset_criteria(base, _ORDER_KEY, after, _PAGE).to_params()
-        data = await client.request("GET", _ORDERS, params=params)
+    async def fetch(after: int | None, last: int | None) -> tuple[list[OrderRow], int]:
+        data = await client.request("GET", _ORDERS, params=_span_params(base, after, last))
         with _collector_paused():  # not across the await: other tasks run meanwhile
             return _order_page(data)
 
-    rows, total = await fetch(None)
-    while True:
-        after = _next_after(rows, total)
-        upcoming = asyncio.ensure_future(fetch(after)) if after is not None else None
-        try:
+    rows, total = await fetch(None, None)
+    after = _next_after(rows, total)
+    if after is None:
+        for row in rows:
+            yield row
+        return
+    newest = _newest(await client.request("GET", _ORDERS, params=_newest_params(base)))
+    spans = _spans(after, newest, total - len(rows))
+
+    def start(after: int, last: int | None) -> asyncio.Future[tuple[list[OrderRow], int]]:
+        return asyncio.ensure_future(fetch(after, last))
+
+    ahead: deque[tuple[int | None, asyncio.Future[tuple[list[OrderRow], int]]]] = deque()
+    try:
+        _refill(ahead, spans, start)
+        for row in rows:
+            yield row
+        while ahead:
+            last, upcoming = ahead.popleft()
+            rows, total = await upcoming
+            more = _next_after(rows, total)
+            if more is not None:
+                ahead.appendleft((last, start(more, last)))
+            _refill(ahead, spans, start)
             for row in rows:
                 yield row
-        except BaseException:  # the caller stopped early (or failed): drop the page ahead
-            if upcoming is not None:
-                upcoming.cancel()
-            raise
-        if upcoming is None:
-            return
-        rows, total = await upcoming
+    finally:  # the caller stopped early (or failed): drop the pages ahead
+        for _, upcoming in ahead:
+            upcoming.cancel()
 
 
 class RecipientKey:

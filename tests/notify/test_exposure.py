@@ -1,5 +1,6 @@
 """Exposure assessment of a checkout skimmer: who paid by card in the window, where they live."""
 
+import asyncio
 import gc
 import json
 from datetime import UTC, date, datetime
@@ -8,6 +9,7 @@ import httpx
 import pytest
 
 from magento_ir import (
+    AsyncMagentoClient,
     BearerToken,
     InvalidArgumentError,
     MagentoClient,
@@ -22,12 +24,15 @@ from magento_ir.notify.exposure import (
     CustomerSelection,
     ExposureCounter,
     RecipientKey,
+    _skimmer_criteria,
     aadmin_exposure,
     admin_exposure,
     admin_reads,
+    aorder_rows,
     askimmer_exposure,
     customer_exposure,
     jurisdiction_of,
+    order_rows,
     skimmer_exposure,
     skimmer_orders,
     skimmer_rows,
@@ -270,6 +275,97 @@ def test_an_empty_trimmed_page_ends_the_rows():
     with MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as c:
         assert list(skimmer_rows(c, *window)) == []
     assert len(pages) == 1
+
+
+def _uneven_store(ids: list[int], seen: list[dict[str, str]]):
+    """A store of orders with these ids that answers keyset pages (`entity_id` gt / lteq, by id
+    ascending or descending, `pageSize`) as Magento does, recording each request's params."""
+
+    def store(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params.multi_items())
+        seen.append(params)
+        matching = ids
+        for name, value in params.items():
+            field = params.get(name.replace("[condition_type]", "[field]"))
+            if name.endswith("[condition_type]") and field == "entity_id":
+                bound = int(params[name.replace("[condition_type]", "[value]")])
+                if value == "gt":
+                    matching = [i for i in matching if i > bound]
+                elif value == "lteq":
+                    matching = [i for i in matching if i <= bound]
+        if params.get("searchCriteria[sortOrders][0][direction]") == "DESC":
+            matching = matching[::-1]
+        size = int(params["searchCriteria[pageSize]"])
+        items = [{"entity_id": i, "customer_email": f"c{i}@example.com"} for i in matching[:size]]
+        return httpx.Response(200, json={"items": items or None, "total_count": len(matching)})
+
+    return store
+
+
+# Dense, then sparse, then one far id: some spans hold several pages, some none.
+UNEVEN = [*range(1, 50), *range(1000, 2500), 10_000]
+
+
+def test_pages_in_flight_yield_every_row_once_in_id_order():
+    """After the first page the ids up to the newest are read as spans, several at once; the
+    rows still come once each in id order, however unevenly the ids spread (a span holding
+    several pages goes on by keyset within it, an empty one costs one request)."""
+    seen: list[dict[str, str]] = []
+    transport = httpx.MockTransport(_uneven_store(UNEVEN, seen))
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    with MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as c:
+        ids = [row["entity_id"] for row in skimmer_rows(c, *window)]
+    assert ids == UNEVEN
+    assert {p["searchCriteria[pageSize]"] for p in seen} == {"300", "1"}  # pages, the newest
+    bounded = [p for p in seen if "lteq" in p.values() and "gt" in p.values()]
+    assert len(bounded) >= 4  # spans with an upper bound besides the open last one
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ids", [UNEVEN, list(range(1, 302)), [5]])
+async def test_async_pages_in_flight_match_the_sync_rows(ids):
+    """`aorder_rows` (via `askimmer_exposure`'s reader) yields what `order_rows` does."""
+    transport = httpx.MockTransport(_uneven_store(ids, []))
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    criteria = _skimmer_criteria(*window)
+    async with AsyncMagentoClient(
+        "https://shop.example", auth=BearerToken("t"), transport=transport
+    ) as client:
+        rows = [row["entity_id"] async for row in aorder_rows(client, criteria)]
+    with MagentoClient("https://shop.example", auth=BearerToken("t"), transport=transport) as c:
+        assert [row["entity_id"] for row in order_rows(c, criteria)] == rows == ids
+
+
+@pytest.mark.anyio
+async def test_async_pages_in_flight_stop_with_the_caller():
+    """A caller stopping early cancels the pages ahead (no task left running)."""
+    transport = httpx.MockTransport(_uneven_store(UNEVEN, []))
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    before = asyncio.all_tasks()
+    async with AsyncMagentoClient(
+        "https://shop.example", auth=BearerToken("t"), transport=transport
+    ) as client:
+        rows = aorder_rows(client, _skimmer_criteria(*window))
+        assert [await anext(rows) for _ in range(301)][-1]["entity_id"] == 1251
+        assert asyncio.all_tasks() - before  # a span ahead is still being fetched
+        await rows.aclose()
+        for _ in range(3):
+            await asyncio.sleep(0)
+    assert asyncio.all_tasks() - before == set()
+
+
+@pytest.mark.magento_sandbox(orders=1200)
+def test_pages_in_flight_read_the_sandbox_as_one_keyset_walk(magento_sandbox: SandboxStore):
+    """Over the sandbox (bounded spans filtered by id on top of the window), the rows are the
+    orders a plain keyset walk reads, in the same order."""
+    window = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    with magento_sandbox.client() as client:
+        walked = [
+            o.entity_id for o in client.orders.iterate(_skimmer_criteria(*window), keyset=True)
+        ]
+        rows = [row["entity_id"] for row in skimmer_rows(client, *window)]
+    assert rows == walked
+    assert len(rows) == 1201
 
 
 # --- customer data exfiltration ---------------------------------------------------------------
