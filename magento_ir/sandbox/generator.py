@@ -30,6 +30,7 @@ from magento_ir.sandbox.state import (
     Website,
     hash_password,
 )
+from magento_ir.sandbox.state import magento_time as _time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -140,12 +141,6 @@ def _joined(count: int, parts: list[bytes | tuple[NDArray[np.int64], int]]) -> N
     matrix = np.ascontiguousarray(np.concatenate(pieces, axis=1))
     joined: NDArray[np.bytes_] = matrix.view(f"S{matrix.shape[1]}").reshape(-1)
     return joined
-
-
-def _time(timestamp: int) -> str:
-    from magento_ir.sandbox.state import magento_time  # noqa: PLC0415 - tiny helper
-
-    return magento_time(timestamp)
 
 
 # --- products -------------------------------------------------------------------------------
