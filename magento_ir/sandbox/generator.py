@@ -70,6 +70,7 @@ _LAST_NAMES = ("Smith", "Garcia", "Nguyen", "Okafor", "Muller", "Rossi", "Kowals
 _CITIES = (("Austin", "TX", 57, "Texas", "78701"), ("Denver", "CO", 13, "Colorado", "80202"))
 _SKU = re.compile(r"SB(\d{6,})", re.IGNORECASE)
 _EMAIL = re.compile(r"customer(\d{7,})@example\.com")
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 # The seeded order as JSON types. A generated order copies only the dicts it changes and shares
 # the rest with this template (rows are never mutated in place: writes deep-copy first), which
 # is 6x cheaper than a deep copy of the whole template per order.
@@ -105,10 +106,25 @@ def _mix_many(seed: int, stream: int, count: int | NDArray[np.int64]) -> NDArray
 
 def _times(timestamps: NDArray[np.int64]) -> tuple[NDArray[np.bytes_], NDArray[np.int64]]:
     """`_time` of each timestamp, as (distinct texts, index of each), in integer arithmetic on
-    arrays: no Python object per row, and NumPy releases the GIL meanwhile."""
+    arrays: no Python object per row, and NumPy releases the GIL meanwhile. Each distinct day's
+    date and each second of the day's clock are written once, then copied to the rows."""
     distinct, codes = np.unique(timestamps, return_inverse=True)
     days, seconds = np.divmod(distinct.astype(np.int64), 86_400)
-    # Days since 1970-01-01 to (year, month, day): H. Hinnant's civil_from_days.
+    # `days` ascends, as the timestamps do: each run of one day is that day's.
+    new_day = np.ones(len(days), dtype=np.bool_)
+    new_day[1:] = days[1:] != days[:-1]
+    matrix = np.empty((len(distinct), 19), dtype=np.uint8)
+    matrix[:, :11] = _rows(_dates(days[new_day]))[np.cumsum(new_day) - 1]
+    matrix[:, 11:] = _rows(_clock())[seconds]
+    return matrix.view("S19").reshape(-1), codes.reshape(-1)
+
+
+def _rows(texts: NDArray[np.bytes_]) -> NDArray[np.uint8]:
+    return texts.view(np.uint8).reshape(len(texts), texts.dtype.itemsize)
+
+
+def _dates(days: NDArray[np.int64]) -> NDArray[np.bytes_]:
+    """`YYYY-MM-DD ` of days since 1970-01-01 (H. Hinnant's civil_from_days)."""
     shifted = days + 719_468
     era = shifted // 146_097
     day_of_era = shifted - era * 146_097
@@ -120,11 +136,17 @@ def _times(timestamps: NDArray[np.int64]) -> tuple[NDArray[np.bytes_], NDArray[n
     day = day_of_year - (153 * month_index + 2) // 5 + 1
     month = np.where(month_index < 10, month_index + 3, month_index - 9)  # noqa: PLR2004
     year = year_of_era + era * 400 + (month <= 2)  # noqa: PLR2004
+    return _joined(len(days), [(year, 4), b"-", (month, 2), b"-", (day, 2), b" "])
+
+
+@functools.cache
+def _clock() -> NDArray[np.bytes_]:
+    """`HH:MM:SS` of every second of a day, by its index."""
+    seconds = np.arange(86_400, dtype=np.int64)
     parts: list[bytes | tuple[NDArray[np.int64], int]] = [
-        (year, 4), b"-", (month, 2), b"-", (day, 2), b" ",
         (seconds // 3600, 2), b":", (seconds // 60 % 60, 2), b":", (seconds % 60, 2),
     ]  # fmt: skip
-    return _joined(len(distinct), parts), codes.reshape(-1)
+    return _joined(86_400, parts)
 
 
 def _joined(count: int, parts: list[bytes | tuple[NDArray[np.int64], int]]) -> NDArray[np.bytes_]:
@@ -412,8 +434,26 @@ def _remote_ip(bits: int) -> str:
 
 
 def _protect_code(seed: int, entity_id: int) -> str:
-    # Magento's protect_code is an md5 hex.
-    return hashlib.md5(f"{seed}:{entity_id}".encode()).hexdigest()  # noqa: S324
+    # Magento's protect_code is 32 hex digits (an md5 of a random id): two splitmix words,
+    # which `_protect_codes` makes for a million orders as arrays.
+    return f"{_mix(seed, 5, entity_id):016x}{_mix(seed, 6, entity_id):016x}"
+
+
+def _protect_codes(
+    seed: int, ids: NDArray[np.int64]
+) -> tuple[NDArray[np.bytes_], NDArray[np.int64]]:
+    """`_protect_code` of each id, as (distinct texts, sorted; index of each): the first word
+    orders the texts (fixed-width lower-case hex orders as its number), and splitmix64 is a
+    bijection, so no two ids share it."""
+    high, low = _mix_many(seed, 5, ids), _mix_many(seed, 6, ids)
+    order = np.argsort(high)
+    raw = np.stack([high[order], low[order]], axis=1).astype(">u8").view(np.uint8)
+    hexes = np.empty((len(ids), 32), dtype=np.uint8)
+    hexes[:, 0::2] = _HEX_DIGITS[raw >> 4]
+    hexes[:, 1::2] = _HEX_DIGITS[raw & 15]
+    codes = np.empty(len(ids), dtype=np.int64)
+    codes[order] = np.arange(len(ids), dtype=np.int64)
+    return hexes.view("S32").reshape(-1), codes
 
 
 def _generated_order(
@@ -668,17 +708,7 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
         "updated_at": lambda: _times(created() + 120),
         "quote_id": lambda: numbers() + (first - 1),
         "billing_address_id": lambda: (numbers() + (first - 1)) * 2,
-        "protect_code": lambda: (
-            np.fromiter(
-                (
-                    _protect_code(seed, entity_id).encode()
-                    for entity_id in range(first, first + count)
-                ),
-                dtype="S32",
-                count=count,
-            ),
-            np.arange(count, dtype=np.int64),
-        ),
+        "protect_code": lambda: _protect_codes(seed, numbers() + (first - 1)),
         "remote_ip": lambda: (
             [_remote_ip(value) for value in range(250)] + [CARD_TESTING_IP],
             np.where(burst(), 250, (bits() % 250).astype(np.int64)),

@@ -47,7 +47,6 @@ from magento_ir.sandbox.rest_sales import hold_order, unhold_order
 from magento_ir.sandbox.routing import BodyLimit, Call, RouteTable
 from magento_ir.sandbox.search import (
     Filter,
-    KeyedAccess,
     SearchCriteria,
     search_response,
 )
@@ -757,14 +756,7 @@ def _orders_matching(
     criteria = SearchCriteria(tuple(groups), (("entity_id", "ASC"),), MAX_ORDERS, 1)
     table = state.orders
     assert table.index is not None  # noqa: S101 - the caller checked
-    keyed = KeyedAccess(
-        frozenset({"entity_id"}),
-        table.ids_range,
-        table.get,
-        index=table.index,
-        overlay=table.overlay,
-        names=columns.ORDER.names,
-    )
+    keyed = table.keyed_access(frozenset({"entity_id"}), columns.ORDER.names)
     return table.index.search(criteria, keyed, matches, _order_value)
 
 

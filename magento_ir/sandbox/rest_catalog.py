@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import KeyedAccess, search_response
+from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import ADMIN_STORE_ID, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -171,15 +171,13 @@ def list_products(call: Call) -> JsonValue:
         window=lambda start, stop: (
             effective_row(state, row, store_id) for row in state.products.rows_between(start, stop)
         ),
-        keyed=KeyedAccess(
+        keyed=state.products.keyed_access(
             frozenset({"id", "entity_id"}),
-            state.products.ids_range,
-            fetch,
-            index=state.products.index,
+            columns.PRODUCT.names,
+            fetch=fetch,
             overlay=lambda: state.products.overlay().union(
                 product_id for product_id, store in state.product_store_values if store == store_id
             ),
-            names=columns.PRODUCT.names,
             unlocked=call.sandbox.unlocked,
         ),
         columns=columns.PRODUCT,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from magento_ir.sandbox import auth, columns
 from magento_ir.sandbox.errors import WebapiError, integer_param, no_such_entity, required_field
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import KeyedAccess, search_response
+from magento_ir.sandbox.search import search_response
 from magento_ir.sandbox.state import USER_TYPE_CUSTOMER, StoreState, hash_password, magento_time
 
 if TYPE_CHECKING:
@@ -103,15 +103,8 @@ def search_customers(call: Call) -> JsonValue:
         value_of=_customer_value,
         serialize=serialize_customer,
         window=state.customers.rows_between,
-        keyed=KeyedAccess(
-            frozenset({"id", "entity_id"}),
-            state.customers.ids_range,
-            state.customers.get,
-            matching=state.customers.matching_ids,
-            index=state.customers.index,
-            overlay=state.customers.overlay,
-            names=columns.CUSTOMER.names,
-            unlocked=call.sandbox.unlocked,
+        keyed=state.customers.keyed_access(
+            frozenset({"id", "entity_id"}), columns.CUSTOMER.names, unlocked=call.sandbox.unlocked
         ),
         columns=columns.CUSTOMER,
     )

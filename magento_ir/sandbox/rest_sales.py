@@ -10,7 +10,7 @@ from magento_ir.sandbox import columns
 from magento_ir.sandbox.errors import WebapiError, integer_param
 from magento_ir.sandbox.fields import item_fields
 from magento_ir.sandbox.routing import Call, RouteTable
-from magento_ir.sandbox.search import Columns, KeyedAccess, SearchCriteria, search_response
+from magento_ir.sandbox.search import Columns, SearchCriteria, search_response
 from magento_ir.sandbox.state import EntityTable, StoreState, magento_time
 
 if TYPE_CHECKING:
@@ -86,15 +86,8 @@ def _list(call: Call, table: EntityTable, known: Columns, id_field: str = "entit
         value_of=_value,
         serialize=lambda row: row,
         window=table.rows_between,
-        keyed=KeyedAccess(
-            frozenset({id_field}),
-            table.ids_range,
-            fetch,
-            matching=table.matching_ids,
-            index=table.index,
-            overlay=table.overlay,
-            names=known.names,
-            unlocked=call.sandbox.unlocked,
+        keyed=table.keyed_access(
+            frozenset({id_field}), known.names, fetch=fetch, unlocked=call.sandbox.unlocked
         ),
         columns=known,
     )

@@ -92,6 +92,8 @@ class SandboxServer:
         self._startup_error: BaseException | None = None
         self._connections: set[asyncio.Task[None]] = set()
         self._lifecycle = threading.Lock()
+        self._warming: threading.Thread | None = None
+        self._stop_warming = threading.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
     @property
@@ -123,10 +125,27 @@ class SandboxServer:
             raise SandboxConfigError(
                 f"cannot listen on {self.host}:{self._requested_port}: {error}"
             ) from error
+        # The search columns are built now, on a thread of their own, not by the first search
+        # on each field (NumPy releases the GIL for most of it: requests go on meanwhile).
+        self._stop_warming.clear()
+        self._warming = threading.Thread(
+            target=self._warm, name="magento-sandbox-columns", daemon=True
+        )
+        self._warming.start()
+
+    def _warm(self) -> None:
+        try:
+            self.sandbox.warm_columns(self._stop_warming)
+        except Exception:
+            logger.exception("sandbox: building the search columns failed; searches build them")
 
     def stop(self) -> None:
         """Stop serving (idempotent, callable from any thread)."""
         with self._lifecycle:
+            self._stop_warming.set()
+            warming, self._warming = self._warming, None
+            if warming is not None:
+                warming.join()  # at most the column being built
             loop, thread = self._loop, self._thread
             if loop is None or thread is None:
                 return

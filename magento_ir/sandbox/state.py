@@ -8,6 +8,7 @@ only rows that change are materialised, so a million customers cost nothing unti
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -21,9 +22,11 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from magento_ir.sandbox.module_state import ModuleState
+from magento_ir.sandbox.search import KeyedAccess
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
+    from contextlib import AbstractContextManager
 
     from magento_ir.sandbox.columnar import GeneratedIndex
     from magento_ir.sandbox.messages import JsonValue
@@ -321,6 +324,29 @@ class EntityTable:
     def overlay(self) -> set[int]:
         """Ids whose row is not the generated one: stored (changed or added) and deleted."""
         return {*self._rows, *self._deleted}
+
+    def keyed_access(
+        self,
+        id_fields: frozenset[str],
+        names: frozenset[str] = frozenset(),
+        *,
+        fetch: Callable[[int], dict[str, Any] | None] | None = None,
+        overlay: Callable[[], Iterable[int]] | None = None,
+        unlocked: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+    ) -> KeyedAccess:
+        """Id-based access to this table for searches (`search.KeyedAccess`). `fetch` and
+        `overlay` default to the table's own rows; a caller's own overlay means rows other
+        than the table's (a store view's), which the table's matching ids are not."""
+        return KeyedAccess(
+            id_fields,
+            self.ids_range,
+            self.get if fetch is None else fetch,
+            matching=self.matching_ids if overlay is None else None,
+            index=self.index,
+            overlay=self.overlay if overlay is None else overlay,
+            names=names,
+            unlocked=unlocked,
+        )
 
     def next_id(self) -> int:
         highest = max(

@@ -14,7 +14,7 @@ from magento_ir.sandbox.columnar import Constant, GeneratedIndex
 from magento_ir.sandbox.rest_catalog import _product_value
 from magento_ir.sandbox.rest_customers import _customer_value
 from magento_ir.sandbox.rest_sales import _value as _order_value
-from magento_ir.sandbox.search import Filter, KeyedAccess, SearchCriteria, search
+from magento_ir.sandbox.search import Filter, SearchCriteria, search
 
 TABLES = {
     "customers": (_customer_value, columns.CUSTOMER, "entity_id"),
@@ -141,13 +141,9 @@ def test_columns_answer_as_walking_the_rows(data: st.DataObject, name: str) -> N
     value_of, known, id_field = TABLES[name]
     table = getattr(SANDBOX.state, name)
     criteria = data.draw(_criteria(SANDBOX, name))
-    keyed = KeyedAccess(
+    keyed = table.keyed_access(
         frozenset({id_field, "id"} if name in {"customers", "products"} else {id_field}),
-        table.ids_range,
-        table.get,
-        index=table.index,
-        overlay=table.overlay,
-        names=known.names,
+        known.names,
     )
 
     def run(**extra: Any) -> Any:
@@ -229,14 +225,7 @@ def test_keyset_pages_of_generated_rows(direction: str, size: int, page: int, af
         size,
         page,
     )
-    keyed = KeyedAccess(
-        frozenset({"entity_id"}),
-        table.ids_range,
-        table.get,
-        index=table.index,
-        overlay=table.overlay,
-        names=columns.ORDER.names,
-    )
+    keyed = table.keyed_access(frozenset({"entity_id"}), columns.ORDER.names)
     fast = search(criteria, table.rows, lambda: len(table), _order_value, keyed=keyed)
     plain = search(criteria, table.rows, lambda: len(table), _order_value)
     assert fast == plain
@@ -255,14 +244,7 @@ def test_large_columns_indexed_up_front_answer_the_same(
     sandbox = Sandbox(products=25, customers=40, orders=60, seed=4)
     value_of, known, id_field = TABLES[name]
     table = getattr(sandbox.state, name)
-    keyed = KeyedAccess(
-        frozenset({id_field}),
-        table.ids_range,
-        table.get,
-        index=table.index,
-        overlay=table.overlay,
-        names=known.names,
-    )
+    keyed = table.keyed_access(frozenset({id_field}), known.names)
     for field in FIELDS[name]:
         for value in _variants(_values(sandbox, name, field)[1])[:7]:
             for direction in ("ASC", "DESC"):
