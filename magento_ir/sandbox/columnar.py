@@ -833,7 +833,11 @@ class GeneratedIndex:
                     generated_index = np.zeros(len(ids), dtype=np.int64)
                 else:
                     distinct, code_index = column.sort_ranks()
-                    generated_index = code_index[column.codes[positions]]
+                    # Every generated row selected: their codes in order, no gather.
+                    codes = column.codes if len(positions) == len(column.codes) else None
+                    generated_index = code_index[
+                        column.codes[positions] if codes is None else codes
+                    ]
                 stored_keys = [_sort_key(value_of(stored[int(i)], field)) for i in kept_ids]
                 rank, top = _merged_ranks(distinct, generated_index, stored_keys)
             if direction == "DESC":
@@ -861,25 +865,27 @@ def _merged_ranks(
     distinct: Sequence[Any], generated_index: NDArray[np.int64], stored_keys: list[Any]
 ) -> tuple[NDArray[np.int64], int]:
     """Ranks of the generated rows (by index into `distinct`) and then of the stored rows (by
-    sort key) in one order, and how many ranks there are: keys of stored rows that no
-    generated row has are slotted in between."""
-    extra = sorted({key for key in stored_keys if not _holds(distinct, key)})
-    inserted = np.array([bisect.bisect_left(distinct, key) for key in extra], dtype=np.int64)
-    shift = np.searchsorted(inserted, np.arange(len(distinct)), side="right")
-    combined = np.arange(len(distinct), dtype=np.int64) + shift
-    stored_rank = [
-        int(combined[bisect.bisect_left(distinct, key)])
-        if _holds(distinct, key)
-        else int(inserted[extra.index(key)]) + extra.index(key)
-        for key in stored_keys
+    sort key) in one order, and a bound above every rank. With m stored keys that no generated
+    row has, index i ranks i(m+1)+m and those keys the ranks just below the first distinct key
+    above them, in their order: one pass over the generated rows, whatever the stored keys."""
+    at = [bisect.bisect_left(distinct, key) for key in stored_keys]
+    held = [
+        i < len(distinct) and distinct[i] == key for i, key in zip(at, stored_keys, strict=True)
     ]
-    ranks = np.concatenate([combined[generated_index], np.array(stored_rank, dtype=np.int64)])
-    return ranks, len(distinct) + len(extra)
-
-
-def _holds(distinct: Sequence[Any], key: object) -> bool:
-    at = bisect.bisect_left(distinct, key)
-    return at < len(distinct) and distinct[at] == key
+    extra = sorted(
+        {(i, key) for i, key, found in zip(at, stored_keys, held, strict=True) if not found}
+    )
+    step = len(extra) + 1
+    slot = {item: rank for rank, item in enumerate(extra)}
+    stored_rank = [
+        i * step + len(extra) if found else i * step + slot[i, key]
+        for i, key, found in zip(at, stored_keys, held, strict=True)
+    ]
+    generated = generated_index.astype(np.int64)
+    if extra:
+        generated = generated * step + len(extra)
+    ranks = np.concatenate([generated, np.array(stored_rank, dtype=np.int64)])
+    return ranks, len(distinct) * step + len(extra)
 
 
 def _column_or_constant(data: object) -> Column | Constant:

@@ -645,6 +645,9 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
         )
         return stamps
 
+    # Shared by the customer columns (e-mail, names, id) and by the money columns: computed
+    # once per store (13 and 8 MB kept), not once per column (0.1 s of CPU each).
+    @functools.cache
     def customers() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         ids = 3 + ((bits() >> 10) % (FIXTURE_CUSTOMERS + options.customers)).astype(np.int64)
         distinct, codes = np.unique(ids, return_inverse=True)
@@ -681,12 +684,16 @@ def _order_columns(options: SandboxOptions) -> dict[str, Callable[[], Any]]:  # 
         distinct, codes = customers()
         return distinct, np.where(burst(), len(distinct), codes)  # len(distinct): NULL
 
+    @functools.cache
+    def money_combos() -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        flags, quantities = burst(), qty()
+        price_bits = ((bits() >> 24) % np.where(flags, 400, 9000)).astype(np.int64)
+        distinct, codes = np.unique((price_bits * 4 + quantities) * 2 + flags, return_inverse=True)
+        return distinct, codes.reshape(-1)
+
     def money(part: int, *, due: bool = False) -> Callable[[], Any]:
         def column() -> tuple[list[Any], NDArray[np.int64]]:
-            flags, quantities = burst(), qty()
-            price_bits = ((bits() >> 24) % np.where(flags, 400, 9000)).astype(np.int64)
-            combos = (price_bits * 4 + quantities) * 2 + flags
-            distinct, codes = np.unique(combos, return_inverse=True)
+            distinct, codes = money_combos()
             values = []
             for combo in distinct.tolist():
                 flag, rest = bool(combo % 2), combo // 2

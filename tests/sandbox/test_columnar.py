@@ -321,3 +321,71 @@ def test_array_columns_rank_and_filter_as_python_values(texts: list[str]) -> Non
         assert fast is not None
         assert slow is not None
         assert fast[arrays.codes].tolist() == slow[plain.codes].tolist()
+
+
+def test_a_column_build_holds_up_only_the_searches_of_that_column() -> None:
+    """While one column is being built, another column is built and read meanwhile; two
+    fields of one producer share one build and one column."""
+    import threading  # noqa: PLC0415
+
+    import numpy as np  # noqa: PLC0415
+
+    entered, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> Any:
+        calls.append("slow")
+        entered.set()
+        release.wait()
+        return np.arange(10, dtype=np.int64)
+
+    def fast() -> Any:
+        calls.append("fast")
+        return np.arange(10, dtype=np.int64) % 3
+
+    index = GeneratedIndex(
+        range(1, 11), lambda entity_id: {"entity_id": entity_id}, {"a": slow, "b": slow, "c": fast}
+    )
+    value_of: Any = dict.get
+    builders = [threading.Thread(target=index.column, args=(field, value_of)) for field in "ab"]
+    for builder in builders:
+        builder.start()
+    entered.wait()
+    other = threading.Thread(target=index.column, args=("c", value_of))
+    other.start()
+    other.join(30)  # a guard against a deadlock, not a speed check
+    held = other.is_alive()
+    release.set()
+    for builder in builders:
+        builder.join()
+    other.join()
+    assert not held
+    assert calls == ["slow", "fast"]
+    assert index.column("a", value_of) is index.column("b", value_of)
+
+
+def test_a_served_store_builds_its_search_columns_once_it_listens() -> None:
+    """Every filterable field of the generated customers, products and orders (ids too) has
+    its column built after start-up, so no search builds one; stopping ends the building."""
+    import threading  # noqa: PLC0415
+
+    from magento_ir.sandbox.server import SandboxServer  # noqa: PLC0415
+
+    sandbox = Sandbox(products=20, customers=30, orders=40, seed=2)
+    state = sandbox.state
+    with SandboxServer(sandbox) as server:
+        warming = server._warming
+        assert warming is not None
+        warming.join()
+    assert server._warming is None
+    for name in ("customers", "products", "orders"):
+        known = TABLES[name][1]
+        index = getattr(state, name).index
+        built = set(index._columns)
+        assert known.names - {"entity_id"} <= built, name
+        assert "\0id:entity_id" in built
+    stopped = Sandbox(products=20, customers=30, orders=40, seed=2)
+    halt = threading.Event()
+    halt.set()
+    stopped.warm_columns(halt)
+    assert not stopped.state.orders.index._columns
