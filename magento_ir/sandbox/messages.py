@@ -82,7 +82,10 @@ class SandboxResponse:
 
 def json_response(status: int, payload: JsonValue, *, success: bool) -> SandboxResponse:
     """Magento's JSON answer; success responses also carry `X-Frame-Options: SAMEORIGIN`."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    # No cycle check: answers are trees, and the check costs a sixth of encoding a page.
+    body = json.dumps(
+        payload, ensure_ascii=False, separators=(",", ":"), check_circular=False
+    ).encode()
     headers = [("Content-Type", JSON_CONTENT_TYPE)]
     if success:
         headers.insert(0, ("X-Frame-Options", "SAMEORIGIN"))
