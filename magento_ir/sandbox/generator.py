@@ -476,7 +476,8 @@ def _generated_order(
     burst = burst_at is not None or number > options.orders - _burst_size(options.orders)
     # `bool`: every (non-empty) field name is wanted when no projection is asked for.
     want: Callable[[str], bool] = keys.__contains__ if keys is not None else bool
-    order = dict(_ORDER_TEMPLATE)
+    # A projection copies no template: the fields it names and leaves unset are the template's.
+    order = dict(_ORDER_TEMPLATE) if keys is None else {}
     product_count = len(fixtures.PRODUCTS) + options.products
     product_id = 1 + bits % product_count
     customer_total = FIXTURE_CUSTOMERS + options.customers
@@ -487,7 +488,16 @@ def _generated_order(
         created = burst_at
     created_text = _time(created)
     qty = 1 if burst else 1 + (bits >> 20) % 3
-    price, subtotal, shipping, total = _order_money(bits >> 24, qty, burst)
+    extended = want("extension_attributes")
+    assigned = extended and (
+        not want("extension_attributes.*") or want("extension_attributes.shipping_assignments")
+    )
+    # A page that sends and reads no amount (e.g. `payment[cc_last4]`) skips the money.
+    priced = keys is None or want("items") or assigned or _priced(keys)
+    # Unpriced, the amounts are placeholders no projected field carries (see `_projected`).
+    price, subtotal, shipping, total = (
+        _order_money(bits >> 24, qty, burst) if priced else (0.0, 0.0, 0, 0.0)
+    )
     last4 = f"{(bits >> 32) % 10000:04d}"
     order.update(
         {
@@ -512,21 +522,8 @@ def _generated_order(
     if burst:
         del order["customer_id"]
         order["customer_group_id"] = 0
-    for key in ("base_grand_total", "grand_total", "base_total_due", "total_due"):
-        order[key] = 0 if not burst and "due" in key else total
-    for key in ("base_subtotal", "base_subtotal_incl_tax", "subtotal", "subtotal_incl_tax"):
-        order[key] = subtotal
-    for key in (
-        "base_shipping_amount",
-        "shipping_amount",
-        "base_shipping_incl_tax",
-        "shipping_incl_tax",
-    ):
-        order[key] = shipping
-    extended = want("extension_attributes")
-    assigned = extended and (
-        not want("extension_attributes.*") or want("extension_attributes.shipping_assignments")
-    )
+    if priced:
+        _set_amounts(order, burst, subtotal, shipping, total)
     if want("items") or assigned:
         item = dict(_ORDER_TEMPLATE["items"][0])
         order["items"] = [item]
@@ -610,9 +607,80 @@ def _generated_order(
             "shipping_amount": shipping,
         }
     )
-    if keys is None:
-        return order
-    return {key: order[key] for key in _in_order(keys) if key in order}
+    return order if keys is None else _projected(order, keys, burst=burst, priced=priced)
+
+
+def _set_amounts(
+    order: dict[str, Any], burst: bool, subtotal: float, shipping: int, total: float
+) -> None:
+    for key in ("base_grand_total", "grand_total", "base_total_due", "total_due"):
+        order[key] = 0 if not burst and "due" in key else total
+    for key in ("base_subtotal", "base_subtotal_incl_tax", "subtotal", "subtotal_incl_tax"):
+        order[key] = subtotal
+    for key in (
+        "base_shipping_amount",
+        "shipping_amount",
+        "base_shipping_incl_tax",
+        "shipping_incl_tax",
+    ):
+        order[key] = shipping
+
+
+def _projected(
+    order: dict[str, Any], keys: frozenset[str], *, burst: bool, priced: bool
+) -> dict[str, Any]:
+    """The fields of `keys` (the template's where the order left them unset), in order."""
+    named = _payment_fields(keys)
+    if not priced and named is not None:  # the payment's amounts were not derived: not sent
+        order["payment"] = {key: v for key, v in order["payment"].items() if key in named}
+    template = _ORDER_TEMPLATE
+    return {
+        key: order[key] if key in order else template[key]
+        for key in _in_order(keys)
+        if key in order or not (burst and key == "customer_id")
+    }
+
+
+_PAYMENT_AMOUNTS = (
+    "amount_ordered",
+    "base_amount_ordered",
+    "base_shipping_amount",
+    "shipping_amount",
+)
+_ORDER_AMOUNTS = frozenset(
+    {
+        "base_grand_total",
+        "grand_total",
+        "base_total_due",
+        "total_due",
+        "base_subtotal",
+        "base_subtotal_incl_tax",
+        "subtotal",
+        "subtotal_incl_tax",
+        "base_shipping_amount",
+        "shipping_amount",
+        "base_shipping_incl_tax",
+        "shipping_incl_tax",
+    }
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _priced(keys: frozenset[str]) -> bool:
+    """Whether a projection names an amount: of the order, or of its payment (a payment named
+    without `payment.*` is sent whole)."""
+    if not keys.isdisjoint(_ORDER_AMOUNTS):
+        return True
+    named = _payment_fields(keys)
+    return "payment" in keys and (named is None or not named.isdisjoint(_PAYMENT_AMOUNTS))
+
+
+@functools.lru_cache(maxsize=64)
+def _payment_fields(keys: frozenset[str]) -> frozenset[str] | None:
+    """The payment fields a projection names (`payment.*` with `payment.<field>`); None: all."""
+    if "payment.*" not in keys:
+        return None
+    return frozenset(key.removeprefix("payment.") for key in keys if key.startswith("payment."))
 
 
 @functools.lru_cache(maxsize=64)

@@ -128,6 +128,8 @@ def test_a_projected_order_is_the_whole_order_trimmed() -> None:
         frozenset({"entity_id", "customer_email", "billing_address", "payment"}),
         frozenset({"entity_id", "extension_attributes", "created_at", "customer_id"}),
         frozenset({"items", "protect_code", "updated_at", "no_such_field"}),
+        # Fields only the template sets, an amount, and a burst order's absent customer_id.
+        frozenset({"base_currency_code", "customer_id", "grand_total", "store_id", "entity_id"}),
     ):
         for entity_id in (2, 77, 399, 401):  # 401: the last order, in the card-testing burst
             whole = orders.get(entity_id)
@@ -148,6 +150,19 @@ def test_a_projected_order_is_the_whole_order_trimmed() -> None:
         == (whole["extension_attributes"]["payment_additional_info"])
     )
     assert "customer_id" not in (orders.get(401, frozenset({"customer_id"})) or {"x": 1})
+    # `payment[cc_last4]` names no amount: the payment holds the named field only, and the
+    # other fields are the whole order's.
+    card = frozenset({"entity_id", "created_at", "payment", "payment.*", "payment.cc_last4"})
+    for entity_id in (77, 401):
+        whole, part = orders.get(entity_id), orders.get(entity_id, card)
+        assert whole is not None
+        assert part is not None
+        assert part["payment"] == {"cc_last4": whole["payment"]["cc_last4"]}
+        assert list(part.items()) == [
+            (key, part["payment"] if key == "payment" else value)
+            for key, value in whole.items()
+            if key in card
+        ]
 
 
 def test_a_trimmed_order_page_equals_the_whole_page_filtered() -> None:
