@@ -133,6 +133,15 @@ class SandboxServer:
         )
         self._warming.start()
 
+    def columns_built(self, timeout: float | None = None) -> bool:
+        """Wait (at most `timeout` seconds) for the search columns built after start-up;
+        whether they are (False: still building, or the server is stopped)."""
+        warming = self._warming
+        if warming is not None:
+            warming.join(timeout)
+            return not warming.is_alive() and not self._stop_warming.is_set()
+        return False
+
     def _warm(self) -> None:
         try:
             self.sandbox.warm_columns(self._stop_warming)
