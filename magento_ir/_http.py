@@ -12,7 +12,10 @@ that stops at a size cap (`read_body` / `async_read_body`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import functools
+import re
 import socket
 import ssl
 import time
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 from magento_ir._core.redact import redact_text
 from magento_ir._core.responses import response_too_large
@@ -158,6 +162,160 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+class _AsyncioStream(httpcore.AsyncNetworkStream):
+    """A connection as asyncio's own streams: what httpcore's anyio backend costs per read (a
+    cancel scope, a checkpoint through the event loop, one queued socket read at a time), the
+    async client paid dozens of times per page.
+
+    Every request of the client runs under `async_deadline`, one `asyncio.timeout` over the whole
+    exchange that ends before any per-read timeout could (both come from the same `timeout=`, the
+    deadline set first): a read or write sets a timer of its own only outside a deadline.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
+        # All that is buffered, not only httpcore's 64 KiB: h11 takes any amount, and each read
+        # walks the chunk up through httpcore's and httpx's async iterators.
+        size = max(max_bytes, _READ_BYTES)
+        with _mapped(httpcore.ReadTimeout, httpcore.ReadError):
+            if timeout is None or _DEADLINE.get() is not None:
+                return await self._reader.read(size)
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(size)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        if not buffer:
+            return
+        with _mapped(httpcore.WriteTimeout, httpcore.WriteError):
+            self._writer.write(buffer)
+            if timeout is None or _DEADLINE.get() is not None:
+                await self._writer.drain()
+                return
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+
+    async def aclose(self) -> None:
+        self._writer.close()
+        with contextlib.suppress(OSError):  # the peer may have reset it first
+            await self._writer.wait_closed()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+                async with asyncio.timeout(timeout):
+                    await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    def get_extra_info(self, info: str) -> Any:  # noqa: ANN401 - httpcore's signature
+        if info in {"ssl_object", "socket"}:
+            return self._writer.get_extra_info(info)
+        if info == "client_addr":
+            return self._writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._writer.get_extra_info("peername")
+        if info == "is_readable":
+            # An idle connection with bytes or an EOF pending (read by asyncio already, or not
+            # yet) was closed or broken by the server: httpcore then drops it from the pool.
+            reader = self._reader
+            return (
+                self._writer.is_closing()
+                or reader.at_eof()
+                or bool(getattr(reader, "_buffer", b""))  # StreamReader has no public peek
+                or is_socket_readable(self._writer.get_extra_info("socket"))
+            )
+        return None
+
+
+class _AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend on plain asyncio, for the async client's default transport."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+            async with asyncio.timeout(timeout):
+                try:
+                    reader, writer = await asyncio.open_connection(
+                        host,
+                        port,
+                        local_addr=(local_address, 0) if local_address else None,
+                        limit=_READ_BYTES,
+                        happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                    )
+                except OSError as error:
+                    raise _each_refused(error) or error from None
+        return _configured(reader, writer, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_unix_connection(path, limit=_READ_BYTES)
+        return _configured(reader, writer, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+# The most one read returns; asyncio stops reading a socket whose buffer holds twice this, so
+# memory per connection stays bounded.
+_READ_BYTES = 512 * 1024
+# Between attempts at a host's next address (IPv6, IPv4), as anyio (httpcore's default) does.
+_HAPPY_EYEBALLS_DELAY = 0.25
+_REFUSED = re.compile(r"\[Errno (\d+)\]")
+
+
+def _configured(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, options: Iterable[Any] | None
+) -> _AsyncioStream:
+    raw = writer.get_extra_info("socket")
+    for option in options or ():
+        raw.setsockopt(*option)
+    return _AsyncioStream(reader, writer)
+
+
+def _each_refused(error: OSError) -> ConnectionRefusedError | None:
+    """asyncio folds the failures of a host's several addresses into one plain OSError message;
+    when every address refused, say so as the one address would (no retry helps then)."""
+    if type(error) is not OSError or not str(error).startswith("Multiple exceptions"):
+        return None
+    codes = set(_REFUSED.findall(str(error)))
+    if codes != {str(errno.ECONNREFUSED)}:
+        return None
+    return ConnectionRefusedError(errno.ECONNREFUSED, str(error))
+
+
+@contextmanager
+def _mapped(timeout: type[Exception], failure: type[Exception]) -> Iterator[None]:
+    """asyncio's timeouts and socket errors as httpcore's, which httpx maps to its own."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise timeout(str(exc) or type(exc).__name__) from exc
+    except OSError as exc:  # ssl.SSLError and ConnectionError are OSErrors too
+        raise failure(str(exc) or type(exc).__name__) from exc
+
+
 @functools.cache
 def _tls_context(*, verifying: bool) -> ssl.SSLContext:
     """One TLS context per process and kind, built on first use.
@@ -190,7 +348,10 @@ def async_new_client(transport: AsyncBaseTransport | None, *, tls: bool = True) 
     """An async httpx client (`async_deadline` cancels whatever transport it has); `tls` as in
     `new_client`."""
     if transport is None:
-        transport = httpx.AsyncHTTPTransport(verify=_tls_context(verifying=tls))
+        network = httpx.AsyncHTTPTransport(verify=_tls_context(verifying=tls))
+        # As in `new_client`: the pool httpx made gets our network backend.
+        network._pool._network_backend = _AsyncioBackend()  # noqa: SLF001
+        transport = network
     return AsyncClient(transport=transport, follow_redirects=False)
 
 

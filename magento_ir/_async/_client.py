@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, RetryCallState
 
 from magento_ir._async._incident_response import AsyncIncidentResponse
-from magento_ir._async._pages import in_order
+from magento_ir._async._pages import Windows, in_order
 from magento_ir._async._resources import (
     AsyncBulk,
     AsyncCmsBlocks,
@@ -114,6 +114,7 @@ class _Session(HoldsSecret):
         self.auth = auth
         self.token: str | None = None
         self.lock = asyncio.Lock()
+        self.windows = Windows()
 
 
 class AsyncRequester:
@@ -503,7 +504,7 @@ class AsyncRequester:
             partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
             for number in range(2, final + 1)
         )
-        async with aclosing(in_order(fetches, concurrency)) as pages:
+        async with aclosing(in_order(fetches, concurrency, self.session.windows)) as pages:
             async for page in pages:
                 if not page.items:
                     return
@@ -662,8 +663,12 @@ class AsyncMagentoClient(HoldsSecret):
         )
 
     async def close(self) -> None:
-        """Close the connection pool (when this client created it)."""
-        if self._owner and self._session.owns_http:
+        """Stop the page fetches of iterations left unfinished, then close the connection pool
+        (when this client created it)."""
+        if not self._owner:
+            return
+        await self._session.windows.aclose()
+        if self._session.owns_http:
             await self._session.http.aclose()
 
     async def __aenter__(self) -> Self:

@@ -70,7 +70,7 @@ from magento_ir._http import (
 from magento_ir._logging import log_request, log_response, log_retry
 from magento_ir._secret import HoldsSecret
 from magento_ir._sync._incident_response import IncidentResponse
-from magento_ir._sync._pages import in_order
+from magento_ir._sync._pages import Windows, in_order
 from magento_ir._sync._resources import (
     Bulk,
     CmsBlocks,
@@ -115,6 +115,7 @@ class _Session(HoldsSecret):
         self.auth = auth
         self.token: str | None = None
         self.lock = threading.Lock()
+        self.windows = Windows()
 
 
 class Requester:
@@ -501,7 +502,7 @@ class Requester:
             partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
             for number in range(2, final + 1)
         )
-        with closing(in_order(fetches, concurrency)) as pages:
+        with closing(in_order(fetches, concurrency, self.session.windows)) as pages:
             for page in pages:
                 if not page.items:
                     return
@@ -660,8 +661,12 @@ class MagentoClient(HoldsSecret):
         )
 
     def close(self) -> None:
-        """Close the connection pool (when this client created it)."""
-        if self._owner and self._session.owns_http:
+        """Stop the page fetches of iterations left unfinished, then close the connection pool
+        (when this client created it)."""
+        if not self._owner:
+            return
+        self._session.windows.close()
+        if self._session.owns_http:
             self._session.http.close()
 
     def __enter__(self) -> Self:

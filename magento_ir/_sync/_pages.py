@@ -13,8 +13,18 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def in_order(calls: Iterable[Callable[[], T]], concurrency: int) -> Generator[T, None, None]:
-    """The calls' results in call order, one at a time (`concurrency` is for the async twin)."""
-    del concurrency
+class Windows:
+    """The async twin's registry of running page fetches; sync fetches run in the caller."""
+
+    def close(self) -> None:
+        """Nothing runs in the background here."""
+
+
+def in_order(
+    calls: Iterable[Callable[[], T]], concurrency: int, windows: Windows | None = None
+) -> Generator[T, None, None]:
+    """The calls' results in call order, one at a time (`concurrency` and `windows` are for the
+    async twin)."""
+    del concurrency, windows
     for call in calls:
         yield call()
