@@ -163,13 +163,14 @@ def _canonical_encoder() -> Callable[[Any], str]:
     """A reusable encoder of `_CANONICAL_ENCODER`'s output, for one log's appends.
 
     `JSONEncoder.encode()` builds a new C encoder on every call (a tenth of an append). The one
-    built here keeps its circular-reference markers between calls, so it is not thread-safe (one
-    per log) and is replaced after a failed encode, whose markers may still hold the value.
+    built here keeps no circular-reference markers (their bookkeeping is a tenth of an append
+    too): a payload that refers to itself ends in RecursionError instead, which `append` refuses
+    as it refuses any value JSON cannot hold.
     """
     if _make_c_encoder is None:  # pragma: no cover - CPython ships the C accelerator
         return _CANONICAL_ENCODER.encode
     encoder = _make_c_encoder(
-        {},
+        None,
         _CANONICAL_ENCODER.default,
         json.encoder.encode_basestring,
         None,
@@ -197,6 +198,8 @@ def canonical_json(value: Any, *, encode: Callable[[Any], str] | None = None) ->
 
 
 def _unencodable(exc: Exception) -> EvidenceFormatError:
+    if isinstance(exc, RecursionError):  # the appending encoder keeps no circular markers
+        exc = ValueError("it nests too deeply, or refers to itself (a circular reference)")
     return EvidenceFormatError(
         f"the payload cannot be encoded as canonical JSON ({exc}): use dicts with string keys, "
         "lists, strings, booleans, None, ints and finite floats"
@@ -1222,34 +1225,35 @@ class EvidenceLog:
             raise EvidenceFormatError("a record payload must be a JSON object (a mapping)")
         try:
             payload_json = self._encode(payload)  # canonical_json(), inlined: the hot path
-        except (TypeError, ValueError) as exc:
-            self._encode = _canonical_encoder()
+        except (TypeError, ValueError, RecursionError) as exc:
             raise _unencodable(exc) from None
+        seq = self._next_seq
+        prev = self._last_hash
+        timestamp = self._clock.now()
         try:
-            payload_bytes = payload_json.encode()
+            # The leaf hash's input: 0x00 and the line's entry, `{` + the line from its
+            # `"payload"` on (without the newline). Built as one string, encoded once.
+            if self._v1:
+                payload_sha256: str | None = _sha256(payload_json.encode()).hexdigest()
+                entry = (
+                    f'\x00{{"payload":{payload_json},"payload_sha256":"{payload_sha256}",'
+                    f'"prev":"{prev}","seq":{seq},"time":"{timestamp}","type":"{type}"}}'
+                )
+            else:
+                payload_sha256 = None
+                entry = (
+                    f'\x00{{"payload":{payload_json},"prev":"{prev}","seq":{seq},'
+                    f'"time":"{timestamp}","type":"{type}","v":2}}'
+                )
+            leaf = entry.encode()
         except UnicodeEncodeError:
             raise EvidenceFormatError(
                 "the payload holds a lone surrogate, which UTF-8 cannot encode: decode raw bytes "
                 "with errors='replace' or store them base64-encoded"
             ) from None
-        seq = self._next_seq
-        prev = self._last_hash
-        timestamp = self._clock.now()
-        # The line without `{"hash":H,` and its newline: hashed with the leaf prefix, then
-        # written after it.
-        if self._v1:
-            payload_sha256: str | None = _sha256(payload_bytes).hexdigest()
-            tail = (
-                f',"payload_sha256":"{payload_sha256}","prev":"{prev}","seq":{seq},'
-                f'"time":"{timestamp}","type":"{type}"}}'
-            )
-        else:
-            payload_sha256 = None
-            tail = f',"prev":"{prev}","seq":{seq},"time":"{timestamp}","type":"{type}","v":2}}'
-        body = b'"payload":' + payload_bytes + tail.encode()
-        digest = _sha256(b"\x00{" + body).digest()
+        digest = _sha256(leaf).digest()
         hash_hex = _hexlify(digest)
-        line = b"".join((b'{"hash":"', hash_hex, b'",', body, b"\n"))
+        line = b"".join((b'{"hash":"', hash_hex, b'",', leaf[2:], b"\n"))
         record_hash = hash_hex.decode()
         self._handle.write(line)
         if self._sync_each:

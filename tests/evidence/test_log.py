@@ -365,6 +365,22 @@ def test_bad_appends_are_refused_with_a_clear_error(
     assert verify(path, signing_key.verifier()).ok
 
 
+def test_a_payload_that_refers_to_itself_is_refused(
+    tmp_path: Path, signing_key: SigningKey
+) -> None:
+    """A circular payload is an EvidenceFormatError naming the cycle, and writes nothing; the
+    log takes the next payload as usual."""
+    looped: dict[str, object] = {"a": 1}
+    looped["self"] = [looped]
+    path = tmp_path / "evidence.log"
+    with EvidenceLog.open(path, key=signing_key) as log:
+        with pytest.raises(EvidenceFormatError, match="circular reference"):
+            log.append("detection", looped)
+        assert log.size == 1
+        log.append("detection", {"a": 1})
+    assert verify(path, signing_key.verifier()).ok
+
+
 def test_a_payload_fixed_after_a_refusal_is_accepted(
     tmp_path: Path, signing_key: SigningKey
 ) -> None:
