@@ -148,6 +148,7 @@ _sha256 = hashlib.sha256
 _digest = type(_sha256()).digest
 _hexlify = binascii.hexlify
 _monotonic = time.monotonic
+_time_ns = time.time_ns
 # One encoder for every record: json.dumps() builds a new one per call when given options.
 _CANONICAL_ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -960,11 +961,14 @@ class _Clock:
         self._prefix = ""
 
     def now(self) -> str:
-        seconds, nanos = divmod(time.time_ns(), 1_000_000_000)
+        micros = _time_ns() // 1000
+        seconds = micros // 1_000_000
         if seconds != self._second:
             self._second = seconds
-            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        return f"{self._prefix}.{nanos // 1000:06d}Z"
+            self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
+        # str() of 1,000,000 + the microseconds, less its leading 1: a quarter cheaper than
+        # a `:06d` format.
+        return self._prefix + str(micros % 1_000_000 + 1_000_000)[1:] + "Z"
 
 
 def _fsync_directory(path: Path) -> None:
