@@ -3,7 +3,8 @@
     python benchmarks/evidence_log.py [--sizes 10000 100000 1000000] [--runs 5]
 
 Each measurement runs in a fresh child process so its peak RSS is its own. Records are
-~490-byte `capture.http_exchange` lines like the collectors write. The baseline is computed by
+~470-byte `capture.http_exchange` lines like the collectors write, in the format new logs get
+(version 2: no per-record payload digest, docs/evidence.md). The baseline is computed by
 the same child, right after the measurement, over the very lines it appended or verified: a raw
 chain of one SHA-256 per record (`h = sha256(h + line)`, lines already in memory). That is the
 fastest any hash-chained log could go in Python on this machine at this moment, so the ratios
