@@ -148,7 +148,6 @@ _sha256 = hashlib.sha256
 _digest = type(_sha256()).digest
 _hexlify = binascii.hexlify
 _monotonic = time.monotonic
-_time_ns = time.time_ns
 # One encoder for every record: json.dumps() builds a new one per call when given options.
 _CANONICAL_ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -807,10 +806,10 @@ def verify(
 ) -> VerificationReport:
     """Check the whole log in one streaming pass and name the first bad record.
 
-    Checks each line's format, record hash, payload digest, sequence number and link to the
-    previous record, then the Merkle root at the size of every checkpoint beside the log and in
-    `checkpoints` (signed notes kept elsewhere: they catch truncation and full rewrites). With no
-    `verifier`, checkpoint signatures are not checked and the report says so.
+    Checks each line's format, record hash, payload digest (format version 1), sequence number
+    and link to the previous record, then the Merkle root at the size of every checkpoint beside
+    the log and in `checkpoints` (signed notes kept elsewhere: they catch truncation and full
+    rewrites). With no `verifier`, checkpoint signatures are not checked and the report says so.
     """
     log = Path(path)
     loaded, problem = _load_checkpoints(log, verifier, checkpoints)
@@ -961,7 +960,7 @@ class _Clock:
         self._prefix = ""
 
     def now(self) -> str:
-        micros = _time_ns() // 1000
+        micros = time.time_ns() // 1000  # looked up per call: a notebook fixes the clock
         seconds = micros // 1_000_000
         if seconds != self._second:
             self._second = seconds
