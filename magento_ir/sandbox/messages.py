@@ -12,6 +12,8 @@ from enum import Enum
 from typing import Any, TypeAlias
 from urllib.parse import parse_qsl
 
+import orjson
+
 __all__ = [
     "JSON_CONTENT_TYPE",
     "JsonValue",
@@ -82,10 +84,17 @@ class SandboxResponse:
 
 def json_response(status: int, payload: JsonValue, *, success: bool) -> SandboxResponse:
     """Magento's JSON answer; success responses also carry `X-Frame-Options: SAMEORIGIN`."""
-    # No cycle check: answers are trees, and the check costs a sixth of encoding a page.
-    body = json.dumps(
-        payload, ensure_ascii=False, separators=(",", ":"), check_circular=False
-    ).encode()
+    try:
+        # orjson writes what json.dumps(ensure_ascii=False, compact) writes, seven times
+        # faster (encoding was a third of serving a page of orders), except that a float in
+        # exponent form loses its "+" and leading zeros (1e16, not 1e+16: both parse the same,
+        # and PHP writes 1.0e+16 anyway) and NaN is null.
+        body = orjson.dumps(payload)
+    except TypeError:  # a non-string key, an int beyond 64 bits: what json.dumps makes of it
+        # No cycle check: answers are trees.
+        body = json.dumps(
+            payload, ensure_ascii=False, separators=(",", ":"), check_circular=False
+        ).encode()
     headers = [("Content-Type", JSON_CONTENT_TYPE)]
     if success:
         headers.insert(0, ("X-Frame-Options", "SAMEORIGIN"))
