@@ -426,8 +426,18 @@ class AsyncRequester:
         criteria: SearchCriteria | None,
     ) -> SearchResult[ModelT]:
         """One page of a list route (criteria are always sent: Magento requires them)."""
+        reply, info = await self._page_reply(path, criteria)
+        return self._parse_page(path, page_type, reply, info)
+
+    async def _page_reply(
+        self, path: str, criteria: SearchCriteria | None
+    ) -> tuple[Reply, RequestInfo]:
         params = (criteria or SearchCriteria()).to_params()
-        reply, info = await self._rest_reply("GET", path, params=params)
+        return await self._rest_reply("GET", path, params=params)
+
+    def _parse_page(
+        self, path: str, page_type: type[SearchResult[ModelT]], reply: Reply, info: RequestInfo
+    ) -> SearchResult[ModelT]:
         try:
             # Parse and validate in one pass over the bytes (pydantic-core), not json.loads first.
             return validate_json(page_type, reply.content)
@@ -500,12 +510,15 @@ class AsyncRequester:
         ):
             return
         final = last_page(first.total_count, page_size)
+        # The window holds pages as bytes; each is validated when its turn comes, so only the
+        # page being read is ever models (the cyclic GC re-walks every model that is alive).
         fetches = (
-            partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
+            partial(self._page_reply, path, page_criteria(base, page_size, number))
             for number in range(2, final + 1)
         )
-        async with aclosing(in_order(fetches, concurrency, self.session.windows)) as pages:
-            async for page in pages:
+        async with aclosing(in_order(fetches, concurrency, self.session.windows)) as replies:
+            async for reply, info in replies:
+                page = self._parse_page(path, page_type, reply, info)
                 if not page.items:
                     return
                 yield page

@@ -427,8 +427,16 @@ class Requester:
         criteria: SearchCriteria | None,
     ) -> SearchResult[ModelT]:
         """One page of a list route (criteria are always sent: Magento requires them)."""
+        reply, info = self._page_reply(path, criteria)
+        return self._parse_page(path, page_type, reply, info)
+
+    def _page_reply(self, path: str, criteria: SearchCriteria | None) -> tuple[Reply, RequestInfo]:
         params = (criteria or SearchCriteria()).to_params()
-        reply, info = self._rest_reply("GET", path, params=params)
+        return self._rest_reply("GET", path, params=params)
+
+    def _parse_page(
+        self, path: str, page_type: type[SearchResult[ModelT]], reply: Reply, info: RequestInfo
+    ) -> SearchResult[ModelT]:
         try:
             # Parse and validate in one pass over the bytes (pydantic-core), not json.loads first.
             return validate_json(page_type, reply.content)
@@ -498,12 +506,15 @@ class Requester:
         ):
             return
         final = last_page(first.total_count, page_size)
+        # The window holds pages as bytes; each is validated when its turn comes, so only the
+        # page being read is ever models (the cyclic GC re-walks every model that is alive).
         fetches = (
-            partial(self.list_page, path, page_type, page_criteria(base, page_size, number))
+            partial(self._page_reply, path, page_criteria(base, page_size, number))
             for number in range(2, final + 1)
         )
-        with closing(in_order(fetches, concurrency, self.session.windows)) as pages:
-            for page in pages:
+        with closing(in_order(fetches, concurrency, self.session.windows)) as replies:
+            for reply, info in replies:
+                page = self._parse_page(path, page_type, reply, info)
                 if not page.items:
                     return
                 yield page

@@ -10,7 +10,7 @@ import asyncio
 import json
 import socket
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -168,3 +168,43 @@ async def test_closing_the_client_stops_a_window_left_running(
     assert sorted(started) == [3, 4, 5]
     assert _retries(caplog) == 0
     await pages.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_window_holds_pages_as_bytes_until_their_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages fetched ahead are validated only when the loop reaches them: only the page being
+    read is ever models, however many are in flight."""
+    from magento_ir._async import _client  # noqa: PLC0415 - the module whose name is patched
+
+    validated: list[int] = []
+    validate = _client.validate_json
+
+    def counting(model: type[Any], data: bytes) -> Any:
+        page = validate(model, data)
+        validated.append(page.items[0].entity_id // 10)
+        return page
+
+    monkeypatch.setattr(_client, "validate_json", counting)
+    fetched: list[int] = []
+    five_fetched = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["searchCriteria[currentPage]"])
+        fetched.append(page)
+        items = [{"entity_id": page * 10 + number} for number in range(2)]
+        if len(fetched) == 5:
+            five_fetched.set()
+        return httpx.Response(200, json={"items": items, "search_criteria": {}, "total_count": 20})
+
+    async with AsyncMagentoClient(
+        "https://shop.example.com", auth=AUTH, transport=httpx.MockTransport(handler)
+    ) as client:
+        pages = client.orders.iterate(page_size=2, concurrency=3)
+        async for order in pages:
+            if order.entity_id == 20:
+                break
+        await five_fetched.wait()  # pages 3 to 5 arrive while the loop holds page 2
+        assert validated == [1, 2]
+        await pages.aclose()
