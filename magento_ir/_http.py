@@ -52,6 +52,7 @@ __all__ = [
     "map_transport_errors",
     "new_client",
     "read_body",
+    "release",
     "sends_over_network",
     "set_testing",
     "sleep",
@@ -418,6 +419,16 @@ def read_body(response: Response, limit: int, request: RequestInfo) -> bytes:
         _check_size(response, len(body), limit, request)
         _check_deadline()
     return bytes(body)
+
+
+def release(response: Response) -> None:
+    """Let a closed response go with its last reference. httpx binds each response to its own
+    stream (a reference cycle), so without this its body (kept there by an in-memory transport or
+    an event hook) lives on until the cyclic GC next runs, after the client has its bytes."""
+    response.stream = _RELEASED
+
+
+_RELEASED = httpx.ByteStream(b"")
 
 
 async def async_read_body(response: Response, limit: int, request: RequestInfo) -> bytes:

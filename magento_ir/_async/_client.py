@@ -81,6 +81,7 @@ from magento_ir._http import (
     async_read_body,
     async_sleep,
     map_transport_errors,
+    release,
     sends_over_network,
 )
 from magento_ir._logging import log_request, log_response, log_retry
@@ -327,6 +328,7 @@ class AsyncRequester:
                 body = await async_read_body(response, self.max_response_bytes, info)
             finally:
                 await response.aclose()
+                release(response)
         return Reply(response.status_code, response.headers, body)
 
     def _should_retry(self, method: str, idempotent: bool | None, state: RetryCallState) -> bool:

@@ -64,6 +64,7 @@ from magento_ir._http import (
     map_transport_errors,
     new_client,
     read_body,
+    release,
     sends_over_network,
     sleep,
 )
@@ -328,6 +329,7 @@ class Requester:
                 body = read_body(response, self.max_response_bytes, info)
             finally:
                 response.close()
+                release(response)
         return Reply(response.status_code, response.headers, body)
 
     def _should_retry(self, method: str, idempotent: bool | None, state: RetryCallState) -> bool:
