@@ -1,6 +1,8 @@
 """Shared pieces of every Magento model: the base class, Magento's date format, number types."""
 
+import contextlib
 import gc
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeAlias, TypeVar
 
@@ -87,10 +89,19 @@ def validate_json(model: type[ModelT], data: bytes) -> ModelT:
     Validation creates no reference cycles, and pydantic-core holds the GIL throughout, so
     nothing else runs meanwhile; the collector runs as usual on the next allocation after.
     """
-    if not gc.isenabled():
+    with collector_paused():
         return model.model_validate_json(data)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused inside, unless it already was (by an outer pause or
+    the embedding program): for building a page's many fresh containers, which make no cycles."""
+    if not gc.isenabled():
+        yield
+        return
     gc.disable()
     try:
-        return model.model_validate_json(data)
+        yield
     finally:
         gc.enable()

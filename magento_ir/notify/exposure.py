@@ -21,8 +21,6 @@ names as notified by post). Rows are read page by page and never held together.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import hmac
 import itertools
 import os
@@ -45,6 +43,7 @@ from magento_ir._core.paging import (
 )
 from magento_ir._core.search_criteria import KeysetField, SearchCriteria
 from magento_ir._exceptions import InvalidArgumentError, RequestInfo, UnexpectedResponseError
+from magento_ir.models._base import collector_paused
 from magento_ir.notify.categories import expand
 from magento_ir.notify.engine import AffectedGroup
 
@@ -224,21 +223,6 @@ def _order_page(data: JSONValue) -> tuple[list[OrderRow], int]:
     return page["items"] or [], page["total_count"]
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic GC paused while a page is decoded and checked (as `models._base.validate_json`
-    does for models): 2,000 fresh dicts a page would have it re-walk the half-built page several
-    times, a third of the client's CPU per row, measured. Decoding makes no reference cycles."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _next_after(rows: list[OrderRow], total: int) -> int | None:
     """The id the next keyset page starts after; None when this page was the last."""
     if not has_more_keyset_pages(items_on_page=len(rows), total_count=total):
@@ -311,7 +295,7 @@ def order_rows(client: MagentoClient, criteria: SearchCriteria) -> Iterator[Orde
 
     def fetch(after: int | None, last: int | None) -> tuple[list[OrderRow], int]:
         params = _span_params(base, after, last)
-        with _collector_paused():
+        with collector_paused():
             return _order_page(client.request("GET", _ORDERS, params=params))
 
     rows, total = fetch(None, None)
@@ -352,7 +336,7 @@ async def aorder_rows(
 
     async def fetch(after: int | None, last: int | None) -> tuple[list[OrderRow], int]:
         data = await client.request("GET", _ORDERS, params=_span_params(base, after, last))
-        with _collector_paused():  # not across the await: other tasks run meanwhile
+        with collector_paused():  # not across the await: other tasks run meanwhile
             return _order_page(data)
 
     rows, total = await fetch(None, None)
