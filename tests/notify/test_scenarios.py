@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from magento_ir.notify import AffectedGroup, Facts, plan, shipped_rules
+from magento_ir.notify import AffectedGroup, Facts, Obligation, plan, shipped_rules
 
 RULES = shipped_rules()
 AS_OF = date(2026, 12, 6)
@@ -1401,15 +1401,22 @@ VERIFIED_EMAILS = {
 }  # fmt: skip
 
 
+def _art33_notice(*groups: AffectedGroup, **more_facts: Any) -> Obligation:
+    """The one obligation of a GDPR breach (Art 33, no exemption, no high risk) of `groups`."""
+    facts = Facts(
+        clock={"awareness": T},
+        affected=groups,
+        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
+        **more_facts,
+    )
+    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    return obligation
+
+
 @pytest.mark.parametrize(("state", "name"), AUTHORITIES.items())
 def test_each_member_state_notice_names_its_authority(state: str, name: str):
     """The Art 33 notice for a member state goes to that state's authority, with its contact."""
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group(state, 5, "contact"),),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-    )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    obligation = _art33_notice(group(state, 5, "contact"))
     assert obligation.key == f"eu-gdpr/art33-authority/{state}"
     assert name in obligation.recipient_name
     assert obligation.contact is not None
@@ -1423,12 +1430,7 @@ def test_each_member_state_notice_names_its_authority(state: str, name: str):
 
 def test_germany_names_the_land_authority_of_the_seat_not_a_guess():
     """Germany's competent authority depends on the controller's seat: the plan says so."""
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group("DE", 5, "contact"),),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-    )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    obligation = _art33_notice(group("DE", 5, "contact"))
     assert obligation.contact is not None
     assert "Land where the controller has its seat" in obligation.contact.name
     assert (obligation.contact.url, obligation.contact.email) == (None, None)
@@ -1467,14 +1469,9 @@ SEATS = [
 @pytest.mark.parametrize(("seat", "state", "lead", "name", "confidence"), SEATS)
 def test_a_german_seat_picks_its_land_authority(seat, state, lead, name, confidence):
     """The competent German authority follows the controller's seat, never a guess."""
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group(state, 5, "contact"),),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-        controller_region=seat,
-        lead_authority=lead,
+    obligation = _art33_notice(
+        group(state, 5, "contact"), controller_region=seat, lead_authority=lead
     )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
     assert obligation.deadline == H72
     assert obligation.contact is not None
     assert obligation.contact.confidence == confidence
@@ -1500,13 +1497,9 @@ LAND_PAGES = {
 def test_authority_postal_addresses_and_land_pages_come_from_their_sources(where: str):
     """The Art 33 contact carries exactly the postal address and page its source gave."""
     state, _, region = where.partition("-")
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group(state, 5, "contact"),),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-        controller_region=where if region else None,
+    obligation = _art33_notice(
+        group(state, 5, "contact"), controller_region=where if region else None
     )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
     contact = obligation.contact
     assert contact is not None
     expected = POSTAL.get(where)
@@ -1525,12 +1518,7 @@ def test_authority_postal_addresses_and_land_pages_come_from_their_sources(where
 
 def test_italy_rests_on_two_independent_summaries_not_the_garante_own_site():
     """Italy's online service is consistent (two independent news sites), not confirmed."""
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group("IT", 5, "contact"),),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-    )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
+    obligation = _art33_notice(group("IT", 5, "contact"))
     assert obligation.contact is not None
     assert obligation.contact.confidence == "consistent"
     assert obligation.contact.url == "https://servizi.gpdp.it/"
@@ -1544,13 +1532,9 @@ def test_a_controller_region_must_be_an_iso_subdivision():
 
 def test_a_lead_authority_is_named_too():
     """With a lead authority (one-stop-shop) the single notice names that authority."""
-    facts = Facts(
-        clock={"awareness": T},
-        affected=(group("DE", 5, "contact"), group("FR", 5, "contact")),
-        answers={**GDPR_NO_33_EXEMPTION, "eu-gdpr/art34-high-risk": False},
-        lead_authority="NL",
+    obligation = _art33_notice(
+        group("DE", 5, "contact"), group("FR", 5, "contact"), lead_authority="NL"
     )
-    (obligation,) = plan(facts, RULES, as_of=AS_OF).obligations
     assert obligation.recipient_name == "Autoriteit Persoonsgegevens (AP)"
 
 
